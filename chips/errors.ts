@@ -1,0 +1,31 @@
+/** Reference: DESIGN.md section 3 (users pass their own chip spec JSON; it must fail with a clear error).
+ * The errors chips/ throws for bad input, each naming where to look.
+ */
+
+/**
+ * A chip spec that cannot be used: `file` is where it came from, `jsonPath` the offending field (`$` for the
+ * whole document, `$.core.maxNeurons`, `$.neuron.resetModes[1]`), `expected` what the schema wants there and
+ * `found` what the file has.
+ */
+export class ChipSpecError extends Error {
+  override readonly name = 'ChipSpecError';
+  constructor(
+    readonly file: string,
+    readonly jsonPath: string,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(`${file}: ${jsonPath}: expected ${expected}, found ${found}`);
+  }
+}
+
+/** A chip name that is not among the builtin chips. */
+export class UnknownChipError extends Error {
+  override readonly name = 'UnknownChipError';
+  constructor(
+    readonly chipName: string,
+    readonly knownNames: readonly string[],
+  ) {
+    super(`unknown chip "${chipName}"; builtin chips: ${knownNames.join(', ')} (or pass a chip spec JSON file)`);
+  }
+}

@@ -1,0 +1,17 @@
+/** Reference: saturating arithmetic as Loihi applies it to the membrane voltage (Lava PyLifModelBitAcc:
+ * `np.clip(v, -(2^23 - 1), 2^23 - 1)`), DESIGN.md section 3.
+ */
+
+/** Clamp x into [lo, hi]. */
+export function saturate(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+/**
+ * Clamp x into the symmetric range ±(2^(bits-1) - 1) of a signed `bits`-bit value. Symmetric on purpose: Loihi
+ * clips v to -(2^23 - 1)..2^23 - 1, never to -2^23.
+ */
+export function saturateSymmetric(x: number, bits: number): number {
+  const max = 2 ** (bits - 1) - 1;
+  return saturate(x, -max, max);
+}

@@ -1,0 +1,55 @@
+import type { Argv } from 'yargs';
+import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
+import { imagesAsInput } from '../../models/datasets/image-samples.js';
+import { writeModelFile } from '../../models/format/model-file.js';
+import { lifKey, lifNodes } from '../../models/graph/model.js';
+import { loadModel } from '../../models/load-model.js';
+import { calibrateOts, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
+import { emit } from '../output.js';
+
+interface ConvertArgs {
+  checkpoint: string;
+  arch?: string;
+  preset?: string;
+  calibration: number;
+  data?: string;
+  output: string;
+  json: boolean;
+}
+
+export function registerConvert(yargs: Argv): Argv {
+  return yargs.command<ConvertArgs>(
+    'convert <checkpoint>',
+    'Convert a PyTorch checkpoint (+ arch.json) into a spikechip model file, freezing OTS thresholds',
+    (y) =>
+      y
+        .positional('checkpoint', { type: 'string', demandOption: true, describe: 'checkpoint.pth (or a model file to re-calibrate)' })
+        .option('arch', { type: 'string', describe: 'snn-arch/1 file' })
+        .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
+        .option('calibration', { type: 'number', default: 1024, describe: 'freeze OTS on the first N training images (0: leave unfrozen)' })
+        .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
+        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .snnmodel file to write' })
+        .option('json', { type: 'boolean', default: false }) as Argv<ConvertArgs>,
+    (args) => {
+      let { model } = loadModel(args.checkpoint, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
+      let calibration: { images: number; source: string } | null = null;
+      if (usesOts(model) && args.calibration > 0) {
+        const train = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'train', args.calibration);
+        model = withFrozenThresholds(model, calibrateOts(model, imagesAsInput(train, model, train.count), train.count));
+        calibration = { images: train.count, source: train.source };
+      }
+      writeModelFile(args.output, model);
+      const thresholds = Object.fromEntries(
+        lifNodes(model).map((n) => [lifKey(n), n.threshold.kind === 'ots' ? (n.threshold.frozen ? [...n.threshold.frozen] : null) : n.threshold.value]),
+      );
+      const result = { model: model.name, output: args.output, calibration, thresholds };
+      emit(args.json, result, () =>
+        [
+          `wrote ${args.output} (model ${model.name})`,
+          calibration ? `OTS frozen on ${calibration.images} training images from ${calibration.source}` : 'no OTS calibration',
+          ...Object.entries(thresholds).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`),
+        ].join('\n'),
+      );
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import type { Argv } from 'yargs';
+import { printModel } from '../../models/graph/print-model.js';
+import { inferShapes, parameterCount } from '../../models/graph/shapes.js';
+import { loadModel } from '../../models/load-model.js';
+import { emit } from '../output.js';
+
+interface InspectArgs {
+  file: string;
+  arch?: string;
+  preset?: string;
+  json: boolean;
+}
+
+export function registerInspect(yargs: Argv): Argv {
+  return yargs.command<InspectArgs>(
+    'inspect <file>',
+    'Print a model graph with shapes and parameter counts',
+    (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'checkpoint.pth or .snnmodel file' })
+        .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
+        .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<InspectArgs>,
+    (args) => {
+      const { model, topology, presetName } = loadModel(args.file, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
+      const layers = inferShapes(model).map(({ node, inputShape, outputShape }) => ({
+        name: node.name,
+        kind: node.kind,
+        inputShape,
+        outputShape,
+        parameters: parameterCount(node),
+      }));
+      const result = {
+        model: model.name,
+        source: model.source,
+        topology,
+        ...(presetName ? { preset: presetName } : {}),
+        timesteps: model.timesteps,
+        inputShape: model.input.shape,
+        parameters: layers.reduce((s, l) => s + l.parameters, 0),
+        layers,
+      };
+      emit(args.json, result, () => printModel(model));
+    },
+  );
+}

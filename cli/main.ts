@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { registerConvert } from './commands/convert.js';
+import { registerEval } from './commands/eval.js';
+import { registerInspect } from './commands/inspect.js';
+import { describeFailure } from './failure.js';
+
+async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv).scriptName('spikechip').usage('$0 <command> [options]');
+  cli = registerEval(cli);
+  cli = registerInspect(cli);
+  cli = registerConvert(cli);
+  await cli
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    })
+    .parseAsync();
+}
+
+class UsageError extends Error {}
+
+main(hideBin(process.argv)).catch((error: unknown) => {
+  process.stderr.write(`spikechip: ${describeFailure(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});

@@ -1,0 +1,141 @@
+import type { Tensor } from './tensor.js';
+
+/** Where the model came from: decides the training rule family and some float conventions. */
+export type ModelSource = 'osr-ots' | 'rate-bp' | 'nir' | 'other';
+
+/** Threshold of a LIF layer: a fixed value, or OTS (per-step, from batch statistics or a frozen table). */
+export type Threshold =
+  | { readonly kind: 'fixed'; readonly value: number }
+  | {
+      readonly kind: 'ots';
+      /** theta[1]: OTS rescales later steps so that step 1 fires at this value. */
+      readonly initial: number;
+      /** theta[1..T] frozen by calibration, or null when not calibrated yet. */
+      readonly frozen: Float32Array | null;
+    };
+
+export type ResetMode = 'subtract' | 'zero';
+
+interface NodeBase {
+  /** Unique within the model; the state-dict prefix where there is one. */
+  readonly name: string;
+}
+
+/** y = conv(x, W) + b, weight [Cout, Cin, kH, kW]. */
+export interface Conv2dNode extends NodeBase {
+  readonly kind: 'conv2d';
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+}
+
+/** y = W x + b, weight [out, in]. */
+export interface LinearNode extends NodeBase {
+  readonly kind: 'linear';
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+}
+
+/** y = gamma * (x - mean) / sqrt(var + eps) + beta, per channel (OSR at inference, or BatchNorm in eval mode). */
+export interface NormNode extends NodeBase {
+  readonly kind: 'norm';
+  readonly variant: 'osr' | 'batchnorm';
+  readonly gamma: Tensor;
+  readonly beta: Tensor;
+  readonly mean: Tensor;
+  readonly variance: Tensor;
+  readonly eps: number;
+}
+
+/** u[t] = decay*u[t-1] + x[t]; s = (u >= theta[t]); reset: u -= s*theta[t] (subtract) or u = 0 (zero). */
+export interface LifNode extends NodeBase {
+  readonly kind: 'lif';
+  /** State-dict prefix from arch.json, or null where the checkpoint has no entry for the neuron. */
+  readonly prefix: string | null;
+  readonly decay: number;
+  readonly threshold: Threshold;
+  readonly reset: ResetMode;
+}
+
+/** y = mean over each kernel window (no padding). */
+export interface AvgPool2dNode extends NodeBase {
+  readonly kind: 'avgpool2d';
+  readonly kernel: number;
+  readonly stride: number;
+}
+
+/** y = max over each kernel window (no padding). */
+export interface MaxPool2dNode extends NodeBase {
+  readonly kind: 'maxpool2d';
+  readonly kernel: number;
+  readonly stride: number;
+}
+
+/** y = mean over PyTorch's adaptive windows to an output of [H, W]. */
+export interface AdaptiveAvgPool2dNode extends NodeBase {
+  readonly kind: 'adaptiveavgpool2d';
+  readonly output: readonly [number, number];
+}
+
+/** y = x reshaped to [C*H*W]. */
+export interface FlattenNode extends NodeBase {
+  readonly kind: 'flatten';
+}
+
+/** y = x at inference (training-time dropout only). */
+export interface DropoutNode extends NodeBase {
+  readonly kind: 'dropout';
+  readonly p: number;
+}
+
+/** y = x + output of node `from` (residual connection). */
+export interface AddNode extends NodeBase {
+  readonly kind: 'add';
+  readonly from: string;
+}
+
+export type ModelNode =
+  | Conv2dNode
+  | LinearNode
+  | NormNode
+  | LifNode
+  | AvgPool2dNode
+  | MaxPool2dNode
+  | AdaptiveAvgPool2dNode
+  | FlattenNode
+  | DropoutNode
+  | AddNode;
+
+export type NodeKind = ModelNode['kind'];
+
+export interface InputSpec {
+  /** Per-sample shape, e.g. [1, 28, 28]. */
+  readonly shape: readonly number[];
+  /** Raw pixel values are multiplied by this (1/255 for 8-bit images; applied as a float32 division by 255). */
+  readonly scale: number;
+  readonly encoding: 'direct';
+}
+
+/** A trained SNN as a float graph: nodes run in order every time step; the output is the mean over T of the last node. */
+export interface Model {
+  readonly name: string;
+  readonly source: ModelSource;
+  readonly timesteps: number;
+  readonly input: InputSpec;
+  readonly nodes: readonly ModelNode[];
+  readonly output: 'mean-over-time';
+}
+
+export function lifNodes(model: Model): LifNode[] {
+  return model.nodes.filter((n): n is LifNode => n.kind === 'lif');
+}
+
+/** The key a LIF layer's thresholds are reported under: its state-dict prefix, else its name. */
+export function lifKey(node: LifNode): string {
+  return node.prefix ?? node.name;
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unhandled node kind: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,111 @@
+import { ModelError } from '../errors.js';
+import { assertNever, type Model, type ModelNode } from './model.js';
+import { elementCount, formatShape } from './tensor.js';
+
+export interface NodeShapes {
+  readonly node: ModelNode;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+}
+
+/** Output shape of every node for one sample, checking that each node accepts what reaches it. */
+export function inferShapes(model: Model): NodeShapes[] {
+  const result: NodeShapes[] = [];
+  const byName = new Map<string, readonly number[]>();
+  let shape: readonly number[] = model.input.shape;
+  for (const node of model.nodes) {
+    const out = outputShape(model.name, node, shape, byName);
+    result.push({ node, inputShape: shape, outputShape: out });
+    byName.set(node.name, out);
+    shape = out;
+  }
+  return result;
+}
+
+function outputShape(
+  modelName: string,
+  node: ModelNode,
+  input: readonly number[],
+  earlier: ReadonlyMap<string, readonly number[]>,
+): readonly number[] {
+  const fail = (what: string): never => {
+    throw new ModelError(`${modelName}: layer ${node.name} (${node.kind})`, what);
+  };
+  const spatial = (): [number, number, number] => {
+    if (input.length !== 3) fail(`expects a [C, H, W] input, got ${formatShape(input)}`);
+    return [input[0]!, input[1]!, input[2]!];
+  };
+  switch (node.kind) {
+    case 'conv2d': {
+      const [c, h, w] = spatial();
+      const [cout, cin, kh, kw] = node.weight.shape as [number, number, number, number];
+      if (cin !== c) fail(`weight ${formatShape(node.weight.shape)} expects ${cin} input channels, input is ${formatShape(input)}`);
+      const oh = Math.floor((h + 2 * node.padding[0] - kh) / node.stride[0]) + 1;
+      const ow = Math.floor((w + 2 * node.padding[1] - kw) / node.stride[1]) + 1;
+      if (oh < 1 || ow < 1) fail(`kernel ${kh}x${kw} does not fit input ${formatShape(input)}`);
+      return [cout, oh, ow];
+    }
+    case 'linear': {
+      const [out, inn] = node.weight.shape as [number, number];
+      if (input.length !== 1 || input[0] !== inn) {
+        fail(`weight ${formatShape(node.weight.shape)} expects input [${inn}], got ${formatShape(input)}`);
+      }
+      return [out];
+    }
+    case 'norm': {
+      const channels = input[0];
+      if (channels !== node.gamma.data.length) {
+        fail(`has ${node.gamma.data.length} channels, input is ${formatShape(input)}`);
+      }
+      return input;
+    }
+    case 'lif':
+    case 'dropout':
+      return input;
+    case 'avgpool2d':
+    case 'maxpool2d': {
+      const [c, h, w] = spatial();
+      const oh = Math.floor((h - node.kernel) / node.stride) + 1;
+      const ow = Math.floor((w - node.kernel) / node.stride) + 1;
+      if (oh < 1 || ow < 1) fail(`kernel ${node.kernel} does not fit input ${formatShape(input)}`);
+      return [c, oh, ow];
+    }
+    case 'adaptiveavgpool2d': {
+      const [c] = spatial();
+      return [c, node.output[0], node.output[1]];
+    }
+    case 'flatten':
+      return [elementCount(input)];
+    case 'add': {
+      const other = earlier.get(node.from);
+      if (!other) fail(`adds the output of '${node.from}', which does not come before it`);
+      if (other!.length !== input.length || other!.some((d, i) => d !== input[i])) {
+        fail(`adds ${formatShape(other!)} from '${node.from}' to ${formatShape(input)}`);
+      }
+      return input;
+    }
+    default:
+      return assertNever(node);
+  }
+}
+
+export function parameterCount(node: ModelNode): number {
+  switch (node.kind) {
+    case 'conv2d':
+    case 'linear':
+      return node.weight.data.length + (node.bias?.data.length ?? 0);
+    case 'norm':
+      // gamma and beta; running statistics are buffers, not parameters (as PyTorch counts them).
+      return node.gamma.data.length * 2;
+    case 'lif':
+    case 'avgpool2d':
+    case 'maxpool2d':
+    case 'adaptiveavgpool2d':
+    case 'flatten':
+    case 'dropout':
+    case 'add':
+      return 0;
+    default:
+      return assertNever(node);
+  }
+}

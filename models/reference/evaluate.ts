@@ -1,0 +1,81 @@
+import type { Model } from '../graph/model.js';
+import { inferShapes } from '../graph/shapes.js';
+import { elementCount } from '../graph/tensor.js';
+import { ReferenceExecutor, type ThresholdMode } from './executor.js';
+
+/** Labelled samples as raw values; `toInput` scales them into the model's input (e.g. pixel / 255 in float32). */
+export interface LabelledSamples {
+  readonly count: number;
+  readonly labels: Uint8Array;
+  /** Writes samples [first, first+count) into `out` as float32 model input. */
+  readonly toInput: (first: number, count: number, out: Float32Array) => void;
+}
+
+export interface Evaluation {
+  readonly samples: number;
+  readonly correct: number;
+  readonly accuracy: number;
+  readonly lifKeys: readonly string[];
+  readonly spikesPerLayerPerStep: number[][];
+  /** Neurons per LIF layer, to turn spike counts into firing rates. */
+  readonly neuronsPerLayer: readonly number[];
+  readonly thresholdsPerBatch: number[][][];
+  /** [samples, classes] when requested. */
+  readonly outputs: Float32Array | null;
+  readonly classes: number;
+  readonly seconds: number;
+}
+
+export interface EvaluateOptions {
+  readonly mode: ThresholdMode;
+  readonly batch: number;
+  readonly keepOutputs?: boolean;
+  readonly onBatch?: (done: number, total: number) => void;
+}
+
+/** Prediction = first index of the largest output (torch.argmax picks the first maximum too). */
+export function argmax(values: Float32Array, offset: number, count: number): number {
+  let best = 0;
+  for (let i = 1; i < count; i++) if (values[offset + i]! > values[offset + best]!) best = i;
+  return best;
+}
+
+export function evaluate(model: Model, data: LabelledSamples, options: EvaluateOptions): Evaluation {
+  const started = performance.now();
+  const batchSize = Math.max(1, Math.min(options.batch, data.count));
+  const executor = new ReferenceExecutor(model, batchSize);
+  const input = new Float32Array(batchSize * elementCount(model.input.shape));
+  const outputs = options.keepOutputs ? new Float32Array(data.count * executor.classes) : null;
+  let correct = 0;
+  let spikes: number[][] | null = null;
+  let lifKeys: readonly string[] = [];
+  const thresholdsPerBatch: number[][][] = [];
+  for (let first = 0; first < data.count; first += batchSize) {
+    const n = Math.min(batchSize, data.count - first);
+    data.toInput(first, n, input);
+    const run = executor.run(input, n, options.mode);
+    lifKeys = run.lifKeys;
+    thresholdsPerBatch.push(run.thresholdsPerLayerPerStep.map((r) => [...r]));
+    if (!spikes) spikes = run.spikesPerLayerPerStep.map((r) => r.map(() => 0));
+    run.spikesPerLayerPerStep.forEach((row, l) => row.forEach((v, t) => (spikes![l]![t]! += v)));
+    for (let s = 0; s < n; s++) {
+      if (argmax(run.outputs, s * run.classes, run.classes) === data.labels[first + s]) correct++;
+    }
+    outputs?.set(run.outputs, first * run.classes);
+    options.onBatch?.(first + n, data.count);
+  }
+  const shapes = inferShapes(model);
+  const neuronsPerLayer = shapes.flatMap((s) => (s.node.kind === 'lif' ? [elementCount(s.outputShape)] : []));
+  return {
+    samples: data.count,
+    correct,
+    accuracy: data.count === 0 ? 0 : correct / data.count,
+    lifKeys,
+    spikesPerLayerPerStep: spikes ?? [],
+    neuronsPerLayer,
+    thresholdsPerBatch,
+    outputs,
+    classes: executor.classes,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,223 @@
+import { ModelError } from '../errors.js';
+import { assertNever, lifKey, type LifNode, type Model, type ModelNode } from '../graph/model.js';
+import { inferShapes } from '../graph/shapes.js';
+import { elementCount } from '../graph/tensor.js';
+import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from './kernels/conv2d.js';
+import { lifCharge, lifFire, meanAndUnbiasedStd } from './kernels/lif.js';
+import { linearSample, transposeLinearWeights } from './kernels/linear.js';
+import { normApply, normCoefficients } from './kernels/norm.js';
+import { adaptiveAvgPool2dSample, pool2dSample } from './kernels/pool.js';
+
+/**
+ * How OTS layers pick theta[t]: `frozen` reads the calibrated table stored in the model; `dynamic` recomputes it
+ * from the statistics of the current batch at every step, as the released code of paper A does even at eval.
+ */
+export type ThresholdMode = 'frozen' | 'dynamic';
+
+export interface ReferenceRun {
+  readonly batch: number;
+  readonly classes: number;
+  /** [batch, classes]: the mean over T of the last layer's output. */
+  readonly outputs: Float32Array;
+  /** Key of each LIF layer (its state-dict prefix, else its name), in model order. */
+  readonly lifKeys: readonly string[];
+  /** [lif][t]: spikes summed over the batch. */
+  readonly spikesPerLayerPerStep: readonly number[][];
+  /** [lif][t]: the threshold each LIF layer used at each step. */
+  readonly thresholdsPerLayerPerStep: readonly number[][];
+}
+
+interface Stage {
+  readonly node: ModelNode;
+  readonly inSize: number;
+  readonly outSize: number;
+  /** True when the stage's output is the same at every step (it sees only the direct-encoded image). */
+  readonly timeInvariant: boolean;
+  readonly out: Float32Array;
+  run(input: Float32Array, batch: number, t: number, mode: ThresholdMode): void;
+}
+
+/**
+ * The float reference: runs a Model time step by time step over a batch, exactly with the seed code's
+ * inference semantics (float32 state, OSR/BatchNorm in inference mode, soft reset, OTS thresholds).
+ * All buffers are allocated once for `maxBatch` samples.
+ */
+export class ReferenceExecutor {
+  private readonly stages: Stage[];
+  private readonly lifStages: { stage: Stage; node: LifNode; index: number }[] = [];
+  private readonly spikes: number[][];
+  private readonly thresholds: number[][];
+  private readonly outputSum: Float32Array;
+  readonly inputSize: number;
+  readonly classes: number;
+
+  constructor(
+    readonly model: Model,
+    readonly maxBatch: number,
+  ) {
+    const shapes = inferShapes(model);
+    this.inputSize = elementCount(model.input.shape);
+    const byName = new Map<string, Stage>();
+    let timeInvariant = true;
+    this.stages = shapes.map(({ node, inputShape, outputShape }) => {
+      if (node.kind === 'lif') timeInvariant = false;
+      if (node.kind === 'add') timeInvariant = timeInvariant && byName.get(node.from)!.timeInvariant;
+      const stage = this.makeStage(node, inputShape, outputShape, timeInvariant, byName);
+      byName.set(node.name, stage);
+      return stage;
+    });
+    const last = this.stages[this.stages.length - 1];
+    if (!last) throw new ModelError(model.name, 'the model has no layers');
+    this.classes = last.outSize;
+    this.outputSum = new Float32Array(maxBatch * this.classes);
+    this.spikes = this.lifStages.map(() => new Array<number>(model.timesteps).fill(0));
+    this.thresholds = this.lifStages.map(() => new Array<number>(model.timesteps).fill(0));
+  }
+
+  /** Runs `batch` samples (input [batch, ...input.shape], already scaled) for T steps. */
+  run(input: Float32Array, batch: number, mode: ThresholdMode): ReferenceRun {
+    if (batch > this.maxBatch || input.length < batch * this.inputSize) {
+      throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / this.inputSize})`);
+    }
+    for (const { node } of this.lifStages) this.checkThresholds(node, mode);
+    const T = this.model.timesteps;
+    this.outputSum.fill(0, 0, batch * this.classes);
+    for (const row of this.spikes) row.fill(0);
+    for (let t = 0; t < T; t++) {
+      let current = input;
+      for (const stage of this.stages) {
+        if (!(stage.timeInvariant && t > 0)) stage.run(current, batch, t, mode);
+        current = stage.out;
+      }
+      for (let i = 0, n = batch * this.classes; i < n; i++) this.outputSum[i] = this.outputSum[i]! + current[i]!;
+    }
+    const outputs = new Float32Array(batch * this.classes);
+    for (let i = 0; i < outputs.length; i++) outputs[i] = this.outputSum[i]! / T;
+    return {
+      batch,
+      classes: this.classes,
+      outputs,
+      lifKeys: this.lifStages.map(({ node }) => lifKey(node)),
+      spikesPerLayerPerStep: this.spikes.map((row) => [...row]),
+      thresholdsPerLayerPerStep: this.thresholds.map((row) => [...row]),
+    };
+  }
+
+  private checkThresholds(node: LifNode, mode: ThresholdMode): void {
+    if (node.threshold.kind !== 'ots' || mode !== 'frozen') return;
+    const table = node.threshold.frozen;
+    if (!table) {
+      throw new ModelError(`${this.model.name}: layer ${node.name}`, 'has no frozen OTS threshold table: calibrate it first, or run with dynamic thresholds');
+    }
+    if (table.length < this.model.timesteps) {
+      throw new ModelError(`${this.model.name}: layer ${node.name}`, `frozen threshold table has ${table.length} steps, the model runs ${this.model.timesteps}`);
+    }
+  }
+
+  private makeStage(
+    node: ModelNode,
+    inputShape: readonly number[],
+    outputShape: readonly number[],
+    timeInvariant: boolean,
+    byName: ReadonlyMap<string, Stage>,
+  ): Stage {
+    const inSize = elementCount(inputShape);
+    const outSize = elementCount(outputShape);
+    const out = new Float32Array(this.maxBatch * outSize);
+    const stage = (run: Stage['run']): Stage => ({ node, inSize, outSize, timeInvariant, out, run });
+    switch (node.kind) {
+      case 'conv2d': {
+        const [cout, cin, kh, kw] = node.weight.shape as [number, number, number, number];
+        const g: Conv2dGeometry = {
+          inChannels: cin, inHeight: inputShape[1]!, inWidth: inputShape[2]!,
+          outChannels: cout, outHeight: outputShape[1]!, outWidth: outputShape[2]!,
+          kernelHeight: kh, kernelWidth: kw, strideY: node.stride[0], strideX: node.stride[1], padY: node.padding[0], padX: node.padding[1],
+        };
+        const weights = reorderConvWeights(node.weight.data, g);
+        const taps = convTaps(g);
+        const acc = new Float64Array(outSize);
+        const bias = node.bias?.data ?? null;
+        return stage((input, batch) => {
+          for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
+        });
+      }
+      case 'linear': {
+        const weights = transposeLinearWeights(node.weight.data, outSize, inSize);
+        const acc = new Float64Array(outSize);
+        const bias = node.bias?.data ?? null;
+        return stage((input, batch) => {
+          for (let b = 0; b < batch; b++) linearSample(input, b * inSize, weights, bias, inSize, outSize, acc, out, b * outSize);
+        });
+      }
+      case 'norm': {
+        const k = normCoefficients(node);
+        const plane = outSize / node.gamma.data.length;
+        return stage((input, batch) => {
+          out.set(input.subarray(0, batch * inSize));
+          normApply(k, out, 0, batch, plane);
+        });
+      }
+      case 'lif':
+        return this.makeLifStage(node, stage, outSize);
+      case 'avgpool2d':
+      case 'maxpool2d': {
+        const [c, h, w] = inputShape as [number, number, number];
+        const kind = node.kind === 'avgpool2d' ? 'avg' : 'max';
+        return stage((input, batch) => {
+          for (let b = 0; b < batch; b++) {
+            pool2dSample(kind, input, b * inSize, c, h, w, node.kernel, node.stride, outputShape[1]!, outputShape[2]!, out, b * outSize);
+          }
+        });
+      }
+      case 'adaptiveavgpool2d': {
+        const [c, h, w] = inputShape as [number, number, number];
+        return stage((input, batch) => {
+          for (let b = 0; b < batch; b++) {
+            adaptiveAvgPool2dSample(input, b * inSize, c, h, w, node.output[0], node.output[1], out, b * outSize);
+          }
+        });
+      }
+      case 'flatten':
+      case 'dropout':
+        return stage((input, batch) => out.set(input.subarray(0, batch * inSize)));
+      case 'add': {
+        const other = byName.get(node.from)!;
+        return stage((input, batch) => {
+          for (let i = 0, n = batch * inSize; i < n; i++) out[i] = input[i]! + other.out[i]!;
+        });
+      }
+      default:
+        return assertNever(node);
+    }
+  }
+
+  private makeLifStage(node: LifNode, stage: (run: Stage['run']) => Stage, size: number): Stage {
+    const u = new Float32Array(this.maxBatch * size);
+    const index = this.lifStages.length;
+    const f = Math.fround;
+    let ratio = 0;
+    const result = stage((input, batch, t, mode) => {
+      const n = batch * size;
+      if (t === 0) u.fill(0, 0, n);
+      lifCharge(u, input, 0, n, node.decay);
+      let theta: number;
+      const th = node.threshold;
+      if (th.kind === 'fixed') {
+        theta = th.value;
+      } else if (mode === 'frozen') {
+        theta = th.frozen![t]!;
+      } else {
+        // OTS (paper A): theta[t] = m[t] + s[t] * (theta[1] - m[1]) / s[1], statistics over the whole batch.
+        const stats = meanAndUnbiasedStd(u, 0, n);
+        const mean = f(stats.mean);
+        const std = f(stats.std);
+        if (t === 0) ratio = f(f(th.initial - mean) / std);
+        theta = f(mean + f(std * ratio));
+      }
+      this.thresholds[index]![t] = theta;
+      this.spikes[index]![t] = this.spikes[index]![t]! + lifFire(u, result.out, 0, n, theta, node.reset);
+    });
+    this.lifStages.push({ stage: result, node, index });
+    return result;
+  }
+}

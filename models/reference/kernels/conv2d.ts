@@ -1,0 +1,107 @@
+/**
+ * Float32 2-D convolution of one sample, accumulated in float64 and rounded once per output, so the result is
+ * within one float32 rounding of PyTorch's whatever its summation order. Zero inputs are skipped: after the first
+ * layer the inputs are (pooled) spikes and mostly zero.
+ */
+export interface Conv2dGeometry {
+  readonly inChannels: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideY: number;
+  readonly strideX: number;
+  readonly padY: number;
+  readonly padX: number;
+}
+
+/** Weights reordered to [Cin][kH][kW][Cout] so the innermost scatter loop walks output channels contiguously. */
+export function reorderConvWeights(weight: Float32Array, g: Conv2dGeometry): Float64Array {
+  const { inChannels: cin, outChannels: cout, kernelHeight: kh, kernelWidth: kw } = g;
+  const out = new Float64Array(weight.length);
+  for (let co = 0; co < cout; co++)
+    for (let ci = 0; ci < cin; ci++)
+      for (let y = 0; y < kh; y++)
+        for (let x = 0; x < kw; x++) out[((ci * kh + y) * kw + x) * cout + co] = weight[((co * cin + ci) * kh + y) * kw + x]!;
+  return out;
+}
+
+/**
+ * For every input position, the (output position, kernel tap) pairs it reaches: precomputed once so the hot
+ * loop does no bounds or stride arithmetic. Offsets are pre-multiplied by the output channel count.
+ */
+export interface ConvTaps {
+  readonly start: Int32Array;
+  readonly outBase: Int32Array;
+  readonly tapBase: Int32Array;
+}
+
+export function convTaps(g: Conv2dGeometry): ConvTaps {
+  const { inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideY, strideX, padY, padX, outChannels } = g;
+  const start = new Int32Array(inHeight * inWidth + 1);
+  const outBase: number[] = [];
+  const tapBase: number[] = [];
+  for (let iy = 0; iy < inHeight; iy++) {
+    for (let ix = 0; ix < inWidth; ix++) {
+      start[iy * inWidth + ix] = outBase.length;
+      for (let ky = 0; ky < kernelHeight; ky++) {
+        const ny = iy + padY - ky;
+        if (ny < 0 || ny % strideY !== 0 || ny / strideY >= outHeight) continue;
+        for (let kx = 0; kx < kernelWidth; kx++) {
+          const nx = ix + padX - kx;
+          if (nx < 0 || nx % strideX !== 0 || nx / strideX >= outWidth) continue;
+          outBase.push(((ny / strideY) * outWidth + nx / strideX) * outChannels);
+          tapBase.push((ky * kernelWidth + kx) * outChannels);
+        }
+      }
+    }
+  }
+  start[inHeight * inWidth] = outBase.length;
+  return { start, outBase: Int32Array.from(outBase), tapBase: Int32Array.from(tapBase) };
+}
+
+/**
+ * out[co, oy, ox] = bias[co] + sum over ci, ky, kx of in[ci, oy*s - p + ky, ox*s - p + kx] * w[co, ci, ky, kx].
+ * `acc` is scratch of outHeight*outWidth*outChannels doubles laid out [oy][ox][co].
+ */
+export function conv2dSample(
+  input: Float32Array,
+  inOffset: number,
+  reordered: Float64Array,
+  taps: ConvTaps,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  acc: Float64Array,
+  output: Float32Array,
+  outOffset: number,
+): void {
+  const { inChannels, inHeight, inWidth, outChannels, outHeight, outWidth, kernelHeight, kernelWidth } = g;
+  const outPlane = outHeight * outWidth;
+  const inPlane = inHeight * inWidth;
+  const channelWeights = kernelHeight * kernelWidth * outChannels;
+  const { start, outBase, tapBase } = taps;
+  for (let p = 0; p < outPlane; p++) {
+    const base = p * outChannels;
+    for (let co = 0; co < outChannels; co++) acc[base + co] = bias ? bias[co]! : 0;
+  }
+  for (let ci = 0; ci < inChannels; ci++) {
+    const plane = inOffset + ci * inPlane;
+    const weightBase = ci * channelWeights;
+    for (let p = 0; p < inPlane; p++) {
+      const v = input[plane + p]!;
+      if (v === 0) continue;
+      for (let j = start[p]!, end = start[p + 1]!; j < end; j++) {
+        const a = outBase[j]!;
+        const w = weightBase + tapBase[j]!;
+        for (let co = 0; co < outChannels; co++) acc[a + co] = acc[a + co]! + v * reordered[w + co]!;
+      }
+    }
+  }
+  for (let co = 0; co < outChannels; co++) {
+    const dst = outOffset + co * outPlane;
+    for (let p = 0; p < outPlane; p++) output[dst + p] = acc[p * outChannels + co]!;
+  }
+}
