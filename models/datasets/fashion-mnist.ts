@@ -3,8 +3,8 @@
  * `dataset-fashion-mnist` or the small subset bundled with spikechip so evaluation works offline.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { ModelError } from '../errors.js';
 import { readIdxFile, type IdxArray } from './idx.js';
 
@@ -33,20 +33,8 @@ export const FASHION_MNIST_FILES: Readonly<Record<Split, { readonly images: stri
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 };
 
-let packageRoot: string | undefined;
-
-/** Walks up to package.json so the same answer comes from models/ (sources, vitest) and dist/models/ (build). */
-function findPackageRoot(): string {
-  if (packageRoot !== undefined) return packageRoot;
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return (packageRoot = dir);
-    if (dirname(dir) === dir) throw new ModelError(start, 'no package.json above this folder; cannot locate the bundled datasets');
-  }
-}
-
 export function bundledFashionMnistDir(): string {
-  return join(findPackageRoot(), 'models', 'datasets', 'bundled', 'fashion-mnist');
+  return join(packageRoot(), 'models', 'datasets', 'bundled', 'fashion-mnist');
 }
 
 export function defaultFashionMnistDir(): string {
