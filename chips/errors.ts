@@ -1,4 +1,5 @@
-/** Reference: DESIGN.md section 3 (users pass their own chip spec JSON; it must fail with a clear error).
+/** Reference: DESIGN.md section 3 (users pass their own chip spec JSON; it must fail with a clear error) and
+ * section 4 (a ChipProgram reader refuses a wrong version or a corrupt file with a clear error).
  * The errors chips/ throws for bad input, each naming where to look.
  */
 
@@ -27,5 +28,19 @@ export class UnknownChipError extends Error {
     readonly knownNames: readonly string[],
   ) {
     super(`unknown chip "${chipName}"; builtin chips: ${knownNames.join(', ')} (or pass a chip spec JSON file)`);
+  }
+}
+
+/**
+ * A chip program file that cannot be used: truncated or corrupt bytes, another IR version, or a program whose
+ * parts do not fit together. `detail` says what is wrong and names the layer or core concerned.
+ */
+export class ChipProgramError extends Error {
+  override readonly name = 'ChipProgramError';
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(`${file}: ${detail}`);
   }
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { registerCheck } from './commands/check.js';
+import { registerCompile, UsageFailure } from './commands/compile.js';
 import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
@@ -11,6 +13,8 @@ async function main(argv: string[]): Promise<void> {
   cli = registerEval(cli);
   cli = registerInspect(cli);
   cli = registerConvert(cli);
+  cli = registerCompile(cli);
+  cli = registerCheck(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()
@@ -26,5 +30,5 @@ class UsageError extends Error {}
 
 main(hideBin(process.argv)).catch((error: unknown) => {
   process.stderr.write(`spikechip: ${describeFailure(error)}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  process.exitCode = error instanceof UsageError || error instanceof UsageFailure ? 2 : 1;
 });

@@ -1,4 +1,7 @@
 import type { Argv } from 'yargs';
+import { readChipProgramFile } from '../../chips/ir/chip-program-codec.js';
+import { printChipProgram } from '../../chips/ir/print-chip-program.js';
+import { builtinChips } from '../../chips/registry.js';
 import { printModel } from '../../models/graph/print-model.js';
 import { inferShapes, parameterCount } from '../../models/graph/shapes.js';
 import { loadModel } from '../../models/load-model.js';
@@ -14,7 +17,7 @@ interface InspectArgs {
 export function registerInspect(yargs: Argv): Argv {
   return yargs.command<InspectArgs>(
     'inspect <file>',
-    'Print a model graph with shapes and parameter counts',
+    'Print a model graph with shapes and parameter counts, or a chip program (.chip.pb) with per-core utilisation',
     (y) =>
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'checkpoint.pth or .snnmodel file' })
@@ -22,6 +25,22 @@ export function registerInspect(yargs: Argv): Argv {
         .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<InspectArgs>,
     (args) => {
+      if (args.file.endsWith('.pb')) {
+        const program = readChipProgramFile(args.file);
+        const spec = (builtinChips as Record<string, (typeof builtinChips)[keyof typeof builtinChips]>)[program.chipName];
+        const result = {
+          program: args.file,
+          chip: program.chipName,
+          irVersion: program.irVersion,
+          model: program.source.name,
+          chipsUsed: program.chipCount,
+          coresUsed: program.cores.length,
+          layers: program.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, weightExponent: l.connection.weightExponent, thresholdMantissa: l.neuron.thresholdMantissa })),
+          cores: program.cores.map((c) => ({ id: c.id, layer: c.layer, role: c.role, tile: [c.chip, c.tileX, c.tileY, c.slot], usage: c.usage })),
+        };
+        emit(args.json, result, () => printChipProgram(program, spec));
+        return;
+      }
       const { model, topology, presetName } = loadModel(args.file, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
       const layers = inferShapes(model).map(({ node, inputShape, outputShape }) => ({
         name: node.name,

@@ -1,0 +1,291 @@
+// Reference: DESIGN.md section 4 (the ChipProgram is protobuf, read and written with protobufjs, versioned; a reader refuses a wrong version or a corrupt file with a clear error).
+/**
+ * ChipProgram <-> `.chip.pb` bytes. The schema is chips/ir/chip_program.proto itself, loaded at run time, so the
+ * proto stays the one statement of the format. Whatever the bytes, decoding gives a structurally valid
+ * ChipProgram or a ChipProgramError, never another exception.
+ *
+ * Conversion walks the schema's reflection rather than naming every field: the same code maps enum names to
+ * numbers, typed arrays to packed fields, and checks each value against its proto type, for every message.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { ChipProgramError } from '../errors.js';
+import { IR_VERSION, type ChipProgram } from './chip-program.js';
+import { layerLabel, validateChipProgram } from './validate-chip-program.js';
+
+const SCHEMA_PATH = join('chips', 'ir', 'chip_program.proto');
+const PROGRAM_MESSAGE = 'spikechip.ir.ChipProgram';
+/** Message fields a program may leave out: `oneof` members are checked by validation, pooling is optional. */
+const OPTIONAL_MESSAGE_FIELDS = new Set(['Connection.pooling']);
+
+let programType: protobuf.Type | undefined;
+
+/** The ChipProgram message type, parsed once from the .proto found above this file (sources or dist/). */
+function chipProgramType(): protobuf.Type {
+  if (programType) return programType;
+  const here = dirname(fileURLToPath(import.meta.url));
+  let dir = here;
+  while (!existsSync(join(dir, SCHEMA_PATH))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`${SCHEMA_PATH} not found in any folder above ${here}; the package is incomplete`);
+    dir = parent;
+  }
+  const root = new protobuf.Root().loadSync(join(dir, SCHEMA_PATH), { keepCase: false });
+  root.resolveAll();
+  programType = root.lookupType(PROGRAM_MESSAGE);
+  return programType;
+}
+
+/** Program -> bytes. Deterministic (fields in number order, no maps); refuses values the proto types cannot hold. */
+export function encodeChipProgram(program: ChipProgram): Uint8Array {
+  return encodeChecked(program, 'chip program');
+}
+
+/** Bytes -> program. `file` names the source in errors. */
+export function decodeChipProgram(bytes: Uint8Array, file: string): ChipProgram {
+  if (bytes.length === 0) throw new ChipProgramError(file, 'empty file; not a chip program');
+  const type = chipProgramType();
+  let wire: Fields;
+  try {
+    const message = type.decode(bytes);
+    wire = type.toObject(message, { longs: Number, defaults: true, arrays: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ChipProgramError(file, `truncated or corrupt chip program (${reason})`);
+  }
+  // The version decides how to read everything else, so it is checked before any other field.
+  if (wire.irVersion !== IR_VERSION) {
+    throw new ChipProgramError(file, `IR version ${String(wire.irVersion)}; this spikechip reads version ${IR_VERSION}`);
+  }
+  const program = fromWire(type, wire, { owner: '', path: '' }, file) as unknown as ChipProgram;
+  validateChipProgram(program, file);
+  return program;
+}
+
+/** Validate, then write through a temporary file and a rename, so a failure never leaves a partial file at `path`. */
+export function writeChipProgramFile(path: string, program: ChipProgram): void {
+  const bytes = encodeChecked(program, path);
+  validateChipProgram(program, path);
+  const temporary = `${path}.partial-${process.pid}`;
+  try {
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+export function readChipProgramFile(path: string): ChipProgram {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : String(error);
+    throw new ChipProgramError(path, `cannot be read (${code})`);
+  }
+  return decodeChipProgram(bytes, path);
+}
+
+function encodeChecked(program: ChipProgram, file: string): Uint8Array {
+  const type = chipProgramType();
+  const wire = toWire(type, program as unknown as Fields, { owner: '', path: '' }, file);
+  // A copy, so callers get a plain Uint8Array that does not share Node's Buffer pool.
+  return new Uint8Array(type.encode(wire).finish());
+}
+
+type Fields = Record<string, unknown>;
+
+/** Where a value sits, for errors: the layer or core that owns it and the field path inside it. */
+interface Location {
+  owner: string;
+  path: string;
+}
+
+function fail(file: string, at: Location, detail: string): never {
+  const where = [at.owner, at.path].filter((part) => part !== '').join(': ');
+  throw new ChipProgramError(file, where === '' ? detail : `${where} ${detail}`);
+}
+
+/** The proto's own spelling (`fan_in`) of a protobufjs field name (`fanIn`): the .proto is the documented format. */
+function protoName(field: protobuf.Field): string {
+  return field.name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+function fieldLocation(at: Location, field: protobuf.Field): Location {
+  return { owner: at.owner, path: at.path === '' ? protoName(field) : `${at.path}.${protoName(field)}` };
+}
+
+/** Layers and cores are named as users know them (`layer 1 (conv2)`, `core 17`) rather than by list index. */
+function elementLocation(at: Location, field: protobuf.Field, index: number, element: unknown): Location {
+  const record = isRecord(element) ? element : {};
+  if (at.owner === '' && at.path === '' && field.name === 'layers') {
+    return { owner: layerLabel(index, typeof record.name === 'string' ? record.name : ''), path: '' };
+  }
+  if (at.owner === '' && at.path === '' && field.name === 'cores') return { owner: `core ${String(record.id)}`, path: '' };
+  const inner = fieldLocation(at, field);
+  return { owner: inner.owner, path: `${inner.path}[${index}]` };
+}
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function messageTypeOf(field: protobuf.Field): protobuf.Type | null {
+  return field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
+}
+
+function enumOf(field: protobuf.Field): protobuf.Enum | null {
+  return field.resolvedType instanceof protobuf.Enum ? field.resolvedType : null;
+}
+
+function mayBeAbsent(field: protobuf.Field): boolean {
+  return field.partOf !== null || OPTIONAL_MESSAGE_FIELDS.has(`${field.parent?.name}.${field.name}`);
+}
+
+/** Repeated fields the program holds as typed arrays (hot data: weights and host-side floats). */
+const TYPED_ARRAYS: Record<string, Int32ArrayConstructor | Float32ArrayConstructor> = {
+  sint32: Int32Array,
+  float: Float32Array,
+};
+
+const INTEGER_RANGES: Record<string, readonly [number, number]> = {
+  uint32: [0, 2 ** 32 - 1],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  sint32: [-(2 ** 31), 2 ** 31 - 1],
+  // uint64 is held as a number: only values a double represents exactly survive a round trip.
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What is wrong with `value` as a proto scalar of `type`, or null; the value must come back unchanged. */
+function scalarProblem(type: string, value: unknown): string | null {
+  const range = INTEGER_RANGES[type];
+  if (range) {
+    return typeof value === 'number' && Number.isInteger(value) && value >= range[0] && value <= range[1]
+      ? null
+      : `${describe(value)} is not ${withArticle(type)}`;
+  }
+  switch (type) {
+    case 'double':
+    case 'float':
+      return typeof value === 'number' ? null : `${describe(value)} is not a number`;
+    case 'bool':
+      return typeof value === 'boolean' ? null : `${describe(value)} is not a boolean`;
+    case 'string':
+      if (typeof value !== 'string') return `${describe(value)} is not a string`;
+      return LONE_SURROGATE.test(value) ? 'is not well-formed Unicode (a lone surrogate)' : null;
+    default:
+      return `has proto type ${type}, which this codec does not handle`;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  return value === null || typeof value !== 'object' ? String(value) : withArticle(value.constructor?.name ?? 'object');
+}
+
+/** `an int32`, `a uint32`: by the first letter's sound in these names, where a `u` sounds like `you`. */
+function withArticle(noun: string): string {
+  return /^[aeio]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+/** Program record -> the plain object protobufjs encodes (enums as numbers), checking every value's type. */
+function toWire(type: protobuf.Type, record: Fields, at: Location, file: string): Fields {
+  for (const oneof of type.oneofsArray) {
+    const set = oneof.fieldsArray.filter((member) => record[member.name] !== undefined);
+    // The wire keeps only the last member written, so two would not survive a round trip.
+    if (set.length > 1) fail(file, at, `sets ${set.map(protoName).join(' and ')}, which are alternatives (oneof ${oneof.name})`);
+  }
+  const wire: Fields = {};
+  for (const field of type.fieldsArray) {
+    const value = record[field.name];
+    const here = fieldLocation(at, field);
+    const messageType = messageTypeOf(field);
+    if (value === undefined && mayBeAbsent(field)) continue;
+    if (field.repeated) {
+      wire[field.name] = repeatedToWire(field, value, at, file);
+    } else if (messageType) {
+      if (!isRecord(value)) fail(file, here, 'is missing');
+      wire[field.name] = toWire(messageType, value, here, file);
+    } else {
+      const enumType = enumOf(field);
+      if (enumType) {
+        const number = typeof value === 'string' && Object.hasOwn(enumType.values, value) ? enumType.values[value] : undefined;
+        if (number === undefined) fail(file, here, `${describe(value)} is not ${withArticle(enumType.name)} value`);
+        wire[field.name] = number;
+      } else {
+        const problem = scalarProblem(field.type, value);
+        if (problem) fail(file, here, problem);
+        wire[field.name] = value;
+      }
+    }
+  }
+  return wire;
+}
+
+function repeatedToWire(field: protobuf.Field, value: unknown, at: Location, file: string): unknown {
+  const here = fieldLocation(at, field);
+  const typedArray = TYPED_ARRAYS[field.type];
+  if (typedArray) {
+    if (!(value instanceof typedArray)) fail(file, here, `is ${describe(value)}, not ${withArticle(typedArray.name)}`);
+    return value; // protobufjs's packed writers index any array-like
+  }
+  if (!Array.isArray(value)) fail(file, here, `is ${describe(value)}, not a list`);
+  const messageType = messageTypeOf(field);
+  if (messageType) {
+    return value.map((element: unknown, index) => {
+      const location = elementLocation(at, field, index, element);
+      if (!isRecord(element)) fail(file, location, 'is missing');
+      return toWire(messageType, element, location, file);
+    });
+  }
+  value.forEach((element: unknown, index) => {
+    const problem = scalarProblem(field.type, element);
+    if (problem) fail(file, { owner: here.owner, path: `${here.path}[${index}]` }, problem);
+  });
+  return value;
+}
+
+/** protobufjs's plain object (defaults filled, enums as numbers) -> program record, refusing what it cannot hold. */
+function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string): Fields {
+  const record: Fields = {};
+  for (const field of type.fieldsArray) {
+    const value = wire[field.name];
+    const here = fieldLocation(at, field);
+    const messageType = messageTypeOf(field);
+    const enumType = enumOf(field);
+    if (field.repeated) {
+      const list = value as unknown[];
+      const typedArray = TYPED_ARRAYS[field.type];
+      if (messageType) {
+        record[field.name] = list.map((element, index) =>
+          fromWire(messageType, element as Fields, elementLocation(at, field, index, element), file),
+        );
+      } else if (typedArray) {
+        record[field.name] = typedArray.from(list as number[]);
+      } else {
+        if (enumType) fail(file, here, 'is a repeated enum, which this codec does not handle');
+        record[field.name] = list;
+      }
+    } else if (messageType) {
+      if (value === null || value === undefined) {
+        if (mayBeAbsent(field)) continue;
+        fail(file, here, 'is missing');
+      }
+      record[field.name] = fromWire(messageType, value as Fields, here, file);
+    } else if (enumType) {
+      const name = enumType.valuesById[value as number];
+      if (name === undefined) fail(file, here, `has value ${String(value)}, which is not ${withArticle(enumType.name)}`);
+      record[field.name] = name;
+    } else {
+      if (field.type === 'uint64' && !Number.isSafeInteger(value)) fail(file, here, `${String(value)} is beyond 2^53`);
+      record[field.name] = value;
+    }
+  }
+  return record;
+}

@@ -1,0 +1,213 @@
+// Reference: DESIGN.md section 4 (a reader refuses a corrupt file with a clear error); the shapes and lengths the comments of chips/ir/chip_program.proto define.
+/**
+ * Structural validation: do the parts of a ChipProgram fit together, so that a simulator can index every array
+ * without checking again? Whether the program fits a chip (neurons per core, synapse memory...) is the
+ * compiler's `check`, not this. Each problem names the layer or core it concerns.
+ */
+import { ChipProgramError } from '../errors.js';
+import {
+  IR_VERSION,
+  type ChipProgram,
+  type ConvConnection,
+  type Core,
+  type DenseConnection,
+  type Layer,
+  type Pooling,
+} from './chip-program.js';
+
+const PROBE_VARIABLES = ['voltage', 'spikes'];
+
+/** Throws a ChipProgramError naming `file` and the first problem found; returns when the program is consistent. */
+export function validateChipProgram(program: ChipProgram, file: string): void {
+  const problem = programProblem(program);
+  if (problem !== undefined) throw new ChipProgramError(file, problem);
+}
+
+/** How errors and printouts name a layer: its index, which cores and probes refer to, and its name. */
+export function layerLabel(index: number, name: string): string {
+  if (name === '') return `layer ${index}`;
+  // A name with spaces or control characters is quoted, so a message stays on one line and its end is visible.
+  return /[\s\p{C}]/u.test(name) ? `layer ${index} (${JSON.stringify(name)})` : `layer ${index} (${name})`;
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function programProblem(program: ChipProgram): string | undefined {
+  if (program.irVersion !== IR_VERSION) return `IR version ${program.irVersion}; this spikechip reads version ${IR_VERSION}`;
+  if (program.chipName === '') return 'chip_name is empty';
+  if (program.timesteps === 0) return 'timesteps is 0; an inference runs at least one step';
+  if (program.chipCount === 0) return 'chip_count is 0; a program uses at least one chip';
+  if (program.layers.length === 0) return 'the program has no layers';
+  if (program.input.placement === 'INPUT_PLACEMENT_UNSPECIFIED') return 'input placement is unspecified';
+  if (!isGrid(program.input.shape, program.input.shape.length)) return `input shape ${formatShape(program.input.shape)} has no values`;
+  for (const [index, layer] of program.layers.entries()) {
+    const previous = program.layers[index - 1];
+    const expectedSource = previous ? { shape: previous.shape, what: `the shape of ${layerLabel(index - 1, previous.name)}` } : { shape: program.input.shape, what: 'the input shape' };
+    const problem = layerProblem(layer, expectedSource, program.timesteps);
+    if (problem !== undefined) return `${layerLabel(index, layer.name)}: ${problem}`;
+  }
+  return coresProblem(program) ?? probesProblem(program) ?? learningProblem(program);
+}
+
+/** A grid of `rank` dimensions, none of them empty. */
+function isGrid(shape: readonly number[], rank: number): boolean {
+  return shape.length === rank && rank > 0 && shape.every((size) => size > 0);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((size, i) => size === b[i]);
+}
+
+function product(shape: readonly number[]): number {
+  return shape.reduce((n, size) => n * size, 1);
+}
+
+function layerProblem(layer: Layer, expectedSource: { shape: readonly number[]; what: string }, timesteps: number): string | undefined {
+  if (layer.kind === 'LAYER_KIND_UNSPECIFIED') return 'kind is unspecified';
+  if (!isGrid(layer.shape, 3)) return `shape ${formatShape(layer.shape)} is not a [C, H, W] grid`;
+  if (!sameShape(layer.sourceShape, expectedSource.shape)) {
+    return `source_shape ${formatShape(layer.sourceShape)} differs from ${expectedSource.what} ${formatShape(expectedSource.shape)}`;
+  }
+  return connectionProblem(layer) ?? neuronProblem(layer, timesteps);
+}
+
+function connectionProblem(layer: Layer): string | undefined {
+  const { pooling, conv, dense } = layer.connection;
+  if (conv && dense) return 'connection has both conv and dense';
+  let grid: readonly number[] = layer.sourceShape;
+  if (pooling) {
+    const problem = poolingProblem(pooling, grid);
+    if (problem !== undefined) return problem;
+    grid = pooling.pooledShape;
+  }
+  if (conv) return convProblem(conv, grid, layer.shape);
+  if (dense) return denseProblem(dense, grid, layer.shape);
+  return 'connection has neither conv nor dense';
+}
+
+/** Windows of `kernel` every `stride` over `size` values, no padding (PyTorch's floor rule). */
+function windowCount(size: number, kernel: number, stride: number, padding = 0): number {
+  const span = size + 2 * padding - kernel;
+  return span < 0 ? 0 : Math.floor(span / stride) + 1;
+}
+
+function poolingProblem(pooling: Pooling, source: readonly number[]): string | undefined {
+  const pooled = pooling.pooledShape;
+  if (!isGrid(source, 3)) return `pooling needs a [C, H, W] source, not ${formatShape(source)}`;
+  if (!isGrid(pooled, 3)) return `pooling pooled_shape ${formatShape(pooled)} is not a [C, H, W] grid`;
+  if (pooled[0] !== source[0]) return `pooling pooled_shape ${formatShape(pooled)} changes the ${source[0]} source channels`;
+  const [, height = 0, width = 0] = source;
+  if (pooling.adaptive) {
+    const fits = pooled[1]! <= height && pooled[2]! <= width;
+    return fits ? undefined : `adaptive pooling of ${formatShape(source)} cannot give more values (${formatShape(pooled)})`;
+  }
+  const { kernelH, kernelW, strideH, strideW } = pooling;
+  if (Math.min(kernelH, kernelW, strideH, strideW) === 0) return `pooling kernel ${kernelH}x${kernelW} stride ${strideH}x${strideW} has a zero`;
+  const expected = [source[0]!, windowCount(height, kernelH, strideH), windowCount(width, kernelW, strideW)];
+  if (!sameShape(pooled, expected)) {
+    return `pooling ${kernelH}x${kernelW} stride ${strideH}x${strideW} of ${formatShape(source)} gives ${formatShape(expected)}, not pooled_shape ${formatShape(pooled)}`;
+  }
+  return undefined;
+}
+
+function convProblem(conv: ConvConnection, grid: readonly number[], shape: readonly number[]): string | undefined {
+  const { inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW } = conv;
+  if (!isGrid(grid, 3)) return `conv reads a [C, H, W] grid, not ${formatShape(grid)}`;
+  if (inChannels !== grid[0]) return `conv in_channels ${inChannels} differs from the ${grid[0]} channels of ${formatShape(grid)} it reads`;
+  if (Math.min(kernelH, kernelW, strideH, strideW) === 0) return `conv kernel ${kernelH}x${kernelW} stride ${strideH}x${strideW} has a zero`;
+  const expected = [outChannels, windowCount(grid[1]!, kernelH, strideH, padH), windowCount(grid[2]!, kernelW, strideW, padW)];
+  if (!sameShape(shape, expected)) {
+    return `conv ${kernelH}x${kernelW} stride ${strideH}x${strideW} pad ${padH}x${padW} with ${outChannels} outputs over ${formatShape(grid)} gives ${formatShape(expected)}, not shape ${formatShape(shape)}`;
+  }
+  const weightCount = outChannels * inChannels * kernelH * kernelW;
+  if (conv.weights.length !== weightCount) {
+    return `conv weights has ${conv.weights.length} values, expected ${outChannels}*${inChannels}*${kernelH}*${kernelW} = ${weightCount}`;
+  }
+  return undefined;
+}
+
+function denseProblem(dense: DenseConnection, grid: readonly number[], shape: readonly number[]): string | undefined {
+  const { inFeatures, outFeatures } = dense;
+  if (inFeatures !== product(grid)) return `dense in_features ${inFeatures} differs from the ${product(grid)} values of ${formatShape(grid)} it reads`;
+  if (outFeatures !== product(shape)) return `dense out_features ${outFeatures} differs from the ${product(shape)} neurons of shape ${formatShape(shape)}`;
+  if (dense.weights.length !== outFeatures * inFeatures) {
+    return `dense weights has ${dense.weights.length} values, expected ${outFeatures}*${inFeatures} = ${outFeatures * inFeatures}`;
+  }
+  return undefined;
+}
+
+function neuronProblem(layer: Layer, timesteps: number): string | undefined {
+  const { thresholdMantissa, biasMantissa, biasExponent, reset } = layer.neuron;
+  // An output layer accumulates and never fires, so it has no threshold.
+  const allowed = layer.kind === 'LAYER_OUTPUT' ? [0, 1, timesteps] : [1, timesteps];
+  if (!allowed.includes(thresholdMantissa.length)) {
+    return `threshold_mantissa has ${thresholdMantissa.length} values, expected ${layer.kind === 'LAYER_OUTPUT' ? '0, ' : ''}1 or timesteps = ${timesteps}`;
+  }
+  const conv = layer.connection.conv;
+  const outputs = conv ? conv.outChannels : (layer.connection.dense?.outFeatures ?? 0);
+  const perWhat = conv ? 'output channel' : 'output feature';
+  if (biasMantissa.length !== outputs) return `bias_mantissa has ${biasMantissa.length} values, expected ${outputs} (one per ${perWhat})`;
+  if (biasExponent.length !== biasMantissa.length) {
+    return `bias_exponent has ${biasExponent.length} values but bias_mantissa has ${biasMantissa.length}`;
+  }
+  if (layer.kind === 'LAYER_SPIKING' && reset === 'RESET_MODE_UNSPECIFIED') return 'a spiking layer needs a reset mode (reset is unspecified)';
+  return undefined;
+}
+
+function coresProblem(program: ChipProgram): string | undefined {
+  const coresById = new Map<number, Core>();
+  for (const core of program.cores) {
+    if (coresById.has(core.id)) return `core ${core.id}: two cores have this id`;
+    coresById.set(core.id, core);
+  }
+  for (const core of program.cores) {
+    const problem = coreProblem(core, program, coresById);
+    if (problem !== undefined) return `core ${core.id}: ${problem}`;
+  }
+  return undefined;
+}
+
+function coreProblem(core: Core, program: ChipProgram, coresById: ReadonlyMap<number, Core>): string | undefined {
+  if (core.chip >= program.chipCount) return `chip ${core.chip} is not below chip_count ${program.chipCount}`;
+  const layer = program.layers[core.layer];
+  if (!layer) return `layer ${core.layer} does not exist (the program has ${program.layers.length} layers)`;
+  if (core.role === 'CORE_ROLE_UNSPECIFIED') return 'role is unspecified';
+  const label = layerLabel(core.layer, layer.name);
+  const { conv, dense } = layer.connection;
+  const sourceChannels = conv ? conv.inChannels : (dense?.inFeatures ?? 0);
+  const ranges = [
+    { name: 'channels', range: core.channels, size: layer.shape[0] ?? 0, of: 'channels' },
+    { name: 'rows', range: core.rows, size: layer.shape[1] ?? 0, of: 'rows' },
+    { name: 'cols', range: core.cols, size: layer.shape[2] ?? 0, of: 'columns' },
+    { name: 'fan_in', range: core.fanIn, size: sourceChannels, of: conv ? 'source channels' : 'input features' },
+  ];
+  for (const { name, range, size, of } of ranges) {
+    if (range.begin > range.end || range.end > size) {
+      return `${name} [${range.begin}, ${range.end}) is not a range within the ${size} ${of} of ${label}`;
+    }
+  }
+  if (core.role === 'CORE_PARTIAL') {
+    const soma = coresById.get(core.somaCore);
+    if (!soma) return `soma_core ${core.somaCore} is not a core of the program`;
+    if (soma.role !== 'CORE_SOMA' || soma.layer !== core.layer) return `soma_core ${core.somaCore} is not a soma core of ${label}`;
+  }
+  for (const route of core.routes) {
+    if (!coresById.has(route.destinationCore)) return `route to core ${route.destinationCore}, which is not a core of the program`;
+  }
+  return undefined;
+}
+
+function probesProblem(program: ChipProgram): string | undefined {
+  for (const [index, probe] of program.probes.entries()) {
+    if (probe.layer >= program.layers.length) return `probe ${index}: layer ${probe.layer} does not exist (the program has ${program.layers.length} layers)`;
+    if (!PROBE_VARIABLES.includes(probe.variable)) return `probe ${index}: variable ${JSON.stringify(probe.variable)} is neither "voltage" nor "spikes"`;
+  }
+  return undefined;
+}
+
+function learningProblem(program: ChipProgram): string | undefined {
+  const missing = program.learning.layers.find((layer) => layer >= program.layers.length);
+  return missing === undefined ? undefined : `learning: layer ${missing} does not exist (the program has ${program.layers.length} layers)`;
+}

@@ -1,0 +1,98 @@
+import type { Argv } from 'yargs';
+import { writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
+import { compile } from '../../compiler/compile.js';
+import type { Diagnostic } from '../../compiler/diagnostics.js';
+import { loadModel } from '../../models/load-model.js';
+import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-ots.js';
+import { calibrationInput } from '../calibration-input.js';
+import { resolveChip } from '../chip-option.js';
+import { emit } from '../output.js';
+
+export interface CompileArgs {
+  model: string;
+  arch?: string;
+  preset?: string;
+  chip: string;
+  chips: string;
+  calibration?: number;
+  calibrationInput?: string;
+  data?: string;
+  threshold: 'auto' | 'schedule' | 'mean';
+  output?: string;
+  json: boolean;
+}
+
+export function compileOptions(y: Argv): Argv<CompileArgs> {
+  return y
+    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint.pth or .snnmodel file' })
+    .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
+    .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
+    .option('chip', { type: 'string', demandOption: true, describe: 'loihi | loihi2 | tianjic | a chip spec JSON file' })
+    .option('chips', { type: 'string', default: '1', describe: "chips available: a number, or 'auto' for as many as needed" })
+    .option('calibration', { type: 'number', describe: 'freeze OTS on the first N calibration images (default: the frozen table in the model, else 1024)' })
+    .option('calibration-input', { type: 'string', describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
+    .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
+    .option('threshold', { choices: ['auto', 'schedule', 'mean'] as const, default: 'auto' as const, describe: "OTS thresholds on chip: per-step 'schedule', their 'mean', or 'auto' (schedule where the chip has a table)" })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<CompileArgs>;
+}
+
+export function runCompile(args: CompileArgs, write: boolean) {
+  const { model } = loadModel(args.model, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
+  const chip = resolveChip(args.chip);
+  const chips = args.chips === 'auto' ? 'auto' : Number(args.chips);
+  if (chips !== 'auto' && (!Number.isInteger(chips) || chips < 1)) throw new UsageFailure(`--chips must be a positive integer or 'auto', got '${args.chips}'`);
+  const needsCalibration = usesOts(model) && (args.calibration !== undefined || args.calibrationInput !== undefined || !hasFrozenThresholds(model));
+  const calibration = needsCalibration
+    ? calibrationInput(model, { ...(args.calibration !== undefined ? { count: args.calibration } : {}), ...(args.calibrationInput ? { file: args.calibrationInput } : {}), ...(args.data ? { data: args.data } : {}) })
+    : null;
+  const started = performance.now();
+  const result = compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}) });
+  const seconds = (performance.now() - started) / 1000;
+  const program = result.program;
+  const report = {
+    model: model.name,
+    chip: chip.name,
+    ok: result.ok,
+    chipsUsed: program?.chipCount ?? 0,
+    coresUsed: program?.cores.length ?? 0,
+    inputPlacement: program?.input.placement ?? null,
+    calibration: calibration ? { images: calibration.count, source: calibration.source } : null,
+    quantizationError: Object.fromEntries((program?.layers ?? []).map((l) => [l.name, { ...l.quantization, weightExponent: l.connection.weightExponent, scale: l.scale }])),
+    diagnostics: result.diagnostics,
+    output: write && result.ok && program && args.output ? args.output : null,
+    seconds,
+  };
+  if (write && result.ok && program && args.output) writeChipProgramFile(args.output, program);
+  emit(args.json, report, () => formatCompile(report));
+  if (!result.ok) process.exitCode = 1;
+  return report;
+}
+
+export class UsageFailure extends Error {}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
+  return diagnostics.map((d) => `  ${d.severity.padEnd(7)} ${d.message}`);
+}
+
+function formatCompile(r: { model: string; chip: string; ok: boolean; chipsUsed: number; coresUsed: number; inputPlacement: string | null; diagnostics: readonly Diagnostic[]; output: string | null; quantizationError: Record<string, { weightMaxError: number; thresholdMaxError: number; weightExponent: number }> }): string {
+  return [
+    `${r.ok ? 'compiled' : 'cannot compile'} ${r.model} for ${r.chip}: ${r.coresUsed.toLocaleString('en-US')} cores on ${r.chipsUsed} chip${r.chipsUsed === 1 ? '' : 's'}`,
+    ...formatDiagnostics(r.diagnostics),
+    'quantization (per layer: weight exponent, largest weight error in mantissa units of the largest weight, largest threshold error):',
+    ...Object.entries(r.quantizationError).map(([name, q]) => `  ${name.padEnd(22)} exp ${String(q.weightExponent).padStart(3)}  weight ${(q.weightMaxError * 100).toFixed(2)} %  threshold ${(q.thresholdMaxError * 100).toFixed(3)} %`),
+    r.output ? `wrote ${r.output}` : r.ok ? '' : 'no output written: fix the errors above',
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+export function registerCompile(yargs: Argv): Argv {
+  return yargs.command<CompileArgs>(
+    'compile <model>',
+    'Compile a trained SNN to a chip program (.chip.pb): fold, freeze, quantize, lower, partition, place, route, check',
+    (y) => compileOptions(y).option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .chip.pb file to write' }) as Argv<CompileArgs>,
+    (args) => {
+      runCompile(args, true);
+    },
+  );
+}

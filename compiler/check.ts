@@ -1,0 +1,87 @@
+import type { ChipProgram } from '../chips/ir/chip-program.js';
+import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { coreSlice, layerView } from './ir-view.js';
+import { sliceUsage } from './usage.js';
+
+/**
+ * check: validates a ChipProgram against a chip spec and returns coded diagnostics, each with the layer, the core,
+ * the measured value and the limit. Never throws for a program that does not fit: that is what it reports.
+ * Reference: DESIGN.md section 4 (check), section 7 ("validation returns (used, limit) pairs").
+ */
+export function check(program: ChipProgram, spec: ChipSpec): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const c = spec.core;
+  const synapseLimit = c.synapseMemory.kind === 'grouped-words' ? c.synapseMemory.totalBits : c.sramBytes !== null ? c.sramBytes * 8 : null;
+  const views = program.layers.map(layerView);
+  for (const core of program.cores) {
+    const layer = program.layers[core.layer]!;
+    const usage = sliceUsage(views[core.layer]!, coreSlice(core), spec, program.layers[core.layer]!.connection.weightBits);
+    const where = { layer: layer.name, core: core.id };
+    if (usage.neurons > c.maxNeurons) out.push(diagnostic('E-NEURONS', where, { value: usage.neurons, limit: c.maxNeurons }, 'neurons'));
+    const inputAxons = Math.max(usage.inputAxons, core.usage.inputAxons);
+    if (inputAxons > c.maxInputAxons) out.push(diagnostic('E-IN-AXONS', where, { value: inputAxons, limit: c.maxInputAxons }, 'input axons'));
+    if (core.usage.outputAxons > c.maxOutputAxons) out.push(diagnostic('E-OUT-AXONS', where, { value: core.usage.outputAxons, limit: c.maxOutputAxons }, 'output axons'));
+    if (synapseLimit !== null && usage.synapseBits > synapseLimit) out.push(diagnostic('E-SYNMEM', where, { value: usage.synapseBits, limit: synapseLimit }, 'bits'));
+    if (c.maxFanIn !== null && usage.fanIn > c.maxFanIn) out.push(diagnostic('E-FANIN', where, { value: usage.fanIn, limit: c.maxFanIn }, 'inputs per neuron'));
+  }
+  const w = spec.numberFormat.weight;
+  program.layers.forEach((layer) => {
+    const where = { layer: layer.name };
+    const mantissaMax = 2 ** (layer.connection.weightBits - 1) - 1;
+    const weights = layer.connection.conv?.weights ?? layer.connection.dense?.weights ?? new Int32Array(0);
+    let largest = 0;
+    for (const m of weights) largest = Math.max(largest, Math.abs(m));
+    if (layer.connection.weightBits > w.mantissaBits) out.push(diagnostic('E-WEIGHT-RANGE', where, { value: layer.connection.weightBits, limit: w.mantissaBits }, 'weight bits'));
+    if (largest > mantissaMax) out.push(diagnostic('E-WEIGHT-RANGE', where, { value: largest, limit: mantissaMax }, 'weight mantissa'));
+    const e = layer.connection.weightExponent;
+    if (weights.length > 0 && (e < w.exponentMin || e > w.exponentMax)) {
+      out.push(diagnostic('E-WEIGHT-RANGE', where, { value: e, limit: e < w.exponentMin ? w.exponentMin : w.exponentMax }, `weight exponent outside [${w.exponentMin}, ${w.exponentMax}]`));
+    }
+    const thresholdBits = spec.numberFormat.threshold.mantissaBits;
+    const thresholds = layer.neuron.thresholdMantissa;
+    if (thresholdBits !== null) {
+      const largestThreshold = Math.max(0, ...thresholds);
+      if (largestThreshold > 2 ** thresholdBits - 1) out.push(diagnostic('E-THRESHOLD-RANGE', where, { value: largestThreshold, limit: 2 ** thresholdBits - 1 }, 'threshold mantissa'));
+    }
+    if (!spec.neuron.thresholdSchedule && thresholds.some((t) => t !== thresholds[0])) {
+      out.push(diagnostic('E-THRESHOLD-SCHEDULE', where, {}, `a per-step threshold table on chip ${spec.name}, which has none: compile with --threshold mean`));
+    }
+    const bias = spec.numberFormat.bias;
+    if (bias) {
+      const biasMax = 2 ** (bias.mantissaBits - 1) - 1;
+      let worst = 0;
+      for (const m of layer.neuron.biasMantissa) worst = Math.max(worst, Math.abs(m));
+      if (worst > biasMax) out.push(diagnostic('E-BIAS-RANGE', where, { value: worst, limit: biasMax }, 'bias mantissa'));
+      const largestExponent = Math.max(0, ...layer.neuron.biasExponent);
+      if (largestExponent > bias.exponentMax) out.push(diagnostic('E-BIAS-RANGE', where, { value: largestExponent, limit: bias.exponentMax }, 'bias exponent'));
+    }
+    const reset = layer.neuron.reset === 'RESET_SUBTRACT' ? 'subtract' : 'zero';
+    if (layer.kind === 'LAYER_SPIKING' && !spec.neuron.resetModes.includes(reset)) {
+      out.push(diagnostic('E-UNSUPPORTED', where, {}, `reset by ${reset} on chip ${spec.name}, which resets by ${spec.neuron.resetModes.join(', ')}`));
+    }
+  });
+  const first = program.layers[0]?.name ?? null;
+  switch (program.input.placement) {
+    case 'INPUT_GRADED_SPIKES':
+      if (!spec.neuron.gradedSpikes) out.push(diagnostic('E-UNSUPPORTED', { layer: first }, {}, `analog input as graded spikes on chip ${spec.name}, which has no graded spikes`));
+      else out.push(diagnostic('I-INPUT-GRADED', { layer: first }, {}, `pixels enter layer ${first} as ${program.input.payloadBits}-bit graded spikes`));
+      break;
+    case 'INPUT_ANN_CORE':
+      if (!spec.neuron.annModeCores) out.push(diagnostic('E-UNSUPPORTED', { layer: first }, {}, `an ANN-mode input core on chip ${spec.name}, which has none`));
+      else out.push(diagnostic('I-INPUT-ANN', { layer: first }, {}, `ANN-mode cores compute layer ${first}'s current from the pixels`));
+      break;
+    case 'INPUT_HOST':
+      out.push(diagnostic('W-INPUT-HOST', { layer: first }, {}, `chip ${spec.name} has neither graded spikes nor ANN-mode cores: the host computes layer ${first}'s current from the analog input and writes it as bias every inference (not counted in chip energy)`));
+      break;
+    default:
+      out.push(diagnostic('E-UNSUPPORTED', {}, {}, 'the program does not say how the input reaches the chip'));
+  }
+  const perChip = spec.mesh.coresPerChip;
+  const chipsUsed = new Set(program.cores.map((core) => Math.floor(core.id / perChip))).size;
+  out.push(diagnostic('I-CHIPS', {}, {}, `${program.cores.length.toLocaleString('en-US')} cores on ${chipsUsed} chip${chipsUsed === 1 ? '' : 's'} of ${perChip} cores`));
+  if (spec.unconfirmed.length > 0) {
+    out.push(diagnostic('W-UNCONFIRMED', {}, {}, `chip ${spec.name} has values from weak sources: ${spec.unconfirmed.join(', ')}`));
+  }
+  return out;
+}

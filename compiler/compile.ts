@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { ChipProgram } from '../chips/ir/chip-program.js';
+import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { serializeModel } from '../models/format/model-file.js';
+import type { Model } from '../models/graph/model.js';
+import { check } from './check.js';
+import { hasErrors, type Diagnostic } from './diagnostics.js';
+import { emit } from './passes/emit.js';
+import { foldNorm } from './passes/fold-norm.js';
+import { freezeThresholds, type FreezeOptions } from './passes/freeze-thresholds.js';
+import { lowerToSynapses } from './passes/lower-to-synapses.js';
+import { partition } from './passes/partition.js';
+import { place, type ChipBudget } from './passes/place.js';
+import { quantize } from './passes/quantize.js';
+import { route } from './passes/route.js';
+import type { FoldedModel, FrozenModel, Partition, Placement, QuantizedNetwork } from './stages.js';
+
+export interface CompileOptions {
+  readonly chips: ChipBudget;
+  readonly threshold: FreezeOptions['threshold'];
+  readonly calibration?: FreezeOptions['calibration'];
+}
+
+export interface Compilation {
+  /** Null when a pass found an error that leaves nothing to emit. */
+  readonly program: ChipProgram | null;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ok: boolean;
+  /** Every pass's output, for printing and golden tests. */
+  readonly stages: {
+    readonly folded: FoldedModel;
+    readonly frozen: FrozenModel;
+    readonly quantized: QuantizedNetwork;
+    readonly partition: Partition;
+    readonly placement: Placement;
+  };
+}
+
+/** The pass list, in order: Model -> ChipProgram, then check. */
+export function compile(model: Model, chip: ChipSpec, options: CompileOptions): Compilation {
+  const sha256 = createHash('sha256').update(serializeModel(model)).digest('hex');
+  const folded = foldNorm(model, sha256);
+  const frozen = freezeThresholds(folded, chip, { threshold: options.threshold, ...(options.calibration ? { calibration: options.calibration } : {}) });
+  const quantized = quantize(frozen.model, chip);
+  const lowered = lowerToSynapses(quantized.network);
+  const partitioned = partition(quantized.network, chip);
+  const placed = place(partitioned.partition, chip, options.chips);
+  const routed = route(placed.placement, chip);
+  const notes = [`threshold=${options.threshold}`, `chips=${options.chips}`];
+  const program = emit(lowered, routed, chip, { notes, chipCount: placed.placement.chipCount });
+  const diagnostics = dedupe([...frozen.diagnostics, ...quantized.diagnostics, ...partitioned.diagnostics, ...placed.diagnostics, ...check(program, chip)]);
+  return {
+    program,
+    diagnostics,
+    ok: !hasErrors(diagnostics),
+    stages: { folded, frozen: frozen.model, quantized: quantized.network, partition: partitioned.partition, placement: placed.placement },
+  };
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => (seen.has(d.message) ? false : (seen.add(d.message), true)));
+}

@@ -1,0 +1,69 @@
+import { IR_VERSION, type ChipProgram, type Core } from '../../chips/ir/chip-program.js';
+import type { ChipSpec } from '../../chips/spec/chip-spec.js';
+import { sliceUsage, synapseEntryBits } from '../usage.js';
+import type { LoweredNetwork } from './lower-to-synapses.js';
+import type { RoutedCore } from './route.js';
+
+export interface EmitOptions {
+  readonly notes: readonly string[];
+  readonly chipCount: number;
+}
+
+/**
+ * emit: the ChipProgram the simulator runs: the lowered layers, every core with its slice, usage and routes,
+ * and a probe on the output layer's accumulated voltage.
+ * Reference: DESIGN.md section 4 (emit) and chips/ir/chip_program.proto.
+ */
+export function emit(lowered: LoweredNetwork, routed: readonly RoutedCore[], spec: ChipSpec, options: EmitOptions): ChipProgram {
+  const { network } = lowered;
+  const somaId = new Map<string, number>();
+  const boxKey = (c: RoutedCore) => `${c.slice.layer}:${c.slice.channels}:${c.slice.rows}:${c.slice.cols}`;
+  for (const core of routed) if (core.slice.role === 'soma') somaId.set(boxKey(core), core.id);
+  const cores: Core[] = routed.map((core) => {
+    const layer = network.layers[core.slice.layer]!;
+    const usage = sliceUsage(layer, core.slice, spec, synapseEntryBits(layer, false));
+    const populationAxons = layer.geometry.kind === 'conv' && spec.core.synapseMemory.kind === 'grouped-words' && core.slice.layer > 0;
+    return {
+      id: core.id,
+      chip: core.chip,
+      tileX: core.tileX,
+      tileY: core.tileY,
+      slot: core.slot,
+      layer: core.slice.layer,
+      role: core.slice.role === 'soma' ? 'CORE_SOMA' : 'CORE_PARTIAL',
+      annMode: core.slice.annMode,
+      channels: range(core.slice.channels),
+      rows: range(core.slice.rows),
+      cols: range(core.slice.cols),
+      fanIn: range(core.slice.fanIn),
+      somaCore: core.slice.role === 'partial' ? somaId.get(boxKey(core))! : core.id,
+      usage: {
+        neurons: usage.neurons,
+        inputAxons: populationAxons ? Math.max(usage.inputAxons, core.sourceAxons) : usage.inputAxons,
+        outputAxons: core.outputAxons,
+        synapseBits: usage.synapseBits,
+        synapses: usage.synapses,
+        fanIn: usage.fanIn,
+      },
+      routes: core.routes.map((r) => ({ ...r })),
+    };
+  });
+  return {
+    irVersion: IR_VERSION,
+    chipName: spec.name,
+    chipFamily: spec.family,
+    source: { name: network.name, sha256: network.sha256, kind: network.source },
+    timesteps: network.timesteps,
+    chipCount: options.chipCount,
+    input: lowered.input,
+    layers: [...lowered.layers],
+    cores,
+    probes: [{ layer: lowered.layers.length - 1, variable: 'voltage' }],
+    learning: { layers: [], rule: '', epochSteps: 0, settings: [] },
+    notes: [...options.notes],
+  };
+}
+
+function range(r: readonly [number, number]): { begin: number; end: number } {
+  return { begin: r[0], end: r[1] };
+}

@@ -1,0 +1,196 @@
+import { roundHalfAwayFromZero } from '../../chips/fixed-point/index.js';
+import type { ChipSpec } from '../../chips/spec/chip-spec.js';
+import { chipArithmetic, inputPlacement } from '../arithmetic.js';
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { toLayers } from '../layers.js';
+import type { ChipArithmetic, FloatLayer, FrozenModel, InputPlacement, QuantizedLayer, QuantizedNetwork } from '../stages.js';
+
+/** Pixels travel as their 8-bit value; the 1/255 of the model's input scale moves into the first layer's scale. */
+const PIXEL_PAYLOAD_BITS = 8;
+
+/**
+ * quantize: per layer, pick the weight exponent so the largest |w| uses the whole mantissa range, which fixes the
+ * layer's scale S (v units per float unit); bias, thresholds and decays are scaled by the same S; every value is
+ * rounded to nearest, ties away from zero. The largest exponent is taken whose S keeps the synaptic current from
+ * wrapping, the threshold within its mantissa and the bias within its mantissa and exponent.
+ * Reference: DESIGN.md section 4 (quantize); the Loihi datapath of section 3.
+ */
+export function quantize(model: FrozenModel, chip: ChipSpec): { network: QuantizedNetwork; diagnostics: Diagnostic[] } {
+  const layered = toLayers(model);
+  const arithmetic = chipArithmetic(chip);
+  const placement = inputPlacement(chip);
+  const diagnostics: Diagnostic[] = [];
+  if (arithmetic.assumed.length > 0) {
+    diagnostics.push(diagnostic('W-UNCONFIRMED', {}, {}, `chip ${chip.name} does not publish ${arithmetic.assumed.join(', ')}; Loihi's datapath values were assumed`));
+  }
+  const layers = layered.layers.map((layer, index) => {
+    const quantized = quantizeLayer(layer, index, index === 0 ? placement : null, model.input.scale, model.timesteps, arithmetic, diagnostics);
+    if (layer.neuron && !chip.neuron.resetModes.includes(quantized.reset)) {
+      const fallback = chip.neuron.resetModes[0]!;
+      diagnostics.push(
+        diagnostic('W-RESET-MODE', { layer: layer.name }, {}, `the model resets by ${quantized.reset === 'subtract' ? 'subtraction (soft reset)' : 'zero'}, chip ${chip.name} only by ${chip.neuron.resetModes.join(', ')}: the chip runs with reset to ${fallback}, and simulate measures the accuracy gap`),
+      );
+      return { ...quantized, reset: fallback };
+    }
+    return quantized;
+  });
+  return {
+    network: {
+      name: model.name,
+      source: model.source,
+      sha256: model.sha256,
+      timesteps: model.timesteps,
+      input: model.input,
+      placement,
+      payloadBits: placement === 'graded' ? PIXEL_PAYLOAD_BITS : 0,
+      layers,
+    },
+    diagnostics,
+  };
+}
+
+function quantizeLayer(
+  layer: FloatLayer,
+  index: number,
+  placement: InputPlacement | null,
+  inputScale: number,
+  T: number,
+  a: ChipArithmetic,
+  diagnostics: Diagnostic[],
+): QuantizedLayer {
+  const onHost = placement === 'host';
+  // Float value of one synaptic event: a spike (1, shared by a pooling window), or a pixel's integer payload.
+  const eventFactor = placement ? inputScale : layer.poolFactor;
+  const maxEvent = placement ? 2 ** PIXEL_PAYLOAD_BITS - 1 : 1;
+  const perOutput = layer.weight.length / layer.bias.length;
+  const eventsPerAxon = layer.pooling ? layer.pooling.kernel[0] * layer.pooling.kernel[1] : 1;
+  let maxWeight = 0;
+  let maxFanInSum = 0;
+  for (let o = 0; o < layer.bias.length; o++) {
+    let sum = 0;
+    for (let k = 0; k < perOutput; k++) {
+      const w = Math.abs(layer.weight[o * perOutput + k]! * eventFactor);
+      if (w > maxWeight) maxWeight = w;
+      sum += w;
+    }
+    maxFanInSum = Math.max(maxFanInSum, sum * maxEvent * eventsPerAxon);
+  }
+  let maxBias = 0;
+  for (const b of layer.bias) maxBias = Math.max(maxBias, Math.abs(b));
+  const thresholds = layer.neuron?.thresholds ?? null;
+  const maxTheta = thresholds ? Math.max(...thresholds) : 0;
+  const lambda = layer.neuron ? layer.neuron.decay : 1;
+
+  const stateMax = 2 ** (a.stateBits - 1) - 1;
+  const mantissaMax = 2 ** (a.weightBits - 1) - 1;
+  const thresholdMax = 2 ** a.thresholdBits - 1;
+  const biasMax = (2 ** (a.biasBits - 1) - 1) * 2 ** a.biasExponentMax;
+  // A host-computed first layer brings its whole current as bias: bound it by the largest possible current.
+  const biasBound = onHost ? maxFanInSum + maxBias : maxBias;
+  // The output layer accumulates T steps of current in v without ever firing.
+  const vBound = layer.kind === 'output' ? T * (maxFanInSum + maxBias) : 0;
+
+  const fits = (S: number): string | null => {
+    if (!onHost && maxFanInSum * S > stateMax) return 'current';
+    if (thresholds && roundHalfAwayFromZero((maxTheta * S) / 2 ** a.thresholdShift) > thresholdMax) return 'threshold';
+    if (biasBound * S > biasMax) return 'bias';
+    if (vBound * S > stateMax) return 'voltage';
+    return null;
+  };
+  // `span` is the mantissa the largest |w| maps to: the whole range, unless even the smallest exponent gives a
+  // scale too large for the state, as on a chip with no weight exponent (Tianjic); then the span shrinks.
+  const scaleFor = (exponent: number, span: number) =>
+    maxWeight > 0 && !onHost ? (span * 2 ** (a.inputShift + exponent)) / maxWeight : 2 ** (a.inputShift + exponent) * 2 ** a.weightBits;
+
+  let exponent = a.weightExponentMax;
+  while (exponent > a.weightExponentMin && fits(scaleFor(exponent, mantissaMax)) !== null) exponent--;
+  let span = mantissaMax;
+  while (span > 1 && fits(scaleFor(exponent, span)) !== null) span--;
+  const S = scaleFor(exponent, span);
+  const failing = fits(S);
+  if (failing) {
+    const code = failing === 'threshold' ? 'E-THRESHOLD-RANGE' : failing === 'bias' ? 'E-BIAS-RANGE' : 'E-WEIGHT-RANGE';
+    diagnostics.push(
+      diagnostic(code, { layer: layer.name }, {}, `no weight exponent in [${a.weightExponentMin}, ${a.weightExponentMax}] keeps the ${failing} in range (largest |w| ${maxWeight.toPrecision(4)}, threshold ${maxTheta.toPrecision(4)}, bias ${maxBias.toPrecision(4)})`),
+    );
+  }
+
+  const unit = 2 ** (a.inputShift + exponent);
+  const weights = new Int32Array(onHost ? 0 : layer.weight.length);
+  let worst = 0;
+  let squares = 0;
+  if (!onHost) {
+    for (let i = 0; i < layer.weight.length; i++) {
+      const exact = (layer.weight[i]! * eventFactor * S) / unit;
+      const q = roundHalfAwayFromZero(exact);
+      weights[i] = Math.max(-mantissaMax, Math.min(mantissaMax, q));
+      const e = Math.abs(exact - weights[i]!) / mantissaMax;
+      worst = Math.max(worst, e);
+      squares += e * e;
+    }
+  }
+
+  const biasMantissa = new Int32Array(layer.bias.length);
+  const biasExponent = new Uint32Array(layer.bias.length);
+  let biasError = 0;
+  if (!onHost) {
+    const mantMax = 2 ** (a.biasBits - 1) - 1;
+    for (let c = 0; c < layer.bias.length; c++) {
+      const exact = layer.bias[c]! * S;
+      let e = 0;
+      while (e < a.biasExponentMax && Math.abs(roundHalfAwayFromZero(exact / 2 ** e)) > mantMax) e++;
+      const m = Math.max(-mantMax, Math.min(mantMax, roundHalfAwayFromZero(exact / 2 ** e)));
+      biasMantissa[c] = m;
+      biasExponent[c] = e;
+      biasError = Math.max(biasError, Math.abs(m * 2 ** e - exact));
+    }
+  }
+
+  const thresholdMantissa = new Int32Array(thresholds ? T : 0);
+  let thresholdError = 0;
+  if (thresholds) {
+    for (let t = 0; t < T; t++) {
+      const exact = (thresholds[t]! * S) / 2 ** a.thresholdShift;
+      thresholdMantissa[t] = Math.min(thresholdMax, Math.max(1, roundHalfAwayFromZero(exact)));
+      thresholdError = Math.max(thresholdError, Math.abs(thresholdMantissa[t]! - exact) / exact);
+    }
+  }
+
+  const decayOne = 2 ** a.decayBits;
+  const dv = layer.kind === 'output' ? 0 : Math.min(decayOne - 1, roundHalfAwayFromZero(decayOne * (1 - lambda)));
+  const decayChip = (decayOne - dv) / decayOne;
+  if (layer.neuron && Math.abs(decayChip - lambda) > 1e-6) {
+    diagnostics.push(diagnostic('W-DECAY', { layer: layer.name }, {}, `decay ${lambda} is realised as ${decayChip} (dv = ${dv}/${decayOne})`));
+  }
+  // Bias error in threshold units for spiking layers, in float output units for the output layer.
+  const theta0 = thresholds ? thresholds[0]! * S : S;
+  return {
+    name: layer.name,
+    kind: layer.kind,
+    shape: layer.shape,
+    sourceShape: layer.sourceShape,
+    pooling: layer.pooling,
+    geometry: layer.geometry,
+    weights,
+    weightExponent: exponent,
+    weightBits: a.weightBits,
+    scale: S,
+    du: decayOne - a.currentDecayOffset,
+    dv,
+    thresholds: thresholdMantissa,
+    reset: layer.neuron?.reset ?? 'zero',
+    biasMantissa,
+    biasExponent,
+    startStep: index,
+    error: {
+      weightMaxError: worst,
+      weightRmsError: weights.length ? Math.sqrt(squares / weights.length) : 0,
+      thresholdMaxError: thresholdError,
+      biasMaxError: biasError / theta0,
+      decayFloat: lambda,
+      decayChip,
+      thresholdPolicy: layer.neuron ? layer.neuron.policy : 'none',
+    },
+    host: onHost ? { weight: layer.weight, bias: layer.bias } : null,
+  };
+}

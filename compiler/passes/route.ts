@@ -1,0 +1,132 @@
+import type { ChipSpec } from '../../chips/spec/chip-spec.js';
+import type { CoreSlice, PlacedCore, Placement, QuantizedLayer } from '../stages.js';
+import { receptiveField } from '../usage.js';
+
+export interface CoreRoute {
+  readonly destinationCore: number;
+  readonly hopsEastWest: number;
+  readonly hopsNorthSouth: number;
+  readonly chipCrossings: number;
+  /** Source neurons (or partial sums) of this core that reach the destination. */
+  readonly fanOut: number;
+  readonly multicast: boolean;
+}
+
+export interface RoutedCore extends PlacedCore {
+  readonly routes: readonly CoreRoute[];
+  /** Output axon slots: one per (neuron, destination core), or one per neuron where the mesh multicasts. */
+  readonly outputAxons: number;
+  /** Input axons counted from the sources that actually reach this core. */
+  readonly sourceAxons: number;
+}
+
+/**
+ * route: for every core, the cores its spikes (or partial sums) must reach, with the dimension-order route
+ * (east-west first, then north-south) each packet takes and how many connections it carries.
+ * Reference: DESIGN.md section 4 (route) and section 5 (dimension-order routing).
+ */
+export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
+  const { network } = placement.partition;
+  const byLayer = new Map<number, PlacedCore[]>();
+  const somaByBox = new Map<string, PlacedCore>();
+  for (const core of placement.cores) {
+    const list = byLayer.get(core.slice.layer) ?? [];
+    list.push(core);
+    byLayer.set(core.slice.layer, list);
+    if (core.slice.role === 'soma') somaByBox.set(boxKey(core.slice), core);
+  }
+  const sourceAxons = new Map<number, number>();
+  const routed = placement.cores.map((core) => {
+    const routes: CoreRoute[] = [];
+    let outputAxons = 0;
+    const s = core.slice;
+    if (s.role === 'partial') {
+      const soma = somaByBox.get(boxKey(s))!;
+      routes.push(hop(core, soma, boxSize(s), false, spec));
+      outputAxons = boxSize(s);
+    } else {
+      const next = network.layers[s.layer + 1];
+      for (const target of next ? byLayer.get(s.layer + 1) ?? [] : []) {
+        const fanOut = connections(s, target.slice, next!);
+        if (fanOut === 0) continue;
+        routes.push(hop(core, target, fanOut, spec.mesh.multicast, spec));
+        if (next!.geometry.kind === 'conv') {
+          const shared = overlap(s.channels, target.slice.fanIn);
+          sourceAxons.set(target.id, (sourceAxons.get(target.id) ?? 0) + shared);
+        }
+      }
+      outputAxons = spec.mesh.multicast ? (next ? reachingNeurons(s, next) : 0) : routes.reduce((n, r) => n + r.fanOut, 0);
+    }
+    return { ...core, routes, outputAxons, sourceAxons: 0 };
+  });
+  return routed.map((core) => ({ ...core, sourceAxons: sourceAxons.get(core.id) ?? 0 }));
+}
+
+function boxKey(s: CoreSlice): string {
+  return `${s.layer}:${s.channels[0]}-${s.channels[1]}:${s.rows[0]}-${s.rows[1]}:${s.cols[0]}-${s.cols[1]}`;
+}
+
+function overlap(a: readonly [number, number], b: readonly [number, number]): number {
+  return Math.max(0, Math.min(a[1], b[1]) - Math.max(a[0], b[0]));
+}
+
+/** Source rows (or columns) in [begin, end) whose pooled index lies in [pooledBegin, pooledEnd). */
+function pooledOverlap(range: readonly [number, number], stride: number, pooledBegin: number, pooledEnd: number): number {
+  return overlap(range, [pooledBegin * stride, pooledEnd * stride]);
+}
+
+/**
+ * Source neurons of `source` (a box of layer L's neurons) that feed `target` (a core of layer L+1): their channel
+ * is in the target's fan-in and their (pooled) position in its receptive field. Counted in closed form.
+ */
+function connections(source: CoreSlice, target: CoreSlice, next: QuantizedLayer): number {
+  const pool = next.pooling;
+  const [ps, qs] = pool ? pool.stride : [1, 1];
+  const grid = pool ? pool.pooledShape : next.sourceShape;
+  if (next.geometry.kind === 'conv') {
+    const channels = overlap(source.channels, target.fanIn);
+    if (channels === 0) return 0;
+    const field = receptiveField(next, target);
+    const rows = pooledOverlap(source.rows, ps, field.rowBegin, Math.min(grid[1], field.rowBegin + field.rows));
+    if (rows === 0) return 0;
+    return channels * rows * pooledOverlap(source.cols, qs, field.colBegin, Math.min(grid[2], field.colBegin + field.cols));
+  }
+  let count = 0;
+  const [f0, f1] = target.fanIn;
+  for (let c = source.channels[0]; c < source.channels[1]; c++) {
+    for (let py = Math.floor(source.rows[0] / ps); py < Math.min(grid[1], Math.ceil(source.rows[1] / ps)); py++) {
+      const base = (c * grid[1] + py) * grid[2];
+      const first = Math.max(0, f0 - base);
+      const last = Math.min(grid[2], f1 - base);
+      if (last <= first) continue;
+      const rows = pooledOverlap(source.rows, ps, py, py + 1);
+      count += rows * pooledOverlap(source.cols, qs, first, last);
+    }
+  }
+  return count;
+}
+
+/** Neurons of a box that reach any core of the next layer: all but those a floor-rounding pool drops. */
+function reachingNeurons(source: CoreSlice, next: QuantizedLayer): number {
+  const pool = next.pooling;
+  const [ps, qs] = pool ? pool.stride : [1, 1];
+  const grid = pool ? pool.pooledShape : next.sourceShape;
+  return (source.channels[1] - source.channels[0]) * pooledOverlap(source.rows, ps, 0, grid[1]) * pooledOverlap(source.cols, qs, 0, grid[2]);
+}
+
+function boxSize(s: CoreSlice): number {
+  return (s.channels[1] - s.channels[0]) * (s.rows[1] - s.rows[0]) * (s.cols[1] - s.cols[0]);
+}
+
+function hop(from: PlacedCore, to: PlacedCore, fanOut: number, multicast: boolean, spec: ChipSpec): CoreRoute {
+  const x = (c: PlacedCore) => c.chip * spec.mesh.widthTiles + c.tileX;
+  return {
+    destinationCore: to.id,
+    hopsEastWest: Math.abs(x(to) - x(from)),
+    hopsNorthSouth: Math.abs(to.tileY - from.tileY),
+    chipCrossings: Math.abs(to.chip - from.chip),
+    fanOut,
+    multicast,
+  };
+}
+
