@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registerCheck } from './commands/check.js';
+import { registerChipSpec } from './commands/chip-spec.js';
 import { registerCompile, UsageFailure } from './commands/compile.js';
 import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerConvert(cli);
   cli = registerCompile(cli);
   cli = registerCheck(cli);
+  cli = registerChipSpec(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()

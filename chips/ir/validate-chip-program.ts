@@ -45,7 +45,8 @@ function programProblem(program: ChipProgram): string | undefined {
   for (const [index, layer] of program.layers.entries()) {
     const previous = program.layers[index - 1];
     const expectedSource = previous ? { shape: previous.shape, what: `the shape of ${layerLabel(index - 1, previous.name)}` } : { shape: program.input.shape, what: 'the input shape' };
-    const problem = layerProblem(layer, expectedSource, program.timesteps);
+    const onHost = index === 0 && program.input.placement === 'INPUT_HOST' ? program.input.hostWeights.length : null;
+    const problem = layerProblem(layer, expectedSource, program.timesteps, onHost);
     if (problem !== undefined) return `${layerLabel(index, layer.name)}: ${problem}`;
   }
   return coresProblem(program) ?? probesProblem(program) ?? learningProblem(program);
@@ -64,16 +65,16 @@ function product(shape: readonly number[]): number {
   return shape.reduce((n, size) => n * size, 1);
 }
 
-function layerProblem(layer: Layer, expectedSource: { shape: readonly number[]; what: string }, timesteps: number): string | undefined {
+function layerProblem(layer: Layer, expectedSource: { shape: readonly number[]; what: string }, timesteps: number, hostWeights: number | null): string | undefined {
   if (layer.kind === 'LAYER_KIND_UNSPECIFIED') return 'kind is unspecified';
   if (!isGrid(layer.shape, 3)) return `shape ${formatShape(layer.shape)} is not a [C, H, W] grid`;
   if (!sameShape(layer.sourceShape, expectedSource.shape)) {
     return `source_shape ${formatShape(layer.sourceShape)} differs from ${expectedSource.what} ${formatShape(expectedSource.shape)}`;
   }
-  return connectionProblem(layer) ?? neuronProblem(layer, timesteps);
+  return connectionProblem(layer, hostWeights) ?? neuronProblem(layer, timesteps);
 }
 
-function connectionProblem(layer: Layer): string | undefined {
+function connectionProblem(layer: Layer, hostWeights: number | null): string | undefined {
   const { pooling, conv, dense } = layer.connection;
   if (conv && dense) return 'connection has both conv and dense';
   let grid: readonly number[] = layer.sourceShape;
@@ -82,8 +83,8 @@ function connectionProblem(layer: Layer): string | undefined {
     if (problem !== undefined) return problem;
     grid = pooling.pooledShape;
   }
-  if (conv) return convProblem(conv, grid, layer.shape);
-  if (dense) return denseProblem(dense, grid, layer.shape);
+  if (conv) return convProblem(conv, grid, layer.shape, hostWeights);
+  if (dense) return denseProblem(dense, grid, layer.shape, hostWeights);
   return 'connection has neither conv nor dense';
 }
 
@@ -112,7 +113,7 @@ function poolingProblem(pooling: Pooling, source: readonly number[]): string | u
   return undefined;
 }
 
-function convProblem(conv: ConvConnection, grid: readonly number[], shape: readonly number[]): string | undefined {
+function convProblem(conv: ConvConnection, grid: readonly number[], shape: readonly number[], hostWeights: number | null): string | undefined {
   const { inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW } = conv;
   if (!isGrid(grid, 3)) return `conv reads a [C, H, W] grid, not ${formatShape(grid)}`;
   if (inChannels !== grid[0]) return `conv in_channels ${inChannels} differs from the ${grid[0]} channels of ${formatShape(grid)} it reads`;
@@ -122,16 +123,25 @@ function convProblem(conv: ConvConnection, grid: readonly number[], shape: reado
     return `conv ${kernelH}x${kernelW} stride ${strideH}x${strideW} pad ${padH}x${padW} with ${outChannels} outputs over ${formatShape(grid)} gives ${formatShape(expected)}, not shape ${formatShape(shape)}`;
   }
   const weightCount = outChannels * inChannels * kernelH * kernelW;
+  // A host-computed first layer keeps its weights in the input map, as floats.
+  if (hostWeights !== null) {
+    if (conv.weights.length !== 0 || hostWeights !== weightCount) return `host-computed layer has ${hostWeights} host weights and ${conv.weights.length} on-chip weights, expected ${weightCount} host weights`;
+    return undefined;
+  }
   if (conv.weights.length !== weightCount) {
     return `conv weights has ${conv.weights.length} values, expected ${outChannels}*${inChannels}*${kernelH}*${kernelW} = ${weightCount}`;
   }
   return undefined;
 }
 
-function denseProblem(dense: DenseConnection, grid: readonly number[], shape: readonly number[]): string | undefined {
+function denseProblem(dense: DenseConnection, grid: readonly number[], shape: readonly number[], hostWeights: number | null): string | undefined {
   const { inFeatures, outFeatures } = dense;
   if (inFeatures !== product(grid)) return `dense in_features ${inFeatures} differs from the ${product(grid)} values of ${formatShape(grid)} it reads`;
   if (outFeatures !== product(shape)) return `dense out_features ${outFeatures} differs from the ${product(shape)} neurons of shape ${formatShape(shape)}`;
+  if (hostWeights !== null) {
+    if (dense.weights.length !== 0 || hostWeights !== outFeatures * inFeatures) return `host-computed layer has ${hostWeights} host weights and ${dense.weights.length} on-chip weights, expected ${outFeatures * inFeatures} host weights`;
+    return undefined;
+  }
   if (dense.weights.length !== outFeatures * inFeatures) {
     return `dense weights has ${dense.weights.length} values, expected ${outFeatures}*${inFeatures} = ${outFeatures * inFeatures}`;
   }

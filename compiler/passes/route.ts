@@ -46,7 +46,8 @@ export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
       outputAxons = boxSize(s);
     } else {
       const next = network.layers[s.layer + 1];
-      for (const target of next ? byLayer.get(s.layer + 1) ?? [] : []) {
+      const index = next ? targetIndex(s.layer + 1, byLayer.get(s.layer + 1) ?? []) : null;
+      for (const target of next && index ? candidateTargets(s, next, index) : []) {
         const fanOut = connections(s, target.slice, next!);
         if (fanOut === 0) continue;
         routes.push(hop(core, target, fanOut, spec.mesh.multicast, spec));
@@ -60,6 +61,57 @@ export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
     return { ...core, routes, outputAxons, sourceAxons: 0 };
   });
   return routed.map((core) => ({ ...core, sourceAxons: sourceAxons.get(core.id) ?? 0 }));
+}
+
+/** The next layer's cores grouped by their row and column ranges, so a source core visits only nearby ones. */
+interface TargetIndex {
+  readonly rows: readonly (readonly [number, number])[];
+  readonly cols: readonly (readonly [number, number])[];
+  readonly cores: ReadonlyMap<string, readonly PlacedCore[]>;
+}
+
+const indexCache = new WeakMap<readonly PlacedCore[], TargetIndex>();
+
+function targetIndex(_layer: number, cores: readonly PlacedCore[]): TargetIndex {
+  const cached = indexCache.get(cores);
+  if (cached) return cached;
+  const rows = new Map<number, readonly [number, number]>();
+  const cols = new Map<number, readonly [number, number]>();
+  const byTile = new Map<string, PlacedCore[]>();
+  for (const core of cores) {
+    rows.set(core.slice.rows[0], core.slice.rows);
+    cols.set(core.slice.cols[0], core.slice.cols);
+    const key = `${core.slice.rows[0]},${core.slice.cols[0]}`;
+    const list = byTile.get(key) ?? [];
+    list.push(core);
+    byTile.set(key, list);
+  }
+  const index = { rows: [...rows.values()], cols: [...cols.values()], cores: byTile };
+  indexCache.set(cores, index);
+  return index;
+}
+
+/** Cores of the next layer whose output rows and columns a source box can reach through the kernel. */
+function candidateTargets(source: CoreSlice, next: QuantizedLayer, index: TargetIndex): PlacedCore[] {
+  const g = next.geometry;
+  if (g.kind !== 'conv') return [...index.cores.values()].flat();
+  const [ps, qs] = next.pooling ? next.pooling.stride : [1, 1];
+  const reach = (begin: number, end: number, pool: number, stride: number, pad: number, k: number): [number, number] => {
+    const first = Math.floor(begin / pool);
+    const last = Math.floor((end - 1) / pool);
+    return [Math.ceil((first + pad - k + 1) / stride), Math.floor((last + pad) / stride) + 1];
+  };
+  const rowReach = reach(source.rows[0], source.rows[1], ps, g.stride[0], g.padding[0], g.kernel[0]);
+  const colReach = reach(source.cols[0], source.cols[1], qs, g.stride[1], g.padding[1], g.kernel[1]);
+  const out: PlacedCore[] = [];
+  for (const r of index.rows) {
+    if (overlap(r, rowReach) === 0) continue;
+    for (const c of index.cols) {
+      if (overlap(c, colReach) === 0) continue;
+      for (const core of index.cores.get(`${r[0]},${c[0]}`) ?? []) if (overlap(source.channels, core.slice.fanIn) > 0) out.push(core);
+    }
+  }
+  return out;
 }
 
 function boxKey(s: CoreSlice): string {

@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { getChip } from '../chips/registry.js';
+import { compile } from '../compiler/compile.js';
+import { loadModel } from '../models/load-model.js';
+import { packageRoot } from '../models/package-root.js';
+import { calibrateOts, withFrozenThresholds } from '../models/reference/calibrate-ots.js';
+
+export interface CompileBench {
+  readonly model: string;
+  readonly chip: string;
+  readonly chipsUsed: number;
+  readonly coresUsed: number;
+  /** Freezing OTS on the fixture's 32 calibration images (float reference), done once before compiling. */
+  readonly calibrationSeconds: number;
+  /** compile() with a frozen model: every pass and the check. */
+  readonly compileSeconds: number;
+  readonly goalSeconds: number;
+}
+
+/** Compile time of the 36 MB VGGSNN fixture onto loihi2 with --chips auto (goal: under 30 s), null without ../shared. */
+export function benchCompileVgg(): CompileBench | { skipped: string } {
+  const dir = resolve(packageRoot(), '..', 'shared', 'fixtures', 'osr-vggsnn-cifar-random');
+  if (!existsSync(join(dir, 'checkpoint.pth'))) return { skipped: `${dir} is absent` };
+  const { model } = loadModel(join(dir, 'checkpoint.pth'));
+  const bytes = readFileSync(join(dir, 'calibration-32x3x32x32.f32'));
+  const calibration = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < calibration.length; i++) calibration[i] = bytes.readFloatLE(i * 4);
+  let started = performance.now();
+  const frozen = withFrozenThresholds(model, calibrateOts(model, calibration, 32));
+  const calibrationSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  const result = compile(frozen, getChip('loihi2'), { chips: 'auto', threshold: 'auto' });
+  const compileSeconds = (performance.now() - started) / 1000;
+  return {
+    model: model.name,
+    chip: 'loihi2',
+    chipsUsed: result.program?.chipCount ?? 0,
+    coresUsed: result.program?.cores.length ?? 0,
+    calibrationSeconds,
+    compileSeconds,
+    goalSeconds: 30,
+  };
+}
