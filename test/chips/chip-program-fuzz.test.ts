@@ -195,6 +195,22 @@ function buildCores(layers: Layer[], plans: CorePlan[], ids: number[], chipCount
   return cores;
 }
 
+/** A host-computed first layer keeps its weights in the input map (as floats) and none on chip. */
+function hostHoldsFirstLayer(program: ChipProgram): ChipProgram {
+  if (program.input.placement !== 'INPUT_HOST') return program;
+  const [first, ...rest] = program.layers;
+  const connection = first!.connection;
+  const onChip = connection.conv?.weights ?? connection.dense?.weights ?? new Int32Array(0);
+  const emptied = connection.conv
+    ? { ...connection, conv: { ...connection.conv, weights: new Int32Array(0) } }
+    : { ...connection, dense: { ...connection.dense!, weights: new Int32Array(0) } };
+  return {
+    ...program,
+    input: { ...program.input, hostWeights: Float32Array.from(onChip, (m) => m / 128) },
+    layers: [{ ...first!, connection: emptied }, ...rest],
+  };
+}
+
 const validProgram: fc.Arbitrary<ChipProgram> = fc
   .record({
     input: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })),
@@ -222,7 +238,7 @@ const validProgram: fc.Arbitrary<ChipProgram> = fc
       probes: fc.array(fc.record({ layer: fc.nat(), variable: fc.constantFrom('voltage', 'spikes') }), { maxLength: 2 }),
       learning: fc.record({ layers: fc.array(fc.nat(), { maxLength: 2 }), rule: text, epochSteps: fc.nat(63), settings: fc.array(text, { maxLength: 2 }) }),
       notes: fc.array(text, { maxLength: 3 }),
-    }).map((v): ChipProgram => ({
+    }).map((v): ChipProgram => hostHoldsFirstLayer({
       irVersion: IR_VERSION,
       chipName: v.chipName,
       chipFamily: v.chipFamily,

@@ -43,11 +43,11 @@ function smallProgram(): ChipProgram {
     chipCount: 1,
     input: {
       shape: [1, 8, 8],
-      placement: 'INPUT_HOST',
-      payloadBits: 0,
+      placement: 'INPUT_GRADED_SPIKES',
+      payloadBits: 8,
       valueScale: 1 / 255,
-      hostWeights: new Float32Array(ramp(18, -0.5, 0.0625)),
-      hostBias: new Float32Array([0.125, -0.25]),
+      hostWeights: new Float32Array(0),
+      hostBias: new Float32Array(0),
     },
     layers: [
       {
@@ -350,6 +350,7 @@ const structuralProblems: Array<[string, Change, string]> = [
   ['no layers', (p) => ((p.layers = []), (p.cores = []), (p.probes = []), (p.learning.layers = [])), 'the program has no layers'],
   ['no chips', (p) => (p.chipCount = 0), 'chip_count is 0'],
   ['an unspecified input placement', (p) => (p.input.placement = 'INPUT_PLACEMENT_UNSPECIFIED'), 'input placement is unspecified'],
+  ['on-chip weights for a host-computed first layer', (p) => (p.input.placement = 'INPUT_HOST'), 'layer 0 (conv1): host-computed layer has 0 host weights and 18 on-chip weights, expected 18 host weights'],
   ['an unspecified layer kind', (p) => (p.layers[1]!.kind = 'LAYER_KIND_UNSPECIFIED'), 'layer 1 (fc): kind is unspecified'],
   ['a layer shape that is not [C, H, W]', (p) => (p.layers[1]!.shape = [3]), 'layer 1 (fc): shape [3] is not a [C, H, W] grid'],
   [

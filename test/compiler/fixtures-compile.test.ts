@@ -7,6 +7,7 @@ import { getChip } from '../../chips/registry.js';
 import { compile } from '../../compiler/compile.js';
 import { foldedAsModel } from '../../compiler/float/as-model.js';
 import { foldNorm } from '../../compiler/passes/fold-norm.js';
+import { printFolded, printFrozen, printPartition, printPlacement, printQuantized } from '../../compiler/print-stages.js';
 import { bundledFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
 import { imagesAsInput } from '../../models/datasets/image-samples.js';
 import { readModelFile } from '../../models/format/model-file.js';
@@ -157,5 +158,16 @@ describe.skipIf(!HAS_VGG_FIXTURE)(`VGGSNN with --chips auto (needs ${VGG_FIXTURE
     expect(result.ok).toBe(true);
     expect(result.program!.chipCount).toBeGreaterThan(1);
     expect(result.diagnostics.find((d) => d.code === 'I-CHIPS')!.message).toMatch(new RegExp(`on ${result.program!.chipCount} chips`));
+  });
+});
+
+describe('every pass prints', () => {
+  it('matches the golden text of each stage for the bundled model on loihi2', async () => {
+    const { stages } = compile(readModelFile(bundledModelPath()), getChip('loihi2'), { chips: 1, threshold: 'auto' });
+    await expect(printFolded(stages.folded)).toMatchFileSnapshot('../golden/passes/1-fold-norm.txt');
+    await expect(printFrozen(stages.frozen)).toMatchFileSnapshot('../golden/passes/2-freeze-thresholds.txt');
+    await expect(printQuantized(stages.quantized)).toMatchFileSnapshot('../golden/passes/3-quantize.txt');
+    await expect(printPartition(stages.partition)).toMatchFileSnapshot('../golden/passes/4-partition.txt');
+    await expect(printPlacement(stages.placement)).toMatchFileSnapshot('../golden/passes/5-place.txt');
   });
 });

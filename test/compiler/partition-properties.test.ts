@@ -6,7 +6,7 @@ import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { compile, type Compilation } from '../../compiler/compile.js';
 import { coreSlice, layerView } from '../../compiler/ir-view.js';
 import { fanInWidth, sliceUsage, type LayerView } from '../../compiler/usage.js';
-import { syntheticModel, withCoreLimits, type SyntheticModelOptions } from './helpers.js';
+import { denseModel, syntheticModel, withCoreLimits, type SyntheticModelOptions } from './helpers.js';
 
 /**
  * Property tests of partition and route (DESIGN.md section 7: "partitioning keeps every synapse once, routing
@@ -18,7 +18,8 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
 
 interface Case {
   readonly chip: 'loihi' | 'loihi2' | 'tianjic';
-  readonly model: SyntheticModelOptions;
+  /** A conv model as the fixtures are, or (one case in five) a dense one whose first layer reads the pixels. */
+  readonly model: { readonly conv: SyntheticModelOptions } | { readonly dense: DenseOptions };
   readonly limits: { maxNeurons: number; maxInputAxons: number; maxOutputAxons: number; synapseBits: number; maxFanIn: number | null };
 }
 
@@ -37,7 +38,9 @@ function validModel(m: SyntheticModelOptions): boolean {
   return true;
 }
 
-const modelArb: fc.Arbitrary<SyntheticModelOptions> = fc
+type DenseOptions = NonNullable<Parameters<typeof denseModel>[0]>;
+
+const convArb: fc.Arbitrary<SyntheticModelOptions> = fc
   .record({
     seed: fc.nat(),
     input: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 3, max: 10 }), fc.integer({ min: 3, max: 10 })),
@@ -54,6 +57,18 @@ const modelArb: fc.Arbitrary<SyntheticModelOptions> = fc
     outputs: fc.integer({ min: 1, max: 5 }),
   })
   .filter(validModel);
+
+const denseArb: fc.Arbitrary<DenseOptions> = fc.record({
+  seed: fc.nat(),
+  input: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })),
+  hidden: fc.integer({ min: 1, max: 40 }),
+  outputs: fc.integer({ min: 1, max: 5 }),
+});
+
+const modelArb = fc.oneof(
+  { arbitrary: convArb.map((conv) => ({ conv })), weight: 4 },
+  { arbitrary: denseArb.map((dense) => ({ dense })), weight: 1 },
+);
 
 /**
  * Limits small enough that layers split into many cores and fan-ins into partial sums. Output axons are kept at
@@ -85,7 +100,8 @@ const caseArb: fc.Arbitrary<Case> = fc
 
 function build(c: Case): { spec: ChipSpec; result: Compilation } {
   const spec = withCoreLimits(getChip(c.chip), c.limits);
-  return { spec, result: compile(syntheticModel(c.model), spec, { chips: 'auto', threshold: 'auto' }) };
+  const model = 'conv' in c.model ? syntheticModel(c.model.conv) : denseModel(c.model.dense);
+  return { spec, result: compile(model, spec, { chips: 'auto', threshold: 'auto' }) };
 }
 
 /** Every layer got a tiling (no partition diagnostic), so the program holds every layer's cores. */
@@ -285,6 +301,9 @@ describe('partition under random per-core limits', () => {
             const to = byId.get(r.destinationCore)!;
             expect(to.layer).toBe(core.layer + 1);
             expect(r.multicast).toBe(spec.mesh.multicast);
+            // Dimension-order route between the two tiles; chips sit side by side east-west.
+            const x = (k: Core) => k.chip * spec.mesh.widthTiles + k.tileX;
+            expect([r.hopsEastWest, r.hopsNorthSouth, r.chipCrossings]).toEqual([Math.abs(x(to) - x(core)), Math.abs(to.tileY - core.tileY), Math.abs(to.chip - core.chip)]);
           }
           // Output axons: one per connection without multicast; with multicast at least one per neuron that reaches a core.
           const connections = [...expected.values()].reduce((a, b) => a + b, 0);
@@ -298,7 +317,44 @@ describe('partition under random per-core limits', () => {
   });
 });
 
-describe('known partitioner gap', () => {
+describe('place under random per-core limits', () => {
+  it('puts every core at its own slot of the mesh, numbered chip * coresPerChip + index, in layer order', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { spec, result } = build(c);
+        const program = result.program!;
+        const { coresPerChip, widthTiles, heightTiles, coresPerTile } = spec.mesh;
+        const positions = new Set<string>();
+        program.cores.forEach((core, n) => {
+          expect(core.id).toBe(n);
+          expect(core.chip).toBe(Math.floor(core.id / coresPerChip));
+          expect(core.chip).toBeLessThan(program.chipCount);
+          expect(core.tileX).toBeLessThan(widthTiles);
+          expect(core.tileY).toBeLessThan(heightTiles);
+          expect(core.slot).toBeLessThan(coresPerTile);
+          positions.add(`${core.chip}:${core.tileX}:${core.tileY}:${core.slot}`);
+          if (n > 0) expect(core.layer).toBeGreaterThanOrEqual(program.cores[n - 1]!.layer);
+        });
+        expect(positions.size).toBe(program.cores.length);
+        expect(program.chipCount).toBe(Math.max(1, Math.ceil(program.cores.length / coresPerChip)));
+      }),
+      params,
+    );
+  });
+});
+
+describe('known gaps (it.fails: these pass once the compiler is fixed, then turn into plain tests)', () => {
+  // route.ts connections() counts a conv's receptive field as one contiguous span of source rows and columns
+  // (usage.ts receptiveField); with stride > kernel the rows between two windows are read by no synapse, yet
+  // counted. A 1x1 conv with stride 2 over a 3x3 grid reads 4 source neurons; the route claims 9.
+  it.fails('counts only the source neurons a strided 1x1 conv reads', () => {
+    const model = syntheticModel({ input: [1, 3, 3], conv1Channels: 1, conv1Kernel: 1, conv1Padding: 0, pool: 1, conv2Channels: 1, conv2Kernel: 1, conv2Stride: 2, conv2Padding: 0, outputs: 1 });
+    const program = compile(model, getChip('loihi2'), { chips: 'auto', threshold: 'auto' }).program!;
+    const [source, target] = program.cores;
+    expect(program.layers[1]!.shape).toEqual([1, 2, 2]);
+    expect(source!.routes.map((r) => [r.destinationCore, r.fanOut])).toEqual([[target!.id, 4]]);
+  });
+
   // partition.ts bounds a layer's box by output axons only through the next layer's reach; the output layer has
   // no next layer, so its box is unbounded there, yet each of its partial-sum cores needs one output axon per
   // neuron of the box to reach the soma core. With maxOutputAxons below maxNeurons this breaks E-OUT-AXONS.

@@ -1,0 +1,49 @@
+import { printModel } from '../models/graph/print-model.js';
+import { foldedAsModel } from './float/as-model.js';
+import type { FoldedModel, FrozenModel, Partition, Placement, QuantizedNetwork } from './stages.js';
+
+/** The text form of each pass's output, for golden tests and for reading what a pass did. */
+export function printFolded(folded: FoldedModel): string {
+  return `# after fold-norm\n${printModel(foldedAsModel(folded))}`;
+}
+
+export function printFrozen(frozen: FrozenModel): string {
+  const lines = frozen.nodes.flatMap((n) =>
+    n.kind === 'lif' ? [`${n.name.padEnd(22)} ${n.policy.padEnd(8)} theta [${[...n.thresholds].map((v) => v.toFixed(6)).join(', ')}]`] : [],
+  );
+  return ['# after freeze-thresholds', ...lines].join('\n');
+}
+
+export function printQuantized(network: QuantizedNetwork): string {
+  const lines = network.layers.map((l) => {
+    const weights = l.weights.length ? `weights ${l.weights.length} in [${min(l.weights)}, ${max(l.weights)}] x 2^${l.weightExponent}` : 'weights on host';
+    const thresholds = l.thresholds.length ? `vth [${[...l.thresholds].join(', ')}]` : 'no threshold';
+    return `${l.name.padEnd(22)} ${l.kind.padEnd(8)} [${l.shape.join(', ')}] scale ${l.scale.toPrecision(6)} ${weights} ${thresholds} du ${l.du} dv ${l.dv} reset ${l.reset} start ${l.startStep}`;
+  });
+  return [`# after quantize (input: ${network.placement}${network.payloadBits ? `, ${network.payloadBits}-bit payload` : ''})`, ...lines].join('\n');
+}
+
+export function printPartition(partition: Partition): string {
+  const lines = partition.slices.flatMap((slices, i) => [
+    `${partition.network.layers[i]!.name}: ${slices.length} cores`,
+    ...slices.map((s) => `  ${s.role.padEnd(7)}${s.annMode ? ' ann' : ''} channels [${s.channels.join(', ')}) rows [${s.rows.join(', ')}) cols [${s.cols.join(', ')}) fan-in [${s.fanIn.join(', ')})`),
+  ]);
+  return ['# after partition', ...lines].join('\n');
+}
+
+export function printPlacement(placement: Placement): string {
+  const lines = placement.cores.map((c) => `core ${String(c.id).padStart(5)} chip ${c.chip} tile (${c.tileX}, ${c.tileY}) slot ${c.slot} <- ${placement.partition.network.layers[c.slice.layer]!.name} ${c.slice.role}`);
+  return [`# after place (${placement.chipCount} chip${placement.chipCount === 1 ? '' : 's'})`, ...lines].join('\n');
+}
+
+function min(a: Int32Array): number {
+  let m = Infinity;
+  for (const v of a) if (v < m) m = v;
+  return m;
+}
+
+function max(a: Int32Array): number {
+  let m = -Infinity;
+  for (const v of a) if (v > m) m = v;
+  return m;
+}
