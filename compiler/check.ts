@@ -36,7 +36,7 @@ export function check(program: ChipProgram, spec: ChipSpec): Diagnostic[] {
     if (largest > mantissaMax) out.push(diagnostic('E-WEIGHT-RANGE', where, { value: largest, limit: mantissaMax }, 'weight mantissa'));
     const e = layer.connection.weightExponent;
     if (weights.length > 0 && (e < w.exponentMin || e > w.exponentMax)) {
-      out.push(diagnostic('E-WEIGHT-RANGE', where, { value: e, limit: e < w.exponentMin ? w.exponentMin : w.exponentMax }, `weight exponent outside [${w.exponentMin}, ${w.exponentMax}]`));
+      out.push(diagnostic('E-WEIGHT-RANGE', where, {}, `weight exponent ${e} is outside [${w.exponentMin}, ${w.exponentMax}]`));
     }
     const thresholdBits = spec.numberFormat.threshold.mantissaBits;
     const thresholds = layer.neuron.thresholdMantissa;

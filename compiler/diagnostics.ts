@@ -46,6 +46,7 @@ export function diagnostic(
   where: { layer?: string | null; core?: number | null },
   measured: { value?: number | null; limit?: number | null },
   detail: string,
+  hint?: string,
 ): Diagnostic {
   const layer = where.layer ?? null;
   const core = where.core ?? null;
@@ -53,7 +54,8 @@ export function diagnostic(
   const limit = measured.limit ?? null;
   const place = [layer !== null ? `layer ${layer}` : null, core !== null ? `core ${core}` : null].filter(Boolean).join(' ');
   const amount = value !== null && limit !== null ? `: ${fmt(value)} ${detail} > ${fmt(limit)}` : `: ${detail}`;
-  return { code, severity: severityOf(code), layer, core, value, limit, message: `${code}${place ? ` ${place}` : ''}${amount}` };
+  const message = `${code}${place ? ` ${place}` : ''}${amount}${hint ? ` (${hint})` : ''}`;
+  return { code, severity: severityOf(code), layer, core, value, limit, message };
 }
 
 export function fmt(n: number): string {

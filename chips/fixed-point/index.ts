@@ -7,3 +7,4 @@ export { roundHalfAwayFromZero } from './round.js';
 export { shiftLeftSigned } from './shift.js';
 export { stochasticRound, stochasticShiftRight } from './stochastic-round.js';
 export { Xoshiro128StarStar, splitMix64, type RandomSource } from './prng.js';
+export * from './bias.js';

@@ -147,3 +147,27 @@ export function stepLoihiLif(
   }
   return fired;
 }
+
+export interface LoihiAccumulatorParameters {
+  readonly du: number;
+  readonly dv: number;
+  readonly biasMantissa: Int32Array;
+  readonly biasExponent: Int32Array;
+}
+
+/**
+ * The same compartment datapath with spiking disabled: an output neuron whose v accumulates the current over an
+ * inference and is read by a probe at the end (the mean-over-time output layer, dv = 0).
+ */
+export function stepLoihiAccumulator(params: LoihiAccumulatorParameters, state: LoihiLifState, input: Int32Array): void {
+  const n = state.u.length;
+  checkNeuronCount('input', input, n);
+  const uKeep = currentKeep(params.du);
+  const vKeep = voltageKeep(params.dv);
+  const { u, v } = state;
+  for (let i = 0; i < n; i++) {
+    const current = decayCurrent(u[i]!, uKeep, alignInput(input[i]!));
+    u[i] = current;
+    v[i] = integrateVoltage(v[i]!, vKeep, current, shiftLeftSigned(params.biasMantissa[i]!, params.biasExponent[i]!));
+  }
+}

@@ -42,11 +42,8 @@ export function freezeThresholds(folded: FoldedModel, chip: ChipSpec, options: F
       );
       table = new Float64Array(T).fill(mean);
       policy = 'mean';
-    } else if (varies && !chip.neuron.thresholdSchedule) {
-      diagnostics.push(
-        diagnostic('E-THRESHOLD-SCHEDULE', { layer: node.name }, {}, `OTS needs a threshold per time step and chip ${chip.name} has no threshold table: compile with --threshold mean to use the mean threshold`),
-      );
     }
+    // A varying table kept on a chip without threshold tables is reported by check (E-THRESHOLD-SCHEDULE).
     const frozen: FrozenLif = { kind: 'lif', name: node.name, key: node.key, decay: node.decay, reset: node.reset, thresholds: table, policy };
     return frozen;
   });

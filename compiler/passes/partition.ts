@@ -34,7 +34,7 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learning = 
     const previous = network.layers[index - 1];
     const tiling = chooseTiling(layer, spec, synapseEntryBits(layer, learning), annInput, maxNeurons, feedsNext, previous ? previous.shape[0] * previous.shape[1] * previous.shape[2] : 0);
     if (!tiling) {
-      diagnostics.push(diagnostic('E-NEURONS', { layer: layer.name }, { value: 1, limit: 0 }, 'no tiling of this layer fits one core: even a single neuron with its fan-in exceeds the per-core limits'));
+      diagnostics.push(diagnostic('E-NEURONS', { layer: layer.name }, {}, 'no tiling of this layer fits the per-core limits (neurons, axons, synapse memory, fan-in, and the output axons of the layer before): even one neuron with the smallest fan-in range does not fit a core'));
     }
     tilings[index] = tiling;
   }

@@ -1,4 +1,4 @@
-import { roundHalfAwayFromZero } from '../../chips/fixed-point/index.js';
+import { quantizeBias, roundHalfAwayFromZero } from '../../chips/fixed-point/index.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { chipArithmetic, inputPlacement } from '../arithmetic.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
@@ -134,15 +134,12 @@ function quantizeLayer(
   const biasExponent = new Uint32Array(layer.bias.length);
   let biasError = 0;
   if (!onHost) {
-    const mantMax = 2 ** (a.biasBits - 1) - 1;
     for (let c = 0; c < layer.bias.length; c++) {
       const exact = layer.bias[c]! * S;
-      let e = 0;
-      while (e < a.biasExponentMax && Math.abs(roundHalfAwayFromZero(exact / 2 ** e)) > mantMax) e++;
-      const m = Math.max(-mantMax, Math.min(mantMax, roundHalfAwayFromZero(exact / 2 ** e)));
-      biasMantissa[c] = m;
+      const { mantissa, exponent: e } = quantizeBias(exact, a.biasBits, a.biasExponentMax);
+      biasMantissa[c] = mantissa;
       biasExponent[c] = e;
-      biasError = Math.max(biasError, Math.abs(m * 2 ** e - exact));
+      biasError = Math.max(biasError, Math.abs(mantissa * 2 ** e - exact));
     }
   }
 

@@ -144,7 +144,7 @@ describe('every fixture compiles', () => {
     const e = result.diagnostics.find((d) => d.code === 'E-CHIPS')!;
     expect(e.limit).toBe(1);
     expect(e.value).toBe(result.program!.chipCount);
-    expect(e.message).toMatch(/^E-CHIPS: \d+ chips needed .* > 1$/);
+    expect(e.message).toMatch(/^E-CHIPS: \d+ chips needed > 1 \(.*--chips auto\)$/);
   });
 });
 

@@ -1,0 +1,270 @@
+import type { ChipProgram, Core, Layer } from '../chips/ir/chip-program.js';
+import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { SimulationError } from './errors.js';
+
+/** Synapses of one layer over its (pooled) source grid, reordered for scatter from sparse events. */
+export type SynapseTable =
+  | {
+      readonly kind: 'conv';
+      readonly outChannels: number;
+      readonly outPlane: number;
+      readonly taps: number;
+      /** For each pooled source position: the range of (output position, tap) pairs it reaches. */
+      readonly start: Int32Array;
+      readonly outPosition: Int32Array;
+      readonly tap: Int32Array;
+      /** Weight mantissas as [inChannel][tap][outChannel]. */
+      readonly weights: Int32Array;
+      readonly pooledPlane: number;
+    }
+  | {
+      readonly kind: 'dense';
+      readonly outFeatures: number;
+      /** Weight mantissas as [inFeature][outFeature]. */
+      readonly weights: Int32Array;
+    }
+  | { readonly kind: 'host' };
+
+/** What one layer holds during a run: its synapses, integer parameters and state, all in typed arrays. */
+export interface LayerRuntime {
+  readonly index: number;
+  readonly name: string;
+  readonly spiking: boolean;
+  readonly neurons: number;
+  readonly startStep: number;
+  readonly synapses: SynapseTable;
+  readonly weightExponent: number;
+  /** Axon (pooled source index) of every source element: previous layer's neuron or input value; -1 if pooled away. */
+  readonly axonOf: Int32Array;
+  /** Per axon, the cores (index into program.cores) holding its synapses and how many synapses each. */
+  readonly axonCoreStart: Int32Array;
+  readonly axonCore: Int32Array;
+  readonly axonCoreSynapses: Int32Array;
+  readonly du: number;
+  readonly dv: number;
+  readonly thresholds: Int32Array;
+  readonly reset: 'zero' | 'subtract';
+  readonly biasMantissa: Int32Array;
+  readonly biasExponent: Int32Array;
+  /** Soma core (index into program.cores) of every neuron. */
+  readonly coreOfNeuron: Int32Array;
+  /** Partial-sum cores of this layer and the neurons each one sends per step. */
+  readonly partialCores: readonly { readonly core: number; readonly soma: number; readonly neurons: number }[];
+  readonly scale: number;
+  readonly u: Int32Array;
+  readonly v: Int32Array;
+  readonly accumulator: Int32Array;
+  readonly input: Int32Array;
+  readonly spikes: Uint8Array;
+  readonly spikeList: Int32Array;
+}
+
+export interface ProgramRuntime {
+  readonly program: ChipProgram;
+  readonly spec: ChipSpec;
+  readonly layers: readonly LayerRuntime[];
+  /** Global tile coordinates of every core (x across chips side by side). */
+  readonly coreX: Int32Array;
+  readonly coreY: Int32Array;
+  readonly coreTile: Int32Array;
+  readonly stepsPerInference: number;
+  readonly inputSize: number;
+}
+
+/** Builds the runtime of a program; refuses a program written for another chip family or with a foreign layout. */
+export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string): ProgramRuntime {
+  if (program.chipFamily !== spec.family) {
+    throw new SimulationError(file, `the program was compiled for ${program.chipName} (${program.chipFamily}); the chip spec ${spec.name} is ${spec.family}: compile it for this chip`);
+  }
+  const inputSize = program.input.shape.reduce((a, b) => a * b, 1);
+  const coreIndex = new Map(program.cores.map((c, i) => [c.id, i]));
+  const coreX = Int32Array.from(program.cores, (c) => c.chip * spec.mesh.widthTiles + c.tileX);
+  const coreY = Int32Array.from(program.cores, (c) => c.tileY);
+  const coreTile = Int32Array.from(program.cores, (c) => (c.chip * spec.mesh.heightTiles + c.tileY) * spec.mesh.widthTiles + c.tileX);
+  const layers = program.layers.map((layer, index) => {
+    const cores = program.cores.map((c, i) => ({ c, i })).filter(({ c }) => c.layer === index);
+    const sourceSize = index === 0 ? inputSize : size(program.layers[index - 1]!.shape);
+    return buildLayer(program, layer, index, cores, sourceSize, coreIndex, file);
+  });
+  return {
+    program,
+    spec,
+    layers,
+    coreX,
+    coreY,
+    coreTile,
+    stepsPerInference: program.timesteps + program.layers.length - 1,
+    inputSize,
+  };
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function buildLayer(
+  program: ChipProgram,
+  layer: Layer,
+  index: number,
+  cores: { c: Core; i: number }[],
+  sourceSize: number,
+  coreIndex: Map<number, number>,
+  file: string,
+): LayerRuntime {
+  const [C, H, W] = layer.shape as [number, number, number];
+  const neurons = C * H * W;
+  const plane = H * W;
+  const onHost = index === 0 && program.input.placement === 'INPUT_HOST';
+  const pooling = layer.connection.pooling;
+  const [sc, sh, sw] = layer.sourceShape as [number, number, number];
+  const grid = pooling ? (pooling.pooledShape as [number, number, number]) : [sc, sh, sw];
+  const [ps, qs] = pooling ? [pooling.strideH, pooling.strideW] : [1, 1];
+  const axonOf = new Int32Array(sourceSize).fill(-1);
+  for (let c = 0; c < sc; c++) {
+    for (let y = 0; y < sh; y++) {
+      for (let x = 0; x < sw; x++) {
+        const py = Math.floor(y / ps);
+        const px = Math.floor(x / qs);
+        if (py < grid[1]! && px < grid[2]!) axonOf[(c * sh + y) * sw + x] = (c * grid[1]! + py) * grid[2]! + px;
+      }
+    }
+  }
+  const synapses = synapseTable(layer, onHost, grid as [number, number, number], file);
+  const coreOfNeuron = new Int32Array(neurons).fill(-1);
+  const partialCores: { core: number; soma: number; neurons: number }[] = [];
+  for (const { c, i } of cores) {
+    const boxNeurons = (c.channels.end - c.channels.begin) * (c.rows.end - c.rows.begin) * (c.cols.end - c.cols.begin);
+    if (c.role === 'CORE_PARTIAL') {
+      partialCores.push({ core: i, soma: coreIndex.get(c.somaCore)!, neurons: boxNeurons });
+      continue;
+    }
+    for (let ch = c.channels.begin; ch < c.channels.end; ch++)
+      for (let y = c.rows.begin; y < c.rows.end; y++) for (let x = c.cols.begin; x < c.cols.end; x++) coreOfNeuron[(ch * H + y) * W + x] = i;
+  }
+  if (coreOfNeuron.some((c) => c < 0)) throw new SimulationError(file, `layer ${layer.name}: some neurons are on no core`);
+  const axons = grid[0]! * grid[1]! * grid[2]!;
+  const { start, core, count } = axonCores(layer, synapses, cores, axons, grid as [number, number, number], onHost);
+  const bias = expandBias(layer, neurons, plane);
+  return {
+    index,
+    name: layer.name,
+    spiking: layer.kind === 'LAYER_SPIKING',
+    neurons,
+    startStep: layer.startStep,
+    synapses,
+    weightExponent: layer.connection.weightExponent,
+    axonOf,
+    axonCoreStart: start,
+    axonCore: core,
+    axonCoreSynapses: count,
+    du: layer.neuron.du,
+    dv: layer.neuron.dv,
+    thresholds: Int32Array.from(layer.neuron.thresholdMantissa),
+    reset: layer.neuron.reset === 'RESET_SUBTRACT' ? 'subtract' : 'zero',
+    biasMantissa: bias.mantissa,
+    biasExponent: bias.exponent,
+    coreOfNeuron,
+    partialCores,
+    scale: layer.scale,
+    u: new Int32Array(neurons),
+    v: new Int32Array(neurons),
+    accumulator: new Int32Array(neurons),
+    input: new Int32Array(neurons),
+    spikes: new Uint8Array(neurons),
+    spikeList: new Int32Array(neurons),
+  };
+}
+
+function expandBias(layer: Layer, neurons: number, plane: number): { mantissa: Int32Array; exponent: Int32Array } {
+  const mantissa = new Int32Array(neurons);
+  const exponent = new Int32Array(neurons);
+  const perChannel = layer.connection.conv !== undefined;
+  for (let n = 0; n < neurons; n++) {
+    const c = perChannel ? Math.floor(n / plane) : n;
+    mantissa[n] = layer.neuron.biasMantissa[c] ?? 0;
+    exponent[n] = layer.neuron.biasExponent[c] ?? 0;
+  }
+  return { mantissa, exponent };
+}
+
+function synapseTable(layer: Layer, onHost: boolean, grid: [number, number, number], file: string): SynapseTable {
+  if (onHost) return { kind: 'host' };
+  const conv = layer.connection.conv;
+  if (conv) {
+    const [, OH, OW] = layer.shape as [number, number, number];
+    const taps = conv.kernelH * conv.kernelW;
+    const [, PH, PW] = grid;
+    const pairsOut: number[] = [];
+    const pairsTap: number[] = [];
+    const start = new Int32Array(PH * PW + 1);
+    for (let py = 0; py < PH; py++) {
+      for (let px = 0; px < PW; px++) {
+        start[py * PW + px] = pairsOut.length;
+        for (let ky = 0; ky < conv.kernelH; ky++) {
+          const ny = py + conv.padH - ky;
+          if (ny < 0 || ny % conv.strideH !== 0 || ny / conv.strideH >= OH) continue;
+          for (let kx = 0; kx < conv.kernelW; kx++) {
+            const nx = px + conv.padW - kx;
+            if (nx < 0 || nx % conv.strideW !== 0 || nx / conv.strideW >= OW) continue;
+            pairsOut.push((ny / conv.strideH) * OW + nx / conv.strideW);
+            pairsTap.push(ky * conv.kernelW + kx);
+          }
+        }
+      }
+    }
+    start[PH * PW] = pairsOut.length;
+    const weights = new Int32Array(conv.weights.length);
+    for (let co = 0; co < conv.outChannels; co++)
+      for (let ci = 0; ci < conv.inChannels; ci++)
+        for (let k = 0; k < taps; k++) weights[(ci * taps + k) * conv.outChannels + co] = conv.weights[(co * conv.inChannels + ci) * taps + k]!;
+    return { kind: 'conv', outChannels: conv.outChannels, outPlane: OH * OW, taps, start, outPosition: Int32Array.from(pairsOut), tap: Int32Array.from(pairsTap), weights, pooledPlane: PH * PW };
+  }
+  const dense = layer.connection.dense;
+  if (!dense) throw new SimulationError(file, `layer ${layer.name} has neither conv nor dense synapses`);
+  const weights = new Int32Array(dense.weights.length);
+  for (let o = 0; o < dense.outFeatures; o++) for (let i = 0; i < dense.inFeatures; i++) weights[i * dense.outFeatures + o] = dense.weights[o * dense.inFeatures + i]!;
+  return { kind: 'dense', outFeatures: dense.outFeatures, weights };
+}
+
+/** For every axon, the cores that hold synapses it drives and how many: where its synaptic ops are spent. */
+function axonCores(
+  layer: Layer,
+  synapses: SynapseTable,
+  cores: { c: Core; i: number }[],
+  axons: number,
+  grid: [number, number, number],
+  onHost: boolean,
+): { start: Int32Array; core: Int32Array; count: Int32Array } {
+  const start = new Int32Array(axons + 1);
+  const core: number[] = [];
+  const count: number[] = [];
+  const OW = layer.shape[2]!;
+  const holders = cores.filter(({ c }) => c.fanIn.end > c.fanIn.begin);
+  for (let a = 0; a < axons; a++) {
+    start[a] = core.length;
+    if (onHost) continue;
+    const channel = Math.floor(a / (grid[1] * grid[2]));
+    const position = a % (grid[1] * grid[2]);
+    for (const { c, i } of holders) {
+      let n = 0;
+      if (synapses.kind === 'conv') {
+        if (channel < c.fanIn.begin || channel >= c.fanIn.end) continue;
+        for (let j = synapses.start[position]!; j < synapses.start[position + 1]!; j++) {
+          const out = synapses.outPosition[j]!;
+          const y = Math.floor(out / OW);
+          const x = out % OW;
+          if (y >= c.rows.begin && y < c.rows.end && x >= c.cols.begin && x < c.cols.end) n += c.channels.end - c.channels.begin;
+        }
+      } else {
+        if (a < c.fanIn.begin || a >= c.fanIn.end) continue;
+        n = c.channels.end - c.channels.begin;
+      }
+      if (n > 0) {
+        core.push(i);
+        count.push(n);
+      }
+    }
+  }
+  start[axons] = core.length;
+  return { start, core: Int32Array.from(core), count: Int32Array.from(count) };
+}
