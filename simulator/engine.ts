@@ -2,7 +2,7 @@ import { stepLoihiAccumulator, stepLoihiLif } from '../chips/loihi/lif-kernel.js
 import { stepLoihi2Lif } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, type CoreCounters } from './counters.js';
-import type { LayerRuntime, ProgramRuntime } from './runtime.js';
+import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 
 /** One inference's input as integer events per step: element indices of the input grid and their values. */
 export interface InputFrames {
@@ -136,7 +136,7 @@ export class ChipSimulator {
             for (let i = 0; i < n; i++) sum += analog[i]! * w[c * n + i]!;
           }
           const q = quantizeBias(sum * layer.scale, bias?.mantissaBits ?? 13, bias?.exponentMax ?? 7);
-          const n = (c * H + y) * W + x;
+          const n = neuronIndex(c, y * W + x, C);
           layer.biasMantissa[n] = q.mantissa;
           layer.biasExponent[n] = q.exponent;
         }
@@ -264,12 +264,12 @@ function scatter(layer: LayerRuntime, axon: number, value: number): void {
     const channel = Math.floor(axon / s.pooledPlane);
     const position = axon - channel * s.pooledPlane;
     const outC = s.outChannels;
-    const plane = s.outPlane;
     const base = channel * s.taps * outC;
     for (let j = s.start[position]!, end = s.start[position + 1]!; j < end; j++) {
       const out = s.outPosition[j]!;
       const w = base + s.tap[j]! * outC;
-      for (let co = 0; co < outC; co++) acc[co * plane + out] = acc[co * plane + out]! + value * s.weights[w + co]!;
+      const a = out * outC;
+      for (let co = 0; co < outC; co++) acc[a + co] = acc[a + co]! + value * s.weights[w + co]!;
     }
   } else if (s.kind === 'dense') {
     const outF = s.outFeatures;

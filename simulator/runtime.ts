@@ -125,7 +125,9 @@ function buildLayer(
       for (let x = 0; x < sw; x++) {
         const py = Math.floor(y / ps);
         const px = Math.floor(x / qs);
-        if (py < grid[1]! && px < grid[2]!) axonOf[(c * sh + y) * sw + x] = (c * grid[1]! + py) * grid[2]! + px;
+        // The input arrives channel-major; a previous layer's neurons are held channels-last.
+        const source = index === 0 ? (c * sh + y) * sw + x : neuronIndex(c, y * sw + x, sc);
+        if (py < grid[1]! && px < grid[2]!) axonOf[source] = (c * grid[1]! + py) * grid[2]! + px;
       }
     }
   }
@@ -139,7 +141,7 @@ function buildLayer(
       continue;
     }
     for (let ch = c.channels.begin; ch < c.channels.end; ch++)
-      for (let y = c.rows.begin; y < c.rows.end; y++) for (let x = c.cols.begin; x < c.cols.end; x++) coreOfNeuron[(ch * H + y) * W + x] = i;
+      for (let y = c.rows.begin; y < c.rows.end; y++) for (let x = c.cols.begin; x < c.cols.end; x++) coreOfNeuron[neuronIndex(ch, y * W + x, C)] = i;
   }
   if (coreOfNeuron.some((c) => c < 0)) throw new SimulationError(file, `layer ${layer.name}: some neurons are on no core`);
   const axons = grid[0]! * grid[1]! * grid[2]!;
@@ -175,12 +177,20 @@ function buildLayer(
   };
 }
 
+/**
+ * Neurons are held channels-last (index = position * C + channel) so that the scatter of one event walks the
+ * output channels of a position contiguously; a dense layer ([N, 1, 1]) is unchanged by it.
+ */
+export function neuronIndex(channel: number, position: number, channels: number): number {
+  return position * channels + channel;
+}
+
 function expandBias(layer: Layer, neurons: number, plane: number): { mantissa: Int32Array; exponent: Int32Array } {
   const mantissa = new Int32Array(neurons);
   const exponent = new Int32Array(neurons);
-  const perChannel = layer.connection.conv !== undefined;
+  const channels = neurons / plane;
   for (let n = 0; n < neurons; n++) {
-    const c = perChannel ? Math.floor(n / plane) : n;
+    const c = n % channels;
     mantissa[n] = layer.neuron.biasMantissa[c] ?? 0;
     exponent[n] = layer.neuron.biasExponent[c] ?? 0;
   }

@@ -30,8 +30,11 @@ export function wrapSigned(x: number, bits: number): number {
  * two's complement maximum) and -2^(bits-1) becomes +2^(bits-1). Only one correction is applied, which is a
  * true wrap for |x| < 2^(bits-1) + 2^bits: enough for a decayed 24-bit u plus one step of input.
  */
+/** 2^i for i in 0..63: the neuron kernels call these per neuron per step, and a table beats Math.pow there. */
+const POWERS_OF_TWO = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
+
 export function wrapOnceLavaStyle(x: number, bits: number): number {
-  const half = 2 ** (bits - 1);
+  const half = POWERS_OF_TWO[bits - 1]!;
   if (x > half) return x - 2 * half;
   if (x <= -half) return x + 2 * half;
   return x;

@@ -1,0 +1,63 @@
+import type { RandomSource } from '../chips/fixed-point/prng.js';
+import type { InputFrames } from './engine.js';
+
+/**
+ * Direct encoding: the same 8-bit image every step. Each non-zero pixel is one graded event whose payload is the
+ * pixel value (the 1/255 is in the first layer's scale); a host-computed first layer reads the analog value.
+ */
+export function directPixels(images: Uint8Array, offset: number, size: number, analog: Float32Array): InputFrames {
+  for (let i = 0; i < size; i++) analog[i] = images[offset + i]! / 255;
+  return {
+    static: true,
+    analog,
+    frame(_t, indices, values) {
+      let n = 0;
+      for (let i = 0; i < size; i++) {
+        const p = images[offset + i]!;
+        if (p === 0) continue;
+        indices[n] = i;
+        values[n++] = p;
+      }
+      return n;
+    },
+  };
+}
+
+/**
+ * Poisson rate coding with a seeded generator: each pixel fires at a step with probability pixel/255, as a
+ * full-scale event (payload 255), so its mean over steps is the analog value.
+ */
+export function poissonPixels(images: Uint8Array, offset: number, size: number, random: RandomSource): InputFrames {
+  return {
+    static: false,
+    analog: null,
+    frame(_t, indices, values) {
+      let n = 0;
+      for (let i = 0; i < size; i++) {
+        const p = images[offset + i]!;
+        if (p === 0 || random.nextFloat() * 255 >= p) continue;
+        indices[n] = i;
+        values[n++] = 255;
+      }
+      return n;
+    },
+  };
+}
+
+/** A recorded spike tensor [T][size] of 0/1: each spike is a full-scale event. */
+export function recordedSpikes(tensor: Uint8Array, size: number): InputFrames {
+  return {
+    static: false,
+    analog: null,
+    frame(t, indices, values) {
+      let n = 0;
+      const base = t * size;
+      for (let i = 0; i < size; i++) {
+        if (tensor[base + i] === 0) continue;
+        indices[n] = i;
+        values[n++] = 255;
+      }
+      return n;
+    },
+  };
+}

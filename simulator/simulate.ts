@@ -1,0 +1,121 @@
+import { Xoshiro128StarStar } from '../chips/fixed-point/prng.js';
+import { EVENT_KINDS, type CoreCounters, type EventKind } from './counters.js';
+import { ChipSimulator, type InputFrames } from './engine.js';
+import { SimulationError } from './errors.js';
+import { directPixels, poissonPixels } from './inputs.js';
+import type { EventCounts } from './ledger.js';
+import type { ProgramRuntime } from './runtime.js';
+
+export type Encoding = 'direct' | 'poisson';
+
+export interface ImageBatch {
+  /** 8-bit images back to back, each of the program's input size. */
+  readonly images: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly count: number;
+  /** Index of the first image in the whole set (seeds the Poisson generator per image, so splits agree). */
+  readonly first: number;
+}
+
+export interface SimulationRun {
+  readonly samples: number;
+  readonly correct: number;
+  readonly predictions: Uint8Array;
+  /** [samples, classes] outputs in model units. */
+  readonly outputs: Float64Array;
+  readonly counts: EventCounts;
+  readonly layerSpikes: number[];
+  readonly layerSynapticOps: number[];
+}
+
+/** Runs a batch of images through the chip, one inference each; Poisson input is seeded per image index. */
+export function simulateImages(runtime: ProgramRuntime, batch: ImageBatch, encoding: Encoding, seed: number, onImage?: (done: number) => void): SimulationRun {
+  const size = runtime.inputSize;
+  if (batch.images.length < batch.count * size) {
+    throw new SimulationError('input', `${batch.images.length} bytes hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`);
+  }
+  const simulator = new ChipSimulator(runtime);
+  const classes = runtime.layers[runtime.layers.length - 1]!.neurons;
+  const predictions = new Uint8Array(batch.count);
+  const outputs = new Float64Array(batch.count * classes);
+  const analog = new Float32Array(size);
+  let correct = 0;
+  for (let i = 0; i < batch.count; i++) {
+    const input: InputFrames =
+      encoding === 'direct'
+        ? directPixels(batch.images, i * size, size, analog)
+        : poissonPixels(batch.images, i * size, size, new Xoshiro128StarStar(BigInt(seed) * 1_000_003n + BigInt(batch.first + i)));
+    const result = simulator.infer(input);
+    predictions[i] = result.prediction;
+    outputs.set(result.outputs, i * classes);
+    if (result.prediction === batch.labels[i]) correct++;
+    onImage?.(i + 1);
+  }
+  return {
+    samples: batch.count,
+    correct,
+    predictions,
+    outputs,
+    counts: eventCounts(runtime, simulator),
+    layerSpikes: [...simulator.layerSpikes],
+    layerSynapticOps: [...simulator.layerSynapticOps],
+  };
+}
+
+function plain(c: CoreCounters): Record<EventKind, number[]> {
+  return Object.fromEntries(EVENT_KINDS.map((k) => [k, [...c[k]]])) as Record<EventKind, number[]>;
+}
+
+export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): EventCounts {
+  const { program } = runtime;
+  return {
+    inferences: simulator.inferences,
+    timesteps: program.timesteps,
+    coreLayer: program.cores.map((c) => c.layer),
+    coreConv: program.cores.map((c) => program.layers[c.layer]!.connection.conv !== undefined),
+    tilesUsed: new Set(runtime.coreTile).size,
+    layerNames: program.layers.map((l) => l.name),
+    totals: plain(simulator.counters),
+    perStep: simulator.stepCounters.map(plain),
+    stepMaxHops: simulator.stepMaxHops.map((h) => [h[0]!, h[1]!] as const),
+  };
+}
+
+/** Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. */
+export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
+  const first = runs[0]!;
+  const add = (a: readonly number[], b: readonly number[]) => a.map((v, i) => v + b[i]!);
+  const addKinds = (a: Readonly<Record<EventKind, readonly number[]>>, b: Readonly<Record<EventKind, readonly number[]>>) =>
+    Object.fromEntries(EVENT_KINDS.map((k) => [k, add(a[k], b[k])])) as Record<EventKind, number[]>;
+  let counts = first.counts;
+  for (const run of runs.slice(1)) {
+    counts = {
+      ...counts,
+      inferences: counts.inferences + run.counts.inferences,
+      totals: addKinds(counts.totals, run.counts.totals),
+      perStep: counts.perStep.map((s, i) => addKinds(s, run.counts.perStep[i]!)),
+      stepMaxHops: counts.stepMaxHops.map((h, i) => {
+        const o = run.counts.stepMaxHops[i]!;
+        return h[0] + h[1] >= o[0] + o[1] ? h : o;
+      }),
+    };
+  }
+  const predictions = new Uint8Array(runs.reduce((n, r) => n + r.samples, 0));
+  const classes = first.outputs.length / Math.max(1, first.samples);
+  const outputs = new Float64Array(predictions.length * classes);
+  let at = 0;
+  for (const run of runs) {
+    predictions.set(run.predictions, at);
+    outputs.set(run.outputs, at * classes);
+    at += run.samples;
+  }
+  return {
+    samples: predictions.length,
+    correct: runs.reduce((n, r) => n + r.correct, 0),
+    predictions,
+    outputs,
+    counts,
+    layerSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerSpikes), first.layerSpikes),
+    layerSynapticOps: runs.slice(1).reduce((a, r) => add(a, r.layerSynapticOps), first.layerSynapticOps),
+  };
+}
