@@ -5,6 +5,9 @@ import { registerCheck } from './commands/check.js';
 import { registerChipSpec } from './commands/chip-spec.js';
 import { registerCompile, UsageFailure } from './commands/compile.js';
 import { registerConvert } from './commands/convert.js';
+import { registerDemo } from './commands/demo.js';
+import { registerRecost } from './commands/recost.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { describeFailure } from './failure.js';
@@ -17,6 +20,9 @@ async function main(argv: string[]): Promise<void> {
   cli = registerCompile(cli);
   cli = registerCheck(cli);
   cli = registerChipSpec(cli);
+  cli = registerSimulate(cli);
+  cli = registerRecost(cli);
+  cli = registerDemo(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -34,6 +34,8 @@ export class ChipSimulator {
   readonly stepCounters: CoreCounters[];
   readonly layerSpikes: Float64Array;
   readonly layerSynapticOps: Float64Array;
+  /** [layer * stepsPerInference + global step]: spikes summed over inferences, for probes and rasters. */
+  readonly layerStepSpikes: Float64Array;
   /** Per global step index: the longest route (ns of hops is priced later) any packet took, as E-W and N-S hops. */
   readonly stepMaxHops: Int32Array[];
   inferences = 0;
@@ -51,6 +53,7 @@ export class ChipSimulator {
     this.stepMaxHops = Array.from({ length: runtime.stepsPerInference }, () => new Int32Array(2));
     this.layerSpikes = new Float64Array(runtime.layers.length);
     this.layerSynapticOps = new Float64Array(runtime.layers.length);
+    this.layerStepSpikes = new Float64Array(runtime.layers.length * runtime.stepsPerInference);
     this.spikeCounts = new Int32Array(runtime.layers.length);
     this.eventIndices = new Int32Array(runtime.inputSize);
     this.eventValues = new Int32Array(runtime.inputSize);
@@ -81,7 +84,10 @@ export class ChipSimulator {
       }
       for (const layer of layers) {
         const t = g - layer.startStep;
-        this.spikeCounts[layer.index] = t >= 0 && t < T ? this.update(layer, t) : 0;
+        const fired = t >= 0 && t < T ? this.update(layer, t) : 0;
+        this.spikeCounts[layer.index] = fired;
+        const at = layer.index * this.runtime.stepsPerInference + g;
+        this.layerStepSpikes[at] = this.layerStepSpikes[at]! + fired;
       }
       const into = this.stepCounters[g]!;
       for (const key of Object.keys(this.step) as (keyof CoreCounters)[]) {

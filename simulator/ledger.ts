@@ -7,7 +7,8 @@ import { SimulationError } from './errors.js';
 export interface EventCounts {
   readonly inferences: number;
   readonly timesteps: number;
-  /** Per core: layer index, whether the layer is conv (for the synaptic-op format), tile id. */
+  /** Per core: its id in the program, its layer index, whether the layer is conv (for the synaptic-op format). */
+  readonly coreIds: readonly number[];
   readonly coreLayer: readonly number[];
   readonly coreConv: readonly boolean[];
   readonly tilesUsed: number;

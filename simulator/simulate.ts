@@ -26,6 +26,8 @@ export interface SimulationRun {
   readonly counts: EventCounts;
   readonly layerSpikes: number[];
   readonly layerSynapticOps: number[];
+  /** [layer * stepsPerInference + step]: spikes summed over the samples. */
+  readonly layerStepSpikes: number[];
 }
 
 /** Runs a batch of images through the chip, one inference each; Poisson input is seeded per image index. */
@@ -59,6 +61,7 @@ export function simulateImages(runtime: ProgramRuntime, batch: ImageBatch, encod
     counts: eventCounts(runtime, simulator),
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
+    layerStepSpikes: [...simulator.layerStepSpikes],
   };
 }
 
@@ -71,6 +74,7 @@ export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): 
   return {
     inferences: simulator.inferences,
     timesteps: program.timesteps,
+    coreIds: program.cores.map((c) => c.id),
     coreLayer: program.cores.map((c) => c.layer),
     coreConv: program.cores.map((c) => program.layers[c.layer]!.connection.conv !== undefined),
     tilesUsed: new Set(runtime.coreTile).size,
@@ -117,5 +121,6 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
     counts,
     layerSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerSpikes), first.layerSpikes),
     layerSynapticOps: runs.slice(1).reduce((a, r) => add(a, r.layerSynapticOps), first.layerSynapticOps),
+    layerStepSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerStepSpikes), first.layerStepSpikes),
   };
 }

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { SimulationError } from '../../simulator/errors.js';
+import { recost, type SimulationReport } from '../../simulator/report.js';
+import { resolveChip } from '../chip-option.js';
+import { emit } from '../output.js';
+import { formatReport } from './simulate.js';
+
+interface RecostArgs {
+  result: string;
+  profile: string;
+  chip?: string;
+  json: boolean;
+}
+
+/** Prices a saved simulation's event counts with another cost profile: no re-run. */
+export function registerRecost(yargs: Argv): Argv {
+  return yargs.command<RecostArgs>(
+    'recost <result>',
+    'Re-price a saved simulation result (simulate -o result.json) with another energy/latency profile, without re-running',
+    (y) =>
+      y
+        .positional('result', { type: 'string', demandOption: true })
+        .option('profile', { type: 'string', demandOption: true, describe: 'cost profile name (e.g. sanafe)' })
+        .option('chip', { type: 'string', describe: 'chip spec (default: the chip the result was simulated on)' })
+        .option('json', { type: 'boolean', default: false }) as Argv<RecostArgs>,
+    (args) => {
+      let report: SimulationReport;
+      try {
+        report = JSON.parse(readFileSync(args.result, 'utf8')) as SimulationReport;
+      } catch (err) {
+        throw new SimulationError(args.result, `not a simulation result (${(err as Error).message})`);
+      }
+      if (!report.counts || !report.chip) throw new SimulationError(args.result, 'holds no event counts: write it with simulate -o');
+      const priced = recost(report, resolveChip(args.chip ?? report.chip), args.profile);
+      const { counts: _counts, predictions: _predictions, ...summary } = priced;
+      emit(args.json, summary, () => formatReport(priced));
+    },
+  );
+}

@@ -1,0 +1,120 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
+import type { ChipProgram } from '../../chips/ir/chip-program.js';
+import { builtinChips } from '../../chips/registry.js';
+import type { ChipSpec } from '../../chips/spec/chip-spec.js';
+import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
+import { SimulationError } from '../../simulator/errors.js';
+import { simulateDataset } from '../../simulator/parallel.js';
+import { buildReport, type SimulationReport } from '../../simulator/report.js';
+import type { Encoding } from '../../simulator/simulate.js';
+import { resolveChip } from '../chip-option.js';
+import { emit, percent, progressBar } from '../output.js';
+
+interface SimulateArgs {
+  program: string;
+  chip?: string;
+  data?: string;
+  limit?: number;
+  profile?: string;
+  seed: number;
+  encoding: Encoding;
+  workers?: number;
+  probe?: string;
+  json: boolean;
+  output?: string;
+}
+
+/** The chip a program was compiled for: a builtin by name, or the spec file given with --chip. */
+export function programChip(program: ChipProgram, chip: string | undefined): ChipSpec {
+  if (chip) return resolveChip(chip);
+  const spec = (builtinChips as Record<string, ChipSpec>)[program.chipName];
+  if (!spec) throw new SimulationError(program.chipName, `the program is for chip '${program.chipName}', which is not builtin: pass its spec with --chip <file.json>`);
+  return spec;
+}
+
+export async function simulateFile(args: {
+  program: string;
+  chip?: string | undefined;
+  data?: string | undefined;
+  limit?: number | undefined;
+  profile?: string | undefined;
+  seed: number;
+  encoding: Encoding;
+  workers?: number | undefined;
+  quiet: boolean;
+}): Promise<SimulationReport> {
+  const bytes = readFileSync(args.program);
+  const program = decodeChipProgram(bytes, args.program);
+  const spec = programChip(program, args.chip);
+  const test = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'test', args.limit);
+  const expected = program.input.shape.join(', ');
+  if (expected !== test.shape.join(', ')) {
+    throw new SimulationError(test.source, `images are [${test.shape.join(', ')}], the program ${args.program} expects input [${expected}]`);
+  }
+  const bar = progressBar('simulate', !args.quiet);
+  const run = await simulateDataset({
+    programBytes: bytes,
+    programFile: args.program,
+    spec,
+    images: test.images,
+    labels: test.labels,
+    count: test.count,
+    encoding: args.encoding,
+    seed: args.seed,
+    ...(args.workers ? { workers: args.workers } : {}),
+    onProgress: (done) => bar.update(done, test.count),
+  });
+  bar.stop();
+  return buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+}
+
+export function writeReport(path: string, report: SimulationReport): void {
+  const temporary = `${path}.partial-${process.pid}`;
+  writeFileSync(temporary, `${JSON.stringify(report)}\n`);
+  renameSync(temporary, path);
+}
+
+export function formatReport(r: SimulationReport, probe?: string): string {
+  const lines = [
+    `chip ${r.chip}: ${r.model} on ${r.samples} images (${r.encoding} input, ${r.inputPlacement})`,
+    `accuracy: ${percent(r.accuracy)}`,
+    `energy per inference: ${(r.energyPerInferenceJ * 1e6).toFixed(3)} uJ (profile ${r.profile}${r.unpricedEvents.length ? `; not priced by it: ${r.unpricedEvents.join(', ')}` : ''})`,
+    `latency per inference: ${(r.latencyPerInferenceS * 1e6).toFixed(2)} us over ${r.stepsPerInference} steps; bottleneck core ${r.bottleneckCore.id} (${r.bottleneckCore.layer})`,
+    `spikes per inference: ${r.spikesPerInference.toFixed(1)}, synaptic ops per inference: ${r.synapticOpsPerInference.toFixed(0)}`,
+    'per layer (per inference):',
+    ...r.perLayer.map((l) => `  ${l.name.padEnd(22)} spikes ${l.spikes.toFixed(1).padStart(10)}  synaptic ops ${l.synapticOps.toFixed(0).padStart(10)}  energy ${(l.energyJ * 1e6).toFixed(3)} uJ`),
+  ];
+  if (probe) {
+    const layer = r.perLayer.find((l) => l.name === probe);
+    if (layer) lines.push(`probe ${probe}: spikes per global step ${layer.spikesPerStep.map((s) => s.toFixed(1)).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+export function registerSimulate(yargs: Argv): Argv {
+  return yargs.command<SimulateArgs>(
+    'simulate <program>',
+    'Run a .chip.pb on its chip, cycle by cycle in fixed point, over Fashion-MNIST: accuracy, energy, latency, spikes',
+    (y) =>
+      y
+        .positional('program', { type: 'string', demandOption: true, describe: 'the .chip.pb to run' })
+        .option('chip', { type: 'string', describe: 'chip spec JSON for a program compiled for a user chip' })
+        .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
+        .option('limit', { type: 'number', describe: 'only the first N test images' })
+        .option('profile', { type: 'string', describe: 'energy/latency cost profile of the chip (loihi: davies2018, sanafe)' })
+        .option('seed', { type: 'number', default: 1, describe: 'seed of the Poisson input generator' })
+        .option('encoding', { choices: ['direct', 'poisson'] as const, default: 'direct' as const, describe: 'direct analog input, or Poisson rate coding' })
+        .option('workers', { type: 'number', describe: 'worker threads (default: one per CPU core)' })
+        .option('probe', { type: 'string', describe: 'a layer whose spikes per step to print' })
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+        .option('output', { alias: 'o', type: 'string', describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
+    async (args) => {
+      const report = await simulateFile({ ...args, quiet: args.json });
+      if (args.output) writeReport(args.output, report);
+      const { counts: _counts, predictions: _predictions, ...summary } = report;
+      emit(args.json, summary, () => formatReport(report, args.probe));
+    },
+  );
+}

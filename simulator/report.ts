@@ -1,0 +1,93 @@
+import type { ChipProgram } from '../chips/ir/chip-program.js';
+import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { costEvents, type Costing, type EventCounts } from './ledger.js';
+import type { SimulationRun } from './simulate.js';
+
+export interface SimulationReport {
+  readonly chip: string;
+  readonly model: string;
+  readonly samples: number;
+  readonly correct: number;
+  readonly accuracy: number;
+  readonly encoding: string;
+  readonly seed: number;
+  readonly profile: string;
+  readonly energyPerInferenceJ: number;
+  readonly latencyPerInferenceS: number;
+  readonly latencyPerStepS: number[];
+  readonly stepsPerInference: number;
+  readonly spikesPerInference: number;
+  readonly synapticOpsPerInference: number;
+  /** Per layer, per inference: spikes, synaptic ops, energy, and spikes at each global step (for probes). */
+  readonly perLayer: { name: string; spikes: number; synapticOps: number; energyJ: number; spikesPerStep: number[] }[];
+  readonly bottleneckCore: { id: number; layer: string };
+  readonly energyByEventJ: Record<string, number>;
+  readonly unpricedEvents: string[];
+  readonly inputPlacement: string;
+  readonly predictions: number[];
+  /** Raw event counts, so `spikechip recost` can price the run with another profile without re-running. */
+  readonly counts: EventCounts;
+}
+
+export function buildReport(program: ChipProgram, spec: ChipSpec, run: SimulationRun, options: { encoding: string; seed: number; profile?: string }): SimulationReport {
+  const cost = costEvents(run.counts, spec, options.profile);
+  return assemble(program.chipName, program.source.name, program.input.placement, run, cost, options);
+}
+
+/** Prices a saved report's counts with another profile of the same chip. */
+export function recost(report: SimulationReport, spec: ChipSpec, profile: string): SimulationReport {
+  const cost = costEvents(report.counts, spec, profile);
+  const run: SimulationRun = {
+    samples: report.samples,
+    correct: report.correct,
+    predictions: Uint8Array.from(report.predictions),
+    outputs: new Float64Array(0),
+    counts: report.counts,
+    layerSpikes: report.perLayer.map((l) => l.spikes * report.samples),
+    layerSynapticOps: report.perLayer.map((l) => l.synapticOps * report.samples),
+    layerStepSpikes: report.perLayer.flatMap((l) => l.spikesPerStep.map((s) => s * report.samples)),
+  };
+  return assemble(report.chip, report.model, report.inputPlacement, run, cost, { encoding: report.encoding, seed: report.seed });
+}
+
+function assemble(
+  chip: string,
+  model: string,
+  inputPlacement: string,
+  run: SimulationRun,
+  cost: Costing,
+  options: { encoding: string; seed: number },
+): SimulationReport {
+  const steps = run.counts.perStep.length;
+  const n = Math.max(1, run.samples);
+  const names = run.counts.layerNames;
+  return {
+    chip,
+    model,
+    samples: run.samples,
+    correct: run.correct,
+    accuracy: run.samples ? run.correct / run.samples : 0,
+    encoding: options.encoding,
+    seed: options.seed,
+    profile: cost.profile,
+    energyPerInferenceJ: cost.energyPerInferenceJ,
+    latencyPerInferenceS: cost.latencyPerInferenceS,
+    latencyPerStepS: cost.latencyPerStepS,
+    stepsPerInference: cost.latencyPerStepS.length,
+    spikesPerInference: run.layerSpikes.reduce((a, b) => a + b, 0) / n,
+    synapticOpsPerInference: run.layerSynapticOps.reduce((a, b) => a + b, 0) / n,
+    perLayer: names.map((name, i) => ({
+      name,
+      spikes: run.layerSpikes[i]! / n,
+      synapticOps: run.layerSynapticOps[i]! / n,
+      energyJ: cost.energyByLayerJ[name] ?? 0,
+      spikesPerStep: run.layerStepSpikes.slice(i * steps, (i + 1) * steps).map((s) => s / n),
+    })),
+    bottleneckCore: { id: run.counts.coreIds[cost.bottleneckCore] ?? cost.bottleneckCore, layer: names[run.counts.coreLayer[cost.bottleneckCore]!]! },
+    energyByEventJ: cost.energyByEventJ,
+    unpricedEvents: cost.unpriced,
+    inputPlacement,
+    predictions: [...run.predictions],
+    counts: run.counts,
+  };
+}

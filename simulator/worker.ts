@@ -1,0 +1,31 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
+import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { buildRuntime } from './runtime.js';
+import { simulateImages, type Encoding } from './simulate.js';
+
+/** One worker thread's share of a dataset run: its own runtime, its own range of images. */
+export interface WorkerTask {
+  readonly programBytes: Uint8Array;
+  readonly programFile: string;
+  readonly spec: ChipSpec;
+  readonly images: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly count: number;
+  readonly first: number;
+  readonly encoding: Encoding;
+  readonly seed: number;
+}
+
+if (parentPort && workerData) {
+  const task = workerData as WorkerTask;
+  const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
+  let last = 0;
+  const run = simulateImages(runtime, task, task.encoding, task.seed, (done) => {
+    if (done - last >= 25 || done === task.count) {
+      parentPort!.postMessage({ progress: done - last });
+      last = done;
+    }
+  });
+  parentPort.postMessage({ run });
+}
