@@ -93,7 +93,7 @@ describe('spikechip check', () => {
 
   it.skipIf(!HAS_VGG_FIXTURE)(`compiles the VGGSNN with --chips auto and reports how many chips (needs ${VGG_FIXTURE})`, () => {
     const out = join(scratch(), 'vgg.chip.pb');
-    const run = runCli(['compile', join(VGG_FIXTURE, 'checkpoint.pth'), '--chip', 'loihi2', '--chips', 'auto', '--calibration-input', join(VGG_FIXTURE, 'calibration-32x3x32x32.f32'), '-o', out, '--json']);
+    const run = runCli(['compile', join(VGG_FIXTURE, 'checkpoint.pth'), '--chip', 'loihi2', '--chips', 'auto', '--calibration-input', join(VGG_FIXTURE, 'calibration-32x3x32x32.f32'), '--calibration', '8', '-o', out, '--json']);
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout) as CompileJson;
     expect(result.chipsUsed).toBeGreaterThan(1);
