@@ -2,21 +2,12 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
-import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { SimulationError } from './errors.js';
 import { buildRuntime } from './runtime.js';
-import { mergeRuns, simulateImages, type Encoding, type SimulationRun } from './simulate.js';
+import { mergeRuns, simulateImages, type SimulationRun } from './simulate.js';
 import type { WorkerTask } from './worker.js';
 
-export interface DatasetRun {
-  readonly programBytes: Uint8Array;
-  readonly programFile: string;
-  readonly spec: ChipSpec;
-  readonly images: Uint8Array;
-  readonly labels: Uint8Array;
-  readonly count: number;
-  readonly encoding: Encoding;
-  readonly seed: number;
+export interface DatasetRun extends Omit<WorkerTask, 'first'> {
   /** Worker threads (default: every CPU core). 1 runs in this thread. */
   readonly workers?: number;
   readonly onProgress?: (done: number) => void;
