@@ -2,6 +2,7 @@ import { stepLoihiAccumulator, stepLoihiLif } from '../chips/loihi/lif-kernel.js
 import { stepLoihi2Lif } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, type CoreCounters } from './counters.js';
+import { MeshLinks } from './mesh-links.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 
 /** One inference's input as integer events per step: element indices of the input grid and their values. */
@@ -38,6 +39,9 @@ export class ChipSimulator {
   readonly layerStepSpikes: Float64Array;
   /** Per global step index: the longest route (ns of hops is priced later) any packet took, as E-W and N-S hops. */
   readonly stepMaxHops: Int32Array[];
+  /** Packets on every mesh link, and per global step index the busiest link's load summed over inferences. */
+  readonly links: MeshLinks;
+  readonly stepPeakLinkLoad: Float64Array;
   inferences = 0;
   private readonly spikeCounts: Int32Array;
   private readonly step: CoreCounters;
@@ -51,6 +55,9 @@ export class ChipSimulator {
     this.step = createCounters(cores);
     this.stepCounters = Array.from({ length: runtime.stepsPerInference }, () => createCounters(cores));
     this.stepMaxHops = Array.from({ length: runtime.stepsPerInference }, () => new Int32Array(2));
+    const chips = runtime.program.chipCount;
+    this.links = new MeshLinks(chips * runtime.spec.mesh.widthTiles, runtime.spec.mesh.heightTiles);
+    this.stepPeakLinkLoad = new Float64Array(runtime.stepsPerInference);
     this.layerSpikes = new Float64Array(runtime.layers.length);
     this.layerSynapticOps = new Float64Array(runtime.layers.length);
     this.layerStepSpikes = new Float64Array(runtime.layers.length * runtime.stepsPerInference);
@@ -89,6 +96,7 @@ export class ChipSimulator {
         const at = layer.index * this.runtime.stepsPerInference + g;
         this.layerStepSpikes[at] = this.layerStepSpikes[at]! + fired;
       }
+      this.stepPeakLinkLoad[g] = this.stepPeakLinkLoad[g]! + this.links.endStep();
       const into = this.stepCounters[g]!;
       for (const key of Object.keys(this.step) as (keyof CoreCounters)[]) {
         const a = into[key];
@@ -202,6 +210,7 @@ export class ChipSimulator {
       if (dx === 0 && dy === 0) c.spikesWithinTile[sourceCore] = c.spikesWithinTile[sourceCore]! + 1;
       c.hopsEastWest[sourceCore] = c.hopsEastWest[sourceCore]! + dx;
       c.hopsNorthSouth[sourceCore] = c.hopsNorthSouth[sourceCore]! + dy;
+      if (dx + dy > 0) this.links.route(coreX[sourceCore]!, coreY[sourceCore]!, coreX[core]!, coreY[core]!, 1);
       if (dx + dy > hops[0]! + hops[1]!) {
         hops[0] = dx;
         hops[1] = dy;
@@ -220,6 +229,7 @@ export class ChipSimulator {
       const dy = Math.abs(coreY[p.core]! - coreY[p.soma]!);
       c.hopsEastWest[p.core] = c.hopsEastWest[p.core]! + dx * p.neurons;
       c.hopsNorthSouth[p.core] = c.hopsNorthSouth[p.core]! + dy * p.neurons;
+      if (dx + dy > 0) this.links.route(coreX[p.core]!, coreY[p.core]!, coreX[p.soma]!, coreY[p.soma]!, p.neurons);
       if (dx + dy > hops[0]! + hops[1]!) {
         hops[0] = dx;
         hops[1] = dy;

@@ -18,6 +18,11 @@ export interface EventCounts {
   readonly perStep: readonly Readonly<Record<EventKind, readonly number[]>>[];
   /** [step index]: [east-west, north-south] hops of the longest route used at that step. */
   readonly stepMaxHops: readonly (readonly [number, number])[];
+  /** [step index]: packets on the busiest mesh link at that step, summed over inferences. */
+  readonly stepPeakLinkLoad: readonly number[];
+  /** Packets per mesh link over the run (numbered as MeshLinks numbers them), and the mesh in tiles. */
+  readonly linkTotals: readonly number[];
+  readonly meshTiles: readonly [number, number];
 }
 
 export interface Costing {

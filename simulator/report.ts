@@ -1,6 +1,7 @@
 import type { ChipProgram } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { costEvents, type Costing, type EventCounts } from './ledger.js';
+import { MeshLinks } from './mesh-links.js';
 import type { SimulationRun } from './simulate.js';
 
 export interface SimulationReport {
@@ -21,6 +22,9 @@ export interface SimulationReport {
   /** Per layer, per inference: spikes, synaptic ops, energy, and spikes at each global step (for probes). */
   readonly perLayer: { name: string; spikes: number; synapticOps: number; energyJ: number; spikesPerStep: number[] }[];
   readonly bottleneckCore: { id: number; layer: string };
+  /** Per global step: packets on the busiest mesh link, per inference. */
+  readonly peakLinkLoadPerStep: number[];
+  readonly busiestLink: { from: readonly [number, number]; to: readonly [number, number]; packetsPerInference: number } | null;
   readonly energyByEventJ: Record<string, number>;
   readonly unpricedEvents: string[];
   readonly inputPlacement: string;
@@ -84,10 +88,22 @@ function assemble(
       spikesPerStep: run.layerStepSpikes.slice(i * steps, (i + 1) * steps).map((s) => s / n),
     })),
     bottleneckCore: { id: run.counts.coreIds[cost.bottleneckCore] ?? cost.bottleneckCore, layer: names[run.counts.coreLayer[cost.bottleneckCore]!]! },
+    peakLinkLoadPerStep: run.counts.stepPeakLinkLoad.map((p) => p / n),
+    busiestLink: busiestLink(run.counts, n),
     energyByEventJ: cost.energyByEventJ,
     unpricedEvents: cost.unpriced,
     inputPlacement,
     predictions: [...run.predictions],
     counts: run.counts,
   };
+}
+
+function busiestLink(counts: EventCounts, inferences: number): SimulationReport['busiestLink'] {
+  let best = -1;
+  counts.linkTotals.forEach((p, i) => {
+    if (p > 0 && (best < 0 || p > counts.linkTotals[best]!)) best = i;
+  });
+  if (best < 0) return null;
+  const [from, to] = new MeshLinks(counts.meshTiles[0], counts.meshTiles[1]).ends(best);
+  return { from, to, packetsPerInference: counts.linkTotals[best]! / inferences };
 }

@@ -82,8 +82,12 @@ export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): 
     totals: plain(simulator.counters),
     perStep: simulator.stepCounters.map(plain),
     stepMaxHops: simulator.stepMaxHops.map((h) => [h[0]!, h[1]!] as const),
+    stepPeakLinkLoad: [...simulator.stepPeakLinkLoad],
+    linkTotals: [...simulator.links.total],
+    meshTiles: [simulator.links.width, simulator.links.height],
   };
 }
+
 
 /** Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. */
 export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
@@ -102,6 +106,8 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
         const o = run.counts.stepMaxHops[i]!;
         return h[0] + h[1] >= o[0] + o[1] ? h : o;
       }),
+      stepPeakLinkLoad: add(counts.stepPeakLinkLoad, run.counts.stepPeakLinkLoad),
+      linkTotals: add(counts.linkTotals, run.counts.linkTotals),
     };
   }
   const predictions = new Uint8Array(runs.reduce((n, r) => n + r.samples, 0));

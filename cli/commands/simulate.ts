@@ -83,6 +83,9 @@ export function formatReport(r: SimulationReport, probe?: string): string {
     `energy per inference: ${(r.energyPerInferenceJ * 1e6).toFixed(3)} uJ (profile ${r.profile}${r.unpricedEvents.length ? `; not priced by it: ${r.unpricedEvents.join(', ')}` : ''})`,
     `latency per inference: ${(r.latencyPerInferenceS * 1e6).toFixed(2)} us over ${r.stepsPerInference} steps; bottleneck core ${r.bottleneckCore.id} (${r.bottleneckCore.layer})`,
     `spikes per inference: ${r.spikesPerInference.toFixed(1)}, synaptic ops per inference: ${r.synapticOpsPerInference.toFixed(0)}`,
+    r.busiestLink
+      ? `mesh: busiest link (${r.busiestLink.from.join(',')})-(${r.busiestLink.to.join(',')}) ${r.busiestLink.packetsPerInference.toFixed(1)} packets per inference; peak link load per step ${r.peakLinkLoadPerStep.map((p) => p.toFixed(1)).join(', ')}`
+      : 'mesh: no packet left its tile',
     'per layer (per inference):',
     ...r.perLayer.map((l) => `  ${l.name.padEnd(22)} spikes ${l.spikes.toFixed(1).padStart(10)}  synaptic ops ${l.synapticOps.toFixed(0).padStart(10)}  energy ${(l.energyJ * 1e6).toFixed(3)} uJ`),
   ];

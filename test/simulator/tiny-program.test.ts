@@ -106,6 +106,9 @@ describe('a tiny program, followed by hand', () => {
     expect([...runtime.layers[1]!.v]).toEqual([(3 + 0 + 5) * 64 + 3]);
     // Each spike crosses two tiles east-west to the output core, one synaptic op each.
     expect(simulator.counters.hopsEastWest[0]).toBe(6);
+    // Dimension-order route (0,0) -> (2,0): both east-west links of row 0 carry the three packets.
+    expect([...simulator.links.total.subarray(0, 2)]).toEqual([3, 3]);
+    expect(simulator.links.total.subarray(2).every((l) => l === 0)).toBe(true);
     expect(simulator.counters.synapticOps[1]).toBe(3);
     expect(simulator.counters.spikesOut[0]).toBe(3);
   });
