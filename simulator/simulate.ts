@@ -36,6 +36,12 @@ export function simulateImages(runtime: ProgramRuntime, batch: ImageBatch, encod
   if (batch.images.length < batch.count * size) {
     throw new SimulationError('input', `${batch.images.length} bytes hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`);
   }
+  if (encoding !== 'direct' && runtime.program.input.placement === 'INPUT_HOST') {
+    throw new SimulationError(
+      runtime.program.chipName,
+      'Poisson input needs a chip that takes input events (graded spikes or ANN-mode cores); this program computes its first layer on the host from the analog image: use --encoding direct',
+    );
+  }
   const simulator = new ChipSimulator(runtime);
   const classes = runtime.layers[runtime.layers.length - 1]!.neurons;
   const predictions = new Uint8Array(batch.count);

@@ -127,3 +127,17 @@ describe('a tiny program, followed by hand', () => {
     );
   });
 });
+
+describe('input checks', () => {
+  it('refuses Poisson input for a program whose first layer the host computes', async () => {
+    const { compile } = await import('../../compiler/compile.js');
+    const { readModelFile } = await import('../../models/format/model-file.js');
+    const { bundledModelPath } = await import('../../models/bundled/bundled.js');
+    const { simulateImages } = await import('../../simulator/simulate.js');
+    const program = compile(readModelFile(bundledModelPath()), getChip('loihi'), { chips: 'auto', threshold: 'auto' }).program!;
+    const runtime = buildRuntime(program, getChip('loihi'), 'loihi.chip.pb');
+    const images = { images: new Uint8Array(784), labels: new Uint8Array(1), count: 1, first: 0 };
+    expect(() => simulateImages(runtime, images, 'poisson', 1)).toThrowError(/loihi: Poisson input needs .* use --encoding direct/);
+    expect(() => simulateImages(runtime, { ...images, images: new Uint8Array(100) }, 'direct', 1)).toThrowError(/input: 100 bytes hold fewer than 1 inputs of 784 values/);
+  });
+});
