@@ -179,14 +179,27 @@ export class ChipSimulator {
     }
   }
 
+  /**
+   * Every spike is a message and its own synaptic ops on the chip; the sum is linear, so the spikes that share an
+   * axon (a pooling window) are added up first and scattered once, with the same integers as one by one.
+   */
   private deliverSpikes(source: LayerRuntime, layer: LayerRuntime, count: number, hops: Int32Array): void {
     layer.accumulator.fill(0);
+    const pending = layer.axonSpikes;
+    const touched = layer.touchedAxons;
+    let touchedCount = 0;
     for (let s = 0; s < count; s++) {
       const neuron = source.spikeList[s]!;
       const axon = layer.axonOf[neuron]!;
       if (axon < 0) continue;
       this.countSynapses(layer, axon, source.coreOfNeuron[neuron]!, hops);
-      scatter(layer, axon, 1);
+      if (pending[axon] === 0) touched[touchedCount++] = axon;
+      pending[axon] = pending[axon]! + 1;
+    }
+    for (let i = 0; i < touchedCount; i++) {
+      const axon = touched[i]!;
+      scatter(layer, axon, pending[axon]!);
+      pending[axon] = 0;
     }
   }
 

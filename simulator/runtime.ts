@@ -57,6 +57,9 @@ export interface LayerRuntime {
   readonly input: Int32Array;
   readonly spikes: Uint8Array;
   readonly spikeList: Int32Array;
+  /** Scratch per axon: spikes that arrived on it this step, and which axons got any. */
+  readonly axonSpikes: Int32Array;
+  readonly touchedAxons: Int32Array;
 }
 
 export interface ProgramRuntime {
@@ -174,6 +177,8 @@ function buildLayer(
     input: new Int32Array(neurons),
     spikes: new Uint8Array(neurons),
     spikeList: new Int32Array(neurons),
+    axonSpikes: new Int32Array(axons),
+    touchedAxons: new Int32Array(axons),
   };
 }
 
