@@ -17,7 +17,8 @@ export function registerCheck(yargs: Argv): Argv {
         const chip = resolveChip(args.chip);
         const diagnostics = check(program, chip);
         const ok = !hasErrors(diagnostics);
-        const report = { program: args.model, chip: chip.name, ok, chipsUsed: program.chipCount, coresUsed: program.cores.length, diagnostics };
+        const quantizationError = Object.fromEntries(program.layers.map((l) => [l.name, { ...l.quantization, weightExponent: l.connection.weightExponent, scale: l.scale }]));
+        const report = { program: args.model, chip: chip.name, ok, chipsUsed: program.chipCount, coresUsed: program.cores.length, quantizationError, diagnostics };
         emit(args.json, report, () => [`${ok ? 'fits' : 'does not fit'}: ${args.model} on ${chip.name}`, ...formatDiagnostics(diagnostics)].join('\n'));
         if (!ok) process.exitCode = 1;
         return;

@@ -74,6 +74,8 @@ describe('spikechip check', () => {
     const run = runCli(['check', out, '--chip', tight, '--json']);
     expect(run.status).toBe(1);
     const result = JSON.parse(run.stdout) as CompileJson;
+    expect(Object.keys(result.quantizationError)).toEqual(['features.0.synapse', 'features.2.synapse', 'classifier.0']);
+    expect(result).toMatchObject({ chipsUsed: 1, coresUsed: 10 });
     const neurons = result.diagnostics.filter((d) => d.code === 'E-NEURONS');
     expect(neurons.length).toBeGreaterThan(0);
     expect(neurons[0]).toMatchObject({ severity: 'error', layer: 'features.0.synapse', core: 0, value: 1792, limit: 1000 });
