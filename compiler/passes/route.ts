@@ -46,7 +46,7 @@ export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
       outputAxons = boxSize(s);
     } else {
       const next = network.layers[s.layer + 1];
-      const index = next ? targetIndex(s.layer + 1, byLayer.get(s.layer + 1) ?? []) : null;
+      const index = next ? targetIndex(byLayer.get(s.layer + 1) ?? []) : null;
       for (const target of next && index ? candidateTargets(s, next, index) : []) {
         const fanOut = connections(s, target.slice, next!);
         if (fanOut === 0) continue;
@@ -72,7 +72,7 @@ interface TargetIndex {
 
 const indexCache = new WeakMap<readonly PlacedCore[], TargetIndex>();
 
-function targetIndex(_layer: number, cores: readonly PlacedCore[]): TargetIndex {
+function targetIndex(cores: readonly PlacedCore[]): TargetIndex {
   const cached = indexCache.get(cores);
   if (cached) return cached;
   const rows = new Map<number, readonly [number, number]>();
