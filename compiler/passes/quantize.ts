@@ -99,6 +99,7 @@ function quantizeLayer(
   };
   // `span` is the mantissa the largest |w| maps to: the whole range, unless even the smallest exponent gives a
   // scale too large for the state, as on a chip with no weight exponent (Tianjic); then the span shrinks.
+  // A host-computed layer has no weights on chip: its scale walks the same ladder of powers of two, largest first.
   const scaleFor = (exponent: number, span: number) =>
     maxWeight > 0 && !onHost ? (span * 2 ** (a.inputShift + exponent)) / maxWeight : 2 ** (a.inputShift + exponent) * 2 ** a.weightBits;
 
