@@ -1,5 +1,6 @@
 import { benchChipSimulation } from './chip-simulation.js';
 import { benchCompileVgg } from './compile-vgg.js';
+import { benchCuba } from './cuba.js';
 import { benchFloatReference } from './float-reference.js';
 
 /** `npm run bench [-- --limit N]`: prints one JSON object with every benchmark of this run. */
@@ -14,8 +15,7 @@ async function main(argv: string[]): Promise<void> {
     chipImagesPerSec: chipSimulation.imagesPerSec,
     chipToFloatRatio: chipSimulation.imagesPerSec / floatReference.imagesPerSec,
     compileVggLoihi2: benchCompileVgg(),
-    cuba: null,
-    cubaNote: 'the CUBA network benchmark (shared/bench/cuba) is not built yet: it needs recurrent sparse layers in the chip IR',
+    cuba: benchCuba(),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

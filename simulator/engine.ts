@@ -286,7 +286,7 @@ export class ChipSimulator {
 }
 
 /** Dendritic accumulation of one event through the layer's synapse table. */
-function scatter(layer: LayerRuntime, axon: number, value: number): void {
+export function scatter(layer: LayerRuntime, axon: number, value: number): void {
   const s = layer.synapses;
   const acc = layer.accumulator;
   if (s.kind === 'conv') {
@@ -300,6 +300,9 @@ function scatter(layer: LayerRuntime, axon: number, value: number): void {
       const a = out * outC;
       for (let co = 0; co < outC; co++) acc[a + co] = acc[a + co]! + value * s.weights[w + co]!;
     }
+  } else if (s.kind === 'sparse') {
+    const { targets, weights } = s;
+    for (let k = s.rowStart[axon]!, end = s.rowStart[axon + 1]!; k < end; k++) acc[targets[k]!] = acc[targets[k]!]! + value * weights[k]!;
   } else if (s.kind === 'dense') {
     const outF = s.outFeatures;
     const w = axon * outF;

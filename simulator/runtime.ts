@@ -18,6 +18,12 @@ export type SynapseTable =
       readonly pooledPlane: number;
     }
   | {
+      readonly kind: 'sparse';
+      readonly rowStart: Int32Array;
+      readonly targets: Int32Array;
+      readonly weights: Int32Array;
+    }
+  | {
       readonly kind: 'dense';
       readonly outFeatures: number;
       /** Weight mantissas as [inFeature][outFeature]. */
@@ -48,6 +54,9 @@ export interface LayerRuntime {
   readonly biasExponent: Int32Array;
   /** Soma core (index into program.cores) of every neuron. */
   readonly coreOfNeuron: Int32Array;
+  readonly recurrent: boolean;
+  readonly refractorySteps: number;
+  readonly initialVoltage: Int32Array | null;
   /** Partial-sum cores of this layer and the neurons each one sends per step. */
   readonly partialCores: readonly { readonly core: number; readonly soma: number; readonly neurons: number }[];
   readonly scale: number;
@@ -86,7 +95,7 @@ export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string)
   const coreTile = Int32Array.from(program.cores, (c) => (c.chip * spec.mesh.heightTiles + c.tileY) * spec.mesh.widthTiles + c.tileX);
   const layers = program.layers.map((layer, index) => {
     const cores = program.cores.map((c, i) => ({ c, i })).filter(({ c }) => c.layer === index);
-    const sourceSize = index === 0 ? inputSize : size(program.layers[index - 1]!.shape);
+    const sourceSize = layer.recurrent ? size(layer.shape) : index === 0 ? inputSize : size(program.layers[index - 1]!.shape);
     return buildLayer(program, layer, index, cores, sourceSize, coreIndex, file);
   });
   return {
@@ -117,7 +126,7 @@ function buildLayer(
   const [C, H, W] = layer.shape as [number, number, number];
   const neurons = C * H * W;
   const plane = H * W;
-  const onHost = index === 0 && program.input.placement === 'INPUT_HOST';
+  const onHost = index === 0 && program.input.placement === 'INPUT_HOST' && !layer.recurrent;
   const pooling = layer.connection.pooling;
   const [sc, sh, sw] = layer.sourceShape as [number, number, number];
   const grid = pooling ? (pooling.pooledShape as [number, number, number]) : [sc, sh, sw];
@@ -129,7 +138,7 @@ function buildLayer(
         const py = Math.floor(y / ps);
         const px = Math.floor(x / qs);
         // The input arrives channel-major; a previous layer's neurons are held channels-last.
-        const source = index === 0 ? (c * sh + y) * sw + x : neuronIndex(c, y * sw + x, sc);
+        const source = index === 0 && !layer.recurrent ? (c * sh + y) * sw + x : neuronIndex(c, y * sw + x, sc);
         if (py < grid[1]! && px < grid[2]!) axonOf[source] = (c * grid[1]! + py) * grid[2]! + px;
       }
     }
@@ -148,7 +157,8 @@ function buildLayer(
   }
   if (coreOfNeuron.some((c) => c < 0)) throw new SimulationError(file, `layer ${layer.name}: some neurons are on no core`);
   const axons = grid[0]! * grid[1]! * grid[2]!;
-  const { start, core, count } = axonCores(layer, synapses, cores, axons, grid as [number, number, number], onHost);
+  const { start, core, count } =
+    synapses.kind === 'sparse' ? sparseAxonCores(synapses, coreOfNeuron, axons) : axonCores(layer, synapses, cores, axons, grid as [number, number, number], onHost);
   const bias = expandBias(layer, neurons, plane);
   return {
     index,
@@ -169,6 +179,9 @@ function buildLayer(
     biasMantissa: bias.mantissa,
     biasExponent: bias.exponent,
     coreOfNeuron,
+    recurrent: layer.recurrent === true,
+    refractorySteps: layer.neuron.refractorySteps ?? 0,
+    initialVoltage: layer.neuron.initialVoltage && layer.neuron.initialVoltage.length > 0 ? layer.neuron.initialVoltage : null,
     partialCores,
     scale: layer.scale,
     u: new Int32Array(neurons),
@@ -234,6 +247,10 @@ function synapseTable(layer: Layer, onHost: boolean, grid: [number, number, numb
         for (let k = 0; k < taps; k++) weights[(ci * taps + k) * conv.outChannels + co] = conv.weights[(co * conv.inChannels + ci) * taps + k]!;
     return { kind: 'conv', outChannels: conv.outChannels, outPlane: OH * OW, taps, start, outPosition: Int32Array.from(pairsOut), tap: Int32Array.from(pairsTap), weights, pooledPlane: PH * PW };
   }
+  const sparse = layer.connection.sparse;
+  if (sparse) {
+    return { kind: 'sparse', rowStart: Int32Array.from(sparse.rowStart), targets: Int32Array.from(sparse.targets), weights: sparse.weights };
+  }
   const dense = layer.connection.dense;
   if (!dense) throw new SimulationError(file, `layer ${layer.name} has neither conv nor dense synapses`);
   const weights = new Int32Array(dense.weights.length);
@@ -270,6 +287,12 @@ function axonCores(
           const x = out % OW;
           if (y >= c.rows.begin && y < c.rows.end && x >= c.cols.begin && x < c.cols.end) n += c.channels.end - c.channels.begin;
         }
+      } else if (synapses.kind === 'sparse') {
+        if (a < c.fanIn.begin || a >= c.fanIn.end) continue;
+        for (let k = synapses.rowStart[a]!; k < synapses.rowStart[a + 1]!; k++) {
+          const t = synapses.targets[k]!;
+          if (t >= c.channels.begin && t < c.channels.end) n++;
+        }
       } else {
         if (a < c.fanIn.begin || a >= c.fanIn.end) continue;
         n = c.channels.end - c.channels.begin;
@@ -278,6 +301,41 @@ function axonCores(
         core.push(i);
         count.push(n);
       }
+    }
+  }
+  start[axons] = core.length;
+  return { start, core: Int32Array.from(core), count: Int32Array.from(count) };
+}
+
+/**
+ * For a sparse layer, one pass over the synapses: each target's core is looked up, so the cost is the number of
+ * synapses, not synapses x cores. Only soma cores hold sparse synapses (no fan-in split).
+ */
+function sparseAxonCores(
+  synapses: Extract<SynapseTable, { kind: 'sparse' }>,
+  coreOfNeuron: Int32Array,
+  axons: number,
+): { start: Int32Array; core: Int32Array; count: Int32Array } {
+  const start = new Int32Array(axons + 1);
+  let cores = 0;
+  for (const c of coreOfNeuron) if (c + 1 > cores) cores = c + 1;
+  const perCore = new Int32Array(cores);
+  const touched = new Int32Array(cores);
+  const core: number[] = [];
+  const count: number[] = [];
+  for (let a = 0; a < axons; a++) {
+    start[a] = core.length;
+    let n = 0;
+    for (let k = synapses.rowStart[a]!; k < synapses.rowStart[a + 1]!; k++) {
+      const c = coreOfNeuron[synapses.targets[k]!]!;
+      if (perCore[c] === 0) touched[n++] = c;
+      perCore[c] = perCore[c]! + 1;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = touched[i]!;
+      core.push(c);
+      count.push(perCore[c]!);
+      perCore[c] = 0;
     }
   }
   start[axons] = core.length;

@@ -19,6 +19,8 @@ const SCHEMA_PATH = join('chips', 'ir', 'chip_program.proto');
 const PROGRAM_MESSAGE = 'spikechip.ir.ChipProgram';
 /** Message fields a program may leave out: `oneof` members are checked by validation, pooling is optional. */
 const OPTIONAL_MESSAGE_FIELDS = new Set(['Connection.pooling']);
+/** Fields added for recurrent networks: left out of a program at their default, so feed-forward programs read back unchanged. */
+const OMITTED_AT_DEFAULT = new Set(['Layer.recurrent', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage']);
 
 let programType: protobuf.Type | undefined;
 
@@ -142,7 +144,12 @@ function enumOf(field: protobuf.Field): protobuf.Enum | null {
 }
 
 function mayBeAbsent(field: protobuf.Field): boolean {
-  return field.partOf !== null || OPTIONAL_MESSAGE_FIELDS.has(`${field.parent?.name}.${field.name}`);
+  const key = `${field.parent?.name}.${field.name}`;
+  return field.partOf !== null || OPTIONAL_MESSAGE_FIELDS.has(key) || OMITTED_AT_DEFAULT.has(key);
+}
+
+function isDefault(value: unknown): boolean {
+  return value === false || value === 0 || (Array.isArray(value) && value.length === 0);
 }
 
 /** Repeated fields the program holds as typed arrays (hot data: weights and host-side floats). */
@@ -256,6 +263,7 @@ function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string)
   const record: Fields = {};
   for (const field of type.fieldsArray) {
     const value = wire[field.name];
+    if (OMITTED_AT_DEFAULT.has(`${type.name}.${field.name}`) && isDefault(value)) continue;
     const here = fieldLocation(at, field);
     const messageType = messageTypeOf(field);
     const enumType = enumOf(field);

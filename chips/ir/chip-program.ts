@@ -79,6 +79,8 @@ export interface Layer {
   /** v units per float unit of the source model. */
   scale: number;
   quantization: QuantizationReport;
+  /** Reads its own spikes of the previous step; absent means false. */
+  recurrent?: boolean;
 }
 
 /** Non-overlapping averaging windows over the source, folded into the synapses; 1/(window area) is in `scale`. */
@@ -99,6 +101,7 @@ export interface Connection {
   pooling?: Pooling;
   conv?: ConvConnection;
   dense?: DenseConnection;
+  sparse?: SparseConnection;
   /** A weight is mantissa * 2^weightExponent (before the chip's input shift). */
   weightExponent: number;
   /** Mantissa width used (bits, sign included). */
@@ -120,6 +123,15 @@ export interface ConvConnection {
 }
 
 /** out[o] += w[o, i] * src[i] over the flattened pooled grid. */
+/** A sparse matrix by source row (CSR): source i drives targets[rowStart[i] .. rowStart[i+1]). */
+export interface SparseConnection {
+  inFeatures: number;
+  outFeatures: number;
+  rowStart: number[];
+  targets: number[];
+  weights: Int32Array;
+}
+
 export interface DenseConnection {
   inFeatures: number;
   outFeatures: number;
@@ -138,6 +150,10 @@ export interface NeuronParameters {
   /** Bias = mantissa << exponent, per output channel (per neuron for a dense layer). */
   biasMantissa: Int32Array;
   biasExponent: number[];
+  /** Steps held at v = 0 after a spike; absent means 0. */
+  refractorySteps?: number;
+  /** v at the first step per neuron; absent means all 0. */
+  initialVoltage?: Int32Array;
 }
 
 export interface QuantizationReport {

@@ -103,7 +103,7 @@ function layerName(program: ChipProgram, index: number): string {
 
 function printLayer(layer: Layer, index: number): string {
   const { connection, neuron, quantization: q } = layer;
-  const { pooling, conv, dense } = connection;
+  const { pooling, conv, dense, sparse } = connection;
   const rows: Array<readonly [string, string]> = [];
   if (pooling) {
     const window = pooling.adaptive ? 'adaptive' : `${pooling.kernelH}x${pooling.kernelW} stride ${pooling.strideH}x${pooling.strideW}`;
@@ -113,10 +113,12 @@ function printLayer(layer: Layer, index: number): string {
     rows.push(['connection', `conv ${conv.inChannels} -> ${conv.outChannels} channels, kernel ${conv.kernelH}x${conv.kernelW}, stride ${conv.strideH}x${conv.strideW}, pad ${conv.padH}x${conv.padW}`]);
   } else if (dense) {
     rows.push(['connection', `dense ${formatNumber(dense.inFeatures)} -> ${formatNumber(dense.outFeatures)} features`]);
+  } else if (sparse) {
+    rows.push(['connection', `sparse ${formatNumber(sparse.inFeatures)} -> ${formatNumber(sparse.outFeatures)}, ${formatNumber(sparse.targets.length)} synapses${layer.recurrent ? ', recurrent' : ''}`]);
   } else {
     rows.push(['connection', 'none']);
   }
-  const weights = conv?.weights ?? dense?.weights ?? new Int32Array(0);
+  const weights = conv?.weights ?? dense?.weights ?? sparse?.weights ?? new Int32Array(0);
   rows.push(['weights', `${summarise(weights, 'mantissas')}, exponent ${connection.weightExponent}, ${connection.weightBits} bits`]);
   rows.push(['neuron', `du ${neuron.du}, dv ${neuron.dv}, reset ${RESET_TEXT[neuron.reset]}`]);
   rows.push(['threshold', `${formatList(neuron.thresholdMantissa)}${neuron.thresholdMantissa.length === 1 ? ' (constant)' : ''}`]);

@@ -13,6 +13,7 @@ import {
   type DenseConnection,
   type Layer,
   type Pooling,
+  type SparseConnection,
 } from './chip-program.js';
 
 const PROBE_VARIABLES = ['voltage', 'spikes'];
@@ -68,15 +69,17 @@ function product(shape: readonly number[]): number {
 function layerProblem(layer: Layer, expectedSource: { shape: readonly number[]; what: string }, timesteps: number, hostWeights: number | null): string | undefined {
   if (layer.kind === 'LAYER_KIND_UNSPECIFIED') return 'kind is unspecified';
   if (!isGrid(layer.shape, 3)) return `shape ${formatShape(layer.shape)} is not a [C, H, W] grid`;
-  if (!sameShape(layer.sourceShape, expectedSource.shape)) {
-    return `source_shape ${formatShape(layer.sourceShape)} differs from ${expectedSource.what} ${formatShape(expectedSource.shape)}`;
+  // A recurrent layer reads its own neurons.
+  const source = layer.recurrent ? { shape: layer.shape, what: 'its own shape (recurrent)' } : expectedSource;
+  if (!sameShape(layer.sourceShape, source.shape)) {
+    return `source_shape ${formatShape(layer.sourceShape)} differs from ${source.what} ${formatShape(source.shape)}`;
   }
   return connectionProblem(layer, hostWeights) ?? neuronProblem(layer, timesteps);
 }
 
 function connectionProblem(layer: Layer, hostWeights: number | null): string | undefined {
-  const { pooling, conv, dense } = layer.connection;
-  if (conv && dense) return 'connection has both conv and dense';
+  const { pooling, conv, dense, sparse } = layer.connection;
+  if ([conv, dense, sparse].filter(Boolean).length > 1) return 'connection has more than one of conv, dense and sparse';
   let grid: readonly number[] = layer.sourceShape;
   if (pooling) {
     const problem = poolingProblem(pooling, grid);
@@ -85,7 +88,21 @@ function connectionProblem(layer: Layer, hostWeights: number | null): string | u
   }
   if (conv) return convProblem(conv, grid, layer.shape, hostWeights);
   if (dense) return denseProblem(dense, grid, layer.shape, hostWeights);
+  if (sparse) return sparseProblem(sparse, grid, layer.shape);
   return 'connection has neither conv nor dense';
+}
+
+function sparseProblem(sparse: SparseConnection, grid: readonly number[], shape: readonly number[]): string | undefined {
+  const { inFeatures, outFeatures, rowStart, targets, weights } = sparse;
+  if (inFeatures !== product(grid)) return `sparse in_features ${inFeatures} differs from the ${product(grid)} values of ${formatShape(grid)} it reads`;
+  if (outFeatures !== product(shape)) return `sparse out_features ${outFeatures} differs from the ${product(shape)} neurons of shape ${formatShape(shape)}`;
+  if (rowStart.length !== inFeatures + 1) return `sparse row_start has ${rowStart.length} entries, expected in_features + 1 = ${inFeatures + 1}`;
+  if (rowStart[0] !== 0 || rowStart[inFeatures] !== targets.length) return `sparse row_start must run from 0 to the ${targets.length} targets`;
+  for (let i = 0; i < inFeatures; i++) if (rowStart[i + 1]! < rowStart[i]!) return `sparse row_start decreases at source ${i}`;
+  if (weights.length !== targets.length) return `sparse has ${targets.length} targets and ${weights.length} weights`;
+  const bad = targets.findIndex((t) => t >= outFeatures);
+  if (bad >= 0) return `sparse target ${targets[bad]} at synapse ${bad} is beyond the ${outFeatures} neurons`;
+  return undefined;
 }
 
 /** Windows of `kernel` every `stride` over `size` values, no padding (PyTorch's floor rule). */
@@ -156,13 +173,17 @@ function neuronProblem(layer: Layer, timesteps: number): string | undefined {
     return `threshold_mantissa has ${thresholdMantissa.length} values, expected ${layer.kind === 'LAYER_OUTPUT' ? '0, ' : ''}1 or timesteps = ${timesteps}`;
   }
   const conv = layer.connection.conv;
-  const outputs = conv ? conv.outChannels : (layer.connection.dense?.outFeatures ?? 0);
+  const outputs = conv ? conv.outChannels : (layer.connection.dense?.outFeatures ?? layer.connection.sparse?.outFeatures ?? 0);
   const perWhat = conv ? 'output channel' : 'output feature';
   if (biasMantissa.length !== outputs) return `bias_mantissa has ${biasMantissa.length} values, expected ${outputs} (one per ${perWhat})`;
   if (biasExponent.length !== biasMantissa.length) {
     return `bias_exponent has ${biasExponent.length} values but bias_mantissa has ${biasMantissa.length}`;
   }
   if (layer.kind === 'LAYER_SPIKING' && reset === 'RESET_MODE_UNSPECIFIED') return 'a spiking layer needs a reset mode (reset is unspecified)';
+  const initial = layer.neuron.initialVoltage;
+  if (initial && initial.length !== 0 && initial.length !== product(layer.shape)) {
+    return `initial_voltage has ${initial.length} values, expected none or one per neuron (${product(layer.shape)})`;
+  }
   return undefined;
 }
 
@@ -186,7 +207,7 @@ function coreProblem(core: Core, program: ChipProgram, coresById: ReadonlyMap<nu
   if (core.role === 'CORE_ROLE_UNSPECIFIED') return 'role is unspecified';
   const label = layerLabel(core.layer, layer.name);
   const { conv, dense } = layer.connection;
-  const sourceChannels = conv ? conv.inChannels : (dense?.inFeatures ?? 0);
+  const sourceChannels = conv ? conv.inChannels : (dense?.inFeatures ?? layer.connection.sparse?.inFeatures ?? 0);
   const ranges = [
     { name: 'channels', range: core.channels, size: layer.shape[0] ?? 0, of: 'channels' },
     { name: 'rows', range: core.rows, size: layer.shape[1] ?? 0, of: 'rows' },

@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getChip } from '../chips/registry.js';
+import { packageRoot } from '../models/package-root.js';
+import { runRecurrent } from '../simulator/free-run.js';
+import { buildRuntime } from '../simulator/runtime.js';
+import { cubaProgram } from './cuba-program.js';
+
+export interface CubaBench {
+  readonly N: number;
+  readonly eventsPerSec: number;
+  readonly spikes: number;
+  readonly rateHz: number;
+  /** The fastest C mode of shared/bench/cuba/snn.c, compiled and run in this same run; null without gcc. */
+  readonly cEventsPerSec: number | null;
+  readonly cPlainEventsPerSec: number | null;
+  readonly cSpikes: number | null;
+  /** Brian2 C++ standalone, when Debian's python3-brian is installed; else null. */
+  readonly brian2CppEventsPerSec: number | null;
+  readonly ratioToC: number | null;
+  readonly ratioToBrian2: number | null;
+}
+
+const CUBA_DIR = resolve(packageRoot(), '..', 'shared', 'bench', 'cuba');
+
+/** The C baseline binary, built once per bench run; null where gcc or the source is missing. */
+function buildC(): string | null {
+  const source = join(CUBA_DIR, 'snn.c');
+  if (!existsSync(source) || spawnSync('gcc', ['--version']).status !== 0) return null;
+  const binary = join(mkdtempSync(join(tmpdir(), 'spikechip-cuba-')), 'snn');
+  execFileSync('gcc', ['-O3', '-march=native', '-o', binary, source, '-lm']);
+  return binary;
+}
+
+function runC(binary: string, n: number, mode: number): { eventsPerSec: number; spikes: number } {
+  const out = execFileSync(binary, [String(n), '1000', '200', String(mode)], { encoding: 'utf8' });
+  const json = JSON.parse(out.trim().split('\n').pop()!) as { events_per_s: number; spikes: number };
+  return { eventsPerSec: json.events_per_s, spikes: json.spikes };
+}
+
+function runBrian2(n: number): number | null {
+  const script = join(CUBA_DIR, 'brian2_bench.py');
+  if (!existsSync(script) || spawnSync('/usr/bin/python3', ['-c', 'import brian2']).status !== 0) return null;
+  const run = spawnSync('/usr/bin/python3', [script, '--target', 'cpp_standalone', '--N', String(n)], { encoding: 'utf8', timeout: 900_000 });
+  const lines = (run.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{'));
+  for (const line of lines.reverse()) {
+    const json = JSON.parse(line) as Record<string, number>;
+    const rate = json.events_per_s ?? json.eventsPerSec;
+    if (typeof rate === 'number') return rate;
+  }
+  return null;
+}
+
+/** The CUBA network as a Loihi chip program, simulated for 1000 steps at each N, beside the baselines. */
+export function benchCuba(sizes: readonly number[] = [10_000, 100_000]): CubaBench[] {
+  const binary = buildC();
+  const spec = getChip('loihi');
+  return sizes.map((n) => {
+    const runtime = buildRuntime(cubaProgram(spec, n), spec, `cuba-${n}`);
+    const run = runRecurrent(runtime, 1000);
+    const eventsPerSec = run.synapticEvents / run.seconds;
+    const plain = binary ? runC(binary, n, 0) : null;
+    const fastest = binary ? runC(binary, n, 14) : null;
+    const c = plain && fastest ? Math.max(plain.eventsPerSec, fastest.eventsPerSec) : null;
+    const brian2 = runBrian2(n);
+    return {
+      N: n,
+      eventsPerSec,
+      spikes: run.spikes,
+      rateHz: run.spikes / n / 1,
+      cEventsPerSec: c,
+      cPlainEventsPerSec: plain?.eventsPerSec ?? null,
+      cSpikes: plain?.spikes ?? null,
+      brian2CppEventsPerSec: brian2,
+      ratioToC: c ? eventsPerSec / c : null,
+      ratioToBrian2: brian2 ? eventsPerSec / brian2 : null,
+    };
+  });
+}
