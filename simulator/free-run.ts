@@ -33,6 +33,8 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
   else layer.v.fill(0);
   const refractory = new Int32Array(n);
   const rowStart = layer.synapses.rowStart;
+  // Spikes per source neuron: its synaptic ops per core are the same every time, so they are charged once at the end.
+  const delivered = new Float64Array(n);
   let previous = 0;
   let spikes = 0;
   let events = 0;
@@ -41,29 +43,36 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
     layer.accumulator.fill(0);
     for (let s = 0; s < previous; s++) {
       const neuron = layer.spikeList[s]!;
-      count(layer, neuron, counters);
+      delivered[neuron] = delivered[neuron]! + 1;
       events += rowStart[neuron + 1]! - rowStart[neuron]!;
       scatter(layer, neuron, 1);
     }
     previous = update(runtime, layer, t, refractory, counters);
     spikes += previous;
   }
-  return { steps, neurons: n, spikes, synapticEvents: events, seconds: (performance.now() - started) / 1000, counters };
+  const seconds = (performance.now() - started) / 1000;
+  chargeSynapticOps(layer, delivered, counters);
+  return { steps, neurons: n, spikes, synapticEvents: events, seconds, counters };
 }
 
-function count(layer: LayerRuntime, axon: number, counters: CoreCounters): void {
-  for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
-    const core = layer.axonCore[j]!;
-    counters.synapticOps[core] = counters.synapticOps[core]! + layer.axonCoreSynapses[j]!;
+function chargeSynapticOps(layer: LayerRuntime, delivered: Float64Array, counters: CoreCounters): void {
+  for (let axon = 0; axon < delivered.length; axon++) {
+    const times = delivered[axon]!;
+    if (times === 0) continue;
+    for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
+      const core = layer.axonCore[j]!;
+      counters.synapticOps[core] = counters.synapticOps[core]! + times * layer.axonCoreSynapses[j]!;
+    }
   }
 }
 
 /** The integer update, then the refractory hold (v stays 0 and cannot fire, u evolves): returns the spike count. */
 function update(runtime: ProgramRuntime, layer: LayerRuntime, t: number, refractory: Int32Array, counters: CoreCounters): number {
-  const input = layer.input;
   const acc = layer.accumulator;
+  // With exponent 0 the accumulated mantissas are the input as they stand.
+  const input = layer.weightExponent === 0 ? acc : layer.input;
   const factor = 2 ** layer.weightExponent;
-  for (let i = 0; i < layer.neurons; i++) input[i] = layer.weightExponent >= 0 ? acc[i]! * factor : Math.floor(acc[i]! * factor);
+  if (input !== acc) for (let i = 0; i < layer.neurons; i++) input[i] = layer.weightExponent > 0 ? acc[i]! * factor : Math.floor(acc[i]! * factor);
   const state = { u: layer.u, v: layer.v };
   const bias = { biasMantissa: layer.biasMantissa, biasExponent: layer.biasExponent };
   if (runtime.spec.family === 'loihi2') {

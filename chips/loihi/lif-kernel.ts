@@ -130,11 +130,21 @@ export function stepLoihiLif(
   const threshold = thresholdFromMantissa(params.vthMantissa);
   const { u, v } = state;
   const { biasMantissa, biasExponent } = params;
+  // The helpers' arithmetic, spelled out with the constants hoisted: this loop runs for every neuron every step.
+  // (Math.trunc may give -0; stored into an Int32Array it is 0, as trunc12's `+ 0` makes it.)
+  const half = 2 ** (STATE_BITS - 1);
+  const full = 2 ** STATE_BITS;
+  const vMax = half - 1;
   let fired = 0;
   for (let i = 0; i < n; i++) {
-    const current = decayCurrent(u[i]!, uKeep, alignInput(input[i]!));
-    const bias = shiftLeftSigned(biasMantissa[i]!, biasExponent[i]!);
-    const voltage = integrateVoltage(v[i]!, vKeep, current, bias);
+    let current = Math.trunc((u[i]! * uKeep) / DECAY_UNITY) + input[i]! * INPUT_SCALE;
+    if (current > half) current -= full;
+    else if (current <= -half) current += full;
+    const e = biasExponent[i]!;
+    const bias = e === 0 ? biasMantissa[i]! : shiftLeftSigned(biasMantissa[i]!, e);
+    let voltage = Math.trunc((v[i]! * vKeep) / DECAY_UNITY) + current + bias;
+    if (voltage > vMax) voltage = vMax;
+    else if (voltage < -vMax) voltage = -vMax;
     u[i] = current;
     if (voltage > threshold) {
       v[i] = 0;
