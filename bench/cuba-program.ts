@@ -1,5 +1,6 @@
 import { IR_VERSION, type ChipProgram, type Core } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { serpentinePosition } from '../compiler/passes/place.js';
 
 /**
  * The CUBA benchmark network (shared/bench/cuba/params.json) as a Loihi chip program: N LIF neurons, 80 %
@@ -61,20 +62,11 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
   const biasMantissa = Math.round(EL_STATE / 2 ** biasExponent);
   const perCore = spec.core.maxNeurons;
   const coreCount = Math.ceil(neurons / perCore);
-  const { widthTiles, heightTiles, coresPerTile, coresPerChip } = spec.mesh;
   const usage = { neurons: 0, inputAxons: 0, outputAxons: 0, synapseBits: 0, synapses: 0, fanIn: 0 };
   const cores: Core[] = Array.from({ length: coreCount }, (_, k) => {
-    const chip = Math.floor(k / coresPerChip);
-    const index = k % coresPerChip;
-    const tile = Math.floor(index / coresPerTile);
-    const tileY = Math.floor(tile / widthTiles) % heightTiles;
-    const along = tile % widthTiles;
+    const position = serpentinePosition(k, spec);
     return {
-      id: k,
-      chip,
-      tileX: tileY % 2 === 0 ? along : widthTiles - 1 - along,
-      tileY,
-      slot: index % coresPerTile,
+      ...position,
       layer: 0,
       role: 'CORE_SOMA',
       annMode: false,
@@ -82,7 +74,7 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
       rows: { begin: 0, end: 1 },
       cols: { begin: 0, end: 1 },
       fanIn: { begin: 0, end: neurons },
-      somaCore: k,
+      somaCore: position.id,
       usage: { ...usage, neurons: Math.min(neurons, (k + 1) * perCore) - k * perCore },
       routes: [],
     };
@@ -93,7 +85,7 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
     chipFamily: spec.family,
     source: { name: `cuba-${neurons}`, sha256: '', kind: 'other' },
     timesteps: steps,
-    chipCount: Math.ceil(coreCount / coresPerChip),
+    chipCount: Math.ceil(coreCount / spec.mesh.coresPerChip),
     input: { shape: [1, 1, 1], placement: 'INPUT_HOST', payloadBits: 0, valueScale: 1, hostWeights: new Float32Array(0), hostBias: new Float32Array(0) },
     layers: [
       {

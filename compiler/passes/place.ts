@@ -22,15 +22,18 @@ export function place(partition: Partition, spec: ChipSpec, chips: ChipBudget): 
       diagnostic('E-CHIPS', {}, { value: needed, limit: chipCount }, 'chips needed', `${all.length.toLocaleString('en-US')} cores at ${perChip} per chip: compile with --chips ${needed} or --chips auto`),
     );
   }
-  const { widthTiles, heightTiles, coresPerTile } = spec.mesh;
-  const cores: PlacedCore[] = all.map((slice, n) => {
-    const chip = Math.floor(n / perChip);
-    const index = n % perChip;
-    const tile = Math.floor(index / coresPerTile);
-    const tileY = Math.floor(tile / widthTiles) % heightTiles;
-    const along = tile % widthTiles;
-    const tileX = tileY % 2 === 0 ? along : widthTiles - 1 - along;
-    return { id: chip * perChip + index, chip, tileX, tileY, slot: index % coresPerTile, slice };
-  });
+  const cores: PlacedCore[] = all.map((slice, n) => ({ ...serpentinePosition(n, spec), slice }));
   return { placement: { partition, chipCount: Math.max(chipCount, needed), cores }, diagnostics };
+}
+
+/** Where the n-th core goes: chips side by side, tiles walked row by row in alternating direction, slots in a tile. */
+export function serpentinePosition(n: number, spec: ChipSpec): { id: number; chip: number; tileX: number; tileY: number; slot: number } {
+  const { widthTiles, heightTiles, coresPerTile, coresPerChip } = spec.mesh;
+  const chip = Math.floor(n / coresPerChip);
+  const index = n % coresPerChip;
+  const tile = Math.floor(index / coresPerTile);
+  const tileY = Math.floor(tile / widthTiles) % heightTiles;
+  const along = tile % widthTiles;
+  const tileX = tileY % 2 === 0 ? along : widthTiles - 1 - along;
+  return { id: chip * coresPerChip + index, chip, tileX, tileY, slot: index % coresPerTile };
 }
