@@ -3,6 +3,7 @@ import { writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { compile } from '../../compiler/compile.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { loadModel } from '../../models/load-model.js';
+import { topologyOptions } from '../model-option.js';
 import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-ots.js';
 import { calibrationInput } from '../calibration-input.js';
 import { resolveChip } from '../chip-option.js';
@@ -37,7 +38,7 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
 }
 
 export function runCompile(args: CompileArgs, write: boolean) {
-  const { model } = loadModel(args.model, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
+  const { model } = loadModel(args.model, topologyOptions(args));
   const chip = resolveChip(args.chip);
   const chips = args.chips === 'auto' ? 'auto' : Number(args.chips);
   if (chips !== 'auto' && (!Number.isInteger(chips) || chips < 1)) throw new UsageFailure(`--chips must be a positive integer or 'auto', got '${args.chips}'`);

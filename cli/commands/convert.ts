@@ -4,6 +4,7 @@ import { imagesAsInput } from '../../models/datasets/image-samples.js';
 import { writeModelFile } from '../../models/format/model-file.js';
 import { lifKey, lifNodes } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
+import { topologyOptions } from '../model-option.js';
 import { calibrateOts, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
 import { emit } from '../output.js';
 
@@ -31,7 +32,7 @@ export function registerConvert(yargs: Argv): Argv {
         .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .snnmodel file to write' })
         .option('json', { type: 'boolean', default: false }) as Argv<ConvertArgs>,
     (args) => {
-      let { model } = loadModel(args.checkpoint, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
+      let { model } = loadModel(args.checkpoint, topologyOptions(args));
       let calibration: { images: number; source: string } | null = null;
       if (usesOts(model) && args.calibration > 0) {
         const train = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'train', args.calibration);

@@ -3,6 +3,7 @@ import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/
 import { imageSamples, imagesAsInput } from '../../models/datasets/image-samples.js';
 import { lifNodes, lifKey, type Model } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
+import { topologyOptions } from '../model-option.js';
 import { calibrateOts, hasFrozenThresholds, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
 import { evaluate } from '../../models/reference/evaluate.js';
 import type { ThresholdMode } from '../../models/reference/executor.js';
@@ -46,7 +47,7 @@ export const BUNDLED_MODEL_NOTE = 'the bundled osr-fmnist-conv model';
 async function runEval(args: EvalArgs): Promise<void> {
   const { bundledModelPath } = await import('../../models/bundled/bundled.js');
   const modelPath = args.model ?? bundledModelPath();
-  let { model } = loadModel(modelPath, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
+  let { model } = loadModel(modelPath, topologyOptions(args));
   const dataDir = args.data ?? defaultFashionMnistDir();
   let calibrated: { images: number; source: string } | null = null;
   if (args.thresholds === 'frozen' && usesOts(model) && (args.calibration !== undefined || !hasFrozenThresholds(model))) {

@@ -5,6 +5,7 @@ import { builtinChips } from '../../chips/registry.js';
 import { printModel } from '../../models/graph/print-model.js';
 import { inferShapes, parameterCount } from '../../models/graph/shapes.js';
 import { loadModel } from '../../models/load-model.js';
+import { topologyOptions } from '../model-option.js';
 import { emit } from '../output.js';
 
 interface InspectArgs {
@@ -41,7 +42,7 @@ export function registerInspect(yargs: Argv): Argv {
         emit(args.json, result, () => printChipProgram(program, spec));
         return;
       }
-      const { model, topology, presetName } = loadModel(args.file, { ...(args.arch ? { arch: args.arch } : {}), ...(args.preset ? { preset: args.preset } : {}) });
+      const { model, topology, presetName } = loadModel(args.file, topologyOptions(args));
       const layers = inferShapes(model).map(({ node, inputShape, outputShape }) => ({
         name: node.name,
         kind: node.kind,
