@@ -68,7 +68,7 @@ export function aedat3DataStart(bytes: Uint8Array, file: string): number {
     if (end + 1 >= bytes.length) throw new ModelError(file, `truncated AEDAT 3 header at byte offset ${at}: the line has no CR LF ending and no ${END_HEADER} follows`);
     const line = Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at).toString('latin1');
     if (first && !VERSION_LINE.test(line)) {
-      throw new ModelError(file, `not an AEDAT 3 file: the first line is ${JSON.stringify(line.slice(0, 40))}, expected #!AER-DAT3.1`);
+      throw new ModelError(file, `not an AEDAT 3 file: the first line (byte offset 0) is ${JSON.stringify(line.slice(0, 40))}, expected #!AER-DAT3.1`);
     }
     first = false;
     at = end + 2;

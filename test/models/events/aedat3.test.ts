@@ -18,7 +18,7 @@ function parsesOrRejects(bytes: Uint8Array): void {
     expect(s.t.length).toBe(s.count);
   } catch (error) {
     expect(error).toBeInstanceOf(ModelError);
-    expect((error as ModelError).message).toMatch(/^fuzz\.aedat: .*byte offset \d+|^fuzz\.aedat: not an AEDAT 3 file/);
+    expect((error as ModelError).message).toMatch(/^fuzz\.aedat: .*byte offset \d+/);
   }
 }
 
@@ -42,7 +42,7 @@ describe('AEDAT 3.1 polarity events', () => {
       if (boundaries.includes(cut)) continue;
       const attempt = () => parseAedat3(sample.subarray(0, cut), 'cut.aedat');
       expect(attempt, `cut at ${cut}`).toThrow(ModelError);
-      expect(attempt, `cut at ${cut}`).toThrow(/^cut\.aedat: (truncated|malformed|not an AEDAT).*(byte offset \d+|first line)/);
+      expect(attempt, `cut at ${cut}`).toThrow(/^cut\.aedat: (truncated|malformed|not an AEDAT).*byte offset \d+/);
     }
   });
 
