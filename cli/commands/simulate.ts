@@ -10,12 +10,15 @@ import { simulateDataset } from '../../simulator/parallel.js';
 import { buildReport, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { resolveChip } from '../chip-option.js';
+import { UsageFailure } from './compile.js';
 import { emit, percent, progressBar } from '../output.js';
+import { simulateEventsFile, type EventSimulationReport } from '../simulate-events-file.js';
 
 interface SimulateArgs {
   program: string;
   chip?: string;
   data?: string;
+  events?: string;
   limit?: number;
   profile?: string;
   seed: number;
@@ -70,16 +73,16 @@ export async function simulateFile(args: {
   return buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
 }
 
-export function writeReport(path: string, report: SimulationReport): void {
+export function writeReport(path: string, report: SimulationReport | EventSimulationReport): void {
   const temporary = `${path}.partial-${process.pid}`;
   writeFileSync(temporary, `${JSON.stringify(report)}\n`);
   renameSync(temporary, path);
 }
 
-export function formatReport(r: SimulationReport, probe?: string): string {
+export function formatReport(r: SimulationReport | EventSimulationReport, probe?: string): string {
   const lines = [
-    `chip ${r.chip}: ${r.model} on ${r.samples} images (${r.encoding} input, ${r.inputPlacement})`,
-    `accuracy: ${percent(r.accuracy)}`,
+    `chip ${r.chip}: ${r.model} on ${r.samples} ${r.encoding === 'events' ? 'event recordings' : 'images'} (${r.encoding} input, ${r.inputPlacement})`,
+    `accuracy: ${r.accuracy === null ? 'n/a (the event files carry no labels)' : percent(r.accuracy)}`,
     `energy per inference: ${(r.energyPerInferenceJ * 1e6).toFixed(3)} uJ (profile ${r.profile}${r.unpricedEvents.length ? `; not priced by it: ${r.unpricedEvents.join(', ')}` : ''})`,
     `latency per inference: ${(r.latencyPerInferenceS * 1e6).toFixed(2)} us over ${r.stepsPerInference} steps; bottleneck core ${r.bottleneckCore.id} (${r.bottleneckCore.layer})`,
     `spikes per inference: ${r.spikesPerInference.toFixed(1)}, synaptic ops per inference: ${r.synapticOpsPerInference.toFixed(0)}`,
@@ -105,7 +108,8 @@ export function registerSimulate(yargs: Argv): Argv {
         .positional('program', { type: 'string', demandOption: true, describe: 'the .chip.pb to run' })
         .option('chip', { type: 'string', describe: 'chip spec JSON for a program compiled for a user chip' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
-        .option('limit', { type: 'number', describe: 'only the first N test images' })
+        .option('events', { type: 'string', conflicts: 'data', describe: 'event-camera input instead of images: an N-MNIST .bin / AEDAT 3.1 file, or a folder in N-MNIST layout (<label>/<file>)' })
+        .option('limit', { type: 'number', describe: 'only the first N test images (or event files)' })
         .option('profile', { type: 'string', describe: 'energy/latency cost profile of the chip (loihi: davies2018, sanafe)' })
         .option('seed', { type: 'number', default: 1, describe: 'seed of the Poisson input generator' })
         .option('encoding', { choices: ['direct', 'poisson'] as const, default: 'direct' as const, describe: 'direct analog input, or Poisson rate coding' })
@@ -114,7 +118,8 @@ export function registerSimulate(yargs: Argv): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('output', { alias: 'o', type: 'string', describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
-      const report = await simulateFile({ ...args, quiet: args.json });
+      if (args.events && args.encoding !== 'direct') throw new UsageFailure('--encoding encodes images; event input (--events) is binned as it is');
+      const report = args.events ? await simulateEventsFile({ ...args, events: args.events, quiet: args.json }) : await simulateFile({ ...args, quiet: args.json });
       if (args.output) writeReport(args.output, report);
       const { counts: _counts, predictions: _predictions, ...summary } = report;
       emit(args.json, summary, () => formatReport(report, args.probe));
