@@ -11,7 +11,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerInspect } from './commands/inspect.js';
-import { describeFailure } from './failure.js';
+import { describeFailure, UsageError } from './failure.js';
 
 async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('spikechip').usage('$0 <command> [options]');
@@ -35,8 +35,6 @@ async function main(argv: string[]): Promise<void> {
     })
     .parseAsync();
 }
-
-class UsageError extends Error {}
 
 main(hideBin(process.argv)).catch((error: unknown) => {
   process.stderr.write(`spikechip: ${describeFailure(error)}\n`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import { simulateEventDataset } from '../simulator/event-dataset.js';
 import { buildReport, type SimulationReport } from '../simulator/report.js';
-import { programChip } from './commands/simulate.js';
+import { programChip } from './program-chip.js';
 import { loadEventSamples } from './event-samples.js';
 import { progressBar } from './output.js';
 

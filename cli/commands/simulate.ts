@@ -2,14 +2,12 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import type { ChipProgram } from '../../chips/ir/chip-program.js';
-import { builtinChips } from '../../chips/registry.js';
-import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { simulateDataset } from '../../simulator/parallel.js';
 import { buildReport, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
-import { resolveChip } from '../chip-option.js';
+import { programChip } from '../program-chip.js';
 import { UsageFailure } from './compile.js';
 import { emit, percent, progressBar } from '../output.js';
 import { simulateEventsFile, type EventSimulationReport } from '../simulate-events-file.js';
@@ -27,14 +25,6 @@ interface SimulateArgs {
   probe?: string;
   json: boolean;
   output?: string;
-}
-
-/** The chip a program was compiled for: a builtin by name, or the spec file given with --chip. */
-export function programChip(program: ChipProgram, chip: string | undefined): ChipSpec {
-  if (chip) return resolveChip(chip);
-  const spec = (builtinChips as Record<string, ChipSpec>)[program.chipName];
-  if (!spec) throw new SimulationError(program.chipName, `the program is for chip '${program.chipName}', which is not builtin: pass its spec with --chip <file.json>`);
-  return spec;
 }
 
 export async function simulateFile(args: {
