@@ -7,6 +7,7 @@ import { registerCompile, UsageFailure } from './commands/compile.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRecost } from './commands/recost.js';
+import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
@@ -22,6 +23,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerChipSpec(cli);
   cli = registerSimulate(cli);
   cli = registerRecost(cli);
+  cli = registerReport(cli);
   cli = registerDemo(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')

@@ -4,13 +4,18 @@ import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import type { ChipProgram } from '../../chips/ir/chip-program.js';
 import { builtinChips } from '../../chips/registry.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
-import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
+import { defaultFashionMnistDir, loadFashionMnist, type ImageSet } from '../../models/datasets/fashion-mnist.js';
+import { imageSamples } from '../../models/datasets/image-samples.js';
+import { loadModel } from '../../models/load-model.js';
+import { evaluate } from '../../models/reference/evaluate.js';
+import { rasterLayerNames } from '../../simulator/raster.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { simulateDataset } from '../../simulator/parallel.js';
-import { buildReport, type SimulationReport } from '../../simulator/report.js';
+import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { resolveChip } from '../chip-option.js';
 import { emit, percent, progressBar } from '../output.js';
+import { describeWritten, writeHtmlReport } from './report.js';
 
 interface SimulateArgs {
   program: string;
@@ -22,6 +27,9 @@ interface SimulateArgs {
   encoding: Encoding;
   workers?: number;
   probe?: string;
+  raster?: string;
+  report?: string;
+  floatReference?: string;
   json: boolean;
   output?: string;
 }
@@ -44,6 +52,10 @@ export async function simulateFile(args: {
   encoding: Encoding;
   workers?: number | undefined;
   quiet: boolean;
+  /** Layers (or `all`) whose spikes to record in the first image, for the report's raster. */
+  raster?: readonly string[] | undefined;
+  /** A float model to evaluate on the same images, for the report's accuracy comparison. */
+  floatReference?: string | undefined;
 }): Promise<SimulationReport> {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
@@ -53,6 +65,8 @@ export async function simulateFile(args: {
   if (expected !== test.shape.join(', ')) {
     throw new SimulationError(test.source, `images are [${test.shape.join(', ')}], the program ${args.program} expects input [${expected}]`);
   }
+  const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
+  const float = args.floatReference ? floatAccuracy(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
   const run = await simulateDataset({
     programBytes: bytes,
@@ -64,10 +78,19 @@ export async function simulateFile(args: {
     encoding: args.encoding,
     seed: args.seed,
     ...(args.workers ? { workers: args.workers } : {}),
+    ...(raster ? { raster } : {}),
     onProgress: (done) => bar.update(done, test.count),
   });
   bar.stop();
-  return buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  const report = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  return float ? { ...report, floatReference: float } : report;
+}
+
+/** The float model's accuracy on the images the chip runs, OTS thresholds frozen as the chip has them. */
+export function floatAccuracy(modelFile: string, images: ImageSet): FloatReference {
+  const { model } = loadModel(modelFile);
+  const result = evaluate(model, imageSamples(images, model), { mode: 'frozen', batch: 500 });
+  return { model: model.name, samples: result.samples, accuracy: result.accuracy, thresholds: 'frozen' };
 }
 
 export function writeReport(path: string, report: SimulationReport): void {
@@ -111,13 +134,22 @@ export function registerSimulate(yargs: Argv): Argv {
         .option('encoding', { choices: ['direct', 'poisson'] as const, default: 'direct' as const, describe: 'direct analog input, or Poisson rate coding' })
         .option('workers', { type: 'number', describe: 'worker threads (default: one per CPU core)' })
         .option('probe', { type: 'string', describe: 'a layer whose spikes per step to print' })
+        .option('raster', { type: 'string', describe: 'layers (comma-separated, or all) whose spikes in the first image to keep, for a raster plot' })
+        .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
+        .option('report', { type: 'string', describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('output', { alias: 'o', type: 'string', describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
-      const report = await simulateFile({ ...args, quiet: args.json });
+      const raster = args.raster ? args.raster.split(',').map((s) => s.trim()).filter((s) => s !== '') : args.report ? ['all'] : undefined;
+      const report = await simulateFile({ ...args, raster, quiet: args.json });
       if (args.output) writeReport(args.output, report);
-      const { counts: _counts, predictions: _predictions, ...summary } = report;
-      emit(args.json, summary, () => formatReport(report, args.probe));
+      let html: ReturnType<typeof writeHtmlReport> | null = null;
+      if (args.report) {
+        const program = decodeChipProgram(readFileSync(args.program), args.program);
+        html = writeHtmlReport({ result: report, spec: programChip(program, args.chip), program }, args.report);
+      }
+      const { counts: _counts, predictions: _predictions, raster: _raster, ...summary } = report;
+      emit(args.json, html ? { ...summary, report: html } : summary, () => [formatReport(report, args.probe), ...(html ? [describeWritten(html)] : [])].join('\n'));
     },
   );
 }
