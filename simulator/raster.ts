@@ -34,7 +34,7 @@ export class RasterRecorder implements SpikeSink {
   ) {
     const names = runtime.layers.map((l) => l.name);
     this.wanted = new Map();
-    for (const name of rasterLayerNames(names, layerNames)) {
+    for (const name of rasterLayerNames(runtime.layers, layerNames)) {
       const index = names.indexOf(name);
       const layer = runtime.layers[index]!;
       this.wanted.set(index, { name, neurons: layer.neurons, steps: Array.from({ length: runtime.stepsPerInference }, () => []) });
@@ -52,11 +52,12 @@ export class RasterRecorder implements SpikeSink {
   }
 }
 
-/** `--raster a,b` or `all`: the layer names to record (every layer for `all`); an unknown name is an error. */
-export function rasterLayerNames(layers: readonly string[], option: readonly string[]): string[] {
-  if (option.length === 1 && option[0] === 'all') return [...layers];
+/** `--raster a,b` or `all`: the layers to record (`all`: every spiking layer); an unknown name is an error. */
+export function rasterLayerNames(layers: readonly { readonly name: string; readonly spiking: boolean }[], option: readonly string[]): string[] {
+  if (option.length === 1 && option[0] === 'all') return layers.filter((l) => l.spiking).map((l) => l.name);
+  const names = layers.map((l) => l.name);
   for (const name of option) {
-    if (!layers.includes(name)) throw new SimulationError(`--raster ${option.join(',')}`, `no layer '${name}' in the program (layers: ${layers.join(', ')}, or all)`);
+    if (!names.includes(name)) throw new SimulationError(`--raster ${option.join(',')}`, `no layer '${name}' in the program (layers: ${names.join(', ')}, or all)`);
   }
   return [...new Set(option)];
 }
