@@ -12,7 +12,7 @@ import type { Plot } from './svg.js';
 
 /** Every plot of the report, in page order. */
 export function reportPlots(input: ReportInput): Plot[] {
-  return [accuracyPlot(input), rasterPlot(input), firingRatePlot(input), energyByLayerPlot(input), energyByEventPlot(input), meshPlot(input), latencyPlot(input)];
+  return [rasterPlot(input), firingRatePlot(input), accuracyPlot(input), energyByLayerPlot(input), energyByEventPlot(input), meshPlot(input), latencyPlot(input)];
 }
 
 /**

@@ -13,7 +13,7 @@ export interface Bar {
 /** Horizontal bars from 0, one per row, labelled on the left, the value printed at each bar's end. */
 export function horizontalBars(id: string, label: string, bars: readonly Bar[], axisTitle: string, max?: number): string {
   const labelWidth = Math.max(60, ...bars.map((b) => b.label.length * 6.8)) + 12;
-  const width = 540;
+  const width = 520;
   const row = 26;
   const top = 10;
   const plotWidth = width - labelWidth - 90;

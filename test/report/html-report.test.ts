@@ -27,7 +27,7 @@ describe('HTML report', () => {
   const html = renderHtmlReport(input);
 
   it('draws every plot of a real run, and its outline stays as committed', async () => {
-    expect(reportPlots(input).map((p) => p.svg !== null)).toEqual([true, true, true, true, true, true, true]);
+    expect(reportPlots(input).map((p) => `${p.id} ${p.svg !== null}`)).toEqual(['raster', 'firing-rate', 'accuracy', 'energy-layer', 'energy-event', 'mesh', 'latency'].map((id) => `${id} true`));
     await expect(outline(html)).toMatchFileSnapshot('../golden/report-outline.txt');
   });
 
