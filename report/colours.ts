@@ -33,3 +33,11 @@ export function sequentialColour(t: number): string {
 export function sequentialStops(): string[] {
   return VIRIDIS.map((_, i) => sequentialColour(i / (VIRIDIS.length - 1)));
 }
+
+/** Light to dark orange at `t` in [0, 1]: link load, kept apart from the viridis of core utilisation. */
+export function loadColour(t: number): string {
+  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
+  const light = [0xfd, 0xd0, 0xa2];
+  const dark = [0xa6, 0x36, 0x03];
+  return `#${[0, 1, 2].map((k) => Math.round(light[k]! + (dark[k]! - light[k]!) * x).toString(16).padStart(2, '0')).join('')}`;
+}

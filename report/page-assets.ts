@@ -30,6 +30,7 @@ svg.chart .axis-title, svg.chart .panel-title { font-size: 12px; font-weight: 60
 svg.chart .label, svg.chart .value, svg.chart .legend { font-size: 12px; }
 svg.chart .tile { fill: #eef0f4; stroke: #b9bfcb; }
 svg.chart .idle-link { stroke: #c9ced8; }
+svg.chart .chip-edge { stroke: #6b7385; stroke-width: 1.5; }
 svg.chart .core-label { fill: #ffffff; font-size: 10px; pointer-events: none; }
 svg.chart .core-label.dark { fill: #1d2330; }
 svg.chart [data-tip]:hover { opacity: 0.8; }

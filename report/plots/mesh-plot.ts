@@ -1,7 +1,7 @@
 import type { Core } from '../../chips/ir/chip-program.js';
 import { resourcesOf } from '../../chips/ir/print-chip-program.js';
 import { MeshLinks } from '../../simulator/mesh-links.js';
-import { ALERT, sequentialColour, sequentialStops } from '../colours.js';
+import { ALERT, loadColour, sequentialColour, sequentialStops } from '../colours.js';
 import { count, coord, fixed } from '../format.js';
 import type { ReportInput } from '../report-input.js';
 import { svgRoot, text, tip, type Plot } from '../svg.js';
@@ -48,7 +48,7 @@ export function meshPlot(input: ReportInput): Plot {
   const cell = Math.max(34, Math.min(110, Math.floor((MAX_WIDTH - 40) / tilesX)));
   const tile = cell * 0.62;
   const left = 40;
-  const top = 36;
+  const top = 52;
   const centre = (x: number, y: number) => [left + x * cell + cell / 2, top + y * cell + cell / 2] as const;
   const parts: string[] = [];
   for (let y = 0; y < tilesY; y++) for (let x = 0; x < tilesX; x++) {
@@ -67,7 +67,7 @@ export function meshPlot(input: ReportInput): Plot {
     const end = horizontal ? [bx - tile / 2, by] : [bx, by - tile / 2];
     const share = maxLoad > 0 ? load / maxLoad : 0;
     if (load > 0) loadedLinks++;
-    const style = load > 0 ? `stroke="${sequentialColour(0.25 + 0.75 * share)}" stroke-width="${coord(2 + 8 * share)}"` : 'class="idle-link" stroke-width="1.5"';
+    const style = load > 0 ? `stroke="${loadColour(share)}" stroke-width="${coord(2 + 8 * share)}"` : 'class="idle-link" stroke-width="1.5"';
     parts.push(
       `<line x1="${coord(start[0]!)}" y1="${coord(start[1]!)}" x2="${coord(end[0]!)}" y2="${coord(end[1]!)}" ${style} stroke-linecap="butt"` +
         `${tip(`link (${x1},${y1})-(${x2},${y2}): ${count(load)} packets per inference`)}/>`,
@@ -95,6 +95,14 @@ export function meshPlot(input: ReportInput): Plot {
     );
     if (slot >= 18) parts.push(text(sx + slot / 2, sy + slot / 2 + 4, String(core.id), `class="core-label${utilisation > 0.6 ? ' dark' : ''}" text-anchor="middle"`));
   });
+  // Chip boundaries: chips sit side by side east-west, widthTiles apart.
+  for (let chip = 1; chip * spec.mesh.widthTiles < tilesX; chip++) {
+    const x = coord(left + chip * spec.mesh.widthTiles * cell);
+    parts.push(`<line class="chip-edge" x1="${x}" x2="${x}" y1="${top - 6}" y2="${coord(top + tilesY * cell + 2)}" stroke-dasharray="6 4"/>`);
+  }
+  if (tilesX > spec.mesh.widthTiles) {
+    for (let chip = 0; chip * spec.mesh.widthTiles < tilesX; chip++) parts.push(text(left + chip * spec.mesh.widthTiles * cell + 4, top - 10, `chip ${chip}`, 'class="tick"'));
+  }
   const meshBottom = top + tilesY * cell;
   const legendTop = meshBottom + 14;
   parts.push(utilisationLegend(left, legendTop));
@@ -136,7 +144,7 @@ function loadLegend(x: number, y: number, maxLoad: number): string {
       .map((share, i) => {
         const lx = x + i * 80;
         return (
-          `<line x1="${lx}" x2="${lx + 40}" y1="${y + 6}" y2="${y + 6}" stroke="${sequentialColour(0.25 + 0.75 * share)}" stroke-width="${coord(2 + 8 * share)}"/>` +
+          `<line x1="${lx}" x2="${lx + 40}" y1="${y + 6}" y2="${y + 6}" stroke="${loadColour(share)}" stroke-width="${coord(2 + 8 * share)}"/>` +
           text(lx, y + 26, count(Math.round(share * maxLoad)), 'class="tick"')
         );
       })
