@@ -102,7 +102,7 @@ export function writeReport(path: string, report: SimulationReport): void {
 export function formatReport(r: SimulationReport, probe?: string): string {
   const lines = [
     `chip ${r.chip}: ${r.model} on ${r.samples} images (${r.encoding} input, ${r.inputPlacement})`,
-    `accuracy: ${percent(r.accuracy)}`,
+    `accuracy: ${percent(r.accuracy)}${r.floatReference ? ` (float reference ${r.floatReference.model}: ${percent(r.floatReference.accuracy)} on ${r.floatReference.samples} images)` : ''}`,
     `energy per inference: ${(r.energyPerInferenceJ * 1e6).toFixed(3)} uJ (profile ${r.profile}${r.unpricedEvents.length ? `; not priced by it: ${r.unpricedEvents.join(', ')}` : ''})`,
     `latency per inference: ${(r.latencyPerInferenceS * 1e6).toFixed(2)} us over ${r.stepsPerInference} steps; bottleneck core ${r.bottleneckCore.id} (${r.bottleneckCore.layer})`,
     `spikes per inference: ${r.spikesPerInference.toFixed(1)}, synaptic ops per inference: ${r.synapticOpsPerInference.toFixed(0)}`,
