@@ -71,6 +71,6 @@ export function niceTicks(max: number, target = 5): number[] {
 /** A tick label: as few decimals as the step needs. */
 export function tickLabel(value: number, ticks: readonly number[]): string {
   const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
-  const digits = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+  const digits = Math.max(0, Math.min(15, -Math.floor(Math.log10(step) + 1e-9)));
   return fixed(value, digits);
 }
