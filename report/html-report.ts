@@ -19,9 +19,8 @@ export function reportPlots(input: ReportInput): Plot[] {
  * One self-contained HTML page: inline CSS, inline SVG drawn here, a few lines of script for tooltips, nothing
  * loaded from elsewhere. No clock and no locale: the same input gives the same bytes.
  */
-export function renderHtmlReport(input: ReportInput): string {
+export function renderHtmlReport(input: ReportInput, plots: readonly Plot[] = reportPlots(input)): string {
   const { result } = input;
-  const plots = reportPlots(input);
   const title = `${result.model} on ${result.chip}: simulation report`;
   return [
     '<!DOCTYPE html>',

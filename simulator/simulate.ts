@@ -61,9 +61,9 @@ export function simulateImages(
   const outputs = new Float64Array(batch.count * classes);
   const analog = new Float32Array(size);
   let correct = 0;
-  const recorder = raster?.length ? new RasterRecorder(runtime, raster, batch.first) : null;
+  const recorder = raster?.length && batch.first === 0 && batch.count > 0 ? new RasterRecorder(runtime, raster, 0) : null;
   for (let i = 0; i < batch.count; i++) {
-    simulator.spikeSink = i === 0 && batch.first === 0 ? recorder : null;
+    simulator.spikeSink = i === 0 ? recorder : null;
     const input: InputFrames =
       encoding === 'direct'
         ? directPixels(batch.images, i * size, size, analog)
@@ -83,7 +83,7 @@ export function simulateImages(
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
     layerStepSpikes: [...simulator.layerStepSpikes],
-    ...(recorder && batch.first === 0 && batch.count > 0 ? { raster: recorder.result() } : {}),
+    ...(recorder ? { raster: recorder.result() } : {}),
   };
 }
 

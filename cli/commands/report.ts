@@ -44,8 +44,9 @@ function readProgram(file: string, result: SimulationReport, resultFile: string)
 
 /** Writes the HTML report and tells what it drew: shared by `report` and `simulate --report`. */
 export function writeHtmlReport(input: ReportInput, output: string): { output: string; plots: { id: string; title: string; drawn: boolean }[] } {
-  writeHtmlFile(output, renderHtmlReport(input));
-  return { output, plots: reportPlots(input).map((p) => ({ id: p.id, title: p.title, drawn: p.svg !== null })) };
+  const plots = reportPlots(input);
+  writeHtmlFile(output, renderHtmlReport(input, plots));
+  return { output, plots: plots.map((p) => ({ id: p.id, title: p.title, drawn: p.svg !== null })) };
 }
 
 export function registerReport(yargs: Argv): Argv {

@@ -30,7 +30,7 @@ export function latencyPlot(input: ReportInput): Plot {
       `<rect class="bar" x="${coord(x)}" y="${coord(top)}" width="${coord(band * 0.7)}" height="${coord(Math.max(0.5, box.top + box.height - top))}" fill="${colour}"` +
         `${tip(`step ${g}: ${withUnit(s, unit)}; slowest core ${coreId(core)} (${layerOf(core)})`)}/>`,
     );
-    parts.push(text(x + band * 0.35, top - 4, `core ${coreId(core)}`, 'class="value" text-anchor="middle"'));
+    parts.push(text(x + band * 0.35, top - 4, band >= 56 ? `core ${coreId(core)}` : String(coreId(core)), 'class="value" text-anchor="middle"'));
   });
   parts.push(xAxis(box, steps.map((_, g) => ({ x: box.left + (g + 0.5) * band, label: String(g) })), 'global step'));
   parts.push(
@@ -50,7 +50,7 @@ export function latencyPlot(input: ReportInput): Plot {
     title: 'Latency per step',
     caption:
       `Time of each global step: the slowest core's event time + the longest route + the barrier (profile ${result.profile}); ` +
-      `${withUnit(result.latencyPerInferenceS, unit)} per inference. Label: the slowest core of the step.`,
+      `${withUnit(result.latencyPerInferenceS, unit)} per inference. Label above each bar: the slowest core of the step.`,
     svg: svgRoot('latency', width, box.top + box.height + 44, 'Latency per step', parts.join('')),
     series: [{ name: 'latency per step', marks: steps.length }],
   };
