@@ -109,7 +109,7 @@ export function meshPlot(input: ReportInput): Plot {
   parts.push(loadLegend(left + 300, legendTop, maxLoad));
   parts.push(`<rect x="${left}" y="10" width="12" height="12" fill="none" stroke="${ALERT}" stroke-width="3"/>`);
   parts.push(text(left + 20, 20, `bottleneck core ${result.bottleneckCore.id} (${result.bottleneckCore.layer})`, 'class="legend"'));
-  const width = Math.max(left + tilesX * cell + 20, 640);
+  const width = Math.max(left + tilesX * cell + 20, 600);
   const busiest = result.busiestLink ? `busiest link (${result.busiestLink.from.join(',')})-(${result.busiestLink.to.join(',')}) ${count(result.busiestLink.packetsPerInference)} packets per inference` : 'no packet left its tile';
   return {
     ...base,

@@ -83,7 +83,7 @@ describe.skipIf(!HAS_CHROMIUM)(`report in headless Chromium (${CHROMIUM}; skippe
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     const [dom, shot] = await Promise.all([
       chromium(['--dump-dom', pathToFileURL(checked).href], join(dir, 'profile-dom')),
-      chromium([`--screenshot=${SCREENSHOT}`, '--window-size=1280,2000', pathToFileURL(report).href], join(dir, 'profile-shot')),
+      chromium([`--screenshot=${SCREENSHOT}`, '--window-size=1280,2300', pathToFileURL(report).href], join(dir, 'profile-shot')),
     ]);
 
     const json = /<pre id="report-check">([^<]*)<\/pre>/.exec(dom.stdout)?.[1];
