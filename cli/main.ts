@@ -7,6 +7,7 @@ import { registerCompile, UsageFailure } from './commands/compile.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRecost } from './commands/recost.js';
+import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
@@ -23,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerChipSpec(cli);
   cli = registerSimulate(cli);
   cli = registerRecost(cli);
+  cli = registerReport(cli);
   cli = registerDemo(cli);
   cli = registerEvents(cli);
   await cli

@@ -7,7 +7,7 @@ import { loadEventSamples } from './event-samples.js';
 import { progressBar } from './output.js';
 
 /** A simulation report of event input: accuracy is null when the files carry no labels (not in class folders). */
-export type EventSimulationReport = Omit<SimulationReport, 'accuracy'> & { readonly accuracy: number | null; readonly events: string };
+export type EventSimulationReport = SimulationReport & { readonly events: string };
 
 /** `simulate --events`: event files binned into the program's T steps and input grid (simulator/event-input.ts). */
 export async function simulateEventsFile(args: {
@@ -17,6 +17,7 @@ export async function simulateEventsFile(args: {
   limit?: number | undefined;
   profile?: string | undefined;
   workers?: number | undefined;
+  raster?: readonly string[] | undefined;
   quiet: boolean;
 }): Promise<EventSimulationReport> {
   const bytes = readFileSync(args.program);
@@ -30,9 +31,10 @@ export async function simulateEventsFile(args: {
     spec,
     samples,
     ...(args.workers ? { workers: args.workers } : {}),
+    ...(args.raster ? { raster: args.raster } : {}),
     onProgress: (done) => bar.update(done, samples.count),
   });
   bar.stop();
-  const report = buildReport(program, spec, run, { encoding: 'events', seed: 0, ...(args.profile ? { profile: args.profile } : {}) });
-  return { ...report, accuracy: samples.labels ? report.accuracy : null, events: args.events };
+  const report = buildReport(program, spec, run, { encoding: 'events', seed: 0, labelled: samples.labels !== null, ...(args.profile ? { profile: args.profile } : {}) });
+  return { ...report, events: args.events };
 }

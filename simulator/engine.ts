@@ -3,6 +3,7 @@ import { stepLoihi2Lif } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, type CoreCounters } from './counters.js';
 import { MeshLinks } from './mesh-links.js';
+import type { SpikeSink } from './raster.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 
 /** One inference's input as integer events per step: element indices of the input grid and their values. */
@@ -43,6 +44,8 @@ export class ChipSimulator {
   readonly links: MeshLinks;
   readonly stepPeakLinkLoad: Float64Array;
   inferences = 0;
+  /** Sees every layer's spike list of every step while attached (a raster recorder); null costs one check. */
+  spikeSink: SpikeSink | null = null;
   private readonly spikeCounts: Int32Array;
   private readonly step: CoreCounters;
   private readonly eventIndices: Int32Array;
@@ -93,6 +96,7 @@ export class ChipSimulator {
         const t = g - layer.startStep;
         const fired = t >= 0 && t < T ? this.update(layer, t) : 0;
         this.spikeCounts[layer.index] = fired;
+        if (this.spikeSink !== null && fired > 0) this.spikeSink.spikes(layer.index, g, layer.spikeList, fired);
         const at = layer.index * this.runtime.stepsPerInference + g;
         this.layerStepSpikes[at] = this.layerStepSpikes[at]! + fired;
       }

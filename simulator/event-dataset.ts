@@ -18,6 +18,8 @@ export interface EventDatasetRun {
   /** Worker threads (default: every CPU core). 1 runs in this thread. */
   readonly workers?: number;
   readonly onProgress?: (done: number) => void;
+  /** Layers (or `all`) whose spikes in sample 0 to record for a raster plot. */
+  readonly raster?: readonly string[];
 }
 
 /**
@@ -32,7 +34,7 @@ export async function simulateEventDataset(task: EventDatasetRun): Promise<Simul
   const workers = Math.max(1, Math.min(task.workers ?? availableParallelism(), total, canFork ? Infinity : 1));
   if (workers === 1) {
     const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
-    return simulateEvents(runtime, task.samples, task.onProgress);
+    return simulateEvents(runtime, task.samples, task.onProgress, task.raster);
   }
   let done = 0;
   const per = Math.ceil(total / workers);
@@ -40,7 +42,7 @@ export async function simulateEventDataset(task: EventDatasetRun): Promise<Simul
     Array.from({ length: workers }, (_, w) => {
       const first = Math.min(total, w * per);
       const count = Math.max(0, Math.min(per, total - first));
-      const data: EventWorkerTask = { programBytes: task.programBytes, programFile: task.programFile, spec: task.spec, samples: sliceEventSamples(task.samples, first, count) };
+      const data: EventWorkerTask = { programBytes: task.programBytes, programFile: task.programFile, spec: task.spec, samples: sliceEventSamples(task.samples, first, count), holdsFirst: first === 0, ...(task.raster ? { raster: task.raster } : {}) };
       return new Promise<SimulationRun>((resolve, reject) => {
         const worker = new Worker(workerFile, { workerData: data });
         worker.on('message', (message: { progress?: number; run?: SimulationRun }) => {

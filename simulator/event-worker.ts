@@ -11,6 +11,8 @@ export interface EventWorkerTask {
   readonly programFile: string;
   readonly spec: ChipSpec;
   readonly samples: EventSamples;
+  readonly raster?: readonly string[];
+  readonly holdsFirst: boolean;
 }
 
 if (parentPort && workerData) {
@@ -22,6 +24,6 @@ if (parentPort && workerData) {
       parentPort!.postMessage({ progress: done - last });
       last = done;
     }
-  });
+  }, task.raster, task.holdsFirst);
   parentPort.postMessage({ run });
 }

@@ -33,6 +33,8 @@ export interface Costing {
   readonly latencyPerStepS: number[];
   readonly latencyPerInferenceS: number;
   readonly bottleneckCore: number;
+  /** Per step index: the core (position in the core list) whose events took longest in that step. */
+  readonly slowestCorePerStep: number[];
   /** Events the profile does not price, so their energy or time is missing from the totals. */
   readonly unpriced: string[];
 }
@@ -100,10 +102,12 @@ export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: str
     energyPJ += barrier.energyPJ * steps * images;
   }
   const latencyPerStepS: number[] = [];
+  const slowestCorePerStep: number[] = [];
   const coreTime = new Float64Array(counts.coreLayer.length);
   for (let s = 0; s < steps; s++) {
     const step = counts.perStep[s]!;
     let slowest = 0;
+    let slowestCore = 0;
     for (let core = 0; core < counts.coreLayer.length; core++) {
       let ns = 0;
       for (const kind of EVENT_KINDS) {
@@ -111,8 +115,12 @@ export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: str
         ns += (step[kind][core]! / images) * perEvent(kind, core).latencyNs;
       }
       coreTime[core] = coreTime[core]! + ns;
-      slowest = Math.max(slowest, ns);
+      if (ns > slowest) {
+        slowest = ns;
+        slowestCore = core;
+      }
     }
+    slowestCorePerStep.push(slowestCore);
     const [ew, ns] = counts.stepMaxHops[s] ?? [0, 0];
     const routing = ew * (profile.events.hopEastWest?.latencyNs ?? 0) + ns * (profile.events.hopNorthSouth?.latencyNs ?? 0);
     latencyPerStepS.push(round ?? (slowest + routing + (barrier?.latencyNs ?? 0)) / 1e9);
@@ -127,6 +135,7 @@ export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: str
     latencyPerStepS,
     latencyPerInferenceS: latencyPerStepS.reduce((a, b) => a + b, 0),
     bottleneckCore,
+    slowestCorePerStep,
     unpriced: [...unpriced],
   };
 }

@@ -25,7 +25,7 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
   const size = task.images.length / Math.max(1, task.count);
   if (workers === 1) {
     const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
-    return simulateImages(runtime, { images: task.images, labels: task.labels, count: task.count, first: 0 }, task.encoding, task.seed, task.onProgress);
+    return simulateImages(runtime, { images: task.images, labels: task.labels, count: task.count, first: 0 }, task.encoding, task.seed, task.onProgress, task.raster);
   }
   let done = 0;
   const per = Math.ceil(task.count / workers);
@@ -43,6 +43,7 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
         first,
         encoding: task.encoding,
         seed: task.seed,
+        ...(task.raster ? { raster: task.raster } : {}),
       };
       return new Promise<SimulationRun>((resolve, reject) => {
         const worker = new Worker(workerFile, { workerData: data });

@@ -2,6 +2,7 @@ import type { ChipProgram } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { costEvents, type Costing, type EventCounts } from './ledger.js';
 import { MeshLinks } from './mesh-links.js';
+import type { SpikeRaster } from './raster.js';
 import type { SimulationRun } from './simulate.js';
 
 export interface SimulationReport {
@@ -9,7 +10,8 @@ export interface SimulationReport {
   readonly model: string;
   readonly samples: number;
   readonly correct: number;
-  readonly accuracy: number;
+  /** null when the samples carry no labels (unlabelled event recordings). */
+  readonly accuracy: number | null;
   readonly encoding: string;
   readonly seed: number;
   readonly profile: string;
@@ -20,7 +22,16 @@ export interface SimulationReport {
   readonly spikesPerInference: number;
   readonly synapticOpsPerInference: number;
   /** Per layer, per inference: spikes, synaptic ops, energy, and spikes at each global step (for probes). */
-  readonly perLayer: { name: string; spikes: number; synapticOps: number; energyJ: number; spikesPerStep: number[] }[];
+  readonly perLayer: {
+    name: string;
+    spikes: number;
+    synapticOps: number;
+    energyJ: number;
+    spikesPerStep: number[];
+    /** Neurons of the layer and whether they spike (an output layer accumulates), to turn spikes into rates. */
+    neurons?: number;
+    spiking?: boolean;
+  }[];
   readonly bottleneckCore: { id: number; layer: string };
   /** Per global step: packets on the busiest mesh link, per inference. */
   readonly peakLinkLoadPerStep: number[];
@@ -31,11 +42,31 @@ export interface SimulationReport {
   readonly predictions: number[];
   /** Raw event counts, so `spikechip recost` can price the run with another profile without re-running. */
   readonly counts: EventCounts;
+  /** Spikes of chosen layers in the first sample (simulate --raster). */
+  readonly raster?: SpikeRaster;
+  /** The float model's accuracy on the same images (simulate --float-reference, demo), beside the chip's. */
+  readonly floatReference?: FloatReference;
 }
 
-export function buildReport(program: ChipProgram, spec: ChipSpec, run: SimulationRun, options: { encoding: string; seed: number; profile?: string }): SimulationReport {
+export interface FloatReference {
+  readonly model: string;
+  readonly samples: number;
+  readonly accuracy: number;
+  /** How OTS thresholds ran in the float model: frozen or dynamic. */
+  readonly thresholds: string;
+}
+
+export function buildReport(program: ChipProgram, spec: ChipSpec, run: SimulationRun, options: { encoding: string; seed: number; profile?: string; labelled?: boolean }): SimulationReport {
   const cost = costEvents(run.counts, spec, options.profile);
-  return assemble(program.chipName, program.source.name, program.input.placement, run, cost, options);
+  const report = assemble(program.chipName, program.source.name, program.input.placement, run, cost, options);
+  return {
+    ...report,
+    perLayer: report.perLayer.map((l, i) => {
+      const layer = program.layers[i]!;
+      return { ...l, neurons: layer.shape.reduce((a, b) => a * b, 1), spiking: layer.kind === 'LAYER_SPIKING' };
+    }),
+    ...(run.raster ? { raster: run.raster } : {}),
+  };
 }
 
 /** Prices a saved report's counts with another profile of the same chip. */
@@ -51,7 +82,16 @@ export function recost(report: SimulationReport, spec: ChipSpec, profile: string
     layerSynapticOps: report.perLayer.map((l) => l.synapticOps * report.samples),
     layerStepSpikes: report.perLayer.flatMap((l) => l.spikesPerStep.map((s) => s * report.samples)),
   };
-  return assemble(report.chip, report.model, report.inputPlacement, run, cost, { encoding: report.encoding, seed: report.seed });
+  const priced = assemble(report.chip, report.model, report.inputPlacement, run, cost, { encoding: report.encoding, seed: report.seed, labelled: report.accuracy !== null });
+  return {
+    ...priced,
+    perLayer: priced.perLayer.map((l, i) => {
+      const { neurons, spiking } = report.perLayer[i]!;
+      return { ...l, ...(neurons !== undefined ? { neurons } : {}), ...(spiking !== undefined ? { spiking } : {}) };
+    }),
+    ...(report.raster ? { raster: report.raster } : {}),
+    ...(report.floatReference ? { floatReference: report.floatReference } : {}),
+  };
 }
 
 function assemble(
@@ -60,7 +100,7 @@ function assemble(
   inputPlacement: string,
   run: SimulationRun,
   cost: Costing,
-  options: { encoding: string; seed: number },
+  options: { encoding: string; seed: number; labelled?: boolean },
 ): SimulationReport {
   const steps = run.counts.perStep.length;
   const n = Math.max(1, run.samples);
@@ -70,7 +110,7 @@ function assemble(
     model,
     samples: run.samples,
     correct: run.correct,
-    accuracy: run.samples ? run.correct / run.samples : 0,
+    accuracy: options.labelled === false ? null : run.samples ? run.correct / run.samples : 0,
     encoding: options.encoding,
     seed: options.seed,
     profile: cost.profile,

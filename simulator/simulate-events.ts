@@ -3,9 +3,13 @@ import { SimulationError } from './errors.js';
 import { EVENT_FIELDS, eventFrames, eventGrid, type EventSamples } from './event-input.js';
 import { eventCounts, type SimulationRun } from './simulate.js';
 import type { ProgramRuntime } from './runtime.js';
+import { RasterRecorder } from './raster.js';
 
-/** Runs event-camera samples through the chip, one inference each (see eventFrames for the binning). */
-export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, onSample?: (done: number) => void): SimulationRun {
+/**
+ * Runs event-camera samples through the chip, one inference each (see eventFrames for the binning). `raster` names
+ * layers (or `all`) whose spikes to record in sample 0, when `holdsFirst` says this share starts the whole set.
+ */
+export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, onSample?: (done: number) => void, raster?: readonly string[], holdsFirst = true): SimulationRun {
   const { program } = runtime;
   if (samples.offsets.length !== samples.count + 1 || samples.events.length < samples.offsets[samples.count]! * EVENT_FIELDS) {
     throw new SimulationError('events', `${samples.count} samples need ${samples.count + 1} offsets and the events they point to; got ${samples.offsets.length} offsets and ${samples.events.length / EVENT_FIELDS} events`);
@@ -17,7 +21,9 @@ export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, o
   const predictions = new Uint8Array(samples.count);
   const outputs = new Float64Array(samples.count * classes);
   let correct = 0;
+  const recorder = raster?.length && holdsFirst && samples.count > 0 ? new RasterRecorder(runtime, raster, 0) : null;
   for (let i = 0; i < samples.count; i++) {
+    simulator.spikeSink = i === 0 ? recorder : null;
     const result = simulator.infer(eventFrames(samples, i, grid, counts));
     predictions[i] = result.prediction;
     outputs.set(result.outputs, i * classes);
@@ -33,6 +39,7 @@ export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, o
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
     layerStepSpikes: [...simulator.layerStepSpikes],
+    ...(recorder ? { raster: recorder.result() } : {}),
   };
 }
 

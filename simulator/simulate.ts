@@ -4,6 +4,7 @@ import { ChipSimulator, type InputFrames } from './engine.js';
 import { SimulationError } from './errors.js';
 import { directPixels, poissonPixels } from './inputs.js';
 import type { EventCounts } from './ledger.js';
+import { RasterRecorder, type SpikeRaster } from './raster.js';
 import type { ProgramRuntime } from './runtime.js';
 
 export type Encoding = 'direct' | 'poisson';
@@ -28,10 +29,22 @@ export interface SimulationRun {
   readonly layerSynapticOps: number[];
   /** [layer * stepsPerInference + step]: spikes summed over the samples. */
   readonly layerStepSpikes: number[];
+  /** The spikes of chosen layers in the run's first sample (index 0 of the whole set), when asked for. */
+  readonly raster?: SpikeRaster;
 }
 
-/** Runs a batch of images through the chip, one inference each; Poisson input is seeded per image index. */
-export function simulateImages(runtime: ProgramRuntime, batch: ImageBatch, encoding: Encoding, seed: number, onImage?: (done: number) => void): SimulationRun {
+/**
+ * Runs a batch of images through the chip, one inference each; Poisson input is seeded per image index.
+ * `raster` names layers (or `all`) whose spikes to record in image 0 of the whole set, if this batch holds it.
+ */
+export function simulateImages(
+  runtime: ProgramRuntime,
+  batch: ImageBatch,
+  encoding: Encoding,
+  seed: number,
+  onImage?: (done: number) => void,
+  raster?: readonly string[],
+): SimulationRun {
   const size = runtime.inputSize;
   if (batch.images.length < batch.count * size) {
     throw new SimulationError('input', `${batch.images.length} bytes hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`);
@@ -48,7 +61,9 @@ export function simulateImages(runtime: ProgramRuntime, batch: ImageBatch, encod
   const outputs = new Float64Array(batch.count * classes);
   const analog = new Float32Array(size);
   let correct = 0;
+  const recorder = raster?.length && batch.first === 0 && batch.count > 0 ? new RasterRecorder(runtime, raster, 0) : null;
   for (let i = 0; i < batch.count; i++) {
+    simulator.spikeSink = i === 0 ? recorder : null;
     const input: InputFrames =
       encoding === 'direct'
         ? directPixels(batch.images, i * size, size, analog)
@@ -68,6 +83,7 @@ export function simulateImages(runtime: ProgramRuntime, batch: ImageBatch, encod
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
     layerStepSpikes: [...simulator.layerStepSpikes],
+    ...(recorder ? { raster: recorder.result() } : {}),
   };
 }
 
@@ -125,6 +141,7 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
     outputs.set(run.outputs, at * classes);
     at += run.samples;
   }
+  const raster = runs.find((r) => r.raster)?.raster;
   return {
     samples: predictions.length,
     correct: runs.reduce((n, r) => n + r.correct, 0),
@@ -134,5 +151,6 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
     layerSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerSpikes), first.layerSpikes),
     layerSynapticOps: runs.slice(1).reduce((a, r) => add(a, r.layerSynapticOps), first.layerSynapticOps),
     layerStepSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerStepSpikes), first.layerStepSpikes),
+    ...(raster ? { raster } : {}),
   };
 }

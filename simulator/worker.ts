@@ -15,6 +15,8 @@ export interface WorkerTask {
   readonly first: number;
   readonly encoding: Encoding;
   readonly seed: number;
+  /** Layers (or `all`) whose spikes to record in image 0 of the whole set. */
+  readonly raster?: readonly string[];
 }
 
 if (parentPort && workerData) {
@@ -26,6 +28,6 @@ if (parentPort && workerData) {
       parentPort!.postMessage({ progress: done - last });
       last = done;
     }
-  });
+  }, task.raster);
   parentPort.postMessage({ run });
 }

@@ -169,7 +169,7 @@ function printCores(program: ChipProgram): string {
   return ['cores', ...formatTable(header, rows, rightAligned)].join('\n');
 }
 
-interface Resource {
+export interface Resource {
   name: string;
   used: (core: Core) => number;
   /** Per-core limit; null where the spec does not publish one. */
@@ -177,7 +177,7 @@ interface Resource {
 }
 
 /** The per-core limits of `spec` this printout compares against; fan-in only where the chip bounds it. */
-function resourcesOf(spec: ChipSpec): Resource[] {
+export function resourcesOf(spec: ChipSpec): Resource[] {
   const { core } = spec;
   const memory = core.synapseMemory;
   const synapseBitsLimit = memory.kind === 'grouped-words' ? memory.totalBits : core.sramBytes === null ? null : core.sramBytes * 8;

@@ -11,11 +11,13 @@ import { imageSamples } from '../../models/datasets/image-samples.js';
 import { readModelFile } from '../../models/format/model-file.js';
 import { evaluate } from '../../models/reference/evaluate.js';
 import { emit, percent } from '../output.js';
+import { describeWritten, writeHtmlReport } from './report.js';
 import { simulateFile } from './simulate.js';
 
 interface DemoArgs {
   chip: string;
   data?: string;
+  report?: string;
   json: boolean;
 }
 
@@ -28,6 +30,7 @@ export function registerDemo(yargs: Argv): Argv {
       y
         .option('chip', { type: 'string', default: 'loihi2', describe: 'loihi | loihi2 | tianjic' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: the bundled subset)' })
+        .option('report', { type: 'string', describe: 'also write an HTML report of the chip run, with the float accuracy beside it' })
         .option('json', { type: 'boolean', default: false }) as Argv<DemoArgs>,
     async (args) => {
       const model = readModelFile(bundledModelPath());
@@ -39,14 +42,20 @@ export function registerDemo(yargs: Argv): Argv {
         writeChipProgramFile(programFile, compiled.program!);
         const data = args.data ?? bundledFashionMnistDir();
         const float = evaluate(model, imageSamples(loadFashionMnist(data, 'test'), model), { mode: 'frozen', batch: 500 });
-        const report = await simulateFile({ program: programFile, data, seed: 1, encoding: 'direct', quiet: args.json });
+        const report = await simulateFile({ program: programFile, data, seed: 1, encoding: 'direct', quiet: args.json, ...(args.report ? { raster: ['all'] } : {}) });
+        const html = args.report
+          ? writeHtmlReport(
+              { result: { ...report, floatReference: { model: model.name, samples: float.samples, accuracy: float.accuracy, thresholds: 'frozen' } }, spec: chip, program: compiled.program! },
+              args.report,
+            )
+          : null;
         const result = {
           model: model.name,
           chip: chip.name,
           samples: report.samples,
           floatAccuracy: float.accuracy,
-          chipAccuracy: report.accuracy,
-          accuracyGap: report.accuracy - float.accuracy,
+          chipAccuracy: report.accuracy ?? 0,
+          accuracyGap: (report.accuracy ?? 0) - float.accuracy,
           coresUsed: compiled.program!.cores.length,
           chipsUsed: compiled.program!.chipCount,
           diagnostics: compiled.diagnostics.map((d) => d.message),
@@ -56,15 +65,17 @@ export function registerDemo(yargs: Argv): Argv {
           synapticOpsPerInference: report.synapticOpsPerInference,
           bottleneckCore: report.bottleneckCore,
           profile: report.profile,
+          ...(html ? { report: html } : {}),
         };
         emit(args.json, result, () =>
           [
             `${model.name} compiled for ${chip.name}: ${result.coresUsed} cores on ${result.chipsUsed} chip(s)`,
             ...compiled.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  ${d.severity} ${d.message}`),
-            `accuracy on ${report.samples} test images: chip ${percent(report.accuracy)} | float reference ${percent(float.accuracy)} (gap ${(result.accuracyGap * 100).toFixed(2)} points)`,
+            `accuracy on ${report.samples} test images: chip ${percent(result.chipAccuracy)} | float reference ${percent(float.accuracy)} (gap ${(result.accuracyGap * 100).toFixed(2)} points)`,
             `energy per inference: ${(report.energyPerInferenceJ * 1e6).toFixed(3)} uJ (${report.profile})`,
             `latency per inference: ${(report.latencyPerInferenceS * 1e6).toFixed(2)} us; bottleneck core ${report.bottleneckCore.id} (${report.bottleneckCore.layer})`,
             `spikes per inference: ${report.spikesPerInference.toFixed(0)}; synaptic ops per inference: ${report.synapticOpsPerInference.toFixed(0)}`,
+            ...(html ? [describeWritten(html)] : []),
           ].join('\n'),
         );
       } finally {

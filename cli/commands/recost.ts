@@ -33,7 +33,7 @@ export function registerRecost(yargs: Argv): Argv {
       }
       if (!report.counts || !report.chip) throw new SimulationError(args.result, 'holds no event counts: write it with simulate -o');
       const priced = recost(report, resolveChip(args.chip ?? report.chip), args.profile);
-      const { counts: _counts, predictions: _predictions, ...summary } = priced;
+      const { counts: _counts, predictions: _predictions, raster: _raster, ...summary } = priced;
       emit(args.json, summary, () => formatReport(priced));
     },
   );

@@ -2,15 +2,20 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import type { ChipProgram } from '../../chips/ir/chip-program.js';
-import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
+import { defaultFashionMnistDir, loadFashionMnist, type ImageSet } from '../../models/datasets/fashion-mnist.js';
+import { imageSamples } from '../../models/datasets/image-samples.js';
+import { loadModel } from '../../models/load-model.js';
+import { evaluate } from '../../models/reference/evaluate.js';
+import { rasterLayerNames } from '../../simulator/raster.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { simulateDataset } from '../../simulator/parallel.js';
-import { buildReport, type SimulationReport } from '../../simulator/report.js';
+import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { programChip } from '../program-chip.js';
 import { UsageFailure } from './compile.js';
 import { emit, percent, progressBar } from '../output.js';
 import { simulateEventsFile, type EventSimulationReport } from '../simulate-events-file.js';
+import { describeWritten, writeHtmlReport } from './report.js';
 
 interface SimulateArgs {
   program: string;
@@ -23,6 +28,9 @@ interface SimulateArgs {
   encoding: Encoding;
   workers?: number;
   probe?: string;
+  raster?: string;
+  report?: string;
+  floatReference?: string;
   json: boolean;
   output?: string;
 }
@@ -37,6 +45,10 @@ export async function simulateFile(args: {
   encoding: Encoding;
   workers?: number | undefined;
   quiet: boolean;
+  /** Layers (or `all`) whose spikes to record in the first image, for the report's raster. */
+  raster?: readonly string[] | undefined;
+  /** A float model to evaluate on the same images, for the report's accuracy comparison. */
+  floatReference?: string | undefined;
 }): Promise<SimulationReport> {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
@@ -46,6 +58,8 @@ export async function simulateFile(args: {
   if (expected !== test.shape.join(', ')) {
     throw new SimulationError(test.source, `images are [${test.shape.join(', ')}], the program ${args.program} expects input [${expected}]`);
   }
+  const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
+  const float = args.floatReference ? floatAccuracy(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
   const run = await simulateDataset({
     programBytes: bytes,
@@ -57,10 +71,19 @@ export async function simulateFile(args: {
     encoding: args.encoding,
     seed: args.seed,
     ...(args.workers ? { workers: args.workers } : {}),
+    ...(raster ? { raster } : {}),
     onProgress: (done) => bar.update(done, test.count),
   });
   bar.stop();
-  return buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  const report = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  return float ? { ...report, floatReference: float } : report;
+}
+
+/** The float model's accuracy on the images the chip runs, OTS thresholds frozen as the chip has them. */
+export function floatAccuracy(modelFile: string, images: ImageSet): FloatReference {
+  const { model } = loadModel(modelFile);
+  const result = evaluate(model, imageSamples(images, model), { mode: 'frozen', batch: 500 });
+  return { model: model.name, samples: result.samples, accuracy: result.accuracy, thresholds: 'frozen' };
 }
 
 export function writeReport(path: string, report: SimulationReport | EventSimulationReport): void {
@@ -72,7 +95,7 @@ export function writeReport(path: string, report: SimulationReport | EventSimula
 export function formatReport(r: SimulationReport | EventSimulationReport, probe?: string): string {
   const lines = [
     `chip ${r.chip}: ${r.model} on ${r.samples} ${r.encoding === 'events' ? 'event recordings' : 'images'} (${r.encoding} input, ${r.inputPlacement})`,
-    `accuracy: ${r.accuracy === null ? 'n/a (the event files carry no labels)' : percent(r.accuracy)}`,
+    `accuracy: ${r.accuracy === null ? 'n/a (the event files carry no labels)' : percent(r.accuracy)}${r.floatReference ? ` (float reference ${r.floatReference.model}: ${percent(r.floatReference.accuracy)} on ${r.floatReference.samples} images)` : ''}`,
     `energy per inference: ${(r.energyPerInferenceJ * 1e6).toFixed(3)} uJ (profile ${r.profile}${r.unpricedEvents.length ? `; not priced by it: ${r.unpricedEvents.join(', ')}` : ''})`,
     `latency per inference: ${(r.latencyPerInferenceS * 1e6).toFixed(2)} us over ${r.stepsPerInference} steps; bottleneck core ${r.bottleneckCore.id} (${r.bottleneckCore.layer})`,
     `spikes per inference: ${r.spikesPerInference.toFixed(1)}, synaptic ops per inference: ${r.synapticOpsPerInference.toFixed(0)}`,
@@ -105,14 +128,24 @@ export function registerSimulate(yargs: Argv): Argv {
         .option('encoding', { choices: ['direct', 'poisson'] as const, default: 'direct' as const, describe: 'direct analog input, or Poisson rate coding' })
         .option('workers', { type: 'number', describe: 'worker threads (default: one per CPU core)' })
         .option('probe', { type: 'string', describe: 'a layer whose spikes per step to print' })
+        .option('raster', { type: 'string', describe: 'layers (comma-separated, or all) whose spikes in the first image to keep, for a raster plot' })
+        .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
+        .option('report', { type: 'string', describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('output', { alias: 'o', type: 'string', describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
       if (args.events && args.encoding !== 'direct') throw new UsageFailure('--encoding encodes images; event input (--events) is binned as it is');
-      const report = args.events ? await simulateEventsFile({ ...args, events: args.events, quiet: args.json }) : await simulateFile({ ...args, quiet: args.json });
+      if (args.events && args.floatReference) throw new UsageFailure('--float-reference runs the float model on images; event input (--events) has no float counterpart here');
+      const raster = args.raster ? args.raster.split(',').map((s) => s.trim()).filter((s) => s !== '') : args.report ? ['all'] : undefined;
+      const report = args.events ? await simulateEventsFile({ ...args, events: args.events, raster, quiet: args.json }) : await simulateFile({ ...args, raster, quiet: args.json });
       if (args.output) writeReport(args.output, report);
-      const { counts: _counts, predictions: _predictions, ...summary } = report;
-      emit(args.json, summary, () => formatReport(report, args.probe));
+      let html: ReturnType<typeof writeHtmlReport> | null = null;
+      if (args.report) {
+        const program = decodeChipProgram(readFileSync(args.program), args.program);
+        html = writeHtmlReport({ result: report, spec: programChip(program, args.chip), program }, args.report);
+      }
+      const { counts: _counts, predictions: _predictions, raster: _raster, ...summary } = report;
+      emit(args.json, html ? { ...summary, report: html } : summary, () => [formatReport(report, args.probe), ...(html ? [describeWritten(html)] : [])].join('\n'));
     },
   );
 }

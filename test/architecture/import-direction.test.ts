@@ -12,7 +12,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   models: [],
   compiler: ['models', 'chips'],
   simulator: ['chips'],
-  cli: ['models', 'chips', 'compiler', 'simulator'],
+  report: ['chips', 'simulator'],
+  cli: ['models', 'chips', 'compiler', 'simulator', 'report'],
   bench: ['models', 'chips', 'compiler', 'simulator'],
 };
 
