@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerRecost } from './commands/recost.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
+import { registerExport } from './commands/export.js';
 import { registerInspect } from './commands/inspect.js';
 import { describeFailure } from './failure.js';
 
@@ -23,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerSimulate(cli);
   cli = registerRecost(cli);
   cli = registerDemo(cli);
+  cli = registerExport(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()

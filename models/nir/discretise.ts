@@ -13,9 +13,10 @@ import type { NirArray, NirNode } from './nir-graph.js';
  *    dt = 1e-4 s); inferred from the fixture, unconfirmed against Rockpool's source.
  *  - Sinabs writes only IF neurons (no time constant) and integrates v += r x per step: dt = 1.
  *  - Norse writes numbered nodes with r = 1 and integrates forward Euler with its default dt = 1e-3 s.
+ *  - spikechip's own export states its dt in `/spikechip/dt` (forward Euler).
  *  - Otherwise: forward Euler with the dt given (--nir-dt), else 1e-4 s, said so in a note.
  */
-export type NirWriter = 'snntorch' | 'rockpool' | 'sinabs' | 'norse' | 'unknown';
+export type NirWriter = 'spikechip' | 'snntorch' | 'rockpool' | 'sinabs' | 'norse' | 'unknown';
 
 export interface TimeConvention {
   readonly writer: NirWriter;
@@ -28,12 +29,15 @@ export interface TimeConvention {
 export const DEFAULT_NIR_DT = 1e-4;
 const NORSE_DT = 1e-3;
 
-export function detectConvention(nodes: readonly NirNode[], dtOption: number | undefined): TimeConvention {
+export function detectConvention(nodes: readonly NirNode[], dtOption: number | undefined, statedDt: number | null = null): TimeConvention {
   const neurons = nodes.filter((n) => n.type === 'LIF' || n.type === 'CubaLIF' || n.type === 'LI' || n.type === 'CubaLI');
   const withTime = neurons.length > 0;
   if (dtOption !== undefined) {
     const rule = nodes.some((n) => /^\d+_\w+Torch$/.test(n.name)) ? 'exponential' : 'forward-euler';
     return { writer: 'unknown', dt: dtOption, rule, note: `dt = ${dtOption} s as given, ${rule} integration` };
+  }
+  if (statedDt !== null) {
+    return { writer: 'spikechip', dt: statedDt, rule: 'forward-euler', note: `written by spikechip: dt = ${fmt(statedDt)} s (/spikechip/dt), forward Euler` };
   }
   if (nodes.some((n) => /^\d+_\w+Torch$/.test(n.name))) {
     const dt = rockpoolDt(neurons);
@@ -43,7 +47,7 @@ export function detectConvention(nodes: readonly NirNode[], dtOption: number | u
   if (snn !== null) {
     return { writer: 'snntorch', dt: snn, rule: 'forward-euler', note: `written by snnTorch (r = tau_mem/dt, w_in = tau_syn/dt): dt = ${fmt(snn)} s, forward Euler` };
   }
-  if (!withTime && nodes.some((n) => n.type === 'IF')) {
+  if (!withTime && nodes.some((n) => n.type === 'IF' || n.type === 'I')) {
     return { writer: 'sinabs', dt: 1, rule: 'forward-euler', note: 'only IF neurons, no time constant (as Sinabs writes): one step per unit of time, v += r*x' };
   }
   if (withTime && nodes.every((n) => /^\d+$|^input$|^output$/.test(n.name)) && neurons.every((n) => 'r' in n && uniform(n.r) === 1)) {

@@ -108,9 +108,20 @@ export interface NirGraph {
   readonly edges: readonly NirEdge[];
 }
 
+/**
+ * What spikechip writes beside NIR's `/node` (in `/spikechip`, which NIR readers ignore): the time step, the reset
+ * and the number of steps the file was exported with, since NIR has none of them.
+ */
+export interface SpikechipHints {
+  readonly dt: number;
+  readonly reset: 'zero' | 'subtract';
+  readonly timesteps: number;
+}
+
 export interface NirFile {
   readonly version: string;
   readonly graph: NirGraph;
+  readonly hints: SpikechipHints | null;
 }
 
 export function nirArray(data: ArrayLike<number>, shape: readonly number[] = [data.length]): NirArray {

@@ -28,22 +28,25 @@ export const DEFAULT_NIR_TIMESTEPS = 10;
 export function nirToModel(nir: NirFile, file: string, options: NirImportOptions = {}): Model {
   const flat = flattenGraph(nir.graph, file);
   const chain = orderChain(flat, file);
-  const convention = detectConvention(flat.nodes.map((n) => n.node), options.dt);
-  const reset = options.reset ?? 'zero';
-  const timesteps = options.timesteps ?? DEFAULT_NIR_TIMESTEPS;
+  const convention = detectConvention(flat.nodes.map((n) => n.node), options.dt, nir.hints?.dt ?? null);
+  const reset = options.reset ?? nir.hints?.reset ?? 'zero';
+  const timesteps = options.timesteps ?? nir.hints?.timesteps ?? DEFAULT_NIR_TIMESTEPS;
   const input = chain[0]!.node.node;
   if (input.type !== 'Input') throw new ModelError(file, 'the chain does not start at an Input node');
-  const nodes = chain.slice(1, -1).map((link) => toModelNode(link, convention, reset, file));
+  // A Scale of 1/255 straight after the Input is an 8-bit image's pixel scale (spikechip's export writes it so).
+  const first = chain[1]?.node.node;
+  const pixelScale = first?.type === 'Scale' && uniform(first.scale) === 1 / 255;
+  const nodes = chain.slice(pixelScale ? 2 : 1, -1).map((link) => toModelNode(link, convention, reset, file));
   const notes = [
     `NIR ${nir.version}: ${convention.note}`,
-    `reset ${reset === 'zero' ? 'to zero (NIR v_reset)' : 'by subtraction (as asked)'}; spike when v >= v_threshold`,
-    `T = ${timesteps}${options.timesteps === undefined ? ' (NIR has no number of steps; default, choose with --timesteps)' : ''}`,
+    `reset ${reset === 'zero' ? 'to zero (NIR v_reset)' : options.reset ? 'by subtraction (as asked)' : 'by subtraction (/spikechip/reset)'}; spike when v >= v_threshold`,
+    `T = ${timesteps}${options.timesteps !== undefined ? '' : nir.hints ? ' (/spikechip/timesteps)' : ' (NIR has no number of steps; default, choose with --timesteps)'}`,
   ];
   const model: Model = {
     name: basename(file).replace(/\.nir$/, ''),
     source: 'nir',
     timesteps,
-    input: { shape: [...input.shape], scale: 1, encoding: 'direct' },
+    input: { shape: [...input.shape], scale: pixelScale ? 1 / 255 : 1, encoding: 'direct' },
     nodes,
     output: 'mean-over-time',
     notes,

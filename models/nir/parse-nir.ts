@@ -1,6 +1,6 @@
 import { ModelError } from '../errors.js';
 import type { Hdf5Dataset, Hdf5Group, Hdf5Node } from './hdf5.js';
-import type { NirArray, NirEdge, NirFile, NirGraph, NirNode } from './nir-graph.js';
+import type { NirArray, NirEdge, NirFile, NirGraph, NirNode, SpikechipHints } from './nir-graph.js';
 
 /**
  * The NIR HDF5 layout: `/version` (string), `/node` a graph group with `type` = NIRGraph, `nodes/<name>/` one group
@@ -13,7 +13,21 @@ export function parseNir(root: Hdf5Group, file: string): NirFile {
   if (versionText === null) throw new ModelError(file, 'not a NIR file: no /version string dataset');
   const node = root.children.get('node');
   if (node?.kind !== 'group') throw new ModelError(file, 'not a NIR file: no /node group');
-  return { version: versionText, graph: parseGraph(node, file) };
+  return { version: versionText, graph: parseGraph(node, file), hints: parseHints(root.children.get('spikechip'), file) };
+}
+
+function parseHints(group: Hdf5Node | undefined, file: string): SpikechipHints | null {
+  if (group?.kind !== 'group') return null;
+  const dt = group.children.get('dt');
+  const reset = group.children.get('reset');
+  const dtValue = dt?.kind === 'dataset' && dt.values.kind === 'numbers' ? dt.values.data[0] : undefined;
+  const resetValue = reset?.kind === 'dataset' && reset.values.kind === 'strings' ? reset.values.data[0] : undefined;
+  const steps = group.children.get('timesteps');
+  const stepsValue = steps?.kind === 'dataset' && steps.values.kind === 'numbers' ? steps.values.data[0] : undefined;
+  if (dtValue === undefined || !(dtValue > 0) || (resetValue !== 'zero' && resetValue !== 'subtract') || stepsValue === undefined || !Number.isInteger(stepsValue) || stepsValue < 1) {
+    throw new ModelError(file, '/spikechip must hold a positive dt, a reset of zero or subtract and a positive number of timesteps');
+  }
+  return { dt: dtValue, reset: resetValue, timesteps: stepsValue };
 }
 
 function parseGraph(group: Hdf5Group, file: string): NirGraph {
