@@ -8,8 +8,8 @@ import type { NirArray, NirNode } from './nir-graph.js';
  * are recorded in the model's notes:
  *  - snnTorch writes r = tau_mem/dt and w_in = tau_syn/dt (so that beta*v + I is the forward Euler step):
  *    dt = tau/r, forward Euler. Reference: the braille fixtures (tau_mem/r = tau_syn/w_in = 1e-4 s).
- *  - Rockpool names its nodes `<n>_<Module>Torch` and writes r = (tau/dt) exp(-dt/tau): dt solves that
- *    equation, and the decay is exact, exp(-dt/tau). Reference: lif_rockpool.nir (r = 24.0197, tau = 2.5 ms gives
+ *  - Rockpool names its nodes `<n>_<Module>Torch` and integrates exactly (exp(-dt/tau)); its r matches
+ *    r = (tau/dt) exp(-dt/tau), which gives dt. Reference: lif_rockpool.nir (r = 24.0197, tau = 2.5 ms gives
  *    dt = 1e-4 s); inferred from the fixture, unconfirmed against Rockpool's source.
  *  - Sinabs writes only IF neurons (no time constant) and integrates v += r x per step: dt = 1.
  *  - Norse writes numbered nodes with r = 1 and integrates forward Euler with its default dt = 1e-3 s.
@@ -102,15 +102,18 @@ export function uniform(a: NirArray): number | null {
   return first;
 }
 
-function decayOf(tau: number, c: TimeConvention): number {
-  return c.rule === 'exponential' ? Math.exp(-c.dt / tau) : 1 - c.dt / tau;
+/**
+ * Per-step factors of tau dv/dt = -v + u, u held over the step: forward Euler gives v' = (1 - dt/tau) v + (dt/tau) u,
+ * the exact (zero-order-hold) solution v' = a v + (1 - a) u with a = exp(-dt/tau).
+ */
+function stepFactors(tau: number, c: TimeConvention): { decay: number; gain: number } {
+  if (c.rule === 'exponential') {
+    const a = Math.exp(-c.dt / tau);
+    return { decay: a, gain: 1 - a };
+  }
+  return { decay: 1 - c.dt / tau, gain: c.dt / tau };
 }
 
-/**
- * NeuronDynamics of a NIR neuron: v[t] = decay*v[t-1] + (dt r/tau) i[t] + (dt/tau) v_leak, and for a synaptic
- * current i[t] = decay_syn*i[t-1] + (dt w_in/tau_syn) x[t] (forward Euler decay 1 - dt/tau, or exp(-dt/tau)).
- * IF and I have no leak: v[t] = v[t-1] + dt r x[t].
- */
 export function discretise(node: NirNode, c: TimeConvention, file: string): NeuronDynamics {
   const one = (a: NirArray, field: string): number => {
     const v = uniform(a);
@@ -128,18 +131,18 @@ export function discretise(node: NirNode, c: TimeConvention, file: string): Neur
       return { decay: 1, inputScale: c.dt * one(node.r, 'r'), leak: 0, current: null };
     case 'LIF':
     case 'LI': {
-      const tau = tauOk(one(node.tau, 'tau'), 'tau');
-      return { decay: decayOf(tau, c), inputScale: (c.dt * one(node.r, 'r')) / tau, leak: (c.dt * one(node.vLeak, 'v_leak')) / tau, current: null };
+      const m = stepFactors(tauOk(one(node.tau, 'tau'), 'tau'), c);
+      return { decay: m.decay, inputScale: m.gain * one(node.r, 'r'), leak: m.gain * one(node.vLeak, 'v_leak'), current: null };
     }
     case 'CubaLIF':
     case 'CubaLI': {
-      const tauMem = tauOk(one(node.tauMem, 'tau_mem'), 'tau_mem');
-      const tauSyn = tauOk(one(node.tauSyn, 'tau_syn'), 'tau_syn');
+      const m = stepFactors(tauOk(one(node.tauMem, 'tau_mem'), 'tau_mem'), c);
+      const syn = stepFactors(tauOk(one(node.tauSyn, 'tau_syn'), 'tau_syn'), c);
       return {
-        decay: decayOf(tauMem, c),
-        inputScale: (c.dt * one(node.r, 'r')) / tauMem,
-        leak: (c.dt * one(node.vLeak, 'v_leak')) / tauMem,
-        current: { decay: decayOf(tauSyn, c), scale: (c.dt * one(node.wIn, 'w_in')) / tauSyn },
+        decay: m.decay,
+        inputScale: m.gain * one(node.r, 'r'),
+        leak: m.gain * one(node.vLeak, 'v_leak'),
+        current: { decay: syn.decay, scale: syn.gain * one(node.wIn, 'w_in') },
       };
     }
     default:
