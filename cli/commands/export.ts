@@ -1,11 +1,8 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { builtinChips } from '../../chips/registry.js';
-import { foldedAsModel } from '../../compiler/float/as-model.js';
-import { foldNorm } from '../../compiler/passes/fold-norm.js';
-import { freezeThresholds } from '../../compiler/passes/freeze-thresholds.js';
+import { frozenFloatModel } from '../../compiler/float/frozen-model.js';
 import { loadModel } from '../../models/load-model.js';
-import { fixThresholds, type ThresholdFix } from '../../models/nir/fix-thresholds.js';
+import type { ThresholdFix } from '../../models/nir/fix-thresholds.js';
 import { modelToNir } from '../../models/nir/model-to-nir.js';
 import { writeNir } from '../../models/nir/write-nir.js';
 import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-ots.js';
@@ -53,10 +50,7 @@ export function registerExport(yargs: Argv): Argv {
       const calibration = needsCalibration
         ? calibrationInput(model, { ...(args.calibration !== undefined ? { count: args.calibration } : {}), ...(args.data ? { data: args.data } : {}) })
         : null;
-      const folded = foldNorm(model, '');
-      // 'schedule' keeps each table as calibrated; the chip only matters for 'auto' and 'mean'.
-      const frozen = freezeThresholds(folded, builtinChips.loihi2, { threshold: 'schedule', ...(calibration ? { calibration } : {}) });
-      const fixed = fixThresholds({ ...foldedAsModel(frozen.model), ...(model.notes ? { notes: model.notes } : {}) }, args.threshold);
+      const fixed = frozenFloatModel(model, args.threshold, calibration ?? undefined);
       const { nir, subtractiveReset } = modelToNir(fixed.model);
       const bytes = writeNir(nir);
       const temporary = `${args.output}.partial-${process.pid}`;
