@@ -25,7 +25,7 @@ export interface CompileArgs {
 
 export function compileOptions(y: Argv): Argv<CompileArgs> {
   return y
-    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint.pth or .snnmodel file' })
+    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint.pth, .snnmodel or .nir file' })
     .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
     .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
         .options(NIR_OPTIONS)

@@ -28,7 +28,7 @@ export function registerEval(yargs: Argv): Argv {
     'Run the float reference of a trained SNN on Fashion-MNIST: accuracy, spikes per layer per step, firing rates',
     (y) =>
       y
-        .option('model', { type: 'string', describe: 'checkpoint.pth or .snnmodel file (default: the bundled model)' })
+        .option('model', { type: 'string', describe: 'checkpoint.pth, .snnmodel or .nir file (default: the bundled model)' })
         .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
         .option('preset', { type: 'string', describe: "seed-code architecture preset instead of --arch (e.g. 'online_spiking_vgg11_ws')" })
         .options(NIR_OPTIONS)

@@ -60,6 +60,7 @@ export function registerInspect(yargs: Argv): Argv {
         inputShape: model.input.shape,
         parameters: layers.reduce((s, l) => s + l.parameters, 0),
         layers,
+        ...(model.notes ? { notes: model.notes } : {}),
       };
       emit(args.json, result, () => printModel(model));
     },
