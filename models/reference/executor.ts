@@ -20,11 +20,11 @@ export interface ReferenceRun {
   readonly classes: number;
   /** [batch, classes]: the mean over T of the last layer's output. */
   readonly outputs: Float32Array;
-  /** Key of each LIF layer (its state-dict prefix, else its name), in model order. */
+  /** Key of each spiking layer (LIF: its state-dict prefix, else its name; NIR neurons: the name), in model order. */
   readonly lifKeys: readonly string[];
-  /** [lif][t]: spikes summed over the batch. */
+  /** [spiking layer][t]: spikes summed over the batch. */
   readonly spikesPerLayerPerStep: readonly number[][];
-  /** [lif][t]: the threshold each LIF layer used at each step. */
+  /** [spiking layer][t]: the threshold each layer used at each step. */
   readonly thresholdsPerLayerPerStep: readonly number[][];
 }
 
@@ -45,7 +45,7 @@ interface Stage {
  */
 export class ReferenceExecutor {
   private readonly stages: Stage[];
-  private readonly lifStages: { stage: Stage; node: LifNode; index: number }[] = [];
+  private readonly lifStages: { stage: Stage; node: LifNode | SpikingNeuronNode; index: number }[] = [];
   private readonly spikes: number[][];
   private readonly thresholds: number[][];
   private readonly outputSum: Float32Array;
@@ -80,7 +80,7 @@ export class ReferenceExecutor {
     if (batch > this.maxBatch || input.length < batch * this.inputSize) {
       throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / this.inputSize})`);
     }
-    for (const { node } of this.lifStages) this.checkThresholds(node, mode);
+    for (const { node } of this.lifStages) if (node.kind === 'lif') this.checkThresholds(node, mode);
     const T = this.model.timesteps;
     this.outputSum.fill(0, 0, batch * this.classes);
     for (const row of this.spikes) row.fill(0);
@@ -98,7 +98,7 @@ export class ReferenceExecutor {
       batch,
       classes: this.classes,
       outputs,
-      lifKeys: this.lifStages.map(({ node }) => lifKey(node)),
+      lifKeys: this.lifStages.map(({ node }) => (node.kind === 'lif' ? lifKey(node) : node.name)),
       spikesPerLayerPerStep: this.spikes.map((row) => [...row]),
       thresholdsPerLayerPerStep: this.thresholds.map((row) => [...row]),
     };
@@ -235,6 +235,7 @@ export class ReferenceExecutor {
     const recurrentWeights = recurrent ? transposeLinearWeights(recurrent.weight.data, size, size) : null;
     const acc = new Float64Array(size);
     const previous = new Float32Array(this.maxBatch * size);
+    const index = this.lifStages.length;
     const result = stage((input, batch, t) => {
       const n = batch * size;
       if (t === 0) {
@@ -254,9 +255,11 @@ export class ReferenceExecutor {
         result.out.set(v.subarray(0, n));
         return;
       }
-      lifFire(v, result.out, 0, n, node.threshold, node.reset);
+      this.thresholds[index]![t] = node.threshold;
+      this.spikes[index]![t] = this.spikes[index]![t]! + lifFire(v, result.out, 0, n, node.threshold, node.reset);
       if (recurrentWeights) previous.set(result.out.subarray(0, n));
     });
+    if (node.kind === 'spiking-neuron') this.lifStages.push({ stage: result, node, index });
     return result;
   }
 

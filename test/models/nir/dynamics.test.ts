@@ -4,6 +4,7 @@ import type { Model, ModelNode } from '../../../models/graph/model.js';
 import { loadModel } from '../../../models/load-model.js';
 import type { NirArray, NirGraph, NirNode } from '../../../models/nir/nir-graph.js';
 import { readNirGraph } from '../../../models/nir/read-nir.js';
+import { ReferenceExecutor } from '../../../models/reference/executor.js';
 import { fixturePath } from '../../helpers/fixtures.js';
 import { inputOf, perStepOutputs } from './nir-test-helpers.js';
 
@@ -78,6 +79,9 @@ describe('single LIF fixtures against the NIR equation', () => {
     }
     // x = 0.2: v = 0.08, 0.128 >= 0.1 fires at step 2, every second step.
     expect(lifTrace(p, 1e-3, 'euler', [0.2, 0.2, 0.2, 0.2]).z).toEqual([0, 1, 0, 1]);
+    // The run's per-step statistics count NIR neurons as spiking layers too.
+    const run = new ReferenceExecutor({ ...model, timesteps: 6 }, 1).run(inputOf(model, [0.2]), 1, 'frozen');
+    expect([run.lifKeys, run.spikesPerLayerPerStep, run.thresholdsPerLayerPerStep[0]!.map(Math.fround)]).toEqual([['1'], [[0, 1, 0, 1, 0, 1]], new Array<number>(6).fill(Math.fround(0.1))]);
   });
 
   it('lif_rockpool: exact integration with dt = 0.1 ms solved from r', () => {
