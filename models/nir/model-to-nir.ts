@@ -15,7 +15,8 @@ export const NIR_EXPORT_VERSION = '1.0.0';
 
 /**
  * A Model as a NIR graph: Input, an optional Scale for the input's pixel scale (so a reader gets pixel/255 back),
- * one NIR node per layer, Output; edges in chain order. LIF layers must have a fixed threshold (NIR has no per-step
+ * one NIR node per layer, Output; edges in chain order, and a recurrent weight as an Affine/Linear node in a cycle
+ * with its neuron (NIR delays a cycle by one step, as the recurrent input is). LIF layers must have a fixed threshold (NIR has no per-step
  * threshold: fix the table first, see fixThresholds). NIR has no subtractive reset: such layers are written with
  * v_reset = 0, `subtractiveReset` names them so the caller can warn, and `/spikechip/reset` records it for
  * spikechip's own reader.
@@ -25,20 +26,31 @@ export function modelToNir(model: Model): { nir: NirFile; subtractiveReset: stri
   const nodes: NirNode[] = [{ type: 'Input', name: 'input', shape: [...model.input.shape] }];
   if (model.input.scale !== 1) nodes.push({ type: 'Scale', name: 'input_scale', scale: nirArray(new Array<number>(1).fill(model.input.scale)) });
   const subtractiveReset: string[] = [];
+  // A recurrent weight is a cycle neuron -> map -> neuron, beside the chain.
+  const recurrent: NirNode[] = [];
+  const cycles: { source: string; target: string }[] = [];
   for (const { node, inputShape, outputShape } of shapes) {
     const converted = toNir(node, inputShape, outputShape, model.name);
     if (converted === null) continue;
     if ((node.kind === 'lif' || node.kind === 'spiking-neuron') && node.reset === 'subtract') subtractiveReset.push(node.name);
     nodes.push(converted);
+    if (node.kind === 'spiking-neuron' && node.recurrent) {
+      const name = `${node.name}.recurrent`;
+      const { weight, bias } = node.recurrent;
+      recurrent.push(bias ? { type: 'Affine', name, weight: arrayOf(weight), bias: arrayOf(bias) } : { type: 'Linear', name, weight: arrayOf(weight) });
+      cycles.push({ source: node.name, target: name }, { source: name, target: node.name });
+    }
   }
   const last = shapes.length > 0 ? shapes[shapes.length - 1]!.outputShape : model.input.shape;
   nodes.push({ type: 'Output', name: 'output', shape: [...last] });
+  const chain = nodes.length;
+  nodes.push(...recurrent);
   const names = new Set<string>();
   for (const n of nodes) {
     if (names.has(n.name) || n.name.includes('/')) throw new ModelError(model.name, `layer name '${n.name}' cannot be a NIR node name (duplicate, or contains '/')`);
     names.add(n.name);
   }
-  const edges = nodes.slice(1).map((n, i) => ({ source: nodes[i]!.name, target: n.name }));
+  const edges = [...nodes.slice(1, chain).map((n, i) => ({ source: nodes[i]!.name, target: n.name })), ...cycles];
   const spiking = shapes.filter(({ node }) => node.kind === 'lif' || node.kind === 'spiking-neuron').length;
   if (subtractiveReset.length > 0 && subtractiveReset.length < spiking) {
     throw new ModelError(model.name, `layers ${subtractiveReset.join(', ')} reset by subtraction and others to zero; a NIR file states one reset`);
@@ -92,7 +104,6 @@ function toNir(node: ModelNode, inputShape: readonly number[], outputShape: read
       return neuronToNir(name, { decay: node.decay, inputScale: 1, leak: 0, current: null }, theta, outputShape, refuse);
     }
     case 'spiking-neuron':
-      if (node.recurrent) refuse('recurrent weights are not written in this version');
       return neuronToNir(name, node.dynamics, node.threshold, outputShape, refuse);
     case 'leaky-integrator':
       return neuronToNir(name, node.dynamics, null, outputShape, refuse);
