@@ -61,6 +61,7 @@ export async function simulateFile(args: {
     throw new SimulationError(args.program, `--adapt-input fits images only to [C, H, W] inputs, the program expects [${expected}]`);
   }
   const images = fits ? test.images : adaptImages(test, program.input.shape, program.input.valueScale);
+  if (!fits && !args.quiet) process.stderr.write(`note: images fitted to [${expected}] (--adapt-input); their labels are Fashion-MNIST's, so accuracy means nothing\n`);
   const bar = progressBar('simulate', !args.quiet);
   const run = await simulateDataset({
     programBytes: bytes,
