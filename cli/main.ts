@@ -11,6 +11,7 @@ import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
+import { registerExport } from './commands/export.js';
 import { registerInspect } from './commands/inspect.js';
 import { describeFailure, UsageError } from './failure.js';
 
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerReport(cli);
   cli = registerDemo(cli);
   cli = registerEvents(cli);
+  cli = registerExport(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -12,6 +12,7 @@ import { lowerToSynapses } from './passes/lower-to-synapses.js';
 import { partition } from './passes/partition.js';
 import { place, type ChipBudget } from './passes/place.js';
 import { quantize } from './passes/quantize.js';
+import { readOutOutput } from './passes/read-out-output.js';
 import { route } from './passes/route.js';
 import type { FoldedModel, FrozenModel, Partition, Placement, QuantizedNetwork } from './stages.js';
 
@@ -39,7 +40,8 @@ export interface Compilation {
 /** The pass list, in order: Model -> ChipProgram, then check. */
 export function compile(model: Model, chip: ChipSpec, options: CompileOptions): Compilation {
   const sha256 = createHash('sha256').update(serializeModel(model)).digest('hex');
-  const folded = foldNorm(model, sha256);
+  const readOut = readOutOutput(model);
+  const folded = foldNorm(readOut.model, sha256);
   const frozen = freezeThresholds(folded, chip, { threshold: options.threshold, ...(options.calibration ? { calibration: options.calibration } : {}) });
   const quantized = quantize(frozen.model, chip);
   const lowered = lowerToSynapses(quantized.network);
@@ -48,7 +50,7 @@ export function compile(model: Model, chip: ChipSpec, options: CompileOptions): 
   const routed = route(placed.placement, chip);
   const notes = [`threshold=${options.threshold}`, `chips=${options.chips}`];
   const program = emit(lowered, routed, chip, { notes, chipCount: placed.placement.chipCount });
-  const diagnostics = dedupe([...frozen.diagnostics, ...quantized.diagnostics, ...partitioned.diagnostics, ...placed.diagnostics, ...check(program, chip)]);
+  const diagnostics = dedupe([...readOut.diagnostics, ...frozen.diagnostics, ...quantized.diagnostics, ...partitioned.diagnostics, ...placed.diagnostics, ...check(program, chip)]);
   return {
     program,
     diagnostics,

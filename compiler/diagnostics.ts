@@ -16,6 +16,7 @@ export const DIAGNOSTIC_CODES = {
   'W-INPUT-HOST': 'analog input computed on the host (no graded spikes, no ANN-mode cores)',
   'W-DECAY': 'the chip realises the decay only approximately',
   'W-UNCONFIRMED': 'a limit or cost the result depends on comes from a weak source',
+  'W-OUTPUT-SPIKES': 'spiking output neurons read out as their mean input current',
   'I-INPUT-GRADED': 'analog input enters as graded spikes',
   'I-INPUT-ANN': 'analog input enters through ANN-mode cores',
   'I-CHIPS': 'how many chips the model uses',

@@ -4,7 +4,9 @@ import { detectPreset, PRESETS } from './arch/presets.js';
 import { readArchFile } from './arch/read-arch.js';
 import { ModelError } from './errors.js';
 import { isModelFile, deserializeModel } from './format/model-file.js';
-import type { Model } from './graph/model.js';
+import type { Model, ResetMode } from './graph/model.js';
+import { isHdf5 } from './nir/hdf5.js';
+import { readNirModel } from './nir/read-nir.js';
 import { buildModel } from './import/build-model.js';
 import { readStateDict } from './pth/read-pth.js';
 
@@ -13,16 +15,25 @@ export interface LoadModelOptions {
   readonly arch?: string;
   /** A preset name from the seed code's zoo, used instead of an arch file. */
   readonly preset?: string;
+  /** NIR files: seconds per step, overriding what the file's writer implies (models/nir/discretise.ts). */
+  readonly nirDt?: number;
+  /** NIR files: reset to zero (NIR's semantics, the default) or by subtraction. */
+  readonly nirReset?: ResetMode;
+  /** NIR files: the number of time steps (NIR has none). */
+  readonly timesteps?: number;
 }
 
 export interface LoadedModel {
   readonly model: Model;
   /** How the topology was found: the model file itself, an arch file, or a preset. */
-  readonly topology: 'model-file' | 'arch' | 'preset';
+  readonly topology: 'model-file' | 'arch' | 'preset' | 'nir';
   readonly presetName?: string;
 }
 
-/** Loads a canonical model file, or a PyTorch checkpoint with its arch.json (or a preset the tensors match). */
+/**
+ * Loads a canonical model file, a NIR graph (`.nir`, HDF5), or a PyTorch checkpoint with its arch.json (or a
+ * preset the tensors match).
+ */
 export function loadModel(path: string, options: LoadModelOptions = {}): LoadedModel {
   let bytes: Uint8Array;
   try {
@@ -31,8 +42,12 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
     throw new ModelError(path, `cannot read the model (${(err as Error).message})`);
   }
   if (isModelFile(bytes)) return { model: deserializeModel(bytes, path), topology: 'model-file' };
+  if (isHdf5(bytes) || path.endsWith('.nir')) {
+    const nir = { ...(options.nirDt !== undefined ? { dt: options.nirDt } : {}), ...(options.nirReset ? { reset: options.nirReset } : {}), ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}) };
+    return { model: readNirModel(bytes, path, nir), topology: 'nir' };
+  }
   if (!isZip(bytes)) {
-    throw new ModelError(path, 'neither a spikechip model file nor a PyTorch checkpoint (.pth zip archive)');
+    throw new ModelError(path, 'neither a spikechip model file, a NIR file (HDF5) nor a PyTorch checkpoint (.pth zip archive)');
   }
   if (options.arch) {
     const arch = readArchFile(options.arch);

@@ -3,7 +3,7 @@ import { writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { compile } from '../../compiler/compile.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { loadModel } from '../../models/load-model.js';
-import { topologyOptions } from '../model-option.js';
+import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-ots.js';
 import { calibrationInput } from '../calibration-input.js';
 import { resolveChip } from '../chip-option.js';
@@ -25,9 +25,10 @@ export interface CompileArgs {
 
 export function compileOptions(y: Argv): Argv<CompileArgs> {
   return y
-    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint.pth or .snnmodel file' })
+    .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint.pth, .snnmodel or .nir file' })
     .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
     .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
+        .options(NIR_OPTIONS)
     .option('chip', { type: 'string', demandOption: true, describe: 'loihi | loihi2 | tianjic | a chip spec JSON file' })
     .option('chips', { type: 'string', default: '1', describe: "chips available: a number, or 'auto' for as many as needed" })
     .option('calibration', { type: 'number', describe: 'freeze OTS on the first N calibration images (default: the frozen table in the model, else 1024)' })

@@ -4,7 +4,7 @@ import { imagesAsInput } from '../../models/datasets/image-samples.js';
 import { writeModelFile } from '../../models/format/model-file.js';
 import { lifKey, lifNodes } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
-import { topologyOptions } from '../model-option.js';
+import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { calibrateOts, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
 import { emit } from '../output.js';
 
@@ -27,6 +27,7 @@ export function registerConvert(yargs: Argv): Argv {
         .positional('checkpoint', { type: 'string', demandOption: true, describe: 'checkpoint.pth (or a model file to re-calibrate)' })
         .option('arch', { type: 'string', describe: 'snn-arch/1 file' })
         .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
+        .options(NIR_OPTIONS)
         .option('calibration', { type: 'number', default: 1024, describe: 'freeze OTS on the first N training images (0: leave unfrozen)' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
         .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .snnmodel file to write' })

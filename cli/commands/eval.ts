@@ -3,7 +3,7 @@ import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/
 import { imageSamples, imagesAsInput } from '../../models/datasets/image-samples.js';
 import { lifNodes, lifKey, type Model } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
-import { topologyOptions } from '../model-option.js';
+import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { calibrateOts, hasFrozenThresholds, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
 import { evaluate } from '../../models/reference/evaluate.js';
 import type { ThresholdMode } from '../../models/reference/executor.js';
@@ -28,9 +28,10 @@ export function registerEval(yargs: Argv): Argv {
     'Run the float reference of a trained SNN on Fashion-MNIST: accuracy, spikes per layer per step, firing rates',
     (y) =>
       y
-        .option('model', { type: 'string', describe: 'checkpoint.pth or .snnmodel file (default: the bundled model)' })
+        .option('model', { type: 'string', describe: 'checkpoint.pth, .snnmodel or .nir file (default: the bundled model)' })
         .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
         .option('preset', { type: 'string', describe: "seed-code architecture preset instead of --arch (e.g. 'online_spiking_vgg11_ws')" })
+        .options(NIR_OPTIONS)
         .option('thresholds', { choices: ['frozen', 'dynamic'] as const, default: 'frozen' as const, describe: 'OTS thresholds: frozen table, or per-batch statistics as the released code does' })
         .option('calibration', { type: 'number', describe: 'recalibrate OTS on the first N training images (default 1024 when the model has no table)' })
         .option('data', { type: 'string', describe: 'directory with the Fashion-MNIST idx files (default: Debian dataset-fashion-mnist, else the bundled subset)' })

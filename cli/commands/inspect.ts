@@ -5,7 +5,7 @@ import { builtinChips } from '../../chips/registry.js';
 import { printModel } from '../../models/graph/print-model.js';
 import { inferShapes, parameterCount } from '../../models/graph/shapes.js';
 import { loadModel } from '../../models/load-model.js';
-import { topologyOptions } from '../model-option.js';
+import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { emit } from '../output.js';
 
 interface InspectArgs {
@@ -24,6 +24,7 @@ export function registerInspect(yargs: Argv): Argv {
         .positional('file', { type: 'string', demandOption: true, describe: 'checkpoint.pth or .snnmodel file' })
         .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
         .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
+        .options(NIR_OPTIONS)
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<InspectArgs>,
     (args) => {
       if (args.file.endsWith('.pb')) {
@@ -59,6 +60,7 @@ export function registerInspect(yargs: Argv): Argv {
         inputShape: model.input.shape,
         parameters: layers.reduce((s, l) => s + l.parameters, 0),
         layers,
+        ...(model.notes ? { notes: model.notes } : {}),
       };
       emit(args.json, result, () => printModel(model));
     },

@@ -13,6 +13,7 @@ import { buildReport, type FloatReference, type SimulationReport } from '../../s
 import type { Encoding } from '../../simulator/simulate.js';
 import { programChip } from '../program-chip.js';
 import { UsageFailure } from './compile.js';
+import { adaptImages } from '../adapt-images.js';
 import { emit, percent, progressBar } from '../output.js';
 import { simulateEventsFile, type EventSimulationReport } from '../simulate-events-file.js';
 import { describeWritten, writeHtmlReport } from './report.js';
@@ -33,6 +34,7 @@ interface SimulateArgs {
   floatReference?: string;
   json: boolean;
   output?: string;
+  'adapt-input': boolean;
 }
 
 export async function simulateFile(args: {
@@ -49,15 +51,22 @@ export async function simulateFile(args: {
   raster?: readonly string[] | undefined;
   /** A float model to evaluate on the same images, for the report's accuracy comparison. */
   floatReference?: string | undefined;
+  adaptInput?: boolean | undefined;
 }): Promise<SimulationReport> {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
   const spec = programChip(program, args.chip);
   const test = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'test', args.limit);
   const expected = program.input.shape.join(', ');
-  if (expected !== test.shape.join(', ')) {
-    throw new SimulationError(test.source, `images are [${test.shape.join(', ')}], the program ${args.program} expects input [${expected}]`);
+  const fits = expected === test.shape.join(', ');
+  if (!fits && !args.adaptInput) {
+    throw new SimulationError(test.source, `images are [${test.shape.join(', ')}], the program ${args.program} expects input [${expected}] (--adapt-input pads and repeats them, for a run whose accuracy means nothing)`);
   }
+  if (!fits && program.input.shape.length !== 3) {
+    throw new SimulationError(args.program, `--adapt-input fits images only to [C, H, W] inputs, the program expects [${expected}]`);
+  }
+  const images = fits ? test.images : adaptImages(test, program.input.shape, program.input.valueScale);
+  if (!fits && !args.quiet) process.stderr.write(`note: images fitted to [${expected}] (--adapt-input); their labels are Fashion-MNIST's, so accuracy means nothing\n`);
   const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
   const float = args.floatReference ? floatAccuracy(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
@@ -65,7 +74,7 @@ export async function simulateFile(args: {
     programBytes: bytes,
     programFile: args.program,
     spec,
-    images: test.images,
+    images,
     labels: test.labels,
     count: test.count,
     encoding: args.encoding,
@@ -128,6 +137,7 @@ export function registerSimulate(yargs: Argv): Argv {
         .option('encoding', { choices: ['direct', 'poisson'] as const, default: 'direct' as const, describe: 'direct analog input, or Poisson rate coding' })
         .option('workers', { type: 'number', describe: 'worker threads (default: one per CPU core)' })
         .option('probe', { type: 'string', describe: 'a layer whose spikes per step to print' })
+        .option('adapt-input', { type: 'boolean', default: false, describe: 'pad/crop and repeat the images to a program with another input shape (exercises the chip; accuracy meaningless)' })
         .option('raster', { type: 'string', describe: 'layers (comma-separated, or all) whose spikes in the first image to keep, for a raster plot' })
         .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
         .option('report', { type: 'string', describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
@@ -137,7 +147,9 @@ export function registerSimulate(yargs: Argv): Argv {
       if (args.events && args.encoding !== 'direct') throw new UsageFailure('--encoding encodes images; event input (--events) is binned as it is');
       if (args.events && args.floatReference) throw new UsageFailure('--float-reference runs the float model on images; event input (--events) has no float counterpart here');
       const raster = args.raster ? args.raster.split(',').map((s) => s.trim()).filter((s) => s !== '') : args.report ? ['all'] : undefined;
-      const report = args.events ? await simulateEventsFile({ ...args, events: args.events, raster, quiet: args.json }) : await simulateFile({ ...args, raster, quiet: args.json });
+      const report = args.events
+        ? await simulateEventsFile({ ...args, events: args.events, raster, quiet: args.json })
+        : await simulateFile({ ...args, raster, quiet: args.json, adaptInput: args['adapt-input'] });
       if (args.output) writeReport(args.output, report);
       let html: ReturnType<typeof writeHtmlReport> | null = null;
       if (args.report) {

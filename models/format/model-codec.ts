@@ -1,5 +1,5 @@
 import { ModelError } from '../errors.js';
-import { assertNever, type Model, type ModelNode, type ModelSource, type Threshold } from '../graph/model.js';
+import { assertNever, type Model, type ModelNode, type ModelSource, type NeuronDynamics, type Threshold } from '../graph/model.js';
 import type { Tensor } from '../graph/tensor.js';
 
 export interface EncodedTensor {
@@ -32,12 +32,22 @@ export function encodeModel(model: Model, store: (data: Float32Array) => number)
             : th;
         return { ...node, threshold };
       }
+      case 'conv1d':
+        return { ...node, weight: ref(node.weight), bias: optionalRef(node.bias) };
+      case 'scale':
+        return { ...node, factor: ref(node.factor) };
+      case 'heaviside':
+        return { ...node, threshold: ref(node.threshold) };
+      case 'spiking-neuron':
+        return { ...node, recurrent: node.recurrent ? { weight: ref(node.recurrent.weight), bias: optionalRef(node.recurrent.bias) } : null };
       case 'avgpool2d':
       case 'maxpool2d':
+      case 'sumpool2d':
       case 'adaptiveavgpool2d':
       case 'flatten':
       case 'dropout':
       case 'add':
+      case 'leaky-integrator':
         return { ...node };
       default:
         return assertNever(node);
@@ -50,6 +60,7 @@ export function encodeModel(model: Model, store: (data: Float32Array) => number)
     timesteps: model.timesteps,
     input: model.input,
     output: model.output,
+    ...(model.notes ? { notes: [...model.notes] } : {}),
     nodes,
   };
 }
@@ -124,7 +135,26 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
       }
       case 'avgpool2d':
       case 'maxpool2d':
+      case 'sumpool2d':
         return { kind, name, kernel: count(n, 'kernel', where), stride: count(n, 'stride', where) };
+      case 'conv1d':
+        return { kind, name, weight: tensor(n.weight, `${where}.weight`), bias: optionalTensor(n.bias, `${where}.bias`), stride: count(n, 'stride', where), padding: size(n, 'padding', where) };
+      case 'scale':
+        return { kind, name, factor: tensor(n.factor, `${where}.factor`) };
+      case 'heaviside':
+        return { kind, name, threshold: tensor(n.threshold, `${where}.threshold`) };
+      case 'spiking-neuron': {
+        const reset = n.reset;
+        if (reset !== 'subtract' && reset !== 'zero') throw new ModelError(file, `${where}.reset must be 'subtract' or 'zero'`);
+        let recurrent = null;
+        if (n.recurrent !== null) {
+          const r = obj(n.recurrent, file, `${where}.recurrent`);
+          recurrent = { weight: tensor(r.weight, `${where}.recurrent.weight`), bias: optionalTensor(r.bias, `${where}.recurrent.bias`) };
+        }
+        return { kind, name, origin: str(n, 'origin', where), dynamics: dynamics(n.dynamics, `${where}.dynamics`), threshold: num(n, 'threshold', where), reset, recurrent };
+      }
+      case 'leaky-integrator':
+        return { kind, name, origin: str(n, 'origin', where), dynamics: dynamics(n.dynamics, `${where}.dynamics`) };
       case 'adaptiveavgpool2d':
         return { kind, name, output: pair(n, 'output', where) };
       case 'flatten':
@@ -148,6 +178,22 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
     throw new ModelError(file, `${where}.kind must be 'fixed' or 'ots'`);
   }
 
+  function dynamics(value: unknown, where: string): NeuronDynamics {
+    const d = obj(value, file, where);
+    let current = null;
+    if (d.current !== null) {
+      const c = obj(d.current, file, `${where}.current`);
+      current = { decay: num(c, 'decay', `${where}.current`), scale: num(c, 'scale', `${where}.current`) };
+    }
+    return { decay: num(d, 'decay', where), inputScale: num(d, 'inputScale', where), leak: num(d, 'leak', where), current };
+  }
+
+  function size(o: Record<string, unknown>, key: string, where: string): number {
+    const v = o[key];
+    if (!isCount(v)) throw new ModelError(file, `${where}.${key} must be a non-negative integer`);
+    return v;
+  }
+
   function count(o: Record<string, unknown>, key: string, where: string): number {
     const v = o[key];
     if (!isCount(v) || v === 0) throw new ModelError(file, `${where}.${key} must be a positive integer`);
@@ -161,6 +207,12 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
   if (!Number.isInteger(timesteps) || timesteps < 1) throw new ModelError(file, '$.timesteps must be a positive integer');
   const sources: readonly ModelSource[] = ['osr-ots', 'rate-bp', 'nir', 'other'];
   if (!sources.includes(top.source as ModelSource)) throw new ModelError(file, `$.source ${JSON.stringify(top.source)} is not known`);
+  // Files written before notes existed have none.
+  let notes: string[] | undefined;
+  if (top.notes !== undefined) {
+    if (!Array.isArray(top.notes) || !top.notes.every((n) => typeof n === 'string')) throw new ModelError(file, '$.notes must be an array of strings');
+    notes = top.notes as string[];
+  }
   return {
     name: str(top, 'name', '$'),
     source: top.source as ModelSource,
@@ -168,6 +220,7 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
     input: { shape, scale: num(input, 'scale', '$.input'), encoding: 'direct' },
     nodes,
     output: 'mean-over-time',
+    ...(notes ? { notes } : {}),
   };
 }
 

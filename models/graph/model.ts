@@ -95,6 +95,68 @@ export interface AddNode extends NodeBase {
   readonly from: string;
 }
 
+/** y = conv1d(x, W) + b over [C, L], weight [Cout, Cin, k]. */
+export interface Conv1dNode extends NodeBase {
+  readonly kind: 'conv1d';
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly stride: number;
+  readonly padding: number;
+}
+
+/** y = sum over each kernel window (no padding). */
+export interface SumPool2dNode extends NodeBase {
+  readonly kind: 'sumpool2d';
+  readonly kernel: number;
+  readonly stride: number;
+}
+
+/** y = factor * x, element-wise (one factor, or one per input element). */
+export interface ScaleNode extends NodeBase {
+  readonly kind: 'scale';
+  readonly factor: Tensor;
+}
+
+/** y = (x >= threshold), element-wise (one threshold, or one per input element): NIR's Threshold. */
+export interface HeavisideNode extends NodeBase {
+  readonly kind: 'heaviside';
+  readonly threshold: Tensor;
+}
+
+/**
+ * A neuron's state update per time step, discretised from NIR's continuous equations (models/nir/discretise.ts;
+ * the model's notes say which dt): with a synaptic current, i[t] = current.decay*i[t-1] + current.scale*x[t],
+ * else i[t] = x[t]; then v[t] = decay*v[t-1] + inputScale*i[t] + leak.
+ */
+export interface NeuronDynamics {
+  readonly decay: number;
+  readonly inputScale: number;
+  readonly leak: number;
+  readonly current: { readonly decay: number; readonly scale: number } | null;
+}
+
+/**
+ * A spiking neuron (NIR IF, LIF, CubaLIF): x[t] = input + W_rec s[t-1] + b_rec; dynamics as NeuronDynamics;
+ * s = (v >= threshold); reset v -= threshold (subtract) or v = 0 (zero).
+ */
+export interface SpikingNeuronNode extends NodeBase {
+  readonly kind: 'spiking-neuron';
+  /** The NIR node type it came from (IF, LIF, CubaLIF), for reports. */
+  readonly origin: string;
+  readonly dynamics: NeuronDynamics;
+  readonly threshold: number;
+  readonly reset: ResetMode;
+  /** A recurrent edge through a linear map, [n, n], fed by the previous step's spikes. */
+  readonly recurrent: { readonly weight: Tensor; readonly bias: Tensor | null } | null;
+}
+
+/** A non-spiking neuron (NIR LI, CubaLI, Integrator): dynamics as NeuronDynamics; y = v. */
+export interface LeakyIntegratorNode extends NodeBase {
+  readonly kind: 'leaky-integrator';
+  readonly origin: string;
+  readonly dynamics: NeuronDynamics;
+}
+
 export type ModelNode =
   | Conv2dNode
   | LinearNode
@@ -105,7 +167,13 @@ export type ModelNode =
   | AdaptiveAvgPool2dNode
   | FlattenNode
   | DropoutNode
-  | AddNode;
+  | AddNode
+  | Conv1dNode
+  | SumPool2dNode
+  | ScaleNode
+  | HeavisideNode
+  | SpikingNeuronNode
+  | LeakyIntegratorNode;
 
 export type NodeKind = ModelNode['kind'];
 
@@ -125,6 +193,8 @@ export interface Model {
   readonly input: InputSpec;
   readonly nodes: readonly ModelNode[];
   readonly output: 'mean-over-time';
+  /** Assumptions made on import that change what the model computes (e.g. the dt a NIR file was read with). */
+  readonly notes?: readonly string[];
 }
 
 export function lifNodes(model: Model): LifNode[] {

@@ -1,4 +1,4 @@
-import { assertNever, type ModelNode, type Model } from './model.js';
+import { assertNever, type ModelNode, type Model, type NeuronDynamics } from './model.js';
 import { inferShapes, parameterCount } from './shapes.js';
 import { formatShape } from './tensor.js';
 
@@ -20,7 +20,13 @@ export function printModel(model: Model): string {
     line(header),
     ...rows.map(line),
     `total parameters: ${total.toLocaleString('en-US')}`,
+    ...(model.notes ?? []).map((n) => `note: ${n}`),
   ].join('\n');
+}
+
+function describeDynamics(d: NeuronDynamics): string {
+  const current = d.current ? `current decay ${d.current.decay} scale ${d.current.scale}, ` : '';
+  return `${current}decay ${d.decay} input x${d.inputScale}${d.leak !== 0 ? ` leak ${d.leak}` : ''}`;
 }
 
 function describeNode(node: ModelNode): string {
@@ -43,7 +49,18 @@ function describeNode(node: ModelNode): string {
     }
     case 'avgpool2d':
     case 'maxpool2d':
+    case 'sumpool2d':
       return `kernel ${node.kernel} stride ${node.stride}`;
+    case 'conv1d':
+      return `weight ${formatShape(node.weight.shape)} stride ${node.stride} pad ${node.padding}${node.bias ? ' +bias' : ''}`;
+    case 'scale':
+      return `factor ${node.factor.data.length === 1 ? node.factor.data[0] : `x${node.factor.data.length}`}`;
+    case 'heaviside':
+      return `threshold ${node.threshold.data.length === 1 ? node.threshold.data[0] : `x${node.threshold.data.length}`}`;
+    case 'spiking-neuron':
+      return `${node.origin} ${describeDynamics(node.dynamics)} theta ${node.threshold} reset ${node.reset}${node.recurrent ? ` recurrent ${formatShape(node.recurrent.weight.shape)}${node.recurrent.bias ? ' +bias' : ''}` : ''}`;
+    case 'leaky-integrator':
+      return `${node.origin} ${describeDynamics(node.dynamics)} (membrane out)`;
     case 'adaptiveavgpool2d':
       return `output ${node.output.join('x')}`;
     case 'flatten':

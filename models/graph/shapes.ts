@@ -61,8 +61,34 @@ function outputShape(
     }
     case 'lif':
     case 'dropout':
+    case 'leaky-integrator':
       return input;
+    case 'spiking-neuron': {
+      const n = elementCount(input);
+      const w = node.recurrent?.weight.shape;
+      if (w && (w.length !== 2 || w[0] !== n || w[1] !== n)) fail(`recurrent weight ${formatShape(w)} must be [${n}, ${n}] for input ${formatShape(input)}`);
+      const b = node.recurrent?.bias;
+      if (b && b.data.length !== n) fail(`recurrent bias has ${b.data.length} values, the layer has ${n} neurons`);
+      return input;
+    }
+    case 'scale':
+    case 'heaviside': {
+      const values = node.kind === 'scale' ? node.factor : node.threshold;
+      if (values.data.length !== 1 && values.data.length !== elementCount(input)) {
+        fail(`has ${values.data.length} values, input ${formatShape(input)} needs 1 or ${elementCount(input)}`);
+      }
+      return input;
+    }
+    case 'conv1d': {
+      if (input.length !== 2) fail(`expects a [C, L] input, got ${formatShape(input)}`);
+      const [cout, cin, k] = node.weight.shape as [number, number, number];
+      if (cin !== input[0]) fail(`weight ${formatShape(node.weight.shape)} expects ${cin} input channels, input is ${formatShape(input)}`);
+      const out = Math.floor((input[1]! + 2 * node.padding - k) / node.stride) + 1;
+      if (out < 1) fail(`kernel ${k} does not fit input ${formatShape(input)}`);
+      return [cout, out];
+    }
     case 'avgpool2d':
+    case 'sumpool2d':
     case 'maxpool2d': {
       const [c, h, w] = spatial();
       const oh = Math.floor((h - node.kernel) / node.stride) + 1;
@@ -92,12 +118,21 @@ function outputShape(
 export function parameterCount(node: ModelNode): number {
   switch (node.kind) {
     case 'conv2d':
+    case 'conv1d':
     case 'linear':
       return node.weight.data.length + (node.bias?.data.length ?? 0);
+    case 'spiking-neuron':
+      return node.recurrent ? node.recurrent.weight.data.length + (node.recurrent.bias?.data.length ?? 0) : 0;
+    case 'scale':
+      return node.factor.data.length;
+    case 'heaviside':
+      return node.threshold.data.length;
     case 'norm':
       // gamma and beta; running statistics are buffers, not parameters (as PyTorch counts them).
       return node.gamma.data.length * 2;
     case 'lif':
+    case 'sumpool2d':
+    case 'leaky-integrator':
     case 'avgpool2d':
     case 'maxpool2d':
     case 'adaptiveavgpool2d':

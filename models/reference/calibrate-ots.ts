@@ -1,4 +1,4 @@
-import { lifNodes, type Model } from '../graph/model.js';
+import { lifKey, lifNodes, type Model } from '../graph/model.js';
 import { ReferenceExecutor } from './executor.js';
 
 /**
@@ -11,10 +11,11 @@ export function calibrateOts(model: Model, calibrationInput: Float32Array, count
   const executor = new ReferenceExecutor(model, count);
   const run = executor.run(calibrationInput, count, 'dynamic');
   const tables = new Map<string, Float32Array>();
-  const lifs = lifNodes(model);
-  lifs.forEach((node, i) => {
+  // The run lists every spiking layer (LIF and NIR neurons) in model order; LIF layers are found by their key.
+  for (const node of lifNodes(model)) {
+    const i = run.lifKeys.indexOf(lifKey(node));
     if (node.threshold.kind === 'ots') tables.set(node.name, Float32Array.from(run.thresholdsPerLayerPerStep[i]!));
-  });
+  }
   return tables;
 }
 

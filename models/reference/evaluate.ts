@@ -17,7 +17,7 @@ export interface Evaluation {
   readonly accuracy: number;
   readonly lifKeys: readonly string[];
   readonly spikesPerLayerPerStep: number[][];
-  /** Neurons per LIF layer, to turn spike counts into firing rates. */
+  /** Neurons per spiking layer (as in lifKeys), to turn spike counts into firing rates. */
   readonly neuronsPerLayer: readonly number[];
   readonly thresholdsPerBatch: number[][][];
   /** [samples, classes] when requested. */
@@ -65,7 +65,7 @@ export function evaluate(model: Model, data: LabelledSamples, options: EvaluateO
     options.onBatch?.(first + n, data.count);
   }
   const shapes = inferShapes(model);
-  const neuronsPerLayer = shapes.flatMap((s) => (s.node.kind === 'lif' ? [elementCount(s.outputShape)] : []));
+  const neuronsPerLayer = shapes.flatMap((s) => (s.node.kind === 'lif' || s.node.kind === 'spiking-neuron' ? [elementCount(s.outputShape)] : []));
   return {
     samples: data.count,
     correct,

@@ -1,10 +1,11 @@
 import { ModelError } from '../errors.js';
-import { assertNever, lifKey, type LifNode, type Model, type ModelNode } from '../graph/model.js';
+import { assertNever, lifKey, type LeakyIntegratorNode, type LifNode, type Model, type ModelNode, type SpikingNeuronNode } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
 import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from './kernels/conv2d.js';
 import { lifCharge, lifFire, meanAndUnbiasedStd } from './kernels/lif.js';
 import { linearSample, transposeLinearWeights } from './kernels/linear.js';
+import { neuronStep } from './kernels/neuron.js';
 import { normApply, normCoefficients } from './kernels/norm.js';
 import { adaptiveAvgPool2dSample, pool2dSample } from './kernels/pool.js';
 
@@ -19,11 +20,11 @@ export interface ReferenceRun {
   readonly classes: number;
   /** [batch, classes]: the mean over T of the last layer's output. */
   readonly outputs: Float32Array;
-  /** Key of each LIF layer (its state-dict prefix, else its name), in model order. */
+  /** Key of each spiking layer (LIF: its state-dict prefix, else its name; NIR neurons: the name), in model order. */
   readonly lifKeys: readonly string[];
-  /** [lif][t]: spikes summed over the batch. */
+  /** [spiking layer][t]: spikes summed over the batch. */
   readonly spikesPerLayerPerStep: readonly number[][];
-  /** [lif][t]: the threshold each LIF layer used at each step. */
+  /** [spiking layer][t]: the threshold each layer used at each step. */
   readonly thresholdsPerLayerPerStep: readonly number[][];
 }
 
@@ -44,7 +45,7 @@ interface Stage {
  */
 export class ReferenceExecutor {
   private readonly stages: Stage[];
-  private readonly lifStages: { stage: Stage; node: LifNode; index: number }[] = [];
+  private readonly lifStages: { stage: Stage; node: LifNode | SpikingNeuronNode; index: number }[] = [];
   private readonly spikes: number[][];
   private readonly thresholds: number[][];
   private readonly outputSum: Float32Array;
@@ -60,7 +61,7 @@ export class ReferenceExecutor {
     const byName = new Map<string, Stage>();
     let timeInvariant = true;
     this.stages = shapes.map(({ node, inputShape, outputShape }) => {
-      if (node.kind === 'lif') timeInvariant = false;
+      if (node.kind === 'lif' || node.kind === 'spiking-neuron' || node.kind === 'leaky-integrator') timeInvariant = false;
       if (node.kind === 'add') timeInvariant = timeInvariant && byName.get(node.from)!.timeInvariant;
       const stage = this.makeStage(node, inputShape, outputShape, timeInvariant, byName);
       byName.set(node.name, stage);
@@ -79,7 +80,7 @@ export class ReferenceExecutor {
     if (batch > this.maxBatch || input.length < batch * this.inputSize) {
       throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / this.inputSize})`);
     }
-    for (const { node } of this.lifStages) this.checkThresholds(node, mode);
+    for (const { node } of this.lifStages) if (node.kind === 'lif') this.checkThresholds(node, mode);
     const T = this.model.timesteps;
     this.outputSum.fill(0, 0, batch * this.classes);
     for (const row of this.spikes) row.fill(0);
@@ -97,7 +98,7 @@ export class ReferenceExecutor {
       batch,
       classes: this.classes,
       outputs,
-      lifKeys: this.lifStages.map(({ node }) => lifKey(node)),
+      lifKeys: this.lifStages.map(({ node }) => (node.kind === 'lif' ? lifKey(node) : node.name)),
       spikesPerLayerPerStep: this.spikes.map((row) => [...row]),
       thresholdsPerLayerPerStep: this.thresholds.map((row) => [...row]),
     };
@@ -159,10 +160,45 @@ export class ReferenceExecutor {
       }
       case 'lif':
         return this.makeLifStage(node, stage, outSize);
+      case 'conv1d': {
+        // A 1-D convolution is a 2-D one over a [C, 1, L] input with a 1 x k kernel; the weight layout is the same.
+        const [cout, cin, k] = node.weight.shape as [number, number, number];
+        const g: Conv2dGeometry = {
+          inChannels: cin, inHeight: 1, inWidth: inputShape[1]!,
+          outChannels: cout, outHeight: 1, outWidth: outputShape[1]!,
+          kernelHeight: 1, kernelWidth: k, strideY: 1, strideX: node.stride, padY: 0, padX: node.padding,
+        };
+        const weights = reorderConvWeights(node.weight.data, g);
+        const taps = convTaps(g);
+        const acc = new Float64Array(outSize);
+        const bias = node.bias?.data ?? null;
+        return stage((input, batch) => {
+          for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
+        });
+      }
+      case 'scale':
+      case 'heaviside': {
+        const values = node.kind === 'scale' ? node.factor.data : node.threshold.data;
+        const perElement = values.length > 1;
+        const scale = node.kind === 'scale';
+        return stage((input, batch) => {
+          for (let b = 0; b < batch; b++) {
+            for (let k = 0; k < inSize; k++) {
+              const x = input[b * inSize + k]!;
+              const p = perElement ? values[k]! : values[0]!;
+              out[b * outSize + k] = scale ? x * p : x >= p ? 1 : 0;
+            }
+          }
+        });
+      }
+      case 'spiking-neuron':
+      case 'leaky-integrator':
+        return this.makeNeuronStage(node, stage, outSize);
       case 'avgpool2d':
+      case 'sumpool2d':
       case 'maxpool2d': {
         const [c, h, w] = inputShape as [number, number, number];
-        const kind = node.kind === 'avgpool2d' ? 'avg' : 'max';
+        const kind = node.kind === 'avgpool2d' ? 'avg' : node.kind === 'sumpool2d' ? 'sum' : 'max';
         return stage((input, batch) => {
           for (let b = 0; b < batch; b++) {
             pool2dSample(kind, input, b * inSize, c, h, w, node.kernel, node.stride, outputShape[1]!, outputShape[2]!, out, b * outSize);
@@ -189,6 +225,42 @@ export class ReferenceExecutor {
       default:
         return assertNever(node);
     }
+  }
+
+  private makeNeuronStage(node: SpikingNeuronNode | LeakyIntegratorNode, stage: (run: Stage['run']) => Stage, size: number): Stage {
+    const v = new Float32Array(this.maxBatch * size);
+    const current = new Float32Array(this.maxBatch * size);
+    const drive = new Float32Array(this.maxBatch * size);
+    const recurrent = node.kind === 'spiking-neuron' ? node.recurrent : null;
+    const recurrentWeights = recurrent ? transposeLinearWeights(recurrent.weight.data, size, size) : null;
+    const acc = new Float64Array(size);
+    const previous = new Float32Array(this.maxBatch * size);
+    const index = this.lifStages.length;
+    const result = stage((input, batch, t) => {
+      const n = batch * size;
+      if (t === 0) {
+        v.fill(0, 0, n);
+        current.fill(0, 0, n);
+        previous.fill(0, 0, n);
+      }
+      if (recurrentWeights) {
+        // The recurrent edge carries the previous step's spikes (NIR's cycles are delayed by one step).
+        for (let b = 0; b < batch; b++) linearSample(previous, b * size, recurrentWeights, recurrent!.bias?.data ?? null, size, size, acc, drive, b * size);
+        for (let k = 0; k < n; k++) drive[k] = drive[k]! + input[k]!;
+      } else {
+        drive.set(input.subarray(0, n));
+      }
+      neuronStep(v, current, drive, n, node.dynamics);
+      if (node.kind === 'leaky-integrator') {
+        result.out.set(v.subarray(0, n));
+        return;
+      }
+      this.thresholds[index]![t] = node.threshold;
+      this.spikes[index]![t] = this.spikes[index]![t]! + lifFire(v, result.out, 0, n, node.threshold, node.reset);
+      if (recurrentWeights) previous.set(result.out.subarray(0, n));
+    });
+    if (node.kind === 'spiking-neuron') this.lifStages.push({ stage: result, node, index });
+    return result;
   }
 
   private makeLifStage(node: LifNode, stage: (run: Stage['run']) => Stage, size: number): Stage {

@@ -379,12 +379,28 @@ describe('W-UNCONFIRMED', () => {
   });
 });
 
+describe('W-OUTPUT-SPIKES', () => {
+  it('reads a last spiking layer (as NIR files end) as the mean input current of its synaptic layer', () => {
+    const model = syntheticModel();
+    const withNeurons: Model = {
+      ...model,
+      nodes: [...model.nodes, { kind: 'spiking-neuron', name: 'out-if', origin: 'IF', dynamics: { decay: 1, inputScale: 1, leak: 0, current: null }, threshold: 1, reset: 'zero', recurrent: null }],
+    };
+    const result = compiled(withNeurons, getChip('loihi2'));
+    expect(withCode(result.diagnostics, 'W-OUTPUT-SPIKES')).toEqual([
+      expected('W-OUTPUT-SPIKES', 'out-if', null, null, null, "W-OUTPUT-SPIKES layer out-if: the model's output is the spike count of its last IF neurons; the chip reads the mean input current of fc instead (its output accumulators)"),
+    ]);
+    expect(result.program!.layers.map((l) => l.name)).toEqual(compiled(model, getChip('loihi2')).program!.layers.map((l) => l.name));
+    expect(withCode(compiled(model, getChip('loihi2')).diagnostics, 'W-OUTPUT-SPIKES')).toEqual([]);
+  });
+});
+
 describe('every code has its test', () => {
   it('lists exactly the codes tested in this file', () => {
     const tested: DiagnosticCode[] = [
       'E-NEURONS', 'E-IN-AXONS', 'E-OUT-AXONS', 'E-SYNMEM', 'E-FANIN', 'E-WEIGHT-RANGE', 'E-THRESHOLD-RANGE', 'E-BIAS-RANGE', 'E-CHIPS',
       'E-UNSUPPORTED', 'E-THRESHOLD-SCHEDULE', 'W-THRESHOLD-SCHEDULE', 'W-RESET-MODE', 'W-INPUT-HOST', 'W-DECAY', 'W-UNCONFIRMED',
-      'I-INPUT-GRADED', 'I-INPUT-ANN', 'I-CHIPS',
+      'I-INPUT-GRADED', 'I-INPUT-ANN', 'I-CHIPS', 'W-OUTPUT-SPIKES',
     ];
     expect([...tested].sort()).toEqual(Object.keys(DIAGNOSTIC_CODES).sort());
   });

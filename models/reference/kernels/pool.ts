@@ -1,6 +1,6 @@
-/** Average or max over k x k windows with stride s, no padding, for a [C, H, W] sample. */
+/** Average, sum or max over k x k windows with stride s, no padding, for a [C, H, W] sample. */
 export function pool2dSample(
-  kind: 'avg' | 'max',
+  kind: 'avg' | 'sum' | 'max',
   input: Float32Array,
   inOffset: number,
   channels: number,
@@ -29,7 +29,7 @@ export function pool2dSample(
             if (v > max) max = v;
           }
         }
-        output[outPlane + oy * outWidth + ox] = kind === 'avg' ? Math.fround(sum) / area : max;
+        output[outPlane + oy * outWidth + ox] = kind === 'avg' ? Math.fround(sum) / area : kind === 'sum' ? sum : max;
       }
     }
   }
