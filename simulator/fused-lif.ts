@@ -1,0 +1,187 @@
+// Reference: chips/loihi/lif-kernel.ts (stepLoihiLif, stepLoihiAccumulator) and chips/loihi2/lif-kernel.ts
+// (stepLoihi2Lif) are the specification; these loops compute the same doubles in the same order, fused with the
+// work the simulator does around them. test/simulator/fused-lif.test.ts pins them to the reference bit for bit.
+import {
+  checkLoihiDecay,
+  checkLoihiThresholdMantissa,
+  currentKeep,
+  thresholdFromMantissa,
+  voltageKeep,
+} from '../chips/loihi/lif-kernel.js';
+import { shiftLeftSigned } from '../chips/fixed-point/shift.js';
+import { INPUT_SHIFT, STATE_BITS } from '../chips/loihi/spec.js';
+
+const INPUT_SCALE = 2 ** INPUT_SHIFT;
+const HALF = 2 ** (STATE_BITS - 1);
+const FULL = 2 ** STATE_BITS;
+const V_MAX = HALF - 1;
+
+/** One layer's neurons as the fused step reads and writes them (the arrays of a LayerRuntime). */
+export interface FusedLifArrays {
+  readonly u: Int32Array;
+  readonly v: Int32Array;
+  /** This step's dendritic sums (weight mantissas); read, then cleared to 0 for the next step's delivery. */
+  readonly accumulator: Int32Array;
+  readonly spikes: Uint8Array;
+  readonly spikeList: Int32Array;
+  readonly coreOfNeuron: Int32Array;
+}
+
+/** The per-step constants of the datapath; `threshold` is the MSB-aligned value v is compared with. */
+export interface FusedLifConstants {
+  readonly uKeep: number;
+  readonly vKeep: number;
+  /** v > threshold fires; +Infinity for a non-spiking (accumulating) layer. */
+  readonly threshold: number;
+  readonly subtractive: boolean;
+  /** The dendritic sum times 2^weightExponent as a 32-bit word, as ((sum << left) >> right) & mask. */
+  readonly left: number;
+  readonly right: number;
+  readonly mask: number;
+}
+
+/**
+ * The datapath constants of a layer at one step, checked as the reference kernels check them. `thresholdMantissa`
+ * is null for a non-spiking layer (the accumulator: same datapath, no spike test).
+ *
+ * The simulator stores sum * 2^e into an Int32Array (wrap to 32 bits; floor for e < 0). With JS shifts that is
+ * `sum << e` for 0 < e < 32, `sum >> -e` for -32 < e < 0; for e >= 32 the product is a multiple of 2^32 (0), for
+ * e <= -31 the floor is 0 or -1 (`sum >> 31`).
+ */
+export function fusedLifConstants(du: number, dv: number, thresholdMantissa: number | null, reset: 'zero' | 'subtract', weightExponent: number): FusedLifConstants {
+  checkLoihiDecay('du', du);
+  checkLoihiDecay('dv', dv);
+  if (thresholdMantissa !== null) checkLoihiThresholdMantissa('the threshold mantissa for this step', thresholdMantissa);
+  const e = weightExponent;
+  return {
+    uKeep: currentKeep(du),
+    vKeep: voltageKeep(dv),
+    threshold: thresholdMantissa === null ? Infinity : thresholdFromMantissa(thresholdMantissa),
+    subtractive: reset === 'subtract',
+    left: e > 0 && e < 32 ? e : 0,
+    right: e < 0 ? Math.min(-e, 31) : 0,
+    mask: e >= 32 ? 0 : -1,
+  };
+}
+
+/**
+ * Each neuron's bias mantissa << exponent (Lava's scale_bias, shiftLeftSigned), computed once per inference:
+ * an Int32Array when every value fits 32 bits (13-bit mantissas shifted by at most 7 always do), else doubles.
+ */
+export function expandedBias(mantissa: Int32Array, exponent: Int32Array, into: Int32Array): Int32Array | Float64Array {
+  let fits = true;
+  for (let i = 0; i < mantissa.length; i++) {
+    const b = shiftLeftSigned(mantissa[i]!, exponent[i]!);
+    if (b >= -(2 ** 31) && b < 2 ** 31) into[i] = b;
+    else fits = false;
+  }
+  return fits ? into : Float64Array.from(mantissa, (m, i) => shiftLeftSigned(m, exponent[i]!));
+}
+
+/*
+ * trunc12(x * keep) for a 32-bit x and keep <= 4096 without leaving small integers: with |x| = h * 4096 + l,
+ * |x| * keep / 4096 = h * keep + l * keep / 4096, so trunc12 = sign(x) * (h * keep + ((l * keep) >>> 12)) exactly
+ * (h < 2^19, l * keep < 2^24: every term is an exact integer, and |x| = 2^31 still reads right through >>> and &).
+ * `0 - d` rather than `-d` so that a zero stays +0, as trunc12's `+ 0` makes it.
+ */
+
+/**
+ * One step of a feed-forward layer: the input scaling by 2^weightExponent, the Loihi LIF update (both families:
+ * Loihi 1 is the zero-reset case), the spike list, and per core the spikes and the active updates (a neuron that
+ * fired, got input, or holds a non-zero v), added into `coreSpikes` and `coreActive` (indexed by core).
+ * Returns how many neurons fired.
+ *
+ * Every value equals the reference kernel's double: the decays as above, `input * 64` (< 2^37) and the sums
+ * before the clip are exact doubles, u is stored through the Int32Array as the reference stores it.
+ */
+export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64Array, k: FusedLifConstants, coreSpikes: Int32Array, coreActive: Int32Array): number {
+  const { u, v, accumulator: acc, spikes, spikeList, coreOfNeuron } = arrays;
+  const { uKeep, vKeep, threshold, subtractive, left, right, mask } = k;
+  const n = u.length;
+  let fired = 0;
+  for (let i = 0; i < n; i++) {
+    const input = ((acc[i]! << left) >> right) & mask;
+    acc[i] = 0;
+    const x = u[i]!;
+    const ax = x < 0 ? -x : x;
+    const du = (ax >>> 12) * uKeep + (((ax & 4095) * uKeep) >>> 12);
+    let current = (x < 0 ? 0 - du : du) + input * INPUT_SCALE;
+    if (current > HALF) current -= FULL;
+    else if (current <= -HALF) current += FULL;
+    const y = v[i]!;
+    const ay = y < 0 ? -y : y;
+    const dv = (ay >>> 12) * vKeep + (((ay & 4095) * vKeep) >>> 12);
+    let voltage = (y < 0 ? 0 - dv : dv) + current + bias[i]!;
+    if (voltage > V_MAX) voltage = V_MAX;
+    else if (voltage < -V_MAX) voltage = -V_MAX;
+    u[i] = current;
+    const core = coreOfNeuron[i]!;
+    if (voltage > threshold) {
+      v[i] = subtractive ? voltage - threshold : 0;
+      spikes[i] = 1;
+      spikeList[fired++] = i;
+      coreSpikes[core] = coreSpikes[core]! + 1;
+      coreActive[core] = coreActive[core]! + 1;
+    } else {
+      v[i] = voltage;
+      spikes[i] = 0;
+      if (input !== 0 || voltage !== 0) coreActive[core] = coreActive[core]! + 1;
+    }
+  }
+  return fired;
+}
+
+/**
+ * One step of a recurrent layer with a refractory period (the free run): the LIF update, then a neuron still
+ * refractory keeps v = 0 and cannot fire (its u evolves), and one that fires is held for `hold` steps.
+ * Spikes are added into `coreSpikes`. Returns how many neurons fired.
+ */
+export function fusedRefractoryLifStep(
+  arrays: FusedLifArrays,
+  bias: Int32Array | Float64Array,
+  k: FusedLifConstants,
+  refractory: Int32Array,
+  hold: number,
+  coreSpikes: Int32Array,
+): number {
+  const { u, v, accumulator: acc, spikes, spikeList, coreOfNeuron } = arrays;
+  const { uKeep, vKeep, threshold, subtractive, left, right, mask } = k;
+  const n = u.length;
+  let fired = 0;
+  for (let i = 0; i < n; i++) {
+    const input = ((acc[i]! << left) >> right) & mask;
+    acc[i] = 0;
+    const x = u[i]!;
+    const ax = x < 0 ? -x : x;
+    const du = (ax >>> 12) * uKeep + (((ax & 4095) * uKeep) >>> 12);
+    let current = (x < 0 ? 0 - du : du) + input * INPUT_SCALE;
+    if (current > HALF) current -= FULL;
+    else if (current <= -HALF) current += FULL;
+    u[i] = current;
+    const r = refractory[i]!;
+    if (r > 0) {
+      refractory[i] = r - 1;
+      spikes[i] = 0;
+      v[i] = 0;
+      continue;
+    }
+    const y = v[i]!;
+    const ay = y < 0 ? -y : y;
+    const dv = (ay >>> 12) * vKeep + (((ay & 4095) * vKeep) >>> 12);
+    let voltage = (y < 0 ? 0 - dv : dv) + current + bias[i]!;
+    if (voltage > V_MAX) voltage = V_MAX;
+    else if (voltage < -V_MAX) voltage = -V_MAX;
+    if (voltage > threshold) {
+      v[i] = subtractive ? voltage - threshold : 0;
+      spikes[i] = 1;
+      refractory[i] = hold;
+      spikeList[fired++] = i;
+      const core = coreOfNeuron[i]!;
+      coreSpikes[core] = coreSpikes[core]! + 1;
+    } else {
+      v[i] = voltage;
+      spikes[i] = 0;
+    }
+  }
+  return fired;
+}
