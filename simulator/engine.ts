@@ -3,6 +3,7 @@ import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, type CoreCounters } from './counters.js';
 import { expandedBias, fusedLifConstants, fusedLifStep, type FusedLifConstants } from './fused-lif.js';
 import { MeshLinks } from './mesh-links.js';
+import { packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './packed-conv.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 import { scatter, weightsFitExactProducts } from './scatter.js';
 import { buildSpikeRoutes, type SpikeRoutes } from './spike-routes.js';
@@ -54,6 +55,8 @@ export class ChipSimulator {
   private readonly bias: (Int32Array | Float64Array)[];
   private readonly biasBuffer: Int32Array[];
   private readonly exactProducts: boolean[];
+  /** Per layer fed by spikes: its conv synapses two channels per word, when its sums fit 16 bits (else null). */
+  private readonly packed: (PackedConv | null)[];
   /** Per layer after the first: the mesh routes of its incoming spikes (null for the first layer). */
   private readonly routes: (SpikeRoutes | null)[];
   /** Per layer: its soma cores and the neurons on each (the inactive updates are the rest of the active ones). */
@@ -84,6 +87,7 @@ export class ChipSimulator {
     this.biasBuffer = runtime.layers.map((l) => new Int32Array(l.neurons));
     this.bias = [...this.biasBuffer];
     this.exactProducts = runtime.layers.map(weightsFitExactProducts);
+    this.packed = runtime.layers.map((l, i) => (i === 0 ? null : packConvSynapses(l)));
     this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[i - 1]!, l)));
     this.somaCores = runtime.layers.map((l) => {
       const perCore = new Int32Array(cores);
@@ -256,6 +260,16 @@ export class ChipSimulator {
       const axon = routes.axon[route]!;
       if (pending[axon] === 0) touched[touchedCount++] = axon;
       pending[axon] = pending[axon]! + spikes;
+    }
+    const packed = this.packed[layer.index];
+    if (packed) {
+      for (let i = 0; i < touchedCount; i++) {
+        const axon = touched[i]!;
+        scatterPacked(layer, packed, axon, pending[axon]!);
+        pending[axon] = 0;
+      }
+      if (touchedCount > 0) unpackInto(packed, layer.accumulator);
+      return;
     }
     const exact = this.exactProducts[layer.index]!;
     for (let i = 0; i < touchedCount; i++) {
