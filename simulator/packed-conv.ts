@@ -30,12 +30,20 @@ export function packConvSynapses(layer: LayerRuntime): PackedConv | null {
   for (const c of perAxon) if (c > maxCount) maxCount = c;
   const outC = s.outChannels;
   const rows = s.weights.length / outC;
-  for (let co = 0; co < outC; co++) {
-    // Every (inChannel, tap) reaches a given output neuron at most once, carrying at most maxCount spikes.
-    let bound = 0;
-    for (let r = 0; r < rows; r++) bound += Math.abs(s.weights[r * outC + co]!) * maxCount;
-    if (bound >= LANE_LIMIT) return null;
+  const inC = rows / s.taps;
+  // Per tap and output channel, the most one source position can add (every input channel at maxCount spikes);
+  // then per output neuron the sum of that over every (source position, tap) pair of the table that reaches it.
+  const perTap = new Float64Array(s.taps * outC);
+  for (let ci = 0; ci < inC; ci++)
+    for (let k = 0; k < s.taps; k++)
+      for (let co = 0; co < outC; co++) perTap[k * outC + co] = perTap[k * outC + co]! + Math.abs(s.weights[(ci * s.taps + k) * outC + co]!) * maxCount;
+  const bound = new Float64Array(layer.neurons);
+  for (let j = 0; j < s.outPosition.length; j++) {
+    const out = s.outPosition[j]! * outC;
+    const k = s.tap[j]! * outC;
+    for (let co = 0; co < outC; co++) bound[out + co] = bound[out + co]! + perTap[k + co]!;
   }
+  for (const b of bound) if (b >= LANE_LIMIT) return null;
   const half = outC / 2;
   const weights = new Int32Array(rows * half);
   for (let r = 0; r < rows; r++) {
