@@ -51,7 +51,10 @@ export class ChipSimulator {
   private readonly eventIndices: Int32Array;
   private readonly eventValues: Int32Array;
   private readonly firstLayerSum: Int32Array;
-  /** Per layer: bias mantissa << exponent per neuron, expanded at the start of every inference. */
+  /**
+   * Per layer: bias mantissa << exponent per neuron, expanded once (a program's biases are constant), and for a
+   * host-computed first layer again after every inference writes its bias.
+   */
   private readonly bias: (Int32Array | Float64Array)[];
   private readonly biasBuffer: Int32Array[];
   private readonly exactProducts: boolean[];
@@ -62,7 +65,9 @@ export class ChipSimulator {
   /** Per layer: its soma cores and the neurons on each (the inactive updates are the rest of the active ones). */
   private readonly somaCores: { readonly core: Int32Array; readonly neurons: Int32Array }[];
   private readonly coreSpikes: Int32Array;
-  private readonly coreActive: Int32Array;
+  private readonly coreInactive: Int32Array;
+  /** Per layer: how many entries of its spike list are flagged in its `spikes` (its last update's spikes). */
+  private readonly marked: Int32Array;
   /** The first layer's input charge of one step (synaptic ops and messages in per core), reused for static input. */
   private readonly inputOps: Float64Array;
   private readonly inputMessages: Float64Array;
@@ -85,7 +90,7 @@ export class ChipSimulator {
     this.eventValues = new Int32Array(runtime.inputSize);
     this.firstLayerSum = new Int32Array(runtime.layers[0]!.neurons);
     this.biasBuffer = runtime.layers.map((l) => new Int32Array(l.neurons));
-    this.bias = [...this.biasBuffer];
+    this.bias = runtime.layers.map((l, i) => expandedBias(l.biasMantissa, l.biasExponent, this.biasBuffer[i]!));
     this.exactProducts = runtime.layers.map(weightsFitExactProducts);
     this.packed = runtime.layers.map((l, i) => (i === 0 ? null : packConvSynapses(l)));
     this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[i - 1]!, l)));
@@ -96,7 +101,9 @@ export class ChipSimulator {
       return { core, neurons: Int32Array.from(core, (c) => perCore[c]!) };
     });
     this.coreSpikes = new Int32Array(cores);
-    this.coreActive = new Int32Array(cores);
+    this.coreInactive = new Int32Array(cores);
+    this.marked = new Int32Array(runtime.layers.length);
+    for (const layer of runtime.layers) layer.spikes.fill(0);
     this.inputOps = new Float64Array(cores);
     this.inputMessages = new Float64Array(cores);
   }
@@ -107,13 +114,13 @@ export class ChipSimulator {
     for (const layer of layers) {
       layer.u.fill(0);
       layer.v.fill(0);
-      // The fused update clears each sum after reading it; this only matters after an inference that threw.
-      layer.accumulator.fill(0);
     }
     this.spikeCounts.fill(0);
     const first = layers[0]!;
-    if (first.synapses.kind === 'host') this.writeHostBias(first, input);
-    for (const layer of layers) this.bias[layer.index] = expandedBias(layer.biasMantissa, layer.biasExponent, this.biasBuffer[layer.index]!);
+    if (first.synapses.kind === 'host') {
+      this.writeHostBias(first, input);
+      this.bias[0] = expandedBias(first.biasMantissa, first.biasExponent, this.biasBuffer[0]!);
+    }
     for (let g = 0; g < this.runtime.stepsPerInference; g++) {
       clearCounters(this.step);
       const hops = this.stepMaxHops[g]!;
@@ -240,6 +247,7 @@ export class ChipSimulator {
    * added up and scattered once, with the same integers as one by one.
    */
   private deliverSpikes(source: LayerRuntime, layer: LayerRuntime, count: number, hops: Int32Array): void {
+    layer.accumulator.fill(0);
     const routes = this.routes[layer.index]!;
     const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
     let routeCount = 0;
@@ -331,19 +339,21 @@ export class ChipSimulator {
   /** The chip's integer neuron update of one layer at its local step t; returns how many neurons fired. */
   private update(layer: LayerRuntime, t: number): number {
     const coreSpikes = this.coreSpikes;
-    const coreActive = this.coreActive;
-    const fired = fusedLifStep(layer, this.bias[layer.index]!, this.constants(layer, t), coreSpikes, coreActive);
+    const coreInactive = this.coreInactive;
+    const l = layer.index;
+    const fired = fusedLifStep(layer, this.bias[l]!, this.constants(layer, t), this.marked[l]!, coreSpikes, coreInactive);
+    this.marked[l] = fired;
     const c = this.step;
     const { core: cores, neurons } = this.somaCores[layer.index]!;
     for (let k = 0; k < cores.length; k++) {
       const core = cores[k]!;
       c.spikesOut[core] = c.spikesOut[core]! + coreSpikes[core]!;
-      c.neuronUpdatesActive[core] = c.neuronUpdatesActive[core]! + coreActive[core]!;
-      c.neuronUpdatesInactive[core] = c.neuronUpdatesInactive[core]! + neurons[k]! - coreActive[core]!;
+      c.neuronUpdatesActive[core] = c.neuronUpdatesActive[core]! + neurons[k]! - coreInactive[core]!;
+      c.neuronUpdatesInactive[core] = c.neuronUpdatesInactive[core]! + coreInactive[core]!;
       coreSpikes[core] = 0;
-      coreActive[core] = 0;
+      coreInactive[core] = 0;
     }
-    this.layerSpikes[layer.index] = this.layerSpikes[layer.index]! + fired;
+    this.layerSpikes[l] = this.layerSpikes[l]! + fired;
     return fired;
   }
 

@@ -30,8 +30,7 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
   layer.u.fill(0);
   if (layer.initialVoltage) layer.v.set(layer.initialVoltage);
   else layer.v.fill(0);
-  // The fused step clears each sum after reading it, so only the first delivery needs a cleared accumulator.
-  layer.accumulator.fill(0);
+  layer.spikes.fill(0);
   const refractory = new Int32Array(n);
   const coreSpikes = new Int32Array(runtime.program.cores.length);
   const { rowStart, targets, weights } = layer.synapses;
@@ -47,6 +46,7 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
   let events = 0;
   const started = performance.now();
   for (let t = 0; t < steps; t++) {
+    acc.fill(0);
     for (let s = 0; s < previous; s++) {
       const neuron = spikeList[s]!;
       delivered[neuron] = delivered[neuron]! + 1;
@@ -63,7 +63,7 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
         for (let k = begin; k < end; k++) acc[targets[k]!] = acc[targets[k]!]! + weights[k]!;
       }
     }
-    previous = fusedRefractoryLifStep(layer, bias, stepConstants(runtime, layer, t), refractory, hold, coreSpikes);
+    previous = fusedRefractoryLifStep(layer, bias, stepConstants(runtime, layer, t), previous, refractory, hold, coreSpikes);
     spikes += previous;
   }
   const seconds = (performance.now() - started) / 1000;

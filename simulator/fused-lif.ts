@@ -20,7 +20,7 @@ const V_MAX = HALF - 1;
 export interface FusedLifArrays {
   readonly u: Int32Array;
   readonly v: Int32Array;
-  /** This step's dendritic sums (weight mantissas); read, then cleared to 0 for the next step's delivery. */
+  /** This step's dendritic sums (weight mantissas). */
   readonly accumulator: Int32Array;
   readonly spikes: Uint8Array;
   readonly spikeList: Int32Array;
@@ -87,21 +87,23 @@ export function expandedBias(mantissa: Int32Array, exponent: Int32Array, into: I
 
 /**
  * One step of a feed-forward layer: the input scaling by 2^weightExponent, the Loihi LIF update (both families:
- * Loihi 1 is the zero-reset case), the spike list, and per core the spikes and the active updates (a neuron that
- * fired, got input, or holds a non-zero v), added into `coreSpikes` and `coreActive` (indexed by core).
- * Returns how many neurons fired.
+ * Loihi 1 is the zero-reset case), the spike list, and per core the spikes and the inactive updates (a neuron
+ * that neither fired, nor got input, nor holds a non-zero v), added into `coreSpikes` and `coreInactive`
+ * (indexed by core). `spikes` must mark exactly the first `marked` entries of the spike list (the previous step's
+ * spikes): they are cleared first, so the flags are touched only where neurons fire. The accumulator is read,
+ * not cleared. Returns how many neurons fired.
  *
  * Every value equals the reference kernel's double: the decays as above, `input * 64` (< 2^37) and the sums
  * before the clip are exact doubles, u is stored through the Int32Array as the reference stores it.
  */
-export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64Array, k: FusedLifConstants, coreSpikes: Int32Array, coreActive: Int32Array): number {
+export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64Array, k: FusedLifConstants, marked: number, coreSpikes: Int32Array, coreInactive: Int32Array): number {
   const { u, v, accumulator: acc, spikes, spikeList, coreOfNeuron } = arrays;
   const { uKeep, vKeep, threshold, subtractive, left, right, mask } = k;
+  for (let s = 0; s < marked; s++) spikes[spikeList[s]!] = 0;
   const n = u.length;
   let fired = 0;
   for (let i = 0; i < n; i++) {
     const input = ((acc[i]! << left) >> right) & mask;
-    acc[i] = 0;
     const x = u[i]!;
     const ax = x < 0 ? -x : x;
     const du = (ax >>> 12) * uKeep + (((ax & 4095) * uKeep) >>> 12);
@@ -115,17 +117,18 @@ export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64A
     if (voltage > V_MAX) voltage = V_MAX;
     else if (voltage < -V_MAX) voltage = -V_MAX;
     u[i] = current;
-    const core = coreOfNeuron[i]!;
     if (voltage > threshold) {
       v[i] = subtractive ? voltage - threshold : 0;
       spikes[i] = 1;
       spikeList[fired++] = i;
+      const core = coreOfNeuron[i]!;
       coreSpikes[core] = coreSpikes[core]! + 1;
-      coreActive[core] = coreActive[core]! + 1;
     } else {
       v[i] = voltage;
-      spikes[i] = 0;
-      if (input !== 0 || voltage !== 0) coreActive[core] = coreActive[core]! + 1;
+      if (input === 0 && voltage === 0) {
+        const core = coreOfNeuron[i]!;
+        coreInactive[core] = coreInactive[core]! + 1;
+      }
     }
   }
   return fired;
@@ -134,23 +137,24 @@ export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64A
 /**
  * One step of a recurrent layer with a refractory period (the free run): the LIF update, then a neuron still
  * refractory keeps v = 0 and cannot fire (its u evolves), and one that fires is held for `hold` steps.
- * Spikes are added into `coreSpikes`. Returns how many neurons fired.
+ * Spikes are added into `coreSpikes`; `marked` and the accumulator as for fusedLifStep. Returns how many fired.
  */
 export function fusedRefractoryLifStep(
   arrays: FusedLifArrays,
   bias: Int32Array | Float64Array,
   k: FusedLifConstants,
+  marked: number,
   refractory: Int32Array,
   hold: number,
   coreSpikes: Int32Array,
 ): number {
   const { u, v, accumulator: acc, spikes, spikeList, coreOfNeuron } = arrays;
   const { uKeep, vKeep, threshold, subtractive, left, right, mask } = k;
+  for (let s = 0; s < marked; s++) spikes[spikeList[s]!] = 0;
   const n = u.length;
   let fired = 0;
   for (let i = 0; i < n; i++) {
     const input = ((acc[i]! << left) >> right) & mask;
-    acc[i] = 0;
     const x = u[i]!;
     const ax = x < 0 ? -x : x;
     const du = (ax >>> 12) * uKeep + (((ax & 4095) * uKeep) >>> 12);
@@ -161,7 +165,6 @@ export function fusedRefractoryLifStep(
     const r = refractory[i]!;
     if (r > 0) {
       refractory[i] = r - 1;
-      spikes[i] = 0;
       v[i] = 0;
       continue;
     }
@@ -180,7 +183,6 @@ export function fusedRefractoryLifStep(
       coreSpikes[core] = coreSpikes[core]! + 1;
     } else {
       v[i] = voltage;
-      spikes[i] = 0;
     }
   }
   return fired;

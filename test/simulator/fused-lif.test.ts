@@ -21,6 +21,8 @@ const neuron = fc.record({
   biasExponent: fc.integer({ min: -9, max: 10 }),
   core: fc.integer({ min: 0, max: CORES - 1 }),
   refractory: fc.integer({ min: 0, max: 3 }),
+  /** Fired in the previous step: flagged in `spikes` and listed, for the kernel to clear. */
+  spikedBefore: fc.boolean(),
 });
 
 const layerCase = fc.record({
@@ -36,15 +38,19 @@ type LayerCase = typeof layerCase extends fc.Arbitrary<infer T> ? T : never;
 
 function arrays(c: LayerCase) {
   const n = c.neurons.length;
+  const before = c.neurons.flatMap((x, i) => (x.spikedBefore ? [i] : []));
+  const spikeList = new Int32Array(n);
+  spikeList.set(before);
   return {
     u: Int32Array.from(c.neurons, (x) => x.u),
     v: Int32Array.from(c.neurons, (x) => x.v),
     accumulator: Int32Array.from(c.neurons, (x) => x.sum),
     biasMantissa: Int32Array.from(c.neurons, (x) => x.biasMantissa),
     biasExponent: Int32Array.from(c.neurons, (x) => x.biasExponent),
-    spikes: new Uint8Array(n),
-    spikeList: new Int32Array(n),
+    spikes: Uint8Array.from(c.neurons, (x) => (x.spikedBefore ? 1 : 0)),
+    spikeList,
     coreOfNeuron: Int32Array.from(c.neurons, (x) => x.core),
+    marked: before.length,
   };
 }
 
@@ -54,7 +60,7 @@ function scaledInput(sums: Int32Array, e: number): Int32Array {
   return Int32Array.from(sums, (a) => (e >= 0 ? a * factor : Math.floor(a * factor)));
 }
 
-describe('fused LIF step (feed-forward layers): the reference kernels plus the per-core counting, bit for bit', () => {
+describe('fused LIF step (feed-forward layers): the reference kernels plus the old engine spike list and per-core counts, bit for bit', () => {
   const kinds = ['loihi', 'loihi2', 'accumulator'] as const;
   for (const kind of kinds) {
     it(`for the ${kind} datapath`, () => {
@@ -62,13 +68,15 @@ describe('fused LIF step (feed-forward layers): the reference kernels plus the p
         fc.property(layerCase, (c) => {
           const subtract = kind === 'loihi2' && c.subtract;
           const ref = arrays(c);
+          // The old engine never wrote an accumulating layer's flags: they stayed 0.
+          if (kind === 'accumulator') ref.spikes.fill(0);
           const input = scaledInput(ref.accumulator, c.weightExponent);
           const params = { du: c.du, dv: c.dv, biasMantissa: ref.biasMantissa, biasExponent: ref.biasExponent };
           if (kind === 'loihi') stepLoihiLif({ ...params, vthMantissa: c.threshold }, ref, input, ref.spikes);
           else if (kind === 'loihi2') stepLoihi2Lif({ ...params, thresholdTable: Int32Array.of(c.threshold), resetMode: subtract ? 'subtract' : 'zero' }, ref, { synaptic: input, graded: null }, 0, ref.spikes);
           else stepLoihiAccumulator(params, ref, input);
           const expectedSpikes = new Int32Array(CORES);
-          const expectedActive = new Int32Array(CORES);
+          const expectedInactive = new Int32Array(CORES);
           const expectedList: number[] = [];
           ref.spikes.forEach((s, i) => {
             const core = ref.coreOfNeuron[i]!;
@@ -76,23 +84,23 @@ describe('fused LIF step (feed-forward layers): the reference kernels plus the p
               expectedList.push(i);
               expectedSpikes[core]!++;
             }
-            if (s === 1 || input[i] !== 0 || ref.v[i] !== 0) expectedActive[core]!++;
+            if (!(s === 1 || input[i] !== 0 || ref.v[i] !== 0)) expectedInactive[core]!++;
           });
 
           const fast = arrays(c);
           const spikes = new Int32Array(CORES);
-          const active = new Int32Array(CORES);
+          const inactive = new Int32Array(CORES);
           const bias = expandedBias(fast.biasMantissa, fast.biasExponent, new Int32Array(c.neurons.length));
           const constants = fusedLifConstants(c.du, c.dv, kind === 'accumulator' ? null : c.threshold, subtract ? 'subtract' : 'zero', c.weightExponent);
-          const fired = fusedLifStep(fast, bias, constants, spikes, active);
+          const fired = fusedLifStep(fast, bias, constants, fast.marked, spikes, inactive);
 
           expect([...fast.u]).toEqual([...ref.u]);
           expect([...fast.v]).toEqual([...ref.v]);
           expect([...fast.spikes]).toEqual([...ref.spikes]);
           expect([...fast.spikeList.subarray(0, fired)]).toEqual(expectedList);
           expect([...spikes]).toEqual([...expectedSpikes]);
-          expect([...active]).toEqual([...expectedActive]);
-          expect(fast.accumulator.every((a) => a === 0)).toBe(true);
+          expect([...inactive]).toEqual([...expectedInactive]);
+          expect([...fast.accumulator]).toEqual(c.neurons.map((x) => x.sum));
         }),
         { seed: 11, numRuns: 400 },
       );
@@ -133,7 +141,7 @@ describe('fused LIF step with a refractory period (the free run): the reference 
           const spikes = new Int32Array(CORES);
           const bias = expandedBias(fast.biasMantissa, fast.biasExponent, new Int32Array(c.neurons.length));
           const constants = fusedLifConstants(c.du, c.dv, c.threshold, subtract ? 'subtract' : 'zero', c.weightExponent);
-          const fired = fusedRefractoryLifStep(fast, bias, constants, fastRefractory, hold, spikes);
+          const fired = fusedRefractoryLifStep(fast, bias, constants, fast.marked, fastRefractory, hold, spikes);
 
           expect([...fast.u]).toEqual([...ref.u]);
           expect([...fast.v]).toEqual([...ref.v]);
