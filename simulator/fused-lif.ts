@@ -79,10 +79,11 @@ export function expandedBias(mantissa: Int32Array, exponent: Int32Array, into: I
 }
 
 /*
- * trunc12(x * keep) for a 32-bit x and keep <= 4096 without leaving small integers: with |x| = h * 4096 + l,
- * |x| * keep / 4096 = h * keep + l * keep / 4096, so trunc12 = sign(x) * (h * keep + ((l * keep) >>> 12)) exactly
- * (h < 2^19, l * keep < 2^24: every term is an exact integer, and |x| = 2^31 still reads right through >>> and &).
- * `0 - d` rather than `-d` so that a zero stays +0, as trunc12's `+ 0` makes it.
+ * trunc12(x * keep) for a 32-bit x and 0 <= keep <= 4096 in 32-bit integers: with x = h * 4096 + l (h = x >> 12,
+ * floored; l = x & 4095 >= 0), floor(x * keep / 4096) = h * keep + ((l * keep) >> 12) exactly, and truncation
+ * toward zero adds 1 when x * keep is negative and not a multiple of 4096, i.e. x < 0 and (l * keep) & 4095 != 0
+ * (keep = 0 makes l * keep = 0). Every term is an integer: |h * keep| <= 2^19 * 2^12 = 2^31 (and h * keep >= -2^31),
+ * l * keep < 2^24, so the sum stays within 32 bits and the JIT keeps it in integer registers.
  */
 
 /**
@@ -105,15 +106,17 @@ export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64A
   for (let i = 0; i < n; i++) {
     const input = ((acc[i]! << left) >> right) & mask;
     const x = u[i]!;
-    const ax = x < 0 ? -x : x;
-    const du = (ax >>> 12) * uKeep + (((ax & 4095) * uKeep) >>> 12);
-    let current = (x < 0 ? 0 - du : du) + input * INPUT_SCALE;
+    const xLow = (x & 4095) * uKeep;
+    let decayedU = (x >> 12) * uKeep + (xLow >> 12);
+    if (x < 0 && (xLow & 4095) !== 0) decayedU++;
+    let current = decayedU + input * INPUT_SCALE;
     if (current > HALF) current -= FULL;
     else if (current <= -HALF) current += FULL;
     const y = v[i]!;
-    const ay = y < 0 ? -y : y;
-    const dv = (ay >>> 12) * vKeep + (((ay & 4095) * vKeep) >>> 12);
-    let voltage = (y < 0 ? 0 - dv : dv) + current + bias[i]!;
+    const yLow = (y & 4095) * vKeep;
+    let decayedV = (y >> 12) * vKeep + (yLow >> 12);
+    if (y < 0 && (yLow & 4095) !== 0) decayedV++;
+    let voltage = decayedV + current + bias[i]!;
     if (voltage > V_MAX) voltage = V_MAX;
     else if (voltage < -V_MAX) voltage = -V_MAX;
     u[i] = current;
@@ -156,9 +159,10 @@ export function fusedRefractoryLifStep(
   for (let i = 0; i < n; i++) {
     const input = ((acc[i]! << left) >> right) & mask;
     const x = u[i]!;
-    const ax = x < 0 ? -x : x;
-    const du = (ax >>> 12) * uKeep + (((ax & 4095) * uKeep) >>> 12);
-    let current = (x < 0 ? 0 - du : du) + input * INPUT_SCALE;
+    const xLow = (x & 4095) * uKeep;
+    let decayedU = (x >> 12) * uKeep + (xLow >> 12);
+    if (x < 0 && (xLow & 4095) !== 0) decayedU++;
+    let current = decayedU + input * INPUT_SCALE;
     if (current > HALF) current -= FULL;
     else if (current <= -HALF) current += FULL;
     u[i] = current;
@@ -169,9 +173,10 @@ export function fusedRefractoryLifStep(
       continue;
     }
     const y = v[i]!;
-    const ay = y < 0 ? -y : y;
-    const dv = (ay >>> 12) * vKeep + (((ay & 4095) * vKeep) >>> 12);
-    let voltage = (y < 0 ? 0 - dv : dv) + current + bias[i]!;
+    const yLow = (y & 4095) * vKeep;
+    let decayedV = (y >> 12) * vKeep + (yLow >> 12);
+    if (y < 0 && (yLow & 4095) !== 0) decayedV++;
+    let voltage = decayedV + current + bias[i]!;
     if (voltage > V_MAX) voltage = V_MAX;
     else if (voltage < -V_MAX) voltage = -V_MAX;
     if (voltage > threshold) {
