@@ -1,19 +1,15 @@
 // Reference: chips/loihi/lif-kernel.ts (stepLoihiLif, stepLoihiAccumulator) and chips/loihi2/lif-kernel.ts
 // (stepLoihi2Lif) are the specification; these loops compute the same doubles in the same order, fused with the
 // work the simulator does around them. test/simulator/fused-lif.test.ts pins them to the reference bit for bit.
-import {
-  checkLoihiDecay,
-  checkLoihiThresholdMantissa,
-  currentKeep,
-  thresholdFromMantissa,
-  voltageKeep,
-} from '../chips/loihi/lif-kernel.js';
+import { checkLoihiDecay, checkLoihiThresholdMantissa, thresholdFromMantissa } from '../chips/loihi/lif-kernel.js';
 import { shiftLeftSigned } from '../chips/fixed-point/shift.js';
-import { INPUT_SHIFT, STATE_BITS } from '../chips/loihi/spec.js';
+import { CURRENT_DECAY_OFFSET, DECAY_BITS, INPUT_SHIFT, MAX_DECAY, STATE_BITS, VOLTAGE_DECAY_OFFSET } from '../chips/loihi/spec.js';
 
-const INPUT_SCALE = 2 ** INPUT_SHIFT;
-const HALF = 2 ** (STATE_BITS - 1);
-const FULL = 2 ** STATE_BITS;
+// Shifts rather than `**`, whose result the JIT may keep as a double: these enter every integer op of the loops.
+const DECAY_UNITY = 1 << DECAY_BITS;
+const INPUT_SCALE = 1 << INPUT_SHIFT;
+const HALF = 1 << (STATE_BITS - 1);
+const FULL = 1 << STATE_BITS;
 const V_MAX = HALF - 1;
 
 /** One layer's neurons as the fused step reads and writes them (the arrays of a LayerRuntime). */
@@ -29,9 +25,10 @@ export interface FusedLifArrays {
 
 /** The per-step constants of the datapath; `threshold` is the MSB-aligned value v is compared with. */
 export interface FusedLifConstants {
-  readonly uKeep: number;
-  readonly vKeep: number;
-  /** v > threshold fires; +Infinity for a non-spiking (accumulating) layer. */
+  /** The decays, checked to 0..4095; the kernels form u's and v's keep factors from them. */
+  readonly du: number;
+  readonly dv: number;
+  /** v > threshold fires; V_MAX (never exceeded) for a non-spiking (accumulating) layer. */
   readonly threshold: number;
   readonly subtractive: boolean;
   /** The dendritic sum times 2^weightExponent as a 32-bit word, as ((sum << left) >> right) & mask. */
@@ -54,9 +51,11 @@ export function fusedLifConstants(du: number, dv: number, thresholdMantissa: num
   if (thresholdMantissa !== null) checkLoihiThresholdMantissa('the threshold mantissa for this step', thresholdMantissa);
   const e = weightExponent;
   return {
-    uKeep: currentKeep(du),
-    vKeep: voltageKeep(dv),
-    threshold: thresholdMantissa === null ? Infinity : thresholdFromMantissa(thresholdMantissa),
+    du,
+    dv,
+    // A clipped v never exceeds V_MAX, so an accumulating layer never fires. `| 0` is exact (a 17-bit mantissa
+    // << 6 < 2^23) and keeps the compare in integers.
+    threshold: thresholdMantissa === null ? V_MAX : thresholdFromMantissa(thresholdMantissa) | 0,
     subtractive: reset === 'subtract',
     left: e > 0 && e < 32 ? e : 0,
     right: e < 0 ? Math.min(-e, 31) : 0,
@@ -99,7 +98,11 @@ export function expandedBias(mantissa: Int32Array, exponent: Int32Array, into: I
  */
 export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64Array, k: FusedLifConstants, marked: number, coreSpikes: Int32Array, coreInactive: Int32Array): number {
   const { u, v, accumulator: acc, spikes, spikeList, coreOfNeuron } = arrays;
-  const { uKeep, vKeep, threshold, subtractive, left, right, mask } = k;
+  const { threshold, subtractive, left, right, mask } = k;
+  // currentKeep and voltageKeep written out: the masks change nothing (du, dv are checked to 0..4095) but tell
+  // the JIT keep <= 4096, so it can prove that the decay products below fit 32 bits and drop its overflow checks.
+  const uKeep = DECAY_UNITY - CURRENT_DECAY_OFFSET - (k.du & MAX_DECAY);
+  const vKeep = DECAY_UNITY - VOLTAGE_DECAY_OFFSET - (k.dv & MAX_DECAY);
   for (let s = 0; s < marked; s++) spikes[spikeList[s]!] = 0;
   const n = u.length;
   let fired = 0;
@@ -152,7 +155,11 @@ export function fusedRefractoryLifStep(
   coreSpikes: Int32Array,
 ): number {
   const { u, v, accumulator: acc, spikes, spikeList, coreOfNeuron } = arrays;
-  const { uKeep, vKeep, threshold, subtractive, left, right, mask } = k;
+  const { threshold, subtractive, left, right, mask } = k;
+  // currentKeep and voltageKeep written out: the masks change nothing (du, dv are checked to 0..4095) but tell
+  // the JIT keep <= 4096, so it can prove that the decay products below fit 32 bits and drop its overflow checks.
+  const uKeep = DECAY_UNITY - CURRENT_DECAY_OFFSET - (k.du & MAX_DECAY);
+  const vKeep = DECAY_UNITY - VOLTAGE_DECAY_OFFSET - (k.dv & MAX_DECAY);
   for (let s = 0; s < marked; s++) spikes[spikeList[s]!] = 0;
   const n = u.length;
   let fired = 0;
