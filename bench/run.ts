@@ -3,19 +3,30 @@ import { benchCompileVgg } from './compile-vgg.js';
 import { benchCuba } from './cuba.js';
 import { benchFloatReference } from './float-reference.js';
 
-/** `npm run bench [-- --limit N]`: prints one JSON object with every benchmark of this run. */
+const PARTS = ['float', 'chip', 'vgg', 'cuba'] as const;
+type Part = (typeof PARTS)[number];
+
+/**
+ * `npm run bench [-- --limit N] [--only float,chip,vgg,cuba]`: prints one JSON object with every benchmark of this
+ * run (or only the named parts; the definitions are the same either way).
+ */
 async function main(argv: string[]): Promise<void> {
   const limitAt = argv.indexOf('--limit');
   const limit = limitAt >= 0 ? Number(argv[limitAt + 1]) : undefined;
-  const floatReference = benchFloatReference(limit);
-  const chipSimulation = await benchChipSimulation(limit);
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : [...PARTS];
+  const unknown = only.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--only takes ${PARTS.join(', ')}; got ${unknown.join(', ')}`);
+  const want = (part: Part) => only.includes(part);
+  const floatReference = want('float') || want('chip') ? benchFloatReference(limit) : undefined;
+  const chipSimulation = want('chip') ? await benchChipSimulation(limit) : undefined;
   const result = {
     floatReference,
     chipSimulation,
-    chipImagesPerSec: chipSimulation.imagesPerSec,
-    chipToFloatRatio: chipSimulation.imagesPerSec / floatReference.imagesPerSec,
-    compileVggLoihi2: benchCompileVgg(),
-    cuba: benchCuba(),
+    chipImagesPerSec: chipSimulation?.imagesPerSec,
+    chipToFloatRatio: chipSimulation && floatReference ? chipSimulation.imagesPerSec / floatReference.imagesPerSec : undefined,
+    compileVggLoihi2: want('vgg') ? benchCompileVgg() : undefined,
+    cuba: want('cuba') ? benchCuba() : undefined,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -1,10 +1,13 @@
-import { stepLoihiAccumulator, stepLoihiLif } from '../chips/loihi/lif-kernel.js';
-import { stepLoihi2Lif } from '../chips/loihi2/lif-kernel.js';
+import { thresholdMantissaAt } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, type CoreCounters } from './counters.js';
+import { expandedBias, fusedLifConstants, fusedLifStep, type FusedLifConstants } from './fused-lif.js';
 import { MeshLinks } from './mesh-links.js';
+import { packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './packed-conv.js';
 import type { SpikeSink } from './raster.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
+import { scatter, weightsFitExactProducts } from './scatter.js';
+import { buildSpikeRoutes, type SpikeRoutes } from './spike-routes.js';
 
 /** One inference's input as integer events per step: element indices of the input grid and their values. */
 export interface InputFrames {
@@ -51,6 +54,27 @@ export class ChipSimulator {
   private readonly eventIndices: Int32Array;
   private readonly eventValues: Int32Array;
   private readonly firstLayerSum: Int32Array;
+  /**
+   * Per layer: bias mantissa << exponent per neuron, expanded once (a program's biases are constant), and for a
+   * host-computed first layer again after every inference writes its bias.
+   */
+  private readonly bias: (Int32Array | Float64Array)[];
+  private readonly biasBuffer: Int32Array[];
+  private readonly exactProducts: boolean[];
+  /** Per layer fed by spikes: its conv synapses two channels per word, when its sums fit 16 bits (else null). */
+  private readonly packed: (PackedConv | null)[];
+  /** Per layer after the first: the mesh routes of its incoming spikes (null for the first layer). */
+  private readonly routes: (SpikeRoutes | null)[];
+  /** Per layer: its soma cores and the neurons on each (the inactive updates are the rest of the active ones). */
+  private readonly somaCores: { readonly core: Int32Array; readonly neurons: Int32Array }[];
+  private readonly coreSpikes: Int32Array;
+  private readonly coreInactive: Int32Array;
+  /** Per layer: how many entries of its spike list are flagged in its `spikes` (its last update's spikes). */
+  private readonly marked: Int32Array;
+  /** The first layer's input charge of one step (synaptic ops and messages in per core), reused for static input. */
+  private readonly inputOps: Float64Array;
+  private readonly inputMessages: Float64Array;
+  private inputLayerOps = 0;
 
   constructor(readonly runtime: ProgramRuntime) {
     const cores = runtime.program.cores.length;
@@ -68,6 +92,23 @@ export class ChipSimulator {
     this.eventIndices = new Int32Array(runtime.inputSize);
     this.eventValues = new Int32Array(runtime.inputSize);
     this.firstLayerSum = new Int32Array(runtime.layers[0]!.neurons);
+    this.biasBuffer = runtime.layers.map((l) => new Int32Array(l.neurons));
+    this.bias = runtime.layers.map((l, i) => expandedBias(l.biasMantissa, l.biasExponent, this.biasBuffer[i]!));
+    this.exactProducts = runtime.layers.map(weightsFitExactProducts);
+    this.packed = runtime.layers.map((l, i) => (i === 0 ? null : packConvSynapses(l)));
+    this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[i - 1]!, l)));
+    this.somaCores = runtime.layers.map((l) => {
+      const perCore = new Int32Array(cores);
+      for (const c of l.coreOfNeuron) perCore[c] = perCore[c]! + 1;
+      const core = Int32Array.from(perCore.keys()).filter((c) => perCore[c]! > 0);
+      return { core, neurons: Int32Array.from(core, (c) => perCore[c]!) };
+    });
+    this.coreSpikes = new Int32Array(cores);
+    this.coreInactive = new Int32Array(cores);
+    this.marked = new Int32Array(runtime.layers.length);
+    for (const layer of runtime.layers) layer.spikes.fill(0);
+    this.inputOps = new Float64Array(cores);
+    this.inputMessages = new Float64Array(cores);
   }
 
   infer(input: InputFrames): InferenceOutput {
@@ -79,7 +120,10 @@ export class ChipSimulator {
     }
     this.spikeCounts.fill(0);
     const first = layers[0]!;
-    if (first.synapses.kind === 'host') this.writeHostBias(first, input);
+    if (first.synapses.kind === 'host') {
+      this.writeHostBias(first, input);
+      this.bias[0] = expandedBias(first.biasMantissa, first.biasExponent, this.biasBuffer[0]!);
+    }
     for (let g = 0; g < this.runtime.stepsPerInference; g++) {
       clearCounters(this.step);
       const hops = this.stepMaxHops[g]!;
@@ -88,7 +132,7 @@ export class ChipSimulator {
         const layer = layers[l]!;
         const t = g - layer.startStep;
         if (t < 0 || t >= T) continue;
-        if (l === 0) this.deliverInput(layer, input, t, hops);
+        if (l === 0) this.deliverInput(layer, input, t);
         else this.deliverSpikes(layers[l - 1]!, layer, this.spikeCounts[l - 1]!, hops);
         this.sendPartialSums(layer, hops);
       }
@@ -162,76 +206,118 @@ export class ChipSimulator {
     }
   }
 
-  private deliverInput(layer: LayerRuntime, input: InputFrames, t: number, hops: Int32Array): void {
+  private deliverInput(layer: LayerRuntime, input: InputFrames, t: number): void {
     const acc = layer.accumulator;
     if (layer.synapses.kind === 'host') {
       acc.fill(0);
       return;
     }
-    const count = input.frame(t, this.eventIndices, this.eventValues);
+    // Static input sends the same events every step: their sum and their charge are those of step 0.
     const reuse = input.static && t > 0;
-    if (!reuse) acc.fill(0);
-    for (let e = 0; e < count; e++) {
-      const axon = layer.axonOf[this.eventIndices[e]!]!;
-      if (axon < 0) continue;
-      this.countSynapses(layer, axon, -1, hops);
-      if (!reuse) scatter(layer, axon, this.eventValues[e]!);
+    if (reuse) {
+      acc.set(this.firstLayerSum);
+    } else {
+      const count = input.frame(t, this.eventIndices, this.eventValues);
+      acc.fill(0);
+      this.inputOps.fill(0);
+      this.inputMessages.fill(0);
+      this.inputLayerOps = 0;
+      const exact = this.exactProducts[layer.index]!;
+      for (let e = 0; e < count; e++) {
+        const axon = layer.axonOf[this.eventIndices[e]!]!;
+        if (axon < 0) continue;
+        for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
+          const core = layer.axonCore[j]!;
+          const synapses = layer.axonCoreSynapses[j]!;
+          this.inputOps[core] = this.inputOps[core]! + synapses;
+          this.inputLayerOps += synapses;
+          this.inputMessages[core] = this.inputMessages[core]! + 1;
+        }
+        scatter(layer, axon, this.eventValues[e]!, exact);
+      }
+      if (input.static) this.firstLayerSum.set(acc);
     }
-    if (input.static) {
-      if (reuse) acc.set(this.firstLayerSum);
-      else this.firstLayerSum.set(acc);
+    const c = this.step;
+    for (let core = 0; core < this.inputOps.length; core++) {
+      c.synapticOps[core] = c.synapticOps[core]! + this.inputOps[core]!;
+      c.messagesIn[core] = c.messagesIn[core]! + this.inputMessages[core]!;
     }
+    this.layerSynapticOps[layer.index] = this.layerSynapticOps[layer.index]! + this.inputLayerOps;
   }
 
   /**
-   * Every spike is a message and its own synaptic ops on the chip; the sum is linear, so the spikes that share an
-   * axon (a pooling window) are added up first and scattered once, with the same integers as one by one.
+   * Every spike is a message and its own synaptic ops on the chip; both are linear, so the spikes that share a
+   * route (one pooling window on one source core) are counted and charged once, and those that share an axon are
+   * added up and scattered once, with the same integers as one by one.
    */
   private deliverSpikes(source: LayerRuntime, layer: LayerRuntime, count: number, hops: Int32Array): void {
     layer.accumulator.fill(0);
+    const routes = this.routes[layer.index]!;
+    const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
+    let routeCount = 0;
+    for (let s = 0; s < count; s++) {
+      const route = routeOfSource[source.spikeList[s]!]!;
+      if (route < 0) continue;
+      if (routeSpikes[route] === 0) touchedRoutes[routeCount++] = route;
+      routeSpikes[route] = routeSpikes[route]! + 1;
+    }
     const pending = layer.axonSpikes;
     const touched = layer.touchedAxons;
     let touchedCount = 0;
-    for (let s = 0; s < count; s++) {
-      const neuron = source.spikeList[s]!;
-      const axon = layer.axonOf[neuron]!;
-      if (axon < 0) continue;
-      this.countSynapses(layer, axon, source.coreOfNeuron[neuron]!, hops);
+    for (let i = 0; i < routeCount; i++) {
+      const route = touchedRoutes[i]!;
+      const spikes = routeSpikes[route]!;
+      routeSpikes[route] = 0;
+      this.chargeRoute(layer, routes, route, spikes, hops);
+      const axon = routes.axon[route]!;
       if (pending[axon] === 0) touched[touchedCount++] = axon;
-      pending[axon] = pending[axon]! + 1;
+      pending[axon] = pending[axon]! + spikes;
     }
+    const packed = this.packed[layer.index];
+    if (packed) {
+      for (let i = 0; i < touchedCount; i++) {
+        const axon = touched[i]!;
+        scatterPacked(layer, packed, axon, pending[axon]!);
+        pending[axon] = 0;
+      }
+      if (touchedCount > 0) unpackInto(packed, layer.accumulator);
+      return;
+    }
+    const exact = this.exactProducts[layer.index]!;
     for (let i = 0; i < touchedCount; i++) {
       const axon = touched[i]!;
-      scatter(layer, axon, pending[axon]!);
+      scatter(layer, axon, pending[axon]!, exact);
       pending[axon] = 0;
     }
   }
 
-  /** Synaptic ops on every core the axon drives, and the packet from the source core to each of them. */
-  private countSynapses(layer: LayerRuntime, axon: number, sourceCore: number, hops: Int32Array): void {
+  /** `spikes` spikes on one route: synaptic ops on every core the axon drives, the packets and their hops. */
+  private chargeRoute(layer: LayerRuntime, routes: SpikeRoutes, route: number, spikes: number, hops: Int32Array): void {
     const c = this.step;
     const { coreX, coreY } = this.runtime;
-    const multicast = this.runtime.spec.mesh.multicast;
-    let sent = false;
+    const axon = routes.axon[route]!;
+    const src = routes.sourceCore[route]!;
+    const x = coreX[src]!;
+    const y = coreY[src]!;
+    let ops = 0;
     for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
       const core = layer.axonCore[j]!;
-      const synapses = layer.axonCoreSynapses[j]!;
+      const synapses = layer.axonCoreSynapses[j]! * spikes;
+      ops += synapses;
       c.synapticOps[core] = c.synapticOps[core]! + synapses;
-      this.layerSynapticOps[layer.index] = this.layerSynapticOps[layer.index]! + synapses;
-      c.messagesIn[core] = c.messagesIn[core]! + 1;
-      if (sourceCore < 0) continue;
-      if (!multicast || !sent) c.messagesOut[sourceCore] = c.messagesOut[sourceCore]! + 1;
-      sent = true;
-      const dx = Math.abs(coreX[core]! - coreX[sourceCore]!);
-      const dy = Math.abs(coreY[core]! - coreY[sourceCore]!);
-      if (dx === 0 && dy === 0) c.spikesWithinTile[sourceCore] = c.spikesWithinTile[sourceCore]! + 1;
-      c.hopsEastWest[sourceCore] = c.hopsEastWest[sourceCore]! + dx;
-      c.hopsNorthSouth[sourceCore] = c.hopsNorthSouth[sourceCore]! + dy;
-      if (dx + dy > 0) this.links.route(coreX[sourceCore]!, coreY[sourceCore]!, coreX[core]!, coreY[core]!, 1);
-      if (dx + dy > hops[0]! + hops[1]!) {
-        hops[0] = dx;
-        hops[1] = dy;
-      }
+      c.messagesIn[core] = c.messagesIn[core]! + spikes;
+      if (coreX[core] !== x || coreY[core] !== y) this.links.route(x, y, coreX[core]!, coreY[core]!, spikes);
+    }
+    this.layerSynapticOps[layer.index] = this.layerSynapticOps[layer.index]! + ops;
+    c.messagesOut[src] = c.messagesOut[src]! + routes.messagesOut[route]! * spikes;
+    c.spikesWithinTile[src] = c.spikesWithinTile[src]! + routes.withinTile[route]! * spikes;
+    c.hopsEastWest[src] = c.hopsEastWest[src]! + routes.hopsEastWest[route]! * spikes;
+    c.hopsNorthSouth[src] = c.hopsNorthSouth[src]! + routes.hopsNorthSouth[route]! * spikes;
+    const dx = routes.longestEastWest[route]!;
+    const dy = routes.longestNorthSouth[route]!;
+    if (dx + dy > hops[0]! + hops[1]!) {
+      hops[0] = dx;
+      hops[1] = dy;
     }
   }
 
@@ -256,60 +342,33 @@ export class ChipSimulator {
 
   /** The chip's integer neuron update of one layer at its local step t; returns how many neurons fired. */
   private update(layer: LayerRuntime, t: number): number {
-    const acc = layer.accumulator;
-    const input = layer.input;
-    const e = layer.weightExponent;
-    const factor = 2 ** e;
-    for (let i = 0; i < layer.neurons; i++) input[i] = e >= 0 ? acc[i]! * factor : Math.floor(acc[i]! * factor);
-    const state = { u: layer.u, v: layer.v };
-    const bias = { biasMantissa: layer.biasMantissa, biasExponent: layer.biasExponent };
-    let fired = 0;
-    if (!layer.spiking) {
-      stepLoihiAccumulator({ du: layer.du, dv: layer.dv, ...bias }, state, input);
-    } else if (this.runtime.spec.family === 'loihi2') {
-      fired = stepLoihi2Lif({ du: layer.du, dv: layer.dv, thresholdTable: layer.thresholds, resetMode: layer.reset, ...bias }, state, { synaptic: input, graded: null }, t, layer.spikes);
-    } else {
-      // Loihi 1's datapath; Tianjic's is not published and is assumed the same (the compiler warns W-UNCONFIRMED).
-      fired = stepLoihiLif({ du: layer.du, dv: layer.dv, vthMantissa: layer.thresholds[0]!, ...bias }, state, input, layer.spikes);
-    }
+    const coreSpikes = this.coreSpikes;
+    const coreInactive = this.coreInactive;
+    const l = layer.index;
+    const fired = fusedLifStep(layer, this.bias[l]!, this.constants(layer, t), this.marked[l]!, coreSpikes, coreInactive);
+    this.marked[l] = fired;
     const c = this.step;
-    let n = 0;
-    for (let i = 0; i < layer.neurons; i++) {
-      const core = layer.coreOfNeuron[i]!;
-      const spiked = layer.spiking && layer.spikes[i] === 1;
-      if (spiked) {
-        layer.spikeList[n++] = i;
-        c.spikesOut[core] = c.spikesOut[core]! + 1;
-      }
-      if (spiked || input[i] !== 0 || layer.v[i] !== 0) c.neuronUpdatesActive[core] = c.neuronUpdatesActive[core]! + 1;
-      else c.neuronUpdatesInactive[core] = c.neuronUpdatesInactive[core]! + 1;
+    const { core: cores, neurons } = this.somaCores[layer.index]!;
+    for (let k = 0; k < cores.length; k++) {
+      const core = cores[k]!;
+      c.spikesOut[core] = c.spikesOut[core]! + coreSpikes[core]!;
+      c.neuronUpdatesActive[core] = c.neuronUpdatesActive[core]! + neurons[k]! - coreInactive[core]!;
+      c.neuronUpdatesInactive[core] = c.neuronUpdatesInactive[core]! + coreInactive[core]!;
+      coreSpikes[core] = 0;
+      coreInactive[core] = 0;
     }
-    this.layerSpikes[layer.index] = this.layerSpikes[layer.index]! + fired;
-    return n;
+    this.layerSpikes[l] = this.layerSpikes[l]! + fired;
+    return fired;
   }
-}
 
-/** Dendritic accumulation of one event through the layer's synapse table. */
-export function scatter(layer: LayerRuntime, axon: number, value: number): void {
-  const s = layer.synapses;
-  const acc = layer.accumulator;
-  if (s.kind === 'conv') {
-    const channel = Math.floor(axon / s.pooledPlane);
-    const position = axon - channel * s.pooledPlane;
-    const outC = s.outChannels;
-    const base = channel * s.taps * outC;
-    for (let j = s.start[position]!, end = s.start[position + 1]!; j < end; j++) {
-      const out = s.outPosition[j]!;
-      const w = base + s.tap[j]! * outC;
-      const a = out * outC;
-      for (let co = 0; co < outC; co++) acc[a + co] = acc[a + co]! + value * s.weights[w + co]!;
-    }
-  } else if (s.kind === 'sparse') {
-    const { targets, weights } = s;
-    for (let k = s.rowStart[axon]!, end = s.rowStart[axon + 1]!; k < end; k++) acc[targets[k]!] = acc[targets[k]!]! + value * weights[k]!;
-  } else if (s.kind === 'dense') {
-    const outF = s.outFeatures;
-    const w = axon * outF;
-    for (let o = 0; o < outF; o++) acc[o] = acc[o]! + value * s.weights[w + o]!;
+  /**
+   * The datapath at local step t: a non-spiking layer accumulates; Loihi 2 reads its threshold table and reset
+   * mode; Loihi 1's datapath has one threshold and resets to zero (Tianjic's is not published and is assumed the
+   * same: the compiler warns W-UNCONFIRMED).
+   */
+  private constants(layer: LayerRuntime, t: number): FusedLifConstants {
+    if (!layer.spiking) return fusedLifConstants(layer.du, layer.dv, null, 'zero', layer.weightExponent);
+    if (this.runtime.spec.family === 'loihi2') return fusedLifConstants(layer.du, layer.dv, thresholdMantissaAt(layer.thresholds, t), layer.reset, layer.weightExponent);
+    return fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
   }
 }

@@ -1,8 +1,7 @@
-import { stepLoihiLif } from '../chips/loihi/lif-kernel.js';
-import { stepLoihi2Lif } from '../chips/loihi2/lif-kernel.js';
+import { thresholdMantissaAt } from '../chips/loihi2/lif-kernel.js';
 import { createCounters, type CoreCounters } from './counters.js';
-import { scatter } from './engine.js';
 import { SimulationError } from './errors.js';
+import { expandedBias, fusedLifConstants, fusedRefractoryLifStep, type FusedLifConstants } from './fused-lif.js';
 import type { LayerRuntime, ProgramRuntime } from './runtime.js';
 
 export interface FreeRunResult {
@@ -31,28 +30,69 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
   layer.u.fill(0);
   if (layer.initialVoltage) layer.v.set(layer.initialVoltage);
   else layer.v.fill(0);
+  layer.spikes.fill(0);
   const refractory = new Int32Array(n);
-  const rowStart = layer.synapses.rowStart;
+  const coreSpikes = new Int32Array(runtime.program.cores.length);
+  const { rowStart, targets, weights } = layer.synapses;
+  const packed = packSynapses(targets, weights, n);
   // Spikes per source neuron: its synaptic ops per core are the same every time, so they are charged once at the end.
   const delivered = new Float64Array(n);
+  const acc = layer.accumulator;
+  const spikeList = layer.spikeList;
+  const hold = layer.refractorySteps;
+  const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(n));
   let previous = 0;
   let spikes = 0;
   let events = 0;
   const started = performance.now();
   for (let t = 0; t < steps; t++) {
-    layer.accumulator.fill(0);
+    acc.fill(0);
     for (let s = 0; s < previous; s++) {
-      const neuron = layer.spikeList[s]!;
+      const neuron = spikeList[s]!;
       delivered[neuron] = delivered[neuron]! + 1;
-      events += rowStart[neuron + 1]! - rowStart[neuron]!;
-      scatter(layer, neuron, 1);
+      const begin = rowStart[neuron]!;
+      const end = rowStart[neuron + 1]!;
+      events += end - begin;
+      if (packed) {
+        // Target in the high 24 bits, the int8 weight in the low 8 (sign-extended by the shift pair).
+        for (let k = begin; k < end; k++) {
+          const word = packed[k]!;
+          acc[word >>> 8] = acc[word >>> 8]! + ((word << 24) >> 24);
+        }
+      } else {
+        for (let k = begin; k < end; k++) acc[targets[k]!] = acc[targets[k]!]! + weights[k]!;
+      }
     }
-    previous = update(runtime, layer, t, refractory, counters);
+    previous = fusedRefractoryLifStep(layer, bias, stepConstants(runtime, layer, t), previous, refractory, hold, coreSpikes);
     spikes += previous;
   }
   const seconds = (performance.now() - started) / 1000;
+  for (let c = 0; c < coreSpikes.length; c++) counters.spikesOut[c] = coreSpikes[c]!;
   chargeSynapticOps(layer, delivered, counters);
   return { steps, neurons: n, spikes, synapticEvents: events, seconds, counters };
+}
+
+/**
+ * Targets and int8 weights in one 32-bit word each (target << 8 | weight & 0xff), as snn.c's packed mode: one
+ * load per synapse. Null when a weight needs more than 8 bits or a target more than 24.
+ */
+function packSynapses(targets: Int32Array, weights: Int32Array, neurons: number): Int32Array | null {
+  if (neurons > 2 ** 24) return null;
+  const packed = new Int32Array(targets.length);
+  for (let k = 0; k < targets.length; k++) {
+    const w = weights[k]!;
+    if (w < -128 || w > 127) return null;
+    packed[k] = (targets[k]! << 8) | (w & 0xff);
+  }
+  return packed;
+}
+
+/** The datapath constants at step t: Loihi 2 reads its threshold table (held at its last entry), Loihi 1 and Tianjic one threshold and reset to zero. */
+function stepConstants(runtime: ProgramRuntime, layer: LayerRuntime, t: number): FusedLifConstants {
+  if (runtime.spec.family === 'loihi2') {
+    return fusedLifConstants(layer.du, layer.dv, thresholdMantissaAt(layer.thresholds, Math.min(t, layer.thresholds.length - 1)), layer.reset, layer.weightExponent);
+  }
+  return fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
 }
 
 function chargeSynapticOps(layer: LayerRuntime, delivered: Float64Array, counters: CoreCounters): void {
@@ -64,37 +104,4 @@ function chargeSynapticOps(layer: LayerRuntime, delivered: Float64Array, counter
       counters.synapticOps[core] = counters.synapticOps[core]! + times * layer.axonCoreSynapses[j]!;
     }
   }
-}
-
-/** The integer update, then the refractory hold (v stays 0 and cannot fire, u evolves): returns the spike count. */
-function update(runtime: ProgramRuntime, layer: LayerRuntime, t: number, refractory: Int32Array, counters: CoreCounters): number {
-  const acc = layer.accumulator;
-  // With exponent 0 the accumulated mantissas are the input as they stand.
-  const input = layer.weightExponent === 0 ? acc : layer.input;
-  const factor = 2 ** layer.weightExponent;
-  if (input !== acc) for (let i = 0; i < layer.neurons; i++) input[i] = layer.weightExponent > 0 ? acc[i]! * factor : Math.floor(acc[i]! * factor);
-  const state = { u: layer.u, v: layer.v };
-  const bias = { biasMantissa: layer.biasMantissa, biasExponent: layer.biasExponent };
-  if (runtime.spec.family === 'loihi2') {
-    stepLoihi2Lif({ du: layer.du, dv: layer.dv, thresholdTable: layer.thresholds, resetMode: layer.reset, ...bias }, state, { synaptic: input, graded: null }, Math.min(t, layer.thresholds.length - 1), layer.spikes);
-  } else {
-    stepLoihiLif({ du: layer.du, dv: layer.dv, vthMantissa: layer.thresholds[0]!, ...bias }, state, input, layer.spikes);
-  }
-  const hold = layer.refractorySteps;
-  let fired = 0;
-  for (let i = 0; i < layer.neurons; i++) {
-    if (refractory[i]! > 0) {
-      refractory[i] = refractory[i]! - 1;
-      layer.spikes[i] = 0;
-      layer.v[i] = 0;
-      continue;
-    }
-    if (layer.spikes[i] === 1) {
-      refractory[i] = hold;
-      layer.spikeList[fired++] = i;
-      const core = layer.coreOfNeuron[i]!;
-      counters.spikesOut[core] = counters.spikesOut[core]! + 1;
-    }
-  }
-  return fired;
 }

@@ -63,7 +63,6 @@ export interface LayerRuntime {
   readonly u: Int32Array;
   readonly v: Int32Array;
   readonly accumulator: Int32Array;
-  readonly input: Int32Array;
   readonly spikes: Uint8Array;
   readonly spikeList: Int32Array;
   /** Scratch per axon: spikes that arrived on it this step, and which axons got any. */
@@ -187,7 +186,6 @@ function buildLayer(
     u: new Int32Array(neurons),
     v: new Int32Array(neurons),
     accumulator: new Int32Array(neurons),
-    input: new Int32Array(neurons),
     spikes: new Uint8Array(neurons),
     spikeList: new Int32Array(neurons),
     axonSpikes: new Int32Array(axons),
