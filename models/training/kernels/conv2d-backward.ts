@@ -14,7 +14,10 @@ export function toChannelLast(src: Float64Array, srcOffset: number, channels: nu
   }
 }
 
-/** gradIn[ci, iy, ix] = sum over co, ky, kx of gradOut[co, oy, ox] * w[co, ci, ky, kx] (the transposed convolution). */
+/**
+ * gradIn[ci, iy, ix] = sum over co, ky, kx of gradOut[co, oy, ox] * w[co, ci, ky, kx] (the transposed convolution).
+ * Four input channels at a time share each load of the gradient, which is what bounds this dense loop.
+ */
 export function conv2dBackwardInput(
   gradOutCL: Float64Array,
   reordered: Float64Array,
@@ -25,10 +28,33 @@ export function conv2dBackwardInput(
 ): void {
   const { inChannels, inHeight, inWidth, outChannels, kernelHeight, kernelWidth } = g;
   const inPlane = inHeight * inWidth;
-  const channelWeights = kernelHeight * kernelWidth * outChannels;
+  const cw = kernelHeight * kernelWidth * outChannels;
   const { start, outBase, tapBase } = taps;
-  for (let ci = 0; ci < inChannels; ci++) {
-    const weightBase = ci * channelWeights;
+  let ci = 0;
+  for (; ci + 4 <= inChannels; ci += 4) {
+    const w0 = ci * cw;
+    const plane = inOffset + ci * inPlane;
+    for (let p = 0; p < inPlane; p++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = start[p]!, end = start[p + 1]!; j < end; j++) {
+        const a = outBase[j]!;
+        const w = w0 + tapBase[j]!;
+        for (let co = 0; co < outChannels; co++) {
+          const gv = gradOutCL[a + co]!;
+          s0 += gv * reordered[w + co]!;
+          s1 += gv * reordered[w + cw + co]!;
+          s2 += gv * reordered[w + 2 * cw + co]!;
+          s3 += gv * reordered[w + 3 * cw + co]!;
+        }
+      }
+      gradIn[plane + p] = s0;
+      gradIn[plane + inPlane + p] = s1;
+      gradIn[plane + 2 * inPlane + p] = s2;
+      gradIn[plane + 3 * inPlane + p] = s3;
+    }
+  }
+  for (; ci < inChannels; ci++) {
+    const weightBase = ci * cw;
     const plane = inOffset + ci * inPlane;
     for (let p = 0; p < inPlane; p++) {
       let sum = 0;
