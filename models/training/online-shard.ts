@@ -3,7 +3,7 @@ import { linearSample } from '../reference/kernels/linear.js';
 import { pool2dSample } from '../reference/kernels/pool.js';
 import { conv2dBackwardInput, conv2dWeightGrad, toChannelLast } from './kernels/conv2d-backward.js';
 import { linearBackwardInput, linearWeightGrad } from './kernels/linear-backward.js';
-import { addBackwardSums, addChannelMoments, applyNormBackward, normalise } from './kernels/norm-training.js';
+import { addBackwardSums, addChannelMoments, applyNormBackward, normalise, osrBackwardCoefficients } from './kernels/norm-training.js';
 import { avgPool2dBackward } from './kernels/pool-backward.js';
 import { sigmoidSurrogate } from './kernels/surrogate.js';
 import { lossAndGradient } from './loss.js';
@@ -308,17 +308,12 @@ export class OnlineShard implements TrainShard {
         const gamma = views.view(op.gamma);
         const ggamma = this.grads.subarray(op.gamma.offset, op.gamma.offset + c);
         const gbeta = this.grads.subarray(op.beta.offset, op.beta.offset + c);
-        const a = new Float64Array(c), b = new Float64Array(c), k = new Float64Array(c);
         for (let j = 0; j < c; j++) {
-          const invStd = 1 / Math.sqrt(st.variance[j]! + op.eps);
-          ggamma[j] = ggamma[j]! + invStd * sums[c + j]!;
+          ggamma[j] = ggamma[j]! + sums[c + j]! / Math.sqrt(st.variance[j]! + op.eps);
           gbeta[j] = gbeta[j]! + sums[j]!;
-          // bn_backward with var1 = run_var: the batch-statistics backward with gamma * var / run_var.
-          a[j] = ((gamma[j]! * st.variance[j]!) / st.runVar[j]!) * invStd;
-          b[j] = sums[j]! / m;
-          k[j] = (invStd * invStd * sums[c + j]!) / m;
         }
-        applyNormBackward(gOut, x, 0, n, c, op.plane, a, b, k, st.mean);
+        const k = osrBackwardCoefficients(sums, st.mean, st.variance, st.runVar, gamma, op.eps, m);
+        applyNormBackward(gOut, x, 0, n, c, op.plane, k.a, k.b, k.k, k.center);
         if (gIn && gIn !== gOut) gIn.set(gOut.subarray(0, n * op.size));
         return;
       }

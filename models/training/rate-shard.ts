@@ -3,7 +3,7 @@ import { linearSample } from '../reference/kernels/linear.js';
 import { pool2dSample } from '../reference/kernels/pool.js';
 import { conv2dBackwardInput, conv2dWeightGrad, toChannelLast } from './kernels/conv2d-backward.js';
 import { linearBackwardInput, linearWeightGrad } from './kernels/linear-backward.js';
-import { addBackwardSums, addChannelMoments, applyNormBackward, normalise } from './kernels/norm-training.js';
+import { addBackwardSums, addChannelMoments, applyNormBackward, normalise, rateBackwardCoefficients } from './kernels/norm-training.js';
 import { avgPool2dBackward } from './kernels/pool-backward.js';
 import { sigmoidSurrogate } from './kernels/surrogate.js';
 import { lossAndGradient } from './loss.js';
@@ -290,18 +290,12 @@ export class RateShard implements TrainShard {
     const gamma = this.views.view(op.gamma);
     const ggamma = this.grads.subarray(op.gamma.offset, op.gamma.offset + c);
     const gbeta = this.grads.subarray(op.beta.offset, op.beta.offset + c);
-    const a = new Float64Array(c), b = new Float64Array(c), k = new Float64Array(c), xbar = new Float64Array(c);
     for (let j = 0; j < c; j++) {
-      const s = Math.sqrt(st.variance[j]! + op.eps);
-      ggamma[j] = ggamma[j]! + sums[c + j]! / s;
+      ggamma[j] = ggamma[j]! + sums[c + j]! / Math.sqrt(st.variance[j]! + op.eps);
       gbeta[j] = gbeta[j]! + sums[j]!;
-      a[j] = gamma[j]! / s;
-      b[j] = sums[j]! / total;
-      // relu(rate_var) passes no gradient where the spike variance is 0.
-      k[j] = st.variance[j]! > 0 ? sums[c + j]! / (s * s * total) : 0;
-      xbar[j] = sums[2 * c + j]! / total;
     }
-    applyNormBackward(g, x, 0, n, c, op.plane, a, b, k, xbar);
+    const k = rateBackwardCoefficients(sums, st.mean, st.variance, gamma, op.eps, total);
+    applyNormBackward(g, x, 0, n, c, op.plane, k.a, k.b, k.k, k.center);
   }
 }
 

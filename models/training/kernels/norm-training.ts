@@ -102,3 +102,50 @@ export function applyNormBackward(
     }
   }
 }
+
+/** Per-channel coefficients of applyNormBackward. */
+export interface NormBackwardCoefficients {
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly k: Float64Array;
+  readonly center: Float64Array;
+}
+
+/**
+ * OSR's backward (paper A, BN_type 'new'): the batch-statistics batch-norm backward with gamma replaced by
+ * gamma * var / run_var: with xhat = (x - mean) / sqrt(var + eps) and g' = g * gamma * var / run_var / sqrt(var + eps),
+ * dx = g' - mean(g') - mean(g' * xhat) * xhat.
+ * `sums` holds sum(g) then sum(g * (x - mean)) per channel over the whole batch; `count` = samples x positions.
+ * Reference: zhuyaoyu/SNN-online-normalization modules/layers.py (bn_backward with var1 = run_var).
+ */
+export function osrBackwardCoefficients(sums: Float64Array, mean: Float64Array, variance: Float64Array, runVar: Float64Array, gamma: Float32Array, eps: number, count: number): NormBackwardCoefficients {
+  const c = mean.length;
+  const a = new Float64Array(c), b = new Float64Array(c), k = new Float64Array(c);
+  for (let j = 0; j < c; j++) {
+    const invStd = 1 / Math.sqrt(variance[j]! + eps);
+    a[j] = ((gamma[j]! * variance[j]!) / runVar[j]!) * invStd;
+    b[j] = sums[j]! / count;
+    k[j] = (invStd * invStd * sums[c + j]!) / count;
+  }
+  return { a, b, k, center: mean };
+}
+
+/**
+ * Paper B's calcu_rate backward: y = gamma * (x - M) / S + beta with S = sqrt(V + eps), M and V the spike pass's
+ * values, their gradients those of the rate input's own batch mean and variance:
+ * dx = gamma/S * (g - sum(g)/N - sum(g * (x - M)) / (S^2 N) * (x - mean(x))); relu(V) passes no gradient at V = 0.
+ * `sums` holds sum(g), sum(g * (x - M)), sum(x) per channel over the whole batch; `count` = samples x positions.
+ * Reference: Tab-ct/rate-based-backpropagation model/model_setting.py (calcu_rate).
+ */
+export function rateBackwardCoefficients(sums: Float64Array, spikeMean: Float64Array, spikeVariance: Float64Array, gamma: Float32Array, eps: number, count: number): NormBackwardCoefficients {
+  const c = spikeMean.length;
+  const a = new Float64Array(c), b = new Float64Array(c), k = new Float64Array(c), center = new Float64Array(c);
+  for (let j = 0; j < c; j++) {
+    const s = Math.sqrt(spikeVariance[j]! + eps);
+    a[j] = gamma[j]! / s;
+    b[j] = sums[j]! / count;
+    k[j] = spikeVariance[j]! > 0 ? sums[c + j]! / (s * s * count) : 0;
+    center[j] = sums[2 * c + j]! / count;
+  }
+  return { a, b, k, center };
+}
