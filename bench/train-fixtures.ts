@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DEBIAN_FASHION_MNIST_DIR, defaultFashionMnistDir } from '../models/datasets/fashion-mnist.js';
 import { writeModelFile } from '../models/format/model-file.js';
 import { packageRoot } from '../models/package-root.js';
-import { FIXTURE_HYPER_PARAMETERS } from '../models/training/hyper-parameters.js';
+import { FIXTURE_HYPER_PARAMETERS, type LearningRateSchedule } from '../models/training/hyper-parameters.js';
 import type { TrainingRule } from '../models/training/network.js';
 import { trainArchitecture } from '../models/training/train-arch.js';
 
@@ -11,7 +11,7 @@ import { trainArchitecture } from '../models/training/train-arch.js';
  * Trains the two fixture architectures from scratch with the hyper-parameters their reference.json records
  * (`trainedOn`) and sets accuracy and time beside the PyTorch reference: osr-fmnist-conv (paper A's rule)
  * against `accuracy.frozenThreshold`, ratebp-fmnist-conv (paper B's rate_M) against `accuracy.rateBp`.
- * `node dist/bench/train-fixtures.js [--rule osr|rate] [--samples N] [--epochs N] [--threads N] [--save DIR]`
+ * `node dist/bench/train-fixtures.js [--rule osr|rate] [--samples N] [--epochs N] [--threads N] [--schedule S] [--save DIR]`
  */
 interface Reference {
   readonly trainedOn: { readonly samples: number; readonly epochs: number; readonly batch: number; readonly lr: number; readonly trainSeconds: number };
@@ -40,7 +40,7 @@ export interface TrainFixtureBench {
   readonly finalTrainingLoss: number;
 }
 
-export async function benchTrainFixture(rule: TrainingRule, options: { samples?: number; epochs?: number; threads?: number; save?: string; log?: (line: string) => void } = {}): Promise<TrainFixtureBench> {
+export async function benchTrainFixture(rule: TrainingRule, options: { samples?: number; epochs?: number; threads?: number; save?: string; schedule?: LearningRateSchedule; log?: (line: string) => void } = {}): Promise<TrainFixtureBench> {
   const { name, accuracyKey } = FIXTURES[rule];
   const dir = join(packageRoot(), 'test', 'fixtures', name);
   const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
@@ -55,6 +55,7 @@ export async function benchTrainFixture(rule: TrainingRule, options: { samples?:
     epochs: options.epochs ?? reference.trainedOn.epochs,
     batch: reference.trainedOn.batch,
     lr: reference.trainedOn.lr,
+    schedule: options.schedule ?? hyper.schedule,
     archPath: join(dir, 'arch.json'),
     dataDir: defaultFashionMnistDir(),
     rule,
@@ -103,11 +104,13 @@ export async function benchTrainFixtures(argv: readonly string[], log?: (line: s
   if (defaultFashionMnistDir() !== DEBIAN_FASHION_MNIST_DIR) out.note = 'full Fashion-MNIST not installed: trained on the bundled subset';
   for (const rule of rules) {
     const samples = number('--samples'), epochs = number('--epochs'), threads = number('--threads'), save = value('--save');
+    const schedule = value('--schedule') as LearningRateSchedule | undefined;
     out[rule] = await benchTrainFixture(rule, {
       ...(samples !== undefined ? { samples } : {}),
       ...(epochs !== undefined ? { epochs } : {}),
       ...(threads !== undefined ? { threads } : {}),
       ...(save !== undefined ? { save } : {}),
+      ...(schedule !== undefined ? { schedule } : {}),
       ...(log ? { log } : {}),
     });
     log?.(JSON.stringify(out[rule]));

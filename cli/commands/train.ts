@@ -22,6 +22,7 @@ interface TrainArgs {
   'weight-decay'?: number;
   'loss-lambda'?: number;
   seed?: number;
+  schedule?: 'cosine-per-step' | 'cosine-per-epoch';
   threads: number;
   calibration: number;
   'test-limit'?: number;
@@ -46,6 +47,7 @@ export function registerTrain(yargs: Argv): Argv {
         .option('weight-decay', { type: 'number', describe: 'weight decay (default 5e-4; osr: all parameters, rate: conv/linear weights)' })
         .option('loss-lambda', { type: 'number', describe: 'osr loss (1-l)*CE + l*MSE (default 0.05)' })
         .option('seed', { type: 'number', describe: 'seed of the initial weights and the data order (default 0)' })
+        .option('schedule', { choices: ['cosine-per-step', 'cosine-per-epoch'] as const, describe: "learning-rate schedule (default cosine-per-step as the fixtures record; per-epoch is the seed codes' CosineAnnealingLR)" })
         .option('threads', { type: 'number', default: Math.min(2, availableParallelism()), describe: 'threads sharing each batch (same seed and threads: same weights)' })
         .option('calibration', { type: 'number', default: 1024, describe: 'freeze OTS on the first N training images' })
         .option('test-limit', { type: 'number', describe: 'evaluate on the first N test images only' })
@@ -75,6 +77,7 @@ async function runTrain(args: TrainArgs): Promise<void> {
     weightDecay: args['weight-decay'] ?? defaults.weightDecay,
     lossLambda: args['loss-lambda'] ?? defaults.lossLambda,
     seed: args.seed ?? defaults.seed,
+    schedule: args.schedule ?? defaults.schedule,
   };
   const bar = progressBar(`train ${rule}`, !args.json);
   const result = await trainArchitecture({

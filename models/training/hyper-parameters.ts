@@ -1,5 +1,11 @@
 import type { TrainingRule } from './network.js';
 
+/**
+ * Cosine annealing to 0 of the learning rate, per optimizer step (what the fixtures' reference.json records), or
+ * per epoch as the seed codes' own CosineAnnealingLR(T_max = epochs) is stepped (constant within an epoch).
+ */
+export type LearningRateSchedule = 'cosine-per-step' | 'cosine-per-epoch';
+
 export interface HyperParameters {
   readonly epochs: number;
   /** Training images taken from the start of the training set (null: all of it). */
@@ -10,6 +16,7 @@ export interface HyperParameters {
   readonly weightDecay: number;
   readonly lossLambda: number;
   readonly seed: number;
+  readonly schedule: LearningRateSchedule;
 }
 
 /**
@@ -19,6 +26,6 @@ export interface HyperParameters {
  * 5e-4 on all parameters, loss lambda 0.05; paper B: 1 epoch of 30k, weight decay 5e-4 on conv/linear weights.
  */
 export const FIXTURE_HYPER_PARAMETERS: Readonly<Record<TrainingRule, HyperParameters>> = {
-  osr: { epochs: 2, samples: null, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, lossLambda: 0.05, seed: 0 },
-  rate: { epochs: 1, samples: 30000, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, lossLambda: 0, seed: 0 },
+  osr: { epochs: 2, samples: null, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, lossLambda: 0.05, seed: 0, schedule: 'cosine-per-step' },
+  rate: { epochs: 1, samples: 30000, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, lossLambda: 0, seed: 0, schedule: 'cosine-per-step' },
 };

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ModelError } from '../errors.js';
 import type { Model, ModelNode } from '../graph/model.js';
+import type { LearningRateSchedule } from './hyper-parameters.js';
 import { buildTrainGraph, type TrainGraph, type TrainingRule } from './network.js';
 import { SeededRandom } from './random.js';
 import { cosineLearningRate, Sgd } from './sgd.js';
@@ -18,6 +19,7 @@ export interface TrainOptions {
   /** lambda of paper A's loss (1 - lambda) * CE + lambda * MSE; ignored by the rate rule (cross-entropy). */
   readonly lossLambda: number;
   readonly seed: number;
+  readonly schedule?: LearningRateSchedule;
   /** Threads sharing each batch (data parallel); results are reproducible for a given seed and thread count. */
   readonly threads: number;
   readonly onBatch?: (done: number, total: number) => void;
@@ -118,7 +120,8 @@ export async function trainModel(model: Model, data: TrainingImages, options: Tr
           lossSum += results[2 * k]!;
           correct += results[2 * k + 1]!;
         }
-        sgd.step(total, cosineLearningRate(options.lr, step, totalSteps));
+        const lr = options.schedule === 'cosine-per-epoch' ? cosineLearningRate(options.lr, epoch, options.epochs) : cosineLearningRate(options.lr, step, totalSteps);
+        sgd.step(total, lr);
         step++;
         options.onBatch?.(step, totalSteps);
         if (step % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
