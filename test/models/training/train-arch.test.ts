@@ -33,11 +33,12 @@ describe('training on the bundled images', () => {
     it(`the ${rule} rule lowers the training loss over a few epochs of 256 images`, async () => {
       // OSR's running statistics start at (0, 1) and follow the batches with momentum 0.95: small batches give
       // them enough steps to settle within a few epochs.
-      const result = await trainArchitecture(options(writeTinyArch(rule), rule, rule === 'osr' ? { batch: 8 } : {}));
+      const epochs = rule === 'osr' ? 4 : 3;
+      const result = await trainArchitecture(options(writeTinyArch(rule), rule, rule === 'osr' ? { batch: 8, epochs } : {}));
       const losses = result.training.epochLoss;
-      expect(losses).toHaveLength(3);
+      expect(losses).toHaveLength(epochs);
       expect(losses.every(Number.isFinite)).toBe(true);
-      expect(losses[2]!).toBeLessThan(losses[0]! - 0.1);
+      expect(losses[epochs - 1]!).toBeLessThan(losses[0]! - 0.1);
     }, 60_000);
   }
 
