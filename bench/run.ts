@@ -2,6 +2,7 @@ import { benchChipSimulation } from './chip-simulation.js';
 import { benchCompileVgg } from './compile-vgg.js';
 import { benchCuba } from './cuba.js';
 import { benchFloatReference } from './float-reference.js';
+import { benchTrainFixtures } from './train-fixtures.js';
 
 const PARTS = ['float', 'chip', 'vgg', 'cuba'] as const;
 type Part = (typeof PARTS)[number];
@@ -9,8 +10,14 @@ type Part = (typeof PARTS)[number];
 /**
  * `npm run bench [-- --limit N] [--only float,chip,vgg,cuba]`: prints one JSON object with every benchmark of this
  * run (or only the named parts; the definitions are the same either way).
+ * `npm run bench -- --train [--rule osr|rate] [--samples N]`: only the host-training benchmark (tens of minutes).
  */
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--train')) {
+    const trainFixtures = await benchTrainFixtures(argv, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(`${JSON.stringify({ trainFixtures }, null, 2)}\n`);
+    return;
+  }
   const limitAt = argv.indexOf('--limit');
   const limit = limitAt >= 0 ? Number(argv[limitAt + 1]) : undefined;
   const onlyAt = argv.indexOf('--only');

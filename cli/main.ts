@@ -13,6 +13,7 @@ import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerExport } from './commands/export.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerTrain } from './commands/train.js';
 import { describeFailure, UsageError } from './failure.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerDemo(cli);
   cli = registerEvents(cli);
   cli = registerExport(cli);
+  cli = registerTrain(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -1,0 +1,112 @@
+import { reorderConvWeights } from '../reference/kernels/conv2d.js';
+import { transposeLinearWeights } from '../reference/kernels/linear.js';
+import { addReorderedConvGrad } from './kernels/conv2d-backward.js';
+import { addTransposedLinearGrad } from './kernels/linear-backward.js';
+import type { TrainGraph, TrainOp } from './network.js';
+
+/**
+ * Sums a vector over the shards (threads) that each hold part of a batch, in shard order, so every shard gets
+ * the same bits whatever the timing. With one shard it does nothing.
+ */
+export interface Reducer {
+  allReduce(values: Float64Array): void;
+}
+
+export const LOCAL_REDUCER: Reducer = { allReduce() {} };
+
+/** The part of a batch one shard trains on: inputs already scaled, labels, and the size of the whole batch. */
+export interface ShardBatch {
+  readonly input: Float32Array;
+  readonly labels: ArrayLike<number>;
+  readonly count: number;
+  readonly batchSize: number;
+}
+
+export interface ShardResult {
+  /** Sum over this shard's samples of the per-sample training loss. */
+  readonly lossSum: number;
+  /** Samples whose mean-over-T output picked the label. */
+  readonly correct: number;
+}
+
+/** Running statistics a norm layer carries across batches (the same on every shard). */
+export interface NormState {
+  readonly runMean: Float64Array;
+  readonly runVar: Float64Array;
+}
+
+/** One thread's share of training: runs its samples of each batch and leaves the parameter gradient in `grads`. */
+export interface TrainShard {
+  runBatch(batch: ShardBatch): ShardResult;
+  /** [paramCount] gradient of the last batch (this shard's samples), canonical layout. */
+  readonly grads: Float64Array;
+  /** Per norm op name. */
+  readonly normStates: ReadonlyMap<string, NormState>;
+}
+
+/** Parameter views and the layouts the forward and backward kernels want, refreshed once per batch. */
+export class ParamViews {
+  readonly reordered = new Map<string, Float64Array>();
+  readonly localGrads = new Map<string, Float64Array>();
+
+  constructor(
+    readonly graph: TrainGraph,
+    readonly params: Float32Array,
+  ) {
+    for (const op of graph.ops) {
+      if (op.kind === 'conv2d' || op.kind === 'linear') {
+        this.reordered.set(op.name, new Float64Array(op.weight.length));
+        this.localGrads.set(op.name, new Float64Array(op.weight.length));
+      }
+    }
+  }
+
+  view(slot: { offset: number; length: number }): Float32Array {
+    return this.params.subarray(slot.offset, slot.offset + slot.length);
+  }
+
+  /** Re-derives the reordered/transposed weights from the shared parameters and zeroes the gradients. */
+  refresh(grads: Float64Array): void {
+    grads.fill(0);
+    for (const op of this.graph.ops) {
+      if (op.kind === 'conv2d') this.reordered.get(op.name)!.set(reorderConvWeights(this.view(op.weight), op.g));
+      if (op.kind === 'linear') this.reordered.get(op.name)!.set(transposeLinearWeights(this.view(op.weight), op.outSize, op.inSize));
+      this.localGrads.get(op.name)?.fill(0);
+    }
+  }
+
+  /** Adds the kernel-layout weight gradients into the canonical gradient. */
+  flush(grads: Float64Array): void {
+    for (const op of this.graph.ops) {
+      const local = this.localGrads.get(op.name);
+      if (!local) continue;
+      if (op.kind === 'conv2d') addReorderedConvGrad(local, op.g, grads.subarray(op.weight.offset, op.weight.offset + op.weight.length));
+      if (op.kind === 'linear') addTransposedLinearGrad(local, op.outSize, op.inSize, grads.subarray(op.weight.offset, op.weight.offset + op.weight.length));
+    }
+  }
+}
+
+/** Output size of an op for one sample. */
+export function opOutSize(op: TrainOp): number {
+  switch (op.kind) {
+    case 'conv2d':
+    case 'linear':
+    case 'avgpool2d':
+      return op.outSize;
+    case 'norm':
+    case 'lif':
+    case 'flatten':
+      return op.size;
+  }
+}
+
+/** Index of the first op with parameters: nothing before it needs a gradient. */
+export function firstParamOp(graph: TrainGraph): number {
+  return graph.ops.findIndex((op) => op.kind === 'conv2d' || op.kind === 'linear' || op.kind === 'norm');
+}
+
+export function argmaxOf(values: ArrayLike<number>, offset: number, count: number): number {
+  let best = 0;
+  for (let i = 1; i < count; i++) if (values[offset + i]! > values[offset + best]!) best = i;
+  return best;
+}
