@@ -1,7 +1,7 @@
 import { ChipSimulator } from './engine.js';
 import { SimulationError } from './errors.js';
 import { EVENT_FIELDS, eventFrames, eventGrid, type EventSamples } from './event-input.js';
-import { eventCounts, type SimulationRun } from './simulate.js';
+import { finishRun, type SimulationRun } from './simulate.js';
 import type { ProgramRuntime } from './runtime.js';
 import { RasterRecorder } from './raster.js';
 
@@ -30,17 +30,7 @@ export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, o
     if (samples.labels && result.prediction === samples.labels[i]) correct++;
     onSample?.(i + 1);
   }
-  return {
-    samples: samples.count,
-    correct,
-    predictions,
-    outputs,
-    counts: eventCounts(runtime, simulator),
-    layerSpikes: [...simulator.layerSpikes],
-    layerSynapticOps: [...simulator.layerSynapticOps],
-    layerStepSpikes: [...simulator.layerStepSpikes],
-    ...(recorder ? { raster: recorder.result() } : {}),
-  };
+  return finishRun(runtime, simulator, { samples: samples.count, correct, predictions, outputs }, recorder);
 }
 
 /** Samples first .. first+count-1 as their own EventSamples (offsets rebased), for one worker thread. */

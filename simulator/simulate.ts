@@ -74,11 +74,18 @@ export function simulateImages(
     if (result.prediction === batch.labels[i]) correct++;
     onImage?.(i + 1);
   }
+  return finishRun(runtime, simulator, { samples: batch.count, correct, predictions, outputs }, recorder);
+}
+
+/** A run's result: the per-sample answers with the simulator's counts and the raster, if one was recorded. */
+export function finishRun(
+  runtime: ProgramRuntime,
+  simulator: ChipSimulator,
+  answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>,
+  recorder: RasterRecorder | null,
+): SimulationRun {
   return {
-    samples: batch.count,
-    correct,
-    predictions,
-    outputs,
+    ...answers,
     counts: eventCounts(runtime, simulator),
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
