@@ -204,6 +204,14 @@ export interface LearningEngine {
   readonly rule: 'sum-of-products';
   /** Whether a third factor (reward or error) can modulate the rule. */
   readonly thirdFactor: boolean;
+  /** Width of a product's scale mantissa, sign included (bits). */
+  readonly scaleMantissaBits: number;
+  /** Smallest and largest exponent of a product's scale (power of two); the smallest is the accumulator's LSB. */
+  readonly scaleExponentMin: number;
+  readonly scaleExponentMax: number;
+  /** Width of an additive constant inside a factor, sign included (bits). */
+  readonly constantBits: number;
+  /** Synapses the engine updates per epoch are priced as `synapticUpdate` events in the cost profiles. */
 }
 
 export interface TimingSpec {
