@@ -10,6 +10,7 @@ import { registerRecost } from './commands/recost.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerLearn } from './commands/learn.js';
 import { describeFailure } from './failure.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -23,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerSimulate(cli);
   cli = registerRecost(cli);
   cli = registerDemo(cli);
+  cli = registerLearn(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -2,6 +2,7 @@ import { stepLoihiAccumulator, stepLoihiLif } from '../chips/loihi/lif-kernel.js
 import { stepLoihi2Lif } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, type CoreCounters } from './counters.js';
+import type { LearningHooks } from './learning/learning-engine.js';
 import { MeshLinks } from './mesh-links.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 
@@ -43,6 +44,8 @@ export class ChipSimulator {
   readonly links: MeshLinks;
   readonly stepPeakLinkLoad: Float64Array;
   inferences = 0;
+  /** The learning phase of learning layers (simulator/learning), or null when nothing learns. */
+  learning: LearningHooks | null = null;
   private readonly spikeCounts: Int32Array;
   private readonly step: CoreCounters;
   private readonly eventIndices: Int32Array;
@@ -87,12 +90,14 @@ export class ChipSimulator {
         if (t < 0 || t >= T) continue;
         if (l === 0) this.deliverInput(layer, input, t, hops);
         else this.deliverSpikes(layers[l - 1]!, layer, this.spikeCounts[l - 1]!, hops);
+        if (l > 0) this.learning?.delivered(layer, layers[l - 1]!, this.spikeCounts[l - 1]!);
         this.sendPartialSums(layer, hops);
       }
       for (const layer of layers) {
         const t = g - layer.startStep;
         const fired = t >= 0 && t < T ? this.update(layer, t) : 0;
         this.spikeCounts[layer.index] = fired;
+        if (t >= 0 && t < T) this.learning?.updated(layer, t, this.step);
         const at = layer.index * this.runtime.stepsPerInference + g;
         this.layerStepSpikes[at] = this.layerStepSpikes[at]! + fired;
       }
