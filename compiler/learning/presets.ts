@@ -46,8 +46,10 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
   const perSpike = Math.floor(traceMax / (area * reach));
   if (perSpike < 1) throw new CompileError(layer.name, `a ${engine.traceBits}-bit trace cannot count ${area * reach} spikes per epoch`);
   const x1: TraceConfig = { impulse: perSpike * 2 ** engine.impulseFractionalBits, decay };
-  const stepRate = preset === 'ottt' ? learningRate / T : learningRate;
-  // m = W * K for a float weight W; the rule's expected change m_s*2^e * (E*err) * (X*a) must be -rate*K*err*a/area.
+  // OTTT's T updates per sample share the rate; the rate rule's trace sums T steps where the rule wants their mean.
+  const stepRate = learningRate / T;
+  // m = W * K for a float weight W, K = scale / (2^(shift + exponent) * area); with a the trace in pooled-input spikes,
+  // the rule's expected change m_s*2^e * (E*err) * (X*a) must be -stepRate*K*err*a/area.
   const inputShift = spec.numberFormat.inputShift ?? 0;
   const target = (stepRate * layer.scale) / (2 ** (inputShift + layer.connection.weightExponent) * area * area);
   const { mantissa, exponent, errorScale } = solveScale(target, perSpike, engine);
