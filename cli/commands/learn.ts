@@ -12,6 +12,9 @@ import { buildRuntime } from '../../simulator/runtime.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { emit, percent, progressBar } from '../output.js';
 import { programChip } from './simulate.js';
+import { loadModel } from '../../models/load-model.js';
+import { imageSamples } from '../../models/datasets/image-samples.js';
+import { learnLastLayerFloat } from '../../models/training/layer-rules/learn-last-layer.js';
 import { UsageFailure } from './compile.js';
 
 interface LearnArgs {
@@ -27,6 +30,7 @@ interface LearnArgs {
   profile?: string;
   workers?: number;
   chip?: string;
+  float?: string;
   json: boolean;
   output?: string;
 }
@@ -54,6 +58,8 @@ export interface LearnReport {
   seed: number;
   seconds: number;
   output: string | null;
+  /** The same rule in float on the same layer (models/training/layer-rules), with --float <model>. */
+  float: { accuracyBefore: number; accuracyAfter: number; seconds: number } | null;
 }
 
 async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test: ImageSet, workers: number | undefined): Promise<number> {
@@ -93,6 +99,7 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers);
   const costing = costEvents(run.counts, spec, args.profile);
   if (args.output) writeChipProgramFile(args.output, learned);
+  const float = args.float ? floatReference(args.float, args.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json) : null;
   return {
     program: args.program,
     chip: spec.name,
@@ -113,16 +120,29 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
     seed: args.seed,
     seconds: (performance.now() - started) / 1000,
     output: args.output ?? null,
+    float,
   };
+}
+
+function floatReference(modelFile: string, rule: string, learningRate: number, reset: boolean, train: ImageSet, test: ImageSet, quiet: boolean): LearnReport['float'] {
+  if (rule !== 'ottt' && rule !== 'rate') throw new UsageFailure(`--float runs the presets ottt and rate in float; '${rule}' has no float form here`);
+  const { model } = loadModel(modelFile, {});
+  const bar = progressBar('float reference', !quiet);
+  const result = learnLastLayerFloat(model, imageSamples(train, model), imageSamples(test, model), { rule, learningRate, reset, onProgress: (done, total) => bar.update(done, total) });
+  bar.stop();
+  return { accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, seconds: result.seconds };
 }
 
 function formatLearn(r: LearnReport): string {
   return [
     `on-chip learning on ${r.chip}: ${r.rule} (${args(r)}) on ${r.layers.join(', ')}${r.reset ? ', reset to zero first' : ''}`,
-    `training: ${r.trainingSamples.toLocaleString('en-US')} samples, ${percent(r.accuracyWhileLearning)} right while learning`,
+    `training: ${r.trainingSamples.toLocaleString('en-US')} samples (${percent(r.accuracyWhileLearning)} predicted right during their own learning steps)`,
     `test accuracy (${r.testSamples.toLocaleString('en-US')} images): before ${percent(r.accuracyBefore)}, after ${percent(r.accuracyAfter)}`,
     `learning energy per sample: ${(r.learningEnergyPerSampleJ * 1e6).toFixed(3)} uJ (of which synaptic updates ${(r.synapticUpdateEnergyPerSampleJ * 1e6).toFixed(3)} uJ; profile ${r.profile})`,
     `synaptic updates: ${r.synapticUpdates.toLocaleString('en-US')} (${r.synapticUpdatesPerSample.toFixed(0)} per sample)`,
+    r.float
+      ? `float reference (same rule, layer and samples): before ${percent(r.float.accuracyBefore)}, after ${percent(r.float.accuracyAfter)}; chip - float ${((r.accuracyAfter - r.float.accuracyAfter) * 100).toFixed(2)} points`
+      : '',
     r.output ? `wrote ${r.output}` : '',
   ]
     .filter((l) => l !== '')
@@ -151,6 +171,7 @@ export function registerLearn(yargs: Argv): Argv {
         .option('profile', { type: 'string', describe: 'energy cost profile of the chip' })
         .option('workers', { type: 'number', describe: 'worker threads for the test runs (default: one per CPU core)' })
         .option('chip', { type: 'string', describe: 'chip spec JSON for a program compiled for a user chip' })
+        .option('float', { type: 'string', describe: 'the model file (.snnmodel) the program was compiled from: also run the same rule in float on the same layer' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('output', { alias: 'o', type: 'string', describe: 'write the learned program (.chip.pb)' }) as Argv<LearnArgs>,
     async (a) => {

@@ -13,7 +13,7 @@ export type LearningPreset = (typeof LEARNING_PRESETS)[number];
  * Default learning rates (model units, per sample: OTTT's per-step updates each take rate/T). Chosen on the
  * float reference of the bundled model's last layer (models/training/layer-rules), where plain SGD converges in one pass.
  */
-export const DEFAULT_LEARNING_RATE: Readonly<Record<LearningPreset, number>> = { ottt: 0.05, rate: 0.05 };
+export const DEFAULT_LEARNING_RATE: Readonly<Record<LearningPreset, number>> = { ottt: 0.02, rate: 0.05 };
 
 /** Surrogate of both papers: alpha*sig(alpha x)*(1 - sig(alpha x)) with alpha = 4 (DESIGN.md section 2). */
 export const SURROGATE_ALPHA = 4;
