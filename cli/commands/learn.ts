@@ -20,7 +20,7 @@ import { UsageFailure } from './compile.js';
 interface LearnArgs {
   program: string;
   data?: string;
-  rule: string;
+  rule?: string;
   layers: string;
   learningRate?: number;
   reset: boolean;
@@ -83,7 +83,10 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const spec = programChip(compiled, args.chip);
   if (args.samples !== undefined && !(Number.isInteger(args.samples) && args.samples > 0)) throw new UsageFailure(`--samples must be a positive integer, got ${args.samples}`);
   const layers = args.layers === 'last' ? 'last' : args.layers.split(',').map((s) => s.trim());
-  const program = configureLearning(compiled, spec, { rule: args.rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}) });
+  // Without --rule, the learning configuration the program was compiled with (compile --learning).
+  const rule = args.rule ?? (compiled.learning.layerConfigs?.length ? null : undefined);
+  if (rule === undefined) throw new UsageFailure(`${args.program} was compiled without --learning: name a rule with --rule ottt|rate|"<rule>"`);
+  const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}) });
   const dir = args.data ?? defaultFashionMnistDir();
   const train = loadFashionMnist(dir, 'train', args.samples);
   const test = loadFashionMnist(dir, 'test', args.testLimit);
@@ -99,11 +102,11 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers);
   const costing = costEvents(run.counts, spec, args.profile);
   if (args.output) writeChipProgramFile(args.output, learned);
-  const float = args.float ? floatReference(args.float, args.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json) : null;
+  const float = args.float ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json) : null;
   return {
     program: args.program,
     chip: spec.name,
-    rule: program.learning.layerConfigs!.map((c) => c.rule).join('; '),
+    rule: `${program.learning.rule === program.learning.layerConfigs![0]!.rule ? '' : `${program.learning.rule}: `}${program.learning.layerConfigs!.map((c) => c.rule).join('; ')}`,
     layers: program.learning.layers.map((i) => program.layers[i]!.name),
     learningRate: program.learning.layerConfigs![0]!.learningRate,
     reset: args.reset,
@@ -161,7 +164,7 @@ export function registerLearn(yargs: Argv): Argv {
       y
         .positional('program', { type: 'string', demandOption: true, describe: 'the compiled .chip.pb' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
-        .option('rule', { type: 'string', demandOption: true, describe: "ottt | rate | a rule in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2'" })
+        .option('rule', { type: 'string', describe: "ottt | rate | a rule in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' (default: the program's own, from compile --learning)" })
         .option('layers', { type: 'string', default: 'last', describe: "learning layers: 'last' or comma-separated names" })
         .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
         .option('reset', { type: 'boolean', default: false, describe: 'zero the learning layers first (learn them from scratch)' })
