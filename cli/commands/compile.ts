@@ -24,6 +24,7 @@ export interface CompileArgs {
   learnLayers?: string;
   learningRate?: number;
   learningEpoch?: number;
+  feedback?: 'transposed' | 'random';
   output?: string;
   json: boolean;
 }
@@ -43,6 +44,7 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     .option('learn-layers', { type: 'string', describe: "layers that learn: 'last' (default) or comma-separated names" })
     .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
     .option('learning-epoch', { type: 'number', describe: 'learning epoch of a written rule, 1..63 steps (presets fix their own)' })
+    .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<CompileArgs>;
 }
 
@@ -81,7 +83,7 @@ export function runCompile(args: CompileArgs, write: boolean) {
 
 export class UsageFailure extends Error {}
 
-export function learningOptions(args: { learning?: string | undefined; learnLayers?: string | undefined; learningRate?: number | undefined; learningEpoch?: number | undefined }): LearningOptions | undefined {
+export function learningOptions(args: { learning?: string | undefined; learnLayers?: string | undefined; learningRate?: number | undefined; learningEpoch?: number | undefined; feedback?: 'transposed' | 'random' | undefined }): LearningOptions | undefined {
   if (args.learning === undefined) {
     if (args.learnLayers !== undefined) throw new UsageFailure('--learn-layers needs --learning <preset|rule>');
     return undefined;
@@ -92,6 +94,7 @@ export function learningOptions(args: { learning?: string | undefined; learnLaye
     layers,
     ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}),
     ...(args.learningEpoch !== undefined ? { epochSteps: args.learningEpoch } : {}),
+    ...(args.feedback ? { feedback: args.feedback } : {}),
   };
 }
 

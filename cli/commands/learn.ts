@@ -31,6 +31,7 @@ interface LearnArgs {
   workers?: number;
   chip?: string;
   float?: string;
+  feedback?: 'transposed' | 'random';
   json: boolean;
   output?: string;
 }
@@ -86,7 +87,7 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   // Without --rule, the learning configuration the program was compiled with (compile --learning).
   const rule = args.rule ?? (compiled.learning.layerConfigs?.length ? null : undefined);
   if (rule === undefined) throw new UsageFailure(`${args.program} was compiled without --learning: name a rule with --rule ottt|rate|"<rule>"`);
-  const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}) });
+  const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}), ...(args.feedback ? { feedback: args.feedback } : {}) });
   const dir = args.data ?? defaultFashionMnistDir();
   const train = loadFashionMnist(dir, 'train', args.samples);
   const test = loadFashionMnist(dir, 'test', args.testLimit);
@@ -102,6 +103,7 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers);
   const costing = costEvents(run.counts, spec, args.profile);
   if (args.output) writeChipProgramFile(args.output, learned);
+  if (args.float && program.learning.layers.length > 1) throw new UsageFailure('--float runs the float reference of the last layer only: learn --layers last');
   const float = args.float ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json) : null;
   return {
     program: args.program,
@@ -174,6 +176,7 @@ export function registerLearn(yargs: Argv): Argv {
         .option('profile', { type: 'string', describe: 'energy cost profile of the chip' })
         .option('workers', { type: 'number', describe: 'worker threads for the test runs (default: one per CPU core)' })
         .option('chip', { type: 'string', describe: 'chip spec JSON for a program compiled for a user chip' })
+        .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
         .option('float', { type: 'string', describe: 'the model file (.snnmodel) the program was compiled from: also run the same rule in float on the same layer' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('output', { alias: 'o', type: 'string', describe: 'write the learned program (.chip.pb)' }) as Argv<LearnArgs>,

@@ -3,6 +3,7 @@
 // OTTT's online update, epoch T with rate traces the rate-based rule); chips/learning for the fixed-point forms.
 import type { ChipProgram, LearningLayerConfig, TraceConfig } from '../../chips/ir/chip-program.js';
 import type { ChipSpec, LearningEngine } from '../../chips/spec/chip-spec.js';
+import { Xoshiro128StarStar } from '../../chips/fixed-point/prng.js';
 import { TRACE_DECAY_BITS } from '../../chips/learning/traces.js';
 import { CompileError } from '../errors.js';
 
@@ -52,11 +53,11 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
   // the rule's expected change m_s*2^e * (E*err) * (X*a) must be -stepRate*K*err*a/area.
   const inputShift = spec.numberFormat.inputShift ?? 0;
   const target = (stepRate * layer.scale) / (2 ** (inputShift + layer.connection.weightExponent) * area * area);
-  const { mantissa, exponent, errorScale } = solveScale(target, perSpike, engine);
   const spiking = layer.kind === 'LAYER_SPIKING';
+  // A spiking layer's post factor y3 is the surrogate in 1/traceMax units: the scale absorbs that factor.
+  const { mantissa, exponent, errorScale } = solveScale(target, spiking ? perSpike * traceMax : perSpike, engine);
   const scale = `${mantissa === 1 ? '' : `${mantissa}*`}2^${exponent}`;
   const lut = spiking ? surrogateLut(layer.scale, traceMax) : { table: new Int32Array(0), shift: 0 };
-  // A spiking layer's post factor y3 is the surrogate in 1/traceMax units: the scale absorbs that factor.
   const rule = spiking ? `dw = -${scale}*u0*x1*y2*y3` : `dw = -${scale}*u0*x1*y2`;
   return {
     layer: index,
@@ -66,7 +67,7 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
     x2: NO_TRACE,
     y1: NO_TRACE,
     errorSource: 'ERROR_OUTPUT_COMPARISON',
-    errorScale: spiking ? errorScale * traceMax : errorScale,
+    errorScale,
     errorTiming: preset === 'ottt' ? 'step' : 'epoch',
     surrogateLut: lut.table,
     surrogateShift: lut.shift,
@@ -75,6 +76,38 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
     feedbackWeights: new Int32Array(0),
     learningRate,
   };
+}
+
+export type FeedbackKind = 'transposed' | 'random';
+
+/**
+ * A hidden layer's preset: its error is the next layer's error sent back through feedback synapses, B = the next
+ * layer's forward weights transposed (backprop) or fixed random ones of the same range (feedback alignment), and
+ * its post factor y3 is the surrogate from the look-up table. With u = sum_k W[k][j] e_k, y2 = G * sum_k B y2_k
+ * = E u, and the rule -c*u0*x1*y2*y3 gives c*E*(2^b - 1)*X = rate/T * K / area, as for the last layer.
+ */
+export function feedbackConfig(preset: LearningPreset, inputs: PresetInputs, next: LearningLayerConfig, kind: FeedbackKind, seed: number): LearningLayerConfig {
+  const { program, spec, layer: index } = inputs;
+  const layer = program.layers[index]!;
+  const after = program.layers[next.layer]!;
+  const dense = after.connection.dense;
+  if (!dense || after.connection.pooling) throw new CompileError(after.name, 'feedback needs a dense next layer reading this layer without pooling');
+  const own = presetConfig(preset, inputs);
+  const inputShift = spec.numberFormat.inputShift ?? 0;
+  // E, the payload per unit of the back-propagated sum, comes from the own preset: there, y2 = E*err.
+  const payload = own.errorScale;
+  const nextK = after.scale / (2 ** (inputShift + after.connection.weightExponent) * poolingArea(program, next.layer));
+  const gain = payload / (nextK * next.errorScale);
+  const weights = new Int32Array(dense.weights.length);
+  if (kind === 'transposed') {
+    weights.set(dense.weights);
+  } else {
+    let range = 0;
+    for (const w of dense.weights) range = Math.max(range, Math.abs(w));
+    const random = new Xoshiro128StarStar(seed);
+    for (let i = 0; i < weights.length; i++) weights[i] = random.nextBelow(2 * range + 1) - range;
+  }
+  return { ...own, errorSource: 'ERROR_FEEDBACK', errorScale: gain, feedbackFrom: next.layer, feedbackKind: kind, feedbackWeights: weights };
 }
 
 /**

@@ -5,7 +5,7 @@ import { parseLearningRule } from '../../chips/learning/parse-rule.js';
 import { ruleLimits } from '../../chips/learning/rule-limits.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { CompileError } from '../errors.js';
-import { DEFAULT_LEARNING_RATE, LEARNING_PRESETS, poolingArea, presetConfig, type LearningPreset } from '../learning/presets.js';
+import { DEFAULT_LEARNING_RATE, LEARNING_PRESETS, feedbackConfig, poolingArea, presetConfig, type FeedbackKind, type LearningPreset } from '../learning/presets.js';
 
 export interface LearningOptions {
   /** A preset name (`ottt`, `rate`) or a rule in Lava's grammar (`dw = ...`). */
@@ -16,6 +16,10 @@ export interface LearningOptions {
   readonly learningRate?: number;
   /** Epoch of a written rule (steps); presets fix their own. */
   readonly epochSteps?: number;
+  /** How a hidden learning layer gets its error: the next layer's weights transposed, or fixed random ones. */
+  readonly feedback?: FeedbackKind;
+  /** Seed of random feedback weights. */
+  readonly feedbackSeed?: number;
 }
 
 /**
@@ -29,34 +33,48 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
   const preset = (LEARNING_PRESETS as readonly string[]).includes(options.rule) ? (options.rule as LearningPreset) : null;
   const learningRate = options.learningRate ?? (preset ? DEFAULT_LEARNING_RATE[preset] : 0);
   if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new CompileError('--learning-rate', `must be a non-negative number, got ${learningRate}`);
-  const configs = layers.map((index): LearningLayerConfig => {
+  const last = program.layers.length - 1;
+  const byLayer = new Map<number, LearningLayerConfig>();
+  // From the last layer down: a hidden layer's feedback needs the configuration of the layer after it.
+  for (const index of [...layers].sort((a, b) => b - a)) {
     const layer = program.layers[index]!;
     if (index === 0) throw new CompileError(layer.name, 'the first layer reads the input, not spikes: it cannot learn on chip');
     if (!layer.connection.dense) throw new CompileError(layer.name, 'only dense layers learn on chip: a conv kernel is shared by many synapses, which Loihi updates one by one');
-    if (index !== program.layers.length - 1) {
-      throw new CompileError(layer.name, 'learning a hidden layer needs feedback synapses carrying the error, which this compiler does not add yet: learn the last layer (--learn-layers last)');
+    const base = preset ?? 'ottt';
+    const rate = preset ? learningRate : learningRate || DEFAULT_LEARNING_RATE.ottt;
+    let config: LearningLayerConfig;
+    if (index === last) {
+      config = presetConfig(base, { program, spec, layer: index, learningRate: rate });
+    } else {
+      const next = byLayer.get(index + 1);
+      if (!options.feedback) throw new CompileError(layer.name, 'a hidden layer learns from the error fed back by the next layer: add --feedback transposed|random');
+      if (!next || next.errorSource !== 'ERROR_OUTPUT_COMPARISON') {
+        throw new CompileError(layer.name, `feedback reaches the layer just before the output layer: learn ${program.layers[index + 1]?.name ?? 'the next layer'} too, and it must be the last layer`);
+      }
+      if (layer.kind !== 'LAYER_SPIKING') throw new CompileError(layer.name, 'a hidden learning layer must be spiking (its post factor is the surrogate of its neurons)');
+      config = feedbackConfig(base, { program, spec, layer: index, learningRate: rate }, next, options.feedback, options.feedbackSeed ?? 1);
     }
-    if (preset) return presetConfig(preset, { program, spec, layer: index, learningRate });
-    const epochSteps = options.epochSteps ?? 1;
-    const ruleText = options.rule;
-    parseLearningRule(ruleText, ruleLimits(engine));
-    const base = presetConfig('ottt', { program, spec, layer: index, learningRate: learningRate || DEFAULT_LEARNING_RATE.ottt });
-    return { ...base, rule: ruleText, epochSteps, errorTiming: epochSteps === 1 ? 'step' : 'epoch', learningRate };
-  });
+    if (!preset) {
+      const epochSteps = options.epochSteps ?? 1;
+      config = { ...config, rule: options.rule, epochSteps, errorTiming: epochSteps === 1 ? 'step' : 'epoch', learningRate };
+    }
+    byLayer.set(index, config);
+  }
+  const configs = [...layers].sort((a, b) => a - b).map((index) => byLayer.get(index)!);
   for (const c of configs) {
     if (c.epochSteps < 1 || c.epochSteps > engine.maxEpochSteps) {
       throw new CompileError(program.layers[c.layer]!.name, `learning epoch ${c.epochSteps} steps is outside 1..${engine.maxEpochSteps}`);
     }
     parseLearningRule(c.rule, ruleLimits(engine));
   }
-  const first = configs[0]!;
+  const first = configs[configs.length - 1]!;
   return {
     ...program,
     learning: {
-      layers,
+      layers: configs.map((c) => c.layer),
       rule: options.rule,
       epochSteps: first.epochSteps,
-      settings: [`learning-rate=${learningRate}`, `pooling-area=${poolingArea(program, first.layer)}`],
+      settings: [`learning-rate=${learningRate}`, `pooling-area=${poolingArea(program, first.layer)}`, ...(options.feedback ? [`feedback=${options.feedback}`] : [])],
       layerConfigs: configs,
     },
   };

@@ -53,6 +53,8 @@ class LayerLearning {
   stepInEpoch = 0;
   epoch = 0;
   updates = 0;
+  /** For a hidden layer: the layer whose error comes back through the feedback synapses. */
+  next: LayerLearning | null = null;
 
   constructor(
     readonly config: LearningLayerConfig,
@@ -114,6 +116,11 @@ export class LearningEngine implements LearningHooks {
     if (!runtime.spec.learning) throw new SimulationError(runtime.spec.name, 'this chip has no learning engine');
     this.layers = configs.map((c) => new LayerLearning(c, runtime.layers[c.layer]!, runtime, seed));
     this.byLayer = runtime.layers.map((l) => this.layers.find((x) => x.layer === l) ?? null);
+    for (const l of this.layers) {
+      if (l.config.errorSource !== 'ERROR_FEEDBACK') continue;
+      l.next = this.byLayer[l.config.feedbackFrom] ?? null;
+      if (!l.next) throw new SimulationError(l.layer.name, `its feedback comes from layer ${l.config.feedbackFrom}, which does not learn`);
+    }
   }
 
   /** Starts a sample whose label the error unit compares with. */
@@ -158,7 +165,10 @@ export class LearningEngine implements LearningHooks {
     }
     l.stepInEpoch++;
     const epochEnd = l.stepInEpoch === config.epochSteps || t === this.runtime.program.timesteps - 1;
-    if (config.errorTiming === 'step' || epochEnd) this.writeError(l, layer, traceMax);
+    if (config.errorTiming === 'step' || epochEnd) {
+      if (l.next) this.feedBack(l, counters, traceMax);
+      else this.writeError(l, layer, traceMax);
+    }
     l.vStep.set(layer.v);
     if (!epochEnd) return;
     this.applyRule(l, layer, counters);
@@ -188,6 +198,33 @@ export class LearningEngine implements LearningHooks {
     for (let o = 0; o < l.outputs; o++) {
       const y = stochasticRound(l.error[o]! * l.config.errorScale, l.random);
       l.y2[o] = y > traceMax ? traceMax : y < -traceMax ? -traceMax : y;
+    }
+  }
+
+  /**
+   * y2 of a hidden layer: the next layer's error graded spikes (its latest y2, one step behind as spikes travel)
+   * through the feedback synapses, sum_k B[k][j] * y2_k, times the configured gain, rounded stochastically and
+   * saturated. Each error neuron that sends a non-zero payload costs one synaptic op per neuron it reaches.
+   */
+  private feedBack(l: LayerLearning, counters: CoreCounters, traceMax: number): void {
+    const next = l.next!;
+    const B = l.config.feedbackWeights;
+    const n = l.outputs;
+    const coreOf = l.layer.coreOfNeuron;
+    l.error.fill(0);
+    for (let k = 0; k < next.outputs; k++) {
+      const y = next.y2[k]!;
+      if (y === 0) continue;
+      const row = k * n;
+      for (let j = 0; j < n; j++) {
+        l.error[j] = l.error[j]! + B[row + j]! * y;
+        const core = coreOf[j]!;
+        counters.synapticOps[core] = counters.synapticOps[core]! + 1;
+      }
+    }
+    for (let j = 0; j < n; j++) {
+      const y = stochasticRound(l.error[j]! * l.config.errorScale, l.random);
+      l.y2[j] = y > traceMax ? traceMax : y < -traceMax ? -traceMax : y;
     }
   }
 
