@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeChipProgram, encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
+import { validateChipProgram } from '../../chips/ir/validate-chip-program.js';
 import { LearningRuleError } from '../../chips/errors.js';
 import { getChip } from '../../chips/registry.js';
 import { compile } from '../../compiler/compile.js';
@@ -26,7 +27,7 @@ describe('configure-learning', () => {
     expect(config.surrogateLut.length).toBe(0);
     // m_s 2^e * E * X = rate/T * scale / (2^(6 + exp) * area^2)
     const layer = program.layers[2]!;
-    const expected = (0.05 / 4) * layer.scale / (2 ** (6 + layer.connection.weightExponent) * 16);
+    const expected = (config.learningRate / 4) * layer.scale / (2 ** (6 + layer.connection.weightExponent) * 16);
     expect(2 ** -7 * config.errorScale * 16).toBeCloseTo(expected, 10);
   });
 
@@ -41,6 +42,16 @@ describe('configure-learning', () => {
     expect(printChipProgram(program)).toContain('(classifier.0): "dw = -2^-7*u0*x1*y2", epoch 1 step');
     // a program without learning still reads back without layer configs
     expect(decodeChipProgram(encodeChipProgram(base), 'test').learning.layerConfigs).toBeUndefined();
+  });
+
+  it('validates the layer configs of a program it reads', () => {
+    const program = configureLearning(base, loihi2, { rule: 'ottt', layers: 'last' });
+    const config = program.learning.layerConfigs![0]!;
+    const broken = (patch: object) => ({ ...program, learning: { ...program.learning, layerConfigs: [{ ...config, ...patch }] } });
+    expect(() => validateChipProgram(broken({ epochSteps: 0 }), 'p.chip.pb')).toThrow(/layer config 0: epoch_steps is 0/);
+    expect(() => validateChipProgram(broken({ layer: 1 }), 'p.chip.pb')).toThrow(/layer 1 is not among the learning layers/);
+    expect(() => validateChipProgram(broken({ errorTiming: 'sometimes' }), 'p.chip.pb')).toThrow(/error_timing/);
+    expect(() => validateChipProgram(broken({ errorSource: 'ERROR_FEEDBACK', feedbackFrom: 2, feedbackWeights: new Int32Array(3) }), 'p.chip.pb')).toThrow(/3 feedback weights, expected 100/);
   });
 
   it('refuses a bad rule naming its column, conv and hidden layers, and a chip without a learning engine', () => {
