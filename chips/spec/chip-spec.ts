@@ -187,6 +187,7 @@ export interface NeuronFeatures {
   readonly maxDelaySteps: number;
 }
 
+/** Each synapse the engine updates in an epoch is priced as a `synapticUpdate` event of the cost profile. */
 export interface LearningEngine {
   /** Names of the traces a rule can read, e.g. x1 (pre), y1 (post). */
   readonly traces: readonly string[];
@@ -211,7 +212,6 @@ export interface LearningEngine {
   readonly scaleExponentMax: number;
   /** Width of an additive constant inside a factor, sign included (bits). */
   readonly constantBits: number;
-  /** Synapses the engine updates per epoch are priced as `synapticUpdate` events in the cost profiles. */
 }
 
 export interface TimingSpec {
