@@ -44,3 +44,18 @@ export class ChipProgramError extends Error {
     super(`${file}: ${detail}`);
   }
 }
+
+/**
+ * A learning rule (Lava's grammar, e.g. `dw = 2^-4*x1*y0 - 2^-4*x0*y1`) that cannot be used: `column` (1-based)
+ * points at the offending token in `rule`, and the message repeats the rule with a caret under that column.
+ */
+export class LearningRuleError extends Error {
+  override readonly name = 'LearningRuleError';
+  constructor(
+    readonly rule: string,
+    readonly column: number,
+    readonly detail: string,
+  ) {
+    super(`learning rule, column ${column}: ${detail}\n  ${rule}\n  ${' '.repeat(Math.max(0, column - 1))}^`);
+  }
+}

@@ -13,6 +13,7 @@ import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerExport } from './commands/export.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerLearn } from './commands/learn.js';
 import { registerTrain } from './commands/train.js';
 import { describeFailure, UsageError } from './failure.js';
 
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerEvents(cli);
   cli = registerExport(cli);
   cli = registerTrain(cli);
+  cli = registerLearn(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()

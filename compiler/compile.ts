@@ -6,6 +6,7 @@ import type { Model } from '../models/graph/model.js';
 import { check } from './check.js';
 import { hasErrors, type Diagnostic } from './diagnostics.js';
 import { emit } from './passes/emit.js';
+import { configureLearning, type LearningOptions } from './passes/configure-learning.js';
 import { foldNorm } from './passes/fold-norm.js';
 import { freezeThresholds, type FreezeOptions } from './passes/freeze-thresholds.js';
 import { lowerToSynapses } from './passes/lower-to-synapses.js';
@@ -20,6 +21,8 @@ export interface CompileOptions {
   readonly chips: ChipBudget;
   readonly threshold: FreezeOptions['threshold'];
   readonly calibration?: FreezeOptions['calibration'];
+  /** On-chip learning: which layers learn which rule. */
+  readonly learning?: LearningOptions;
 }
 
 export interface Compilation {
@@ -49,7 +52,8 @@ export function compile(model: Model, chip: ChipSpec, options: CompileOptions): 
   const placed = place(partitioned.partition, chip, options.chips);
   const routed = route(placed.placement, chip);
   const notes = [`threshold=${options.threshold}`, `chips=${options.chips}`];
-  const program = emit(lowered, routed, chip, { notes, chipCount: placed.placement.chipCount });
+  const emitted = emit(lowered, routed, chip, { notes, chipCount: placed.placement.chipCount });
+  const program = options.learning ? configureLearning(emitted, chip, options.learning) : emitted;
   const diagnostics = dedupe([...readOut.diagnostics, ...frozen.diagnostics, ...quantized.diagnostics, ...partitioned.diagnostics, ...placed.diagnostics, ...check(program, chip)]);
   return {
     program,

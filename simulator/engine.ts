@@ -2,6 +2,7 @@ import { thresholdMantissaAt } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, type CoreCounters } from './counters.js';
 import { expandedBias, fusedLifConstants, fusedLifStep, type FusedLifConstants } from './fused-lif.js';
+import type { LearningHooks } from './learning/learning-engine.js';
 import { MeshLinks } from './mesh-links.js';
 import { packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './packed-conv.js';
 import type { SpikeSink } from './raster.js';
@@ -49,6 +50,8 @@ export class ChipSimulator {
   inferences = 0;
   /** Sees every layer's spike list of every step while attached (a raster recorder); null costs one check. */
   spikeSink: SpikeSink | null = null;
+  /** The learning phase of learning layers (simulator/learning), or null when nothing learns. */
+  learning: LearningHooks | null = null;
   private readonly spikeCounts: Int32Array;
   private readonly step: CoreCounters;
   private readonly eventIndices: Int32Array;
@@ -134,6 +137,7 @@ export class ChipSimulator {
         if (t < 0 || t >= T) continue;
         if (l === 0) this.deliverInput(layer, input, t);
         else this.deliverSpikes(layers[l - 1]!, layer, this.spikeCounts[l - 1]!, hops);
+        if (l > 0) this.learning?.delivered(layer, layers[l - 1]!, this.spikeCounts[l - 1]!);
         this.sendPartialSums(layer, hops);
       }
       for (const layer of layers) {
@@ -141,6 +145,7 @@ export class ChipSimulator {
         const fired = t >= 0 && t < T ? this.update(layer, t) : 0;
         this.spikeCounts[layer.index] = fired;
         if (this.spikeSink !== null && fired > 0) this.spikeSink.spikes(layer.index, g, layer.spikeList, fired);
+        if (t >= 0 && t < T) this.learning?.updated(layer, t, this.step);
         const at = layer.index * this.runtime.stepsPerInference + g;
         this.layerStepSpikes[at] = this.layerStepSpikes[at]! + fired;
       }

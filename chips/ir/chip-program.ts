@@ -241,4 +241,40 @@ export interface LearningConfig {
   epochSteps: number;
   /** Other settings of the rule, as key=value text. */
   settings: string[];
+  /** Per learning layer, what its learning engine holds; absent in programs written before it existed. */
+  layerConfigs?: LearningLayerConfig[];
+}
+
+export const ERROR_SOURCES = ['ERROR_SOURCE_UNSPECIFIED', 'ERROR_OUTPUT_COMPARISON', 'ERROR_FEEDBACK'] as const;
+export type ErrorSource = (typeof ERROR_SOURCES)[number];
+
+/** One trace: impulse per spike in 2^-impulseFractionalBits steps, decay in 2^-12 per step. */
+export interface TraceConfig {
+  impulse: number;
+  decay: number;
+}
+
+/** The learning configuration of one layer (see the proto's LearningLayer). */
+export interface LearningLayerConfig {
+  layer: number;
+  /** The rule in Lava's grammar. */
+  rule: string;
+  epochSteps: number;
+  x1: TraceConfig;
+  x2: TraceConfig;
+  y1: TraceConfig;
+  errorSource: ErrorSource;
+  /** Graded payload per unit of error. */
+  errorScale: number;
+  /** "step" or "epoch". */
+  errorTiming: string;
+  /** y3 look-up table of a spiking layer; empty for a non-spiking one. */
+  surrogateLut: Int32Array;
+  surrogateShift: number;
+  feedbackFrom: number;
+  /** "", "transposed" or "random". */
+  feedbackKind: string;
+  feedbackWeights: Int32Array;
+  /** Model units. */
+  learningRate: number;
 }

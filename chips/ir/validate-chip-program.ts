@@ -240,5 +240,25 @@ function probesProblem(program: ChipProgram): string | undefined {
 
 function learningProblem(program: ChipProgram): string | undefined {
   const missing = program.learning.layers.find((layer) => layer >= program.layers.length);
-  return missing === undefined ? undefined : `learning: layer ${missing} does not exist (the program has ${program.layers.length} layers)`;
+  if (missing !== undefined) return `learning: layer ${missing} does not exist (the program has ${program.layers.length} layers)`;
+  for (const [index, config] of (program.learning.layerConfigs ?? []).entries()) {
+    const at = `learning: layer config ${index}`;
+    if (!program.learning.layers.includes(config.layer)) return `${at}: layer ${config.layer} is not among the learning layers [${program.learning.layers.join(', ')}]`;
+    if (config.epochSteps === 0) return `${at}: epoch_steps is 0; an epoch is at least one step`;
+    if (!(Number.isFinite(config.errorScale) && config.errorScale >= 0)) return `${at}: error_scale ${config.errorScale} is not a finite non-negative number`;
+    if (config.errorTiming !== 'step' && config.errorTiming !== 'epoch') return `${at}: error_timing ${JSON.stringify(config.errorTiming)} is neither "step" nor "epoch"`;
+    if (config.errorSource === 'ERROR_SOURCE_UNSPECIFIED') return `${at}: error_source is unspecified`;
+    if (config.errorSource === 'ERROR_FEEDBACK') {
+      const from = program.layers[config.feedbackFrom];
+      const layer = program.layers[config.layer]!;
+      if (!from) return `${at}: feedback_from ${config.feedbackFrom} does not exist`;
+      const expected = gridSize(from.shape) * gridSize(layer.shape);
+      if (config.feedbackWeights.length !== expected) return `${at}: ${config.feedbackWeights.length} feedback weights, expected ${expected} (${gridSize(from.shape)} x ${gridSize(layer.shape)})`;
+    }
+  }
+  return undefined;
+}
+
+function gridSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }

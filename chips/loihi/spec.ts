@@ -78,6 +78,12 @@ export const TRACE_IMPULSE_FRACTIONAL_BITS = 7;
 export const MAX_LEARNING_EPOCH_STEPS = 63;
 /** Learning accumulator, sign included (bits): nengo-loihi LEARN_BITS = 15 excludes the sign. Reference: DESIGN.md section 3. */
 export const LEARNING_ACCUMULATOR_BITS = 16;
+/** Scale of a product: 4-bit signed mantissa, exponent -7..8. Reference: lava-nc/lava constants.py W_S_MANT = 4; product_series.py checks. */
+export const LEARNING_SCALE_MANTISSA_BITS = 4;
+export const LEARNING_SCALE_EXPONENT_MIN = -7;
+export const LEARNING_SCALE_EXPONENT_MAX = 8;
+/** Additive constant of a factor (bits, sign included). Reference: lava-nc/lava constants.py W_CONST = 8. */
+export const LEARNING_CONSTANT_BITS = 8;
 
 /**
  * Loihi 1's learning engine. Reference: DESIGN.md section 3; Davies et al. 2018. thirdFactor: a reward/error
@@ -93,6 +99,10 @@ export const LOIHI_LEARNING_ENGINE: LearningEngine = {
   accumulatorBits: LEARNING_ACCUMULATOR_BITS,
   rule: 'sum-of-products',
   thirdFactor: true,
+  scaleMantissaBits: LEARNING_SCALE_MANTISSA_BITS,
+  scaleExponentMin: LEARNING_SCALE_EXPONENT_MIN,
+  scaleExponentMax: LEARNING_SCALE_EXPONENT_MAX,
+  constantBits: LEARNING_CONSTANT_BITS,
 };
 
 /**

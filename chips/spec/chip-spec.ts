@@ -187,6 +187,7 @@ export interface NeuronFeatures {
   readonly maxDelaySteps: number;
 }
 
+/** Each synapse the engine updates in an epoch is priced as a `synapticUpdate` event of the cost profile. */
 export interface LearningEngine {
   /** Names of the traces a rule can read, e.g. x1 (pre), y1 (post). */
   readonly traces: readonly string[];
@@ -204,6 +205,13 @@ export interface LearningEngine {
   readonly rule: 'sum-of-products';
   /** Whether a third factor (reward or error) can modulate the rule. */
   readonly thirdFactor: boolean;
+  /** Width of a product's scale mantissa, sign included (bits). */
+  readonly scaleMantissaBits: number;
+  /** Smallest and largest exponent of a product's scale (power of two); the smallest is the accumulator's LSB. */
+  readonly scaleExponentMin: number;
+  readonly scaleExponentMax: number;
+  /** Width of an additive constant inside a factor, sign included (bits). */
+  readonly constantBits: number;
 }
 
 export interface TimingSpec {

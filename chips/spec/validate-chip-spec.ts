@@ -331,6 +331,10 @@ function readLearning(source: JsonSource, value: unknown, path: string): Learnin
     'accumulatorBits',
     'rule',
     'thirdFactor',
+    'scaleMantissaBits',
+    'scaleExponentMin',
+    'scaleExponentMax',
+    'constantBits',
   ]);
   const tracesPath = childPath(path, 'traces');
   const traces: string[] = [];
@@ -339,6 +343,9 @@ function readLearning(source: JsonSource, value: unknown, path: string): Learnin
     if (traces.includes(name)) fail(source, childPath(tracesPath, index), 'each trace name once', item);
     traces.push(name);
   });
+  // The smallest scale is the accumulator's least significant bit (chips/learning/product-series.ts), so it is a
+  // fraction of a weight step: at most 0, and no finer than the accumulator's width.
+  const scaleExponentMin = readInteger(source, field(o, 'scaleExponentMin'), childPath(path, 'scaleExponentMin'), -WORD_BITS_MAX, 0);
   return {
     traces,
     traceBits: readInteger(source, field(o, 'traceBits'), childPath(path, 'traceBits'), 1, WORD_BITS_MAX),
@@ -348,6 +355,10 @@ function readLearning(source: JsonSource, value: unknown, path: string): Learnin
     accumulatorBits: readInteger(source, field(o, 'accumulatorBits'), childPath(path, 'accumulatorBits'), 2, WORD_BITS_MAX),
     rule: readLiteral(source, field(o, 'rule'), childPath(path, 'rule'), ['sum-of-products'] as const),
     thirdFactor: readBoolean(source, field(o, 'thirdFactor'), childPath(path, 'thirdFactor')),
+    scaleMantissaBits: readInteger(source, field(o, 'scaleMantissaBits'), childPath(path, 'scaleMantissaBits'), 2, WORD_BITS_MAX),
+    scaleExponentMin,
+    scaleExponentMax: readInteger(source, field(o, 'scaleExponentMax'), childPath(path, 'scaleExponentMax'), scaleExponentMin, WORD_BITS_MAX),
+    constantBits: readInteger(source, field(o, 'constantBits'), childPath(path, 'constantBits'), 2, WORD_BITS_MAX),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { compile } from '../../compiler/compile.js';
+import type { LearningOptions } from '../../compiler/passes/configure-learning.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
@@ -19,6 +20,11 @@ export interface CompileArgs {
   calibrationInput?: string;
   data?: string;
   threshold: 'auto' | 'schedule' | 'mean';
+  learning?: string;
+  learnLayers?: string;
+  learningRate?: number;
+  learningEpoch?: number;
+  feedback?: 'transposed' | 'random';
   output?: string;
   json: boolean;
 }
@@ -35,6 +41,11 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     .option('calibration-input', { type: 'string', describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
     .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
     .option('threshold', { choices: ['auto', 'schedule', 'mean'] as const, default: 'auto' as const, describe: "OTS thresholds on chip: per-step 'schedule', their 'mean', or 'auto' (schedule where the chip has a table)" })
+    .option('learning', { type: 'string', describe: "on-chip learning: a preset (ottt | rate) or a rule in Lava's grammar, e.g. 'dw = 2^-4*x1*y0 - 2^-4*x0*y1'" })
+    .option('learn-layers', { type: 'string', describe: "layers that learn: 'last' (default) or comma-separated names" })
+    .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
+    .option('learning-epoch', { type: 'number', describe: 'learning epoch of a written rule, 1..63 steps (presets fix their own)' })
+    .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<CompileArgs>;
 }
 
@@ -48,7 +59,8 @@ export function runCompile(args: CompileArgs, write: boolean) {
     ? calibrationInput(model, { ...(args.calibration !== undefined ? { count: args.calibration } : {}), ...(args.calibrationInput ? { file: args.calibrationInput } : {}), ...(args.data ? { data: args.data } : {}) })
     : null;
   const started = performance.now();
-  const result = compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}) });
+  const learning = learningOptions(args);
+  const result = compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}), ...(learning ? { learning } : {}) });
   const seconds = (performance.now() - started) / 1000;
   const program = result.program;
   const report = {
@@ -71,6 +83,21 @@ export function runCompile(args: CompileArgs, write: boolean) {
 }
 
 export class UsageFailure extends Error {}
+
+export function learningOptions(args: { learning?: string | undefined; learnLayers?: string | undefined; learningRate?: number | undefined; learningEpoch?: number | undefined; feedback?: 'transposed' | 'random' | undefined }): LearningOptions | undefined {
+  if (args.learning === undefined) {
+    if (args.learnLayers !== undefined) throw new UsageFailure('--learn-layers needs --learning <preset|rule>');
+    return undefined;
+  }
+  const layers = args.learnLayers === undefined || args.learnLayers === 'last' ? 'last' : args.learnLayers.split(',').map((s) => s.trim());
+  return {
+    rule: args.learning,
+    layers,
+    ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}),
+    ...(args.learningEpoch !== undefined ? { epochSteps: args.learningEpoch } : {}),
+    ...(args.feedback ? { feedback: args.feedback } : {}),
+  };
+}
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
   return diagnostics.map((d) => `  ${d.severity.padEnd(7)} ${d.message}`);

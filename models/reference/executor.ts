@@ -75,8 +75,8 @@ export class ReferenceExecutor {
     this.thresholds = this.lifStages.map(() => new Array<number>(model.timesteps).fill(0));
   }
 
-  /** Runs `batch` samples (input [batch, ...input.shape], already scaled) for T steps. */
-  run(input: Float32Array, batch: number, mode: ThresholdMode): ReferenceRun {
+  /** Runs `batch` samples (input [batch, ...input.shape], already scaled) for T steps; `onStep` sees each step's last-stage output. */
+  run(input: Float32Array, batch: number, mode: ThresholdMode, onStep?: (t: number, output: Float32Array) => void): ReferenceRun {
     if (batch > this.maxBatch || input.length < batch * this.inputSize) {
       throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / this.inputSize})`);
     }
@@ -91,6 +91,7 @@ export class ReferenceExecutor {
         current = stage.out;
       }
       for (let i = 0, n = batch * this.classes; i < n; i++) this.outputSum[i] = this.outputSum[i]! + current[i]!;
+      onStep?.(t, current);
     }
     const outputs = new Float32Array(batch * this.classes);
     for (let i = 0; i < outputs.length; i++) outputs[i] = this.outputSum[i]! / T;

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { decodeChipProgram, encodeChipProgram, writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
+import type { ChipProgram } from '../../chips/ir/chip-program.js';
+import { configureLearning } from '../../compiler/passes/configure-learning.js';
+import { defaultFashionMnistDir, loadFashionMnist, type ImageSet } from '../../models/datasets/fashion-mnist.js';
+import type { ChipSpec } from '../../chips/spec/chip-spec.js';
+import { costEvents } from '../../simulator/ledger.js';
+import { learnedProgram, learnImages, resetLearningLayers } from '../../simulator/learning/learn.js';
+import { simulateDataset } from '../../simulator/parallel.js';
+import { buildRuntime } from '../../simulator/runtime.js';
+import { SimulationError } from '../../simulator/errors.js';
+import { emit, percent, progressBar } from '../output.js';
+import { programChip } from './simulate.js';
+import { loadModel } from '../../models/load-model.js';
+import { imageSamples } from '../../models/datasets/image-samples.js';
+import { learnLastLayerFloat } from '../../models/training/layer-rules/learn-last-layer.js';
+import { UsageFailure } from './compile.js';
+
+interface LearnArgs {
+  program: string;
+  data?: string;
+  rule?: string;
+  layers: string;
+  learningRate?: number;
+  reset: boolean;
+  samples?: number;
+  testLimit?: number;
+  seed: number;
+  profile?: string;
+  workers?: number;
+  chip?: string;
+  float?: string;
+  feedback?: 'transposed' | 'random';
+  json: boolean;
+  output?: string;
+}
+
+export interface LearnReport {
+  program: string;
+  chip: string;
+  rule: string;
+  layers: string[];
+  learningRate: number;
+  reset: boolean;
+  trainingSamples: number;
+  testSamples: number;
+  accuracyBefore: number;
+  accuracyAfter: number;
+  /** Training samples classified right while learning (before each one's own update). */
+  accuracyWhileLearning: number;
+  synapticUpdates: number;
+  synapticUpdatesPerSample: number;
+  /** Chip energy per training sample: the inference that produces the error plus the learning phase. */
+  learningEnergyPerSampleJ: number;
+  /** Of which the learning engine's synaptic updates. */
+  synapticUpdateEnergyPerSampleJ: number;
+  profile: string;
+  seed: number;
+  seconds: number;
+  output: string | null;
+  /** The same rule in float on the same layer (models/training/layer-rules), with --float <model>. */
+  float: { accuracyBefore: number; accuracyAfter: number; seconds: number } | null;
+}
+
+async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test: ImageSet, workers: number | undefined): Promise<number> {
+  const run = await simulateDataset({
+    programBytes: encodeChipProgram(program),
+    programFile: file,
+    spec,
+    images: test.images,
+    labels: test.labels,
+    count: test.count,
+    encoding: 'direct',
+    seed: 1,
+    ...(workers ? { workers } : {}),
+  });
+  return run.correct / Math.max(1, run.samples);
+}
+
+export async function learnFile(args: LearnArgs): Promise<LearnReport> {
+  const started = performance.now();
+  const compiled = decodeChipProgram(readFileSync(args.program), args.program);
+  const spec = programChip(compiled, args.chip);
+  if (args.samples !== undefined && !(Number.isInteger(args.samples) && args.samples > 0)) throw new UsageFailure(`--samples must be a positive integer, got ${args.samples}`);
+  const layers = args.layers === 'last' ? 'last' : args.layers.split(',').map((s) => s.trim());
+  // Without --rule, the learning configuration the program was compiled with (compile --learning).
+  const rule = args.rule ?? (compiled.learning.layerConfigs?.length ? null : undefined);
+  if (rule === undefined) throw new UsageFailure(`${args.program} was compiled without --learning: name a rule with --rule ottt|rate|"<rule>"`);
+  const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}), ...(args.feedback ? { feedback: args.feedback } : {}) });
+  const dir = args.data ?? defaultFashionMnistDir();
+  const train = loadFashionMnist(dir, 'train', args.samples);
+  const test = loadFashionMnist(dir, 'test', args.testLimit);
+  if (program.input.shape.join(',') !== train.shape.join(',')) throw new SimulationError(train.source, `images are [${train.shape.join(', ')}], the program expects [${program.input.shape.join(', ')}]`);
+  const runtime = buildRuntime(program, spec, args.program);
+  if (args.reset) resetLearningLayers(runtime);
+  const start = learnedProgram(runtime);
+  const accuracyBefore = await accuracy(start, args.program, spec, test, args.workers);
+  const bar = progressBar('learn', !args.json);
+  const run = learnImages(runtime, { images: train.images, labels: train.labels, count: train.count, first: 0 }, args.seed, (done) => bar.update(done, train.count));
+  bar.stop();
+  const learned = learnedProgram(runtime);
+  const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers);
+  const costing = costEvents(run.counts, spec, args.profile);
+  if (args.output) writeChipProgramFile(args.output, learned);
+  if (args.float && program.learning.layers.length > 1) throw new UsageFailure('--float runs the float reference of the last layer only: learn --layers last');
+  const float = args.float ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json) : null;
+  return {
+    program: args.program,
+    chip: spec.name,
+    rule: `${program.learning.rule === program.learning.layerConfigs![0]!.rule ? '' : `${program.learning.rule}: `}${program.learning.layerConfigs!.map((c) => c.rule).join('; ')}`,
+    layers: program.learning.layers.map((i) => program.layers[i]!.name),
+    learningRate: program.learning.layerConfigs![0]!.learningRate,
+    reset: args.reset,
+    trainingSamples: run.samples,
+    testSamples: test.count,
+    accuracyBefore,
+    accuracyAfter,
+    accuracyWhileLearning: run.correctWhileLearning / Math.max(1, run.samples),
+    synapticUpdates: run.synapticUpdates,
+    synapticUpdatesPerSample: run.synapticUpdates / Math.max(1, run.samples),
+    learningEnergyPerSampleJ: costing.energyPerInferenceJ,
+    synapticUpdateEnergyPerSampleJ: costing.energyByEventJ.synapticUpdates ?? 0,
+    profile: costing.profile,
+    seed: args.seed,
+    seconds: (performance.now() - started) / 1000,
+    output: args.output ?? null,
+    float,
+  };
+}
+
+function floatReference(modelFile: string, rule: string, learningRate: number, reset: boolean, train: ImageSet, test: ImageSet, quiet: boolean): LearnReport['float'] {
+  if (rule !== 'ottt' && rule !== 'rate') throw new UsageFailure(`--float runs the presets ottt and rate in float; '${rule}' has no float form here`);
+  const { model } = loadModel(modelFile, {});
+  const bar = progressBar('float reference', !quiet);
+  const result = learnLastLayerFloat(model, imageSamples(train, model), imageSamples(test, model), { rule, learningRate, reset, onProgress: (done, total) => bar.update(done, total) });
+  bar.stop();
+  return { accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, seconds: result.seconds };
+}
+
+function formatLearn(r: LearnReport): string {
+  return [
+    `on-chip learning on ${r.chip}: ${r.rule} (${args(r)}) on ${r.layers.join(', ')}${r.reset ? ', reset to zero first' : ''}`,
+    `training: ${r.trainingSamples.toLocaleString('en-US')} samples (${percent(r.accuracyWhileLearning)} predicted right during their own learning steps)`,
+    `test accuracy (${r.testSamples.toLocaleString('en-US')} images): before ${percent(r.accuracyBefore)}, after ${percent(r.accuracyAfter)}`,
+    `learning energy per sample: ${(r.learningEnergyPerSampleJ * 1e6).toFixed(3)} uJ (of which synaptic updates ${(r.synapticUpdateEnergyPerSampleJ * 1e6).toFixed(3)} uJ; profile ${r.profile})`,
+    `synaptic updates: ${r.synapticUpdates.toLocaleString('en-US')} (${r.synapticUpdatesPerSample.toFixed(0)} per sample)`,
+    r.float
+      ? `float reference (same rule, layer and samples): before ${percent(r.float.accuracyBefore)}, after ${percent(r.float.accuracyAfter)}; chip - float ${((r.accuracyAfter - r.float.accuracyAfter) * 100).toFixed(2)} points`
+      : '',
+    r.output ? `wrote ${r.output}` : '',
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+function args(r: LearnReport): string {
+  return `learning rate ${r.learningRate}, seed ${r.seed}`;
+}
+
+export function registerLearn(yargs: Argv): Argv {
+  return yargs.command<LearnArgs>(
+    'learn <program>',
+    'Learn on chip over the training images (ottt, rate or a rule in Lava grammar); report test accuracy before and after, learning energy and synaptic updates',
+    (y) =>
+      y
+        .positional('program', { type: 'string', demandOption: true, describe: 'the compiled .chip.pb' })
+        .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
+        .option('rule', { type: 'string', describe: "ottt | rate | a rule in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' (default: the program's own, from compile --learning)" })
+        .option('layers', { type: 'string', default: 'last', describe: "learning layers: 'last' or comma-separated names" })
+        .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
+        .option('reset', { type: 'boolean', default: false, describe: 'zero the learning layers first (learn them from scratch)' })
+        .option('samples', { type: 'number', describe: 'learn on the first N training images (default: all)' })
+        .option('test-limit', { type: 'number', describe: 'evaluate on the first N test images (default: all)' })
+        .option('seed', { type: 'number', default: 1, describe: 'seed of the stochastic rounding generator' })
+        .option('profile', { type: 'string', describe: 'energy cost profile of the chip' })
+        .option('workers', { type: 'number', describe: 'worker threads for the test runs (default: one per CPU core)' })
+        .option('chip', { type: 'string', describe: 'chip spec JSON for a program compiled for a user chip' })
+        .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
+        .option('float', { type: 'string', describe: 'the model file (.snnmodel) the program was compiled from: also run the same rule in float on the same layer' })
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+        .option('output', { alias: 'o', type: 'string', describe: 'write the learned program (.chip.pb)' }) as Argv<LearnArgs>,
+    async (a) => {
+      const report = await learnFile(a);
+      emit(a.json, report, () => formatLearn(report));
+    },
+  );
+}
