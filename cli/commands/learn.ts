@@ -11,7 +11,7 @@ import { simulateDataset } from '../../simulator/parallel.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { emit, percent, progressBar } from '../output.js';
-import { programChip } from './simulate.js';
+import { programChip } from '../program-chip.js';
 import { loadModel } from '../../models/load-model.js';
 import { imageSamples } from '../../models/datasets/image-samples.js';
 import { learnLastLayerFloat } from '../../models/training/layer-rules/learn-last-layer.js';
