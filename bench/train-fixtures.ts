@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEBIAN_FASHION_MNIST_DIR, defaultFashionMnistDir } from '../models/datasets/fashion-mnist.js';
 import { writeModelFile } from '../models/format/model-file.js';
@@ -46,6 +46,8 @@ export async function benchTrainFixture(rule: TrainingRule, options: { samples?:
   const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
   const hyper = FIXTURE_HYPER_PARAMETERS[rule];
   const threads = options.threads ?? 2;
+  // Before hours of training, not after: a save folder that cannot be made fails at once.
+  if (options.save) mkdirSync(options.save, { recursive: true });
   const cpu = process.cpuUsage();
   let trainCpu = cpu;
   let lastLog = 0;
