@@ -9,6 +9,7 @@ import type { SpikeSink } from './raster.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 import { scatter, weightsFitExactProducts } from './scatter.js';
 import { buildSpikeRoutes, type SpikeRoutes } from './spike-routes.js';
+import { ChipWasm } from './wasm/chip-wasm.js';
 
 /** One inference's input as integer events per step: element indices of the input grid and their values. */
 export interface InputFrames {
@@ -72,6 +73,8 @@ export class ChipSimulator {
   private readonly somaCores: { readonly core: Int32Array; readonly neurons: Int32Array }[];
   private readonly coreSpikes: Int32Array;
   private readonly coreInactive: Int32Array;
+  /** The WebAssembly SIMD kernels, holding every layer's state; null where unavailable (the scalar loops run). */
+  private readonly wasm: ChipWasm | null;
   /** Per layer: how many entries of its spike list are flagged in its `spikes` (its last update's spikes). */
   private readonly marked: Int32Array;
   /** The first layer's input charge of one step (synaptic ops and messages in per core), reused for static input. */
@@ -79,7 +82,10 @@ export class ChipSimulator {
   private readonly inputMessages: Float64Array;
   private inputLayerOps = 0;
 
-  constructor(readonly runtime: ProgramRuntime) {
+  constructor(
+    readonly runtime: ProgramRuntime,
+    options: { readonly kernels?: 'wasm' | 'js' } = {},
+  ) {
     const cores = runtime.program.cores.length;
     this.counters = createCounters(cores);
     this.step = createCounters(cores);
@@ -98,7 +104,9 @@ export class ChipSimulator {
     this.biasBuffer = runtime.layers.map((l) => new Int32Array(l.neurons));
     this.bias = runtime.layers.map((l, i) => expandedBias(l.biasMantissa, l.biasExponent, this.biasBuffer[i]!));
     this.exactProducts = runtime.layers.map(weightsFitExactProducts);
-    this.packed = runtime.layers.map((l, i) => (i === 0 ? null : packConvSynapses(l)));
+    this.wasm = options.kernels === 'js' ? null : ChipWasm.create(runtime, this.exactProducts);
+    this.wasm && runtime.layers.forEach((_, i) => this.wasm!.setBias(i, this.bias[i]!));
+    this.packed = runtime.layers.map((l, i) => (i === 0 || this.wasm?.convEvents(i) ? null : packConvSynapses(l)));
     this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[i - 1]!, l)));
     this.somaCores = runtime.layers.map((l) => {
       const perCore = new Int32Array(cores);
@@ -106,8 +114,8 @@ export class ChipSimulator {
       const core = Int32Array.from(perCore.keys()).filter((c) => perCore[c]! > 0);
       return { core, neurons: Int32Array.from(core, (c) => perCore[c]!) };
     });
-    this.coreSpikes = new Int32Array(cores);
-    this.coreInactive = new Int32Array(cores);
+    this.coreSpikes = this.wasm?.coreSpikes ?? new Int32Array(cores);
+    this.coreInactive = this.wasm?.coreInactive ?? new Int32Array(cores);
     this.marked = new Int32Array(runtime.layers.length);
     for (const layer of runtime.layers) layer.spikes.fill(0);
     this.inputOps = new Float64Array(cores);
@@ -126,6 +134,7 @@ export class ChipSimulator {
     if (first.synapses.kind === 'host') {
       this.writeHostBias(first, input);
       this.bias[0] = expandedBias(first.biasMantissa, first.biasExponent, this.biasBuffer[0]!);
+      this.wasm?.setBias(0, this.bias[0]);
     }
     for (let g = 0; g < this.runtime.stepsPerInference; g++) {
       clearCounters(this.step);
@@ -228,6 +237,8 @@ export class ChipSimulator {
       this.inputMessages.fill(0);
       this.inputLayerOps = 0;
       const exact = this.exactProducts[layer.index]!;
+      const batch = this.wasm?.convEvents(layer.index) ?? null;
+      let batched = 0;
       for (let e = 0; e < count; e++) {
         const axon = layer.axonOf[this.eventIndices[e]!]!;
         if (axon < 0) continue;
@@ -238,8 +249,14 @@ export class ChipSimulator {
           this.inputLayerOps += synapses;
           this.inputMessages[core] = this.inputMessages[core]! + 1;
         }
-        scatter(layer, axon, this.eventValues[e]!, exact);
+        if (batch) {
+          batch.axons[batched] = axon;
+          batch.values[batched++] = this.eventValues[e]!;
+        } else {
+          scatter(layer, axon, this.eventValues[e]!, exact);
+        }
       }
+      if (batch) this.wasm!.scatterConv(layer, batched);
       if (input.static) this.firstLayerSum.set(acc);
     }
     const c = this.step;
@@ -277,6 +294,17 @@ export class ChipSimulator {
       const axon = routes.axon[route]!;
       if (pending[axon] === 0) touched[touchedCount++] = axon;
       pending[axon] = pending[axon]! + spikes;
+    }
+    const batch = this.wasm?.convEvents(layer.index) ?? null;
+    if (batch) {
+      for (let i = 0; i < touchedCount; i++) {
+        const axon = touched[i]!;
+        batch.axons[i] = axon;
+        batch.values[i] = pending[axon]!;
+        pending[axon] = 0;
+      }
+      this.wasm!.scatterConv(layer, touchedCount);
+      return;
     }
     const packed = this.packed[layer.index];
     if (packed) {
@@ -350,7 +378,9 @@ export class ChipSimulator {
     const coreSpikes = this.coreSpikes;
     const coreInactive = this.coreInactive;
     const l = layer.index;
-    const fired = fusedLifStep(layer, this.bias[l]!, this.constants(layer, t), this.marked[l]!, coreSpikes, coreInactive);
+    const k = this.constants(layer, t);
+    let fired = this.wasm ? this.wasm.lifStep(layer, k, this.marked[l]!) : -1;
+    if (fired < 0) fired = fusedLifStep(layer, this.bias[l]!, k, this.marked[l]!, coreSpikes, coreInactive);
     this.marked[l] = fired;
     const c = this.step;
     const { core: cores, neurons } = this.somaCores[layer.index]!;

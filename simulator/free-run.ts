@@ -3,6 +3,7 @@ import { createCounters, type CoreCounters } from './counters.js';
 import { SimulationError } from './errors.js';
 import { expandedBias, fusedLifConstants, fusedRefractoryLifStep, type FusedLifConstants } from './fused-lif.js';
 import type { LayerRuntime, ProgramRuntime } from './runtime.js';
+import { runRecurrentWasm, wasmFreeRunFits } from './wasm/free-run-wasm.js';
 
 export interface FreeRunResult {
   readonly steps: number;
@@ -20,10 +21,15 @@ export interface FreeRunResult {
  * through the layer's own sparse synapses, then runs the chip's integer neuron update with a refractory period.
  * Reference: DESIGN.md section 5; shared/bench/cuba (the network and its baselines).
  */
-export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunResult {
+export function runRecurrent(runtime: ProgramRuntime, steps: number, options: { readonly kernel?: 'wasm' | 'js' } = {}): FreeRunResult {
   const layer = runtime.layers[0];
   if (runtime.layers.length !== 1 || !layer || !layer.recurrent || layer.synapses.kind !== 'sparse') {
     throw new SimulationError(runtime.program.chipName, 'a free run needs a program of one recurrent layer with sparse synapses');
+  }
+  const packed = packSynapses(layer.synapses.targets, layer.synapses.weights, layer.neurons);
+  const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons));
+  if ((options.kernel ?? 'wasm') === 'wasm' && packed && wasmFreeRunFits(bias)) {
+    return runRecurrentWasm(runtime, layer, steps, packed, bias as Int32Array, (t) => stepConstants(runtime, layer, t));
   }
   const counters = createCounters(runtime.program.cores.length);
   const n = layer.neurons;
@@ -34,13 +40,11 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
   const refractory = new Int32Array(n);
   const coreSpikes = new Int32Array(runtime.program.cores.length);
   const { rowStart, targets, weights } = layer.synapses;
-  const packed = packSynapses(targets, weights, n);
   // Spikes per source neuron: its synaptic ops per core are the same every time, so they are charged once at the end.
   const delivered = new Float64Array(n);
   const acc = layer.accumulator;
   const spikeList = layer.spikeList;
   const hold = layer.refractorySteps;
-  const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(n));
   let previous = 0;
   let spikes = 0;
   let events = 0;
@@ -76,7 +80,7 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number): FreeRunRes
  * Targets and int8 weights in one 32-bit word each (target << 8 | weight & 0xff), as snn.c's packed mode: one
  * load per synapse. Null when a weight needs more than 8 bits or a target more than 24.
  */
-function packSynapses(targets: Int32Array, weights: Int32Array, neurons: number): Int32Array | null {
+export function packSynapses(targets: Int32Array, weights: Int32Array, neurons: number): Int32Array | null {
   if (neurons > 2 ** 24) return null;
   const packed = new Int32Array(targets.length);
   for (let k = 0; k < targets.length; k++) {
@@ -95,7 +99,7 @@ function stepConstants(runtime: ProgramRuntime, layer: LayerRuntime, t: number):
   return fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
 }
 
-function chargeSynapticOps(layer: LayerRuntime, delivered: Float64Array, counters: CoreCounters): void {
+export function chargeSynapticOps(layer: LayerRuntime, delivered: ArrayLike<number>, counters: CoreCounters): void {
   for (let axon = 0; axon < delivered.length; axon++) {
     const times = delivered[axon]!;
     if (times === 0) continue;

@@ -63,6 +63,11 @@ export function fusedLifConstants(du: number, dv: number, thresholdMantissa: num
   };
 }
 
+/** The keep factors 4096 - offset - decay of u and v that both kernels multiply by (0..4096). */
+export function decayKeeps(k: FusedLifConstants): { readonly uKeep: number; readonly vKeep: number } {
+  return { uKeep: DECAY_UNITY - CURRENT_DECAY_OFFSET - (k.du & MAX_DECAY), vKeep: DECAY_UNITY - VOLTAGE_DECAY_OFFSET - (k.dv & MAX_DECAY) };
+}
+
 /**
  * Each neuron's bias mantissa << exponent (Lava's scale_bias, shiftLeftSigned), computed once per inference:
  * an Int32Array when every value fits 32 bits (13-bit mantissas shifted by at most 7 always do), else doubles.

@@ -1,0 +1,142 @@
+import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
+import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
+import { coreSegments, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
+
+/** The WebAssembly side of one conv layer fed by events: its synapse table and an event list the engine fills. */
+interface ConvTable {
+  readonly start: Int32Array;
+  readonly outPosition: Int32Array;
+  readonly tap: Int32Array;
+  readonly weights: Int32Array;
+  readonly axons: Int32Array;
+  readonly values: Int32Array;
+  readonly pooledPlane: number;
+  readonly taps: number;
+  readonly outChannels: number;
+}
+
+interface LayerKernelState {
+  readonly bias: Int32Array;
+  readonly segments: Int32Array;
+  /** False while some bias is too wide for the SIMD lanes (a host-computed first layer can change that). */
+  biasFits: boolean;
+  readonly conv: ConvTable | null;
+}
+
+/** Layers already moved into an arena: a runtime's layers can live in one arena only. */
+const housed = new WeakSet<LayerRuntime>();
+
+/**
+ * The chip simulator's WebAssembly kernels over one arena: every layer's state arrays (u, v, accumulator, spike
+ * flags and list) are moved into the arena once, so the SIMD LIF update and the conv delivery work on them in
+ * place, and the scalar TypeScript kernels (the specification, and the fallback for values too wide for 32-bit
+ * lanes) keep working on the same arrays. The layer objects are updated in place, so every holder of the runtime
+ * (the learning hooks, the raster) sees the moved arrays. Conv tables are copied: conv layers never learn.
+ */
+export class ChipWasm {
+  readonly coreSpikes: Int32Array;
+  readonly coreInactive: Int32Array;
+  private readonly arena: WasmArena;
+  private readonly layers: LayerKernelState[];
+
+  /** A ChipWasm for this runtime, or null without WebAssembly SIMD or when its layers already live in another arena. */
+  static create(runtime: ProgramRuntime, exactProducts: readonly boolean[]): ChipWasm | null {
+    if (!wasmKernelsAvailable() || runtime.layers.some((l) => housed.has(l))) return null;
+    return new ChipWasm(runtime, exactProducts);
+  }
+
+  private constructor(runtime: ProgramRuntime, exactProducts: readonly boolean[]) {
+    const f = WasmArena.footprint;
+    const cores = runtime.program.cores.length;
+    const segments = runtime.layers.map((l) => coreSegments(l.coreOfNeuron));
+    const convOf = (l: LayerRuntime) => (l.synapses.kind === 'conv' && exactProducts[l.index] ? l.synapses : null);
+    let bytes = 2 * f(4 * cores);
+    runtime.layers.forEach((l, i) => {
+      bytes += 5 * f(4 * l.neurons) + f(l.neurons) + f(4 * segments[i]!.length);
+      const s = convOf(l);
+      if (s) bytes += f(4 * s.start.length) + 2 * f(4 * s.outPosition.length) + f(4 * s.weights.length) + 2 * f(4 * eventCapacity(runtime, l));
+    });
+    this.arena = new WasmArena(bytes);
+    const arena = this.arena;
+    const copy = (from: Int32Array) => {
+      const to = arena.int32(from.length);
+      to.set(from);
+      return to;
+    };
+    this.coreSpikes = arena.int32(cores);
+    this.coreInactive = arena.int32(cores);
+    this.layers = runtime.layers.map((layer, i) => {
+      const moved = layer as { -readonly [K in 'u' | 'v' | 'accumulator' | 'spikes' | 'spikeList']: LayerRuntime[K] };
+      moved.u = copy(layer.u);
+      moved.v = copy(layer.v);
+      moved.accumulator = copy(layer.accumulator);
+      moved.spikeList = copy(layer.spikeList);
+      const flags = arena.uint8(layer.neurons);
+      flags.set(layer.spikes);
+      moved.spikes = flags;
+      housed.add(layer);
+      const s = convOf(layer);
+      const conv: ConvTable | null = s
+        ? {
+            start: copy(s.start),
+            outPosition: copy(s.outPosition),
+            tap: copy(s.tap),
+            weights: copy(s.weights),
+            axons: arena.int32(eventCapacity(runtime, layer)),
+            values: arena.int32(eventCapacity(runtime, layer)),
+            pooledPlane: s.pooledPlane,
+            taps: s.taps,
+            outChannels: s.outChannels,
+          }
+        : null;
+      return { bias: arena.int32(layer.neurons), segments: copy(segments[i]!), biasFits: false, conv };
+    });
+  }
+
+  /** Copies a layer's expanded bias in (after every change of it); a bias too wide keeps the layer scalar. */
+  setBias(layer: number, bias: Int32Array | Float64Array): void {
+    const state = this.layers[layer]!;
+    state.biasFits = false;
+    if (!lifBiasFits(bias)) return;
+    state.bias.set(bias);
+    state.biasFits = true;
+  }
+
+  /**
+   * The SIMD LIF update of a layer (fusedLifStep's contract, counts into this.coreSpikes / coreInactive). Returns
+   * how many fired, or -1 when it cannot take this step (bias or some input too wide): nothing was written then.
+   */
+  lifStep(layer: LayerRuntime, k: FusedLifConstants, marked: number): number {
+    const state = this.layers[layer.index]!;
+    if (!state.biasFits) return -1;
+    const { uKeep, vKeep } = decayKeeps(k);
+    const list = layer.spikeList.byteOffset;
+    return this.arena.kernels.lifStep(
+      layer.u.byteOffset, layer.v.byteOffset, layer.accumulator.byteOffset, state.bias.byteOffset, layer.neurons,
+      state.segments.byteOffset, state.segments.length / 3, this.coreSpikes.byteOffset, this.coreInactive.byteOffset,
+      layer.spikes.byteOffset, list, list, marked,
+      uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
+      0, 0, 0,
+    );
+  }
+
+  /** The event list of a conv layer (axon, value) for scatterConv to read, or null when the layer stays scalar. */
+  convEvents(layer: number): { readonly axons: Int32Array; readonly values: Int32Array } | null {
+    return this.layers[layer]!.conv;
+  }
+
+  /** Adds the first `count` events of the layer's event list into its accumulator. */
+  scatterConv(layer: LayerRuntime, count: number): void {
+    const c = this.layers[layer.index]!.conv!;
+    this.arena.kernels.scatterConv(
+      c.axons.byteOffset, c.values.byteOffset, count, c.pooledPlane,
+      c.start.byteOffset, c.outPosition.byteOffset, c.tap.byteOffset, c.weights.byteOffset, c.taps, c.outChannels,
+      layer.accumulator.byteOffset,
+    );
+  }
+}
+
+/** Events one step can bring a layer: one per axon from spikes (summed per axon), one per input element at the input. */
+function eventCapacity(runtime: ProgramRuntime, layer: LayerRuntime): number {
+  return layer.index === 0 ? Math.max(layer.axonSpikes.length, runtime.inputSize) : layer.axonSpikes.length;
+}

@@ -1,0 +1,104 @@
+import { KERNELS_WASM_BASE64 } from './kernels-binary.js';
+
+/** The exports of kernels.wat; every pointer is a byte offset into the arena's memory. */
+export interface WasmKernels {
+  lifStep(
+    u: number, v: number, acc: number, bias: number, neurons: number,
+    segs: number, segCount: number, coreSpikes: number, coreInactive: number,
+    flags: number, spikeList: number, previousList: number, marked: number,
+    uKeep: number, vKeep: number, threshold: number, subtractive: number,
+    left: number, right: number, mask: number,
+    refractory: number, hold: number, indexBase: number,
+  ): number;
+  deliverSparse(spikeList: number, count: number, rowStart: number, words: number, acc: number, accBytes: number, delivered: number): number;
+  scatterConv(
+    axons: number, values: number, count: number, pooledPlane: number,
+    start: number, outPosition: number, tap: number, weights: number, taps: number, outC: number, acc: number,
+  ): void;
+}
+
+/** lifStep's answer when some input, u or v is too wide for its 32-bit lanes: nothing was written, run the scalar kernel. */
+export const LIF_INPUT_TOO_WIDE = -1;
+
+/** lifStep's lanes hold the voltage sum in 32 bits when every |bias| is below this (kernels.wat: the limits). */
+const BIAS_LIMIT = 2 ** 28;
+
+/** True when lifStep may take a layer with these expanded biases. */
+export function lifBiasFits(bias: Int32Array | Float64Array): bias is Int32Array {
+  if (!(bias instanceof Int32Array)) return false;
+  for (const b of bias) if (b <= -BIAS_LIMIT || b >= BIAS_LIMIT) return false;
+  return true;
+}
+
+const PAGE = 65536;
+const ALIGN = 16;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where this runtime has no WebAssembly SIMD (the callers keep their scalar loops). */
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');
+    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+export function wasmKernelsAvailable(): boolean {
+  return process.env.SPIKECHIP_NO_WASM !== '1' && kernelModule() !== null;
+}
+
+/**
+ * One fixed-size linear memory with a bump allocator and the kernels bound to it. The size is set up front
+ * (`footprint` of every array it will hold) and never grows, so the typed-array views it hands out stay valid.
+ */
+export class WasmArena {
+  readonly kernels: WasmKernels;
+  private readonly memory: WebAssembly.Memory;
+  private top = ALIGN;
+
+  /** Bytes one array of `bytes` bytes takes in an arena: padded to four 32-bit lanes and aligned. */
+  static footprint(bytes: number): number {
+    return Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+  }
+
+  constructor(bytes: number) {
+    const module = kernelModule();
+    if (!module) throw new Error('WebAssembly SIMD is not available in this runtime');
+    const pages = Math.ceil((bytes + ALIGN) / PAGE) || 1;
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as WasmKernels;
+  }
+
+  /** A zeroed Int32Array of `length` (its padding up to a multiple of 4 lanes is also zero and reserved). */
+  int32(length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, this.take(4 * length), length);
+  }
+
+  uint8(length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, this.take(length), length);
+  }
+
+  private take(bytes: number): number {
+    const at = this.top;
+    this.top += WasmArena.footprint(bytes);
+    if (this.top > this.memory.buffer.byteLength) throw new Error(`WasmArena: ${this.top} bytes exceed the ${this.memory.buffer.byteLength} reserved`);
+    return at;
+  }
+}
+
+/**
+ * The runs of equal soma core along a layer's neuron index, as (begin, end, core) triples in ascending order:
+ * lifStep adds each run's spikes and inactive updates to its core once.
+ */
+export function coreSegments(coreOfNeuron: Int32Array): Int32Array {
+  const triples: number[] = [];
+  let begin = 0;
+  for (let i = 1; i <= coreOfNeuron.length; i++) {
+    if (i === coreOfNeuron.length || coreOfNeuron[i] !== coreOfNeuron[begin]) {
+      triples.push(begin, i, coreOfNeuron[begin]!);
+      begin = i;
+    }
+  }
+  return Int32Array.from(triples);
+}

@@ -1,0 +1,281 @@
+;; The simulator's hot loops in WebAssembly with 128-bit SIMD: the Loihi LIF update four neurons at a time, the
+;; sparse (CUBA) delivery of packed synapse words and the conv delivery of a list of axon events.
+;; The specification is the TypeScript they replace: simulator/fused-lif.ts (fusedLifStep, fusedRefractoryLifStep),
+;; simulator/free-run.ts (the packed-word loop) and simulator/scatter.ts (conv). Every integer is the same:
+;; test/simulator/wasm-kernels.test.ts pins each function to its TypeScript twin bit for bit.
+;; All pointers are byte offsets into the imported memory; neuron arrays are padded to a multiple of 4 lanes.
+;; Built into simulator/wasm/kernels-binary.ts by `npm run build:wasm` (wabt); never edit that file by hand.
+(module
+  (import "env" "memory" (memory 1 65536))
+
+;; Bounds under which every lane value below stays within 32 bits, so the lanes give the reference's exact
+  ;; doubles: |decayed u| <= |u| < 2^28 and 64 |input| < 2^29 make |current| < 2^30 (its one wrap keeps that);
+  ;; with |decayed v| <= |v| < 2^28 and |bias| < 2^28 (checked by the caller) the voltage is below 2^31 before its clip.
+  ;; lifStep checks input, u and v first and returns -1 before writing anything when one is wider; the caller then
+  ;; runs the scalar kernel. In a working network u and v stay within 24 bits, so this never costs more than the check.
+  (global $INPUT_LIMIT i32 (i32.const 0x007fffff))
+  (global $STATE_LIMIT i32 (i32.const 0x0fffffff))
+
+  ;; Returns -1 when some input, u or v exceeds its limit (nothing written), else how many neurons fired.
+  ;; The arrays u, v, acc, bias, refractory start at neuron `indexBase` of the layer (a thread's share), segments
+  ;; are relative to it; the spike list and the flags hold layer-wide indices (flags points at neuron 0).
+  ;; segs: (begin, end, core) triples in ascending order of begin, covering the layer; per core the spikes are added
+  ;; into coreSpikes and the inactive updates (no spike, no input, v = 0) into coreInactive.
+  ;; refractory = 0: no refractory period; else a per-neuron i32 counter, `hold` steps after each spike, during
+  ;; which v stays 0 and the neuron cannot fire (its u evolves).
+  (func (export "lifStep")
+    (param $u i32) (param $v i32) (param $acc i32) (param $bias i32) (param $neurons i32)
+    (param $segs i32) (param $segCount i32) (param $coreSpikes i32) (param $coreInactive i32)
+    (param $flags i32) (param $spikeList i32) (param $previousList i32) (param $marked i32)
+    (param $uKeepS i32) (param $vKeepS i32) (param $thresholdS i32) (param $subtractive i32)
+    (param $left i32) (param $right i32) (param $maskS i32)
+    (param $refractory i32) (param $holdS i32) (param $indexBase i32)
+    (result i32)
+    (local $i i32) (local $begin i32) (local $end i32) (local $seg i32) (local $core i32) (local $fired i32) (local $segFired i32)
+    (local $bits i32) (local $lane i32) (local $index i32) (local $o i32)
+    (local $maskV v128) (local $uKeep v128) (local $vKeep v128) (local $threshold v128) (local $subMask v128)
+    (local $hold v128) (local $any v128)
+    (local $a v128) (local $input v128) (local $x v128) (local $low v128) (local $cur v128) (local $y v128)
+    (local $volt v128) (local $fire v128) (local $valid v128) (local $inactive v128) (local $r v128) (local $inRef v128)
+    (local $vNew v128) (local $lanes v128)
+    (local.set $maskV (i32x4.splat (local.get $maskS)))
+    ;; Pre-scan: every lane's input, u and v within its limit (the padding lanes are 0).
+    (local.set $any (v128.const i32x4 0 0 0 0))
+    (local.set $i (i32.const 0))
+    (block $scanned
+      (loop $scan
+        (br_if $scanned (i32.ge_s (local.get $i) (local.get $neurons)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $input
+          (v128.and
+            (i32x4.shr_s (i32x4.shl (v128.load (i32.add (local.get $acc) (local.get $o))) (local.get $left)) (local.get $right))
+            (local.get $maskV)))
+        (local.set $any
+          (v128.or (local.get $any)
+            (v128.or
+              (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
+              (i32x4.gt_u
+                (v128.or
+                  (i32x4.abs (v128.load (i32.add (local.get $u) (local.get $o))))
+                  (i32x4.abs (v128.load (i32.add (local.get $v) (local.get $o)))))
+                (i32x4.splat (global.get $STATE_LIMIT))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $scan)))
+    (if (v128.any_true (local.get $any)) (then (return (i32.const -1))))
+    ;; Clear the flags of the previous step's spikes (the first `marked` of previousList, which may be spikeList).
+    (local.set $i (i32.const 0))
+    (block $cleared
+      (loop $clear
+        (br_if $cleared (i32.ge_s (local.get $i) (local.get $marked)))
+        (i32.store8 (i32.add (local.get $flags) (i32.load (i32.add (local.get $previousList) (i32.shl (local.get $i) (i32.const 2))))) (i32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $clear)))
+    (local.set $uKeep (i32x4.splat (local.get $uKeepS)))
+    (local.set $vKeep (i32x4.splat (local.get $vKeepS)))
+    (local.set $threshold (i32x4.splat (local.get $thresholdS)))
+    (local.set $subMask (i32x4.splat (i32.sub (i32.const 0) (i32.ne (local.get $subtractive) (i32.const 0)))))
+    (local.set $hold (i32x4.splat (local.get $holdS)))
+    (local.set $fired (i32.const 0))
+    (local.set $seg (i32.const 0))
+    (block $segmentsDone
+      (loop $segments
+        (br_if $segmentsDone (i32.ge_s (local.get $seg) (local.get $segCount)))
+        (local.set $begin (i32.load (i32.add (local.get $segs) (i32.mul (local.get $seg) (i32.const 12)))))
+        (local.set $i (i32.and (local.get $begin) (i32.const -4)))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $segs) (i32.mul (local.get $seg) (i32.const 12)))))
+        (local.set $core (i32.load offset=8 (i32.add (local.get $segs) (i32.mul (local.get $seg) (i32.const 12)))))
+        (local.set $segFired (i32.const 0))
+        (local.set $inactive (v128.const i32x4 0 0 0 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_s (local.get $i) (local.get $end)))
+            (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+            ;; Groups start at multiples of 4, so a group never straddles two threads' ranges; lanes outside the
+            ;; segment are written back unchanged (another segment of this thread owns them, or padding).
+            (local.set $lanes (i32x4.add (i32x4.splat (local.get $i)) (v128.const i32x4 0 1 2 3)))
+            (local.set $valid (v128.and
+              (i32x4.ge_s (local.get $lanes) (i32x4.splat (local.get $begin)))
+              (i32x4.lt_s (local.get $lanes) (i32x4.splat (local.get $end)))))
+            (local.set $input
+              (v128.and
+                (i32x4.shr_s (i32x4.shl (v128.load (i32.add (local.get $acc) (local.get $o))) (local.get $left)) (local.get $right))
+                (local.get $maskV)))
+            ;; u: trunc(x * keep / 4096) as h * keep + ((l * keep) >> 12), + 1 where x < 0 and l * keep is not a multiple of 4096.
+            (local.set $x (v128.load (i32.add (local.get $u) (local.get $o))))
+            (local.set $low (i32x4.mul (v128.and (local.get $x) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)))
+            (local.set $cur
+              (i32x4.add
+                (i32x4.sub
+                  (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $x) (i32.const 12)) (local.get $uKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
+                  (v128.and
+                    (i32x4.lt_s (local.get $x) (v128.const i32x4 0 0 0 0))
+                    (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
+                (i32x4.shl (local.get $input) (i32.const 6))))
+            ;; One wrap into the 24-bit range, each way (both tests on the unwrapped value, as the reference's if/else).
+            (local.set $cur
+              (i32x4.add
+                (i32x4.sub (local.get $cur)
+                  (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
+                (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))
+            (v128.store (i32.add (local.get $u) (local.get $o)) (v128.bitselect (local.get $cur) (local.get $x) (local.get $valid)))
+            (local.set $y (v128.load (i32.add (local.get $v) (local.get $o))))
+            (local.set $low (i32x4.mul (v128.and (local.get $y) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)))
+            (local.set $volt
+              (i32x4.add
+                (i32x4.add
+                  (i32x4.sub
+                    (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $y) (i32.const 12)) (local.get $vKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
+                    (v128.and
+                      (i32x4.lt_s (local.get $y) (v128.const i32x4 0 0 0 0))
+                      (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
+                  (local.get $cur))
+                (v128.load (i32.add (local.get $bias) (local.get $o)))))
+            (local.set $volt
+              (i32x4.max_s
+                (i32x4.min_s (local.get $volt) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff))
+                (v128.const i32x4 -0x7fffff -0x7fffff -0x7fffff -0x7fffff)))
+            (local.set $fire (v128.and (i32x4.gt_s (local.get $volt) (local.get $threshold)) (local.get $valid)))
+            (local.set $vNew
+              (v128.bitselect
+                (v128.and (i32x4.sub (local.get $volt) (local.get $threshold)) (local.get $subMask))
+                (local.get $volt)
+                (local.get $fire)))
+            (if (local.get $refractory)
+              (then
+                (local.set $r (v128.load (i32.add (local.get $refractory) (local.get $o))))
+                (local.set $inRef (i32x4.gt_s (local.get $r) (v128.const i32x4 0 0 0 0)))
+                (local.set $fire (v128.andnot (local.get $fire) (local.get $inRef)))
+                (local.set $vNew (v128.andnot (local.get $vNew) (local.get $inRef)))
+                (v128.store (i32.add (local.get $refractory) (local.get $o))
+                  (v128.bitselect
+                    (v128.bitselect
+                      (i32x4.sub (local.get $r) (v128.const i32x4 1 1 1 1))
+                      (v128.and (local.get $fire) (local.get $hold))
+                      (local.get $inRef))
+                    (local.get $r)
+                    (local.get $valid))))
+              (else
+                (local.set $inactive
+                  (i32x4.sub (local.get $inactive)
+                    (v128.and
+                      (v128.andnot (local.get $valid) (local.get $fire))
+                      (v128.and
+                        (i32x4.eq (local.get $input) (v128.const i32x4 0 0 0 0))
+                        (i32x4.eq (local.get $volt) (v128.const i32x4 0 0 0 0))))))))
+            (v128.store (i32.add (local.get $v) (local.get $o)) (v128.bitselect (local.get $vNew) (local.get $y) (local.get $valid)))
+            (local.set $bits (i32x4.bitmask (local.get $fire)))
+            (block $listed
+              (loop $list
+                (br_if $listed (i32.eqz (local.get $bits)))
+                (local.set $index (i32.add (i32.add (local.get $indexBase) (local.get $i)) (i32.ctz (local.get $bits))))
+                (i32.store8 (i32.add (local.get $flags) (local.get $index)) (i32.const 1))
+                (i32.store (i32.add (local.get $spikeList) (i32.shl (local.get $fired) (i32.const 2))) (local.get $index))
+                (local.set $fired (i32.add (local.get $fired) (i32.const 1)))
+                (local.set $segFired (i32.add (local.get $segFired) (i32.const 1)))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                (br $list)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $groups)))
+        (local.set $o (i32.add (local.get $coreSpikes) (i32.shl (local.get $core) (i32.const 2))))
+        (i32.store (local.get $o) (i32.add (i32.load (local.get $o)) (local.get $segFired)))
+        (local.set $o (i32.add (local.get $coreInactive) (i32.shl (local.get $core) (i32.const 2))))
+        (i32.store (local.get $o)
+          (i32.add (i32.load (local.get $o))
+            (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $inactive)) (i32x4.extract_lane 1 (local.get $inactive)))
+              (i32.add (i32x4.extract_lane 2 (local.get $inactive)) (i32x4.extract_lane 3 (local.get $inactive))))))
+        (local.set $seg (i32.add (local.get $seg) (i32.const 1)))
+        (br $segments)))
+    (local.get $fired))
+
+  ;; Delivery of one step's spikes through packed synapse words (target << 8 | int8 weight) into acc, which is
+  ;; cleared first (`accBytes` bytes). Counts each source's spike in `delivered`; returns the synaptic events.
+  (func (export "deliverSparse")
+    (param $spikeList i32) (param $count i32) (param $rowStart i32) (param $words i32) (param $acc i32) (param $accBytes i32)
+    (param $delivered i32)
+    (result i32)
+    (local $s i32) (local $n i32) (local $k i32) (local $end i32) (local $events i32) (local $w i32) (local $at i32)
+    (memory.fill (local.get $acc) (i32.const 0) (local.get $accBytes))
+    (block $done
+      (loop $spikes
+        (br_if $done (i32.ge_s (local.get $s) (local.get $count)))
+        (local.set $n (i32.load (i32.add (local.get $spikeList) (i32.shl (local.get $s) (i32.const 2)))))
+        (local.set $at (i32.add (local.get $delivered) (i32.shl (local.get $n) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $rowStart) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $k (i32.add (local.get $words) (i32.shl (i32.load (local.get $at)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $words) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 2))))
+        (local.set $events (i32.add (local.get $events) (i32.shr_u (i32.sub (local.get $end) (local.get $k)) (i32.const 2))))
+        (block $rowDone
+          (loop $row
+            (br_if $rowDone (i32.ge_u (local.get $k) (local.get $end)))
+            (local.set $w (i32.load (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $row)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $spikes)))
+    (local.get $events))
+
+  ;; Conv delivery of `count` events (axon, value) into acc ([position][outChannel] i32): for every (output
+  ;; position, tap) pair the axon's source position reaches, acc row += value * weights[channel][tap][*].
+  ;; Products and sums wrap modulo 2^32, as the TypeScript scatter does when its products are exact.
+  (func (export "scatterConv")
+    (param $axons i32) (param $values i32) (param $count i32) (param $pooledPlane i32)
+    (param $start i32) (param $outPosition i32) (param $tap i32) (param $weights i32) (param $taps i32) (param $outC i32)
+    (param $acc i32)
+    (local $e i32) (local $axon i32) (local $value i32) (local $channel i32) (local $position i32) (local $base i32)
+    (local $j i32) (local $jEnd i32) (local $w i32) (local $a i32) (local $co i32) (local $vectorEnd i32) (local $valueV v128)
+    (local.set $vectorEnd (i32.and (local.get $outC) (i32.const -4)))
+    (block $eventsDone
+      (loop $events
+        (br_if $eventsDone (i32.ge_s (local.get $e) (local.get $count)))
+        (local.set $axon (i32.load (i32.add (local.get $axons) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $value (i32.load (i32.add (local.get $values) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $valueV (i32x4.splat (local.get $value)))
+        (local.set $channel (i32.div_u (local.get $axon) (local.get $pooledPlane)))
+        (local.set $position (i32.sub (local.get $axon) (i32.mul (local.get $channel) (local.get $pooledPlane))))
+        (local.set $base (i32.mul (i32.mul (local.get $channel) (local.get $taps)) (local.get $outC)))
+        (local.set $j (i32.load (i32.add (local.get $start) (i32.shl (local.get $position) (i32.const 2)))))
+        (local.set $jEnd (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $position) (i32.const 2)))))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $j) (local.get $jEnd)))
+            (local.set $w (i32.add (local.get $weights)
+              (i32.shl (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $tap) (i32.shl (local.get $j) (i32.const 2)))) (local.get $outC))) (i32.const 2))))
+            (local.set $a (i32.add (local.get $acc)
+              (i32.shl (i32.mul (i32.load (i32.add (local.get $outPosition) (i32.shl (local.get $j) (i32.const 2)))) (local.get $outC)) (i32.const 2))))
+            (local.set $co (i32.const 0))
+            (if (i32.eq (local.get $value) (i32.const 1))
+              (then
+                (block $onesDone
+                  (loop $ones
+                    (br_if $onesDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
+                    (v128.store (local.get $a) (i32x4.add (v128.load (local.get $a)) (v128.load (local.get $w))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                    (local.set $w (i32.add (local.get $w) (i32.const 16)))
+                    (local.set $co (i32.add (local.get $co) (i32.const 4)))
+                    (br $ones))))
+              (else
+                (block $scaledDone
+                  (loop $scaled
+                    (br_if $scaledDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
+                    (v128.store (local.get $a) (i32x4.add (v128.load (local.get $a)) (i32x4.mul (local.get $valueV) (v128.load (local.get $w)))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                    (local.set $w (i32.add (local.get $w) (i32.const 16)))
+                    (local.set $co (i32.add (local.get $co) (i32.const 4)))
+                    (br $scaled)))))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_s (local.get $co) (local.get $outC)))
+                (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.mul (local.get $value) (i32.load (local.get $w)))))
+                (local.set $a (i32.add (local.get $a) (i32.const 4)))
+                (local.set $w (i32.add (local.get $w) (i32.const 4)))
+                (local.set $co (i32.add (local.get $co) (i32.const 1)))
+                (br $tail)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $pairs)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $events))))
+)

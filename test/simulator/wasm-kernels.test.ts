@@ -1,0 +1,336 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getChip } from '../../chips/registry.js';
+import { compile } from '../../compiler/compile.js';
+import { bundledModelPath } from '../../models/bundled/bundled.js';
+import { bundledFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
+import { readModelFile } from '../../models/format/model-file.js';
+import { expandedBias, fusedLifConstants, fusedLifStep, fusedRefractoryLifStep, decayKeeps } from '../../simulator/fused-lif.js';
+import { buildRuntime, type LayerRuntime } from '../../simulator/runtime.js';
+import { scatter } from '../../simulator/scatter.js';
+import { simulateImages } from '../../simulator/simulate.js';
+import { KERNELS_WASM_BASE64 } from '../../simulator/wasm/kernels-binary.js';
+import { coreSegments, LIF_INPUT_TOO_WIDE, WasmArena } from '../../simulator/wasm/kernels.js';
+import { PROJECT_ROOT } from '../helpers/fixtures.js';
+
+/**
+ * The WebAssembly kernels against the TypeScript kernels they replace (the specification), bit for bit, including
+ * the refusal to take values too wide for 32-bit lanes, and the whole simulator with and without them.
+ */
+const CORES = 3;
+const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+const state24 = fc.integer({ min: -(2 ** 23), max: 2 ** 23 });
+const neuron = fc.record({
+  u: fc.oneof(state24, state24, int32, fc.constantFrom(0, 2 ** 28 - 1, -(2 ** 28) + 1, 2 ** 28, -(2 ** 31))),
+  v: fc.oneof(state24, state24, int32, fc.constant(0)),
+  sum: fc.oneof(fc.integer({ min: -600, max: 600 }), fc.integer({ min: -(2 ** 17), max: 2 ** 17 }), int32, fc.constant(0)),
+  biasMantissa: fc.oneof(fc.integer({ min: -4096, max: 4095 }), fc.integer({ min: -(2 ** 24), max: 2 ** 24 })),
+  biasExponent: fc.integer({ min: -9, max: 10 }),
+  refractory: fc.integer({ min: 0, max: 3 }),
+  spikedBefore: fc.boolean(),
+});
+const layerCase = fc.record({
+  du: fc.integer({ min: 0, max: 4095 }),
+  dv: fc.integer({ min: 0, max: 4095 }),
+  threshold: fc.oneof(fc.integer({ min: 0, max: 2 ** 17 - 1 }), fc.constant(null)),
+  subtract: fc.boolean(),
+  weightExponent: fc.oneof(fc.integer({ min: -7, max: 7 }), fc.integer({ min: -40, max: 40 })),
+  neurons: fc.array(neuron, { minLength: 1, maxLength: 23 }),
+  /** Runs of neurons on one core: lengths cycled over the layer, cores cycled too. */
+  runs: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
+  refractory: fc.boolean(),
+  hold: fc.integer({ min: 0, max: 5 }),
+});
+type LayerCase = typeof layerCase extends fc.Arbitrary<infer T> ? T : never;
+
+function coresOf(c: LayerCase): Int32Array {
+  const cores = new Int32Array(c.neurons.length);
+  for (let i = 0, run = 0, core = 0; i < cores.length; run++, core = (core + 1) % CORES) {
+    for (let k = 0; k < c.runs[run % c.runs.length]! && i < cores.length; k++) cores[i++] = core;
+  }
+  return cores;
+}
+
+/** The layer's arrays: plain for the TypeScript kernel, in an arena for the WebAssembly one. */
+function state(c: LayerCase, arena: WasmArena | null) {
+  const n = c.neurons.length;
+  const int32s = (values: number[]) => {
+    const a = arena ? arena.int32(n) : new Int32Array(n);
+    a.set(values);
+    return a;
+  };
+  const before = c.neurons.flatMap((x, i) => (x.spikedBefore ? [i] : []));
+  const spikes = arena ? arena.uint8(n) : new Uint8Array(n);
+  for (const i of before) spikes[i] = 1;
+  const spikeList = int32s([...before, ...new Array<number>(n - before.length).fill(0)]);
+  return {
+    u: int32s(c.neurons.map((x) => x.u)),
+    v: int32s(c.neurons.map((x) => x.v)),
+    accumulator: int32s(c.neurons.map((x) => x.sum)),
+    refractory: int32s(c.neurons.map((x) => x.refractory)),
+    spikes,
+    spikeList,
+    coreOfNeuron: coresOf(c),
+    marked: before.length,
+  };
+}
+
+const biasOf = (c: LayerCase) =>
+  expandedBias(Int32Array.from(c.neurons, (x) => x.biasMantissa), Int32Array.from(c.neurons, (x) => x.biasExponent), new Int32Array(c.neurons.length));
+
+/** Runs lifStep over [0, n) as `parts` contiguous shares (each a multiple of 4 lanes but the last), as threads would. */
+function wasmStep(c: LayerCase, parts: 1 | 2) {
+  const n = c.neurons.length;
+  const arena = new WasmArena(16 * WasmArena.footprint(4 * n) + 4096);
+  const s = state(c, arena);
+  const bias = arena.int32(n);
+  bias.set(biasOf(c) as Int32Array);
+  const coreSpikes = arena.int32(CORES);
+  const coreInactive = arena.int32(CORES);
+  const k = fusedLifConstants(c.du, c.dv, c.threshold, c.subtract ? 'subtract' : 'zero', c.weightExponent);
+  const { uKeep, vKeep } = decayKeeps(k);
+  const split = parts === 2 ? Math.min(n, 4 * Math.ceil(n / 8)) : n;
+  const newList = arena.int32(n);
+  let fired = 0;
+  const failures: number[] = [];
+  for (const [from, to] of [[0, split], [split, n]] as const) {
+    if (to <= from) continue;
+    const segs = arena.int32(3 * n);
+    const segments = coreSegments(s.coreOfNeuron.subarray(from, to));
+    segs.set(segments);
+    const list = newList.subarray(fired);
+    const result = arena.kernels.lifStep(
+      s.u.byteOffset + 4 * from, s.v.byteOffset + 4 * from, s.accumulator.byteOffset + 4 * from, bias.byteOffset + 4 * from, to - from,
+      segs.byteOffset, segments.length / 3, coreSpikes.byteOffset, coreInactive.byteOffset,
+      s.spikes.byteOffset, list.byteOffset, s.spikeList.byteOffset, from === 0 ? s.marked : 0,
+      uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
+      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from,
+    );
+    if (result === LIF_INPUT_TOO_WIDE) failures.push(from);
+    else fired += result;
+  }
+  return { s, fired, list: [...newList.subarray(0, fired)], coreSpikes: [...coreSpikes], coreInactive: [...coreInactive], failures };
+}
+
+function scalarStep(c: LayerCase) {
+  const s = state(c, null);
+  const coreSpikes = new Int32Array(CORES);
+  const coreInactive = new Int32Array(CORES);
+  const k = fusedLifConstants(c.du, c.dv, c.threshold, c.subtract ? 'subtract' : 'zero', c.weightExponent);
+  const fired = c.refractory
+    ? fusedRefractoryLifStep(s, biasOf(c), k, s.marked, s.refractory, c.hold, coreSpikes)
+    : fusedLifStep(s, biasOf(c), k, s.marked, coreSpikes, coreInactive);
+  return { s, fired, list: [...s.spikeList.subarray(0, fired)], coreSpikes: [...coreSpikes], coreInactive: [...coreInactive] };
+}
+
+/** The lanes' limits (kernels.wat): the WebAssembly step must take every case within them and refuse the others. */
+function withinLanes(c: LayerCase, from: number, to: number): boolean {
+  const k = fusedLifConstants(c.du, c.dv, c.threshold, c.subtract ? 'subtract' : 'zero', c.weightExponent);
+  return c.neurons.slice(from, to).every((x) => {
+    const input = ((x.sum << k.left) >> k.right) & k.mask;
+    return Math.abs(input) < 2 ** 23 && Math.abs(x.u) < 2 ** 28 && Math.abs(x.v) < 2 ** 28;
+  });
+}
+
+const biasFits = (c: LayerCase) => [...biasOf(c)].every((b) => Math.abs(b) < 2 ** 28);
+
+describe('the WebAssembly module', () => {
+  it('is the assembled kernels.wat (run `npm run build:wasm` after editing it)', async () => {
+    const assemble = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts', 'assemble-wasm.mjs')).href)) as { assembleKernels: (text: string) => Promise<Uint8Array> };
+    const bytes = await assemble.assembleKernels(readFileSync(join(PROJECT_ROOT, 'simulator', 'wasm', 'kernels.wat'), 'utf8'));
+    expect(Buffer.from(bytes).equals(Buffer.from(KERNELS_WASM_BASE64, 'base64'))).toBe(true);
+  });
+});
+
+describe('lifStep: the fused TypeScript LIF step, bit for bit, or a refusal that writes nothing', () => {
+  for (const parts of [1, 2] as const) {
+    it(`over ${parts === 1 ? 'the whole layer' : 'two shares with layer-wide indices'}`, () => {
+      fc.assert(
+        fc.property(layerCase, (c) => {
+          fc.pre(biasFits(c));
+          const fast = wasmStep(c, parts);
+          if (fast.failures.length > 0) {
+            const split = parts === 2 ? Math.min(c.neurons.length, 4 * Math.ceil(c.neurons.length / 8)) : c.neurons.length;
+            for (const from of fast.failures) expect(withinLanes(c, from, from === 0 ? split : c.neurons.length)).toBe(false);
+            if (parts === 1) {
+              const untouched = state(c, null);
+              expect([...fast.s.u]).toEqual([...untouched.u]);
+              expect([...fast.s.v]).toEqual([...untouched.v]);
+              expect([...fast.s.spikes]).toEqual([...untouched.spikes]);
+            }
+            return;
+          }
+          const ref = scalarStep(c);
+          expect([...fast.s.u]).toEqual([...ref.s.u]);
+          expect([...fast.s.v]).toEqual([...ref.s.v]);
+          expect([...fast.s.spikes]).toEqual([...ref.s.spikes]);
+          expect([...fast.s.refractory]).toEqual([...ref.s.refractory]);
+          expect(fast.fired).toBe(ref.fired);
+          expect(fast.list).toEqual(ref.list);
+          expect(fast.coreSpikes).toEqual(ref.coreSpikes);
+          if (!c.refractory) expect(fast.coreInactive).toEqual(ref.coreInactive);
+        }),
+        { seed: 5, numRuns: 600 },
+      );
+    });
+  }
+
+  it('wraps u and clips v exactly at their edges (currents and voltages around ±2^23)', () => {
+    const edge = (sum: number, threshold: number | null, refractory: boolean): LayerCase => ({
+      du: 0,
+      dv: 0,
+      threshold,
+      subtract: true,
+      weightExponent: 0,
+      neurons: Array.from({ length: 401 }, (_, i) => ({ u: i - 200, v: sum > 0 ? 2 ** 23 - 300 + i : -(2 ** 23) + 300 - i, sum, biasMantissa: 0, biasExponent: 0, refractory: i % 3, spikedBefore: false })),
+      runs: [7, 3],
+      refractory,
+      hold: 2,
+    });
+    for (const c of [edge(2 ** 17, null, false), edge(-(2 ** 17), null, false), edge(2 ** 17, 2 ** 17 - 1, true), edge(-(2 ** 17), 5, false)]) {
+      const fast = wasmStep(c, 1);
+      const ref = scalarStep(c);
+      expect(fast.failures).toEqual([]);
+      expect([...fast.s.u]).toEqual([...ref.s.u]);
+      expect([...fast.s.v]).toEqual([...ref.s.v]);
+      expect(fast.list).toEqual(ref.list);
+      expect(fast.coreInactive).toEqual(ref.coreInactive);
+    }
+  });
+
+  it('takes every step whose values are within the lanes (no needless fallback)', () => {
+    fc.assert(
+      fc.property(layerCase, (c) => {
+        fc.pre(biasFits(c) && withinLanes(c, 0, c.neurons.length));
+        expect(wasmStep(c, 1).failures).toEqual([]);
+      }),
+      { seed: 6, numRuns: 300 },
+    );
+  });
+});
+
+describe('deliverSparse: the packed-word loop of the free run', () => {
+  it('adds every row of the spiking sources into a cleared accumulator and counts events and deliveries', () => {
+    const rows = fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: -128, max: 127 })), { maxLength: 12 }), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(rows, fc.array(fc.nat(), { maxLength: 10 }), (synapses, picks) => {
+        const n = 31;
+        const rowStart = [0];
+        const words: number[] = [];
+        for (const row of synapses) {
+          for (const [target, w] of row) words.push((target << 8) | (w & 0xff));
+          rowStart.push(words.length);
+        }
+        const sources = picks.map((p) => p % synapses.length);
+        const expected = new Int32Array(n);
+        const expectedDelivered = new Int32Array(n);
+        let expectedEvents = 0;
+        for (const src of sources) {
+          expectedDelivered[src]!++;
+          for (const [target, w] of synapses[src]!) expected[target] = expected[target]! + w;
+          expectedEvents += synapses[src]!.length;
+        }
+        const f = WasmArena.footprint;
+        const arena = new WasmArena(4 * f(4 * (n + words.length + rowStart.length + sources.length)));
+        const acc = arena.int32(n);
+        acc.fill(12345);
+        const list = arena.int32(Math.max(1, sources.length));
+        list.set(sources);
+        const starts = arena.int32(rowStart.length);
+        starts.set(rowStart);
+        const packed = arena.int32(Math.max(1, words.length));
+        packed.set(words);
+        const delivered = arena.int32(n);
+        const events = arena.kernels.deliverSparse(list.byteOffset, sources.length, starts.byteOffset, packed.byteOffset, acc.byteOffset, f(4 * n), delivered.byteOffset);
+        expect(events).toBe(expectedEvents);
+        expect([...acc]).toEqual([...expected]);
+        expect([...delivered]).toEqual([...expectedDelivered]);
+      }),
+      { seed: 7, numRuns: 200 },
+    );
+  });
+});
+
+describe('scatterConv: the TypeScript conv scatter of a list of events', () => {
+  it('gives the same accumulator for any table, channel count and event values', () => {
+    const table = fc.record({
+      inChannels: fc.integer({ min: 1, max: 3 }),
+      outChannels: fc.integer({ min: 1, max: 11 }),
+      plane: fc.integer({ min: 1, max: 6 }),
+      taps: fc.integer({ min: 1, max: 4 }),
+      seed: fc.nat(),
+      events: fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant(1), fc.integer({ min: -300, max: 300 }), int32)), { maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(table, (t) => {
+        let r = t.seed;
+        const next = () => (r = (Math.imul(r, 1103515245) + 12345) >>> 0);
+        const outPlane = t.plane;
+        const start = [0];
+        const outPosition: number[] = [];
+        const tap: number[] = [];
+        for (let p = 0; p < t.plane; p++) {
+          for (let k = 0; k < t.taps; k++) if (next() % 3 !== 0) (outPosition.push(next() % outPlane), tap.push(k));
+          start.push(outPosition.length);
+        }
+        const weights = Int32Array.from({ length: t.inChannels * t.taps * t.outChannels }, () => (next() % 4001) - 2000);
+        const synapses = { kind: 'conv' as const, outChannels: t.outChannels, outPlane, taps: t.taps, start: Int32Array.from(start), outPosition: Int32Array.from(outPosition), tap: Int32Array.from(tap), weights, pooledPlane: t.plane };
+        const neurons = outPlane * t.outChannels;
+        const events = t.events.map(([a, v]) => [a % (t.inChannels * t.plane), v] as const);
+        const layer = { synapses, accumulator: Int32Array.from({ length: neurons }, () => next() | 0) } as unknown as LayerRuntime;
+        const initial = Int32Array.from(layer.accumulator);
+        for (const [axon, value] of events) scatter(layer, axon, value, true);
+
+        const f = WasmArena.footprint;
+        const arena = new WasmArena(8 * f(4 * (neurons + weights.length + start.length + 2 * outPosition.length + 2 * events.length + 8)));
+        const put = (a: ArrayLike<number>) => {
+          const to = arena.int32(Math.max(1, a.length));
+          to.set(Array.from(a));
+          return to;
+        };
+        const acc = put(initial);
+        const axons = put(events.map((e) => e[0]));
+        const values = put(events.map((e) => e[1]));
+        const w = put(weights);
+        arena.kernels.scatterConv(axons.byteOffset, values.byteOffset, events.length, t.plane, put(start).byteOffset, put(outPosition).byteOffset, put(tap).byteOffset, w.byteOffset, t.taps, t.outChannels, acc.byteOffset);
+        expect([...acc]).toEqual([...layer.accumulator]);
+      }),
+      { seed: 8, numRuns: 300 },
+    );
+  });
+});
+
+describe('the chip simulator with the WebAssembly kernels and without them', () => {
+  const previous = process.env.SPIKECHIP_NO_WASM;
+  afterEach(() => {
+    if (previous === undefined) delete process.env.SPIKECHIP_NO_WASM;
+    else process.env.SPIKECHIP_NO_WASM = previous;
+  });
+  const subset = loadFashionMnist(bundledFashionMnistDir(), 'test', 12);
+  const model = readModelFile(bundledModelPath());
+  const cases = [
+    ['loihi2', 'direct'],
+    ['loihi2', 'poisson'],
+    ['loihi', 'direct'],
+    ['tianjic', 'direct'],
+  ] as const;
+  for (const [chip, encoding] of cases) {
+    it(`gives the same result object on ${chip} with ${encoding} input`, () => {
+      const spec = getChip(chip);
+      const program = compile(model, spec, { chips: 'auto', threshold: 'auto' }).program!;
+      const run = (noWasm: boolean) => {
+        if (noWasm) process.env.SPIKECHIP_NO_WASM = '1';
+        else delete process.env.SPIKECHIP_NO_WASM;
+        const batch = { images: subset.images, labels: subset.labels, count: subset.count, first: 0 };
+        return simulateImages(buildRuntime(program, spec, `${chip}.chip.pb`), batch, encoding, 3, undefined, ['all']);
+      };
+      const scalar = run(true);
+      const simd = run(false);
+      expect(scalar.layerSpikes.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(simd).toEqual(scalar);
+    });
+  }
+});
