@@ -104,7 +104,7 @@ export class ChipWasm {
 
   /**
    * The SIMD LIF update of a layer (fusedLifStep's contract, counts into this.coreSpikes / coreInactive). Returns
-   * how many fired, or -1 when it cannot take this step (bias or some input too wide): nothing was written then.
+   * how many fired, or -1 when the layer's bias is too wide for the lanes (nothing written: run fusedLifStep).
    */
   lifStep(layer: LayerRuntime, k: FusedLifConstants, marked: number): number {
     const state = this.layers[layer.index]!;

@@ -1,8 +1,8 @@
 import { createCounters } from '../counters.js';
 import { chargeSynapticOps, type FreeRunResult } from '../free-run.js';
-import { decayKeeps, fusedRefractoryLifStep, type FusedLifConstants } from '../fused-lif.js';
+import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
-import { coreSegments, lifBiasFits, LIF_INPUT_TOO_WIDE, WasmArena, wasmKernelsAvailable } from './kernels.js';
+import { coreSegments, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
 
 /** True when the WebAssembly free run gives the scalar loop's integers: kernels present, biases narrow enough. */
 export function wasmFreeRunFits(bias: Int32Array | Float64Array): boolean {
@@ -47,7 +47,6 @@ export function runRecurrentWasm(
   rowStart.set(layer.synapses.rowStart);
   packed.set(words);
   segs.set(segments);
-  const arrays = { u, v, accumulator: acc, spikes: flags, spikeList, coreOfNeuron: layer.coreOfNeuron };
   const kernels = arena.kernels;
   const hold = layer.refractorySteps;
   const accBytes = f(4 * n);
@@ -59,14 +58,13 @@ export function runRecurrentWasm(
     events += kernels.deliverSparse(spikeList.byteOffset, previous, rowStart.byteOffset, packed.byteOffset, acc.byteOffset, accBytes, delivered.byteOffset);
     const k = constantsAt(t);
     const { uKeep, vKeep } = decayKeeps(k);
-    let fired = kernels.lifStep(
+    const fired = kernels.lifStep(
       u.byteOffset, v.byteOffset, acc.byteOffset, biasIn.byteOffset, n,
       segs.byteOffset, segments.length / 3, coreSpikes.byteOffset, coreInactive.byteOffset,
       flags.byteOffset, spikeList.byteOffset, spikeList.byteOffset, previous,
       uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
       refractory.byteOffset, hold, 0,
     );
-    if (fired === LIF_INPUT_TOO_WIDE) fired = fusedRefractoryLifStep(arrays, biasIn, k, previous, refractory, hold, coreSpikes);
     previous = fired;
     spikes += fired;
   }

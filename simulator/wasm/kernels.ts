@@ -17,9 +17,6 @@ export interface WasmKernels {
   ): void;
 }
 
-/** lifStep's answer when some input, u or v is too wide for its 32-bit lanes: nothing was written, run the scalar kernel. */
-export const LIF_INPUT_TOO_WIDE = -1;
-
 /** lifStep's lanes hold the voltage sum in 32 bits when every |bias| is below this (kernels.wat: the limits). */
 const BIAS_LIMIT = 2 ** 28;
 
@@ -48,8 +45,15 @@ export function wasmKernelsAvailable(): boolean {
   return process.env.SPIKECHIP_NO_WASM !== '1' && kernelModule() !== null;
 }
 
+/** The kernels bound to a (shared) memory, in this thread. */
+export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
+  const module = kernelModule();
+  if (!module) throw new Error('WebAssembly SIMD is not available in this runtime');
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernels;
+}
+
 /**
- * One fixed-size linear memory with a bump allocator and the kernels bound to it. The size is set up front
+ * One fixed-size shared linear memory with a bump allocator and the kernels bound to it. The size is set up front
  * (`footprint` of every array it will hold) and never grows, so the typed-array views it hands out stay valid.
  */
 export class WasmArena {
@@ -57,17 +61,25 @@ export class WasmArena {
   private readonly memory: WebAssembly.Memory;
   private top = ALIGN;
 
+  /** Bytes handed out so far (the next array's offset). */
+  get used(): number {
+    return this.top;
+  }
+
   /** Bytes one array of `bytes` bytes takes in an arena: padded to four 32-bit lanes and aligned. */
   static footprint(bytes: number): number {
     return Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
   }
 
   constructor(bytes: number) {
-    const module = kernelModule();
-    if (!module) throw new Error('WebAssembly SIMD is not available in this runtime');
     const pages = Math.ceil((bytes + ALIGN) / PAGE) || 1;
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as WasmKernels;
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.kernels = instantiateKernels(this.memory);
+  }
+
+  /** The memory, to share with a worker thread that instantiates the kernels on it (`instantiateKernels`). */
+  get sharedMemory(): WebAssembly.Memory {
+    return this.memory;
   }
 
   /** A zeroed Int32Array of `length` (its padding up to a multiple of 4 lanes is also zero and reserved). */

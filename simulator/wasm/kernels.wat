@@ -6,23 +6,76 @@
 ;; All pointers are byte offsets into the imported memory; neuron arrays are padded to a multiple of 4 lanes.
 ;; Built into simulator/wasm/kernels-binary.ts by `npm run build:wasm` (wabt); never edit that file by hand.
 (module
-  (import "env" "memory" (memory 1 65536))
+  (import "env" "memory" (memory 1 65536 shared))
 
-;; Bounds under which every lane value below stays within 32 bits, so the lanes give the reference's exact
+;; Bounds under which every lane value below stays within 32 bits, so the lanes give the scalar kernel's exact
   ;; doubles: |decayed u| <= |u| < 2^28 and 64 |input| < 2^29 make |current| < 2^30 (its one wrap keeps that);
-  ;; with |decayed v| <= |v| < 2^28 and |bias| < 2^28 (checked by the caller) the voltage is below 2^31 before its clip.
-  ;; lifStep checks input, u and v first and returns -1 before writing anything when one is wider; the caller then
-  ;; runs the scalar kernel. In a working network u and v stay within 24 bits, so this never costs more than the check.
+  ;; with |decayed v| <= |v| < 2^28 and |bias| < 2^28 (checked by the caller) the voltage is below 2^31 before its
+  ;; clip. A group of four with a wider value takes the 64-bit scalar path ($neuron64) instead; in a working network
+  ;; u and v stay within 24 bits, so that path only runs on unusual programs and hand-made states.
   (global $INPUT_LIMIT i32 (i32.const 0x007fffff))
   (global $STATE_LIMIT i32 (i32.const 0x0fffffff))
 
-  ;; Returns -1 when some input, u or v exceeds its limit (nothing written), else how many neurons fired.
-  ;; The arrays u, v, acc, bias, refractory start at neuron `indexBase` of the layer (a thread's share), segments
-  ;; are relative to it; the spike list and the flags hold layer-wide indices (flags points at neuron 0).
-  ;; segs: (begin, end, core) triples in ascending order of begin, covering the layer; per core the spikes are added
+  ;; trunc(x * keep / 4096) in 64 bits, 0 <= keep <= 4096.
+  (func $decay64 (param $x i64) (param $keep i32) (result i64)
+    (local $p i64)
+    (local.set $p (i64.mul (local.get $x) (i64.extend_i32_u (local.get $keep))))
+    (if (result i64) (i64.lt_s (local.get $p) (i64.const 0))
+      (then (i64.sub (i64.const 0) (i64.shr_s (i64.sub (i64.const 0) (local.get $p)) (i64.const 12))))
+      (else (i64.shr_s (local.get $p) (i64.const 12)))))
+
+  ;; One neuron at byte offset o of u, v, bias (and refractory when non-zero), in 64-bit integers: the scalar
+  ;; kernel's doubles exactly, whatever the widths. Returns 1 when it fired, 2 when it was inactive (no spike,
+  ;; no input, v = 0), else 0.
+  (func $neuron64
+    (param $u i32) (param $v i32) (param $bias i32) (param $refractory i32) (param $o i32) (param $input i32)
+    (param $uKeep i32) (param $vKeep i32) (param $threshold i32) (param $subtractive i32) (param $hold i32)
+    (result i32)
+    (local $cur i64) (local $volt i64) (local $r i32)
+    (local.set $cur
+      (i64.add
+        (call $decay64 (i64.load32_s (i32.add (local.get $u) (local.get $o))) (local.get $uKeep))
+        (i64.shl (i64.extend_i32_s (local.get $input)) (i64.const 6))))
+    (if (i64.gt_s (local.get $cur) (i64.const 0x800000))
+      (then (local.set $cur (i64.sub (local.get $cur) (i64.const 0x1000000))))
+      (else (if (i64.le_s (local.get $cur) (i64.const -0x800000))
+        (then (local.set $cur (i64.add (local.get $cur) (i64.const 0x1000000)))))))
+    (i32.store (i32.add (local.get $u) (local.get $o)) (i32.wrap_i64 (local.get $cur)))
+    (if (local.get $refractory)
+      (then
+        (local.set $r (i32.load (i32.add (local.get $refractory) (local.get $o))))
+        (if (i32.gt_s (local.get $r) (i32.const 0))
+          (then
+            (i32.store (i32.add (local.get $refractory) (local.get $o)) (i32.sub (local.get $r) (i32.const 1)))
+            (i32.store (i32.add (local.get $v) (local.get $o)) (i32.const 0))
+            (return (i32.const 0))))))
+    (local.set $volt
+      (i64.add
+        (i64.add
+          (call $decay64 (i64.load32_s (i32.add (local.get $v) (local.get $o))) (local.get $vKeep))
+          (local.get $cur))
+        (i64.load32_s (i32.add (local.get $bias) (local.get $o)))))
+    (if (i64.gt_s (local.get $volt) (i64.const 0x7fffff)) (then (local.set $volt (i64.const 0x7fffff))))
+    (if (i64.lt_s (local.get $volt) (i64.const -0x7fffff)) (then (local.set $volt (i64.const -0x7fffff))))
+    (if (i64.gt_s (local.get $volt) (i64.extend_i32_s (local.get $threshold)))
+      (then
+        (i32.store (i32.add (local.get $v) (local.get $o))
+          (select (i32.sub (i32.wrap_i64 (local.get $volt)) (local.get $threshold)) (i32.const 0) (local.get $subtractive)))
+        (if (local.get $refractory)
+          (then (i32.store (i32.add (local.get $refractory) (local.get $o)) (local.get $hold))))
+        (return (i32.const 1))))
+    (i32.store (i32.add (local.get $v) (local.get $o)) (i32.wrap_i64 (local.get $volt)))
+    (select (i32.const 2) (i32.const 0)
+      (i32.and (i32.eqz (local.get $input)) (i64.eqz (local.get $volt)))))
+
+  ;; One step of a layer's (or a thread's share of a layer's) LIF neurons; returns how many fired.
+  ;; The arrays u, v, acc, bias, refractory start at neuron `indexBase` of the layer, the segments are relative to
+  ;; it; the spike lists and the flags hold layer-wide indices (flags points at neuron 0). previousList's first
+  ;; `marked` entries (the previous step's spikes; it may be spikeList itself) get their flags cleared first.
+  ;; segs: (begin, end, core) triples in ascending order of begin, covering the share; per core the spikes are added
   ;; into coreSpikes and the inactive updates (no spike, no input, v = 0) into coreInactive.
   ;; refractory = 0: no refractory period; else a per-neuron i32 counter, `hold` steps after each spike, during
-  ;; which v stays 0 and the neuron cannot fire (its u evolves).
+  ;; which v stays 0 and the neuron cannot fire (its u evolves); no inactive counts then.
   (func (export "lifStep")
     (param $u i32) (param $v i32) (param $acc i32) (param $bias i32) (param $neurons i32)
     (param $segs i32) (param $segCount i32) (param $coreSpikes i32) (param $coreInactive i32)
@@ -32,138 +85,142 @@
     (param $refractory i32) (param $holdS i32) (param $indexBase i32)
     (result i32)
     (local $i i32) (local $begin i32) (local $end i32) (local $seg i32) (local $core i32) (local $fired i32) (local $segFired i32)
-    (local $bits i32) (local $lane i32) (local $index i32) (local $o i32)
+    (local $bits i32) (local $lane i32) (local $index i32) (local $o i32) (local $scalarInactive i32) (local $result i32)
     (local $maskV v128) (local $uKeep v128) (local $vKeep v128) (local $threshold v128) (local $subMask v128)
-    (local $hold v128) (local $any v128)
-    (local $a v128) (local $input v128) (local $x v128) (local $low v128) (local $cur v128) (local $y v128)
+    (local $hold v128) (local $beginV v128) (local $endV v128)
+    (local $input v128) (local $x v128) (local $low v128) (local $cur v128) (local $y v128)
     (local $volt v128) (local $fire v128) (local $valid v128) (local $inactive v128) (local $r v128) (local $inRef v128)
     (local $vNew v128) (local $lanes v128)
-    (local.set $maskV (i32x4.splat (local.get $maskS)))
-    ;; Pre-scan: every lane's input, u and v within its limit (the padding lanes are 0).
-    (local.set $any (v128.const i32x4 0 0 0 0))
-    (local.set $i (i32.const 0))
-    (block $scanned
-      (loop $scan
-        (br_if $scanned (i32.ge_s (local.get $i) (local.get $neurons)))
-        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
-        (local.set $input
-          (v128.and
-            (i32x4.shr_s (i32x4.shl (v128.load (i32.add (local.get $acc) (local.get $o))) (local.get $left)) (local.get $right))
-            (local.get $maskV)))
-        (local.set $any
-          (v128.or (local.get $any)
-            (v128.or
-              (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
-              (i32x4.gt_u
-                (v128.or
-                  (i32x4.abs (v128.load (i32.add (local.get $u) (local.get $o))))
-                  (i32x4.abs (v128.load (i32.add (local.get $v) (local.get $o)))))
-                (i32x4.splat (global.get $STATE_LIMIT))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $scan)))
-    (if (v128.any_true (local.get $any)) (then (return (i32.const -1))))
-    ;; Clear the flags of the previous step's spikes (the first `marked` of previousList, which may be spikeList).
-    (local.set $i (i32.const 0))
+    ;; Clear the flags of the previous step's spikes.
     (block $cleared
       (loop $clear
         (br_if $cleared (i32.ge_s (local.get $i) (local.get $marked)))
         (i32.store8 (i32.add (local.get $flags) (i32.load (i32.add (local.get $previousList) (i32.shl (local.get $i) (i32.const 2))))) (i32.const 0))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $clear)))
+    (local.set $maskV (i32x4.splat (local.get $maskS)))
     (local.set $uKeep (i32x4.splat (local.get $uKeepS)))
     (local.set $vKeep (i32x4.splat (local.get $vKeepS)))
     (local.set $threshold (i32x4.splat (local.get $thresholdS)))
     (local.set $subMask (i32x4.splat (i32.sub (i32.const 0) (i32.ne (local.get $subtractive) (i32.const 0)))))
     (local.set $hold (i32x4.splat (local.get $holdS)))
-    (local.set $fired (i32.const 0))
-    (local.set $seg (i32.const 0))
     (block $segmentsDone
       (loop $segments
         (br_if $segmentsDone (i32.ge_s (local.get $seg) (local.get $segCount)))
-        (local.set $begin (i32.load (i32.add (local.get $segs) (i32.mul (local.get $seg) (i32.const 12)))))
-        (local.set $i (i32.and (local.get $begin) (i32.const -4)))
-        (local.set $end (i32.load offset=4 (i32.add (local.get $segs) (i32.mul (local.get $seg) (i32.const 12)))))
-        (local.set $core (i32.load offset=8 (i32.add (local.get $segs) (i32.mul (local.get $seg) (i32.const 12)))))
+        (local.set $o (i32.add (local.get $segs) (i32.mul (local.get $seg) (i32.const 12))))
+        (local.set $begin (i32.load (local.get $o)))
+        (local.set $end (i32.load offset=4 (local.get $o)))
+        (local.set $core (i32.load offset=8 (local.get $o)))
+        (local.set $beginV (i32x4.splat (local.get $begin)))
+        (local.set $endV (i32x4.splat (local.get $end)))
         (local.set $segFired (i32.const 0))
+        (local.set $scalarInactive (i32.const 0))
         (local.set $inactive (v128.const i32x4 0 0 0 0))
+        ;; Groups start at multiples of 4, so a group never straddles two threads' shares; lanes outside the
+        ;; segment are written back unchanged (another segment of this share owns them, or padding).
+        (local.set $i (i32.and (local.get $begin) (i32.const -4)))
         (block $groupsDone
           (loop $groups
             (br_if $groupsDone (i32.ge_s (local.get $i) (local.get $end)))
             (local.set $o (i32.shl (local.get $i) (i32.const 2)))
-            ;; Groups start at multiples of 4, so a group never straddles two threads' ranges; lanes outside the
-            ;; segment are written back unchanged (another segment of this thread owns them, or padding).
             (local.set $lanes (i32x4.add (i32x4.splat (local.get $i)) (v128.const i32x4 0 1 2 3)))
-            (local.set $valid (v128.and
-              (i32x4.ge_s (local.get $lanes) (i32x4.splat (local.get $begin)))
-              (i32x4.lt_s (local.get $lanes) (i32x4.splat (local.get $end)))))
+            (local.set $valid (v128.and (i32x4.ge_s (local.get $lanes) (local.get $beginV)) (i32x4.lt_s (local.get $lanes) (local.get $endV))))
             (local.set $input
               (v128.and
                 (i32x4.shr_s (i32x4.shl (v128.load (i32.add (local.get $acc) (local.get $o))) (local.get $left)) (local.get $right))
                 (local.get $maskV)))
-            ;; u: trunc(x * keep / 4096) as h * keep + ((l * keep) >> 12), + 1 where x < 0 and l * keep is not a multiple of 4096.
             (local.set $x (v128.load (i32.add (local.get $u) (local.get $o))))
-            (local.set $low (i32x4.mul (v128.and (local.get $x) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)))
-            (local.set $cur
-              (i32x4.add
-                (i32x4.sub
-                  (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $x) (i32.const 12)) (local.get $uKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
-                  (v128.and
-                    (i32x4.lt_s (local.get $x) (v128.const i32x4 0 0 0 0))
-                    (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
-                (i32x4.shl (local.get $input) (i32.const 6))))
-            ;; One wrap into the 24-bit range, each way (both tests on the unwrapped value, as the reference's if/else).
-            (local.set $cur
-              (i32x4.add
-                (i32x4.sub (local.get $cur)
-                  (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
-                (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))
-            (v128.store (i32.add (local.get $u) (local.get $o)) (v128.bitselect (local.get $cur) (local.get $x) (local.get $valid)))
             (local.set $y (v128.load (i32.add (local.get $v) (local.get $o))))
-            (local.set $low (i32x4.mul (v128.and (local.get $y) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)))
-            (local.set $volt
-              (i32x4.add
-                (i32x4.add
-                  (i32x4.sub
-                    (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $y) (i32.const 12)) (local.get $vKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
-                    (v128.and
-                      (i32x4.lt_s (local.get $y) (v128.const i32x4 0 0 0 0))
-                      (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
-                  (local.get $cur))
-                (v128.load (i32.add (local.get $bias) (local.get $o)))))
-            (local.set $volt
-              (i32x4.max_s
-                (i32x4.min_s (local.get $volt) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff))
-                (v128.const i32x4 -0x7fffff -0x7fffff -0x7fffff -0x7fffff)))
-            (local.set $fire (v128.and (i32x4.gt_s (local.get $volt) (local.get $threshold)) (local.get $valid)))
-            (local.set $vNew
-              (v128.bitselect
-                (v128.and (i32x4.sub (local.get $volt) (local.get $threshold)) (local.get $subMask))
-                (local.get $volt)
-                (local.get $fire)))
-            (if (local.get $refractory)
+            (if (v128.any_true
+                  (v128.or
+                    (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
+                    (i32x4.gt_u (v128.or (i32x4.abs (local.get $x)) (i32x4.abs (local.get $y))) (i32x4.splat (global.get $STATE_LIMIT)))))
               (then
-                (local.set $r (v128.load (i32.add (local.get $refractory) (local.get $o))))
-                (local.set $inRef (i32x4.gt_s (local.get $r) (v128.const i32x4 0 0 0 0)))
-                (local.set $fire (v128.andnot (local.get $fire) (local.get $inRef)))
-                (local.set $vNew (v128.andnot (local.get $vNew) (local.get $inRef)))
-                (v128.store (i32.add (local.get $refractory) (local.get $o))
-                  (v128.bitselect
-                    (v128.bitselect
-                      (i32x4.sub (local.get $r) (v128.const i32x4 1 1 1 1))
-                      (v128.and (local.get $fire) (local.get $hold))
-                      (local.get $inRef))
-                    (local.get $r)
-                    (local.get $valid))))
+                ;; Some lane is too wide for 32 bits: this group's lanes one by one in 64 bits.
+                (local.set $bits (i32.const 0))
+                (local.set $lane (i32.const 0))
+                (block $lanesDone
+                  (loop $laneLoop
+                    (br_if $lanesDone (i32.ge_u (local.get $lane) (i32.const 4)))
+                    (local.set $index (i32.add (local.get $i) (local.get $lane)))
+                    (if (i32.and (i32.ge_s (local.get $index) (local.get $begin)) (i32.lt_s (local.get $index) (local.get $end)))
+                      (then
+                        (local.set $result
+                          (call $neuron64
+                            (local.get $u) (local.get $v) (local.get $bias) (local.get $refractory) (i32.shl (local.get $index) (i32.const 2))
+                            (i32.and
+                              (i32.shr_s (i32.shl (i32.load (i32.add (local.get $acc) (i32.shl (local.get $index) (i32.const 2)))) (local.get $left)) (local.get $right))
+                              (local.get $maskS))
+                            (local.get $uKeepS) (local.get $vKeepS) (local.get $thresholdS) (local.get $subtractive) (local.get $holdS)))
+                        (local.set $bits (i32.or (local.get $bits) (i32.shl (i32.and (local.get $result) (i32.const 1)) (local.get $lane))))
+                        (if (i32.eqz (local.get $refractory))
+                          (then (local.set $scalarInactive (i32.add (local.get $scalarInactive) (i32.shr_u (local.get $result) (i32.const 1))))))))
+                    (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
+                    (br $laneLoop))))
               (else
-                (local.set $inactive
-                  (i32x4.sub (local.get $inactive)
-                    (v128.and
-                      (v128.andnot (local.get $valid) (local.get $fire))
+                ;; u: trunc(x * keep / 4096) as h * keep + ((l * keep) >> 12), + 1 where x < 0 and l * keep is not a
+                ;; multiple of 4096; then the input, and one wrap into the 24-bit range each way (both tests on the
+                ;; unwrapped value, as the scalar kernel's if/else).
+                (local.set $low (i32x4.mul (v128.and (local.get $x) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)))
+                (local.set $cur
+                  (i32x4.add
+                    (i32x4.sub
+                      (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $x) (i32.const 12)) (local.get $uKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
                       (v128.and
-                        (i32x4.eq (local.get $input) (v128.const i32x4 0 0 0 0))
-                        (i32x4.eq (local.get $volt) (v128.const i32x4 0 0 0 0))))))))
-            (v128.store (i32.add (local.get $v) (local.get $o)) (v128.bitselect (local.get $vNew) (local.get $y) (local.get $valid)))
-            (local.set $bits (i32x4.bitmask (local.get $fire)))
+                        (i32x4.lt_s (local.get $x) (v128.const i32x4 0 0 0 0))
+                        (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
+                    (i32x4.shl (local.get $input) (i32.const 6))))
+                (local.set $cur
+                  (i32x4.add
+                    (i32x4.sub (local.get $cur)
+                      (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
+                    (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))
+                (v128.store (i32.add (local.get $u) (local.get $o)) (v128.bitselect (local.get $cur) (local.get $x) (local.get $valid)))
+                (local.set $low (i32x4.mul (v128.and (local.get $y) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)))
+                (local.set $volt
+                  (i32x4.add
+                    (i32x4.add
+                      (i32x4.sub
+                        (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $y) (i32.const 12)) (local.get $vKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
+                        (v128.and
+                          (i32x4.lt_s (local.get $y) (v128.const i32x4 0 0 0 0))
+                          (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
+                      (local.get $cur))
+                    (v128.load (i32.add (local.get $bias) (local.get $o)))))
+                (local.set $volt
+                  (i32x4.max_s
+                    (i32x4.min_s (local.get $volt) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff))
+                    (v128.const i32x4 -0x7fffff -0x7fffff -0x7fffff -0x7fffff)))
+                (local.set $fire (v128.and (i32x4.gt_s (local.get $volt) (local.get $threshold)) (local.get $valid)))
+                (local.set $vNew
+                  (v128.bitselect
+                    (v128.and (i32x4.sub (local.get $volt) (local.get $threshold)) (local.get $subMask))
+                    (local.get $volt)
+                    (local.get $fire)))
+                (if (local.get $refractory)
+                  (then
+                    (local.set $r (v128.load (i32.add (local.get $refractory) (local.get $o))))
+                    (local.set $inRef (i32x4.gt_s (local.get $r) (v128.const i32x4 0 0 0 0)))
+                    (local.set $fire (v128.andnot (local.get $fire) (local.get $inRef)))
+                    (local.set $vNew (v128.andnot (local.get $vNew) (local.get $inRef)))
+                    (v128.store (i32.add (local.get $refractory) (local.get $o))
+                      (v128.bitselect
+                        (v128.bitselect
+                          (i32x4.sub (local.get $r) (v128.const i32x4 1 1 1 1))
+                          (v128.and (local.get $fire) (local.get $hold))
+                          (local.get $inRef))
+                        (local.get $r)
+                        (local.get $valid))))
+                  (else
+                    (local.set $inactive
+                      (i32x4.sub (local.get $inactive)
+                        (v128.and
+                          (v128.andnot (local.get $valid) (local.get $fire))
+                          (v128.and
+                            (i32x4.eq (local.get $input) (v128.const i32x4 0 0 0 0))
+                            (i32x4.eq (local.get $volt) (v128.const i32x4 0 0 0 0))))))))
+                (v128.store (i32.add (local.get $v) (local.get $o)) (v128.bitselect (local.get $vNew) (local.get $y) (local.get $valid)))
+                (local.set $bits (i32x4.bitmask (local.get $fire)))))
             (block $listed
               (loop $list
                 (br_if $listed (i32.eqz (local.get $bits)))
@@ -182,8 +239,10 @@
         (i32.store (local.get $o)
           (i32.add (i32.load (local.get $o))
             (i32.add
-              (i32.add (i32x4.extract_lane 0 (local.get $inactive)) (i32x4.extract_lane 1 (local.get $inactive)))
-              (i32.add (i32x4.extract_lane 2 (local.get $inactive)) (i32x4.extract_lane 3 (local.get $inactive))))))
+              (local.get $scalarInactive)
+              (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $inactive)) (i32x4.extract_lane 1 (local.get $inactive)))
+                (i32.add (i32x4.extract_lane 2 (local.get $inactive)) (i32x4.extract_lane 3 (local.get $inactive)))))))
         (local.set $seg (i32.add (local.get $seg) (i32.const 1)))
         (br $segments)))
     (local.get $fired))
