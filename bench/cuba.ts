@@ -1,16 +1,21 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getChip } from '../chips/registry.js';
 import { packageRoot } from '../models/package-root.js';
-import { runRecurrent } from '../simulator/free-run.js';
+import { runRecurrent, runRecurrentThreaded } from '../simulator/free-run.js';
 import { buildRuntime } from '../simulator/runtime.js';
 import { cubaProgram } from './cuba-program.js';
 
 export interface CubaBench {
   readonly N: number;
+  /** The simulator as it runs by default: one share of the neurons per CPU core (`threads`). */
   readonly eventsPerSec: number;
+  readonly threads: number;
+  /** The same network in one thread (WebAssembly kernels), and with the scalar TypeScript loop. */
+  readonly eventsPerSecOneThread: number;
+  readonly eventsPerSecScalar: number;
   readonly spikes: number;
   readonly rateHz: number;
   /** The fastest C mode of shared/bench/cuba/snn.c, compiled and run in this same run; null without gcc. */
@@ -53,21 +58,34 @@ function runBrian2(n: number): number | null {
   return null;
 }
 
-/** The CUBA network as a Loihi chip program, simulated for 1000 steps at each N, beside the baselines. */
-export function benchCuba(sizes: readonly number[] = [10_000, 100_000]): CubaBench[] {
+/**
+ * The CUBA network as a Loihi chip program, simulated for 1000 steps at each N, beside the baselines: in one
+ * thread per CPU core (the default), in one thread, and with the scalar loop; every run must give the same spikes.
+ */
+export async function benchCuba(sizes: readonly number[] = [10_000, 100_000]): Promise<CubaBench[]> {
   const binary = buildC();
   const spec = getChip('loihi');
-  return sizes.map((n) => {
-    const runtime = buildRuntime(cubaProgram(spec, n), spec, `cuba-${n}`);
-    const run = runRecurrent(runtime, 1000);
+  const threads = Math.max(1, availableParallelism());
+  const results: CubaBench[] = [];
+  for (const n of sizes) {
+    const program = cubaProgram(spec, n);
+    const run = await runRecurrentThreaded(buildRuntime(program, spec, `cuba-${n}`), 1000, threads);
+    const one = runRecurrent(buildRuntime(program, spec, `cuba-${n}`), 1000);
+    const scalar = runRecurrent(buildRuntime(program, spec, `cuba-${n}`), 1000, { kernel: 'js' });
+    if (one.spikes !== run.spikes || scalar.spikes !== run.spikes) {
+      throw new Error(`CUBA N = ${n}: the runs disagree (${run.spikes}, ${one.spikes}, ${scalar.spikes} spikes)`);
+    }
     const eventsPerSec = run.synapticEvents / run.seconds;
     const plain = binary ? runC(binary, n, 0) : null;
     const fastest = binary ? runC(binary, n, 14) : null;
     const c = plain && fastest ? Math.max(plain.eventsPerSec, fastest.eventsPerSec) : null;
     const brian2 = runBrian2(n);
-    return {
+    results.push({
       N: n,
       eventsPerSec,
+      threads,
+      eventsPerSecOneThread: one.synapticEvents / one.seconds,
+      eventsPerSecScalar: scalar.synapticEvents / scalar.seconds,
       spikes: run.spikes,
       rateHz: run.spikes / n / 1,
       cEventsPerSec: c,
@@ -76,6 +94,7 @@ export function benchCuba(sizes: readonly number[] = [10_000, 100_000]): CubaBen
       brian2CppEventsPerSec: brian2,
       ratioToC: c ? eventsPerSec / c : null,
       ratioToBrian2: brian2 ? eventsPerSec / brian2 : null,
-    };
-  });
+    });
+  }
+  return results;
 }

@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
     chipImagesPerSec: chipSimulation?.imagesPerSec,
     chipToFloatRatio: chipSimulation && floatReference ? chipSimulation.imagesPerSec / floatReference.imagesPerSec : undefined,
     compileVggLoihi2: want('vgg') ? benchCompileVgg() : undefined,
-    cuba: want('cuba') ? benchCuba() : undefined,
+    cuba: want('cuba') ? await benchCuba() : undefined,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

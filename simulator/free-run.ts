@@ -2,35 +2,60 @@ import { thresholdMantissaAt } from '../chips/loihi2/lif-kernel.js';
 import { createCounters, type CoreCounters } from './counters.js';
 import { SimulationError } from './errors.js';
 import { expandedBias, fusedLifConstants, fusedRefractoryLifStep, type FusedLifConstants } from './fused-lif.js';
+import { chargeSynapticOps, packSynapses, type FreeRunResult } from './free-run-parts.js';
 import type { LayerRuntime, ProgramRuntime } from './runtime.js';
-import { runRecurrentWasm, wasmFreeRunFits } from './wasm/free-run-wasm.js';
+import { finishFreeRun, layOutFreeRun, runSharesInline, wasmFreeRunFits, type FreeRunMemory } from './wasm/free-run-wasm.js';
+import { runSharesInThreads } from './wasm/free-run-threads.js';
 
-export interface FreeRunResult {
-  readonly steps: number;
-  readonly neurons: number;
-  readonly spikes: number;
-  /** Synaptic events: every spike times the synapses of its row. */
-  readonly synapticEvents: number;
-  /** Time of the step loop alone (network building excluded), as the C baseline measures it. */
-  readonly seconds: number;
-  readonly counters: CoreCounters;
-}
+export type { FreeRunResult } from './free-run-parts.js';
 
 /**
  * A recurrent network with no input (the CUBA benchmark): every step delivers the spikes of the previous step
  * through the layer's own sparse synapses, then runs the chip's integer neuron update with a refractory period.
  * Reference: DESIGN.md section 5; shared/bench/cuba (the network and its baselines).
  */
-export function runRecurrent(runtime: ProgramRuntime, steps: number, options: { readonly kernel?: 'wasm' | 'js' } = {}): FreeRunResult {
+export function runRecurrent(runtime: ProgramRuntime, steps: number, options: { readonly kernel?: 'wasm' | 'js'; readonly shares?: number } = {}): FreeRunResult {
+  const layer = recurrentLayer(runtime);
+  const wasm = (options.kernel ?? 'wasm') === 'wasm' ? wasmLayout(runtime, layer, steps, options.shares ?? 1) : null;
+  if (wasm) return finishFreeRun(wasm, layer, runSharesInline(wasm));
+  return runRecurrentScalar(runtime, layer, steps);
+}
+
+/**
+ * The same free run split over `threads` threads (one share of the neurons each, meeting at a barrier every step):
+ * the same integers as runRecurrent. One thread, or no WebAssembly, or running from the TypeScript sources (no
+ * compiled worker), runs runRecurrent.
+ */
+export async function runRecurrentThreaded(runtime: ProgramRuntime, steps: number, threads: number): Promise<FreeRunResult> {
+  const layer = recurrentLayer(runtime);
+  const canFork = import.meta.url.endsWith('.js');
+  const wasm = threads > 1 && canFork ? wasmLayout(runtime, layer, steps, threads) : null;
+  if (!wasm) return runRecurrent(runtime, steps);
+  return finishFreeRun(wasm, layer, await runSharesInThreads(wasm));
+}
+
+function recurrentLayer(runtime: ProgramRuntime): LayerRuntime {
   const layer = runtime.layers[0];
   if (runtime.layers.length !== 1 || !layer || !layer.recurrent || layer.synapses.kind !== 'sparse') {
     throw new SimulationError(runtime.program.chipName, 'a free run needs a program of one recurrent layer with sparse synapses');
   }
+  return layer;
+}
+
+/** The layer in shared WebAssembly memory, or null where the kernels cannot take it (wide weights or biases). */
+function wasmLayout(runtime: ProgramRuntime, layer: LayerRuntime, steps: number, shares: number): FreeRunMemory | null {
+  if (layer.synapses.kind !== 'sparse') return null;
   const packed = packSynapses(layer.synapses.targets, layer.synapses.weights, layer.neurons);
   const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons));
-  if ((options.kernel ?? 'wasm') === 'wasm' && packed && wasmFreeRunFits(bias)) {
-    return runRecurrentWasm(runtime, layer, steps, packed, bias as Int32Array, (t) => stepConstants(runtime, layer, t));
-  }
+  if (!packed || !wasmFreeRunFits(bias)) return null;
+  return layOutFreeRun(runtime, layer, steps, packed, bias as Int32Array, (t) => stepConstants(runtime, layer, t), shares);
+}
+
+/** The scalar TypeScript loop: the specification the WebAssembly run is pinned to. */
+function runRecurrentScalar(runtime: ProgramRuntime, layer: LayerRuntime, steps: number): FreeRunResult {
+  if (layer.synapses.kind !== 'sparse') throw new SimulationError(runtime.program.chipName, 'a free run needs sparse synapses');
+  const packed = packSynapses(layer.synapses.targets, layer.synapses.weights, layer.neurons);
+  const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons));
   const counters = createCounters(runtime.program.cores.length);
   const n = layer.neurons;
   layer.u.fill(0);
@@ -76,36 +101,10 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number, options: { 
   return { steps, neurons: n, spikes, synapticEvents: events, seconds, counters };
 }
 
-/**
- * Targets and int8 weights in one 32-bit word each (target << 8 | weight & 0xff), as snn.c's packed mode: one
- * load per synapse. Null when a weight needs more than 8 bits or a target more than 24.
- */
-export function packSynapses(targets: Int32Array, weights: Int32Array, neurons: number): Int32Array | null {
-  if (neurons > 2 ** 24) return null;
-  const packed = new Int32Array(targets.length);
-  for (let k = 0; k < targets.length; k++) {
-    const w = weights[k]!;
-    if (w < -128 || w > 127) return null;
-    packed[k] = (targets[k]! << 8) | (w & 0xff);
-  }
-  return packed;
-}
-
 /** The datapath constants at step t: Loihi 2 reads its threshold table (held at its last entry), Loihi 1 and Tianjic one threshold and reset to zero. */
 function stepConstants(runtime: ProgramRuntime, layer: LayerRuntime, t: number): FusedLifConstants {
   if (runtime.spec.family === 'loihi2') {
     return fusedLifConstants(layer.du, layer.dv, thresholdMantissaAt(layer.thresholds, Math.min(t, layer.thresholds.length - 1)), layer.reset, layer.weightExponent);
   }
   return fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
-}
-
-export function chargeSynapticOps(layer: LayerRuntime, delivered: ArrayLike<number>, counters: CoreCounters): void {
-  for (let axon = 0; axon < delivered.length; axon++) {
-    const times = delivered[axon]!;
-    if (times === 0) continue;
-    for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
-      const core = layer.axonCore[j]!;
-      counters.synapticOps[core] = counters.synapticOps[core]! + times * layer.axonCoreSynapses[j]!;
-    }
-  }
 }

@@ -1,80 +1,241 @@
 import { createCounters } from '../counters.js';
-import { chargeSynapticOps, type FreeRunResult } from '../free-run.js';
+import { chargeSynapticOps, type FreeRunResult } from '../free-run-parts.js';
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
-import { coreSegments, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
+import { coreSegments, instantiateKernels, lifBiasFits, WasmArena, wasmKernelsAvailable, type WasmKernels } from './kernels.js';
 
 /** True when the WebAssembly free run gives the scalar loop's integers: kernels present, biases narrow enough. */
 export function wasmFreeRunFits(bias: Int32Array | Float64Array): boolean {
   return wasmKernelsAvailable() && lifBiasFits(bias);
 }
 
+/** Datapath constants per step, as lifStep takes them. */
+const CONSTANTS = 7;
+
+/** Where one share (a thread's contiguous range of neurons) keeps its own arrays: byte offsets. */
+export interface ShareLayout {
+  readonly from: number;
+  readonly to: number;
+  /** Spike lists by step parity (layer-wide indices), so a share may fire while the other still reads. */
+  readonly spikeLists: readonly [number, number];
+  /** Its part of every synapse row (targets in [from, to)), as row starts and packed words. */
+  readonly rowStart: number;
+  readonly words: number;
+  readonly segments: number;
+  readonly segmentCount: number;
+  readonly delivered: number;
+  readonly coreSpikes: number;
+  readonly coreInactive: number;
+}
+
+/** Everything a share needs to run, in numbers: it crosses to a worker thread with the shared memory. */
+export interface FreeRunLayout {
+  readonly neurons: number;
+  readonly steps: number;
+  readonly hold: number;
+  readonly cores: number;
+  readonly u: number;
+  readonly v: number;
+  readonly acc: number;
+  readonly bias: number;
+  readonly refractory: number;
+  readonly flags: number;
+  /** Int32 [steps][CONSTANTS]: uKeep, vKeep, threshold, subtractive, left, right, mask. */
+  readonly constants: number;
+  /** Int32 [2][shares]: how many each share fired, by step parity. */
+  readonly counts: number;
+  /** Int32 [2]: the barrier's arrivals and generation. */
+  readonly barrier: number;
+  readonly shares: readonly ShareLayout[];
+}
+
+export interface FreeRunMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly layout: FreeRunLayout;
+  readonly arena: WasmArena;
+}
+
 /**
- * runRecurrent's loop in WebAssembly: per step, the packed-word delivery of the previous step's spikes and the
- * SIMD LIF update with its refractory period, on copies of the layer's state in one arena. A step whose inputs
- * are too wide for 32-bit lanes runs the scalar kernel on the same arrays. The final state is copied back.
+ * Lays a recurrent sparse layer out in one shared memory, split into `shares` contiguous ranges of neurons (each a
+ * multiple of 4 lanes but the last): every synapse row is split by target range, so each share only ever writes its
+ * own accumulator range and needs no lock; the only exchange is the spike lists, read after a barrier per step.
  */
-export function runRecurrentWasm(
+export function layOutFreeRun(
   runtime: ProgramRuntime,
   layer: LayerRuntime,
   steps: number,
   words: Int32Array,
   bias: Int32Array,
   constantsAt: (t: number) => FusedLifConstants,
-): FreeRunResult {
-  if (layer.synapses.kind !== 'sparse') throw new Error('runRecurrentWasm needs sparse synapses');
+  shares: number,
+): FreeRunMemory {
+  if (layer.synapses.kind !== 'sparse') throw new Error('a free run needs sparse synapses');
   const n = layer.neurons;
   const cores = runtime.program.cores.length;
-  const segments = coreSegments(layer.coreOfNeuron);
+  const bounds = [0];
+  for (let k = 1; k < shares; k++) bounds.push(Math.min(n, 4 * Math.round((n * k) / shares / 4)));
+  bounds.push(n);
+  const rowStart = layer.synapses.rowStart;
+  // Per share, its part of each row: the words whose target falls in its range, in row order.
+  const parts = bounds.slice(0, -1).map((from, k) => {
+    const to = bounds[k + 1]!;
+    const starts = new Int32Array(n + 1);
+    const kept: number[] = [];
+    for (let row = 0; row < n; row++) {
+      starts[row] = kept.length;
+      for (let j = rowStart[row]!; j < rowStart[row + 1]!; j++) {
+        const target = words[j]! >>> 8;
+        if (target >= from && target < to) kept.push(words[j]!);
+      }
+    }
+    starts[n] = kept.length;
+    return { from, to, starts, words: Int32Array.from(kept), segments: coreSegments(layer.coreOfNeuron.subarray(from, to)) };
+  });
   const f = WasmArena.footprint;
-  const bytes = 7 * f(4 * n) + f(n) + f(4 * (n + 1)) + f(4 * words.length) + f(4 * segments.length) + 2 * f(4 * cores);
+  let bytes = 5 * f(4 * n) + f(n) + f(4 * CONSTANTS * steps) + f(4 * 2 * shares) + f(8);
+  for (const p of parts) bytes += 2 * f(4 * n) + f(4 * (n + 1)) + f(4 * p.words.length) + f(4 * p.segments.length) + f(4 * n) + 2 * f(4 * cores);
   const arena = new WasmArena(bytes);
   const u = arena.int32(n);
   const v = arena.int32(n);
   const acc = arena.int32(n);
   const biasIn = arena.int32(n);
   const refractory = arena.int32(n);
-  const spikeList = arena.int32(n);
-  const delivered = arena.int32(n);
   const flags = arena.uint8(n);
-  const rowStart = arena.int32(n + 1);
-  const packed = arena.int32(words.length);
-  const segs = arena.int32(segments.length);
-  const coreSpikes = arena.int32(cores);
-  const coreInactive = arena.int32(cores);
+  const constants = arena.int32(CONSTANTS * steps);
+  const counts = arena.int32(2 * shares);
+  const barrier = arena.int32(2);
   if (layer.initialVoltage) v.set(layer.initialVoltage);
   biasIn.set(bias);
-  rowStart.set(layer.synapses.rowStart);
-  packed.set(words);
-  segs.set(segments);
-  const kernels = arena.kernels;
-  const hold = layer.refractorySteps;
-  const accBytes = f(4 * n);
-  let previous = 0;
-  let spikes = 0;
-  let events = 0;
-  const started = performance.now();
   for (let t = 0; t < steps; t++) {
-    events += kernels.deliverSparse(spikeList.byteOffset, previous, rowStart.byteOffset, packed.byteOffset, acc.byteOffset, accBytes, delivered.byteOffset);
     const k = constantsAt(t);
     const { uKeep, vKeep } = decayKeeps(k);
-    const fired = kernels.lifStep(
-      u.byteOffset, v.byteOffset, acc.byteOffset, biasIn.byteOffset, n,
-      segs.byteOffset, segments.length / 3, coreSpikes.byteOffset, coreInactive.byteOffset,
-      flags.byteOffset, spikeList.byteOffset, spikeList.byteOffset, previous,
-      uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      refractory.byteOffset, hold, 0,
+    constants.set([uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask], t * CONSTANTS);
+  }
+  const shareLayouts = parts.map((p): ShareLayout => {
+    const lists = [arena.int32(n), arena.int32(n)] as const;
+    const starts = arena.int32(n + 1);
+    starts.set(p.starts);
+    const packed = arena.int32(p.words.length);
+    packed.set(p.words);
+    const segments = arena.int32(p.segments.length);
+    segments.set(p.segments);
+    return {
+      from: p.from,
+      to: p.to,
+      spikeLists: [lists[0].byteOffset, lists[1].byteOffset],
+      rowStart: starts.byteOffset,
+      words: packed.byteOffset,
+      segments: segments.byteOffset,
+      segmentCount: p.segments.length / 3,
+      delivered: arena.int32(n).byteOffset,
+      coreSpikes: arena.int32(cores).byteOffset,
+      coreInactive: arena.int32(cores).byteOffset,
+    };
+  });
+  return {
+    memory: arena.sharedMemory,
+    arena,
+    layout: {
+      neurons: n,
+      steps,
+      hold: layer.refractorySteps,
+      cores,
+      u: u.byteOffset,
+      v: v.byteOffset,
+      acc: acc.byteOffset,
+      bias: biasIn.byteOffset,
+      refractory: refractory.byteOffset,
+      flags: flags.byteOffset,
+      constants: constants.byteOffset,
+      counts: counts.byteOffset,
+      barrier: barrier.byteOffset,
+      shares: shareLayouts,
+    },
+  };
+}
+
+/**
+ * One share's step loop: deliver every share's spikes of the previous step into its own accumulator range (packed
+ * words, as snn.c's packed mode), then the SIMD LIF update of its neurons with the refractory period.
+ */
+export class FreeRunShare {
+  /** Synaptic events this share delivered (its part of every row). */
+  events = 0;
+  private readonly kernels: WasmKernels;
+  private readonly counts: Int32Array;
+  private readonly constants: Int32Array;
+  private readonly accRange: Int32Array;
+  private readonly me: ShareLayout;
+
+  constructor(
+    memory: WebAssembly.Memory,
+    private readonly layout: FreeRunLayout,
+    private readonly share: number,
+  ) {
+    this.kernels = instantiateKernels(memory);
+    this.me = layout.shares[share]!;
+    this.counts = new Int32Array(memory.buffer, layout.counts, 2 * layout.shares.length);
+    this.constants = new Int32Array(memory.buffer, layout.constants, CONSTANTS * layout.steps);
+    this.accRange = new Int32Array(memory.buffer, layout.acc + 4 * this.me.from, this.me.to - this.me.from);
+  }
+
+  step(t: number): void {
+    const L = this.layout;
+    const me = this.me;
+    const shares = L.shares.length;
+    const now = t & 1;
+    const before = now ^ 1;
+    this.accRange.fill(0);
+    if (t > 0) {
+      for (let j = 0; j < shares; j++) {
+        const count = this.counts[before * shares + j]!;
+        this.events += this.kernels.deliverSparse(L.shares[j]!.spikeLists[before]!, count, me.rowStart, me.words, L.acc, 0, me.delivered);
+      }
+    }
+    const c = t * CONSTANTS;
+    const k = this.constants;
+    const offset = 4 * me.from;
+    this.counts[now * shares + this.share] = this.kernels.lifStep(
+      L.u + offset, L.v + offset, L.acc + offset, L.bias + offset, me.to - me.from,
+      me.segments, me.segmentCount, me.coreSpikes, me.coreInactive,
+      L.flags, me.spikeLists[now]!, me.spikeLists[before]!, t > 0 ? this.counts[before * shares + this.share]! : 0,
+      k[c]!, k[c + 1]!, k[c + 2]!, k[c + 3]!, k[c + 4]!, k[c + 5]!, k[c + 6]!,
+      L.refractory + offset, L.hold, me.from,
     );
-    previous = fired;
-    spikes += fired;
+  }
+
+  /** Spikes this share fired at step t (valid until step t + 2 overwrites it). */
+  fired(t: number): number {
+    return this.counts[(t & 1) * this.layout.shares.length + this.share]!;
+  }
+}
+
+/** Every share in this thread, one after the other each step: the same integers as threads meeting at a barrier. */
+export function runSharesInline(run: FreeRunMemory): { spikes: number; events: number; seconds: number } {
+  const shares = run.layout.shares.map((_, k) => new FreeRunShare(run.memory, run.layout, k));
+  let spikes = 0;
+  const started = performance.now();
+  for (let t = 0; t < run.layout.steps; t++) {
+    for (const share of shares) share.step(t);
+    for (const share of shares) spikes += share.fired(t);
   }
   const seconds = (performance.now() - started) / 1000;
-  layer.u.set(u);
-  layer.v.set(v);
-  layer.spikes.set(flags);
-  layer.spikeList.set(spikeList);
-  const counters = createCounters(cores);
-  for (let c = 0; c < cores; c++) counters.spikesOut[c] = coreSpikes[c]!;
+  return { spikes, events: shares.reduce((sum, s) => sum + s.events, 0), seconds };
+}
+
+/** The free run's result from its memory after the last step; the layer's u, v and flags get the final state. */
+export function finishFreeRun(run: FreeRunMemory, layer: LayerRuntime, totals: { spikes: number; events: number; seconds: number }): FreeRunResult {
+  const { layout, memory } = run;
+  const n = layout.neurons;
+  layer.u.set(new Int32Array(memory.buffer, layout.u, n));
+  layer.v.set(new Int32Array(memory.buffer, layout.v, n));
+  layer.spikes.set(new Uint8Array(memory.buffer, layout.flags, n));
+  const counters = createCounters(layout.cores);
+  const delivered = new Int32Array(memory.buffer, layout.shares[0]!.delivered, n);
+  for (const share of layout.shares) {
+    const coreSpikes = new Int32Array(memory.buffer, share.coreSpikes, layout.cores);
+    for (let c = 0; c < layout.cores; c++) counters.spikesOut[c] = counters.spikesOut[c]! + coreSpikes[c]!;
+  }
   chargeSynapticOps(layer, delivered, counters);
-  return { steps, neurons: n, spikes, synapticEvents: events, seconds, counters };
+  return { steps: layout.steps, neurons: n, spikes: totals.spikes, synapticEvents: totals.events, seconds: totals.seconds, counters };
 }

@@ -1,0 +1,18 @@
+/** Spins before sleeping: on a machine with a free core for each thread the wait is shorter than a wake-up. */
+const SPINS = 20_000;
+
+/**
+ * A reusable barrier for `parties` threads over two Int32 words of shared memory: [arrivals, generation]. The last
+ * to arrive resets the arrivals and bumps the generation; the others spin, then sleep on it (Atomics.wait).
+ */
+export function arriveAndWait(sync: Int32Array, parties: number): void {
+  const generation = Atomics.load(sync, 1);
+  if (Atomics.add(sync, 0, 1) === parties - 1) {
+    Atomics.store(sync, 0, 0);
+    Atomics.add(sync, 1, 1);
+    Atomics.notify(sync, 1);
+    return;
+  }
+  for (let k = 0; k < SPINS; k++) if (Atomics.load(sync, 1) !== generation) return;
+  while (Atomics.load(sync, 1) === generation) Atomics.wait(sync, 1, generation);
+}

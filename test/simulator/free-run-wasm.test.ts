@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cubaProgram } from '../../bench/cuba-program.js';
+import { getChip } from '../../chips/registry.js';
+import { runRecurrent, type FreeRunResult } from '../../simulator/free-run.js';
+import { buildRuntime, type ProgramRuntime } from '../../simulator/runtime.js';
+import { PROJECT_ROOT } from '../helpers/fixtures.js';
+
+/** The WebAssembly free run, in one share or several, inline or in threads, against the scalar TypeScript loop. */
+describe('the CUBA free run with the WebAssembly kernels', () => {
+  const spec = getChip('loihi');
+  const program = cubaProgram(spec, 3001, 200);
+  const outcome = (runtime: ProgramRuntime, run: FreeRunResult) => ({
+    spikes: run.spikes,
+    events: run.synapticEvents,
+    counters: run.counters,
+    u: [...runtime.layers[0]!.u],
+    v: [...runtime.layers[0]!.v],
+    flags: [...runtime.layers[0]!.spikes],
+  });
+  const scalarRuntime = buildRuntime(program, spec, 'cuba');
+  const scalar = outcome(scalarRuntime, runRecurrent(scalarRuntime, 200, { kernel: 'js' }));
+
+  for (const shares of [1, 2, 3]) {
+    it(`gives the scalar loop's spikes, events, counters and final state in ${shares} share(s)`, () => {
+      const runtime = buildRuntime(program, spec, 'cuba');
+      const run = runRecurrent(runtime, 200, { shares });
+      expect(scalar.spikes).toBeGreaterThan(1000);
+      expect(outcome(runtime, run)).toEqual(scalar);
+    });
+  }
+
+  it('gives the same in two threads meeting at a barrier (the compiled package)', async () => {
+    const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
+    const { runRecurrentThreaded } = (await import(dist('simulator/free-run.js'))) as typeof import('../../simulator/free-run.js');
+    const { buildRuntime: build } = (await import(dist('simulator/runtime.js'))) as typeof import('../../simulator/runtime.js');
+    const runtime = build(program, spec, 'cuba');
+    const run = await runRecurrentThreaded(runtime, 200, 2);
+    expect(outcome(runtime, run)).toEqual(scalar);
+  });
+});
