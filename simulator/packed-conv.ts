@@ -20,17 +20,20 @@ export interface PackedConv {
   readonly halfChannels: number;
 }
 
-/** The packed table of a conv layer fed by spikes, or null when its sums could overflow a 16-bit lane. */
-export function packConvSynapses(layer: LayerRuntime): PackedConv | null {
+/**
+ * True when every partial sum of every neuron of this conv layer fed by spikes stays within a signed 16-bit lane
+ * in one step, in any order of adds: the bound is each neuron's sum over the (source position, tap) pairs that
+ * reach it of |weight| times the most spikes one axon can carry (its pooling window), over every input channel.
+ */
+export function convSumsFit16(layer: LayerRuntime): boolean {
   const s = layer.synapses;
-  if (s.kind !== 'conv' || s.outChannels % 2 !== 0) return null;
+  if (s.kind !== 'conv') return false;
   const perAxon = new Int32Array(layer.axonSpikes.length);
   for (const axon of layer.axonOf) if (axon >= 0) perAxon[axon] = perAxon[axon]! + 1;
   let maxCount = 0;
   for (const c of perAxon) if (c > maxCount) maxCount = c;
   const outC = s.outChannels;
-  const rows = s.weights.length / outC;
-  const inC = rows / s.taps;
+  const inC = s.weights.length / outC / s.taps;
   // Per tap and output channel, the most one source position can add (every input channel at maxCount spikes);
   // then per output neuron the sum of that over every (source position, tap) pair of the table that reaches it.
   const perTap = new Float64Array(s.taps * outC);
@@ -43,7 +46,16 @@ export function packConvSynapses(layer: LayerRuntime): PackedConv | null {
     const k = s.tap[j]! * outC;
     for (let co = 0; co < outC; co++) bound[out + co] = bound[out + co]! + perTap[k + co]!;
   }
-  for (const b of bound) if (b >= LANE_LIMIT) return null;
+  for (const b of bound) if (b >= LANE_LIMIT) return false;
+  return true;
+}
+
+/** The packed table of a conv layer fed by spikes, or null when its sums could overflow a 16-bit lane. */
+export function packConvSynapses(layer: LayerRuntime): PackedConv | null {
+  const s = layer.synapses;
+  if (s.kind !== 'conv' || s.outChannels % 2 !== 0 || !convSumsFit16(layer)) return null;
+  const outC = s.outChannels;
+  const rows = s.weights.length / outC;
   const half = outC / 2;
   const weights = new Int32Array(rows * half);
   for (let r = 0; r < rows; r++) {

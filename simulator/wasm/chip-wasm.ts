@@ -1,4 +1,5 @@
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
+import { convSumsFit16 } from '../packed-conv.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
 import { coreSegments, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
 
@@ -7,7 +8,9 @@ interface ConvTable {
   readonly start: Int32Array;
   readonly outPosition: Int32Array;
   readonly tap: Int32Array;
-  readonly weights: Int32Array;
+  /** int32 weights, or int16 ones with a 16-bit accumulator when every sum fits (convSumsFit16). */
+  readonly weights: Int32Array | Int16Array;
+  readonly acc16: Int16Array | null;
   readonly axons: Int32Array;
   readonly values: Int32Array;
   readonly pooledPlane: number;
@@ -50,16 +53,25 @@ export class ChipWasm {
     const cores = runtime.program.cores.length;
     const segments = runtime.layers.map((l) => coreSegments(l.coreOfNeuron));
     const convOf = (l: LayerRuntime) => (l.synapses.kind === 'conv' && exactProducts[l.index] ? l.synapses : null);
+    // Layers fed by spikes whose sums fit 16 bits take eight channels per vector (layer 0 takes graded input).
+    const narrow = runtime.layers.map((l) => l.index > 0 && convOf(l) !== null && convSumsFit16(l));
     let bytes = 2 * f(4 * cores);
     runtime.layers.forEach((l, i) => {
-      bytes += 5 * f(4 * l.neurons) + f(l.neurons) + f(4 * segments[i]!.length);
+      bytes += 4 * f(4 * l.neurons) + f(4 * widened(l.neurons)) + f(l.neurons) + f(4 * segments[i]!.length);
       const s = convOf(l);
       if (s) bytes += f(4 * s.start.length) + 2 * f(4 * s.outPosition.length) + f(4 * s.weights.length) + 2 * f(4 * eventCapacity(runtime, l));
+      if (narrow[i]) bytes += f(2 * widened(l.neurons));
     });
     this.arena = new WasmArena(bytes);
     const arena = this.arena;
     const copy = (from: Int32Array) => {
       const to = arena.int32(from.length);
+      to.set(from);
+      return to;
+    };
+    // The bound of convSumsFit16 covers every single weight times at least one spike, so each fits 16 bits.
+    const copy16 = (from: Int32Array) => {
+      const to = arena.int16(from.length);
       to.set(from);
       return to;
     };
@@ -69,7 +81,10 @@ export class ChipWasm {
       const moved = layer as { -readonly [K in 'u' | 'v' | 'accumulator' | 'spikes' | 'spikeList']: LayerRuntime[K] };
       moved.u = copy(layer.u);
       moved.v = copy(layer.v);
-      moved.accumulator = copy(layer.accumulator);
+      // Padded to 8 lanes: widenInto writes eight at a time.
+      const accumulator = arena.int32(widened(layer.neurons)).subarray(0, layer.neurons);
+      accumulator.set(layer.accumulator);
+      moved.accumulator = accumulator;
       moved.spikeList = copy(layer.spikeList);
       const flags = arena.uint8(layer.neurons);
       flags.set(layer.spikes);
@@ -81,7 +96,8 @@ export class ChipWasm {
             start: copy(s.start),
             outPosition: copy(s.outPosition),
             tap: copy(s.tap),
-            weights: copy(s.weights),
+            weights: narrow[i] ? copy16(s.weights) : copy(s.weights),
+            acc16: narrow[i] ? arena.int16(widened(layer.neurons)) : null,
             axons: arena.int32(eventCapacity(runtime, layer)),
             values: arena.int32(eventCapacity(runtime, layer)),
             pooledPlane: s.pooledPlane,
@@ -128,12 +144,27 @@ export class ChipWasm {
   /** Adds the first `count` events of the layer's event list into its accumulator. */
   scatterConv(layer: LayerRuntime, count: number): void {
     const c = this.layers[layer.index]!.conv!;
-    this.arena.kernels.scatterConv(
+    const k = this.arena.kernels;
+    if (c.acc16) {
+      k.scatterConv16(
+        c.axons.byteOffset, c.values.byteOffset, count, c.pooledPlane,
+        c.start.byteOffset, c.outPosition.byteOffset, c.tap.byteOffset, c.weights.byteOffset, c.taps, c.outChannels,
+        c.acc16.byteOffset,
+      );
+      k.widenInto(c.acc16.byteOffset, layer.accumulator.byteOffset, layer.neurons);
+      return;
+    }
+    k.scatterConv(
       c.axons.byteOffset, c.values.byteOffset, count, c.pooledPlane,
       c.start.byteOffset, c.outPosition.byteOffset, c.tap.byteOffset, c.weights.byteOffset, c.taps, c.outChannels,
       layer.accumulator.byteOffset,
     );
   }
+}
+
+/** A length rounded up to 8 lanes. */
+function widened(length: number): number {
+  return Math.ceil(length / 8) * 8;
 }
 
 /** Events one step can bring a layer: one per axon from spikes (summed per axon), one per input element at the input. */

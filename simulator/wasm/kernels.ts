@@ -15,6 +15,11 @@ export interface WasmKernels {
     axons: number, values: number, count: number, pooledPlane: number,
     start: number, outPosition: number, tap: number, weights: number, taps: number, outC: number, acc: number,
   ): void;
+  scatterConv16(
+    axons: number, values: number, count: number, pooledPlane: number,
+    start: number, outPosition: number, tap: number, weights: number, taps: number, outC: number, acc16: number,
+  ): void;
+  widenInto(acc16: number, acc: number, count: number): void;
 }
 
 /** lifStep's lanes hold the voltage sum in 32 bits when every |bias| is below this (kernels.wat: the limits). */
@@ -85,6 +90,10 @@ export class WasmArena {
   /** A zeroed Int32Array of `length` (its padding up to a multiple of 4 lanes is also zero and reserved). */
   int32(length: number): Int32Array {
     return new Int32Array(this.memory.buffer, this.take(4 * length), length);
+  }
+
+  int16(length: number): Int16Array {
+    return new Int16Array(this.memory.buffer, this.take(2 * length), length);
   }
 
   uint8(length: number): Uint8Array {

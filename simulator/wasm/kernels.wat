@@ -337,4 +337,80 @@
             (br $pairs)))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $events))))
+
+  ;; scatterConv with 16-bit lanes, eight output channels per vector: weights and acc16 hold int16. Exact when
+  ;; every partial sum of a neuron within the step stays within ±2^15 (then no product or sum wraps), which the
+  ;; caller checks from the weights and the most spikes an axon can carry (simulator/packed-conv.ts: convSumsFit16).
+  (func (export "scatterConv16")
+    (param $axons i32) (param $values i32) (param $count i32) (param $pooledPlane i32)
+    (param $start i32) (param $outPosition i32) (param $tap i32) (param $weights i32) (param $taps i32) (param $outC i32)
+    (param $acc16 i32)
+    (local $e i32) (local $axon i32) (local $value i32) (local $channel i32) (local $position i32) (local $base i32)
+    (local $j i32) (local $jEnd i32) (local $w i32) (local $a i32) (local $co i32) (local $vectorEnd i32) (local $valueV v128)
+    (local.set $vectorEnd (i32.and (local.get $outC) (i32.const -8)))
+    (block $eventsDone
+      (loop $events
+        (br_if $eventsDone (i32.ge_s (local.get $e) (local.get $count)))
+        (local.set $axon (i32.load (i32.add (local.get $axons) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $value (i32.load (i32.add (local.get $values) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $valueV (i16x8.splat (local.get $value)))
+        (local.set $channel (i32.div_u (local.get $axon) (local.get $pooledPlane)))
+        (local.set $position (i32.sub (local.get $axon) (i32.mul (local.get $channel) (local.get $pooledPlane))))
+        (local.set $base (i32.mul (i32.mul (local.get $channel) (local.get $taps)) (local.get $outC)))
+        (local.set $j (i32.load (i32.add (local.get $start) (i32.shl (local.get $position) (i32.const 2)))))
+        (local.set $jEnd (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $position) (i32.const 2)))))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $j) (local.get $jEnd)))
+            (local.set $w (i32.add (local.get $weights)
+              (i32.shl (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $tap) (i32.shl (local.get $j) (i32.const 2)))) (local.get $outC))) (i32.const 1))))
+            (local.set $a (i32.add (local.get $acc16)
+              (i32.shl (i32.mul (i32.load (i32.add (local.get $outPosition) (i32.shl (local.get $j) (i32.const 2)))) (local.get $outC)) (i32.const 1))))
+            (local.set $co (i32.const 0))
+            (if (i32.eq (local.get $value) (i32.const 1))
+              (then
+                (block $onesDone
+                  (loop $ones
+                    (br_if $onesDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
+                    (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (v128.load (local.get $w))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                    (local.set $w (i32.add (local.get $w) (i32.const 16)))
+                    (local.set $co (i32.add (local.get $co) (i32.const 8)))
+                    (br $ones))))
+              (else
+                (block $scaledDone
+                  (loop $scaled
+                    (br_if $scaledDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
+                    (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load (local.get $w)))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                    (local.set $w (i32.add (local.get $w) (i32.const 16)))
+                    (local.set $co (i32.add (local.get $co) (i32.const 8)))
+                    (br $scaled)))))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_s (local.get $co) (local.get $outC)))
+                (i32.store16 (local.get $a) (i32.add (i32.load16_s (local.get $a)) (i32.mul (local.get $value) (i32.load16_s (local.get $w)))))
+                (local.set $a (i32.add (local.get $a) (i32.const 2)))
+                (local.set $w (i32.add (local.get $w) (i32.const 2)))
+                (local.set $co (i32.add (local.get $co) (i32.const 1)))
+                (br $tail)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $pairs)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $events))))
+
+  ;; acc[i] += acc16[i] (sign-extended) and acc16[i] = 0 for i < count, eight at a time (both padded to 8 lanes).
+  (func (export "widenInto") (param $acc16 i32) (param $acc i32) (param $count i32)
+    (local $i i32) (local $h v128)
+    (block $done
+      (loop $widen
+        (br_if $done (i32.ge_s (local.get $i) (local.get $count)))
+        (local.set $h (v128.load (i32.add (local.get $acc16) (i32.shl (local.get $i) (i32.const 1)))))
+        (v128.store (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2)))
+          (i32x4.add (v128.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2)))) (i32x4.extend_low_i16x8_s (local.get $h))))
+        (v128.store offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2)))
+          (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2)))) (i32x4.extend_high_i16x8_s (local.get $h))))
+        (v128.store (i32.add (local.get $acc16) (i32.shl (local.get $i) (i32.const 1))) (v128.const i32x4 0 0 0 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $widen))))
 )

@@ -281,6 +281,58 @@ describe('scatterConv: the TypeScript conv scatter of a list of events', () => {
       { seed: 8, numRuns: 300 },
     );
   });
+
+  it('with 16-bit lanes and the widening into the 32-bit accumulator, when the sums stay within 16 bits', () => {
+    const table = fc.record({
+      outChannels: fc.integer({ min: 1, max: 21 }),
+      plane: fc.integer({ min: 1, max: 6 }),
+      taps: fc.integer({ min: 1, max: 4 }),
+      seed: fc.nat(),
+      events: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 4 })), { maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(table, (t) => {
+        let r = t.seed;
+        const next = () => (r = (Math.imul(r, 1103515245) + 12345) >>> 0);
+        const start = [0];
+        const outPosition: number[] = [];
+        const tap: number[] = [];
+        for (let p = 0; p < t.plane; p++) {
+          for (let k = 0; k < t.taps; k++) if (next() % 3 !== 0) (outPosition.push(next() % t.plane), tap.push(k));
+          start.push(outPosition.length);
+        }
+        // |w| <= 127, at most 8 events of at most 4 spikes: every partial sum stays below 2^15 in magnitude.
+        const weights = Int32Array.from({ length: 2 * t.taps * t.outChannels }, () => (next() % 255) - 127);
+        const neurons = t.plane * t.outChannels;
+        const synapses = { kind: 'conv' as const, outChannels: t.outChannels, outPlane: t.plane, taps: t.taps, start: Int32Array.from(start), outPosition: Int32Array.from(outPosition), tap: Int32Array.from(tap), weights, pooledPlane: t.plane };
+        const events = t.events.map(([a, v]) => [a % (2 * t.plane), v] as const);
+        const layer = { synapses, accumulator: Int32Array.from({ length: neurons }, () => (next() % 2001) - 1000) } as unknown as LayerRuntime;
+        const initial = Int32Array.from(layer.accumulator);
+        for (const [axon, value] of events) scatter(layer, axon, value, true);
+
+        const wide = Math.ceil(neurons / 8) * 8;
+        const f = WasmArena.footprint;
+        const arena = new WasmArena(8 * f(4 * (wide + weights.length + start.length + 2 * outPosition.length + 2 * events.length + 8)));
+        const put = (a: ArrayLike<number>) => {
+          const to = arena.int32(Math.max(1, a.length));
+          to.set(Array.from(a));
+          return to;
+        };
+        const acc = arena.int32(wide);
+        acc.set(initial);
+        const acc16 = arena.int16(wide);
+        const w16 = arena.int16(weights.length);
+        w16.set(weights);
+        const k = arena.kernels;
+        k.scatterConv16(put(events.map((e) => e[0])).byteOffset, put(events.map((e) => e[1])).byteOffset, events.length, t.plane, put(start).byteOffset, put(outPosition).byteOffset, put(tap).byteOffset, w16.byteOffset, t.taps, t.outChannels, acc16.byteOffset);
+        k.widenInto(acc16.byteOffset, acc.byteOffset, neurons);
+        expect([...acc.subarray(0, neurons)]).toEqual([...layer.accumulator]);
+        expect([...acc.subarray(neurons)].every((x) => x === 0)).toBe(true);
+        expect([...acc16].every((x) => x === 0)).toBe(true);
+      }),
+      { seed: 9, numRuns: 300 },
+    );
+  });
 });
 
 describe('the chip simulator with the WebAssembly kernels and without them', () => {
