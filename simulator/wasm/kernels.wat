@@ -88,9 +88,9 @@
     (local $bits i32) (local $lane i32) (local $index i32) (local $o i32) (local $scalarInactive i32) (local $result i32)
     (local $maskV v128) (local $uKeep v128) (local $vKeep v128) (local $threshold v128) (local $subMask v128)
     (local $hold v128) (local $beginV v128) (local $endV v128)
-    (local $input v128) (local $x v128) (local $low v128) (local $cur v128) (local $y v128)
+    (local $input v128) (local $x v128) (local $cur v128) (local $y v128)
     (local $volt v128) (local $fire v128) (local $valid v128) (local $inactive v128) (local $r v128) (local $inRef v128)
-    (local $vNew v128) (local $lanes v128)
+    (local $vNew v128) (local $lanes v128) (local $ax v128) (local $ay v128) (local $sign v128)
     ;; Clear the flags of the previous step's spikes.
     (block $cleared
       (loop $clear
@@ -123,18 +123,23 @@
           (loop $groups
             (br_if $groupsDone (i32.ge_s (local.get $i) (local.get $end)))
             (local.set $o (i32.shl (local.get $i) (i32.const 2)))
-            (local.set $lanes (i32x4.add (i32x4.splat (local.get $i)) (v128.const i32x4 0 1 2 3)))
-            (local.set $valid (v128.and (i32x4.ge_s (local.get $lanes) (local.get $beginV)) (i32x4.lt_s (local.get $lanes) (local.get $endV))))
+            (if (i32.and (i32.ge_s (local.get $i) (local.get $begin)) (i32.le_s (i32.add (local.get $i) (i32.const 4)) (local.get $end)))
+              (then (local.set $valid (v128.const i32x4 -1 -1 -1 -1)))
+              (else
+                (local.set $lanes (i32x4.add (i32x4.splat (local.get $i)) (v128.const i32x4 0 1 2 3)))
+                (local.set $valid (v128.and (i32x4.ge_s (local.get $lanes) (local.get $beginV)) (i32x4.lt_s (local.get $lanes) (local.get $endV))))))
             (local.set $input
               (v128.and
                 (i32x4.shr_s (i32x4.shl (v128.load (i32.add (local.get $acc) (local.get $o))) (local.get $left)) (local.get $right))
                 (local.get $maskV)))
             (local.set $x (v128.load (i32.add (local.get $u) (local.get $o))))
             (local.set $y (v128.load (i32.add (local.get $v) (local.get $o))))
+            (local.set $ax (i32x4.abs (local.get $x)))
+            (local.set $ay (i32x4.abs (local.get $y)))
             (if (v128.any_true
                   (v128.or
                     (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
-                    (i32x4.gt_u (v128.or (i32x4.abs (local.get $x)) (i32x4.abs (local.get $y))) (i32x4.splat (global.get $STATE_LIMIT)))))
+                    (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (i32x4.splat (global.get $STATE_LIMIT)))))
               (then
                 ;; Some lane is too wide for 32 bits: this group's lanes one by one in 64 bits.
                 (local.set $bits (i32.const 0))
@@ -158,17 +163,19 @@
                     (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
                     (br $laneLoop))))
               (else
-                ;; u: trunc(x * keep / 4096) as h * keep + ((l * keep) >> 12), + 1 where x < 0 and l * keep is not a
-                ;; multiple of 4096; then the input, and one wrap into the 24-bit range each way (both tests on the
-                ;; unwrapped value, as the scalar kernel's if/else).
-                (local.set $low (i32x4.mul (v128.and (local.get $x) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)))
+                ;; u: trunc(x * keep / 4096) = sign(x) * floor(|x| * keep / 4096), the floor as h * keep + ((l * keep) >> 12)
+                ;; with |x| = h * 4096 + l (exact: |x| < 2^28), the sign applied as (r ^ s) - s; then the input, and
+                ;; one wrap into the 24-bit range each way (both tests on the unwrapped value, as the scalar kernel's if/else).
+                (local.set $sign (i32x4.shr_s (local.get $x) (i32.const 31)))
                 (local.set $cur
                   (i32x4.add
                     (i32x4.sub
-                      (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $x) (i32.const 12)) (local.get $uKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
-                      (v128.and
-                        (i32x4.lt_s (local.get $x) (v128.const i32x4 0 0 0 0))
-                        (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
+                      (v128.xor
+                        (i32x4.add
+                          (i32x4.mul (i32x4.shr_u (local.get $ax) (i32.const 12)) (local.get $uKeep))
+                          (i32x4.shr_u (i32x4.mul (v128.and (local.get $ax) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)) (i32.const 12)))
+                        (local.get $sign))
+                      (local.get $sign))
                     (i32x4.shl (local.get $input) (i32.const 6))))
                 (local.set $cur
                   (i32x4.add
@@ -176,15 +183,17 @@
                       (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
                     (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))
                 (v128.store (i32.add (local.get $u) (local.get $o)) (v128.bitselect (local.get $cur) (local.get $x) (local.get $valid)))
-                (local.set $low (i32x4.mul (v128.and (local.get $y) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)))
+                (local.set $sign (i32x4.shr_s (local.get $y) (i32.const 31)))
                 (local.set $volt
                   (i32x4.add
                     (i32x4.add
                       (i32x4.sub
-                        (i32x4.add (i32x4.mul (i32x4.shr_s (local.get $y) (i32.const 12)) (local.get $vKeep)) (i32x4.shr_s (local.get $low) (i32.const 12)))
-                        (v128.and
-                          (i32x4.lt_s (local.get $y) (v128.const i32x4 0 0 0 0))
-                          (v128.not (i32x4.eq (v128.and (local.get $low) (v128.const i32x4 4095 4095 4095 4095)) (v128.const i32x4 0 0 0 0)))))
+                        (v128.xor
+                          (i32x4.add
+                            (i32x4.mul (i32x4.shr_u (local.get $ay) (i32.const 12)) (local.get $vKeep))
+                            (i32x4.shr_u (i32x4.mul (v128.and (local.get $ay) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)) (i32.const 12)))
+                          (local.get $sign))
+                        (local.get $sign))
                       (local.get $cur))
                     (v128.load (i32.add (local.get $bias) (local.get $o)))))
                 (local.set $volt
