@@ -86,11 +86,18 @@ export function parameterShapes(arch: ArchSpec, archPath: string, classes: numbe
  * - `seed-vgg`: paper A's OnlineSpikingVGG._initialize_weights: conv weights normal with std sqrt(2/fan_out)
  *   (kaiming_normal, fan_out, relu), linear weights normal with std 0.01, biases 0.
  *   Reference: zhuyaoyu/SNN-online-normalization models/spiking_vgg.py.
+ * - `ratebp-vgg`: paper B's VGG._initialize_weights: conv and linear weights normal with std 0.5 (whatever the
+ *   fan-in), biases 0. Reference: Tab-ct/rate-based-backpropagation model/vgg.py; the ratebp-fmnist-conv
+ *   checkpoint (its `feature.*`/`classifier.*` names are that class's) bears it out: conv biases exactly 0 (a conv
+ *   bias before BatchNorm gets no gradient) and weight RMS 0.44-0.52 after one epoch.
  * - `torch-default`: PyTorch's own reset_parameters: weights and biases uniform in +-1/sqrt(fan_in)
  *   (kaiming_uniform with a = sqrt(5)). Reference: torch.nn.Conv2d / nn.Linear.
- * Norm layers start at gamma 1, beta 0, running mean 0, running variance 1 in both.
+ * Norm layers start at gamma 1, beta 0, running mean 0, running variance 1 in all.
  */
-export type WeightInit = 'seed-vgg' | 'torch-default';
+export type WeightInit = 'seed-vgg' | 'ratebp-vgg' | 'torch-default';
+
+/** Standard deviation of paper B's normal weight init. Reference: Tab-ct/rate-based-backpropagation model/vgg.py. */
+export const RATEBP_WEIGHT_STD = 0.5;
 
 /** A freshly initialised model for `arch`, drawn from `seed`. */
 export function initialModel(arch: ArchSpec, shapes: ParameterShapes, seed: number, file: string, init: WeightInit): Model {
@@ -109,6 +116,9 @@ export function initialModel(arch: ArchSpec, shapes: ParameterShapes, seed: numb
         const bound = 1 / Math.sqrt(fanIn);
         put(layer.weight, shape, () => random.uniform(-bound, bound));
         if (layer.bias) put(layer.bias, [shape[0]!], () => random.uniform(-bound, bound));
+      } else if (init === 'ratebp-vgg') {
+        put(layer.weight, shape, () => RATEBP_WEIGHT_STD * random.normal());
+        if (layer.bias) put(layer.bias, [shape[0]!], () => 0);
       } else {
         const fanOut = shape[0]! * shape.slice(2).reduce((a, b) => a * b, 1);
         const std = layer.op === 'conv2d' ? Math.sqrt(2 / fanOut) : 0.01;

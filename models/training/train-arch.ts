@@ -46,9 +46,10 @@ export async function trainArchitecture(options: ArchTrainingOptions): Promise<A
   if (arch.source === 'osr-ots' && options.rule === 'rate') {
     throw new ModelError(options.archPath, "source 'osr-ots' (OSR, OTS) is trained with --rule osr, not rate");
   }
-  // PyTorch's default init for both: the seed VGG's (zero conv biases) leaves a spike-free layer's potentials all
-  // equal at the start, which makes OTS undefined.
-  const init = 'torch-default';
+  // Each rule starts from its own code's init. Paper B's VGG draws every weight from N(0, 0.5) with zero biases.
+  // Paper A's OSR keeps PyTorch's default: its seed VGG's (zero conv biases) leaves a spike-free layer's potentials
+  // all equal at the start, which makes OTS undefined.
+  const init = options.rule === 'rate' ? 'ratebp-vgg' : 'torch-default';
   const fresh = initialModel(arch, parameterShapes(arch, options.archPath, CLASSES), options.seed, options.archPath, init);
   const train = loadFashionMnist(options.dataDir, 'train', options.samples ?? undefined);
   if (!sameShape(train.shape, fresh.input.shape)) {
