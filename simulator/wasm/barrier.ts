@@ -1,5 +1,8 @@
-/** Spins before sleeping: on a machine with a free core for each thread the wait is shorter than a wake-up. */
-const SPINS = 20_000;
+/**
+ * Spins (some microseconds) before sleeping: with a free core for each thread the other one arrives sooner than a
+ * wake-up would take; on a busy machine a long spin would only take the core the other thread needs.
+ */
+const SPINS = 2_000;
 
 /**
  * A reusable barrier for `parties` threads over two Int32 words of shared memory: [arrivals, generation]. The last

@@ -262,7 +262,7 @@
     (param $spikeList i32) (param $count i32) (param $rowStart i32) (param $words i32) (param $acc i32) (param $accBytes i32)
     (param $delivered i32)
     (result i32)
-    (local $s i32) (local $n i32) (local $k i32) (local $end i32) (local $events i32) (local $w i32) (local $at i32)
+    (local $s i32) (local $n i32) (local $k i32) (local $end i32) (local $end4 i32) (local $events i32) (local $w i32) (local $at i32)
     (memory.fill (local.get $acc) (i32.const 0) (local.get $accBytes))
     (block $done
       (loop $spikes
@@ -274,6 +274,25 @@
         (local.set $k (i32.add (local.get $words) (i32.shl (i32.load (local.get $at)) (i32.const 2))))
         (local.set $end (i32.add (local.get $words) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 2))))
         (local.set $events (i32.add (local.get $events) (i32.shr_u (i32.sub (local.get $end) (local.get $k)) (i32.const 2))))
+        ;; Four words per turn while four remain (each add still reads the previous store: repeated targets are fine).
+        (local.set $end4 (i32.sub (local.get $end) (i32.const 12)))
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.ge_u (local.get $k) (local.get $end4)))
+            (local.set $w (i32.load (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $w (i32.load offset=4 (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $w (i32.load offset=8 (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $w (i32.load offset=12 (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br $quads)))
         (block $rowDone
           (loop $row
             (br_if $rowDone (i32.ge_u (local.get $k) (local.get $end)))
