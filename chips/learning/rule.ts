@@ -19,9 +19,6 @@ export type Dependency = 'x0' | 'y0' | 'u';
 export type RuleVariable = 'x0' | 'y0' | 'x1' | 'x2' | 'y1' | 'y2' | 'y3' | 'w' | 't';
 export const RULE_VARIABLES: readonly RuleVariable[] = ['x0', 'y0', 'x1', 'x2', 'y1', 'y2', 'y3', 'w', 't'];
 
-/** Variables held per synapse (the others per axon or per neuron). */
-export const SYNAPTIC_VARIABLES: readonly RuleVariable[] = ['w', 't'];
-
 /** What a rule changes: the weight (`dw`) or the tag (`dt`). Lava's third target, the delay `dd`, is not modelled. */
 export type RuleTarget = 'dw' | 'dt';
 
