@@ -20,7 +20,7 @@ const PROGRAM_MESSAGE = 'spikechip.ir.ChipProgram';
 /** Message fields a program may leave out: `oneof` members are checked by validation, pooling is optional. */
 const OPTIONAL_MESSAGE_FIELDS = new Set(['Connection.pooling']);
 /** Fields added for recurrent networks: left out of a program at their default, so feed-forward programs read back unchanged. */
-const OMITTED_AT_DEFAULT = new Set(['Layer.recurrent', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage', 'LearningConfig.layerConfigs']);
+const OMITTED_AT_DEFAULT = new Set(['Layer.recurrent', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage', 'LearningConfig.layerConfigs', 'LearningLayer.tagRule']);
 
 let programType: protobuf.Type | undefined;
 
@@ -149,7 +149,7 @@ function mayBeAbsent(field: protobuf.Field): boolean {
 }
 
 function isDefault(value: unknown): boolean {
-  return value === false || value === 0 || (Array.isArray(value) && value.length === 0);
+  return value === false || value === 0 || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
 /** Repeated fields the program holds as typed arrays (hot data: weights and host-side floats). */

@@ -277,4 +277,6 @@ export interface LearningLayerConfig {
   feedbackWeights: Int32Array;
   /** Model units. */
   learningRate: number;
+  /** The tag's rule (`dt = ...`); absent where the tag is not used (and in programs written before it existed). */
+  tagRule?: string;
 }

@@ -98,7 +98,8 @@ function printLearning(program: ChipProgram): string {
     const error = c.errorSource === 'ERROR_FEEDBACK' ? `feedback (${c.feedbackKind}) from ${layerName(program, c.feedbackFrom)}` : 'output comparison';
     const traces = `x1 +${c.x1.impulse}/decay ${c.x1.decay}, x2 +${c.x2.impulse}/decay ${c.x2.decay}, y1 +${c.y1.impulse}/decay ${c.y1.decay}`;
     const lut = c.surrogateLut.length > 0 ? `, surrogate LUT ${c.surrogateLut.length} entries >> ${c.surrogateShift}` : '';
-    return `\n  ${layerName(program, c.layer)}: ${JSON.stringify(c.rule)}, epoch ${plural(c.epochSteps, 'step')}, ${traces}, error ${error} x ${c.errorScale.toPrecision(4)} per ${c.errorTiming}${lut}, rate ${c.learningRate}`;
+    const tag = c.tagRule ? `, tag ${JSON.stringify(c.tagRule)}` : '';
+    return `\n  ${layerName(program, c.layer)}: ${JSON.stringify(c.rule)}${tag}, epoch ${plural(c.epochSteps, 'step')}, ${traces}, error ${error} x ${c.errorScale.toPrecision(4)} per ${c.errorTiming}${lut}, rate ${c.learningRate}`;
   });
   return parts.join(', ') + configs.join('');
 }

@@ -1,6 +1,11 @@
 // Reference: lava-nc/lava src/lava/magma/core/learning/product_series.py and constants.py (a product is
 // scale * dependency * factors; the accumulator of synaptic changes is 16 bits signed, W_ACCUMULATOR_S); Davies
 // et al. 2018 (weights re-rounded stochastically to their precision after each epoch); DESIGN.md section 3.
+// The tag and the u<k> dependency: lava-nc/lava src/lava/magma/core/model/py/connection.py
+// (LearningConnectionModelBitApproximate: every rule of the epoch reads the synaptic variables as they were
+// before any of them ran, `_extract_applier_args` once before the dw, dd, dt loop; the tag goes through the same
+// 16-bit accumulator with 2^-7 fraction and the same stochastic rounding as the weight, then is clipped to its
+// width; u = 1 when int(time_step / t_epoch) % 2**k == 0, time_step counted from 1).
 import type { RandomSource } from '../fixed-point/prng.js';
 import { stochasticShiftRight } from '../fixed-point/stochastic-round.js';
 import type { LearningRule, RuleFactor, RuleProduct, RuleVariable } from './rule.js';
@@ -21,9 +26,17 @@ export function factorValue(factor: RuleFactor, state: SynapseState): number {
   return factor.sign ? Math.sign(v) : v;
 }
 
-/** Whether a product runs in epoch `epoch` (0-based): its dependency held, and u<k> runs every 2^k-th epoch. */
-export function productActive(product: RuleProduct, state: SynapseState, epoch: number): boolean {
-  if (product.dependency === 'u') return epoch % 2 ** product.decimateExponent === 0;
+/**
+ * Whether u<k> holds at the end of epoch `epochNumber`, counted from 1 as Lava does (time_step / t_epoch): in
+ * epochs 2^k, 2*2^k, ..., so u2 runs at the end of every 4th epoch, the last of each group of four.
+ */
+export function uHolds(decimateExponent: number, epochNumber: number): boolean {
+  return epochNumber % 2 ** decimateExponent === 0;
+}
+
+/** Whether a product runs at the end of epoch `epochNumber` (from 1): its spike dependency held, or u<k> holds. */
+export function productActive(product: RuleProduct, state: SynapseState, epochNumber: number): boolean {
+  if (product.dependency === 'u') return uHolds(product.decimateExponent, epochNumber);
   return state[product.dependency] !== 0;
 }
 
@@ -35,9 +48,9 @@ export function productValue(product: RuleProduct, state: SynapseState, fraction
 }
 
 /** The rule's change of one synapse in one epoch, in accumulator units, saturated to the accumulator's width. */
-export function accumulate(rule: LearningRule, state: SynapseState, epoch: number, fractionBits: number, accumulatorBits: number): number {
+export function accumulate(rule: LearningRule, state: SynapseState, epochNumber: number, fractionBits: number, accumulatorBits: number): number {
   let sum = 0;
-  for (const product of rule.products) if (productActive(product, state, epoch)) sum += productValue(product, state, fractionBits);
+  for (const product of rule.products) if (productActive(product, state, epochNumber)) sum += productValue(product, state, fractionBits);
   return saturateSigned(sum, accumulatorBits);
 }
 
@@ -56,4 +69,17 @@ export function updateWeight(weight: number, accumulator: number, fractionBits: 
   const max = 2 ** (weightBits - 1) - 1;
   const next = weight + stochasticShiftRight(accumulator, fractionBits, random);
   return next > max ? max : next < -max ? -max : next;
+}
+
+/**
+ * The tag after an epoch: t + accumulator / 2^fractionBits, rounded stochastically to the tag's integer grid as
+ * the weight is, and saturated to the tag's two's-complement range -2^(tagBits-1)..2^(tagBits-1) - 1 (9 bits on
+ * Loihi: -256..255; Lava's Python model clips tag_1 to -(2^8) - 1 = -257, one below what 9 bits hold, so the
+ * silicon's lower bound is unconfirmed). Draws one number only when the accumulator is not zero.
+ */
+export function updateTag(tag: number, accumulator: number, fractionBits: number, tagBits: number, random: RandomSource): number {
+  if (accumulator === 0) return tag;
+  const max = 2 ** (tagBits - 1) - 1;
+  const next = tag + stochasticShiftRight(accumulator, fractionBits, random);
+  return next > max ? max : next < -max - 1 ? -max - 1 : next;
 }

@@ -9,5 +9,6 @@ export function ruleLimits(engine: LearningEngine): RuleLimits {
     scaleExponentMin: engine.scaleExponentMin,
     scaleExponentMax: engine.scaleExponentMax,
     constantBits: engine.constantBits,
+    tagBits: engine.tagBits,
   };
 }

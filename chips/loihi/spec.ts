@@ -84,6 +84,12 @@ export const LEARNING_SCALE_EXPONENT_MIN = -7;
 export const LEARNING_SCALE_EXPONENT_MAX = 8;
 /** Additive constant of a factor (bits, sign included). Reference: lava-nc/lava constants.py W_CONST = 8. */
 export const LEARNING_CONSTANT_BITS = 8;
+/**
+ * Synaptic tag `t`, sign included (bits): 8 magnitude bits and a sign. Reference: lava-nc/lava
+ * src/lava/magma/core/learning/constants.py (W_TAG_1_U = 8, W_TAG_1_S = 9; tag_1 is the tag `t`,
+ * string_symbols.py), the same width as Lava's weights (W_WEIGHTS_U = 8).
+ */
+export const LEARNING_TAG_BITS = 9;
 
 /**
  * Loihi 1's learning engine. Reference: DESIGN.md section 3; Davies et al. 2018. thirdFactor: a reward/error
@@ -103,6 +109,7 @@ export const LOIHI_LEARNING_ENGINE: LearningEngine = {
   scaleExponentMin: LEARNING_SCALE_EXPONENT_MIN,
   scaleExponentMax: LEARNING_SCALE_EXPONENT_MAX,
   constantBits: LEARNING_CONSTANT_BITS,
+  tagBits: LEARNING_TAG_BITS,
 };
 
 /**

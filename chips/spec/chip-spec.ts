@@ -212,6 +212,11 @@ export interface LearningEngine {
   readonly scaleExponentMax: number;
   /** Width of an additive constant inside a factor, sign included (bits). */
   readonly constantBits: number;
+  /**
+   * Width of the synaptic tag `t`, sign included (bits): a per-synapse variable with its own rule (`dt = ...`),
+   * evaluated at each epoch end with `dw`; 0 where the engine has no tag. Optional in a spec file (absent: 0).
+   */
+  readonly tagBits: number;
 }
 
 export interface TimingSpec {

@@ -54,14 +54,15 @@ function isPlainObject(value: unknown): value is JsonObject {
 }
 
 /**
- * `value` as an object whose keys are exactly `keys` (none missing, none extra, so a typo in a user's file is
- * reported instead of silently ignored).
+ * `value` as an object whose keys are exactly `keys` plus any of `optional` (none missing, none extra, so a typo
+ * in a user's file is reported instead of silently ignored). `optional` lists fields added to the format later,
+ * so files written before them still read.
  */
-export function readObject(source: JsonSource, value: unknown, path: string, keys: readonly string[]): JsonObject {
+export function readObject(source: JsonSource, value: unknown, path: string, keys: readonly string[], optional: readonly string[] = []): JsonObject {
   if (!isPlainObject(value)) fail(source, path, 'an object', value);
   for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) {
-      throw new ChipSpecError(source.file, childPath(path, key), `no such field (allowed: ${keys.join(', ')})`, 'an unknown field');
+    if (!keys.includes(key) && !optional.includes(key)) {
+      throw new ChipSpecError(source.file, childPath(path, key), `no such field (allowed: ${[...keys, ...optional].join(', ')})`, 'an unknown field');
     }
   }
   for (const key of keys) {

@@ -335,7 +335,7 @@ function readLearning(source: JsonSource, value: unknown, path: string): Learnin
     'scaleExponentMin',
     'scaleExponentMax',
     'constantBits',
-  ]);
+  ], ['tagBits']);
   const tracesPath = childPath(path, 'traces');
   const traces: string[] = [];
   readArray(source, field(o, 'traces'), tracesPath).forEach((item, index) => {
@@ -359,7 +359,14 @@ function readLearning(source: JsonSource, value: unknown, path: string): Learnin
     scaleExponentMin,
     scaleExponentMax: readInteger(source, field(o, 'scaleExponentMax'), childPath(path, 'scaleExponentMax'), scaleExponentMin, WORD_BITS_MAX),
     constantBits: readInteger(source, field(o, 'constantBits'), childPath(path, 'constantBits'), 2, WORD_BITS_MAX),
+    // A tag holds at least a sign and one magnitude bit; specs written before the tag was modelled have none.
+    tagBits: field(o, 'tagBits') === undefined ? 0 : readTagBits(source, field(o, 'tagBits'), childPath(path, 'tagBits')),
   };
+}
+
+function readTagBits(source: JsonSource, value: unknown, path: string): number {
+  if (value === 0 || (typeof value === 'number' && Number.isInteger(value) && value >= 2 && value <= WORD_BITS_MAX)) return value;
+  fail(source, path, `0 (no tag) or an integer in 2..${WORD_BITS_MAX}`, value);
 }
 
 function readTiming(source: JsonSource, value: unknown, path: string): TimingSpec {

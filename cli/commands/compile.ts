@@ -41,7 +41,7 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     .option('calibration-input', { type: 'string', describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
     .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
     .option('threshold', { choices: ['auto', 'schedule', 'mean'] as const, default: 'auto' as const, describe: "OTS thresholds on chip: per-step 'schedule', their 'mean', or 'auto' (schedule where the chip has a table)" })
-    .option('learning', { type: 'string', describe: "on-chip learning: a preset (ottt | rate) or a rule in Lava's grammar, e.g. 'dw = 2^-4*x1*y0 - 2^-4*x0*y1'" })
+    .option('learning', { type: 'string', describe: "on-chip learning: a preset (ottt | ottt-accumulated | rate) or rules in Lava's grammar, e.g. 'dw = 2^-4*x1*y0 - 2^-4*x0*y1', with the tag's 'dw = ...; dt = ...'" })
     .option('learn-layers', { type: 'string', describe: "layers that learn: 'last' (default) or comma-separated names" })
     .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
     .option('learning-epoch', { type: 'number', describe: 'learning epoch of a written rule, 1..63 steps (presets fix their own)' })

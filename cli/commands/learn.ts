@@ -15,6 +15,7 @@ import { programChip } from '../program-chip.js';
 import { loadModel } from '../../models/load-model.js';
 import { imageSamples } from '../../models/datasets/image-samples.js';
 import { learnLastLayerFloat } from '../../models/training/layer-rules/learn-last-layer.js';
+import { FLOAT_RULES, type FloatRule } from '../../models/training/layer-rules/float-rules.js';
 import { UsageFailure } from './compile.js';
 
 interface LearnArgs {
@@ -86,7 +87,7 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const layers = args.layers === 'last' ? 'last' : args.layers.split(',').map((s) => s.trim());
   // Without --rule, the learning configuration the program was compiled with (compile --learning).
   const rule = args.rule ?? (compiled.learning.layerConfigs?.length ? null : undefined);
-  if (rule === undefined) throw new UsageFailure(`${args.program} was compiled without --learning: name a rule with --rule ottt|rate|"<rule>"`);
+  if (rule === undefined) throw new UsageFailure(`${args.program} was compiled without --learning: name a rule with --rule ottt|ottt-accumulated|rate|"<rule>"`);
   const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}), ...(args.feedback ? { feedback: args.feedback } : {}) });
   const dir = args.data ?? defaultFashionMnistDir();
   const train = loadFashionMnist(dir, 'train', args.samples);
@@ -108,7 +109,7 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   return {
     program: args.program,
     chip: spec.name,
-    rule: `${program.learning.rule === program.learning.layerConfigs![0]!.rule ? '' : `${program.learning.rule}: `}${program.learning.layerConfigs!.map((c) => c.rule).join('; ')}`,
+    rule: `${program.learning.rule === program.learning.layerConfigs![0]!.rule ? '' : `${program.learning.rule}: `}${program.learning.layerConfigs!.map((c) => (c.tagRule ? `${c.rule}; ${c.tagRule}` : c.rule)).join('; ')}`,
     layers: program.learning.layers.map((i) => program.layers[i]!.name),
     learningRate: program.learning.layerConfigs![0]!.learningRate,
     reset: args.reset,
@@ -130,10 +131,10 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
 }
 
 function floatReference(modelFile: string, rule: string, learningRate: number, reset: boolean, train: ImageSet, test: ImageSet, quiet: boolean): LearnReport['float'] {
-  if (rule !== 'ottt' && rule !== 'rate') throw new UsageFailure(`--float runs the presets ottt and rate in float; '${rule}' has no float form here`);
+  if (!(FLOAT_RULES as readonly string[]).includes(rule)) throw new UsageFailure(`--float runs the presets ${FLOAT_RULES.join(', ')} in float; '${rule}' has no float form here`);
   const { model } = loadModel(modelFile, {});
   const bar = progressBar('float reference', !quiet);
-  const result = learnLastLayerFloat(model, imageSamples(train, model), imageSamples(test, model), { rule, learningRate, reset, onProgress: (done, total) => bar.update(done, total) });
+  const result = learnLastLayerFloat(model, imageSamples(train, model), imageSamples(test, model), { rule: rule as FloatRule, learningRate, reset, onProgress: (done, total) => bar.update(done, total) });
   bar.stop();
   return { accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, seconds: result.seconds };
 }
@@ -161,12 +162,12 @@ function args(r: LearnReport): string {
 export function registerLearn(yargs: Argv): Argv {
   return yargs.command<LearnArgs>(
     'learn <program>',
-    'Learn on chip over the training images (ottt, rate or a rule in Lava grammar); report test accuracy before and after, learning energy and synaptic updates',
+    'Learn on chip over the training images (ottt, ottt-accumulated, rate or a rule in Lava grammar); report test accuracy before and after, learning energy and synaptic updates',
     (y) =>
       y
         .positional('program', { type: 'string', demandOption: true, describe: 'the compiled .chip.pb' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
-        .option('rule', { type: 'string', describe: "ottt | rate | a rule in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' (default: the program's own, from compile --learning)" })
+        .option('rule', { type: 'string', describe: "ottt | ottt-accumulated | rate | rules in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' or 'dw = ...; dt = ...' (default: the program's own, from compile --learning)" })
         .option('layers', { type: 'string', default: 'last', describe: "learning layers: 'last' or comma-separated names" })
         .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
         .option('reset', { type: 'boolean', default: false, describe: 'zero the learning layers first (learn them from scratch)' })

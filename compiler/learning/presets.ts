@@ -1,20 +1,23 @@
 // Reference: DESIGN.md section 2 (OTTT: a[t] = lambda*a[t-1] + s[t], lambda = 1 - 1/tau, grad W[t] = delta[t] (x)
-// a[t], updated every step; rate-based rule of paper B: rates over T, one update at T) and section 5 (epoch 1 is
-// OTTT's online update, epoch T with rate traces the rate-based rule); chips/learning for the fixed-point forms.
+// a[t], updated every step or summed over T; rate-based rule of paper B: rates over T, one update at T) and
+// section 5 (epoch 1 is OTTT's online update, epoch T with rate traces the rate-based rule); chips/learning for
+// the fixed-point forms; lava-nc/lava connection.py and learning_rule.py for the tag `t` and the u<k> dependency.
 import type { ChipProgram, LearningLayerConfig, TraceConfig } from '../../chips/ir/chip-program.js';
 import type { ChipSpec, LearningEngine } from '../../chips/spec/chip-spec.js';
 import { Xoshiro128StarStar } from '../../chips/fixed-point/prng.js';
+import { accumulatorFractionBits } from '../../chips/learning/product-series.js';
 import { TRACE_DECAY_BITS } from '../../chips/learning/traces.js';
 import { CompileError } from '../errors.js';
 
-export const LEARNING_PRESETS = ['ottt', 'rate'] as const;
+export const LEARNING_PRESETS = ['ottt', 'ottt-accumulated', 'rate'] as const;
 export type LearningPreset = (typeof LEARNING_PRESETS)[number];
 
 /**
- * Default learning rates (model units, per sample: OTTT's per-step updates each take rate/T). Chosen on the
- * float reference of the bundled model's last layer (models/training/layer-rules), where plain SGD converges in one pass.
+ * Default learning rates (model units, per sample: OTTT's per-step updates each take rate/T, and the accumulated
+ * variant applies the same T products at once). Chosen on the float reference of the bundled model's last layer
+ * (models/training/layer-rules), where plain SGD converges in one pass.
  */
-export const DEFAULT_LEARNING_RATE: Readonly<Record<LearningPreset, number>> = { ottt: 0.02, rate: 0.05 };
+export const DEFAULT_LEARNING_RATE: Readonly<Record<LearningPreset, number>> = { ottt: 0.02, 'ottt-accumulated': 0.02, rate: 0.05 };
 
 /** Surrogate of both papers: alpha*sig(alpha x)*(1 - sig(alpha x)) with alpha = 4 (DESIGN.md section 2). */
 export const SURROGATE_ALPHA = 4;
@@ -38,8 +41,9 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
   const T = program.timesteps;
   const traceMax = 2 ** engine.traceBits - 1;
   const area = poolingArea(program, index);
+  const online = preset !== 'rate';
   // OTTT's trace keeps lambda = 1 - 1/tau of itself: the source neuron's own voltage decay (dv in 2^-12 units).
-  const decay = preset === 'ottt' ? source.neuron.dv : 0;
+  const decay = online ? source.neuron.dv : 0;
   const lambda = 1 - decay / 2 ** TRACE_DECAY_BITS;
   let reach = 0;
   for (let k = 0; k < T; k++) reach += lambda ** k;
@@ -56,25 +60,88 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
   const spiking = layer.kind === 'LAYER_SPIKING';
   // A spiking layer's post factor y3 is the surrogate in 1/traceMax units: the scale absorbs that factor.
   const { mantissa, exponent, errorScale } = solveScale(target, spiking ? perSpike * traceMax : perSpike, engine);
-  const scale = `${mantissa === 1 ? '' : `${mantissa}*`}2^${exponent}`;
   const lut = spiking ? surrogateLut(layer.scale, traceMax) : { table: new Int32Array(0), shift: 0 };
-  const rule = spiking ? `dw = -${scale}*u0*x1*y2*y3` : `dw = -${scale}*u0*x1*y2`;
+  const post = spiking ? 'x1*y2*y3' : 'x1*y2';
+  // The error unit's payload |E * err| < E with |softmax - onehot| < 1, so y2 never exceeds ceil(E).
+  const rules =
+    preset === 'ottt-accumulated'
+      ? accumulatedRules({ layer, T, mantissa, exponent, post, engine, stepMax: T * traceMax * Math.min(traceMax, Math.ceil(errorScale)) * (spiking ? maxOf(lut.table) : 1) })
+      : { rule: `dw = -${scaleText(mantissa, exponent)}*u0*${post}` };
   return {
     layer: index,
-    rule,
-    epochSteps: preset === 'ottt' ? 1 : T,
+    ...rules,
+    epochSteps: online ? 1 : T,
     x1,
     x2: NO_TRACE,
     y1: NO_TRACE,
     errorSource: 'ERROR_OUTPUT_COMPARISON',
     errorScale,
-    errorTiming: preset === 'ottt' ? 'step' : 'epoch',
+    errorTiming: online ? 'step' : 'epoch',
     surrogateLut: lut.table,
     surrogateShift: lut.shift,
     feedbackFrom: 0,
     feedbackKind: '',
     feedbackWeights: new Int32Array(0),
     learningRate,
+  };
+}
+
+function scaleText(mantissa: number, exponent: number): string {
+  return `${mantissa === 1 ? '' : `${mantissa}*`}2^${exponent}`;
+}
+
+function maxOf(values: Int32Array): number {
+  let max = 0;
+  for (const v of values) max = Math.max(max, v);
+  return max;
+}
+
+interface AccumulatedInputs {
+  readonly layer: ChipProgram['layers'][number];
+  readonly T: number;
+  /** The online rule's scale m*2^e: one step's product is -m*2^e * x1*y2(*y3) weight steps. */
+  readonly mantissa: number;
+  readonly exponent: number;
+  readonly post: string;
+  readonly engine: LearningEngine;
+  /** Bound on sum over T steps of |x1*y2(*y3)|: the most the tag can be asked to hold, in units of the product. */
+  readonly stepMax: number;
+}
+
+/**
+ * OTTT's accumulated update on Loihi's tag, epoch 1 step: the tag sums each step's product p[t] = -m*2^e*x1*y2
+ * (in tag units of 2^s weight steps) and the weight takes them once, at the last step of the sample:
+ *
+ *   dt = -m*2^(e-s)*u0*P + m*2^(e-s)*uK*P - uK*t      (P = x1*y2, or x1*y2*y3 on a spiking layer)
+ *   dw = 2^s*uK*t - m*2^e*uK*P                          (2^K = T: uK holds in epochs T, 2T, ...: each sample's last step)
+ *
+ * Both rules read the tag as it was before the epoch (Lava's order), so at step T dw adds the tag, which holds
+ * steps 1..T-1, and that step's own product directly; dt's two P products cancel exactly there and -uK*t clears
+ * the tag for the next sample. s is the finest tag unit whose range holds the largest sum the T steps can reach,
+ * so the tag never saturates and rounds to 2^s of a weight step instead of a whole step.
+ */
+function accumulatedRules(inputs: AccumulatedInputs): { rule: string; tagRule: string } {
+  const { layer, T, mantissa, exponent, post, engine, stepMax } = inputs;
+  const k = Math.log2(T);
+  // Reference: lava-nc/lava symbolic_equation.py (Uk matches `u\d`: k is one digit).
+  if (!Number.isInteger(k) || k > 9) {
+    throw new CompileError(layer.name, `ottt-accumulated applies the tag every T = ${T} steps through the u<k> dependency, which runs every 2^k-th epoch (k = 0..9): T must be a power of two up to 512`);
+  }
+  if (engine.tagBits === 0) throw new CompileError(layer.name, "ottt-accumulated sums each sample's updates in the synaptic tag, and this chip's learning engine has none (tagBits 0)");
+  const F = accumulatorFractionBits(engine.scaleExponentMin);
+  const tagMax = 2 ** (engine.tagBits - 1) - 1;
+  // Largest |sum of T products| in accumulator units (2^-F weight steps), and the finest tag unit 2^s holding it.
+  const largest = mantissa * 2 ** (exponent + F) * stepMax;
+  let s = engine.scaleExponentMin;
+  while (largest > tagMax * 2 ** (s + F)) s++;
+  const tagExponent = exponent - s;
+  if (s > engine.scaleExponentMax || tagExponent < engine.scaleExponentMin || tagExponent > engine.scaleExponentMax) {
+    throw new CompileError(layer.name, `the tag unit 2^${s} or the tag rule's scale 2^${tagExponent} is outside the rule scales 2^${engine.scaleExponentMin}..2^${engine.scaleExponentMax}`);
+  }
+  const tagScale = scaleText(mantissa, tagExponent);
+  return {
+    rule: `dw = 2^${s}*u${k}*t - ${scaleText(mantissa, exponent)}*u${k}*${post}`,
+    tagRule: `dt = -${tagScale}*u0*${post} + ${tagScale}*u${k}*${post} - u${k}*t`,
   };
 }
 
@@ -89,6 +156,12 @@ export type FeedbackKind = 'transposed' | 'random';
 export function feedbackConfig(preset: LearningPreset, inputs: PresetInputs, next: LearningLayerConfig, kind: FeedbackKind, seed: number): LearningLayerConfig {
   const { program, spec, layer: index } = inputs;
   const layer = program.layers[index]!;
+  if (preset === 'ottt-accumulated') {
+    // The tag's unit is set by the largest sum it may hold: the output error is below one, but a fed-back error
+    // (up to the trace maximum) times the surrogate bounds the sum so loosely that a 9-bit tag's unit would be
+    // coarser than a weight step, and the tag would round away most of each step's update.
+    throw new CompileError(layer.name, `ottt-accumulated learns the last layer only: a fed-back error times the surrogate can sum to more than a ${spec.learning!.tagBits}-bit tag holds at a useful resolution`);
+  }
   const after = program.layers[next.layer]!;
   const dense = after.connection.dense;
   if (!dense || after.connection.pooling) throw new CompileError(after.name, 'feedback needs a dense next layer reading this layer without pooling');

@@ -1,14 +1,14 @@
 // Reference: DESIGN.md sections 3 and 5 (on-chip learning: rule, epoch, traces, surrogate LUT, error as a third
 // factor); chips/ir/chip_program.proto (LearningConfig, LearningLayer).
 import type { ChipProgram, LearningLayerConfig } from '../../chips/ir/chip-program.js';
-import { parseLearningRule } from '../../chips/learning/parse-rule.js';
+import { parseLearningRule, parseLearningRules } from '../../chips/learning/parse-rule.js';
 import { ruleLimits } from '../../chips/learning/rule-limits.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { CompileError } from '../errors.js';
 import { DEFAULT_LEARNING_RATE, LEARNING_PRESETS, feedbackConfig, poolingArea, presetConfig, type FeedbackKind, type LearningPreset } from '../learning/presets.js';
 
 export interface LearningOptions {
-  /** A preset name (`ottt`, `rate`) or a rule in Lava's grammar (`dw = ...`). */
+  /** A preset name (`ottt`, `ottt-accumulated`, `rate`) or rules in Lava's grammar (`dw = ...`, or `dw = ...; dt = ...`). */
   readonly rule: string;
   /** `last`, or layer names. */
   readonly layers: 'last' | readonly string[];
@@ -31,6 +31,7 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
   if (!engine) throw new CompileError(spec.name, 'this chip has no learning engine (its spec has learning: null)');
   const layers = learningLayers(program, options.layers);
   const preset = (LEARNING_PRESETS as readonly string[]).includes(options.rule) ? (options.rule as LearningPreset) : null;
+  const written = preset ? null : writtenRules(options.rule, spec);
   const learningRate = options.learningRate ?? (preset ? DEFAULT_LEARNING_RATE[preset] : 0);
   if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new CompileError('--learning-rate', `must be a non-negative number, got ${learningRate}`);
   const last = program.layers.length - 1;
@@ -54,9 +55,9 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
       if (layer.kind !== 'LAYER_SPIKING') throw new CompileError(layer.name, 'a hidden learning layer must be spiking (its post factor is the surrogate of its neurons)');
       config = feedbackConfig(base, { program, spec, layer: index, learningRate: rate }, next, options.feedback, options.feedbackSeed ?? 1);
     }
-    if (!preset) {
+    if (written) {
       const epochSteps = options.epochSteps ?? 1;
-      config = { ...config, rule: options.rule, epochSteps, errorTiming: epochSteps === 1 ? 'step' : 'epoch', learningRate };
+      config = { ...config, ...written, epochSteps, errorTiming: epochSteps === 1 ? 'step' : 'epoch', learningRate };
     }
     byLayer.set(index, config);
   }
@@ -65,7 +66,8 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
     if (c.epochSteps < 1 || c.epochSteps > engine.maxEpochSteps) {
       throw new CompileError(program.layers[c.layer]!.name, `learning epoch ${c.epochSteps} steps is outside 1..${engine.maxEpochSteps}`);
     }
-    parseLearningRule(c.rule, ruleLimits(engine));
+    parseLearningRule(c.rule, ruleLimits(engine), 'dw');
+    if (c.tagRule !== undefined) parseLearningRule(c.tagRule, ruleLimits(engine), 'dt');
   }
   const first = configs[configs.length - 1]!;
   return {
@@ -78,6 +80,15 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
       layerConfigs: configs,
     },
   };
+}
+
+/** A written rule set: the weight's rule, and the tag's where there is one (`dw = ...; dt = ...`). */
+function writtenRules(text: string, spec: ChipSpec): { rule: string; tagRule?: string } {
+  const rules = parseLearningRules(text, ruleLimits(spec.learning!));
+  const dw = rules.find((r) => r.target === 'dw');
+  if (!dw) throw new CompileError('--learning', `'${text}' has no 'dw' rule: the tag alone changes no weight`);
+  const dt = rules.find((r) => r.target === 'dt');
+  return dt ? { rule: dw.text, tagRule: dt.text } : { rule: dw.text };
 }
 
 function learningLayers(program: ChipProgram, layers: 'last' | readonly string[]): number[] {

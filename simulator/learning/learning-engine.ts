@@ -1,12 +1,14 @@
 // Reference: DESIGN.md sections 3 and 5 (Loihi's learning engine: 7-bit traces with impulses, per-step decay and
 // stochastic rounding; the rule, a sum of products, evaluated at the end of every learning epoch; a 16-bit
-// accumulator; weights re-rounded to their precision; learning costs energy like everything else).
+// accumulator; weights re-rounded to their precision; learning costs energy like everything else); the tag rule
+// and its order: lava-nc/lava src/lava/magma/core/model/py/connection.py (dw and dt both read w and t as they
+// were before the epoch's learning phase).
 import type { LearningLayerConfig } from '../../chips/ir/chip-program.js';
 import { Xoshiro128StarStar } from '../../chips/fixed-point/prng.js';
 import { stochasticRound } from '../../chips/fixed-point/stochastic-round.js';
 import { parseLearningRule } from '../../chips/learning/parse-rule.js';
-import { accumulatorFractionBits, saturateSigned, updateWeight } from '../../chips/learning/product-series.js';
-import type { LearningRule, RuleFactor } from '../../chips/learning/rule.js';
+import { accumulatorFractionBits, saturateSigned, uHolds, updateTag, updateWeight } from '../../chips/learning/product-series.js';
+import { readsTag, type LearningRule, type RuleFactor, type RuleProduct } from '../../chips/learning/rule.js';
 import { ruleLimits } from '../../chips/learning/rule-limits.js';
 import { stepTrace } from '../../chips/learning/traces.js';
 import type { CoreCounters } from '../counters.js';
@@ -25,9 +27,23 @@ export interface LearningHooks {
 const PRE = new Set(['x0', 'x1', 'x2']);
 const POST = new Set(['y0', 'y1', 'y2', 'y3']);
 
-/** One learning layer's engine state: traces per axon and per neuron, all typed arrays allocated once. */
+/** Product p changes the weight (TARGET_WEIGHT) or the tag (TARGET_TAG). */
+const TARGET_WEIGHT = 0;
+const TARGET_TAG = 1;
+
+/**
+ * One learning layer's engine state: traces per axon and per neuron, the tag per synapse (laid out as the weights,
+ * axon-major), all typed arrays allocated once.
+ */
 class LayerLearning {
   readonly rule: LearningRule;
+  /** The tag's rule, or null where the layer has none. */
+  readonly tagRule: LearningRule | null;
+  /** The products of the weight rule, then those of the tag rule. */
+  readonly products: readonly RuleProduct[];
+  readonly targets: Uint8Array;
+  /** Per synapse; empty where no rule reads or writes the tag. */
+  readonly tags: Int16Array;
   readonly random: Xoshiro128StarStar;
   readonly axons: number;
   readonly outputs: number;
@@ -44,10 +60,10 @@ class LayerLearning {
   readonly vEpoch: Int32Array;
   readonly output: Float64Array;
   readonly error: Float64Array;
-  /** Per product: its factor on the pre side per axon, on the post side per neuron. */
+  /** Per product: its factor on the pre side per axon, on the post side per neuron, and its per-synapse factors (w, t). */
   readonly prePart: Float64Array[];
   readonly postPart: Float64Array[];
-  readonly weightFactors: RuleFactor[][];
+  readonly synapseFactors: RuleFactor[][];
   readonly coefficients: Float64Array;
   readonly active: Uint8Array;
   stepInEpoch = 0;
@@ -63,7 +79,11 @@ class LayerLearning {
     seed: number,
   ) {
     const engine = runtime.spec.learning!;
-    this.rule = parseLearningRule(config.rule, ruleLimits(engine));
+    const limits = ruleLimits(engine);
+    this.rule = parseLearningRule(config.rule, limits, 'dw');
+    this.tagRule = config.tagRule ? parseLearningRule(config.tagRule, limits, 'dt') : null;
+    this.products = [...this.rule.products, ...(this.tagRule?.products ?? [])];
+    this.targets = Uint8Array.from(this.products, (_, p) => (p < this.rule.products.length ? TARGET_WEIGHT : TARGET_TAG));
     this.random = new Xoshiro128StarStar(BigInt(seed) * 7919n + BigInt(config.layer));
     if (layer.synapses.kind !== 'dense') throw new SimulationError(layer.name, 'only dense layers learn on chip');
     this.outputs = layer.neurons;
@@ -83,13 +103,15 @@ class LayerLearning {
     this.output = new Float64Array(n);
     this.error = new Float64Array(n);
     const F = accumulatorFractionBits(engine.scaleExponentMin);
-    this.prePart = this.rule.products.map(() => new Float64Array(a));
-    this.postPart = this.rule.products.map(() => new Float64Array(n));
-    this.weightFactors = this.rule.products.map((p) => p.factors.filter((f) => f.variable === 'w'));
-    this.coefficients = Float64Array.from(this.rule.products, (p) => p.mantissa * 2 ** (p.exponent + F));
-    this.active = new Uint8Array(this.rule.products.length);
+    this.tags = new Int16Array(this.tagRule || readsTag(this.rule) ? a * n : 0);
+    this.prePart = this.products.map(() => new Float64Array(a));
+    this.postPart = this.products.map(() => new Float64Array(n));
+    this.synapseFactors = this.products.map((p) => p.factors.filter((f) => f.variable === 'w' || f.variable === 't'));
+    this.coefficients = Float64Array.from(this.products, (p) => p.mantissa * 2 ** (p.exponent + F));
+    this.active = new Uint8Array(this.products.length);
   }
 
+  /** Traces restart with the sample, as the neurons do; the tag is synaptic state, which only its rule changes. */
   beginSample(): void {
     for (const array of [this.x0, this.x1, this.x2, this.y0, this.y1, this.y2, this.y3, this.vStep, this.vEpoch, this.spikesIn]) array.fill(0);
     this.stepInEpoch = 0;
@@ -99,8 +121,9 @@ class LayerLearning {
 /**
  * The learning phase of every learning layer's cores. Each step: pre traces (per input axon) take the spikes
  * delivered, post traces the layer's own spikes, y2 the error unit's graded spike, y3 the surrogate from the
- * look-up table; at the end of each epoch the rule updates every synapse one of its products can change.
- * Traces restart with each sample, as the neurons do.
+ * look-up table; at the end of each epoch the rules (dw and, where there is one, dt) update every synapse one of
+ * their products can change. Traces restart with each sample, as the neurons do; epochs are counted over the
+ * whole run, as the chip's time step is, so u<k> runs in every 2^k-th epoch of the run.
  */
 export class LearningEngine implements LearningHooks {
   private readonly byLayer: (LayerLearning | null)[];
@@ -230,27 +253,31 @@ export class LearningEngine implements LearningHooks {
 
   /**
    * End of an epoch: every synapse whose axon's pre side of some active product is non-zero gets
-   * dw = sum_p coefficient_p * pre_p[axon] * post_p[neuron] * w-factors (16-bit accumulator), then its weight
-   * is re-rounded. Products factor into a pre part and a post part, so each is computed once per axon and neuron.
+   * dw = sum_p coefficient_p * pre_p[axon] * post_p[neuron] * synapse factors (16-bit accumulator), and dt likewise
+   * from the tag rule's products; both read w and t as they were before this epoch, then the weight and the tag
+   * are re-rounded. Products factor into a pre part and a post part, so each is computed once per axon and
+   * neuron. A synapse visited is one synaptic update, whichever of its variables change: the engine reads and
+   * writes its synapse entry once.
    */
   private applyRule(l: LayerLearning, layer: LayerRuntime, counters: CoreCounters): void {
     const engine = this.runtime.spec.learning!;
     const F = accumulatorFractionBits(engine.scaleExponentMin);
     const weightBits = this.runtime.program.layers[layer.index]!.connection.weightBits;
-    const products = l.rule.products;
+    const products = l.products;
     const values = { x0: l.x0, x1: l.x1, x2: l.x2, y0: l.y0, y1: l.y1, y2: l.y2, y3: l.y3 } as const;
+    // The number of the epoch ending now, from 1 (Lava's time_step / t_epoch).
+    const epochNumber = l.epoch + 1;
     for (let p = 0; p < products.length; p++) {
       const product = products[p]!;
-      l.active[p] = product.dependency !== 'u' || l.epoch % 2 ** product.decimateExponent === 0 ? 1 : 0;
+      l.active[p] = product.dependency !== 'u' || uHolds(product.decimateExponent, epochNumber) ? 1 : 0;
       const pre = l.prePart[p]!;
       const post = l.postPart[p]!;
       for (let a = 0; a < l.axons; a++) pre[a] = product.dependency === 'x0' ? l.x0[a]! : 1;
       for (let o = 0; o < l.outputs; o++) post[o] = product.dependency === 'y0' ? l.y0[o]! : 1;
       for (const f of product.factors) {
-        if (f.variable === 'w') continue;
         const side = PRE.has(f.variable) ? pre : POST.has(f.variable) ? post : null;
-        const source = values[f.variable as keyof typeof values];
         if (!side) continue;
+        const source = values[f.variable as keyof typeof values];
         for (let i = 0; i < side.length; i++) {
           const v = source[i]! + f.constant;
           side[i] = side[i]! * (f.sign ? Math.sign(v) : v);
@@ -260,6 +287,9 @@ export class LearningEngine implements LearningHooks {
     const synapses = layer.synapses;
     if (synapses.kind !== 'dense') return;
     const weights = synapses.weights;
+    const tags = l.tags;
+    const hasTag = l.tagRule !== null;
+    const tagBits = engine.tagBits;
     const outF = l.outputs;
     const coreOf = layer.coreOfNeuron;
     let updates = 0;
@@ -269,19 +299,23 @@ export class LearningEngine implements LearningHooks {
       if (!live) continue;
       const row = a * outF;
       for (let o = 0; o < outF; o++) {
-        let sum = 0;
+        let dw = 0;
+        let dt = 0;
         const w = weights[row + o]!;
+        const t = tags.length > 0 ? tags[row + o]! : 0;
         for (let p = 0; p < products.length; p++) {
           if (!l.active[p]) continue;
           let v = l.coefficients[p]! * l.prePart[p]![a]! * l.postPart[p]![o]!;
           if (v === 0) continue;
-          for (const f of l.weightFactors[p]!) {
-            const x = w + f.constant;
+          for (const f of l.synapseFactors[p]!) {
+            const x = (f.variable === 'w' ? w : t) + f.constant;
             v *= f.sign ? Math.sign(x) : x;
           }
-          sum += v;
+          if (l.targets[p] === TARGET_WEIGHT) dw += v;
+          else dt += v;
         }
-        weights[row + o] = updateWeight(w, saturateSigned(sum, engine.accumulatorBits), F, weightBits, l.random);
+        weights[row + o] = updateWeight(w, saturateSigned(dw, engine.accumulatorBits), F, weightBits, l.random);
+        if (hasTag) tags[row + o] = updateTag(t, saturateSigned(dt, engine.accumulatorBits), F, tagBits, l.random);
         const core = coreOf[o]!;
         counters.synapticUpdates[core] = counters.synapticUpdates[core]! + 1;
         updates++;

@@ -199,6 +199,14 @@ describe('learning', () => {
     expectRejected((s) => (s.learning.rule = 'stdp'), '$.learning.rule', /sum-of-products/);
     expectRejected((s) => (s.learning = 'yes'), '$.learning', /an object/);
   });
+  it('the tag width is 0 (no tag) or 2..32 bits, and a file written before it existed reads as having no tag', () => {
+    expect(validateChipSpec(copyOf('loihi'), 'x').learning!.tagBits).toBe(9);
+    const old = copyOf('loihi');
+    delete old.learning.tagBits;
+    expect(validateChipSpec(old, 'x').learning!.tagBits).toBe(0);
+    expectRejected((s) => (s.learning.tagBits = 1), '$.learning.tagBits', /0 \(no tag\) or an integer in 2\.\.32/);
+    expectRejected((s) => (s.learning.tagBit = 9), '$.learning.tagBit', /no such field .*tagBits/);
+  });
 });
 
 describe('timing', () => {

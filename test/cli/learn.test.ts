@@ -38,6 +38,21 @@ describe('spikechip learn', () => {
     expect(readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([]);
   });
 
+  it('learns with ottt-accumulated, printing both rules, beside its float reference', () => {
+    const run = runCli(['learn', program, '--rule', 'ottt-accumulated', '--reset', '--data', bundledData, '--samples', '100', '--test-limit', '50', '--workers', '1', '--json', '--float', MODEL]);
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { rule: string; accuracyAfter: number; float: { accuracyAfter: number } | null };
+    expect(report.rule).toBe('ottt-accumulated: dw = 2^-4*u2*t - 2^-7*u2*x1*y2; dt = -2^-3*u0*x1*y2 + 2^-3*u2*x1*y2 - u2*t');
+    expect(report.accuracyAfter).toBeGreaterThan(0.4);
+    expect(report.float!.accuracyAfter).toBeGreaterThan(0.4);
+  });
+
+  it('compile --learning refuses a bad tag rule, naming its column in the whole text', () => {
+    const run = runCli(['compile', MODEL, '--chip', 'loihi2', '--learning', 'dw = u0*t; dt = u12*x1', '-o', join(dir, 'y.chip.pb')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("column 17: 'u12': k of a u<k> dependency is one digit, 0..9");
+  });
+
   it('compile --learning refuses an out-of-range scale, naming its column', () => {
     const run = runCli(['compile', MODEL, '--chip', 'loihi2', '--learning', 'dw = 2^-12*u0*x1*y2', '-o', join(dir, 'x.chip.pb')]);
     expect(run.status).toBe(1);

@@ -44,6 +44,26 @@ describe('configure-learning', () => {
     expect(decodeChipProgram(encodeChipProgram(base), 'test').learning.layerConfigs).toBeUndefined();
   });
 
+  it('stores the tag rule of ottt-accumulated and of a written rule set beside the weight rule, and reads it back', () => {
+    const program = configureLearning(base, loihi2, { rule: 'ottt-accumulated', layers: 'last' });
+    const config = program.learning.layerConfigs![0]!;
+    expect(config.tagRule).toBe('dt = -2^-3*u0*x1*y2 + 2^-3*u2*x1*y2 - u2*t');
+    expect(decodeChipProgram(encodeChipProgram(program), 'test')).toEqual(program);
+    expect(printChipProgram(program)).toContain('"dw = 2^-4*u2*t - 2^-7*u2*x1*y2", tag "dt = -2^-3*u0*x1*y2 + 2^-3*u2*x1*y2 - u2*t", epoch 1 step');
+    const written = configureLearning(base, loihi2, { rule: ' dw = 2^-4*u1*t ; dt = 2^-2*u0*x1*y2 - u1*t', layers: 'last' }).learning.layerConfigs![0]!;
+    expect([written.rule, written.tagRule]).toEqual(['dw = 2^-4*u1*t', 'dt = 2^-2*u0*x1*y2 - u1*t']);
+    // a program written before the tag existed has no tag_rule: it reads back without one, byte for byte the same
+    const ottt = configureLearning(base, loihi2, { rule: 'ottt', layers: 'last' });
+    const bytes = encodeChipProgram(ottt);
+    expect('tagRule' in decodeChipProgram(bytes, 'test').learning.layerConfigs![0]!).toBe(false);
+    expect(Buffer.from(encodeChipProgram(decodeChipProgram(bytes, 'test'))).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('refuses a tag rule without a weight rule, and a bad tag rule', () => {
+    expect(() => configureLearning(base, loihi2, { rule: 'dt = u0*x1*y2', layers: 'last' })).toThrow(/has no 'dw' rule/);
+    expect(() => configureLearning(base, loihi2, { rule: 'dw = u0*x1*y2; dt = u0*x1*z2', layers: 'last' })).toThrow(LearningRuleError);
+  });
+
   it('validates the layer configs of a program it reads', () => {
     const program = configureLearning(base, loihi2, { rule: 'ottt', layers: 'last' });
     const config = program.learning.layerConfigs![0]!;

@@ -1,8 +1,9 @@
-// Reference: DESIGN.md section 2: OTTT (a[t] = lambda*a[t-1] + s[t], grad W[t] = delta[t] (x) a[t], online) and
-// the rate-based rule of paper B (rates over T, one update at T); cross-entropy error softmax(o) - onehot as the
-// chip's error unit computes it (simulator/learning/output-error.ts).
+// Reference: DESIGN.md section 2: OTTT (a[t] = lambda*a[t-1] + s[t], grad W[t] = delta[t] (x) a[t], online or
+// summed over T) and the rate-based rule of paper B (rates over T, one update at T); cross-entropy error
+// softmax(o) - onehot as the chip's error unit computes it (simulator/learning/output-error.ts).
 
-export type FloatRule = 'ottt' | 'rate';
+export type FloatRule = 'ottt' | 'ottt-accumulated' | 'rate';
+export const FLOAT_RULES: readonly FloatRule[] = ['ottt', 'ottt-accumulated', 'rate'];
 
 /** A linear readout learned in float: weights [classes][features] and bias, in model units. */
 export interface Readout {
@@ -31,14 +32,17 @@ function forward(r: Readout, x: Float32Array | Float64Array, offset: number, o: 
 
 /**
  * One training sample, the same schedule as the chip preset: `ottt` updates after every step with rate/T, from
- * the error of that step's output and the eligibility trace (lambda = the source neurons' decay); `rate` updates
- * once at T from the error of the mean output and the mean input rate.
+ * the error of that step's output and the eligibility trace (lambda = the source neurons' decay);
+ * `ottt-accumulated` sums the same T products with the weights held, and applies the sum once after step T
+ * (`grad` collects the change); `rate` updates once at T from the error of the mean output and the mean input rate.
  */
-export function learnSample(rule: FloatRule, r: Readout, steps: Float32Array, offset: number, T: number, label: number, rate: number, lambda: number, scratch: { a: Float64Array; o: Float64Array; e: Float64Array }): void {
-  const { a, o, e } = scratch;
+export function learnSample(rule: FloatRule, r: Readout, steps: Float32Array, offset: number, T: number, label: number, rate: number, lambda: number, scratch: { a: Float64Array; o: Float64Array; e: Float64Array; grad: Float64Array }): void {
+  const { a, o, e, grad } = scratch;
   const F = r.features;
   a.fill(0);
-  if (rule === 'ottt') {
+  if (rule === 'ottt' || rule === 'ottt-accumulated') {
+    // Online, each step's product goes into the weights at once; accumulated, into `grad` until step T.
+    const into = rule === 'ottt' ? r.weights : grad.fill(0);
     for (let t = 0; t < T; t++) {
       const at = offset + t * F;
       for (let f = 0; f < F; f++) a[f] = lambda * a[f]! + steps[at + f]!;
@@ -47,9 +51,10 @@ export function learnSample(rule: FloatRule, r: Readout, steps: Float32Array, of
       for (let c = 0; c < r.classes; c++) {
         const g = (rate / T) * e[c]!;
         const row = c * F;
-        for (let f = 0; f < F; f++) r.weights[row + f] = r.weights[row + f]! - g * a[f]!;
+        for (let f = 0; f < F; f++) into[row + f] = into[row + f]! - g * a[f]!;
       }
     }
+    if (rule === 'ottt-accumulated') for (let i = 0; i < grad.length; i++) r.weights[i] = r.weights[i]! + grad[i]!;
     return;
   }
   for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) a[f] = a[f]! + steps[offset + t * F + f]! / T;

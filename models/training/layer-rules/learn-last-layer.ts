@@ -42,7 +42,7 @@ export function learnLastLayerFloat(model: Model, train: LabelledSamples, test: 
   const inputSize = model.input.shape.reduce((a, b) => a * b, 1);
   const input = new Float32Array(batch * inputSize);
   const steps = new Float32Array(batch * T * F);
-  const scratch = { a: new Float64Array(F), o: new Float64Array(C), e: new Float64Array(C) };
+  const scratch = { a: new Float64Array(F), o: new Float64Array(C), e: new Float64Array(C), grad: new Float64Array(C * F) };
   const initial: Readout = { ...readout, weights: Float64Array.from(readout.weights), bias: Float64Array.from(readout.bias) };
   const total = train.count + test.count;
   let done = 0;

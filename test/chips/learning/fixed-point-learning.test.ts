@@ -18,7 +18,7 @@ function draws(...words: number[]): RandomSource {
   };
 }
 
-const state = (s: Partial<SynapseState>): SynapseState => ({ x0: 0, y0: 0, x1: 0, x2: 0, y1: 0, y2: 0, y3: 0, w: 0, ...s });
+const state = (s: Partial<SynapseState>): SynapseState => ({ x0: 0, y0: 0, x1: 0, x2: 0, y1: 0, y2: 0, y3: 0, w: 0, t: 0, ...s });
 
 describe('traces in fixed point', () => {
   it('decays by (4096 - d)/4096 and adds impulses in 2^-7 steps, rounding stochastically', () => {

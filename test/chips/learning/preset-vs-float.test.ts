@@ -68,7 +68,7 @@ describe.each(['ottt', 'rate'] as const)('preset %s in fixed point vs float', (p
       if (!epochEnd) continue;
       const error = config.errorTiming === 'step' ? ERRORS[t]! : ERRORS[T - 1]!;
       const y2 = stochasticRound(error * config.errorScale, random);
-      const acc = accumulate(rule, { x0: 1, y0: 0, x1, x2: 0, y1: 0, y2, y3: 0, w }, t, F, engine.accumulatorBits);
+      const acc = accumulate(rule, { x0: 1, y0: 0, x1, x2: 0, y1: 0, y2, y3: 0, w, t: 0 }, t + 1, F, engine.accumulatorBits);
       w = updateWeight(w, acc, F, 8, random);
     }
     return w;

@@ -69,5 +69,9 @@ describe('hidden-layer learning through feedback synapses', () => {
     const names = compile(model, loihi2, { chips: 1, threshold: 'auto' }).program!.layers.map((l) => l.name);
     expect(() => compile(model, loihi2, { chips: 1, threshold: 'auto', learning: { rule: 'ottt', layers: [names[1]!, names[2]!] } })).toThrow(/--feedback/);
     expect(() => compile(model, loihi2, { chips: 1, threshold: 'auto', learning: { rule: 'ottt', layers: [names[1]!], feedback: 'random' } })).toThrow(CompileError);
+    // the tag's 9 bits hold the last layer's bounded error, not a fed-back error times the surrogate
+    expect(() => compile(model, loihi2, { chips: 1, threshold: 'auto', learning: { rule: 'ottt-accumulated', layers: [names[1]!, names[2]!], feedback: 'transposed' } })).toThrow(
+      /ottt-accumulated learns the last layer only/,
+    );
   });
 });
