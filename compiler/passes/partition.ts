@@ -87,8 +87,12 @@ function candidates(n: number): number[] {
   return [...values].sort((a, b) => b - a);
 }
 
+/**
+ * Source positions along one axis that `count` adjacent outputs read when no window is clipped: their windows
+ * overlap into one span while stride <= kernel and are disjoint (kernel positions each) past it.
+ */
 function span(count: number, stride: number, kernel: number, size: number): number {
-  return Math.min(size, (count - 1) * stride + kernel);
+  return Math.min(size, (count - 1) * Math.min(stride, kernel) + kernel);
 }
 
 /** Usage of the largest box of a tiling (an interior one, whose receptive field is not clipped by padding). */
