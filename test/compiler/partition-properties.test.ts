@@ -73,9 +73,8 @@ const modelArb = fc.oneof(
 );
 
 /**
- * Limits small enough that layers split into many cores and fan-ins into partial sums. Output axons are kept at
- * least the neuron limit: below it the partitioner can leave a partial-sum core of the output layer with more
- * partial sums than output axons (see the `it.fails` case at the end of this file).
+ * Limits small enough that layers split into many cores and fan-ins into partial sums. Output axons go from well
+ * below the neuron limit (a partial-sum core then serves a box smaller than the soma would allow) to well above.
  */
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
@@ -83,7 +82,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     model: modelArb,
     maxNeurons: fc.integer({ min: 2, max: 300 }),
     maxInputAxons: fc.integer({ min: 4, max: 300 }),
-    extraOutputAxons: fc.integer({ min: 0, max: 400 }),
+    extraOutputAxons: fc.integer({ min: -300, max: 400 }),
     synapseBytes: fc.integer({ min: 64, max: 40_000 }),
     maxFanIn: fc.option(fc.integer({ min: 8, max: 256 }), { nil: null }),
   })
@@ -93,7 +92,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     limits: {
       maxNeurons,
       maxInputAxons,
-      maxOutputAxons: maxNeurons + extraOutputAxons,
+      maxOutputAxons: Math.max(1, maxNeurons + extraOutputAxons),
       synapseBits: synapseBytes * 8,
       // Only a crossbar chip bounds the fan-in.
       maxFanIn: chip === 'tianjic' ? maxFanIn ?? 256 : null,
@@ -400,15 +399,35 @@ describe('source positions between kernel windows', () => {
   });
 });
 
-describe('known gaps (it.fails: these pass once the compiler is fixed, then turn into plain tests)', () => {
-  // partition.ts bounds a layer's box by output axons only through the next layer's reach; the output layer has
-  // no next layer, so its box is unbounded there, yet each of its partial-sum cores needs one output axon per
-  // neuron of the box to reach the soma core. With maxOutputAxons below maxNeurons this breaks E-OUT-AXONS.
-  it.fails('keeps the output layer partial-sum cores within the output-axon limit', () => {
+describe('partial-sum cores and output axons', () => {
+  // A partial-sum core sends one partial sum per neuron of its box to the soma core; the output layer has no next
+  // layer to bound its box through, so the partitioner bounds it by the output axons directly.
+  it('keeps the output layer partial-sum cores within the output-axon limit', () => {
     const model = syntheticModel({ seed: 3, input: [1, 4, 8], conv1Channels: 3, conv1Kernel: 1, conv1Padding: 0, pool: 1, conv2Channels: 6, conv2Kernel: 1, outputs: 5 });
     const spec = withCoreLimits(getChip('tianjic'), { maxNeurons: 10, maxInputAxons: 226, maxOutputAxons: 4 });
     const result = compile(model, spec, { chips: 'auto', threshold: 'auto' });
     expect(everyLayerPartitioned(result)).toBe(true);
     expect(result.diagnostics.filter((d) => d.code === 'E-OUT-AXONS').map((d) => d.message)).toEqual([]);
+    const output = result.program!.cores.filter((core) => core.layer === result.program!.layers.length - 1);
+    expect(output.some((core) => core.role === 'CORE_PARTIAL')).toBe(true);
+  });
+
+  it('gives every partial-sum core of every layer a box within the output-axon limit', () => {
+    let partials = 0;
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { spec, result } = build(c);
+        for (const core of result.program!.cores) {
+          if (core.role !== 'CORE_PARTIAL') continue;
+          partials++;
+          const box = (core.channels.end - core.channels.begin) * (core.rows.end - core.rows.begin) * (core.cols.end - core.cols.begin);
+          expect(box, `partial-sum core ${core.id} (layer ${core.layer})`).toBeLessThanOrEqual(spec.core.maxOutputAxons);
+          expect(core.usage.outputAxons).toBe(box);
+        }
+      }),
+      params,
+    );
+    // Not vacuous: the random limits split fan-ins.
+    expect(partials).toBeGreaterThan(0);
   });
 });
