@@ -9,7 +9,7 @@ export type LayerView = Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceSha
  * What one core slice uses, with the chip's synapse accounting. Conv layers on chips with grouped synapse memory
  * use population axons (as nengo-loihi lowers Conv2D): one input axon per source channel, its synapse list
  * (kernel taps x output channels of the core) shared by every source position. Crossbar cores (Tianjic) have
- * one axon per source position and store a full axons x neurons crossbar.
+ * one axon per source position the core's kernel windows read and store a full axons x neurons crossbar.
  */
 export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, weightBits: number): SliceUsage {
   const channels = slice.channels[1] - slice.channels[0];
@@ -36,7 +36,7 @@ export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, w
         fanIn,
       };
     }
-    const axons = fanInWidth * field.rows * field.cols;
+    const axons = fanInWidth * field.rows.count * field.cols.count;
     const crossbarNeurons = channels * rows * cols;
     return { neurons, inputAxons: axons, synapseBits: crossbarSynapseBits(memory, axons * crossbarNeurons), synapses: axons * crossbarNeurons, fanIn };
   }
@@ -55,19 +55,71 @@ export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, w
   return { neurons, inputAxons: fanInWidth, synapseBits: crossbarSynapseBits(memory, fanInWidth * outputs), synapses: fanInWidth * outputs, fanIn: fanInWidth };
 }
 
-/** Rows and columns of the (pooled) source grid that a slice's output box reads. */
-export function receptiveField(layer: LayerView, slice: Pick<CoreSlice, 'rows' | 'cols'>): { rowBegin: number; rows: number; colBegin: number; cols: number } {
+/**
+ * The positions along one axis of the (pooled) source grid that a range of conv outputs reads: the union of their
+ * kernel windows (output o reads [o * stride - pad, o * stride - pad + kernel)), clipped to the grid. With
+ * stride > kernel the windows leave gaps, positions no synapse reads: the runtime sends them nowhere, so nothing
+ * here counts them. `begin` and `end` bound the read positions; `count` is how many there are.
+ */
+export interface AxisField {
+  readonly begin: number;
+  readonly end: number;
+  readonly count: number;
+  readonly stride: number;
+  readonly kernel: number;
+  readonly pad: number;
+}
+
+export function axisField(outBegin: number, outEnd: number, stride: number, pad: number, kernel: number, size: number): AxisField {
+  const begin = Math.max(0, outBegin * stride - pad);
+  const end = outEnd > outBegin ? Math.max(begin, Math.min(size, (outEnd - 1) * stride - pad + kernel)) : begin;
+  const field = { begin, end, count: 0, stride, kernel, pad };
+  return { ...field, count: readPositions(field, begin, end) };
+}
+
+/** Positions in [from, to) of the source grid that the field reads. */
+export function readPositions(f: Omit<AxisField, 'count'>, from: number, to: number): number {
+  const a = Math.max(from, f.begin);
+  const b = Math.min(to, f.end);
+  if (b <= a) return 0;
+  if (f.stride <= f.kernel) return b - a;
+  // Shifted by the padding, position q is read when (q + pad) mod stride < kernel: count those below x.
+  const below = (x: number) => Math.floor(x / f.stride) * f.kernel + Math.min(x % f.stride, f.kernel);
+  return below(b + f.pad) - below(a + f.pad);
+}
+
+/**
+ * Source positions in [range[0], range[1]) of the unpooled axis whose pooled index (position / pool) the field
+ * reads; a position a floor-rounding pool drops lies past the pooled grid, so outside every field.
+ */
+export function readSourcePositions(f: AxisField, range: readonly [number, number], pool: number): number {
+  const [begin, end] = range;
+  if (end <= begin) return 0;
+  if (pool === 1) return readPositions(f, begin, end);
+  const first = Math.floor(begin / pool);
+  const last = Math.floor((end - 1) / pool);
+  if (first === last) return (end - begin) * readPositions(f, first, first + 1);
+  return (
+    ((first + 1) * pool - begin) * readPositions(f, first, first + 1) +
+    pool * readPositions(f, first + 1, last) +
+    (end - last * pool) * readPositions(f, last, last + 1)
+  );
+}
+
+/** Rows and columns of the (pooled) source grid that a slice's output box reads (every one of a dense layer). */
+export function receptiveField(layer: LayerView, slice: Pick<CoreSlice, 'rows' | 'cols'>): { rows: AxisField; cols: AxisField } {
   const g = layer.geometry;
   const grid = layer.pooling ? layer.pooling.pooledShape : layer.sourceShape;
-  if (g.kind !== 'conv') return { rowBegin: 0, rows: grid[1], colBegin: 0, cols: grid[2] };
-  const span = (begin: number, end: number, stride: number, pad: number, k: number, size: number) => {
-    const first = Math.max(0, begin * stride - pad);
-    const last = Math.min(size - 1, (end - 1) * stride - pad + k - 1);
-    return { begin: first, count: Math.max(0, last - first + 1) };
+  if (g.kind !== 'conv') return { rows: axisField(0, 1, 1, 0, grid[1], grid[1]), cols: axisField(0, 1, 1, 0, grid[2], grid[2]) };
+  return {
+    rows: axisField(slice.rows[0], slice.rows[1], g.stride[0], g.padding[0], g.kernel[0], grid[1]),
+    cols: axisField(slice.cols[0], slice.cols[1], g.stride[1], g.padding[1], g.kernel[1], grid[2]),
   };
-  const r = span(slice.rows[0], slice.rows[1], g.stride[0], g.padding[0], g.kernel[0], grid[1]);
-  const c = span(slice.cols[0], slice.cols[1], g.stride[1], g.padding[1], g.kernel[1], grid[2]);
-  return { rowBegin: r.begin, rows: r.count, colBegin: c.begin, cols: c.count };
+}
+
+/** What the whole layer reads of its (pooled) source grid: the field of all its outputs. */
+export function layerField(layer: LayerView): { rows: AxisField; cols: AxisField } {
+  return receptiveField(layer, { rows: [0, layer.shape[1]], cols: [0, layer.shape[2]] });
 }
 
 /** Source channels (conv) or features (dense) a layer's synapses read: the width of its fan-in. */

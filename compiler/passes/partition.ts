@@ -29,10 +29,18 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learning = 
     const next = network.layers[index + 1];
     const nextTiling = tilings[index + 1];
     const reach = next && nextTiling ? destinationsPerNeuron(next, nextTiling) : 0;
-    const maxNeurons = reach === 0 ? Number.POSITIVE_INFINITY : Math.floor(spec.core.maxOutputAxons / (spec.mesh.multicast ? 1 : reach));
-    const feedsNext = next && nextTiling ? (t: Tiling) => nextInputAxons(next, nextTiling, t) <= spec.core.maxInputAxons || spec.core.synapseMemory.kind !== 'grouped-words' : undefined;
     const previous = network.layers[index - 1];
-    const tiling = chooseTiling(layer, spec, synapseEntryBits(layer, learning), annInput, maxNeurons, feedsNext, previous ? previous.shape[0] * previous.shape[1] * previous.shape[2] : 0);
+    const bounds: TilingBounds = {
+      somaNeurons: reach === 0 ? Number.POSITIVE_INFINITY : Math.floor(spec.core.maxOutputAxons / (spec.mesh.multicast ? 1 : reach)),
+      // A partial-sum core sends one partial sum per neuron of its box to the soma core, one output axon each,
+      // whether or not the layer has a next one.
+      partialSumNeurons: spec.core.maxOutputAxons,
+      feedsNext: next && nextTiling ? (t) => nextInputAxons(next, nextTiling, t) <= spec.core.maxInputAxons || spec.core.synapseMemory.kind !== 'grouped-words' : () => true,
+      previousNeurons: previous ? previous.shape[0] * previous.shape[1] * previous.shape[2] : 0,
+    };
+    const tiling = chooseTiling(layer, spec, synapseEntryBits(layer, learning), annInput, bounds);
+    // The partial-sum bound narrows only boxes the soma bound leaves open (the output layer's), and a one-neuron
+    // box, which fits wherever a larger one does, needs one axon: it is never why a layer has no tiling.
     if (!tiling) {
       diagnostics.push(diagnostic('E-NEURONS', { layer: layer.name }, {}, 'no tiling of this layer fits the per-core limits (neurons, axons, synapse memory, fan-in, and the output axons of the layer before): even one neuron with the smallest fan-in range does not fit a core'));
     }
@@ -87,8 +95,12 @@ function candidates(n: number): number[] {
   return [...values].sort((a, b) => b - a);
 }
 
+/**
+ * Source positions along one axis that `count` adjacent outputs read when no window is clipped: their windows
+ * overlap into one span while stride <= kernel and are disjoint (kernel positions each) past it.
+ */
 function span(count: number, stride: number, kernel: number, size: number): number {
-  return Math.min(size, (count - 1) * stride + kernel);
+  return Math.min(size, (count - 1) * Math.min(stride, kernel) + kernel);
 }
 
 /** Usage of the largest box of a tiling (an interior one, whose receptive field is not clipped by padding). */
@@ -127,36 +139,43 @@ function fitsCore(u: { neurons: number; inputAxons: number; synapseBits: number;
   );
 }
 
-export function chooseTiling(
-  layer: QuantizedLayer,
-  spec: ChipSpec,
-  entryBits: number,
-  annInput: boolean,
-  maxNeurons = Number.POSITIVE_INFINITY,
-  feedsNext: (t: Tiling) => boolean = () => true,
-  previousNeurons = 0,
-): Tiling | null {
+/** What bounds a layer's boxes besides the per-core limits of the chip. */
+export interface TilingBounds {
+  /** Most neurons a box may hold for its soma core's output axons to reach the next layer's cores. */
+  readonly somaNeurons: number;
+  /** Most neurons a box with partial-sum cores may hold: each sends one partial sum per neuron to the soma core. */
+  readonly partialSumNeurons: number;
+  /** Whether the next layer's cores have the input axons for this layer tiled so. */
+  readonly feedsNext: (t: Tiling) => boolean;
+  /** Neurons of the layer before, whose output axons the tiling also costs (0 for the first layer). */
+  readonly previousNeurons: number;
+}
+
+export function chooseTiling(layer: QuantizedLayer, spec: ChipSpec, entryBits: number, annInput: boolean, bounds: TilingBounds): Tiling | null {
   // The layer feeding this one needs an output axon per (neuron, destination core) on a chip without multicast,
   // so a tiling that sends each spike to many cores costs cores there too: count them in the score.
   const perSourceCore = (t: Tiling) => {
-    if (previousNeurons === 0) return 0;
+    if (bounds.previousNeurons === 0) return 0;
     const reach = spec.mesh.multicast ? 1 : destinationsPerNeuron(layer, t);
-    return Math.ceil(previousNeurons / Math.max(1, Math.min(spec.core.maxNeurons, Math.floor(spec.core.maxOutputAxons / reach))));
+    return Math.ceil(bounds.previousNeurons / Math.max(1, Math.min(spec.core.maxNeurons, Math.floor(spec.core.maxOutputAxons / reach))));
   };
   const [C, H, W] = layer.shape;
   const F = layer.weights.length === 0 ? 1 : fanInWidth(layer);
   let best: { tiling: Tiling; score: number } | null = null;
   for (const fanIn of candidates(F)) {
+    const fanInTiles = Math.ceil(F / fanIn);
+    // Partial-sum cores: every fan-in range but the soma core's, or all of an ANN-mode input layer's.
+    const partialSums = annInput || fanInTiles > 1;
+    const maxBox = partialSums ? Math.min(bounds.somaNeurons, bounds.partialSumNeurons) : bounds.somaNeurons;
     for (const channels of candidates(C)) {
       for (const rows of candidates(H)) {
         for (const cols of candidates(W)) {
           const t: Tiling = { channels, rows, cols, fanIn };
           const boxes = Math.ceil(C / channels) * Math.ceil(H / rows) * Math.ceil(W / cols);
-          const fanInTiles = Math.ceil(F / fanIn);
           // An ANN-mode input layer keeps its neurons on spiking cores and all synapses on ANN cores.
           const cores = boxes * (annInput ? fanInTiles + 1 : fanInTiles);
           if (best && cores >= best.score) continue;
-          if (channels * rows * cols > maxNeurons || !feedsNext(t)) continue;
+          if (channels * rows * cols > maxBox || !bounds.feedsNext(t)) continue;
           const soma = worstUsage(layer, t, spec, entryBits, !annInput);
           const synapses = annInput ? worstUsage(layer, t, spec, entryBits, true) : soma;
           if (!fitsCore(soma, spec) || !fitsCore({ ...synapses, neurons: 0 }, spec)) continue;

@@ -1,6 +1,6 @@
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import type { CoreSlice, PlacedCore, Placement, QuantizedLayer } from '../stages.js';
-import { receptiveField } from '../usage.js';
+import { layerField, readSourcePositions, receptiveField } from '../usage.js';
 
 export interface CoreRoute {
   readonly destinationCore: number;
@@ -129,7 +129,8 @@ function pooledOverlap(range: readonly [number, number], stride: number, pooledB
 
 /**
  * Source neurons of `source` (a box of layer L's neurons) that feed `target` (a core of layer L+1): their channel
- * is in the target's fan-in and their (pooled) position in its receptive field. Counted in closed form.
+ * is in the target's fan-in and their (pooled) position is one some kernel window of the target reads, as the
+ * simulator's runtime sends them. Counted in closed form.
  */
 function connections(source: CoreSlice, target: CoreSlice, next: QuantizedLayer): number {
   const pool = next.pooling;
@@ -139,9 +140,9 @@ function connections(source: CoreSlice, target: CoreSlice, next: QuantizedLayer)
     const channels = overlap(source.channels, target.fanIn);
     if (channels === 0) return 0;
     const field = receptiveField(next, target);
-    const rows = pooledOverlap(source.rows, ps, field.rowBegin, Math.min(grid[1], field.rowBegin + field.rows));
+    const rows = readSourcePositions(field.rows, source.rows, ps);
     if (rows === 0) return 0;
-    return channels * rows * pooledOverlap(source.cols, qs, field.colBegin, Math.min(grid[2], field.colBegin + field.cols));
+    return channels * rows * readSourcePositions(field.cols, source.cols, qs);
   }
   let count = 0;
   const [f0, f1] = target.fanIn;
@@ -158,12 +159,20 @@ function connections(source: CoreSlice, target: CoreSlice, next: QuantizedLayer)
   return count;
 }
 
-/** Neurons of a box that reach any core of the next layer: all but those a floor-rounding pool drops. */
+/**
+ * Neurons of a box that reach any core of the next layer: all but those a floor-rounding pool drops and, before a
+ * conv, those at positions no kernel window reads (between windows when stride > kernel, past the last one).
+ */
 function reachingNeurons(source: CoreSlice, next: QuantizedLayer): number {
   const pool = next.pooling;
   const [ps, qs] = pool ? pool.stride : [1, 1];
+  const channels = source.channels[1] - source.channels[0];
+  if (next.geometry.kind === 'conv') {
+    const field = layerField(next);
+    return channels * readSourcePositions(field.rows, source.rows, ps) * readSourcePositions(field.cols, source.cols, qs);
+  }
   const grid = pool ? pool.pooledShape : next.sourceShape;
-  return (source.channels[1] - source.channels[0]) * pooledOverlap(source.rows, ps, 0, grid[1]) * pooledOverlap(source.cols, qs, 0, grid[2]);
+  return channels * pooledOverlap(source.rows, ps, 0, grid[1]) * pooledOverlap(source.cols, qs, 0, grid[2]);
 }
 
 function boxSize(s: CoreSlice): number {
