@@ -31,6 +31,8 @@ export interface ShareLayout {
 /** Everything a share needs to run, in numbers: it crosses to a worker thread with the shared memory. */
 export interface FreeRunLayout {
   readonly neurons: number;
+  /** True when the accumulator holds int16 sums (every target's incoming |weights| sum below 2^15). */
+  readonly acc16: boolean;
   readonly steps: number;
   readonly hold: number;
   readonly cores: number;
@@ -91,13 +93,14 @@ export function layOutFreeRun(
     starts[n] = kept.length;
     return { from, to, starts, words: Int32Array.from(kept), segments: coreSegments(layer.coreOfNeuron.subarray(from, to)) };
   });
+  const acc16 = incomingWeightsFit16(words, n);
   const f = WasmArena.footprint;
   let bytes = 5 * f(4 * n) + f(n) + f(4 * CONSTANTS * steps) + f(4 * 2 * shares) + f(8);
   for (const p of parts) bytes += 2 * f(4 * n) + f(4 * (n + 1)) + f(4 * p.words.length) + f(4 * p.segments.length) + f(4 * n) + 2 * f(4 * cores);
   const arena = new WasmArena(bytes);
   const u = arena.int32(n);
   const v = arena.int32(n);
-  const acc = arena.int32(n);
+  const acc = acc16 ? arena.int16(n) : arena.int32(n);
   const biasIn = arena.int32(n);
   const refractory = arena.int32(n);
   const flags = arena.uint8(n);
@@ -137,6 +140,7 @@ export function layOutFreeRun(
     arena,
     layout: {
       neurons: n,
+      acc16,
       steps,
       hold: layer.refractorySteps,
       cores,
@@ -155,6 +159,17 @@ export function layOutFreeRun(
 }
 
 /**
+ * True when an int16 accumulator holds every step's sums exactly: each source fires at most once a step, so a
+ * target's sum is bounded by the sum of |weight| over its incoming synapses.
+ */
+export function incomingWeightsFit16(words: Int32Array, neurons: number): boolean {
+  const bound = new Int32Array(neurons);
+  for (const w of words) bound[w >>> 8] = bound[w >>> 8]! + Math.abs((w << 24) >> 24);
+  for (const b of bound) if (b >= 2 ** 15) return false;
+  return true;
+}
+
+/**
  * One share's step loop: deliver every share's spikes of the previous step into its own accumulator range (packed
  * words, as snn.c's packed mode), then the SIMD LIF update of its neurons with the refractory period.
  */
@@ -164,7 +179,7 @@ export class FreeRunShare {
   private readonly kernels: WasmKernels;
   private readonly counts: Int32Array;
   private readonly constants: Int32Array;
-  private readonly accRange: Int32Array;
+  private readonly accRange: Int32Array | Int16Array;
   private readonly me: ShareLayout;
 
   constructor(
@@ -176,7 +191,8 @@ export class FreeRunShare {
     this.me = layout.shares[share]!;
     this.counts = new Int32Array(memory.buffer, layout.counts, 2 * layout.shares.length);
     this.constants = new Int32Array(memory.buffer, layout.constants, CONSTANTS * layout.steps);
-    this.accRange = new Int32Array(memory.buffer, layout.acc + 4 * this.me.from, this.me.to - this.me.from);
+    const size = this.me.to - this.me.from;
+    this.accRange = layout.acc16 ? new Int16Array(memory.buffer, layout.acc + 2 * this.me.from, size) : new Int32Array(memory.buffer, layout.acc + 4 * this.me.from, size);
   }
 
   step(t: number): void {
@@ -189,18 +205,21 @@ export class FreeRunShare {
     if (t > 0) {
       for (let j = 0; j < shares; j++) {
         const count = this.counts[before * shares + j]!;
-        this.events += this.kernels.deliverSparse(L.shares[j]!.spikeLists[before]!, count, me.rowStart, me.words, L.acc, 0, me.delivered);
+        const list = L.shares[j]!.spikeLists[before]!;
+        this.events += L.acc16
+          ? this.kernels.deliverSparse16(list, count, me.rowStart, me.words, L.acc, 0, me.delivered)
+          : this.kernels.deliverSparse(list, count, me.rowStart, me.words, L.acc, 0, me.delivered);
       }
     }
     const c = t * CONSTANTS;
     const k = this.constants;
     const offset = 4 * me.from;
     this.counts[now * shares + this.share] = this.kernels.lifStep(
-      L.u + offset, L.v + offset, L.acc + offset, L.bias + offset, me.to - me.from,
+      L.u + offset, L.v + offset, L.acc + (L.acc16 ? 2 * me.from : offset), L.bias + offset, me.to - me.from,
       me.segments, me.segmentCount, me.coreSpikes, me.coreInactive,
       L.flags, me.spikeLists[now]!, me.spikeLists[before]!, t > 0 ? this.counts[before * shares + this.share]! : 0,
       k[c]!, k[c + 1]!, k[c + 2]!, k[c + 3]!, k[c + 4]!, k[c + 5]!, k[c + 6]!,
-      L.refractory + offset, L.hold, me.from,
+      L.refractory + offset, L.hold, me.from, L.acc16 ? 1 : 0,
     );
   }
 

@@ -8,9 +8,10 @@ export interface WasmKernels {
     flags: number, spikeList: number, previousList: number, marked: number,
     uKeep: number, vKeep: number, threshold: number, subtractive: number,
     left: number, right: number, mask: number,
-    refractory: number, hold: number, indexBase: number,
+    refractory: number, hold: number, indexBase: number, acc16: number,
   ): number;
   deliverSparse(spikeList: number, count: number, rowStart: number, words: number, acc: number, accBytes: number, delivered: number): number;
+  deliverSparse16(spikeList: number, count: number, rowStart: number, words: number, acc16: number, accBytes: number, delivered: number): number;
   scatterConv(
     axons: number, values: number, count: number, pooledPlane: number,
     start: number, outPosition: number, tap: number, weights: number, taps: number, outC: number, acc: number,

@@ -76,13 +76,14 @@
   ;; into coreSpikes and the inactive updates (no spike, no input, v = 0) into coreInactive.
   ;; refractory = 0: no refractory period; else a per-neuron i32 counter, `hold` steps after each spike, during
   ;; which v stays 0 and the neuron cannot fire (its u evolves); no inactive counts then.
+  ;; acc16 = 1: the accumulator holds int16 sums (deliverSparse16), else int32.
   (func (export "lifStep")
     (param $u i32) (param $v i32) (param $acc i32) (param $bias i32) (param $neurons i32)
     (param $segs i32) (param $segCount i32) (param $coreSpikes i32) (param $coreInactive i32)
     (param $flags i32) (param $spikeList i32) (param $previousList i32) (param $marked i32)
     (param $uKeepS i32) (param $vKeepS i32) (param $thresholdS i32) (param $subtractive i32)
     (param $left i32) (param $right i32) (param $maskS i32)
-    (param $refractory i32) (param $holdS i32) (param $indexBase i32)
+    (param $refractory i32) (param $holdS i32) (param $indexBase i32) (param $acc16 i32)
     (result i32)
     (local $i i32) (local $begin i32) (local $end i32) (local $seg i32) (local $core i32) (local $fired i32) (local $segFired i32)
     (local $bits i32) (local $lane i32) (local $index i32) (local $o i32) (local $scalarInactive i32) (local $result i32)
@@ -130,7 +131,13 @@
                 (local.set $valid (v128.and (i32x4.ge_s (local.get $lanes) (local.get $beginV)) (i32x4.lt_s (local.get $lanes) (local.get $endV))))))
             (local.set $input
               (v128.and
-                (i32x4.shr_s (i32x4.shl (v128.load (i32.add (local.get $acc) (local.get $o))) (local.get $left)) (local.get $right))
+                (i32x4.shr_s
+                  (i32x4.shl
+                    (if (result v128) (local.get $acc16)
+                      (then (v128.load16x4_s (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1)))))
+                      (else (v128.load (i32.add (local.get $acc) (local.get $o)))))
+                    (local.get $left))
+                  (local.get $right))
                 (local.get $maskV)))
             (local.set $x (v128.load (i32.add (local.get $u) (local.get $o))))
             (local.set $y (v128.load (i32.add (local.get $v) (local.get $o))))
@@ -154,7 +161,13 @@
                           (call $neuron64
                             (local.get $u) (local.get $v) (local.get $bias) (local.get $refractory) (i32.shl (local.get $index) (i32.const 2))
                             (i32.and
-                              (i32.shr_s (i32.shl (i32.load (i32.add (local.get $acc) (i32.shl (local.get $index) (i32.const 2)))) (local.get $left)) (local.get $right))
+                              (i32.shr_s
+                                (i32.shl
+                                  (if (result i32) (local.get $acc16)
+                                    (then (i32.load16_s (i32.add (local.get $acc) (i32.shl (local.get $index) (i32.const 1)))))
+                                    (else (i32.load (i32.add (local.get $acc) (i32.shl (local.get $index) (i32.const 2))))))
+                                  (local.get $left))
+                                (local.get $right))
                               (local.get $maskS))
                             (local.get $uKeepS) (local.get $vKeepS) (local.get $thresholdS) (local.get $subtractive) (local.get $holdS)))
                         (local.set $bits (i32.or (local.get $bits) (i32.shl (i32.and (local.get $result) (i32.const 1)) (local.get $lane))))
@@ -299,6 +312,55 @@
             (local.set $w (i32.load (local.get $k)))
             (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 2))))
             (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $row)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $spikes)))
+    (local.get $events))
+
+  ;; deliverSparse into an int16 accumulator: exact when every target's incoming |weights| sum below 2^15 (each
+  ;; source fires at most once a step), which the caller checks; half the bytes to touch per target.
+  (func (export "deliverSparse16")
+    (param $spikeList i32) (param $count i32) (param $rowStart i32) (param $words i32) (param $acc i32) (param $accBytes i32)
+    (param $delivered i32)
+    (result i32)
+    (local $s i32) (local $n i32) (local $k i32) (local $end i32) (local $end4 i32) (local $events i32) (local $w i32) (local $at i32)
+    (memory.fill (local.get $acc) (i32.const 0) (local.get $accBytes))
+    (block $done
+      (loop $spikes
+        (br_if $done (i32.ge_s (local.get $s) (local.get $count)))
+        (local.set $n (i32.load (i32.add (local.get $spikeList) (i32.shl (local.get $s) (i32.const 2)))))
+        (local.set $at (i32.add (local.get $delivered) (i32.shl (local.get $n) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $rowStart) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $k (i32.add (local.get $words) (i32.shl (i32.load (local.get $at)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $words) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 2))))
+        (local.set $events (i32.add (local.get $events) (i32.shr_u (i32.sub (local.get $end) (local.get $k)) (i32.const 2))))
+        ;; Four words per turn while four remain (each add still reads the previous store: repeated targets are fine).
+        (local.set $end4 (i32.sub (local.get $end) (i32.const 12)))
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.ge_u (local.get $k) (local.get $end4)))
+            (local.set $w (i32.load (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 1))))
+            (i32.store16 (local.get $at) (i32.add (i32.load16_s (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $w (i32.load offset=4 (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 1))))
+            (i32.store16 (local.get $at) (i32.add (i32.load16_s (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $w (i32.load offset=8 (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 1))))
+            (i32.store16 (local.get $at) (i32.add (i32.load16_s (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $w (i32.load offset=12 (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 1))))
+            (i32.store16 (local.get $at) (i32.add (i32.load16_s (local.get $at)) (i32.extend8_s (local.get $w))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br $quads)))
+        (block $rowDone
+          (loop $row
+            (br_if $rowDone (i32.ge_u (local.get $k) (local.get $end)))
+            (local.set $w (i32.load (local.get $k)))
+            (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 1))))
+            (i32.store16 (local.get $at) (i32.add (i32.load16_s (local.get $at)) (i32.extend8_s (local.get $w))))
             (local.set $k (i32.add (local.get $k) (i32.const 4)))
             (br $row)))
         (local.set $s (i32.add (local.get $s) (i32.const 1)))

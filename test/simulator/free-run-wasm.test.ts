@@ -4,13 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { cubaProgram } from '../../bench/cuba-program.js';
 import { getChip } from '../../chips/registry.js';
 import { runRecurrent, type FreeRunResult } from '../../simulator/free-run.js';
+import { packSynapses } from '../../simulator/free-run-parts.js';
 import { buildRuntime, type ProgramRuntime } from '../../simulator/runtime.js';
+import { incomingWeightsFit16 } from '../../simulator/wasm/free-run-wasm.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 
 /** The WebAssembly free run, in one share or several, inline or in threads, against the scalar TypeScript loop. */
 describe('the CUBA free run with the WebAssembly kernels', () => {
   const spec = getChip('loihi');
   const program = cubaProgram(spec, 3001, 200);
+  const packed = (p: typeof program) => {
+    const sparse = p.layers[0]!.connection.sparse!;
+    return packSynapses(Int32Array.from(sparse.targets), sparse.weights, p.layers[0]!.shape[0]!)!;
+  };
   const outcome = (runtime: ProgramRuntime, run: FreeRunResult) => ({
     spikes: run.spikes,
     events: run.synapticEvents,
@@ -30,6 +36,19 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
       expect(outcome(runtime, run)).toEqual(scalar);
     });
   }
+
+  it('sums into int16 when every incoming |weight| sum fits (fan-in 200), into int32 when it may not (fan-in 1500)', () => {
+    expect(incomingWeightsFit16(packed(program), 3001)).toBe(true);
+    const dense = cubaProgram(spec, 3001, 60, 1500);
+    expect(incomingWeightsFit16(packed(dense), 3001)).toBe(false);
+    const scalarRun = buildRuntime(dense, spec, 'cuba');
+    const expected = outcome(scalarRun, runRecurrent(scalarRun, 60, { kernel: 'js' }));
+    for (const shares of [1, 2]) {
+      const runtime = buildRuntime(dense, spec, 'cuba');
+      expect(outcome(runtime, runRecurrent(runtime, 60, { shares }))).toEqual(expected);
+    }
+    expect(expected.spikes).toBeGreaterThan(100);
+  });
 
   it('gives the same in two threads meeting at a barrier (the compiled package)', async () => {
     const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;

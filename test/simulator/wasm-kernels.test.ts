@@ -106,7 +106,7 @@ function wasmStep(c: LayerCase, parts: 1 | 2) {
       segs.byteOffset, segments.length / 3, coreSpikes.byteOffset, coreInactive.byteOffset,
       s.spikes.byteOffset, list.byteOffset, s.spikeList.byteOffset, from === 0 ? s.marked : 0,
       uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from,
+      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from, 0,
     );
   }
   return { s, fired, list: [...newList.subarray(0, fired)], coreSpikes: [...coreSpikes], coreInactive: [...coreInactive] };
