@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { arriveAndWait } from './barrier.js';
-import { FreeRunShare, type FreeRunMemory } from './free-run-wasm.js';
+import { countIndex, FreeRunShare, type FreeRunMemory } from './free-run-wasm.js';
 
 /**
  * The shares of a free run in parallel: share 0 in this thread, each other share in a worker thread, meeting at a
@@ -24,14 +24,14 @@ export async function runSharesInThreads(run: FreeRunMemory): Promise<{ spikes: 
   await Promise.all(workers.map((w) => once(w, 'online')));
   const mine = new FreeRunShare(memory, layout, 0);
   const sync = new Int32Array(memory.buffer, layout.barrier, 2);
-  const counts = new Int32Array(memory.buffer, layout.counts, 2 * parties);
+  const counts = new Int32Array(memory.buffer, layout.counts, countIndex(2, 0, parties));
   arriveAndWait(sync, parties);
   const started = performance.now();
   let spikes = 0;
   for (let t = 0; t < layout.steps; t++) {
     mine.step(t);
     arriveAndWait(sync, parties);
-    for (let j = 0; j < parties; j++) spikes += counts[(t & 1) * parties + j]!;
+    for (let j = 0; j < parties; j++) spikes += counts[countIndex(t & 1, j, parties)]!;
   }
   const seconds = (performance.now() - started) / 1000;
   const events = (await Promise.all(finished)).reduce((sum, e) => sum + e, mine.events);

@@ -2,7 +2,7 @@ import { createCounters } from '../counters.js';
 import { chargeSynapticOps, type FreeRunResult } from '../free-run-parts.js';
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
-import { coreSegments, instantiateKernels, lifBiasFits, WasmArena, wasmKernelsAvailable, type WasmKernels } from './kernels.js';
+import { CACHE_LINE, coreSegments, instantiateKernels, lifBiasFits, WasmArena, wasmKernelsAvailable, type WasmKernels } from './kernels.js';
 
 /** True when the WebAssembly free run gives the scalar loop's integers: kernels present, biases narrow enough. */
 export function wasmFreeRunFits(bias: Int32Array | Float64Array): boolean {
@@ -11,6 +11,14 @@ export function wasmFreeRunFits(bias: Int32Array | Float64Array): boolean {
 
 /** Datapath constants per step, as lifStep takes them. */
 const CONSTANTS = 7;
+
+/** Int32 words between two shares' spike counts: one cache line. */
+const COUNT_STRIDE = CACHE_LINE / 4;
+
+/** Where share `share`'s spike count of a step of this parity sits in the counts array. */
+export function countIndex(parity: number, share: number, shares: number): number {
+  return (parity * shares + share) * COUNT_STRIDE;
+}
 
 /** Where one share (a thread's contiguous range of neurons) keeps its own arrays: byte offsets. */
 export interface ShareLayout {
@@ -44,7 +52,7 @@ export interface FreeRunLayout {
   readonly flags: number;
   /** Int32 [steps][CONSTANTS]: uKeep, vKeep, threshold, subtractive, left, right, mask. */
   readonly constants: number;
-  /** Int32 [2][shares]: how many each share fired, by step parity. */
+  /** Int32 [2][shares] (COUNT_STRIDE apart, see countIndex): how many each share fired, by step parity. */
   readonly counts: number;
   /** Int32 [2]: the barrier's arrivals and generation. */
   readonly barrier: number;
@@ -95,7 +103,7 @@ export function layOutFreeRun(
   });
   const acc16 = incomingWeightsFit16(words, n);
   const f = WasmArena.footprint;
-  let bytes = 5 * f(4 * n) + f(n) + f(4 * CONSTANTS * steps) + f(4 * 2 * shares) + f(8);
+  let bytes = 5 * f(4 * n) + f(n) + f(4 * CONSTANTS * steps) + 2 * shares * 2 * CACHE_LINE + 3 * CACHE_LINE;
   for (const p of parts) bytes += 2 * f(4 * n) + f(4 * (n + 1)) + f(4 * p.words.length) + f(4 * p.segments.length) + f(4 * n) + 2 * f(4 * cores);
   const arena = new WasmArena(bytes);
   const u = arena.int32(n);
@@ -105,8 +113,9 @@ export function layOutFreeRun(
   const refractory = arena.int32(n);
   const flags = arena.uint8(n);
   const constants = arena.int32(CONSTANTS * steps);
-  const counts = arena.int32(2 * shares);
-  const barrier = arena.int32(2);
+  // Each share's counts on lines of their own, the barrier on its own: two threads never write one line.
+  const counts = arena.int32OwnLines(2 * shares * COUNT_STRIDE);
+  const barrier = arena.int32OwnLines(2);
   if (layer.initialVoltage) v.set(layer.initialVoltage);
   biasIn.set(bias);
   for (let t = 0; t < steps; t++) {
@@ -189,7 +198,7 @@ export class FreeRunShare {
   ) {
     this.kernels = instantiateKernels(memory);
     this.me = layout.shares[share]!;
-    this.counts = new Int32Array(memory.buffer, layout.counts, 2 * layout.shares.length);
+    this.counts = new Int32Array(memory.buffer, layout.counts, 2 * layout.shares.length * COUNT_STRIDE);
     this.constants = new Int32Array(memory.buffer, layout.constants, CONSTANTS * layout.steps);
     const size = this.me.to - this.me.from;
     this.accRange = layout.acc16 ? new Int16Array(memory.buffer, layout.acc + 2 * this.me.from, size) : new Int32Array(memory.buffer, layout.acc + 4 * this.me.from, size);
@@ -204,7 +213,7 @@ export class FreeRunShare {
     this.accRange.fill(0);
     if (t > 0) {
       for (let j = 0; j < shares; j++) {
-        const count = this.counts[before * shares + j]!;
+        const count = this.counts[countIndex(before, j, shares)]!;
         const list = L.shares[j]!.spikeLists[before]!;
         this.events += L.acc16
           ? this.kernels.deliverSparse16(list, count, me.rowStart, me.words, L.acc, 0, me.delivered)
@@ -214,10 +223,10 @@ export class FreeRunShare {
     const c = t * CONSTANTS;
     const k = this.constants;
     const offset = 4 * me.from;
-    this.counts[now * shares + this.share] = this.kernels.lifStep(
+    this.counts[countIndex(now, this.share, shares)] = this.kernels.lifStep(
       L.u + offset, L.v + offset, L.acc + (L.acc16 ? 2 * me.from : offset), L.bias + offset, me.to - me.from,
       me.segments, me.segmentCount, me.coreSpikes, me.coreInactive,
-      L.flags, me.spikeLists[now]!, me.spikeLists[before]!, t > 0 ? this.counts[before * shares + this.share]! : 0,
+      L.flags, me.spikeLists[now]!, me.spikeLists[before]!, t > 0 ? this.counts[countIndex(before, this.share, shares)]! : 0,
       k[c]!, k[c + 1]!, k[c + 2]!, k[c + 3]!, k[c + 4]!, k[c + 5]!, k[c + 6]!,
       L.refractory + offset, L.hold, me.from, L.acc16 ? 1 : 0,
     );
@@ -225,7 +234,7 @@ export class FreeRunShare {
 
   /** Spikes this share fired at step t (valid until step t + 2 overwrites it). */
   fired(t: number): number {
-    return this.counts[(t & 1) * this.layout.shares.length + this.share]!;
+    return this.counts[countIndex(t & 1, this.share, this.layout.shares.length)]!;
   }
 }
 

@@ -35,6 +35,7 @@ export function lifBiasFits(bias: Int32Array | Float64Array): bias is Int32Array
 
 const PAGE = 65536;
 const ALIGN = 16;
+export const CACHE_LINE = 64;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -91,6 +92,17 @@ export class WasmArena {
   /** A zeroed Int32Array of `length` (its padding up to a multiple of 4 lanes is also zero and reserved). */
   int32(length: number): Int32Array {
     return new Int32Array(this.memory.buffer, this.take(4 * length), length);
+  }
+
+  /**
+   * An Int32Array alone on its cache lines (64-byte aligned and padded): words that two threads write or spin on
+   * must not share a line with anything else. Reserve `CACHE_LINE` more bytes than its footprint for it.
+   */
+  int32OwnLines(length: number): Int32Array {
+    this.top = Math.ceil(this.top / CACHE_LINE) * CACHE_LINE;
+    const array = this.int32(length);
+    this.top = Math.ceil(this.top / CACHE_LINE) * CACHE_LINE;
+    return array;
   }
 
   int16(length: number): Int16Array {
