@@ -4,18 +4,18 @@
  */
 const SPINS = 2_000;
 
-/**
- * A reusable barrier for `parties` threads over two Int32 words of shared memory: [arrivals, generation]. The last
- * to arrive resets the arrivals and bumps the generation; the others spin, then sleep on it (Atomics.wait).
- */
-export function arriveAndWait(sync: Int32Array, parties: number): void {
-  const generation = Atomics.load(sync, 1);
-  if (Atomics.add(sync, 0, 1) === parties - 1) {
-    Atomics.store(sync, 0, 0);
-    Atomics.add(sync, 1, 1);
-    Atomics.notify(sync, 1);
-    return;
+/** Waits until the Int32 word at `index` of shared memory is at least `value` (another thread stores and notifies). */
+export function waitUntilAtLeast(words: Int32Array, index: number, value: number): void {
+  for (let k = 0; k < SPINS; k++) if (Atomics.load(words, index) >= value) return;
+  for (;;) {
+    const seen = Atomics.load(words, index);
+    if (seen >= value) return;
+    Atomics.wait(words, index, seen);
   }
-  for (let k = 0; k < SPINS; k++) if (Atomics.load(sync, 1) !== generation) return;
-  while (Atomics.load(sync, 1) === generation) Atomics.wait(sync, 1, generation);
+}
+
+/** Publishes a new value of a word others wait on with waitUntilAtLeast. */
+export function publish(words: Int32Array, index: number, value: number): void {
+  Atomics.store(words, index, value);
+  Atomics.notify(words, index);
 }

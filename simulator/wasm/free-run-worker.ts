@@ -1,16 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { arriveAndWait } from './barrier.js';
-import { FreeRunShare, type FreeRunLayout } from './free-run-wasm.js';
+import type { FreeRunLayout } from './free-run-wasm.js';
+import { runShareLoop } from './free-run-share-loop.js';
 
-/** One share of a threaded free run (simulator/wasm/free-run-threads.ts): its steps between the common barriers. */
-const { memory, layout, share } = workerData as { memory: WebAssembly.Memory; layout: FreeRunLayout; share: number };
-const runner = new FreeRunShare(memory, layout, share);
-const sync = new Int32Array(memory.buffer, layout.barrier, 2);
-const parties = layout.shares.length;
+/** One share of a threaded free run (simulator/wasm/free-run-threads.ts), started when the parent says go. */
+const { memory, layout, share, start } = workerData as { memory: WebAssembly.Memory; layout: FreeRunLayout; share: number; start: number };
+const gate = new Int32Array(memory.buffer, start, 1);
 parentPort!.postMessage({ ready: true });
-arriveAndWait(sync, parties);
-for (let t = 0; t < layout.steps; t++) {
-  runner.step(t);
-  arriveAndWait(sync, parties);
-}
-parentPort!.postMessage({ events: runner.events });
+while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0);
+const runner = runShareLoop(memory, layout, share);
+parentPort!.postMessage({ events: runner.events, spikes: runner.spikes });

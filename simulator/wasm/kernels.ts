@@ -21,6 +21,8 @@ export interface WasmKernels {
     start: number, outPosition: number, tap: number, weights: number, taps: number, outC: number, acc16: number,
   ): void;
   widenInto(acc16: number, acc: number, count: number): void;
+  addAndClear(dst: number, src: number, count: number, acc16: number): void;
+  clear(at: number, bytes: number): void;
 }
 
 /** lifStep's lanes hold the voltage sum in 32 bits when every |bias| is below this (kernels.wat: the limits). */

@@ -503,4 +503,25 @@
         (v128.store (i32.add (local.get $acc16) (i32.shl (local.get $i) (i32.const 1))) (v128.const i32x4 0 0 0 0))
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $widen))))
+
+  ;; dst[i] += src[i], src[i] = 0 for i < count, over int16 (acc16 = 1, eight lanes a vector) or int32 sums (four);
+  ;; the arrays are padded to a whole vector. Exact: the int16 caller has bounded every sum below 2^15.
+  (func (export "addAndClear") (param $dst i32) (param $src i32) (param $count i32) (param $acc16 i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (select (i32.const 1) (i32.const 2) (local.get $acc16)))))
+    (block $done
+      (loop $add
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (v128.store (local.get $dst)
+          (if (result v128) (local.get $acc16)
+            (then (i16x8.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+            (else (i32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))))
+        (v128.store (local.get $src) (v128.const i32x4 0 0 0 0))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (br $add))))
+
+  ;; bytes zero bytes from at.
+  (func (export "clear") (param $at i32) (param $bytes i32)
+    (memory.fill (local.get $at) (i32.const 0) (local.get $bytes)))
 )
