@@ -43,6 +43,8 @@ const layerCase = fc.record({
   runs: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
   refractory: fc.boolean(),
   hold: fc.integer({ min: 0, max: 5 }),
+  /** Every |u|, |v| below 2^19: the kernel's narrow decay path. */
+  narrow: fc.boolean(),
 });
 type LayerCase = typeof layerCase extends fc.Arbitrary<infer T> ? T : never;
 
@@ -67,8 +69,8 @@ function state(c: LayerCase, arena: WasmArena | null) {
   for (const i of before) spikes[i] = 1;
   const spikeList = int32s([...before, ...new Array<number>(n - before.length).fill(0)]);
   return {
-    u: int32s(c.neurons.map((x) => x.u)),
-    v: int32s(c.neurons.map((x) => x.v)),
+    u: int32s(c.neurons.map((x) => (c.narrow ? x.u % 2 ** 19 : x.u))),
+    v: int32s(c.neurons.map((x) => (c.narrow ? x.v % 2 ** 19 : x.v))),
     accumulator: int32s(c.neurons.map((x) => x.sum)),
     refractory: int32s(c.neurons.map((x) => x.refractory)),
     spikes,
@@ -166,6 +168,33 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
     });
   }
 
+  it('truncates every residue of the decays exactly, on each of the three paths (narrow, medium, 64-bit)', () => {
+    for (const offset of [0, 2 ** 20, 2 ** 29]) {
+      for (const [du, dv] of [[818, 205], [1, 4094], [2047, 3]]) {
+        const c: LayerCase = {
+          du,
+          dv,
+          threshold: null,
+          subtract: false,
+          weightExponent: 0,
+          // Every residue modulo 4096 of x * keep, both signs; `offset` on one neuron per group picks the path.
+          neurons: Array.from({ length: 2 * 8192 }, (_, i) => {
+            const x = i - 8192;
+            return { u: i % 4 === 0 && offset ? offset : x, v: i % 4 === 0 && offset ? -offset : -x, sum: 0, biasMantissa: 0, biasExponent: 0, refractory: 0, spikedBefore: false };
+          }),
+          runs: [64],
+          refractory: false,
+          hold: 0,
+          narrow: false,
+        };
+        const fast = wasmStep(c, 1);
+        const ref = scalarStep(c);
+        expect([...fast.s.u]).toEqual([...ref.s.u]);
+        expect([...fast.s.v]).toEqual([...ref.s.v]);
+      }
+    }
+  });
+
   it('wraps u and clips v exactly at their edges (currents and voltages around ±2^23)', () => {
     // With `wide`, every fourth neuron holds a u beyond the lanes, so every group takes the 64-bit path.
     const edge = (sum: number, threshold: number | null, refractory: boolean, wide = false): LayerCase => ({
@@ -178,6 +207,7 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
       runs: [7, 3],
       refractory,
       hold: 2,
+      narrow: false,
     });
     const cases = [edge(2 ** 17, null, false), edge(-(2 ** 17), null, false), edge(2 ** 17, 2 ** 17 - 1, true), edge(-(2 ** 17), 5, false)];
     for (const c of [...cases, ...cases.map((c) => edge(c.neurons[0]!.sum, c.threshold, c.refractory, true))]) {
