@@ -91,7 +91,7 @@
     (local $hold v128) (local $beginV v128) (local $endV v128)
     (local $input v128) (local $x v128) (local $cur v128) (local $y v128)
     (local $volt v128) (local $fire v128) (local $valid v128) (local $inactive v128) (local $r v128) (local $inRef v128)
-    (local $vNew v128) (local $lanes v128) (local $ax v128) (local $ay v128) (local $sign v128) (local $decU v128) (local $decV v128)
+    (local $vNew v128) (local $lanes v128) (local $ax v128) (local $ay v128) (local $sign v128)
     ;; Clear the flags of the previous step's spikes.
     (block $cleared
       (loop $clear
@@ -176,51 +176,39 @@
                     (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
                     (br $laneLoop))))
               (else
-                ;; The decays trunc(x * keep / 4096) of u and v. When every |u|, |v| of the group is below 2^19, x * keep is
-                ;; exact in 32 bits and the truncation is (p + (p < 0 ? 4095 : 0)) >> 12. Otherwise (|x| < 2^28) it is
-                ;; sign(x) * floor(|x| * keep / 4096), the floor as h * keep + ((l * keep) >> 12) with |x| = h * 4096 + l,
-                ;; the sign applied as (r ^ s) - s.
-                (if (v128.any_true (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (v128.const i32x4 0x7ffff 0x7ffff 0x7ffff 0x7ffff)))
-                  (then
-                    (local.set $sign (i32x4.shr_s (local.get $x) (i32.const 31)))
-                    (local.set $decU
-                      (i32x4.sub
-                        (v128.xor
-                          (i32x4.add
-                            (i32x4.mul (i32x4.shr_u (local.get $ax) (i32.const 12)) (local.get $uKeep))
-                            (i32x4.shr_u (i32x4.mul (v128.and (local.get $ax) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)) (i32.const 12)))
-                          (local.get $sign))
-                        (local.get $sign)))
-                    (local.set $sign (i32x4.shr_s (local.get $y) (i32.const 31)))
-                    (local.set $decV
-                      (i32x4.sub
-                        (v128.xor
-                          (i32x4.add
-                            (i32x4.mul (i32x4.shr_u (local.get $ay) (i32.const 12)) (local.get $vKeep))
-                            (i32x4.shr_u (i32x4.mul (v128.and (local.get $ay) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)) (i32.const 12)))
-                          (local.get $sign))
-                        (local.get $sign))))
-                  (else
-                    (local.set $sign (i32x4.mul (local.get $x) (local.get $uKeep)))
-                    (local.set $decU
-                      (i32x4.shr_s
-                        (i32x4.add (local.get $sign) (v128.and (i32x4.shr_s (local.get $sign) (i32.const 31)) (v128.const i32x4 4095 4095 4095 4095)))
-                        (i32.const 12)))
-                    (local.set $sign (i32x4.mul (local.get $y) (local.get $vKeep)))
-                    (local.set $decV
-                      (i32x4.shr_s
-                        (i32x4.add (local.get $sign) (v128.and (i32x4.shr_s (local.get $sign) (i32.const 31)) (v128.const i32x4 4095 4095 4095 4095)))
-                        (i32.const 12)))))
-                ;; Then the input, and one wrap of the current into the 24-bit range each way (both tests on the
-                ;; unwrapped value, as the scalar kernel's if/else).
-                (local.set $cur (i32x4.add (local.get $decU) (i32x4.shl (local.get $input) (i32.const 6))))
+                ;; u: trunc(x * keep / 4096) = sign(x) * floor(|x| * keep / 4096), the floor as h * keep + ((l * keep) >> 12)
+                ;; with |x| = h * 4096 + l (exact: |x| < 2^28), the sign applied as (r ^ s) - s; then the input, and
+                ;; one wrap into the 24-bit range each way (both tests on the unwrapped value, as the scalar kernel's if/else).
+                (local.set $sign (i32x4.shr_s (local.get $x) (i32.const 31)))
+                (local.set $cur
+                  (i32x4.add
+                    (i32x4.sub
+                      (v128.xor
+                        (i32x4.add
+                          (i32x4.mul (i32x4.shr_u (local.get $ax) (i32.const 12)) (local.get $uKeep))
+                          (i32x4.shr_u (i32x4.mul (v128.and (local.get $ax) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)) (i32.const 12)))
+                        (local.get $sign))
+                      (local.get $sign))
+                    (i32x4.shl (local.get $input) (i32.const 6))))
                 (local.set $cur
                   (i32x4.add
                     (i32x4.sub (local.get $cur)
                       (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
                     (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))
                 (v128.store (i32.add (local.get $u) (local.get $o)) (v128.bitselect (local.get $cur) (local.get $x) (local.get $valid)))
-                (local.set $volt (i32x4.add (i32x4.add (local.get $decV) (local.get $cur)) (v128.load (i32.add (local.get $bias) (local.get $o)))))
+                (local.set $sign (i32x4.shr_s (local.get $y) (i32.const 31)))
+                (local.set $volt
+                  (i32x4.add
+                    (i32x4.add
+                      (i32x4.sub
+                        (v128.xor
+                          (i32x4.add
+                            (i32x4.mul (i32x4.shr_u (local.get $ay) (i32.const 12)) (local.get $vKeep))
+                            (i32x4.shr_u (i32x4.mul (v128.and (local.get $ay) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)) (i32.const 12)))
+                          (local.get $sign))
+                        (local.get $sign))
+                      (local.get $cur))
+                    (v128.load (i32.add (local.get $bias) (local.get $o)))))
                 (local.set $volt
                   (i32x4.max_s
                     (i32x4.min_s (local.get $volt) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff))
