@@ -5,8 +5,8 @@ import { FreeRunShare, PROGRESS_STRIDE, type FreeRunLayout } from './free-run-wa
  * One share's steps in a thread of its own: before step t it waits for every other share to have finished step
  * t - 1 (its spikes delivered into its accumulators), after it publishes its own progress. Step 0 needs nobody.
  */
-export function runShareLoop(memory: WebAssembly.Memory, layout: FreeRunLayout, share: number): FreeRunShare {
-  const runner = new FreeRunShare(memory, layout, share);
+export function runShareLoop(memory: WebAssembly.Memory, layout: FreeRunLayout, share: number, module?: WebAssembly.Module): FreeRunShare {
+  const runner = new FreeRunShare(memory, layout, share, module);
   const progress = new Int32Array(memory.buffer, layout.progress, layout.shares.length * PROGRESS_STRIDE);
   for (let t = 0; t < layout.steps; t++) {
     for (let j = 0; j < layout.shares.length; j++) if (j !== share) waitUntilAtLeast(progress, j * PROGRESS_STRIDE, t);

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { publish } from './barrier.js';
 import type { FreeRunMemory } from './free-run-wasm.js';
 import { runShareLoop } from './free-run-share-loop.js';
+import { compiledKernels } from './kernels.js';
 
 /**
  * The shares of a free run in parallel: share 0 in this thread, each other share in a worker thread, every one
@@ -15,7 +16,8 @@ export async function runSharesInThreads(run: FreeRunMemory): Promise<{ spikes: 
   const parties = layout.shares.length;
   const gate = run.arena.int32OwnLines(1);
   const workerFile = fileURLToPath(new URL('./free-run-worker.js', import.meta.url));
-  const workers = Array.from({ length: parties - 1 }, (_, k) => new Worker(workerFile, { workerData: { memory, layout, share: k + 1, start: gate.byteOffset } }));
+  const module = compiledKernels();
+  const workers = Array.from({ length: parties - 1 }, (_, k) => new Worker(workerFile, { workerData: { memory, module, layout, share: k + 1, start: gate.byteOffset } }));
   const ready = workers.map((w) => new Promise<void>((resolve, reject) => {
     w.once('message', () => resolve());
     w.once('error', reject);

@@ -179,8 +179,9 @@ export class FreeRunShare {
     memory: WebAssembly.Memory,
     private readonly layout: FreeRunLayout,
     private readonly share: number,
+    module?: WebAssembly.Module,
   ) {
-    this.kernels = instantiateKernels(memory);
+    this.kernels = instantiateKernels(memory, module);
     this.me = layout.shares[share]!;
     this.constants = new Int32Array(memory.buffer, layout.constants, CONSTANTS * layout.steps);
     this.accBytes = layout.acc16 ? 2 : 4;

@@ -54,10 +54,18 @@ export function wasmKernelsAvailable(): boolean {
   return process.env.SPIKECHIP_NO_WASM !== '1' && kernelModule() !== null;
 }
 
-/** The kernels bound to a (shared) memory, in this thread. */
-export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
+/**
+ * The compiled kernels, to hand to a worker thread with the memory: a module sent between threads shares its
+ * compiled code, so a worker starts with the code this thread has already optimised instead of compiling its own.
+ */
+export function compiledKernels(): WebAssembly.Module {
   const module = kernelModule();
   if (!module) throw new Error('WebAssembly SIMD is not available in this runtime');
+  return module;
+}
+
+/** The kernels bound to a (shared) memory, in this thread. */
+export function instantiateKernels(memory: WebAssembly.Memory, module: WebAssembly.Module = compiledKernels()): WasmKernels {
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernels;
 }
 

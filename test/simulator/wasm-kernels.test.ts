@@ -170,7 +170,7 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
 
   it('truncates every residue of the decays exactly, on the 32-bit lanes and on the 64-bit path', () => {
     for (const offset of [0, 2 ** 29]) {
-      for (const [du, dv] of [[818, 205], [1, 4094], [2047, 3]]) {
+      for (const [du, dv] of [[818, 205], [1, 4094], [2047, 3]] as const) {
         const c: LayerCase = {
           du,
           dv,
