@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Xoshiro128StarStar, type RandomSource } from '../../../chips/fixed-point/prng.js';
+import { Xoshiro128StarStar } from '../../../chips/fixed-point/prng.js';
 import { parseLearningRule } from '../../../chips/learning/parse-rule.js';
-import { accumulate, accumulatorFractionBits, updateWeight, type SynapseState } from '../../../chips/learning/product-series.js';
+import { accumulate, accumulatorFractionBits, updateWeight } from '../../../chips/learning/product-series.js';
+import { draws, synapseState } from '../../helpers/learning.js';
 import { ruleLimits } from '../../../chips/learning/rule-limits.js';
 import { stepTrace, stepTraceFloat } from '../../../chips/learning/traces.js';
 import { loihi2Spec } from '../../../chips/loihi2/spec.js';
@@ -9,16 +10,7 @@ import { loihi2Spec } from '../../../chips/loihi2/spec.js';
 const engine = loihi2Spec.learning!;
 const F = accumulatorFractionBits(engine.scaleExponentMin);
 
-/** A generator that returns the given 32-bit words in turn: hand-computed stochastic rounding. */
-function draws(...words: number[]): RandomSource {
-  let i = 0;
-  return {
-    nextUint32: () => words[i++ % words.length]! >>> 0,
-    nextFloat: () => (words[i++ % words.length]! >>> 0) / 2 ** 32,
-  };
-}
-
-const state = (s: Partial<SynapseState>): SynapseState => ({ x0: 0, y0: 0, x1: 0, x2: 0, y1: 0, y2: 0, y3: 0, w: 0, t: 0, ...s });
+const state = synapseState;
 
 describe('traces in fixed point', () => {
   it('decays by (4096 - d)/4096 and adds impulses in 2^-7 steps, rounding stochastically', () => {

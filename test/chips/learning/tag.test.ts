@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128StarStar, type RandomSource } from '../../../chips/fixed-point/prng.js';
 import { parseLearningRule } from '../../../chips/learning/parse-rule.js';
-import { accumulate, accumulatorFractionBits, uHolds, updateTag, updateWeight, type SynapseState } from '../../../chips/learning/product-series.js';
+import { accumulate, accumulatorFractionBits, uHolds, updateTag, updateWeight } from '../../../chips/learning/product-series.js';
+import { draws, synapseState } from '../../helpers/learning.js';
 import { ruleLimits } from '../../../chips/learning/rule-limits.js';
 import { getChip } from '../../../chips/registry.js';
 import { compile } from '../../../compiler/compile.js';
@@ -21,15 +22,7 @@ const engine = spec.learning!;
 const limits = ruleLimits(engine);
 const F = accumulatorFractionBits(engine.scaleExponentMin);
 
-function draws(...words: number[]): RandomSource {
-  let i = 0;
-  return {
-    nextUint32: () => words[i++ % words.length]! >>> 0,
-    nextFloat: () => (words[i++ % words.length]! >>> 0) / 2 ** 32,
-  };
-}
-
-const state = (s: Partial<SynapseState>): SynapseState => ({ x0: 0, y0: 0, x1: 0, x2: 0, y1: 0, y2: 0, y3: 0, w: 0, t: 0, ...s });
+const state = synapseState;
 
 describe('the synaptic tag in fixed point', () => {
   it('is 9 bits with sign on Loihi: rounds stochastically as the weight does and saturates to -256..255', () => {
