@@ -88,10 +88,10 @@
     (local $i i32) (local $begin i32) (local $end i32) (local $seg i32) (local $core i32) (local $fired i32) (local $segFired i32)
     (local $bits i32) (local $lane i32) (local $index i32) (local $o i32) (local $scalarInactive i32) (local $result i32)
     (local $maskV v128) (local $uKeep v128) (local $vKeep v128) (local $threshold v128) (local $subMask v128)
-    (local $hold v128) (local $beginV v128) (local $endV v128)
+    (local $hold v128)
     (local $input v128) (local $x v128) (local $cur v128) (local $y v128)
-    (local $volt v128) (local $fire v128) (local $valid v128) (local $inactive v128) (local $r v128) (local $inRef v128)
-    (local $vNew v128) (local $lanes v128) (local $ax v128) (local $ay v128) (local $sign v128)
+    (local $volt v128) (local $fire v128) (local $inactive v128) (local $r v128) (local $inRef v128)
+    (local $vNew v128) (local $ax v128) (local $ay v128) (local $sign v128)
     ;; Clear the flags of the previous step's spikes.
     (block $cleared
       (loop $clear
@@ -112,23 +112,15 @@
         (local.set $begin (i32.load (local.get $o)))
         (local.set $end (i32.load offset=4 (local.get $o)))
         (local.set $core (i32.load offset=8 (local.get $o)))
-        (local.set $beginV (i32x4.splat (local.get $begin)))
-        (local.set $endV (i32x4.splat (local.get $end)))
         (local.set $segFired (i32.const 0))
         (local.set $scalarInactive (i32.const 0))
         (local.set $inactive (v128.const i32x4 0 0 0 0))
-        ;; Groups start at multiples of 4, so a group never straddles two threads' shares; lanes outside the
-        ;; segment are written back unchanged (another segment of this share owns them, or padding).
+        ;; Groups start at multiples of 4, so a group never straddles two threads' shares.
         (local.set $i (i32.and (local.get $begin) (i32.const -4)))
         (block $groupsDone
           (loop $groups
             (br_if $groupsDone (i32.ge_s (local.get $i) (local.get $end)))
             (local.set $o (i32.shl (local.get $i) (i32.const 2)))
-            (if (i32.and (i32.ge_s (local.get $i) (local.get $begin)) (i32.le_s (i32.add (local.get $i) (i32.const 4)) (local.get $end)))
-              (then (local.set $valid (v128.const i32x4 -1 -1 -1 -1)))
-              (else
-                (local.set $lanes (i32x4.add (i32x4.splat (local.get $i)) (v128.const i32x4 0 1 2 3)))
-                (local.set $valid (v128.and (i32x4.ge_s (local.get $lanes) (local.get $beginV)) (i32x4.lt_s (local.get $lanes) (local.get $endV))))))
             (local.set $input
               (v128.and
                 (i32x4.shr_s
@@ -143,12 +135,16 @@
             (local.set $y (v128.load (i32.add (local.get $v) (local.get $o))))
             (local.set $ax (i32x4.abs (local.get $x)))
             (local.set $ay (i32x4.abs (local.get $y)))
-            (if (v128.any_true
-                  (v128.or
-                    (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
-                    (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (i32x4.splat (global.get $STATE_LIMIT)))))
+            ;; A group reaching past the segment (its first or last) or holding a value too wide for the lanes goes
+            ;; lane by lane; every other group is four lanes of this segment, so the vector path needs no lane mask.
+            (if (i32.or
+                  (i32.or (i32.lt_s (local.get $i) (local.get $begin)) (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $end)))
+                  (v128.any_true
+                    (v128.or
+                      (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
+                      (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (i32x4.splat (global.get $STATE_LIMIT))))))
               (then
-                ;; Some lane is too wide for 32 bits: this group's lanes one by one in 64 bits.
+                ;; This group's lanes of the segment one by one, in 64 bits.
                 (local.set $bits (i32.const 0))
                 (local.set $lane (i32.const 0))
                 (block $lanesDone
@@ -195,7 +191,7 @@
                     (i32x4.sub (local.get $cur)
                       (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
                     (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))
-                (v128.store (i32.add (local.get $u) (local.get $o)) (v128.bitselect (local.get $cur) (local.get $x) (local.get $valid)))
+                (v128.store (i32.add (local.get $u) (local.get $o)) (local.get $cur))
                 (local.set $sign (i32x4.shr_s (local.get $y) (i32.const 31)))
                 (local.set $volt
                   (i32x4.add
@@ -213,7 +209,7 @@
                   (i32x4.max_s
                     (i32x4.min_s (local.get $volt) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff))
                     (v128.const i32x4 -0x7fffff -0x7fffff -0x7fffff -0x7fffff)))
-                (local.set $fire (v128.and (i32x4.gt_s (local.get $volt) (local.get $threshold)) (local.get $valid)))
+                (local.set $fire (i32x4.gt_s (local.get $volt) (local.get $threshold)))
                 (local.set $vNew
                   (v128.bitselect
                     (v128.and (i32x4.sub (local.get $volt) (local.get $threshold)) (local.get $subMask))
@@ -227,21 +223,18 @@
                     (local.set $vNew (v128.andnot (local.get $vNew) (local.get $inRef)))
                     (v128.store (i32.add (local.get $refractory) (local.get $o))
                       (v128.bitselect
-                        (v128.bitselect
-                          (i32x4.sub (local.get $r) (v128.const i32x4 1 1 1 1))
-                          (v128.and (local.get $fire) (local.get $hold))
-                          (local.get $inRef))
-                        (local.get $r)
-                        (local.get $valid))))
+                        (i32x4.sub (local.get $r) (v128.const i32x4 1 1 1 1))
+                        (v128.and (local.get $fire) (local.get $hold))
+                        (local.get $inRef))))
                   (else
                     (local.set $inactive
                       (i32x4.sub (local.get $inactive)
-                        (v128.and
-                          (v128.andnot (local.get $valid) (local.get $fire))
+                        (v128.andnot
                           (v128.and
                             (i32x4.eq (local.get $input) (v128.const i32x4 0 0 0 0))
-                            (i32x4.eq (local.get $volt) (v128.const i32x4 0 0 0 0))))))))
-                (v128.store (i32.add (local.get $v) (local.get $o)) (v128.bitselect (local.get $vNew) (local.get $y) (local.get $valid)))
+                            (i32x4.eq (local.get $volt) (v128.const i32x4 0 0 0 0)))
+                          (local.get $fire))))))
+                (v128.store (i32.add (local.get $v) (local.get $o)) (local.get $vNew))
                 (local.set $bits (i32x4.bitmask (local.get $fire)))))
             (block $listed
               (loop $list
