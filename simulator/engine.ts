@@ -82,10 +82,7 @@ export class ChipSimulator {
   private readonly inputMessages: Float64Array;
   private inputLayerOps = 0;
 
-  constructor(
-    readonly runtime: ProgramRuntime,
-    options: { readonly kernels?: 'wasm' | 'js' } = {},
-  ) {
+  constructor(readonly runtime: ProgramRuntime) {
     const cores = runtime.program.cores.length;
     this.counters = createCounters(cores);
     this.step = createCounters(cores);
@@ -104,8 +101,8 @@ export class ChipSimulator {
     this.biasBuffer = runtime.layers.map((l) => new Int32Array(l.neurons));
     this.bias = runtime.layers.map((l, i) => expandedBias(l.biasMantissa, l.biasExponent, this.biasBuffer[i]!));
     this.exactProducts = runtime.layers.map(weightsFitExactProducts);
-    this.wasm = options.kernels === 'js' ? null : ChipWasm.create(runtime, this.exactProducts);
-    this.wasm && runtime.layers.forEach((_, i) => this.wasm!.setBias(i, this.bias[i]!));
+    this.wasm = ChipWasm.create(runtime, this.exactProducts);
+    if (this.wasm) runtime.layers.forEach((_, i) => this.wasm!.setBias(i, this.bias[i]!));
     this.packed = runtime.layers.map((l, i) => (i === 0 || this.wasm?.convEvents(i) ? null : packConvSynapses(l)));
     this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[i - 1]!, l)));
     this.somaCores = runtime.layers.map((l) => {
