@@ -31,16 +31,22 @@ export async function runSharesInThreads(run: FreeRunMemory): Promise<{ spikes: 
         w.on('error', reject);
       }),
   );
-  await Promise.all(ready);
-  const started = performance.now();
-  publish(gate, 0, 1);
-  const mine = runShareLoop(memory, layout, 0);
-  const reports = await Promise.all(finished);
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(workers.map((w) => w.terminate()));
-  return {
-    spikes: reports.reduce((sum, r) => sum + r.spikes, mine.spikes),
-    events: reports.reduce((sum, r) => sum + r.events, mine.events),
-    seconds,
-  };
+  // Awaited below once this thread's share is done; a worker failing before then must not count as unhandled.
+  for (const f of finished) f.catch(() => undefined);
+  try {
+    await Promise.all(ready);
+    const started = performance.now();
+    publish(gate, 0, 1);
+    const mine = runShareLoop(memory, layout, 0);
+    const reports = await Promise.all(finished);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      spikes: reports.reduce((sum, r) => sum + r.spikes, mine.spikes),
+      events: reports.reduce((sum, r) => sum + r.events, mine.events),
+      seconds,
+    };
+  } finally {
+    // A share that failed has released the others (free-run-share-loop.ts); stop whatever still runs.
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }

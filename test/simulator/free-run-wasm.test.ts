@@ -5,6 +5,7 @@ import { cubaProgram } from '../../bench/cuba-program.js';
 import { getChip } from '../../chips/registry.js';
 import { runRecurrent, type FreeRunResult } from '../../simulator/free-run.js';
 import { packSynapses } from '../../simulator/free-run-parts.js';
+import { expandedBias, fusedLifConstants } from '../../simulator/fused-lif.js';
 import { buildRuntime, type ProgramRuntime } from '../../simulator/runtime.js';
 import { incomingWeightsFit16 } from '../../simulator/wasm/free-run-wasm.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
@@ -57,5 +58,18 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
     const runtime = build(program, spec, 'cuba');
     const run = await runRecurrentThreaded(runtime, 200, 2);
     expect(outcome(runtime, run)).toEqual(scalar);
+  });
+
+  it('fails, without hanging, when a worker thread fails (its share releases the others)', async () => {
+    const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
+    const wasm = (await import(dist('simulator/wasm/free-run-wasm.js'))) as typeof import('../../simulator/wasm/free-run-wasm.js');
+    const threads = (await import(dist('simulator/wasm/free-run-threads.js'))) as typeof import('../../simulator/wasm/free-run-threads.js');
+    const runtime = buildRuntime(program, spec, 'cuba');
+    const layer = runtime.layers[0]!;
+    const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
+    const run = wasm.layOutFreeRun(runtime, layer, 50, packed(program), bias, () => fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', 0), 2);
+    // Share 1 counts its deliveries past the end of the memory: its first delivery traps.
+    const broken = { ...run, layout: { ...run.layout, shares: [run.layout.shares[0]!, { ...run.layout.shares[1]!, delivered: 2 ** 31 }] } };
+    await expect(threads.runSharesInThreads(broken)).rejects.toThrow(/out of bounds/);
   });
 });
