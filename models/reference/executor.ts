@@ -2,7 +2,7 @@ import { ModelError } from '../errors.js';
 import { assertNever, lifKey, type LeakyIntegratorNode, type LifNode, type Model, type ModelNode, type SpikingNeuronNode } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
-import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from './kernels/conv2d.js';
+import { conv2dGeometry, conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from './kernels/conv2d.js';
 import { lifCharge, lifFire, meanAndUnbiasedStd } from './kernels/lif.js';
 import { linearSample, transposeLinearWeights } from './kernels/linear.js';
 import { neuronStep } from './kernels/neuron.js';
@@ -129,12 +129,7 @@ export class ReferenceExecutor {
     const stage = (run: Stage['run']): Stage => ({ node, inSize, outSize, timeInvariant, out, run });
     switch (node.kind) {
       case 'conv2d': {
-        const [cout, cin, kh, kw] = node.weight.shape as [number, number, number, number];
-        const g: Conv2dGeometry = {
-          inChannels: cin, inHeight: inputShape[1]!, inWidth: inputShape[2]!,
-          outChannels: cout, outHeight: outputShape[1]!, outWidth: outputShape[2]!,
-          kernelHeight: kh, kernelWidth: kw, strideY: node.stride[0], strideX: node.stride[1], padY: node.padding[0], padX: node.padding[1],
-        };
+        const g = conv2dGeometry(node, inputShape, outputShape);
         const weights = reorderConvWeights(node.weight.data, g);
         const taps = convTaps(g);
         const acc = new Float64Array(outSize);

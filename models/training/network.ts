@@ -2,7 +2,7 @@ import { ModelError } from '../errors.js';
 import type { Model } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
-import { convTaps, type Conv2dGeometry, type ConvTaps } from '../reference/kernels/conv2d.js';
+import { conv2dGeometry, convTaps, type Conv2dGeometry, type ConvTaps } from '../reference/kernels/conv2d.js';
 
 /** The two training rules: paper A's online rule (OSR + OTS) and paper B's rate_M. */
 export type TrainingRule = 'osr' | 'rate';
@@ -59,12 +59,7 @@ export function buildTrainGraph(model: Model, rule: TrainingRule): TrainGraph {
     const outSize = elementCount(outputShape);
     switch (node.kind) {
       case 'conv2d': {
-        const [cout, cin, kh, kw] = node.weight.shape as [number, number, number, number];
-        const g: Conv2dGeometry = {
-          inChannels: cin, inHeight: inputShape[1]!, inWidth: inputShape[2]!,
-          outChannels: cout, outHeight: outputShape[1]!, outWidth: outputShape[2]!,
-          kernelHeight: kh, kernelWidth: kw, strideY: node.stride[0], strideX: node.stride[1], padY: node.padding[0], padX: node.padding[1],
-        };
+        const g = conv2dGeometry(node, inputShape, outputShape);
         const weight = slot(`${node.name}.weight`, node.weight.shape, true);
         const bias = node.bias ? slot(`${node.name}.bias`, node.bias.shape, false) : null;
         ops.push({ kind: 'conv2d', name: node.name, g, taps: convTaps(g), weight, bias, inSize, outSize, timeInvariant });

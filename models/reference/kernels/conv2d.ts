@@ -18,6 +18,20 @@ export interface Conv2dGeometry {
   readonly padX: number;
 }
 
+/** The geometry of a conv2d node's weight [Cout, Cin, kH, kW] between its input and output shapes ([C, H, W]). */
+export function conv2dGeometry(
+  node: { readonly weight: { readonly shape: readonly number[] }; readonly stride: readonly [number, number]; readonly padding: readonly [number, number] },
+  inputShape: readonly number[],
+  outputShape: readonly number[],
+): Conv2dGeometry {
+  const [cout, cin, kh, kw] = node.weight.shape as [number, number, number, number];
+  return {
+    inChannels: cin, inHeight: inputShape[1]!, inWidth: inputShape[2]!,
+    outChannels: cout, outHeight: outputShape[1]!, outWidth: outputShape[2]!,
+    kernelHeight: kh, kernelWidth: kw, strideY: node.stride[0], strideX: node.stride[1], padY: node.padding[0], padX: node.padding[1],
+  };
+}
+
 /** Weights reordered to [Cin][kH][kW][Cout] so the innermost scatter loop walks output channels contiguously. */
 export function reorderConvWeights(weight: Float32Array, g: Conv2dGeometry): Float64Array {
   const { inChannels: cin, outChannels: cout, kernelHeight: kh, kernelWidth: kw } = g;
