@@ -14,6 +14,7 @@ export interface HyperParameters {
   readonly lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
+  /** lambda of paper A's loss (1 - lambda) * CE + lambda * MSE; ignored by the rate rule (cross-entropy). */
   readonly lossLambda: number;
   readonly seed: number;
   readonly schedule: LearningRateSchedule;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ModelError } from '../errors.js';
 import type { Model, ModelNode } from '../graph/model.js';
-import type { LearningRateSchedule } from './hyper-parameters.js';
+import type { HyperParameters, LearningRateSchedule } from './hyper-parameters.js';
 import { buildTrainGraph, type TrainGraph, type TrainingRule } from './network.js';
 import { SeededRandom } from './random.js';
 import { cosineLearningRate, Sgd } from './sgd.js';
@@ -9,16 +9,9 @@ import { CONTROL } from './shared-sync.js';
 import { ShardRunner, type SharedTraining } from './shard-runner.js';
 import type { NormState } from './shard.js';
 
-export interface TrainOptions {
+/** The hyper-parameters (the image count is the caller's: it passes the images) and how to run. */
+export interface TrainOptions extends Omit<HyperParameters, 'samples' | 'schedule'> {
   readonly rule: TrainingRule;
-  readonly epochs: number;
-  readonly batch: number;
-  readonly lr: number;
-  readonly momentum: number;
-  readonly weightDecay: number;
-  /** lambda of paper A's loss (1 - lambda) * CE + lambda * MSE; ignored by the rate rule (cross-entropy). */
-  readonly lossLambda: number;
-  readonly seed: number;
   readonly schedule?: LearningRateSchedule;
   /** Threads sharing each batch (data parallel); results are reproducible for a given seed and thread count. */
   readonly threads: number;
