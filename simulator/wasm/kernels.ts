@@ -78,11 +78,6 @@ export class WasmArena {
   private readonly memory: WebAssembly.Memory;
   private top = ALIGN;
 
-  /** Bytes handed out so far (the next array's offset). */
-  get used(): number {
-    return this.top;
-  }
-
   /** Bytes one array of `bytes` bytes takes in an arena: padded to four 32-bit lanes and aligned. */
   static footprint(bytes: number): number {
     return Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
