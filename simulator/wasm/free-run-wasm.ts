@@ -22,6 +22,8 @@ const SHARE_ALIGN = 8;
 export interface ShareLayout {
   readonly from: number;
   readonly to: number;
+  /** Its record in the header (kernels.wat, freeRunSteps): these offsets, then its running totals. */
+  readonly record: number;
   /** Its spikes of the current step (layer-wide indices). */
   readonly spikeList: number;
   /** Its private accumulators over the whole layer, by step parity: the sums its own spikes send. */
@@ -36,6 +38,8 @@ export interface ShareLayout {
 
 /** Everything a share needs to run, in numbers: it crosses to a worker thread with the shared memory. */
 export interface FreeRunLayout {
+  /** The header freeRunSteps reads (kernels.wat gives its words): the numbers below, in memory. */
+  readonly header: number;
   readonly neurons: number;
   /** True when the accumulators hold int16 sums (every target's incoming |weights| sum below 2^15). */
   readonly acc16: boolean;
@@ -53,8 +57,17 @@ export interface FreeRunLayout {
   readonly constants: number;
   /** Int32 [shares] (PROGRESS_STRIDE apart): how many steps each share has finished, delivery included. */
   readonly progress: number;
+  /** Int32: how many threads sleep waiting on a progress word (a publisher wakes them only then). */
+  readonly sleepers: number;
   readonly shares: readonly ShareLayout[];
 }
+
+/** Bytes of one share's record in the header; its running totals start at RECORD_TOTALS (a cache line of their own). */
+const RECORD_BYTES = 128;
+const RECORD_TOTALS = 64;
+/** Byte offsets of a record's fields, as kernels.wat reads them. */
+export const RECORD_FIELD = { delivered: 28, spikes: RECORD_TOTALS + 4, events: RECORD_TOTALS + 8 } as const;
+const HEADER_WORDS = 16;
 
 export interface FreeRunMemory {
   readonly memory: WebAssembly.Memory;
@@ -100,7 +113,8 @@ export function layOutFreeRun(
   const accBytes = acc16 ? 2 : 4;
   const segments = bounds.slice(0, -1).map((from, k) => coreSegments(layer.coreOfNeuron.subarray(from, bounds[k + 1]!)));
   const f = WasmArena.footprint;
-  let bytes = 5 * f(4 * n) + f(n) + f(4 * (n + 1)) + f(4 * words.length) + f(4 * CONSTANTS * steps) + (shares + 6) * CACHE_LINE;
+  let bytes = 5 * f(4 * n) + f(n) + f(4 * (n + 1)) + f(4 * words.length) + f(4 * CONSTANTS * steps) + (shares + 10) * CACHE_LINE;
+  bytes += f(4 * HEADER_WORDS) + shares * RECORD_BYTES;
   for (const s of segments) bytes += 2 * f(accBytes * n) + 2 * f(4 * n) + f(4 * s.length) + 2 * f(4 * cores);
   const arena = new WasmArena(bytes);
   const u = arena.int32(n);
@@ -112,6 +126,9 @@ export function layOutFreeRun(
   const packed = arena.int32(words.length);
   const constants = arena.int32(CONSTANTS * steps);
   const progress = arena.int32OwnLines(shares * PROGRESS_STRIDE);
+  const sleepers = arena.int32OwnLines(1);
+  const header = arena.int32OwnLines(HEADER_WORDS);
+  const records = arena.int32OwnLines((shares * RECORD_BYTES) / 4);
   if (layer.initialVoltage) v.set(layer.initialVoltage);
   biasIn.set(bias);
   rowStart.set(layer.synapses.rowStart);
@@ -128,6 +145,7 @@ export function layOutFreeRun(
     return {
       from: bounds[k]!,
       to: bounds[k + 1]!,
+      record: records.byteOffset + k * RECORD_BYTES,
       spikeList: arena.int32(n).byteOffset,
       acc: [accumulator(), accumulator()],
       segments: table.byteOffset,
@@ -137,10 +155,8 @@ export function layOutFreeRun(
       coreInactive: arena.int32(cores).byteOffset,
     };
   });
-  return {
-    memory: arena.sharedMemory,
-    arena,
-    layout: {
+  const layout: FreeRunLayout = {
+      header: header.byteOffset,
       neurons: n,
       acc16,
       steps,
@@ -155,25 +171,32 @@ export function layOutFreeRun(
       words: packed.byteOffset,
       constants: constants.byteOffset,
       progress: progress.byteOffset,
+      sleepers: sleepers.byteOffset,
       shares: shareLayouts,
-    },
   };
+  header.set([
+    n, acc16 ? 1 : 0, steps, layer.refractorySteps, shares, layout.u, layout.v, layout.bias, layout.refractory, layout.flags,
+    layout.rowStart, layout.words, layout.constants, layout.progress, layout.sleepers, records.byteOffset,
+  ]);
+  for (const share of shareLayouts) {
+    new Int32Array(arena.sharedMemory.buffer, share.record, RECORD_TOTALS / 4).set([
+      share.from, share.to, share.spikeList, share.acc[0], share.acc[1], share.segments, share.segmentCount,
+      share.delivered, share.coreSpikes, share.coreInactive,
+    ]);
+  }
+  return { memory: arena.sharedMemory, arena, layout };
 }
 
 /**
- * One share's step: gather the other shares' sums over its range into its own accumulator, the SIMD LIF update of
- * its neurons with the refractory period, then the delivery of its spikes through their whole rows (packed words,
- * as snn.c's packed mode) into its accumulator of the next parity.
+ * One share's steps (kernels.wat, freeRunSteps): gather the other shares' sums over its range into its own
+ * accumulator, the SIMD LIF update of its neurons with the refractory period, then the delivery of its spikes
+ * through their whole rows (packed words, as snn.c's packed mode) into its accumulator of the next parity; before
+ * each step it waits for the others' previous one, after it publishes its own. A whole run is one call, so no
+ * JavaScript runs between steps.
  */
 export class FreeRunShare {
-  /** Synaptic events and spikes of this share's own neurons. */
-  events = 0;
-  spikes = 0;
-  private marked = 0;
   private readonly kernels: WasmKernels;
-  private readonly constants: Int32Array;
-  private readonly me: ShareLayout;
-  private readonly accBytes: number;
+  private readonly totals: DataView;
 
   constructor(
     memory: WebAssembly.Memory,
@@ -182,41 +205,21 @@ export class FreeRunShare {
     module?: WebAssembly.Module,
   ) {
     this.kernels = instantiateKernels(memory, module);
-    this.me = layout.shares[share]!;
-    this.constants = new Int32Array(memory.buffer, layout.constants, CONSTANTS * layout.steps);
-    this.accBytes = layout.acc16 ? 2 : 4;
+    this.totals = new DataView(memory.buffer, layout.shares[share]!.record);
   }
 
-  step(t: number): void {
-    const L = this.layout;
-    const me = this.me;
-    const p = t & 1;
-    const size = me.to - me.from;
-    const range = this.accBytes * me.from;
-    const mine = me.acc[p]! + range;
-    const acc16 = L.acc16 ? 1 : 0;
-    for (let j = 0; j < L.shares.length; j++) {
-      if (j !== this.share) this.kernels.addAndClear(mine, L.shares[j]!.acc[p]! + range, size, acc16);
-    }
-    const c = t * CONSTANTS;
-    const k = this.constants;
-    const offset = 4 * me.from;
-    const fired = this.kernels.lifStep(
-      L.u + offset, L.v + offset, mine, L.bias + offset, size,
-      me.segments, me.segmentCount, me.coreSpikes, me.coreInactive,
-      L.flags, me.spikeList, me.spikeList, this.marked,
-      k[c]!, k[c + 1]!, k[c + 2]!, k[c + 3]!, k[c + 4]!, k[c + 5]!, k[c + 6]!,
-      L.refractory + offset, L.hold, me.from, acc16,
-    );
-    this.kernels.clear(mine, size * this.accBytes);
-    this.marked = fired;
-    this.spikes += fired;
-    // The last step's spikes would arrive after the run: the scalar loop never delivers them either.
-    if (t === L.steps - 1) return;
-    const next = me.acc[p ^ 1]!;
-    this.events += L.acc16
-      ? this.kernels.deliverSparse16(me.spikeList, fired, L.rowStart, L.words, next, 0, me.delivered)
-      : this.kernels.deliverSparse(me.spikeList, fired, L.rowStart, L.words, next, 0, me.delivered);
+  /** Runs steps [first, last): the other shares must reach them too (in their threads, or inline one step at a time). */
+  run(first: number, last: number): void {
+    this.kernels.freeRunSteps(this.layout.header, this.share, first, last);
+  }
+
+  /** Synaptic events and spikes of this share's own neurons so far. */
+  get events(): number {
+    return Number(this.totals.getBigInt64(RECORD_FIELD.events, true));
+  }
+
+  get spikes(): number {
+    return this.totals.getInt32(RECORD_FIELD.spikes, true);
   }
 }
 
@@ -224,7 +227,8 @@ export class FreeRunShare {
 export function runSharesInline(run: FreeRunMemory): { spikes: number; events: number; seconds: number } {
   const shares = run.layout.shares.map((_, k) => new FreeRunShare(run.memory, run.layout, k));
   const started = performance.now();
-  for (let t = 0; t < run.layout.steps; t++) for (const share of shares) share.step(t);
+  if (shares.length === 1) shares[0]!.run(0, run.layout.steps);
+  else for (let t = 0; t < run.layout.steps; t++) for (const share of shares) share.run(t, t + 1);
   const seconds = (performance.now() - started) / 1000;
   return {
     spikes: shares.reduce((sum, s) => sum + s.spikes, 0),

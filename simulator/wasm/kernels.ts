@@ -23,6 +23,8 @@ export interface WasmKernels {
   widenInto(acc16: number, acc: number, count: number): void;
   addAndClear(dst: number, src: number, count: number, acc16: number): void;
   clear(at: number, bytes: number): void;
+  /** Steps [first, last) of one share of a free run laid out at `header` (free-run-wasm.ts). */
+  freeRunSteps(header: number, share: number, first: number, last: number): void;
 }
 
 /** lifStep's lanes hold the voltage sum in 32 bits when every |bias| is below this (kernels.wat: the limits). */

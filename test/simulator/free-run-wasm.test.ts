@@ -69,7 +69,7 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
     const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
     const run = wasm.layOutFreeRun(runtime, layer, 50, packed(program), bias, () => fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', 0), 2);
     // Share 1 counts its deliveries past the end of the memory: its first delivery traps.
-    const broken = { ...run, layout: { ...run.layout, shares: [run.layout.shares[0]!, { ...run.layout.shares[1]!, delivered: 2 ** 31 }] } };
-    await expect(threads.runSharesInThreads(broken)).rejects.toThrow(/out of bounds/);
+    new DataView(run.memory.buffer).setUint32(run.layout.shares[1]!.record + wasm.RECORD_FIELD.delivered, 2 ** 31, true);
+    await expect(threads.runSharesInThreads(run)).rejects.toThrow(/out of bounds/);
   });
 });
