@@ -132,7 +132,7 @@ export class ChipWasm {
       state.segments.byteOffset, state.segments.length / 3, this.coreSpikes.byteOffset, this.coreInactive.byteOffset,
       layer.spikes.byteOffset, list, list, marked,
       uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      0, 0, 0, 0,
+      0, 0, 0, 0, 0,
     );
   }
 

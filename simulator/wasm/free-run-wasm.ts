@@ -2,7 +2,7 @@ import { createCounters } from '../counters.js';
 import { chargeSynapticOps, type FreeRunResult } from '../free-run-parts.js';
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
-import { CACHE_LINE, coreSegments, instantiateKernels, lifBiasFits, WasmArena, wasmKernelsAvailable, type WasmKernels } from './kernels.js';
+import { CACHE_LINE, coreSegments, instantiateKernels, lifBiasFits, TRUSTED_BOUNDS, WasmArena, wasmKernelsAvailable, type WasmKernels } from './kernels.js';
 
 /** True when the WebAssembly free run gives the scalar loop's integers: kernels present, biases narrow enough. */
 export function wasmFreeRunFits(bias: Int32Array | Float64Array): boolean {
@@ -67,7 +67,7 @@ const RECORD_BYTES = 128;
 const RECORD_TOTALS = 64;
 /** Byte offsets of a record's fields, as kernels.wat reads them. */
 export const RECORD_FIELD = { delivered: 28, spikes: RECORD_TOTALS + 4, events: RECORD_TOTALS + 8 } as const;
-const HEADER_WORDS = 16;
+const HEADER_WORDS = 17;
 
 export interface FreeRunMemory {
   readonly memory: WebAssembly.Memory;
@@ -81,10 +81,34 @@ export interface FreeRunMemory {
  * incoming synapses.
  */
 export function incomingWeightsFit16(words: Int32Array, neurons: number): boolean {
-  const bound = new Int32Array(neurons);
+  return largestIncomingSum(words, neurons) < 2 ** 15;
+}
+
+/** The largest sum of |weight| over one target's incoming synapses: no step's sum reaches past it. */
+function largestIncomingSum(words: Int32Array, neurons: number): number {
+  const bound = new Float64Array(neurons);
   for (const w of words) bound[w >>> 8] = bound[w >>> 8]! + Math.abs((w << 24) >> 24);
-  for (const b of bound) if (b >= 2 ** 15) return false;
-  return true;
+  let largest = 0;
+  for (const b of bound) largest = Math.max(largest, b);
+  return largest;
+}
+
+/**
+ * True when lifStep may take the whole run on its promise (TRUSTED_BOUNDS): the initial voltages, the biases and every
+ * step's threshold are inside the bounds, and so is every step's input, the largest incoming sum shifted by the
+ * step's weight exponent (no 32-bit overflow in the shift).
+ */
+function runStaysTrusted(layer: LayerRuntime, bias: Int32Array, largestSum: number, steps: readonly FusedLifConstants[]): boolean {
+  const b = TRUSTED_BOUNDS;
+  // u starts at zero (the arena's), v at the layer's initial voltage or zero.
+  if (layer.initialVoltage && !layer.initialVoltage.every((v) => Math.abs(v) < b.v)) return false;
+  if (!bias.every((x) => Math.abs(x) < b.bias)) return false;
+  return steps.every((k) => {
+    if (Math.abs(k.threshold) >= b.threshold) return false;
+    if (k.mask === 0) return true;
+    const shifted = largestSum * 2 ** k.left;
+    return shifted < 2 ** 31 && Math.ceil(shifted / 2 ** k.right) <= b.input;
+  });
 }
 
 /**
@@ -109,7 +133,8 @@ export function layOutFreeRun(
   const bounds = [0];
   for (let k = 1; k < shares; k++) bounds.push(Math.min(n, SHARE_ALIGN * Math.round((n * k) / shares / SHARE_ALIGN)));
   bounds.push(n);
-  const acc16 = incomingWeightsFit16(words, n);
+  const largestSum = largestIncomingSum(words, n);
+  const acc16 = largestSum < 2 ** 15;
   const accBytes = acc16 ? 2 : 4;
   const segments = bounds.slice(0, -1).map((from, k) => coreSegments(layer.coreOfNeuron.subarray(from, bounds[k + 1]!)));
   const f = WasmArena.footprint;
@@ -133,8 +158,9 @@ export function layOutFreeRun(
   biasIn.set(bias);
   rowStart.set(layer.synapses.rowStart);
   packed.set(words);
+  const stepConstants = Array.from({ length: steps }, (_, t) => constantsAt(t));
   for (let t = 0; t < steps; t++) {
-    const k = constantsAt(t);
+    const k = stepConstants[t]!;
     const { uKeep, vKeep } = decayKeeps(k);
     constants.set([uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask], t * CONSTANTS);
   }
@@ -177,6 +203,7 @@ export function layOutFreeRun(
   header.set([
     n, acc16 ? 1 : 0, steps, layer.refractorySteps, shares, layout.u, layout.v, layout.bias, layout.refractory, layout.flags,
     layout.rowStart, layout.words, layout.constants, layout.progress, layout.sleepers, records.byteOffset,
+    runStaysTrusted(layer, bias, largestSum, stepConstants) ? 1 : 0,
   ]);
   for (const share of shareLayouts) {
     new Int32Array(arena.sharedMemory.buffer, share.record, RECORD_TOTALS / 4).set([

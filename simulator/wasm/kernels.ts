@@ -8,7 +8,7 @@ export interface WasmKernels {
     flags: number, spikeList: number, previousList: number, marked: number,
     uKeep: number, vKeep: number, threshold: number, subtractive: number,
     left: number, right: number, mask: number,
-    refractory: number, hold: number, indexBase: number, acc16: number,
+    refractory: number, hold: number, indexBase: number, acc16: number, trusted: number,
   ): number;
   deliverSparse(spikeList: number, count: number, rowStart: number, words: number, acc: number, accBytes: number, delivered: number): number;
   deliverSparse16(spikeList: number, count: number, rowStart: number, words: number, acc16: number, accBytes: number, delivered: number): number;
@@ -29,6 +29,13 @@ export interface WasmKernels {
 
 /** lifStep's lanes hold the voltage sum in 32 bits when every |bias| is below this (kernels.wat: the limits). */
 const BIAS_LIMIT = 2 ** 28;
+
+/**
+ * The bounds a caller promises with lifStep's `trusted`: |u| <= u, |v| < v, every step's |input| <= input, |bias| <
+ * bias, |threshold| < threshold. A step from such a state leaves one again (kernels.wat), so checking the initial
+ * state and the inputs' bound once covers a whole run.
+ */
+export const TRUSTED_BOUNDS = { u: 2 ** 23, v: 2 ** 28, input: 2 ** 17, bias: 2 ** 28, threshold: 2 ** 27 } as const;
 
 /** True when lifStep may take a layer with these expanded biases. */
 export function lifBiasFits(bias: Int32Array | Float64Array): bias is Int32Array {

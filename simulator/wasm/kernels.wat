@@ -77,13 +77,16 @@
   ;; refractory = 0: no refractory period; else a per-neuron i32 counter, `hold` steps after each spike, during
   ;; which v stays 0 and the neuron cannot fire (its u evolves); no inactive counts then.
   ;; acc16 = 1: the accumulator holds int16 sums (deliverSparse16), else int32.
+  ;; trusted = 1: the caller promises |u| <= 2^23, |v| < 2^28, |input| <= 2^17, |bias| < 2^28 and |threshold| < 2^27
+  ;; (TRUSTED_BOUNDS in kernels.ts); then every group is in the lanes' range without a check, |decayed u + 64 input|
+  ;; <= 2^24 wraps with one mask, and the state this step leaves keeps the promise for the next step's.
   (func $lifStep (export "lifStep")
     (param $u i32) (param $v i32) (param $acc i32) (param $bias i32) (param $neurons i32)
     (param $segs i32) (param $segCount i32) (param $coreSpikes i32) (param $coreInactive i32)
     (param $flags i32) (param $spikeList i32) (param $previousList i32) (param $marked i32)
     (param $uKeepS i32) (param $vKeepS i32) (param $thresholdS i32) (param $subtractive i32)
     (param $left i32) (param $right i32) (param $maskS i32)
-    (param $refractory i32) (param $holdS i32) (param $indexBase i32) (param $acc16 i32)
+    (param $refractory i32) (param $holdS i32) (param $indexBase i32) (param $acc16 i32) (param $trusted i32)
     (result i32)
     (local $i i32) (local $begin i32) (local $end i32) (local $seg i32) (local $core i32) (local $fired i32) (local $segFired i32)
     (local $bits i32) (local $lane i32) (local $index i32) (local $o i32) (local $scalarInactive i32) (local $result i32)
@@ -139,10 +142,13 @@
             ;; lane by lane; every other group is four lanes of this segment, so the vector path needs no lane mask.
             (if (i32.or
                   (i32.or (i32.lt_s (local.get $i) (local.get $begin)) (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $end)))
-                  (v128.any_true
-                    (v128.or
-                      (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
-                      (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (i32x4.splat (global.get $STATE_LIMIT))))))
+                  (if (result i32) (local.get $trusted)
+                    (then (i32.const 0))
+                    (else
+                      (v128.any_true
+                        (v128.or
+                          (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
+                          (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (i32x4.splat (global.get $STATE_LIMIT))))))))
               (then
                 ;; This group's lanes of the segment one by one, in 64 bits.
                 (local.set $bits (i32.const 0))
@@ -187,10 +193,17 @@
                       (local.get $sign))
                     (i32x4.shl (local.get $input) (i32.const 6))))
                 (local.set $cur
-                  (i32x4.add
-                    (i32x4.sub (local.get $cur)
-                      (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
-                    (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))
+                  (if (result v128) (local.get $trusted)
+                    ;; |cur| <= 2^24 here, where one wrap each way is the residue in (-2^23, 2^23].
+                    (then
+                      (i32x4.sub
+                        (v128.and (i32x4.add (local.get $cur) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)) (v128.const i32x4 0xffffff 0xffffff 0xffffff 0xffffff))
+                        (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)))
+                    (else
+                      (i32x4.add
+                        (i32x4.sub (local.get $cur)
+                          (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
+                        (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))))
                 (v128.store (i32.add (local.get $u) (local.get $o)) (local.get $cur))
                 (local.set $sign (i32x4.shr_s (local.get $y) (i32.const 31)))
                 (local.set $volt
@@ -559,7 +572,8 @@
   ;; ---- The CUBA free run, a share's steps in one call (simulator/wasm/free-run-wasm.ts lays the memory out). ----
   ;; Header, i32 words at byte offsets: 0 neurons, 4 acc16, 8 steps, 12 hold, 16 shares, 20 u, 24 v, 28 bias,
   ;; 32 refractory, 36 flags, 40 rowStart, 44 words, 48 constants ([steps][7]), 52 progress (one word per share,
-  ;; 64 bytes apart), 56 sleepers (how many threads sleep in wait32), 60 records (one 128-byte record per share).
+  ;; 64 bytes apart), 56 sleepers (how many threads sleep in wait32), 60 records (one 128-byte record per share),
+  ;; 64 trusted (lifStep's promise holds for the whole run).
   ;; A share's record: 0 from, 4 to, 8 spikeList, 12 acc of even steps, 16 acc of odd steps, 20 segments,
   ;; 24 segmentCount, 28 delivered, 32 coreSpikes, 36 coreInactive; then, on a cache line of its own because only
   ;; its share writes them: 64 marked (the spikes of its last step), 68 spikes, 72 events (i64).
@@ -653,7 +667,7 @@
             (i32.load offset=12 (local.get $c)) (i32.load offset=16 (local.get $c)) (i32.load offset=20 (local.get $c))
             (i32.load offset=24 (local.get $c))
             (i32.add (i32.load offset=32 (local.get $h)) (local.get $offset))
-            (i32.load offset=12 (local.get $h)) (local.get $from) (local.get $acc16)))
+            (i32.load offset=12 (local.get $h)) (local.get $from) (local.get $acc16) (i32.load offset=64 (local.get $h))))
         (memory.fill (local.get $mine) (i32.const 0) (i32.mul (local.get $size) (local.get $accBytes)))
         (i32.store offset=64 (local.get $me) (local.get $fired))
         (i32.store offset=68 (local.get $me) (i32.add (i32.load offset=68 (local.get $me)) (local.get $fired)))

@@ -13,7 +13,7 @@ import { buildRuntime, type LayerRuntime } from '../../simulator/runtime.js';
 import { scatter } from '../../simulator/scatter.js';
 import { simulateImages } from '../../simulator/simulate.js';
 import { KERNELS_WASM_BASE64 } from '../../simulator/wasm/kernels-binary.js';
-import { coreSegments, WasmArena } from '../../simulator/wasm/kernels.js';
+import { coreSegments, TRUSTED_BOUNDS, WasmArena } from '../../simulator/wasm/kernels.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 
 /**
@@ -83,8 +83,11 @@ function state(c: LayerCase, arena: WasmArena | null) {
 const biasOf = (c: LayerCase) =>
   expandedBias(Int32Array.from(c.neurons, (x) => x.biasMantissa), Int32Array.from(c.neurons, (x) => x.biasExponent), new Int32Array(c.neurons.length));
 
-/** Runs lifStep over [0, n) as `parts` contiguous shares (each a multiple of 4 lanes but the last), as threads would. */
-function wasmStep(c: LayerCase, parts: 1 | 2) {
+/**
+ * Runs lifStep over [0, n) as `parts` contiguous shares (each a multiple of 4 lanes but the last), as threads would;
+ * `trusted` passes the caller's promise of TRUSTED_BOUNDS (no range check, the one-mask wrap).
+ */
+function wasmStep(c: LayerCase, parts: 1 | 2, trusted = false) {
   const n = c.neurons.length;
   const arena = new WasmArena(16 * WasmArena.footprint(4 * n) + 4096);
   const s = state(c, arena);
@@ -108,7 +111,7 @@ function wasmStep(c: LayerCase, parts: 1 | 2) {
       segs.byteOffset, segments.length / 3, coreSpikes.byteOffset, coreInactive.byteOffset,
       s.spikes.byteOffset, list.byteOffset, s.spikeList.byteOffset, from === 0 ? s.marked : 0,
       uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from, 0,
+      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from, 0, trusted ? 1 : 0,
     );
   }
   return { s, fired, list: [...newList.subarray(0, fired)], coreSpikes: [...coreSpikes], coreInactive: [...coreInactive] };
@@ -132,6 +135,16 @@ function wideNeurons(c: LayerCase): number {
 }
 
 const biasFits = (c: LayerCase) => [...biasOf(c)].every((b) => Math.abs(b) < 2 ** 28);
+
+/** The case moved inside TRUSTED_BOUNDS: u within ±2^23, v within ±(2^28 - 1), inputs within ±2^17 (no weight exponent). */
+function trustedCase(c: LayerCase): LayerCase {
+  const clamp = (x: number, limit: number) => Math.max(-limit, Math.min(limit, x));
+  return {
+    ...c,
+    weightExponent: 0,
+    neurons: c.neurons.map((x) => ({ ...x, u: clamp(x.u, TRUSTED_BOUNDS.u), v: clamp(x.v, TRUSTED_BOUNDS.v - 1), sum: clamp(x.sum, TRUSTED_BOUNDS.input) })),
+  };
+}
 
 describe('the WebAssembly module', () => {
   it('is the assembled kernels.wat (run `npm run build:wasm` after editing it)', async () => {
@@ -167,6 +180,25 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
       expect(wide).toBeLessThan(550);
     });
   }
+
+  it('with the caller promising TRUSTED_BOUNDS: no range check, one mask for the wrap', () => {
+    fc.assert(
+      fc.property(layerCase.map(trustedCase), fc.constantFrom(1, 2) as fc.Arbitrary<1 | 2>, (c, parts) => {
+        fc.pre(biasFits(c));
+        const fast = wasmStep(c, parts, true);
+        const ref = scalarStep(c);
+        expect([...fast.s.u]).toEqual([...ref.s.u]);
+        expect([...fast.s.v]).toEqual([...ref.s.v]);
+        expect(fast.list).toEqual(ref.list);
+        expect([...fast.s.refractory]).toEqual([...ref.s.refractory]);
+        expect(fast.coreSpikes).toEqual(ref.coreSpikes);
+        if (!c.refractory) expect(fast.coreInactive).toEqual(ref.coreInactive);
+        // The promise holds for the next step: what the step leaves is inside the bounds again.
+        for (const u of fast.s.u) expect(Math.abs(u)).toBeLessThanOrEqual(TRUSTED_BOUNDS.u);
+      }),
+      { seed: 7, numRuns: 400 },
+    );
+  });
 
   it('truncates every residue of the decays exactly, on the 32-bit lanes and on the 64-bit path', () => {
     for (const offset of [0, 2 ** 29]) {
@@ -210,8 +242,10 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
       narrow: false,
     });
     const cases = [edge(2 ** 17, null, false), edge(-(2 ** 17), null, false), edge(2 ** 17, 2 ** 17 - 1, true), edge(-(2 ** 17), 5, false)];
-    for (const c of [...cases, ...cases.map((c) => edge(c.neurons[0]!.sum, c.threshold, c.refractory, true))]) {
-      const fast = wasmStep(c, 1);
+    const runs = [...cases, ...cases.map((c) => edge(c.neurons[0]!.sum, c.threshold, c.refractory, true))].map((c) => [c, false] as const);
+    // Inside TRUSTED_BOUNDS (|input| = 2^17 exactly): the one-mask wrap at the same edges.
+    for (const [c, trusted] of [...runs, ...cases.map((c) => [c, true] as const)]) {
+      const fast = wasmStep(c, 1, trusted);
       const ref = scalarStep(c);
       expect([...fast.s.u]).toEqual([...ref.s.u]);
       expect([...fast.s.v]).toEqual([...ref.s.v]);
