@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { cubaProgram } from '../../bench/cuba-program.js';
 import { getChip } from '../../chips/registry.js';
@@ -58,6 +59,38 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
     const runtime = build(program, spec, 'cuba');
     const run = await runRecurrentThreaded(runtime, 200, 2);
     expect(outcome(runtime, run)).toEqual(scalar);
+  });
+
+  it('a share that waits past its spins sleeps in wait32 and wakes when the other publishes, on the main thread too', async () => {
+    const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
+    const wasm = (await import(dist('simulator/wasm/free-run-wasm.js'))) as typeof import('../../simulator/wasm/free-run-wasm.js');
+    const loop = (await import(dist('simulator/wasm/free-run-share-loop.js'))) as typeof import('../../simulator/wasm/free-run-share-loop.js');
+    const runtime = buildRuntime(program, spec, 'cuba');
+    const layer = runtime.layers[0]!;
+    const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
+    const constants = fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
+    const run = wasm.layOutFreeRun(runtime, layer, 200, packed(program), bias, () => constants, 2);
+    // Share 1 starts 300 ms late: share 0, in this thread, runs out of spins at its step 1 and sleeps.
+    const late = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       import(workerData.loop).then(({ runShareLoop }) => {
+         const share = runShareLoop(workerData.memory, workerData.layout, 1);
+         parentPort.postMessage({ spikes: share.spikes, events: share.events });
+       });`,
+      { eval: true, workerData: { memory: run.memory, layout: run.layout, loop: dist('simulator/wasm/free-run-share-loop.js') } },
+    );
+    const report = new Promise<{ spikes: number; events: number }>((resolve, reject) => {
+      late.once('message', resolve);
+      late.once('error', reject);
+    });
+    const started = performance.now();
+    const mine = loop.runShareLoop(run.memory, run.layout, 0);
+    expect(performance.now() - started).toBeGreaterThan(250);
+    const theirs = await report;
+    await late.terminate();
+    const result = wasm.finishFreeRun(run, layer, { spikes: mine.spikes + theirs.spikes, events: mine.events + theirs.events, seconds: 1 });
+    expect(outcome(runtime, result)).toEqual(scalar);
   });
 
   it('fails, without hanging, when a worker thread fails (its share releases the others)', async () => {
