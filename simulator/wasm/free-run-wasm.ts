@@ -15,8 +15,11 @@ const CONSTANTS = 7;
 /** Int32 words between two shares' progress counters: one cache line each. */
 export const PROGRESS_STRIDE = CACHE_LINE / 4;
 
-/** Share boundaries fall on multiples of this many neurons: one 16-byte vector of int16 sums never spans two shares. */
-const SHARE_ALIGN = 8;
+/**
+ * Share boundaries fall on multiples of this many neurons: no cache line of the int16 or int32 per-neuron arrays
+ * (and no 16-byte vector) spans two shares, so two threads never write one line.
+ */
+const SHARE_ALIGN = 32;
 
 /** Where one share (a thread's contiguous range of neurons) keeps its own arrays: byte offsets. */
 export interface ShareLayout {
@@ -24,10 +27,11 @@ export interface ShareLayout {
   readonly to: number;
   /** Its record in the header (kernels.wat, freeRunSteps): these offsets, then its running totals. */
   readonly record: number;
-  /** Its spikes of the current step (layer-wide indices). */
-  readonly spikeList: number;
-  /** Its private accumulators over the whole layer, by step parity: the sums its own spikes send. */
-  readonly acc: readonly [number, number];
+  /** Its part of every synapse row, the synapses onto its own neurons: row starts (n + 1) and packed words. */
+  readonly rowStart: number;
+  readonly words: number;
+  /** Its spikes (layer-wide indices) by step parity: the others read step t - 1's while it fires step t's. */
+  readonly spikeLists: readonly [number, number];
   readonly segments: number;
   readonly segmentCount: number;
   /** Spikes delivered per source neuron (its own sources only). */
@@ -41,21 +45,21 @@ export interface FreeRunLayout {
   /** The header freeRunSteps reads (kernels.wat gives its words): the numbers below, in memory. */
   readonly header: number;
   readonly neurons: number;
-  /** True when the accumulators hold int16 sums (every target's incoming |weights| sum below 2^15). */
+  /** True when the accumulator holds int16 sums (every target's incoming |weights| sum below 2^15). */
   readonly acc16: boolean;
   readonly steps: number;
   readonly hold: number;
   readonly cores: number;
   readonly u: number;
   readonly v: number;
+  /** The layer's accumulator: each share adds into and reads its own range only. */
+  readonly acc: number;
   readonly bias: number;
   readonly refractory: number;
   readonly flags: number;
-  readonly rowStart: number;
-  readonly words: number;
   /** Int32 [steps][CONSTANTS]: uKeep, vKeep, threshold, subtractive, left, right, mask. */
   readonly constants: number;
-  /** Int32 [shares] (PROGRESS_STRIDE apart): how many steps each share has finished, delivery included. */
+  /** Int32 [shares] (PROGRESS_STRIDE apart): how many steps each share has finished (its spike list published). */
   readonly progress: number;
   /** Int32: how many threads sleep waiting on a progress word (a publisher wakes them only then). */
   readonly sleepers: number;
@@ -66,8 +70,8 @@ export interface FreeRunLayout {
 const RECORD_BYTES = 128;
 const RECORD_TOTALS = 64;
 /** Byte offsets of a record's fields, as kernels.wat reads them. */
-export const RECORD_FIELD = { delivered: 28, spikes: RECORD_TOTALS + 4, events: RECORD_TOTALS + 8 } as const;
-const HEADER_WORDS = 17;
+export const RECORD_FIELD = { delivered: 32, spikes: RECORD_TOTALS + 8, events: RECORD_TOTALS + 16 } as const;
+const HEADER_WORDS = 16;
 
 export interface FreeRunMemory {
   readonly memory: WebAssembly.Memory;
@@ -112,11 +116,30 @@ function runStaysTrusted(layer: LayerRuntime, bias: Int32Array, largestSum: numb
 }
 
 /**
+ * Each share's part of every row: the packed words whose target lies in its range, in row order, with their row
+ * starts. Integer sums do not depend on the order of their terms, so the parts give the whole rows' sums.
+ */
+function splitRows(rowStart: Int32Array, words: Int32Array, bounds: readonly number[]): { rowStart: Int32Array; words: Int32Array }[] {
+  const n = rowStart.length - 1;
+  const parts = bounds.slice(0, -1).map(() => ({ rowStart: new Int32Array(n + 1), words: [] as number[] }));
+  const shareOf = (target: number) => {
+    let k = 0;
+    while (target >= bounds[k + 1]!) k++;
+    return k;
+  };
+  for (let row = 0; row < n; row++) {
+    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) parts[shareOf(words[k]! >>> 8)]!.words.push(words[k]!);
+    for (const part of parts) part.rowStart[row + 1] = part.words.length;
+  }
+  return parts.map((p) => ({ rowStart: p.rowStart, words: Int32Array.from(p.words) }));
+}
+
+/**
  * Lays a recurrent sparse layer out in one shared memory, split into `shares` contiguous ranges of neurons. Each
- * share updates its own neurons and delivers its own spikes, whole rows, into accumulators of its own (one per step
- * parity); before its update, a share adds the other shares' accumulators over its range into its own and clears
- * them. So no two threads ever write the same word, and the only wait is for the others to have delivered the
- * previous step.
+ * share owns its neurons' state, its range of the accumulator and its part of every synapse row (the synapses onto
+ * its neurons): a step delivers every share's spikes of the previous step through its own parts of their rows,
+ * then updates its neurons. So no two threads ever write the same line, and the only data that crosses between
+ * them are the spike lists.
  */
 export function layOutFreeRun(
   runtime: ProgramRuntime,
@@ -135,20 +158,24 @@ export function layOutFreeRun(
   bounds.push(n);
   const largestSum = largestIncomingSum(words, n);
   const acc16 = largestSum < 2 ** 15;
-  const accBytes = acc16 ? 2 : 4;
+  const parts = splitRows(layer.synapses.rowStart, words, bounds);
   const segments = bounds.slice(0, -1).map((from, k) => coreSegments(layer.coreOfNeuron.subarray(from, bounds[k + 1]!)));
   const f = WasmArena.footprint;
-  let bytes = 5 * f(4 * n) + f(n) + f(4 * (n + 1)) + f(4 * words.length) + f(4 * CONSTANTS * steps) + (shares + 10) * CACHE_LINE;
-  bytes += f(4 * HEADER_WORDS) + shares * RECORD_BYTES;
-  for (const s of segments) bytes += 2 * f(accBytes * n) + 2 * f(4 * n) + f(4 * s.length) + 2 * f(4 * cores);
+  // Every array on lines of its own takes up to two lines more than its footprint: 9 of the layer's, 6 per share.
+  let bytes = 5 * f(4 * n) + f(n) + f(4 * CONSTANTS * steps) + shares * PROGRESS_STRIDE * 4 + f(4 * HEADER_WORDS) + shares * RECORD_BYTES;
+  bytes += 2 * (9 + 6 * shares) * CACHE_LINE + CACHE_LINE;
+  for (const [k, s] of segments.entries()) {
+    bytes += f(4 * (n + 1)) + f(4 * parts[k]!.words.length) + 3 * f(4 * n) + f(4 * s.length) + 2 * f(4 * cores);
+  }
   const arena = new WasmArena(bytes);
-  const u = arena.int32(n);
-  const v = arena.int32(n);
-  const biasIn = arena.int32(n);
-  const refractory = arena.int32(n);
+  // Per-neuron arrays start on a cache line, so the share boundaries (SHARE_ALIGN) split no line.
+  const u = arena.int32OwnLines(n);
+  const v = arena.int32OwnLines(n);
+  const biasIn = arena.int32OwnLines(n);
+  const refractory = arena.int32OwnLines(n);
+  // int16 sums are read four lanes (8 bytes) at a time: padded to whole vectors as every arena array.
+  const acc = arena.int32OwnLines(acc16 ? 4 * Math.ceil(n / 8) : n);
   const flags = arena.uint8(n);
-  const rowStart = arena.int32(n + 1);
-  const packed = arena.int32(words.length);
   const constants = arena.int32(CONSTANTS * steps);
   const progress = arena.int32OwnLines(shares * PROGRESS_STRIDE);
   const sleepers = arena.int32OwnLines(1);
@@ -156,70 +183,67 @@ export function layOutFreeRun(
   const records = arena.int32OwnLines((shares * RECORD_BYTES) / 4);
   if (layer.initialVoltage) v.set(layer.initialVoltage);
   biasIn.set(bias);
-  rowStart.set(layer.synapses.rowStart);
-  packed.set(words);
   const stepConstants = Array.from({ length: steps }, (_, t) => constantsAt(t));
   for (let t = 0; t < steps; t++) {
     const k = stepConstants[t]!;
     const { uKeep, vKeep } = decayKeeps(k);
     constants.set([uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask], t * CONSTANTS);
   }
-  const accumulator = () => (acc16 ? arena.int16(n) : arena.int32(n)).byteOffset;
-  const shareLayouts = segments.map((s, k): ShareLayout => {
-    const table = arena.int32(s.length);
-    table.set(s);
-    return {
-      from: bounds[k]!,
-      to: bounds[k + 1]!,
-      record: records.byteOffset + k * RECORD_BYTES,
-      spikeList: arena.int32(n).byteOffset,
-      acc: [accumulator(), accumulator()],
-      segments: table.byteOffset,
-      segmentCount: s.length / 3,
-      delivered: arena.int32(n).byteOffset,
-      coreSpikes: arena.int32(cores).byteOffset,
-      coreInactive: arena.int32(cores).byteOffset,
-    };
-  });
+  const copy = (values: Int32Array) => {
+    const array = arena.int32OwnLines(values.length);
+    array.set(values);
+    return array.byteOffset;
+  };
+  const shareLayouts = segments.map((s, k): ShareLayout => ({
+    from: bounds[k]!,
+    to: bounds[k + 1]!,
+    record: records.byteOffset + k * RECORD_BYTES,
+    rowStart: copy(parts[k]!.rowStart),
+    words: copy(parts[k]!.words),
+    spikeLists: [arena.int32(n).byteOffset, arena.int32(n).byteOffset],
+    segments: copy(s),
+    segmentCount: s.length / 3,
+    delivered: arena.int32OwnLines(n).byteOffset,
+    coreSpikes: arena.int32OwnLines(cores).byteOffset,
+    coreInactive: arena.int32OwnLines(cores).byteOffset,
+  }));
   const layout: FreeRunLayout = {
-      header: header.byteOffset,
-      neurons: n,
-      acc16,
-      steps,
-      hold: layer.refractorySteps,
-      cores,
-      u: u.byteOffset,
-      v: v.byteOffset,
-      bias: biasIn.byteOffset,
-      refractory: refractory.byteOffset,
-      flags: flags.byteOffset,
-      rowStart: rowStart.byteOffset,
-      words: packed.byteOffset,
-      constants: constants.byteOffset,
-      progress: progress.byteOffset,
-      sleepers: sleepers.byteOffset,
-      shares: shareLayouts,
+    header: header.byteOffset,
+    neurons: n,
+    acc16,
+    steps,
+    hold: layer.refractorySteps,
+    cores,
+    u: u.byteOffset,
+    v: v.byteOffset,
+    acc: acc.byteOffset,
+    bias: biasIn.byteOffset,
+    refractory: refractory.byteOffset,
+    flags: flags.byteOffset,
+    constants: constants.byteOffset,
+    progress: progress.byteOffset,
+    sleepers: sleepers.byteOffset,
+    shares: shareLayouts,
   };
   header.set([
     n, acc16 ? 1 : 0, steps, layer.refractorySteps, shares, layout.u, layout.v, layout.bias, layout.refractory, layout.flags,
-    layout.rowStart, layout.words, layout.constants, layout.progress, layout.sleepers, records.byteOffset,
-    runStaysTrusted(layer, bias, largestSum, stepConstants) ? 1 : 0,
+    layout.acc, runStaysTrusted(layer, bias, largestSum, stepConstants) ? 1 : 0, layout.constants, layout.progress,
+    layout.sleepers, records.byteOffset,
   ]);
   for (const share of shareLayouts) {
     new Int32Array(arena.sharedMemory.buffer, share.record, RECORD_TOTALS / 4).set([
-      share.from, share.to, share.spikeList, share.acc[0], share.acc[1], share.segments, share.segmentCount,
-      share.delivered, share.coreSpikes, share.coreInactive,
+      share.from, share.to, share.rowStart, share.words, share.spikeLists[0], share.spikeLists[1], share.segments,
+      share.segmentCount, share.delivered, share.coreSpikes, share.coreInactive,
     ]);
   }
   return { memory: arena.sharedMemory, arena, layout };
 }
 
 /**
- * One share's steps (kernels.wat, freeRunSteps): gather the other shares' sums over its range into its own
- * accumulator, the SIMD LIF update of its neurons with the refractory period, then the delivery of its spikes
- * through their whole rows (packed words, as snn.c's packed mode) into its accumulator of the next parity; before
- * each step it waits for the others' previous one, after it publishes its own. A whole run is one call, so no
- * JavaScript runs between steps.
+ * One share's steps (kernels.wat, freeRunSteps): the delivery of every share's spikes of the previous step through
+ * its own parts of their rows (packed words, as snn.c's packed mode) into its range of the accumulator, then the
+ * SIMD LIF update of its neurons with the refractory period; before each step it waits for the others' previous
+ * one, after it publishes its own. A whole run is one call, so no JavaScript runs between steps.
  */
 export class FreeRunShare {
   private readonly kernels: WasmKernels;

@@ -21,8 +21,6 @@ export interface WasmKernels {
     start: number, outPosition: number, tap: number, weights: number, taps: number, outC: number, acc16: number,
   ): void;
   widenInto(acc16: number, acc: number, count: number): void;
-  addAndClear(dst: number, src: number, count: number, acc16: number): void;
-  clear(at: number, bytes: number): void;
   /** Steps [first, last) of one share of a free run laid out at `header` (free-run-wasm.ts). */
   freeRunSteps(header: number, share: number, first: number, last: number): void;
 }

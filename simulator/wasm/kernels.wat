@@ -276,7 +276,8 @@
     (local.get $fired))
 
   ;; Delivery of one step's spikes through packed synapse words (target << 8 | int8 weight) into acc, which is
-  ;; cleared first (`accBytes` bytes). Counts each source's spike in `delivered`; returns the synaptic events.
+  ;; cleared first (`accBytes` bytes). Counts each source's spike in `delivered` (unless it is 0); returns the
+  ;; synaptic events.
   (func $deliverSparse (export "deliverSparse")
     (param $spikeList i32) (param $count i32) (param $rowStart i32) (param $words i32) (param $acc i32) (param $accBytes i32)
     (param $delivered i32)
@@ -306,8 +307,10 @@
       (loop $spikes
         (br_if $done (i32.ge_s (local.get $s) (local.get $count)))
         (local.set $n (i32.load (i32.add (local.get $spikeList) (i32.shl (local.get $s) (i32.const 2)))))
-        (local.set $at (i32.add (local.get $delivered) (i32.shl (local.get $n) (i32.const 2))))
-        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (if (local.get $delivered)
+          (then
+            (local.set $at (i32.add (local.get $delivered) (i32.shl (local.get $n) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))))
         (local.set $at (i32.add (local.get $rowStart) (i32.shl (local.get $n) (i32.const 2))))
         (local.set $k (i32.add (local.get $words) (i32.shl (i32.load (local.get $at)) (i32.const 2))))
         (local.set $end (i32.add (local.get $words) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 2))))
@@ -374,8 +377,10 @@
       (loop $spikes
         (br_if $done (i32.ge_s (local.get $s) (local.get $count)))
         (local.set $n (i32.load (i32.add (local.get $spikeList) (i32.shl (local.get $s) (i32.const 2)))))
-        (local.set $at (i32.add (local.get $delivered) (i32.shl (local.get $n) (i32.const 2))))
-        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (if (local.get $delivered)
+          (then
+            (local.set $at (i32.add (local.get $delivered) (i32.shl (local.get $n) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))))
         (local.set $at (i32.add (local.get $rowStart) (i32.shl (local.get $n) (i32.const 2))))
         (local.set $k (i32.add (local.get $words) (i32.shl (i32.load (local.get $at)) (i32.const 2))))
         (local.set $end (i32.add (local.get $words) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 2))))
@@ -548,35 +553,15 @@
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $widen))))
 
-  ;; dst[i] += src[i], src[i] = 0 for i < count, over int16 (acc16 = 1, eight lanes a vector) or int32 sums (four);
-  ;; the arrays are padded to a whole vector. Exact: the int16 caller has bounded every sum below 2^15.
-  (func $addAndClear (export "addAndClear") (param $dst i32) (param $src i32) (param $count i32) (param $acc16 i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (select (i32.const 1) (i32.const 2) (local.get $acc16)))))
-    (block $done
-      (loop $add
-        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
-        (v128.store (local.get $dst)
-          (if (result v128) (local.get $acc16)
-            (then (i16x8.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
-            (else (i32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))))
-        (v128.store (local.get $src) (v128.const i32x4 0 0 0 0))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-        (local.set $src (i32.add (local.get $src) (i32.const 16)))
-        (br $add))))
-
-  ;; bytes zero bytes from at.
-  (func (export "clear") (param $at i32) (param $bytes i32)
-    (memory.fill (local.get $at) (i32.const 0) (local.get $bytes)))
-
   ;; ---- The CUBA free run, a share's steps in one call (simulator/wasm/free-run-wasm.ts lays the memory out). ----
   ;; Header, i32 words at byte offsets: 0 neurons, 4 acc16, 8 steps, 12 hold, 16 shares, 20 u, 24 v, 28 bias,
-  ;; 32 refractory, 36 flags, 40 rowStart, 44 words, 48 constants ([steps][7]), 52 progress (one word per share,
-  ;; 64 bytes apart), 56 sleepers (how many threads sleep in wait32), 60 records (one 128-byte record per share),
-  ;; 64 trusted (lifStep's promise holds for the whole run).
-  ;; A share's record: 0 from, 4 to, 8 spikeList, 12 acc of even steps, 16 acc of odd steps, 20 segments,
-  ;; 24 segmentCount, 28 delivered, 32 coreSpikes, 36 coreInactive; then, on a cache line of its own because only
-  ;; its share writes them: 64 marked (the spikes of its last step), 68 spikes, 72 events (i64).
+  ;; 32 refractory, 36 flags, 40 acc (the layer's accumulator), 44 trusted (lifStep's promise holds for the whole
+  ;; run), 48 constants ([steps][7]), 52 progress (one word per share, 64 bytes apart), 56 sleepers (how many
+  ;; threads sleep in wait32), 60 records (one 128-byte record per share).
+  ;; A share's record: 0 from, 4 to, 8 rowStart and 12 words (its part of every row: the synapses onto its
+  ;; neurons), 16 and 20 its spike lists of even and odd steps, 24 segments, 28 segmentCount, 32 delivered,
+  ;; 36 coreSpikes, 40 coreInactive; then, on a cache line of its own because only its share writes them:
+  ;; 64 and 68 how many it fired at its last even and odd step, 72 spikes, 80 events (i64).
 
   ;; Waits until the progress word at `at` is at least `value`: spins about one step's time, then sleeps in wait32,
   ;; counted in `sleepers` so that a publisher notifies only when somebody sleeps. With a free core for each thread
@@ -604,24 +589,27 @@
     (if (i32.atomic.load (local.get $sleepers))
       (then (drop (memory.atomic.notify (local.get $at) (i32.const -1))))))
 
-  ;; Steps [first, last) of one share: wait for every other share to have finished step t - 1, add their sums
-  ;; over this share's neurons into its own accumulator (clearing theirs), the LIF update with the refractory
-  ;; period, then the delivery of its spikes through their whole rows into its accumulator of the next parity
-  ;; (not after the last step: those spikes would arrive after the run), and publish t + 1.
+;; Steps [first, last) of one share: wait for every other share to have finished step t - 1, deliver every
+  ;; share's spikes of step t - 1 through this share's parts of their rows into its range of the accumulator, then
+  ;; the LIF update of its neurons with the refractory period (which reads and clears that range), and publish
+  ;; t + 1. A share fires step t into its list of t's parity while the others may still read its list of t - 1;
+  ;; it cannot fire t + 1 (the same list) before they have published t, that is, read it.
   (func (export "freeRunSteps") (param $h i32) (param $share i32) (param $first i32) (param $last i32)
-    (local $t i32) (local $j i32) (local $shares i32) (local $me i32) (local $from i32) (local $size i32)
-    (local $acc16 i32) (local $accBytes i32) (local $range i32) (local $offset i32) (local $mine i32)
-    (local $c i32) (local $fired i32) (local $progress i32) (local $sleepers i32) (local $records i32) (local $delivered i32)
+    (local $t i32) (local $j i32) (local $shares i32) (local $me i32) (local $other i32) (local $from i32) (local $size i32)
+    (local $acc16 i32) (local $accBytes i32) (local $offset i32) (local $mine i32) (local $acc i32)
+    (local $c i32) (local $now i32) (local $before i32) (local $fired i32) (local $events i32)
+    (local $progress i32) (local $sleepers i32) (local $records i32)
     (local.set $shares (i32.load offset=16 (local.get $h)))
     (local.set $acc16 (i32.load offset=4 (local.get $h)))
     (local.set $accBytes (select (i32.const 2) (i32.const 4) (local.get $acc16)))
+    (local.set $acc (i32.load offset=40 (local.get $h)))
     (local.set $progress (i32.load offset=52 (local.get $h)))
     (local.set $sleepers (i32.load offset=56 (local.get $h)))
     (local.set $records (i32.load offset=60 (local.get $h)))
     (local.set $me (i32.add (local.get $records) (i32.shl (local.get $share) (i32.const 7))))
     (local.set $from (i32.load (local.get $me)))
     (local.set $size (i32.sub (i32.load offset=4 (local.get $me)) (local.get $from)))
-    (local.set $range (i32.mul (local.get $accBytes) (local.get $from)))
+    (local.set $mine (i32.add (local.get $acc) (i32.mul (local.get $accBytes) (local.get $from))))
     (local.set $offset (i32.shl (local.get $from) (i32.const 2)))
     (local.set $t (local.get $first))
     (block $done
@@ -635,22 +623,27 @@
               (then (call $waitUntilAtLeast (i32.add (local.get $progress) (i32.shl (local.get $j) (i32.const 6))) (local.get $t) (local.get $sleepers))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $wait)))
-        ;; This step's accumulators are at record offset 12 + 4 * (t & 1).
-        (local.set $c (i32.shl (i32.and (local.get $t) (i32.const 1)) (i32.const 2)))
-        (local.set $mine (i32.add (i32.load offset=12 (i32.add (local.get $me) (local.get $c))) (local.get $range)))
+        ;; Byte offsets of this step's parity and the previous one's within a record's pairs (lists, counts).
+        (local.set $now (i32.shl (i32.and (local.get $t) (i32.const 1)) (i32.const 2)))
+        (local.set $before (i32.xor (local.get $now) (i32.const 4)))
+        (local.set $events (i32.const 0))
         (local.set $j (i32.const 0))
-        (block $gathered
-          (loop $gather
-            (br_if $gathered (i32.ge_s (local.get $j) (local.get $shares)))
-            (if (i32.ne (local.get $j) (local.get $share))
-              (then
-                (call $addAndClear (local.get $mine)
-                  (i32.add
-                    (i32.load offset=12 (i32.add (i32.add (local.get $records) (i32.shl (local.get $j) (i32.const 7))) (local.get $c)))
-                    (local.get $range))
-                  (local.get $size) (local.get $acc16))))
+        (block $delivered
+          (loop $deliver
+            (br_if $delivered (i32.ge_s (local.get $j) (local.get $shares)))
+            (local.set $other (i32.add (i32.add (local.get $records) (i32.shl (local.get $j) (i32.const 7))) (local.get $before)))
+            ;; Each source's deliveries are counted once, by the share that owns it.
+            (local.set $c (select (i32.load offset=32 (local.get $me)) (i32.const 0) (i32.eq (local.get $j) (local.get $share))))
+            (local.set $events
+              (i32.add (local.get $events)
+                (if (result i32) (local.get $acc16)
+                  (then (call $deliverSparse16 (i32.load offset=16 (local.get $other)) (i32.load offset=64 (local.get $other))
+                    (i32.load offset=8 (local.get $me)) (i32.load offset=12 (local.get $me)) (local.get $acc) (i32.const 0) (local.get $c)))
+                  (else (call $deliverSparse (i32.load offset=16 (local.get $other)) (i32.load offset=64 (local.get $other))
+                    (i32.load offset=8 (local.get $me)) (i32.load offset=12 (local.get $me)) (local.get $acc) (i32.const 0) (local.get $c))))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $gather)))
+            (br $deliver)))
+        (i64.store offset=80 (local.get $me) (i64.add (i64.load offset=80 (local.get $me)) (i64.extend_i32_u (local.get $events))))
         (local.set $c (i32.add (i32.load offset=48 (local.get $h)) (i32.mul (local.get $t) (i32.const 28))))
         (local.set $fired
           (call $lifStep
@@ -659,29 +652,20 @@
             (local.get $mine)
             (i32.add (i32.load offset=28 (local.get $h)) (local.get $offset))
             (local.get $size)
-            (i32.load offset=20 (local.get $me)) (i32.load offset=24 (local.get $me))
-            (i32.load offset=32 (local.get $me)) (i32.load offset=36 (local.get $me))
-            (i32.load offset=36 (local.get $h)) (i32.load offset=8 (local.get $me)) (i32.load offset=8 (local.get $me))
-            (i32.load offset=64 (local.get $me))
+            (i32.load offset=24 (local.get $me)) (i32.load offset=28 (local.get $me))
+            (i32.load offset=36 (local.get $me)) (i32.load offset=40 (local.get $me))
+            (i32.load offset=36 (local.get $h))
+            (i32.load offset=16 (i32.add (local.get $me) (local.get $now)))
+            (i32.load offset=16 (i32.add (local.get $me) (local.get $before)))
+            (i32.load offset=64 (i32.add (local.get $me) (local.get $before)))
             (i32.load (local.get $c)) (i32.load offset=4 (local.get $c)) (i32.load offset=8 (local.get $c))
             (i32.load offset=12 (local.get $c)) (i32.load offset=16 (local.get $c)) (i32.load offset=20 (local.get $c))
             (i32.load offset=24 (local.get $c))
             (i32.add (i32.load offset=32 (local.get $h)) (local.get $offset))
-            (i32.load offset=12 (local.get $h)) (local.get $from) (local.get $acc16) (i32.load offset=64 (local.get $h))))
+            (i32.load offset=12 (local.get $h)) (local.get $from) (local.get $acc16) (i32.load offset=44 (local.get $h))))
         (memory.fill (local.get $mine) (i32.const 0) (i32.mul (local.get $size) (local.get $accBytes)))
-        (i32.store offset=64 (local.get $me) (local.get $fired))
-        (i32.store offset=68 (local.get $me) (i32.add (i32.load offset=68 (local.get $me)) (local.get $fired)))
-        (if (i32.lt_s (local.get $t) (i32.sub (i32.load offset=8 (local.get $h)) (i32.const 1)))
-          (then
-            ;; Into the other parity's accumulator, already clear: accBytes 0 clears nothing.
-            (local.set $c (i32.load offset=12 (i32.add (local.get $me) (i32.shl (i32.and (i32.add (local.get $t) (i32.const 1)) (i32.const 1)) (i32.const 2)))))
-            (local.set $delivered
-              (if (result i32) (local.get $acc16)
-                (then (call $deliverSparse16 (i32.load offset=8 (local.get $me)) (local.get $fired) (i32.load offset=40 (local.get $h))
-                  (i32.load offset=44 (local.get $h)) (local.get $c) (i32.const 0) (i32.load offset=28 (local.get $me))))
-                (else (call $deliverSparse (i32.load offset=8 (local.get $me)) (local.get $fired) (i32.load offset=40 (local.get $h))
-                  (i32.load offset=44 (local.get $h)) (local.get $c) (i32.const 0) (i32.load offset=28 (local.get $me))))))
-            (i64.store offset=72 (local.get $me) (i64.add (i64.load offset=72 (local.get $me)) (i64.extend_i32_u (local.get $delivered))))))
+        (i32.store offset=64 (i32.add (local.get $me) (local.get $now)) (local.get $fired))
+        (i32.store offset=72 (local.get $me) (i32.add (i32.load offset=72 (local.get $me)) (local.get $fired)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (call $publish (i32.add (local.get $progress) (i32.shl (local.get $share) (i32.const 6))) (local.get $t) (local.get $sleepers))
         (br $steps))))
