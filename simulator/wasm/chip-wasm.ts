@@ -1,7 +1,7 @@
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
 import { convSumsFit16 } from '../packed-conv.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
-import { coreSegments, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
+import { coreSegments, LIF_SCRATCH_BYTES, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
 
 /** The WebAssembly side of one conv layer fed by events: its synapse table and an event list the engine fills. */
 interface ConvTable {
@@ -40,6 +40,7 @@ export class ChipWasm {
   readonly coreSpikes: Int32Array;
   readonly coreInactive: Int32Array;
   private readonly arena: WasmArena;
+  private readonly lifScratch: number;
   private readonly layers: LayerKernelState[];
 
   /** A ChipWasm for this runtime, or null without WebAssembly SIMD or when its layers already live in another arena. */
@@ -55,7 +56,7 @@ export class ChipWasm {
     const convOf = (l: LayerRuntime) => (l.synapses.kind === 'conv' && exactProducts[l.index] ? l.synapses : null);
     // Layers fed by spikes whose sums fit 16 bits take eight channels per vector (layer 0 takes graded input).
     const narrow = runtime.layers.map((l) => l.index > 0 && convOf(l) !== null && convSumsFit16(l));
-    let bytes = 2 * f(4 * cores);
+    let bytes = 2 * f(4 * cores) + LIF_SCRATCH_BYTES;
     runtime.layers.forEach((l, i) => {
       bytes += 4 * f(4 * l.neurons) + f(4 * widened(l.neurons)) + f(l.neurons) + f(4 * segments[i]!.length);
       const s = convOf(l);
@@ -77,6 +78,7 @@ export class ChipWasm {
     };
     this.coreSpikes = arena.int32(cores);
     this.coreInactive = arena.int32(cores);
+    this.lifScratch = arena.int32(LIF_SCRATCH_BYTES / 4).byteOffset;
     this.layers = runtime.layers.map((layer, i) => {
       const moved = layer as { -readonly [K in 'u' | 'v' | 'accumulator' | 'spikes' | 'spikeList']: LayerRuntime[K] };
       moved.u = copy(layer.u);
@@ -132,7 +134,7 @@ export class ChipWasm {
       state.segments.byteOffset, state.segments.length / 3, this.coreSpikes.byteOffset, this.coreInactive.byteOffset,
       layer.spikes.byteOffset, list, list, marked,
       uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      0, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, this.lifScratch,
     );
   }
 

@@ -66,8 +66,11 @@ export interface FreeRunLayout {
   readonly shares: readonly ShareLayout[];
 }
 
-/** Bytes of one share's record in the header; its running totals start at RECORD_TOTALS (a cache line of their own). */
-const RECORD_BYTES = 128;
+/**
+ * Bytes of one share's record in the header; its running totals start at RECORD_TOTALS (a cache line of their own),
+ * lifStep's scratch at 256.
+ */
+const RECORD_BYTES = 512;
 const RECORD_TOTALS = 64;
 /** Byte offsets of a record's fields, as kernels.wat reads them. */
 export const RECORD_FIELD = { delivered: 32, spikes: RECORD_TOTALS + 8, events: RECORD_TOTALS + 16 } as const;

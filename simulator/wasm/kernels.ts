@@ -8,7 +8,7 @@ export interface WasmKernels {
     flags: number, spikeList: number, previousList: number, marked: number,
     uKeep: number, vKeep: number, threshold: number, subtractive: number,
     left: number, right: number, mask: number,
-    refractory: number, hold: number, indexBase: number, acc16: number, trusted: number,
+    refractory: number, hold: number, indexBase: number, acc16: number, trusted: number, scratch: number,
   ): number;
   deliverSparse(spikeList: number, count: number, rowStart: number, words: number, acc: number, accBytes: number, delivered: number): number;
   deliverSparse16(spikeList: number, count: number, rowStart: number, words: number, acc16: number, accBytes: number, delivered: number): number;
@@ -45,6 +45,8 @@ export function lifBiasFits(bias: Int32Array | Float64Array): bias is Int32Array
 const PAGE = 65536;
 const ALIGN = 16;
 export const CACHE_LINE = 64;
+/** Bytes of scratch memory a lifStep call needs for itself (kernels.wat). */
+export const LIF_SCRATCH_BYTES = 256;
 
 let compiled: WebAssembly.Module | null | undefined;
 

@@ -77,6 +77,7 @@
   ;; refractory = 0: no refractory period; else a per-neuron i32 counter, `hold` steps after each spike, during
   ;; which v stays 0 and the neuron cannot fire (its u evolves); no inactive counts then.
   ;; acc16 = 1: the accumulator holds int16 sums (deliverSparse16), else int32.
+  ;; scratch: 256 bytes (16-byte aligned) the call may overwrite, its own (not shared with a concurrent call).
   ;; trusted = 1: the caller promises |u| <= 2^23, |v| < 2^28, |input| <= 2^17, |bias| < 2^28 and |threshold| < 2^27
   ;; (TRUSTED_BOUNDS in kernels.ts); then every group is in the lanes' range without a check, |decayed u + 64 input|
   ;; <= 2^24 wraps with one mask, and the state this step leaves keeps the promise for the next step's.
@@ -86,7 +87,7 @@
     (param $flags i32) (param $spikeList i32) (param $previousList i32) (param $marked i32)
     (param $uKeepS i32) (param $vKeepS i32) (param $thresholdS i32) (param $subtractive i32)
     (param $left i32) (param $right i32) (param $maskS i32)
-    (param $refractory i32) (param $holdS i32) (param $indexBase i32) (param $acc16 i32) (param $trusted i32)
+    (param $refractory i32) (param $holdS i32) (param $indexBase i32) (param $acc16 i32) (param $trusted i32) (param $scratch i32)
     (result i32)
     (local $i i32) (local $begin i32) (local $end i32) (local $seg i32) (local $core i32) (local $fired i32) (local $segFired i32)
     (local $bits i32) (local $lane i32) (local $index i32) (local $o i32) (local $scalarInactive i32) (local $result i32)
@@ -94,7 +95,7 @@
     (local $hold v128)
     (local $input v128) (local $x v128) (local $cur v128) (local $y v128)
     (local $volt v128) (local $fire v128) (local $inactive v128) (local $r v128) (local $inRef v128)
-    (local $vNew v128) (local $ax v128) (local $ay v128) (local $sign v128)
+    (local $vNew v128) (local $ax v128) (local $ay v128) (local $sign v128) (local $plainInput i32)
     ;; Clear the flags of the previous step's spikes.
     (block $cleared
       (loop $clear
@@ -108,6 +109,27 @@
     (local.set $threshold (i32x4.splat (local.get $thresholdS)))
     (local.set $subMask (i32x4.splat (i32.sub (i32.const 0) (i32.ne (local.get $subtractive) (i32.const 0)))))
     (local.set $hold (i32x4.splat (local.get $holdS)))
+    (local.set $plainInput
+      (i32.and (i32.eqz (i32.or (i32.and (local.get $left) (i32.const 31)) (i32.and (local.get $right) (i32.const 31))))
+        (i32.eq (local.get $maskS) (i32.const -1))))
+    ;; The lanes' constants go through scratch memory: V8 would otherwise rebuild each splat and constant inside the
+    ;; loop (two or three instructions each, measured), where one load does.
+    (v128.store offset=0 (local.get $scratch) (local.get $maskV))
+    (v128.store offset=16 (local.get $scratch) (local.get $uKeep))
+    (v128.store offset=32 (local.get $scratch) (local.get $vKeep))
+    (v128.store offset=48 (local.get $scratch) (local.get $threshold))
+    (v128.store offset=64 (local.get $scratch) (local.get $subMask))
+    (v128.store offset=80 (local.get $scratch) (local.get $hold))
+    (v128.store offset=96 (local.get $scratch) (v128.const i32x4 4095 4095 4095 4095))
+    (v128.store offset=112 (local.get $scratch) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff))
+    (v128.store offset=128 (local.get $scratch) (v128.const i32x4 0xffffff 0xffffff 0xffffff 0xffffff))
+    (v128.store offset=144 (local.get $scratch) (v128.const i32x4 -0x7fffff -0x7fffff -0x7fffff -0x7fffff))
+    (v128.store offset=160 (local.get $scratch) (v128.const i32x4 1 1 1 1))
+    (v128.store offset=176 (local.get $scratch) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000))
+    (v128.store offset=192 (local.get $scratch) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000))
+    (v128.store offset=208 (local.get $scratch) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))
+    (v128.store offset=224 (local.get $scratch) (i32x4.splat (global.get $INPUT_LIMIT)))
+    (v128.store offset=240 (local.get $scratch) (i32x4.splat (global.get $STATE_LIMIT)))
     (block $segmentsDone
       (loop $segments
         (br_if $segmentsDone (i32.ge_s (local.get $seg) (local.get $segCount)))
@@ -125,15 +147,16 @@
             (br_if $groupsDone (i32.ge_s (local.get $i) (local.get $end)))
             (local.set $o (i32.shl (local.get $i) (i32.const 2)))
             (local.set $input
-              (v128.and
-                (i32x4.shr_s
-                  (i32x4.shl
-                    (if (result v128) (local.get $acc16)
-                      (then (v128.load16x4_s (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1)))))
-                      (else (v128.load (i32.add (local.get $acc) (local.get $o)))))
-                    (local.get $left))
-                  (local.get $right))
-                (local.get $maskV)))
+              (if (result v128) (local.get $acc16)
+                (then (v128.load16x4_s (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1)))))
+                (else (v128.load (i32.add (local.get $acc) (local.get $o))))))
+            ;; The weight exponent's shifts and mask, unless they change nothing (weight exponent 0).
+            (if (i32.eqz (local.get $plainInput))
+              (then
+                (local.set $input
+                  (v128.and
+                    (i32x4.shr_s (i32x4.shl (local.get $input) (local.get $left)) (local.get $right))
+                    (v128.load offset=0 (local.get $scratch))))))
             (local.set $x (v128.load (i32.add (local.get $u) (local.get $o))))
             (local.set $y (v128.load (i32.add (local.get $v) (local.get $o))))
             (local.set $ax (i32x4.abs (local.get $x)))
@@ -147,8 +170,8 @@
                     (else
                       (v128.any_true
                         (v128.or
-                          (i32x4.gt_u (i32x4.abs (local.get $input)) (i32x4.splat (global.get $INPUT_LIMIT)))
-                          (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (i32x4.splat (global.get $STATE_LIMIT))))))))
+                          (i32x4.gt_u (i32x4.abs (local.get $input)) (v128.load offset=224 (local.get $scratch)))
+                          (i32x4.gt_u (v128.or (local.get $ax) (local.get $ay)) (v128.load offset=240 (local.get $scratch))))))))
               (then
                 ;; This group's lanes of the segment one by one, in 64 bits.
                 (local.set $bits (i32.const 0))
@@ -187,8 +210,8 @@
                     (i32x4.sub
                       (v128.xor
                         (i32x4.add
-                          (i32x4.mul (i32x4.shr_u (local.get $ax) (i32.const 12)) (local.get $uKeep))
-                          (i32x4.shr_u (i32x4.mul (v128.and (local.get $ax) (v128.const i32x4 4095 4095 4095 4095)) (local.get $uKeep)) (i32.const 12)))
+                          (i32x4.mul (i32x4.shr_u (local.get $ax) (i32.const 12)) (v128.load offset=16 (local.get $scratch)))
+                          (i32x4.shr_u (i32x4.mul (v128.and (local.get $ax) (v128.load offset=96 (local.get $scratch))) (v128.load offset=16 (local.get $scratch))) (i32.const 12)))
                         (local.get $sign))
                       (local.get $sign))
                     (i32x4.shl (local.get $input) (i32.const 6))))
@@ -197,13 +220,13 @@
                     ;; |cur| <= 2^24 here, where one wrap each way is the residue in (-2^23, 2^23].
                     (then
                       (i32x4.sub
-                        (v128.and (i32x4.add (local.get $cur) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)) (v128.const i32x4 0xffffff 0xffffff 0xffffff 0xffffff))
-                        (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)))
+                        (v128.and (i32x4.add (local.get $cur) (v128.load offset=112 (local.get $scratch))) (v128.load offset=128 (local.get $scratch)))
+                        (v128.load offset=112 (local.get $scratch))))
                     (else
                       (i32x4.add
                         (i32x4.sub (local.get $cur)
-                          (v128.and (i32x4.gt_s (local.get $cur) (v128.const i32x4 0x800000 0x800000 0x800000 0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000)))
-                        (v128.and (i32x4.le_s (local.get $cur) (v128.const i32x4 -0x800000 -0x800000 -0x800000 -0x800000)) (v128.const i32x4 0x1000000 0x1000000 0x1000000 0x1000000))))))
+                          (v128.and (i32x4.gt_s (local.get $cur) (v128.load offset=176 (local.get $scratch))) (v128.load offset=208 (local.get $scratch))))
+                        (v128.and (i32x4.le_s (local.get $cur) (v128.load offset=192 (local.get $scratch))) (v128.load offset=208 (local.get $scratch)))))))
                 (v128.store (i32.add (local.get $u) (local.get $o)) (local.get $cur))
                 (local.set $sign (i32x4.shr_s (local.get $y) (i32.const 31)))
                 (local.set $volt
@@ -212,20 +235,20 @@
                       (i32x4.sub
                         (v128.xor
                           (i32x4.add
-                            (i32x4.mul (i32x4.shr_u (local.get $ay) (i32.const 12)) (local.get $vKeep))
-                            (i32x4.shr_u (i32x4.mul (v128.and (local.get $ay) (v128.const i32x4 4095 4095 4095 4095)) (local.get $vKeep)) (i32.const 12)))
+                            (i32x4.mul (i32x4.shr_u (local.get $ay) (i32.const 12)) (v128.load offset=32 (local.get $scratch)))
+                            (i32x4.shr_u (i32x4.mul (v128.and (local.get $ay) (v128.load offset=96 (local.get $scratch))) (v128.load offset=32 (local.get $scratch))) (i32.const 12)))
                           (local.get $sign))
                         (local.get $sign))
                       (local.get $cur))
                     (v128.load (i32.add (local.get $bias) (local.get $o)))))
                 (local.set $volt
                   (i32x4.max_s
-                    (i32x4.min_s (local.get $volt) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff))
-                    (v128.const i32x4 -0x7fffff -0x7fffff -0x7fffff -0x7fffff)))
-                (local.set $fire (i32x4.gt_s (local.get $volt) (local.get $threshold)))
+                    (i32x4.min_s (local.get $volt) (v128.load offset=112 (local.get $scratch)))
+                    (v128.load offset=144 (local.get $scratch))))
+                (local.set $fire (i32x4.gt_s (local.get $volt) (v128.load offset=48 (local.get $scratch))))
                 (local.set $vNew
                   (v128.bitselect
-                    (v128.and (i32x4.sub (local.get $volt) (local.get $threshold)) (local.get $subMask))
+                    (v128.and (i32x4.sub (local.get $volt) (v128.load offset=48 (local.get $scratch))) (v128.load offset=64 (local.get $scratch)))
                     (local.get $volt)
                     (local.get $fire)))
                 (if (local.get $refractory)
@@ -236,8 +259,8 @@
                     (local.set $vNew (v128.andnot (local.get $vNew) (local.get $inRef)))
                     (v128.store (i32.add (local.get $refractory) (local.get $o))
                       (v128.bitselect
-                        (i32x4.sub (local.get $r) (v128.const i32x4 1 1 1 1))
-                        (v128.and (local.get $fire) (local.get $hold))
+                        (i32x4.sub (local.get $r) (v128.load offset=160 (local.get $scratch)))
+                        (v128.and (local.get $fire) (v128.load offset=80 (local.get $scratch)))
                         (local.get $inRef))))
                   (else
                     (local.set $inactive
@@ -557,11 +580,11 @@
   ;; Header, i32 words at byte offsets: 0 neurons, 4 acc16, 8 steps, 12 hold, 16 shares, 20 u, 24 v, 28 bias,
   ;; 32 refractory, 36 flags, 40 acc (the layer's accumulator), 44 trusted (lifStep's promise holds for the whole
   ;; run), 48 constants ([steps][7]), 52 progress (one word per share, 64 bytes apart), 56 sleepers (how many
-  ;; threads sleep in wait32), 60 records (one 128-byte record per share).
+  ;; threads sleep in wait32), 60 records (one 512-byte record per share).
   ;; A share's record: 0 from, 4 to, 8 rowStart and 12 words (its part of every row: the synapses onto its
   ;; neurons), 16 and 20 its spike lists of even and odd steps, 24 segments, 28 segmentCount, 32 delivered,
   ;; 36 coreSpikes, 40 coreInactive; then, on a cache line of its own because only its share writes them:
-  ;; 64 and 68 how many it fired at its last even and odd step, 72 spikes, 80 events (i64).
+  ;; 64 and 68 how many it fired at its last even and odd step, 72 spikes, 80 events (i64); 256 lifStep's scratch.
 
   ;; Waits until the progress word at `at` is at least `value`: spins about one step's time, then sleeps in wait32,
   ;; counted in `sleepers` so that a publisher notifies only when somebody sleeps. With a free core for each thread
@@ -606,7 +629,7 @@
     (local.set $progress (i32.load offset=52 (local.get $h)))
     (local.set $sleepers (i32.load offset=56 (local.get $h)))
     (local.set $records (i32.load offset=60 (local.get $h)))
-    (local.set $me (i32.add (local.get $records) (i32.shl (local.get $share) (i32.const 7))))
+    (local.set $me (i32.add (local.get $records) (i32.shl (local.get $share) (i32.const 9))))
     (local.set $from (i32.load (local.get $me)))
     (local.set $size (i32.sub (i32.load offset=4 (local.get $me)) (local.get $from)))
     (local.set $mine (i32.add (local.get $acc) (i32.mul (local.get $accBytes) (local.get $from))))
@@ -631,7 +654,7 @@
         (block $delivered
           (loop $deliver
             (br_if $delivered (i32.ge_s (local.get $j) (local.get $shares)))
-            (local.set $other (i32.add (i32.add (local.get $records) (i32.shl (local.get $j) (i32.const 7))) (local.get $before)))
+            (local.set $other (i32.add (i32.add (local.get $records) (i32.shl (local.get $j) (i32.const 9))) (local.get $before)))
             ;; Each source's deliveries are counted once, by the share that owns it.
             (local.set $c (select (i32.load offset=32 (local.get $me)) (i32.const 0) (i32.eq (local.get $j) (local.get $share))))
             (local.set $events
@@ -662,7 +685,7 @@
             (i32.load offset=12 (local.get $c)) (i32.load offset=16 (local.get $c)) (i32.load offset=20 (local.get $c))
             (i32.load offset=24 (local.get $c))
             (i32.add (i32.load offset=32 (local.get $h)) (local.get $offset))
-            (i32.load offset=12 (local.get $h)) (local.get $from) (local.get $acc16) (i32.load offset=44 (local.get $h))))
+            (i32.load offset=12 (local.get $h)) (local.get $from) (local.get $acc16) (i32.load offset=44 (local.get $h)) (i32.add (local.get $me) (i32.const 256))))
         (memory.fill (local.get $mine) (i32.const 0) (i32.mul (local.get $size) (local.get $accBytes)))
         (i32.store offset=64 (i32.add (local.get $me) (local.get $now)) (local.get $fired))
         (i32.store offset=72 (local.get $me) (i32.add (i32.load offset=72 (local.get $me)) (local.get $fired)))

@@ -13,7 +13,7 @@ import { buildRuntime, type LayerRuntime } from '../../simulator/runtime.js';
 import { scatter } from '../../simulator/scatter.js';
 import { simulateImages } from '../../simulator/simulate.js';
 import { KERNELS_WASM_BASE64 } from '../../simulator/wasm/kernels-binary.js';
-import { coreSegments, TRUSTED_BOUNDS, WasmArena } from '../../simulator/wasm/kernels.js';
+import { coreSegments, LIF_SCRATCH_BYTES, TRUSTED_BOUNDS, WasmArena } from '../../simulator/wasm/kernels.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 
 /**
@@ -99,6 +99,7 @@ function wasmStep(c: LayerCase, parts: 1 | 2, trusted = false) {
   const { uKeep, vKeep } = decayKeeps(k);
   const split = parts === 2 ? Math.min(n, 4 * Math.ceil(n / 8)) : n;
   const newList = arena.int32(n);
+  const scratch = arena.int32(LIF_SCRATCH_BYTES / 4).byteOffset;
   let fired = 0;
   for (const [from, to] of [[0, split], [split, n]] as const) {
     if (to <= from) continue;
@@ -111,7 +112,7 @@ function wasmStep(c: LayerCase, parts: 1 | 2, trusted = false) {
       segs.byteOffset, segments.length / 3, coreSpikes.byteOffset, coreInactive.byteOffset,
       s.spikes.byteOffset, list.byteOffset, s.spikeList.byteOffset, from === 0 ? s.marked : 0,
       uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from, 0, trusted ? 1 : 0,
+      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from, 0, trusted ? 1 : 0, scratch,
     );
   }
   return { s, fired, list: [...newList.subarray(0, fired)], coreSpikes: [...coreSpikes], coreInactive: [...coreInactive] };
