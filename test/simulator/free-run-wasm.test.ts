@@ -52,8 +52,20 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
     expect(expected.spikes).toBeGreaterThan(100);
   });
 
+  /** The compiled package's modules: workers run .js files. */
+  const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
+
+  /** The network laid out in two shares by the compiled package, not yet run. */
+  async function twoShareRun(steps: number) {
+    const wasm = (await import(dist('simulator/wasm/free-run-wasm.js'))) as typeof import('../../simulator/wasm/free-run-wasm.js');
+    const runtime = buildRuntime(program, spec, 'cuba');
+    const layer = runtime.layers[0]!;
+    const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
+    const constants = fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
+    return { wasm, runtime, layer, run: wasm.layOutFreeRun(runtime, layer, steps, packed(program), bias, () => constants, 2) };
+  }
+
   it('gives the same in two threads meeting at a barrier (the compiled package)', async () => {
-    const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
     const { runRecurrentThreaded } = (await import(dist('simulator/free-run.js'))) as typeof import('../../simulator/free-run.js');
     const { buildRuntime: build } = (await import(dist('simulator/runtime.js'))) as typeof import('../../simulator/runtime.js');
     const runtime = build(program, spec, 'cuba');
@@ -62,14 +74,8 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
   });
 
   it('a share that waits past its spins sleeps in wait32 and wakes when the other publishes, on the main thread too', async () => {
-    const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
-    const wasm = (await import(dist('simulator/wasm/free-run-wasm.js'))) as typeof import('../../simulator/wasm/free-run-wasm.js');
+    const { wasm, runtime, layer, run } = await twoShareRun(200);
     const loop = (await import(dist('simulator/wasm/free-run-share-loop.js'))) as typeof import('../../simulator/wasm/free-run-share-loop.js');
-    const runtime = buildRuntime(program, spec, 'cuba');
-    const layer = runtime.layers[0]!;
-    const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
-    const constants = fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
-    const run = wasm.layOutFreeRun(runtime, layer, 200, packed(program), bias, () => constants, 2);
     // Share 1 starts 300 ms late: share 0, in this thread, runs out of spins at its step 1 and sleeps.
     const late = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
@@ -94,13 +100,8 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
   });
 
   it('fails, without hanging, when a worker thread fails (its share releases the others)', async () => {
-    const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
-    const wasm = (await import(dist('simulator/wasm/free-run-wasm.js'))) as typeof import('../../simulator/wasm/free-run-wasm.js');
+    const { wasm, run } = await twoShareRun(50);
     const threads = (await import(dist('simulator/wasm/free-run-threads.js'))) as typeof import('../../simulator/wasm/free-run-threads.js');
-    const runtime = buildRuntime(program, spec, 'cuba');
-    const layer = runtime.layers[0]!;
-    const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
-    const run = wasm.layOutFreeRun(runtime, layer, 50, packed(program), bias, () => fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', 0), 2);
     // Share 1 counts its deliveries past the end of the memory: its first delivery traps.
     new DataView(run.memory.buffer).setUint32(run.layout.shares[1]!.record + wasm.RECORD_FIELD.delivered, 2 ** 31, true);
     await expect(threads.runSharesInThreads(run)).rejects.toThrow(/out of bounds/);
