@@ -4,7 +4,8 @@ import { SimulationError } from './errors.js';
 import { expandedBias, fusedLifConstants, fusedRefractoryLifStep, type FusedLifConstants } from './fused-lif.js';
 import { chargeSynapticOps, packSynapses, type FreeRunResult } from './free-run-parts.js';
 import type { LayerRuntime, ProgramRuntime } from './runtime.js';
-import { finishFreeRun, layOutFreeRun, runSharesInline, wasmFreeRunFits, type FreeRunMemory } from './wasm/free-run-wasm.js';
+import { layOutFreeRun, type FreeRunMemory } from './wasm/free-run-layout.js';
+import { finishFreeRun, runSharesInline, wasmFreeRunFits } from './wasm/free-run-wasm.js';
 import { runSharesInThreads } from './wasm/free-run-threads.js';
 
 export type { FreeRunResult } from './free-run-parts.js';

@@ -1,5 +1,6 @@
 import { publish } from './barrier.js';
-import { FreeRunShare, PROGRESS_STRIDE, type FreeRunLayout } from './free-run-wasm.js';
+import { PROGRESS_STRIDE, type FreeRunLayout } from './free-run-layout.js';
+import { FreeRunShare } from './free-run-wasm.js';
 
 /**
  * One share's steps in a thread of its own, in one WebAssembly call: before step t it waits for every other share

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { publish } from './barrier.js';
-import type { FreeRunMemory } from './free-run-wasm.js';
+import type { FreeRunMemory } from './free-run-layout.js';
 import { runShareLoop } from './free-run-share-loop.js';
 import { compiledKernels } from './kernels.js';
 

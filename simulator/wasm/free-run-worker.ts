@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FreeRunLayout } from './free-run-wasm.js';
+import type { FreeRunLayout } from './free-run-layout.js';
 import { runShareLoop } from './free-run-share-loop.js';
 
 /** One share of a threaded free run (simulator/wasm/free-run-threads.ts), started when the parent says go. */

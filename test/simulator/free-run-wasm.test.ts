@@ -8,7 +8,7 @@ import { runRecurrent, type FreeRunResult } from '../../simulator/free-run.js';
 import { packSynapses } from '../../simulator/free-run-parts.js';
 import { expandedBias, fusedLifConstants } from '../../simulator/fused-lif.js';
 import { buildRuntime, type ProgramRuntime } from '../../simulator/runtime.js';
-import { incomingWeightsFit16 } from '../../simulator/wasm/free-run-wasm.js';
+import { incomingWeightsFit16 } from '../../simulator/wasm/free-run-layout.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 
 /** The WebAssembly free run, in one share or several, inline or in threads, against the scalar TypeScript loop. */
@@ -58,11 +58,12 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
   /** The network laid out in two shares by the compiled package, not yet run. */
   async function twoShareRun(steps: number) {
     const wasm = (await import(dist('simulator/wasm/free-run-wasm.js'))) as typeof import('../../simulator/wasm/free-run-wasm.js');
+    const layOut = (await import(dist('simulator/wasm/free-run-layout.js'))) as typeof import('../../simulator/wasm/free-run-layout.js');
     const runtime = buildRuntime(program, spec, 'cuba');
     const layer = runtime.layers[0]!;
     const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
     const constants = fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
-    return { wasm, runtime, layer, run: wasm.layOutFreeRun(runtime, layer, steps, packed(program), bias, () => constants, 2) };
+    return { wasm, layOut, runtime, layer, run: layOut.layOutFreeRun(runtime, layer, steps, packed(program), bias, () => constants, 2) };
   }
 
   it('gives the same in two threads meeting at a barrier (the compiled package)', async () => {
@@ -100,10 +101,10 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
   });
 
   it('fails, without hanging, when a worker thread fails (its share releases the others)', async () => {
-    const { wasm, run } = await twoShareRun(50);
+    const { layOut, run } = await twoShareRun(50);
     const threads = (await import(dist('simulator/wasm/free-run-threads.js'))) as typeof import('../../simulator/wasm/free-run-threads.js');
     // Share 1 counts its deliveries past the end of the memory: its first delivery traps.
-    new DataView(run.memory.buffer).setUint32(run.layout.shares[1]!.record + wasm.RECORD_FIELD.delivered, 2 ** 31, true);
+    new DataView(run.memory.buffer).setUint32(run.layout.shares[1]!.record + layOut.RECORD_FIELD.delivered, 2 ** 31, true);
     await expect(threads.runSharesInThreads(run)).rejects.toThrow(/out of bounds/);
   });
 });
