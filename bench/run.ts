@@ -2,14 +2,15 @@ import { benchChipSimulation } from './chip-simulation.js';
 import { benchCompileVgg } from './compile-vgg.js';
 import { benchCuba } from './cuba.js';
 import { benchFloatReference } from './float-reference.js';
+import { benchSummary } from './summary.js';
 import { benchTrainFixtures } from './train-fixtures.js';
 
 const PARTS = ['float', 'chip', 'vgg', 'cuba'] as const;
 type Part = (typeof PARTS)[number];
 
 /**
- * `npm run bench [-- --limit N] [--only float,chip,vgg,cuba]`: prints one JSON object with every benchmark of this
- * run (or only the named parts; the definitions are the same either way).
+ * `npm run bench [-- --limit N] [--only float,chip,vgg,cuba] [--json]`: prints every benchmark of this run (or only
+ * the named parts; the definitions are the same either way), as lines to read or, with --json, one JSON object.
  * `npm run bench -- --train [--rule osr|rate] [--samples N]`: only the host-training benchmark (tens of minutes).
  */
 async function main(argv: string[]): Promise<void> {
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
     compileVggLoihi2: want('vgg') ? benchCompileVgg() : undefined,
     cuba: want('cuba') ? await benchCuba() : undefined,
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(argv.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : benchSummary(result));
 }
 
 void main(process.argv.slice(2));

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { benchSummary } from '../../bench/summary.js';
+
+describe('the bench summary (npm run bench without --json)', () => {
+  it('gives every figure of the run, and says which baselines were not measured', () => {
+    const text = benchSummary({
+      chipSimulation: { chip: 'loihi2', images: 10_000, workers: 2, accuracy: 0.8951, imagesPerSec: 3182.4, synapticOpsPerSec: 7e9 },
+      compileVggLoihi2: { skipped: '../shared/fixtures/osr-vggsnn-cifar-random is absent' },
+      cuba: [
+        {
+          N: 10_000, eventsPerSec: 1.382e9, threads: 2, eventsPerSecOneThread: 7.96e8, eventsPerSecScalar: 1.61e8, spikes: 116_707, rateHz: 11.67,
+          cEventsPerSec: 1.446e9, cPlainEventsPerSec: 7.09e8, cSpikes: 118_069, brian2CppEventsPerSec: null, ratioToC: 0.9557, ratioToBrian2: null,
+        },
+      ],
+    });
+    expect(text).toContain('loihi2, 10,000 images, 2 workers: 3,182 images/s, accuracy 89.51 %');
+    expect(text).toContain('VGGSNN compile    skipped: ../shared/fixtures/osr-vggsnn-cifar-random is absent');
+    expect(text).toContain('1,382 M synaptic events/s in 2 threads (1 thread 796 M, scalar 161 M), 116,707 spikes');
+    expect(text).toContain('C fastest 1,446 M (ratio 0.96), C plain 709 M, Brian2 C++ standalone not measured (ratio -)');
+    expect(text).not.toContain('float reference');
+  });
+});
