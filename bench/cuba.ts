@@ -80,7 +80,11 @@ async function best(repeats: number, run: () => Promise<FreeRunResult> | FreeRun
  * thread per CPU core (the default), in one thread, and with the scalar loop; every run must give the same spikes.
  * Each figure, ours and the C baseline's, is the best of CUBA_REPEATS runs; Brian2's the best of its script's.
  */
-export async function benchCuba(sizes: readonly number[] = [10_000, 100_000], repeats = CUBA_REPEATS): Promise<CubaBench[]> {
+export async function benchCuba(
+  sizes: readonly number[] = [10_000, 100_000],
+  repeats = CUBA_REPEATS,
+  stage: (what: string) => void = () => undefined,
+): Promise<CubaBench[]> {
   const binary = buildC();
   const spec = getChip('loihi');
   const threads = Math.max(1, availableParallelism());
@@ -88,16 +92,22 @@ export async function benchCuba(sizes: readonly number[] = [10_000, 100_000], re
   for (const n of sizes) {
     const program = cubaProgram(spec, n);
     const fresh = () => buildRuntime(program, spec, `cuba-${n}`);
+    const at = `CUBA N = ${n.toLocaleString('en-US')}`;
+    stage(`${at}: ${threads} threads`);
     const run = await best(repeats, () => runRecurrentThreaded(fresh(), 1000, threads));
+    stage(`${at}: one thread`);
     const one = await best(repeats, () => runRecurrent(fresh(), 1000));
+    stage(`${at}: the scalar loop`);
     const scalar = await best(1, () => runRecurrent(fresh(), 1000, { kernel: 'js' }));
     if (one.spikes !== run.spikes || scalar.spikes !== run.spikes) {
       throw new Error(`CUBA N = ${n}: the runs disagree (${run.spikes}, ${one.spikes}, ${scalar.spikes} spikes)`);
     }
     const eventsPerSec = run.eventsPerSec;
+    stage(`${at}: the C baseline`);
     const plain = binary ? bestC(binary, n, 0, repeats) : null;
     const fastest = binary ? bestC(binary, n, 14, repeats) : null;
     const c = plain && fastest ? Math.max(plain.eventsPerSec, fastest.eventsPerSec) : null;
+    stage(`${at}: Brian2 C++ standalone (builds its C++ first)`);
     const brian2 = runBrian2(n);
     results.push({
       N: n,

@@ -1,3 +1,4 @@
+import { statusLine } from '../cli/output.js';
 import { benchChipSimulation } from './chip-simulation.js';
 import { benchCompileVgg } from './compile-vgg.js';
 import { benchCuba } from './cuba.js';
@@ -26,15 +27,20 @@ async function main(argv: string[]): Promise<void> {
   const unknown = only.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length > 0) throw new Error(`--only takes ${PARTS.join(', ')}; got ${unknown.join(', ')}`);
   const want = (part: Part) => only.includes(part);
-  const floatReference = want('float') || want('chip') ? benchFloatReference(limit) : undefined;
-  const chipSimulation = want('chip') ? await benchChipSimulation(limit) : undefined;
+  const status = statusLine();
+  const stage = (what: string) => status.show(`bench: ${what}...`);
+  const floatReference = want('float') || want('chip') ? (stage('the float reference'), benchFloatReference(limit)) : undefined;
+  const chipSimulation = want('chip') ? (stage('the chip simulation'), await benchChipSimulation(limit)) : undefined;
+  const compileVggLoihi2 = want('vgg') ? (stage('compiling the VGGSNN'), benchCompileVgg()) : undefined;
+  const cuba = want('cuba') ? await benchCuba(undefined, undefined, stage) : undefined;
+  status.done();
   const result = {
     floatReference,
     chipSimulation,
     chipImagesPerSec: chipSimulation?.imagesPerSec,
     chipToFloatRatio: chipSimulation && floatReference ? chipSimulation.imagesPerSec / floatReference.imagesPerSec : undefined,
-    compileVggLoihi2: want('vgg') ? benchCompileVgg() : undefined,
-    cuba: want('cuba') ? await benchCuba() : undefined,
+    compileVggLoihi2,
+    cuba,
   };
   process.stdout.write(argv.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : benchSummary(result));
 }
