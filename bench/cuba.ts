@@ -13,6 +13,8 @@ export interface CubaBench {
   /** The simulator as it runs by default: one share of the neurons per CPU core (`threads`). */
   readonly eventsPerSec: number;
   readonly threads: number;
+  /** Each of our figures and each C figure is the best of this many runs (cubaRepeats). */
+  readonly runsPerFigure: number;
   /** The same network in one thread (WebAssembly kernels), and with the scalar TypeScript loop. */
   readonly eventsPerSecOneThread: number;
   readonly eventsPerSecScalar: number;
@@ -59,8 +61,13 @@ function runBrian2(n: number): number | null {
   return rates.length > 0 ? Math.max(...rates) : null;
 }
 
-/** Runs per figure: every figure, ours and the baselines', is the best of this many (this VM's speed drifts). */
-export const CUBA_REPEATS = 3;
+/**
+ * Runs per figure at N neurons: every figure, ours and the C baseline's, is the best of this many, about a second of
+ * runs each (a 1,000-step run at N = 10,000 takes tens of milliseconds, where one hiccup of this VM weighs).
+ */
+export function cubaRepeats(n: number): number {
+  return Math.max(3, Math.round(200_000 / n));
+}
 
 /** The fastest of `repeats` runs, in events per second, and the spike count they all must share. */
 async function best(repeats: number, run: () => Promise<FreeRunResult> | FreeRunResult): Promise<{ eventsPerSec: number; spikes: number }> {
@@ -78,13 +85,9 @@ async function best(repeats: number, run: () => Promise<FreeRunResult> | FreeRun
 /**
  * The CUBA network as a Loihi chip program, simulated for 1000 steps at each N, beside the baselines: in one
  * thread per CPU core (the default), in one thread, and with the scalar loop; every run must give the same spikes.
- * Each figure, ours and the C baseline's, is the best of CUBA_REPEATS runs; Brian2's the best of its script's.
+ * Each figure, ours and the C baseline's, is the best of cubaRepeats(N) runs; Brian2's the best of its script's.
  */
-export async function benchCuba(
-  sizes: readonly number[] = [10_000, 100_000],
-  repeats = CUBA_REPEATS,
-  stage: (what: string) => void = () => undefined,
-): Promise<CubaBench[]> {
+export async function benchCuba(sizes: readonly number[] = [10_000, 100_000], stage: (what: string) => void = () => undefined): Promise<CubaBench[]> {
   const binary = buildC();
   const spec = getChip('loihi');
   const threads = Math.max(1, availableParallelism());
@@ -93,6 +96,7 @@ export async function benchCuba(
     const program = cubaProgram(spec, n);
     const fresh = () => buildRuntime(program, spec, `cuba-${n}`);
     const at = `CUBA N = ${n.toLocaleString('en-US')}`;
+    const repeats = cubaRepeats(n);
     stage(`${at}: ${threads} threads`);
     const run = await best(repeats, () => runRecurrentThreaded(fresh(), 1000, threads));
     stage(`${at}: one thread`);
@@ -113,6 +117,7 @@ export async function benchCuba(
       N: n,
       eventsPerSec,
       threads,
+      runsPerFigure: repeats,
       eventsPerSecOneThread: one.eventsPerSec,
       eventsPerSecScalar: scalar.eventsPerSec,
       spikes: run.spikes,

@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<void> {
   const floatReference = want('float') || want('chip') ? (stage('the float reference'), benchFloatReference(limit)) : undefined;
   const chipSimulation = want('chip') ? (stage('the chip simulation'), await benchChipSimulation(limit)) : undefined;
   const compileVggLoihi2 = want('vgg') ? (stage('compiling the VGGSNN'), benchCompileVgg()) : undefined;
-  const cuba = want('cuba') ? await benchCuba(undefined, undefined, stage) : undefined;
+  const cuba = want('cuba') ? await benchCuba(undefined, stage) : undefined;
   status.done();
   const result = {
     floatReference,

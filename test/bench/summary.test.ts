@@ -8,14 +8,14 @@ describe('the bench summary (npm run bench without --json)', () => {
       compileVggLoihi2: { skipped: '../shared/fixtures/osr-vggsnn-cifar-random is absent' },
       cuba: [
         {
-          N: 10_000, eventsPerSec: 1.382e9, threads: 2, eventsPerSecOneThread: 7.96e8, eventsPerSecScalar: 1.61e8, spikes: 116_707, rateHz: 11.67,
+          N: 10_000, eventsPerSec: 1.382e9, threads: 2, runsPerFigure: 20, eventsPerSecOneThread: 7.96e8, eventsPerSecScalar: 1.61e8, spikes: 116_707, rateHz: 11.67,
           cEventsPerSec: 1.446e9, cPlainEventsPerSec: 7.09e8, cSpikes: 118_069, brian2CppEventsPerSec: null, ratioToC: 0.9557, ratioToBrian2: null,
         },
       ],
     });
     expect(text).toContain('loihi2, 10,000 images, 2 workers: 3,182 images/s, accuracy 89.51 %');
     expect(text).toContain('VGGSNN compile    skipped: ../shared/fixtures/osr-vggsnn-cifar-random is absent');
-    expect(text).toContain('1,382 M synaptic events/s in 2 threads (1 thread 796 M, scalar 161 M), 116,707 spikes');
+    expect(text).toContain('1,382 M synaptic events/s in 2 threads (1 thread 796 M, scalar 161 M), 116,707 spikes, best of 20 runs');
     expect(text).toContain('C fastest 1,446 M (ratio 0.96), C plain 709 M, Brian2 C++ standalone not measured (ratio -)');
     expect(text).not.toContain('float reference');
   });
