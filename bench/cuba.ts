@@ -66,7 +66,7 @@ function runBrian2(n: number): number | null {
  * runs each (a 1,000-step run at N = 10,000 takes tens of milliseconds, where one hiccup of this VM weighs).
  */
 export function cubaRepeats(n: number): number {
-  return Math.max(3, Math.round(200_000 / n));
+  return Math.max(5, Math.round(200_000 / n));
 }
 
 /** The fastest of `repeats` runs, in events per second, and the spike count they all must share. */
