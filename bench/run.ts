@@ -1,8 +1,8 @@
-import { statusLine } from '../cli/output.js';
 import { benchChipSimulation } from './chip-simulation.js';
 import { benchCompileVgg } from './compile-vgg.js';
 import { benchCuba } from './cuba.js';
 import { benchFloatReference } from './float-reference.js';
+import { statusLine } from './status-line.js';
 import { benchSummary } from './summary.js';
 import { benchTrainFixtures } from './train-fixtures.js';
 

@@ -117,17 +117,24 @@ function runStaysTrusted(layer: LayerRuntime, bias: Int32Array, largestSum: numb
  */
 function splitRows(rowStart: Int32Array, words: Int32Array, bounds: readonly number[]): { rowStart: Int32Array; words: Int32Array }[] {
   const n = rowStart.length - 1;
-  const parts = bounds.slice(0, -1).map(() => ({ rowStart: new Int32Array(n + 1), words: [] as number[] }));
-  const shareOf = (target: number) => {
+  const shares = bounds.length - 1;
+  const shareOf = (word: number) => {
     let k = 0;
-    while (target >= bounds[k + 1]!) k++;
+    while (word >>> 8 >= bounds[k + 1]!) k++;
     return k;
   };
+  const sizes = new Int32Array(shares);
+  for (const word of words) sizes[shareOf(word)]!++;
+  const parts = Array.from(sizes, (size) => ({ rowStart: new Int32Array(n + 1), words: new Int32Array(size) }));
+  const filled = new Int32Array(shares);
   for (let row = 0; row < n; row++) {
-    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) parts[shareOf(words[k]! >>> 8)]!.words.push(words[k]!);
-    for (const part of parts) part.rowStart[row + 1] = part.words.length;
+    for (let k = rowStart[row]!; k < rowStart[row + 1]!; k++) {
+      const share = shareOf(words[k]!);
+      parts[share]!.words[filled[share]!++] = words[k]!;
+    }
+    for (let share = 0; share < shares; share++) parts[share]!.rowStart[row + 1] = filled[share]!;
   }
-  return parts.map((p) => ({ rowStart: p.rowStart, words: Int32Array.from(p.words) }));
+  return parts;
 }
 
 /**
