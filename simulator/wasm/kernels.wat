@@ -1,8 +1,10 @@
 ;; The simulator's hot loops in WebAssembly with 128-bit SIMD: the Loihi LIF update four neurons at a time, the
-;; sparse (CUBA) delivery of packed synapse words and the conv delivery of a list of axon events.
+;; sparse (CUBA) delivery of packed synapse words, the conv delivery of a list of axon events, and a CUBA free run's
+;; whole step loop for one thread's share of the neurons (waits and wake-ups included).
 ;; The specification is the TypeScript they replace: simulator/fused-lif.ts (fusedLifStep, fusedRefractoryLifStep),
-;; simulator/free-run.ts (the packed-word loop) and simulator/scatter.ts (conv). Every integer is the same:
-;; test/simulator/wasm-kernels.test.ts pins each function to its TypeScript twin bit for bit.
+;; simulator/free-run.ts (the scalar loop) and simulator/scatter.ts (conv). Every integer is the same:
+;; test/simulator/wasm-kernels.test.ts pins each function to its TypeScript twin bit for bit, and
+;; test/simulator/free-run-wasm.test.ts the free run to the scalar loop.
 ;; All pointers are byte offsets into the imported memory; neuron arrays are padded to a multiple of 4 lanes.
 ;; Built into simulator/wasm/kernels-binary.ts by `npm run build:wasm` (wabt); never edit that file by hand.
 (module
