@@ -4,7 +4,7 @@ import { FreeRunShare } from './free-run-wasm.js';
 
 /**
  * One share's steps in a thread of its own, in one WebAssembly call: before step t it waits for every other share
- * to have finished step t - 1 (its spikes delivered into its accumulators), after it publishes its own progress.
+ * to have published its spikes of step t - 1, after it publishes its own progress.
  */
 export function runShareLoop(memory: WebAssembly.Memory, layout: FreeRunLayout, share: number, module?: WebAssembly.Module): FreeRunShare {
   try {

@@ -103,7 +103,7 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
   it('fails, without hanging, when a worker thread fails (its share releases the others)', async () => {
     const { layOut, run } = await twoShareRun(50);
     const threads = (await import(dist('simulator/wasm/free-run-threads.js'))) as typeof import('../../simulator/wasm/free-run-threads.js');
-    // Share 1 counts its deliveries past the end of the memory: its first delivery traps.
+    // Share 1 counts its deliveries past the end of the memory: the first delivery of its own spikes traps.
     new DataView(run.memory.buffer).setUint32(run.layout.shares[1]!.record + layOut.RECORD_FIELD.delivered, 2 ** 31, true);
     await expect(threads.runSharesInThreads(run)).rejects.toThrow(/out of bounds/);
   });
