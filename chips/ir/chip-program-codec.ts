@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { ChipProgramError } from '../errors.js';
-import { IR_VERSION, type ChipProgram } from './chip-program.js';
+import { READABLE_IR_VERSIONS, type ChipProgram } from './chip-program.js';
 import { layerLabel, validateChipProgram } from './validate-chip-program.js';
 
 const SCHEMA_PATH = join('chips', 'ir', 'chip_program.proto');
@@ -20,7 +20,7 @@ const PROGRAM_MESSAGE = 'spikechip.ir.ChipProgram';
 /** Message fields a program may leave out: `oneof` members are checked by validation, pooling is optional. */
 const OPTIONAL_MESSAGE_FIELDS = new Set(['Connection.pooling']);
 /** Fields added for recurrent networks: left out of a program at their default, so feed-forward programs read back unchanged. */
-const OMITTED_AT_DEFAULT = new Set(['Layer.recurrent', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage', 'LearningConfig.layerConfigs', 'LearningLayer.tagRule']);
+const OMITTED_AT_DEFAULT = new Set(['ChipProgram.chipSpecSha256', 'Layer.recurrent', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage', 'LearningConfig.layerConfigs', 'LearningLayer.tagRule']);
 
 let programType: protobuf.Type | undefined;
 
@@ -58,8 +58,8 @@ export function decodeChipProgram(bytes: Uint8Array, file: string): ChipProgram 
     throw new ChipProgramError(file, `truncated or corrupt chip program (${reason})`);
   }
   // The version decides how to read everything else, so it is checked before any other field.
-  if (wire.irVersion !== IR_VERSION) {
-    throw new ChipProgramError(file, `IR version ${String(wire.irVersion)}; this spikechip reads version ${IR_VERSION}`);
+  if (!READABLE_IR_VERSIONS.includes(wire.irVersion as number)) {
+    throw new ChipProgramError(file, `IR version ${String(wire.irVersion)}; this spikechip reads versions ${READABLE_IR_VERSIONS.join(' and ')}`);
   }
   const program = fromWire(type, wire, { owner: '', path: '' }, file) as unknown as ChipProgram;
   validateChipProgram(program, file);

@@ -5,8 +5,10 @@
  * `repeated float` a Float32Array. Reading and writing files lives apart, in chip-program-codec.ts.
  */
 
-/** The `ir_version` this code reads and writes. */
-export const IR_VERSION = 1;
+/** The `ir_version` this code writes. */
+export const IR_VERSION = 2;
+/** Every `ir_version` this code reads: version 1 lacks only `chip_spec_sha256`. */
+export const READABLE_IR_VERSIONS: readonly number[] = [1, 2];
 
 export const INPUT_PLACEMENTS = ['INPUT_PLACEMENT_UNSPECIFIED', 'INPUT_GRADED_SPIKES', 'INPUT_ANN_CORE', 'INPUT_HOST'] as const;
 /** How the analog input reaches the first layer (see the proto for each value). */
@@ -42,6 +44,11 @@ export interface ChipProgram {
   learning: LearningConfig;
   /** The compiler options that shaped this program, e.g. "threshold=mean". */
   notes: string[];
+  /**
+   * SHA-256 (hex) of the canonical JSON of the spec compiled for (chips/spec/spec-hash.ts); absent in version 1
+   * programs, whose spec is known by `chipName` only.
+   */
+  chipSpecSha256?: string;
 }
 
 export interface SourceModel {

@@ -6,7 +6,7 @@
  */
 import { ChipProgramError } from '../errors.js';
 import {
-  IR_VERSION,
+  READABLE_IR_VERSIONS,
   type ChipProgram,
   type ConvConnection,
   type Core,
@@ -36,7 +36,8 @@ export function formatShape(shape: readonly number[]): string {
 }
 
 function programProblem(program: ChipProgram): string | undefined {
-  if (program.irVersion !== IR_VERSION) return `IR version ${program.irVersion}; this spikechip reads version ${IR_VERSION}`;
+  if (!READABLE_IR_VERSIONS.includes(program.irVersion)) return `IR version ${program.irVersion}; this spikechip reads versions ${READABLE_IR_VERSIONS.join(' and ')}`;
+  if (program.chipSpecSha256 !== undefined && !/^[0-9a-f]{64}$/.test(program.chipSpecSha256)) return `chip_spec_sha256 ${JSON.stringify(program.chipSpecSha256.slice(0, 80))} is not a SHA-256 in hex`;
   if (program.chipName === '') return 'chip_name is empty';
   if (program.timesteps === 0) return 'timesteps is 0; an inference runs at least one step';
   if (program.chipCount === 0) return 'chip_count is 0; a program uses at least one chip';

@@ -1,5 +1,6 @@
 import { IR_VERSION, type ChipProgram, type Core } from '../../chips/ir/chip-program.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
+import { chipSpecSha256 } from '../../chips/spec/spec-hash.js';
 import { sliceUsage, synapseEntryBits } from '../usage.js';
 import type { LoweredNetwork } from './lower-to-synapses.js';
 import type { RoutedCore } from './route.js';
@@ -61,6 +62,7 @@ export function emit(lowered: LoweredNetwork, routed: readonly RoutedCore[], spe
     probes: [{ layer: lowered.layers.length - 1, variable: 'voltage' }],
     learning: { layers: [], rule: '', epochSteps: 0, settings: [] },
     notes: [...options.notes],
+    chipSpecSha256: chipSpecSha256(spec),
   };
 }
 

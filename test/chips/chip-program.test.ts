@@ -247,6 +247,16 @@ describe('encode and decode', () => {
     expect(bytes.constructor).toBe(Uint8Array);
   });
 
+  it('keeps the hash of the spec compiled for, and reads a version 1 program (no hash: the spec is known by name)', () => {
+    const hashed = { ...smallProgram(), chipSpecSha256: 'ab'.repeat(32) };
+    expect(decodeChipProgram(encodeChipProgram(hashed), 'hashed.chip.pb')).toStrictEqual(hashed);
+    const version1 = { ...smallProgram(), irVersion: 1 };
+    const decoded = decodeChipProgram(encodeChipProgram(version1), 'v1.chip.pb');
+    expect(decoded.irVersion).toBe(1);
+    expect(decoded.chipSpecSha256).toBeUndefined();
+    expect(IR_VERSION).toBe(2);
+  });
+
   it('writes through a temporary file and reads the file back', () => {
     const path = join(scratch, 'small.chip.pb');
     writeChipProgramFile(path, smallProgram());
@@ -307,7 +317,12 @@ describe('decoding refuses bad files with a ChipProgramError', () => {
 
   it('another IR version', () => {
     const bytes = changed((program) => (program.irVersion = 7));
-    expect(decodeError(bytes).message).toBe('bad.chip.pb: IR version 7; this spikechip reads version 1');
+    expect(decodeError(bytes).message).toBe('bad.chip.pb: IR version 7; this spikechip reads versions 1 and 2');
+  });
+
+  it('a spec hash that is not a SHA-256 in hex', () => {
+    const bytes = changed((program) => (program.chipSpecSha256 = 'abc'));
+    expect(decodeError(bytes).message).toBe('bad.chip.pb: chip_spec_sha256 "abc" is not a SHA-256 in hex');
   });
 
   it('every truncation of a valid file: an error or, where a prefix happens to decode, a valid program', () => {
