@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registerCheck } from './commands/check.js';
 import { registerChipSpec } from './commands/chip-spec.js';
-import { registerCompile, UsageFailure } from './commands/compile.js';
+import { registerCompile } from './commands/compile.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRecost } from './commands/recost.js';
@@ -15,7 +15,10 @@ import { registerExport } from './commands/export.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerLearn } from './commands/learn.js';
 import { registerTrain } from './commands/train.js';
-import { describeFailure, UsageError } from './failure.js';
+import { registerWorker } from './commands/worker.js';
+import { registerQueue } from './commands/queue.js';
+import { commandName } from './command-name.js';
+import { exitCode, failureLines, oneLine, UsageError } from './failure.js';
 
 async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('spikechip').usage('$0 <command> [options]');
@@ -33,18 +36,23 @@ async function main(argv: string[]): Promise<void> {
   cli = registerExport(cli);
   cli = registerTrain(cli);
   cli = registerLearn(cli);
+  cli = registerWorker(cli);
+  cli = registerQueue(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()
     .alias('h', 'help')
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs' own refusals (and a coerce that threw) come as YError or a message alone: usage errors, one line.
+      if (!error || error.name === 'YError') throw new UsageError(oneLine(message ?? error?.message ?? 'bad command line'));
+      throw error;
     })
     .parseAsync();
 }
 
-main(hideBin(process.argv)).catch((error: unknown) => {
-  process.stderr.write(`spikechip: ${describeFailure(error)}\n`);
-  process.exitCode = error instanceof UsageError || error instanceof UsageFailure ? 2 : 1;
+const argv = hideBin(process.argv);
+main(argv).catch((error: unknown) => {
+  process.stderr.write(`${failureLines(commandName(argv), error).join('\n')}\n`);
+  process.exitCode = exitCode(error);
 });

@@ -9,6 +9,8 @@ import { evaluate } from '../../models/reference/evaluate.js';
 import { rasterLayerNames } from '../../simulator/raster.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { simulateDataset } from '../../simulator/parallel.js';
+import { parseQueueUrl } from '../../cluster/queue-url.js';
+import { simulateOnQueue } from '../../cluster/queue-simulate.js';
 import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { programChip } from '../program-chip.js';
@@ -35,6 +37,8 @@ interface SimulateArgs {
   json: boolean;
   output?: string;
   'adapt-input': boolean;
+  queue?: string;
+  shardSize?: number;
 }
 
 export async function simulateFile(args: {
@@ -52,6 +56,9 @@ export async function simulateFile(args: {
   /** A float model to evaluate on the same images, for the report's accuracy comparison. */
   floatReference?: string | undefined;
   adaptInput?: boolean | undefined;
+  /** A Redis URL: run the images as jobs on `spikechip worker`s instead of this machine's threads. */
+  queue?: string | undefined;
+  shardSize?: number | undefined;
 }): Promise<SimulationReport> {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
@@ -70,7 +77,10 @@ export async function simulateFile(args: {
   const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
   const float = args.floatReference ? floatAccuracy(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
-  const run = await simulateDataset({
+  if (args.queue && !fits) throw new UsageFailure('--adapt-input runs on this machine only: workers read the dataset as it is, without --queue');
+  const run = args.queue
+    ? await simulateOnQueue({ address: parseQueueUrl(args.queue), programBytes: bytes, programFile: args.program, spec, set: test, encoding: args.encoding, seed: args.seed, raster, shardSize: args.shardSize, onProgress: (done) => bar.update(done, test.count) })
+    : await simulateDataset({
     programBytes: bytes,
     programFile: args.program,
     spec,
@@ -141,6 +151,8 @@ export function registerSimulate(yargs: Argv): Argv {
         .option('raster', { type: 'string', describe: 'layers (comma-separated, or all) whose spikes in the first image to keep, for a raster plot' })
         .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
         .option('report', { type: 'string', describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
+        .option('queue', { type: 'string', conflicts: 'events', describe: 'run the images as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
+        .option('shard-size', { type: 'number', describe: 'samples per queue job (default: about a sixteenth of the set, at least 50)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('output', { alias: 'o', type: 'string', describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {

@@ -1,0 +1,76 @@
+import { Queue } from 'bullmq';
+import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import type { ImageSet } from '../models/datasets/fashion-mnist.js';
+import { mergeRuns, type Encoding, type SimulationRun } from '../simulator/simulate.js';
+import { chipRef } from './chip-ref.js';
+import { checkReachable, openRedis, queueConnection } from './connection.js';
+import { sha256Hex } from './content-hash.js';
+import { datasetRef } from './dataset-ref.js';
+import { runJobs } from './job-tracker.js';
+import { storeProgram } from './program-store.js';
+import type { QueueAddress } from './queue-url.js';
+import { runFromWire } from './run-wire.js';
+import type { ShardJob } from './shard-job.js';
+import { defaultShardSize, QUEUE_NAME, splitIntoRanges } from './shards.js';
+
+/** Per-job overhead measured by the `queue` bench row is a few ms: at 50 samples a shard it stays under a few percent. */
+export const MIN_SHARD_SAMPLES = 50;
+
+export interface QueueSimulation {
+  readonly address: QueueAddress;
+  readonly programBytes: Uint8Array;
+  readonly programFile: string;
+  readonly spec: ChipSpec;
+  /** The images as the local run would read them; workers read the same set from their disks and check its hash. */
+  readonly set: ImageSet;
+  readonly encoding: Encoding;
+  readonly seed: number;
+  readonly raster?: readonly string[] | undefined;
+  readonly shardSize?: number | undefined;
+  readonly onProgress?: ((done: number) => void) | undefined;
+}
+
+/**
+ * A dataset run as jobs on the queue: contiguous ranges of samples, merged in sample order exactly as the local
+ * worker threads' ranges are, so the report is the same bytes. Job ids are derived from the work (program,
+ * chip, dataset, encoding, seed, range), so resubmitting reuses what the cluster already did.
+ */
+export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationRun> {
+  await checkReachable(run.address);
+  const redis = openRedis(run.address);
+  redis.on('error', () => {});
+  const queue = new Queue(QUEUE_NAME, { connection: queueConnection(run.address) });
+  queue.on('error', () => {});
+  try {
+    const program = await storeProgram(redis, run.programBytes);
+    const dataset = datasetRef(run.set);
+    const chip = chipRef(run.spec);
+    const work = sha256Hex(JSON.stringify({ program, chip, dataset: dataset.sha256, count: dataset.count, encoding: run.encoding, seed: run.seed, raster: run.raster ?? null })).slice(0, 20);
+    const ranges = splitIntoRanges(run.set.count, run.shardSize ?? defaultShardSize(run.set.count, MIN_SHARD_SAMPLES));
+    const runs = await runJobs(
+      queue,
+      ranges.map((range) => {
+        const id = `shard-${work}-${range.first}-${range.count}`;
+        const data: ShardJob = {
+          kind: 'shard',
+          program,
+          programFile: run.programFile,
+          chip,
+          dataset,
+          first: range.first,
+          count: range.count,
+          encoding: run.encoding,
+          seed: run.seed,
+          ...(run.raster?.length ? { raster: run.raster } : {}),
+        };
+        return { id, name: 'shard', data, label: `samples ${range.first}..${range.first + range.count - 1}`, size: range.count, read: (value: unknown) => runFromWire(value, range.count, id) };
+      }),
+      // A run that outlived its program in Redis (expired, or Redis restarted empty) stores it again before re-adding jobs.
+      { onProgress: run.onProgress, beforeAdd: async () => void (await storeProgram(redis, run.programBytes)) },
+    );
+    return mergeRuns(runs);
+  } finally {
+    await queue.close().catch(() => {});
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,113 @@
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { ChipSpecError } from '../chips/errors.js';
+import { queueConnection, checkReachable, openRedis } from './connection.js';
+import { loadDatasetRef } from './dataset-ref.js';
+import { ClusterError } from './errors.js';
+import { fetchProgram } from './program-store.js';
+import type { QueueAddress } from './queue-url.js';
+import { runToWire, type WireRun } from './run-wire.js';
+import { readShardJob } from './shard-job.js';
+import { QUEUE_NAME } from './shards.js';
+import { resolveChipRef } from './chip-ref.js';
+import { SimulationThreads } from './thread-pool.js';
+
+/**
+ * How long a job's lock lasts without renewal, and how often workers look for jobs whose lock lapsed: a worker
+ * killed mid-job gives its job back to the queue within about LOCK_MS + STALLED_CHECK_MS.
+ */
+export const LOCK_MS = 5000;
+export const STALLED_CHECK_MS = 2500;
+/** A job may be given back this many times (worker lost, Redis restarted) before it counts as failed. */
+const MAX_STALLED = 5;
+/** Progress reaches Redis at most this often per job. */
+const PROGRESS_MS = 200;
+
+export interface QueueWorker {
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Takes jobs from the queue and runs them, `concurrency` at a time, each on a long-lived simulation thread.
+ * A job's payload is read with the spec-file field readers before anything runs; a payload that does not read
+ * fails at once (UnrecoverableError: no retry can fix it), anything else is retried by BullMQ.
+ */
+export async function startQueueWorker(address: QueueAddress, concurrency: number, log: (line: string) => void): Promise<QueueWorker> {
+  await checkReachable(address);
+  const name = `${hostname()}:${process.pid}`;
+  const redis = openRedis(address);
+  redis.on('error', () => {});
+  const threads = new SimulationThreads(concurrency, fileURLToPath(new URL('./simulation-thread.js', import.meta.url)));
+  const programs = new Map<string, Uint8Array>();
+
+  const runJob = async (job: Job): Promise<WireRun> => {
+    const started = performance.now();
+    let shard;
+    try {
+      shard = readShardJob(job.data, `job ${job.id}`);
+    } catch (error) {
+      if (error instanceof ChipSpecError || error instanceof ClusterError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+    let programBytes = programs.get(shard.program);
+    if (!programBytes) {
+      programBytes = await fetchProgram(redis, shard.program);
+      if (programs.size >= 4) programs.delete(programs.keys().next().value!);
+      programs.set(shard.program, programBytes);
+    }
+    const spec = resolveChipRef(shard.chip);
+    const set = loadDatasetRef(shard.dataset);
+    const size = set.images.length / set.count;
+    let lastProgress = 0;
+    const run = await threads.run(
+      {
+        runtimeKey: `${shard.program}\n${'builtin' in shard.chip ? shard.chip.builtin : JSON.stringify(shard.chip.spec)}`,
+        programBytes,
+        programFile: shard.programFile,
+        spec,
+        images: set.images.slice(shard.first * size, (shard.first + shard.count) * size),
+        labels: set.labels.slice(shard.first, shard.first + shard.count),
+        first: shard.first,
+        count: shard.count,
+        encoding: shard.encoding,
+        seed: shard.seed,
+        ...(shard.raster ? { raster: shard.raster } : {}),
+      },
+      (done) => {
+        const now = performance.now();
+        if (now - lastProgress < PROGRESS_MS && done < shard.count) return;
+        lastProgress = now;
+        job.updateProgress(done).catch(() => {});
+      },
+    );
+    log(`job ${job.id}: samples ${shard.first}..${shard.first + shard.count - 1} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    return runToWire(run);
+  };
+
+  const worker = new Worker(QUEUE_NAME, runJob, {
+    connection: queueConnection(address),
+    concurrency,
+    name,
+    lockDuration: LOCK_MS,
+    stalledInterval: STALLED_CHECK_MS,
+    maxStalledCount: MAX_STALLED,
+  });
+  let lastError = '';
+  worker.on('error', (error) => {
+    // Redis going away repeats the same error at every reconnect attempt: say it once per change.
+    if (error.message !== lastError) log(`queue: ${error.message}`);
+    lastError = error.message;
+  });
+  worker.on('failed', (job, error) => log(`job ${job?.id ?? '?'} failed (try ${job?.attemptsMade ?? '?'}): ${error.message}`));
+  await worker.waitUntilReady();
+  return {
+    name,
+    async close() {
+      await worker.close();
+      await threads.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { field, readArray, readInteger, readLiteral, readObject, readString, type JsonSource } from '../chips/spec/json-fields.js';
+import type { Encoding } from '../simulator/simulate.js';
+import { readChipRef, type ChipRef } from './chip-ref.js';
+import { SHA256_HEX } from './content-hash.js';
+import type { DatasetRef } from './dataset-ref.js';
+
+/** The largest dataset a job may name (samples); ten times ImageNet's validation set. */
+export const MAX_SAMPLES = 500_000;
+const MAX_PATH = 4096;
+const MAX_RASTER_LAYERS = 256;
+
+/**
+ * One shard of a dataset run: a contiguous range of samples of a named dataset through a program stored by hash.
+ * Pure data; a worker reads it with the same field readers as a chip spec file, so a corrupt or hostile job is
+ * refused with the path of its bad field before anything runs.
+ */
+export interface ShardJob {
+  readonly kind: 'shard';
+  readonly program: string;
+  /** The program's file name on the submitting machine, for messages only. */
+  readonly programFile: string;
+  readonly chip: ChipRef;
+  readonly dataset: DatasetRef;
+  readonly first: number;
+  readonly count: number;
+  readonly encoding: Encoding;
+  readonly seed: number;
+  readonly raster?: readonly string[];
+}
+
+const ENCODINGS: readonly Encoding[] = ['direct', 'poisson'];
+
+export function readShardJob(value: unknown, jobName: string): ShardJob {
+  const source: JsonSource = { file: jobName };
+  const job = readObject(source, value, '$', ['kind', 'program', 'programFile', 'chip', 'dataset', 'first', 'count', 'encoding', 'seed'], ['raster']);
+  readLiteral(source, field(job, 'kind'), '$.kind', ['shard']);
+  const dataset = readObject(source, field(job, 'dataset'), '$.dataset', ['format', 'path', 'count', 'sha256']);
+  const total = readInteger(source, field(dataset, 'count'), '$.dataset.count', 1, MAX_SAMPLES);
+  const first = readInteger(source, field(job, 'first'), '$.first', 0, total - 1);
+  const raster = field(job, 'raster');
+  return {
+    kind: 'shard',
+    program: readString(source, field(job, 'program'), '$.program', SHA256_HEX),
+    programFile: readString(source, field(job, 'programFile'), '$.programFile', new RegExp(`^[^\\n]{1,${MAX_PATH}}$`)),
+    chip: readChipRef(source, field(job, 'chip'), '$.chip'),
+    dataset: {
+      format: readLiteral(source, field(dataset, 'format'), '$.dataset.format', ['fashion-mnist-test']),
+      path: readString(source, field(dataset, 'path'), '$.dataset.path', new RegExp(`^/[^\\n]{0,${MAX_PATH}}$`)),
+      count: total,
+      sha256: readString(source, field(dataset, 'sha256'), '$.dataset.sha256', SHA256_HEX),
+    },
+    first,
+    count: readInteger(source, field(job, 'count'), '$.count', 1, total - first),
+    encoding: readLiteral(source, field(job, 'encoding'), '$.encoding', ENCODINGS),
+    seed: readInteger(source, field(job, 'seed'), '$.seed', -(2 ** 31), 2 ** 32 - 1),
+    ...(raster === undefined
+      ? {}
+      : {
+          raster: readRasterLayers(source, raster),
+        }),
+  };
+}
+
+function readRasterLayers(source: JsonSource, value: unknown): string[] {
+  const names = readArray(source, value, '$.raster');
+  if (names.length > MAX_RASTER_LAYERS) readInteger(source, names.length, '$.raster.length', 0, MAX_RASTER_LAYERS);
+  return names.map((name, i) => readString(source, name, `$.raster[${i}]`, /^[^\n]{1,200}$/));
+}
