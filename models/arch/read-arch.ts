@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ModelError } from '../errors.js';
-import type { ArchLayer, ArchNeuron, ArchSpec } from './arch-spec.js';
+import type { ArchLayer, ArchNeuron, ArchSpec, ArchWiring } from './arch-spec.js';
 
 /** Reads and validates an `snn-arch/1` file; every error names the file and the JSON path. */
 export function readArchFile(path: string): ArchSpec {
@@ -94,7 +94,7 @@ function describe(v: unknown): string {
 export function validateArch(json: unknown, file: string): ArchSpec {
   const top = Fields.of(json, file, '$');
   const format = top.obj.format;
-  if (format !== 'snn-arch/1') top.fail('format', "'snn-arch/1'");
+  if (format !== 'snn-arch/1' && format !== 'snn-arch/2') top.fail('format', "'snn-arch/1' or 'snn-arch/2'");
   const input = Fields.of(top.obj.input, file, '$.input');
   const shape = input.obj.shape;
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
@@ -106,8 +106,10 @@ export function validateArch(json: unknown, file: string): ArchSpec {
   if (top.obj.output !== undefined && top.obj.output !== 'mean-over-time') top.fail('output', "'mean-over-time'");
   const preset = top.obj.preset;
   if (preset !== undefined && typeof preset !== 'string') top.fail('preset', 'a string');
+  const presetModule = top.obj.presetModule;
+  if (presetModule !== undefined && typeof presetModule !== 'string') top.fail('presetModule', 'a string');
   return {
-    format: 'snn-arch/1',
+    format: format as ArchSpec['format'],
     name: top.string('name'),
     source: top.oneOf('source', ['osr-ots', 'rate-bp', 'other'] as const),
     stateDictKey: top.stringOrNull('stateDictKey'),
@@ -121,6 +123,7 @@ export function validateArch(json: unknown, file: string): ArchSpec {
     layers,
     output: 'mean-over-time',
     ...(typeof preset === 'string' ? { preset } : {}),
+    ...(typeof presetModule === 'string' ? { presetModule } : {}),
   };
 }
 
@@ -139,6 +142,14 @@ const OPS = ['conv2d', 'linear', 'norm', 'lif', 'avgpool2d', 'maxpool2d', 'adapt
 
 function validateLayer(json: unknown, file: string, path: string): ArchLayer {
   const f = Fields.of(json, file, path);
+  const wiring: ArchWiring = {
+    ...(f.obj.id !== undefined ? { id: f.string('id') } : {}),
+    ...(f.obj.input !== undefined ? { input: f.string('input') } : {}),
+  };
+  return { ...validateOp(f), ...wiring };
+}
+
+function validateOp(f: Fields): ArchLayer {
   const op = f.oneOf('op', OPS);
   switch (op) {
     case 'conv2d':
@@ -164,7 +175,8 @@ function validateLayer(json: unknown, file: string, path: string): ArchLayer {
     case 'maxpool2d': {
       const kernel = f.positiveInt('kernel');
       const stride = f.optionalNumber('stride', (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-      return stride === undefined ? { op, kernel } : { op, kernel, stride };
+      const padding = f.optionalNumber('padding', (n) => Number.isInteger(n) && n >= 0 && 2 * n <= kernel, 'an integer from 0 to half the kernel');
+      return { op, kernel, ...(stride === undefined ? {} : { stride }), ...(padding ? { padding } : {}) };
     }
     case 'adaptiveavgpool2d':
       return { op, output: f.intOrPair('output', 1) };
@@ -174,7 +186,15 @@ function validateLayer(json: unknown, file: string, path: string): ArchLayer {
       const p = f.optionalNumber('p', (n) => n >= 0 && n < 1, 'a number in [0, 1)');
       return p === undefined ? { op } : { op, p };
     }
-    case 'add':
-      return { op, from: f.string('from') };
+    case 'add': {
+      // snn-arch/2 names both operands; a /1 `from` is the second operand, the first the previous layer.
+      if (f.obj.from !== undefined && f.obj.inputs === undefined) return { op, inputs: [null, f.string('from')] };
+      const inputs = f.obj.inputs;
+      if (!Array.isArray(inputs) || inputs.length !== 2 || !inputs.every((x) => typeof x === 'string' && x.length > 0)) {
+        return f.fail('inputs', 'two layer ids');
+      }
+      if (f.obj.input !== undefined) f.fail('input', "absent on an add (it names its operands in 'inputs')");
+      return { op, inputs: [inputs[0] as string, inputs[1] as string] };
+    }
   }
 }

@@ -110,6 +110,12 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
   const nodes = top.nodes.map((raw: unknown, i: number): ModelNode => {
     const where = `$.nodes[${i}]`;
     const n = obj(raw, file, where);
+    const node = decodeNode(n, where);
+    // Files written before graphs branched have no `input`: each node reads the one before it.
+    return n.input === undefined ? node : { ...node, input: str(n, 'input', where) };
+  });
+
+  function decodeNode(n: Record<string, unknown>, where: string): ModelNode {
     const name = str(n, 'name', where);
     const kind = n.kind as ModelNode['kind'];
     switch (kind) {
@@ -134,7 +140,10 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
         return { kind, name, prefix, decay: num(n, 'decay', where), threshold: threshold(n.threshold, `${where}.threshold`), reset };
       }
       case 'avgpool2d':
-      case 'maxpool2d':
+      case 'maxpool2d': {
+        const padding = n.padding === undefined ? 0 : size(n, 'padding', where);
+        return { kind, name, kernel: count(n, 'kernel', where), stride: count(n, 'stride', where), ...(padding ? { padding } : {}) };
+      }
       case 'sumpool2d':
         return { kind, name, kernel: count(n, 'kernel', where), stride: count(n, 'stride', where) };
       case 'conv1d':
@@ -166,7 +175,7 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
       default:
         throw new ModelError(file, `${where}.kind ${JSON.stringify(kind)} is not a known layer kind`);
     }
-  });
+  }
 
   function threshold(value: unknown, where: string): Threshold {
     const t = obj(value, file, where);

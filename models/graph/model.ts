@@ -16,9 +16,17 @@ export type Threshold =
 
 export type ResetMode = 'subtract' | 'zero';
 
+/** The name a node's `input` gives to read the model's input sample (no node may be called so). */
+export const MODEL_INPUT = 'input';
+
 interface NodeBase {
   /** Unique within the model; the state-dict prefix where there is one. */
   readonly name: string;
+  /**
+   * The node whose output this node reads (MODEL_INPUT: the sample). Absent: the node before it in the list (the
+   * sample for the first), so a chain needs no wiring and files written before graphs branched read unchanged.
+   */
+  readonly input?: string;
 }
 
 /** y = conv(x, W) + b, weight [Cout, Cin, kH, kW]. */
@@ -58,18 +66,22 @@ export interface LifNode extends NodeBase {
   readonly reset: ResetMode;
 }
 
-/** y = mean over each kernel window (no padding). */
+/** y = mean over each kernel window (zero padding counted in the window, PyTorch's count_include_pad). */
 export interface AvgPool2dNode extends NodeBase {
   readonly kind: 'avgpool2d';
   readonly kernel: number;
   readonly stride: number;
+  /** Absent: 0. */
+  readonly padding?: number;
 }
 
-/** y = max over each kernel window (no padding). */
+/** y = max over each kernel window (padding never wins: PyTorch pads with -infinity). */
 export interface MaxPool2dNode extends NodeBase {
   readonly kind: 'maxpool2d';
   readonly kernel: number;
   readonly stride: number;
+  /** Absent: 0. */
+  readonly padding?: number;
 }
 
 /** y = mean over PyTorch's adaptive windows to an output of [H, W]. */
@@ -89,7 +101,7 @@ export interface DropoutNode extends NodeBase {
   readonly p: number;
 }
 
-/** y = x + output of node `from` (residual connection). */
+/** y = x + output of node `from` (a residual connection: x is the node's `input`, the first operand). */
 export interface AddNode extends NodeBase {
   readonly kind: 'add';
   readonly from: string;
@@ -185,7 +197,11 @@ export interface InputSpec {
   readonly encoding: 'direct';
 }
 
-/** A trained SNN as a float graph: nodes run in order every time step; the output is the mean over T of the last node. */
+/**
+ * A trained SNN as a float graph: a DAG whose nodes are listed in topological order (each reads its `input`, an add
+ * also `from`, both earlier in the list); they run in that order every time step; the output is the mean over T
+ * of the last node. models/graph/graph.ts resolves and checks the wiring.
+ */
 export interface Model {
   readonly name: string;
   readonly source: ModelSource;

@@ -7,7 +7,7 @@ export function printModel(model: Model): string {
   const rows = inferShapes(model).map(({ node, outputShape }) => [
     node.name,
     node.kind,
-    describeNode(node),
+    [node.input !== undefined ? `<- ${node.input}` : '', describeNode(node)].filter((d) => d.length > 0).join(' '),
     formatShape(outputShape),
     parameterCount(node).toLocaleString('en-US'),
   ]);
@@ -49,6 +49,7 @@ function describeNode(node: ModelNode): string {
     }
     case 'avgpool2d':
     case 'maxpool2d':
+      return `kernel ${node.kernel} stride ${node.stride}${node.padding ? ` pad ${node.padding}` : ''}`;
     case 'sumpool2d':
       return `kernel ${node.kernel} stride ${node.stride}`;
     case 'conv1d':

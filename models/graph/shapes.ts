@@ -1,24 +1,29 @@
 import { ModelError } from '../errors.js';
-import { assertNever, type Model, type ModelNode } from './model.js';
+import { resolveSources } from './graph.js';
+import { assertNever, MODEL_INPUT, type Model, type ModelNode } from './model.js';
 import { elementCount, formatShape } from './tensor.js';
 
 export interface NodeShapes {
   readonly node: ModelNode;
+  /** Shape of what the node reads (for an add, both operands have it). */
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
+  /** Indices of the nodes it reads, -1 for the model input (models/graph/graph.ts). */
+  readonly sources: readonly number[];
 }
 
-/** Output shape of every node for one sample, checking that each node accepts what reaches it. */
+/** Output shape of every node for one sample, checking the wiring and that each node accepts what reaches it. */
 export function inferShapes(model: Model): NodeShapes[] {
+  const sources = resolveSources(model);
   const result: NodeShapes[] = [];
-  const byName = new Map<string, readonly number[]>();
-  let shape: readonly number[] = model.input.shape;
-  for (const node of model.nodes) {
+  const byName = new Map<string, readonly number[]>([[MODEL_INPUT, model.input.shape]]);
+  model.nodes.forEach((node, i) => {
+    const from = sources[i]!;
+    const shape = from[0]! < 0 ? model.input.shape : result[from[0]!]!.outputShape;
     const out = outputShape(model.name, node, shape, byName);
-    result.push({ node, inputShape: shape, outputShape: out });
+    result.push({ node, inputShape: shape, outputShape: out, sources: from });
     byName.set(node.name, out);
-    shape = out;
-  }
+  });
   return result;
 }
 
@@ -91,8 +96,11 @@ function outputShape(
     case 'sumpool2d':
     case 'maxpool2d': {
       const [c, h, w] = spatial();
-      const oh = Math.floor((h - node.kernel) / node.stride) + 1;
-      const ow = Math.floor((w - node.kernel) / node.stride) + 1;
+      const pad = node.kind === 'sumpool2d' ? 0 : (node.padding ?? 0);
+      // PyTorch refuses a padding over half the kernel: a window could then lie wholly in the padding.
+      if (pad * 2 > node.kernel) fail(`padding ${pad} is more than half the kernel ${node.kernel}`);
+      const oh = Math.floor((h + 2 * pad - node.kernel) / node.stride) + 1;
+      const ow = Math.floor((w + 2 * pad - node.kernel) / node.stride) + 1;
       if (oh < 1 || ow < 1) fail(`kernel ${node.kernel} does not fit input ${formatShape(input)}`);
       return [c, oh, ow];
     }

@@ -1,6 +1,7 @@
 import type { ArchLayer, ArchSpec } from '../arch/arch-spec.js';
 import { ModelError } from '../errors.js';
-import type { Model, ModelNode } from '../graph/model.js';
+import { topologicalOrder } from '../graph/graph.js';
+import { MODEL_INPUT, type Model, type ModelNode } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { formatShape, sameShape, type Tensor } from '../graph/tensor.js';
 import { toFloat32, type PthTensor } from '../pth/read-pth.js';
@@ -30,8 +31,7 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
   };
 
   const nodes: ModelNode[] = [];
-  let channels = arch.input.shape[0] ?? 1;
-  const used = new Set<string>();
+  const used = new Set<string>([MODEL_INPUT]);
   const uniqueName = (base: string): string => {
     let name = base;
     for (let i = 2; used.has(name); i += 1) name = `${base}#${i}`;
@@ -39,15 +39,33 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
     return name;
   };
 
-  arch.layers.forEach((layer, index) => {
-    const node = buildNode(layer, index);
-    nodes.push(node);
+  // Ids default to positions and inputs to the previous layer, so a /1 chain is a /2 graph with no wiring.
+  const ids = arch.layers.map((layer, i) => layer.id ?? String(i));
+  const operands = arch.layers.map((layer, i): string[] => {
+    const previous = i === 0 ? MODEL_INPUT : ids[i - 1]!;
+    return layer.op === 'add' ? [layer.inputs[0] ?? previous, layer.inputs[1]] : [layer.input ?? previous];
   });
+  const order = topologicalOrder(ids.map((id, i) => ({ id, inputs: operands[i]! })), file);
+  const nodeName = new Map<string, string>([[MODEL_INPUT, MODEL_INPUT]]);
+  const channelsOf = new Map<string, number>([[MODEL_INPUT, arch.input.shape[0] ?? 1]]);
+  let channels = 0;
+  for (const index of order) {
+    const layer = arch.layers[index]!;
+    const [first, second] = operands[index]!;
+    channels = channelsOf.get(first!)!;
+    const built = buildNode(layer, index);
+    const source = nodeName.get(first!)!;
+    const previous = nodes.length === 0 ? MODEL_INPUT : nodes[nodes.length - 1]!.name;
+    const wired: ModelNode = built.kind === 'add' ? { ...built, from: nodeName.get(second!)! } : built;
+    nodes.push(source === previous ? wired : { ...wired, input: source });
+    nodeName.set(ids[index]!, wired.name);
+    channelsOf.set(ids[index]!, channels);
+  }
 
   function buildNode(layer: ArchLayer, index: number): ModelNode {
     switch (layer.op) {
       case 'conv2d': {
-        const name = uniqueName(stripSuffix(layer.weight, '.weight'));
+        const name = uniqueName(layer.id ?? stripSuffix(layer.weight, '.weight'));
         const weight = weightOf(layer.weight, name, 4);
         const outChannels = weight.shape[0]!;
         channels = outChannels;
@@ -61,13 +79,13 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
         };
       }
       case 'linear': {
-        const name = uniqueName(stripSuffix(layer.weight, '.weight'));
+        const name = uniqueName(layer.id ?? stripSuffix(layer.weight, '.weight'));
         const weight = weightOf(layer.weight, name, 2);
         channels = weight.shape[0]!;
         return { kind: 'linear', name, weight, bias: layer.bias === null ? null : take(layer.bias, name, [channels]) };
       }
       case 'norm': {
-        const name = uniqueName(layer.prefix);
+        const name = uniqueName(layer.id ?? layer.prefix);
         const keys = layer.kind === 'osr' ? ['gamma', 'beta', 'run_mean', 'run_var'] : ['weight', 'bias', 'running_mean', 'running_var'];
         const [gamma, beta, mean, variance] = keys.map((k) => take(`${layer.prefix}.${k}`, name, [channels])) as [Tensor, Tensor, Tensor, Tensor];
         if (variance.data.some((v) => v + layer.eps <= 0)) {
@@ -78,7 +96,7 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
       case 'lif':
         return {
           kind: 'lif',
-          name: uniqueName(layer.prefix ?? `lif${index}`),
+          name: uniqueName(layer.id ?? layer.prefix ?? `lif${index}`),
           prefix: layer.prefix,
           decay: seedDecay(arch, arch.neuron.decay),
           threshold: arch.neuron.ots
@@ -87,16 +105,19 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
           reset: arch.neuron.reset,
         };
       case 'avgpool2d':
-      case 'maxpool2d':
-        return { kind: layer.op, name: uniqueName(`${layer.op.replace('2d', '')}${index}`), kernel: layer.kernel, stride: layer.stride ?? layer.kernel };
+      case 'maxpool2d': {
+        const name = uniqueName(layer.id ?? `${layer.op.replace('2d', '')}${index}`);
+        return { kind: layer.op, name, kernel: layer.kernel, stride: layer.stride ?? layer.kernel, ...(layer.padding ? { padding: layer.padding } : {}) };
+      }
       case 'adaptiveavgpool2d':
-        return { kind: 'adaptiveavgpool2d', name: uniqueName(`adaptiveavgpool${index}`), output: pair(layer.output) };
+        return { kind: 'adaptiveavgpool2d', name: uniqueName(layer.id ?? `adaptiveavgpool${index}`), output: pair(layer.output) };
       case 'flatten':
-        return { kind: 'flatten', name: uniqueName(`flatten${index}`) };
+        return { kind: 'flatten', name: uniqueName(layer.id ?? `flatten${index}`) };
       case 'dropout':
-        return { kind: 'dropout', name: uniqueName(`dropout${index}`), p: layer.p ?? 0 };
+        return { kind: 'dropout', name: uniqueName(layer.id ?? `dropout${index}`), p: layer.p ?? 0 };
       case 'add':
-        return { kind: 'add', name: uniqueName(`add${index}`), from: layer.from };
+        // `from` is wired by the caller, which knows every id's node name.
+        return { kind: 'add', name: uniqueName(layer.id ?? `add${index}`), from: '' };
     }
   }
 

@@ -28,8 +28,13 @@ export interface ReferenceRun {
   readonly thresholdsPerLayerPerStep: readonly number[][];
 }
 
+/** Sees every node's output at every step (e.g. for NeuroBench's activation counts); `input` is its first operand. */
+export type StageObserver = (index: number, node: ModelNode, input: Float32Array, output: Float32Array, batch: number, t: number) => void;
+
 interface Stage {
   readonly node: ModelNode;
+  /** Indices of the stages it reads (-1: the model input). */
+  readonly sources: readonly number[];
   readonly inSize: number;
   readonly outSize: number;
   /** True when the stage's output is the same at every step (it sees only the direct-encoded image). */
@@ -49,6 +54,8 @@ export class ReferenceExecutor {
   private readonly spikes: number[][];
   private readonly thresholds: number[][];
   private readonly outputSum: Float32Array;
+  /** The sample batch of the current run, for an add whose second operand is the model input. */
+  private currentInput: Float32Array | null = null;
   readonly inputSize: number;
   readonly classes: number;
 
@@ -58,15 +65,13 @@ export class ReferenceExecutor {
   ) {
     const shapes = inferShapes(model);
     this.inputSize = elementCount(model.input.shape);
-    const byName = new Map<string, Stage>();
-    let timeInvariant = true;
-    this.stages = shapes.map(({ node, inputShape, outputShape }) => {
-      if (node.kind === 'lif' || node.kind === 'spiking-neuron' || node.kind === 'leaky-integrator') timeInvariant = false;
-      if (node.kind === 'add') timeInvariant = timeInvariant && byName.get(node.from)!.timeInvariant;
-      const stage = this.makeStage(node, inputShape, outputShape, timeInvariant, byName);
-      byName.set(node.name, stage);
-      return stage;
-    });
+    const stages: Stage[] = [];
+    for (const { node, inputShape, outputShape, sources } of shapes) {
+      const stateful = node.kind === 'lif' || node.kind === 'spiking-neuron' || node.kind === 'leaky-integrator';
+      const timeInvariant = !stateful && sources.every((k) => k < 0 || stages[k]!.timeInvariant);
+      stages.push(this.makeStage(node, sources, inputShape, outputShape, timeInvariant, stages));
+    }
+    this.stages = stages;
     const last = this.stages[this.stages.length - 1];
     if (!last) throw new ModelError(model.name, 'the model has no layers');
     this.classes = last.outSize;
@@ -76,20 +81,31 @@ export class ReferenceExecutor {
   }
 
   /** Runs `batch` samples (input [batch, ...input.shape], already scaled) for T steps; `onStep` sees each step's last-stage output. */
-  run(input: Float32Array, batch: number, mode: ThresholdMode, onStep?: (t: number, output: Float32Array) => void): ReferenceRun {
+  run(
+    input: Float32Array,
+    batch: number,
+    mode: ThresholdMode,
+    onStep?: (t: number, output: Float32Array) => void,
+    onStage?: StageObserver,
+  ): ReferenceRun {
     if (batch > this.maxBatch || input.length < batch * this.inputSize) {
       throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / this.inputSize})`);
     }
     for (const { node } of this.lifStages) if (node.kind === 'lif') this.checkThresholds(node, mode);
     const T = this.model.timesteps;
+    this.currentInput = input;
     this.outputSum.fill(0, 0, batch * this.classes);
     for (const row of this.spikes) row.fill(0);
     for (let t = 0; t < T; t++) {
-      let current = input;
-      for (const stage of this.stages) {
-        if (!(stage.timeInvariant && t > 0)) stage.run(current, batch, t, mode);
-        current = stage.out;
+      const stages = this.stages;
+      for (let k = 0; k < stages.length; k++) {
+        const stage = stages[k]!;
+        const source = stage.sources[0]!;
+        const operand = source < 0 ? input : stages[source]!.out;
+        if (!(stage.timeInvariant && t > 0)) stage.run(operand, batch, t, mode);
+        onStage?.(k, stage.node, operand, stage.out, batch, t);
       }
+      const current = stages[stages.length - 1]!.out;
       for (let i = 0, n = batch * this.classes; i < n; i++) this.outputSum[i] = this.outputSum[i]! + current[i]!;
       onStep?.(t, current);
     }
@@ -118,15 +134,16 @@ export class ReferenceExecutor {
 
   private makeStage(
     node: ModelNode,
+    sources: readonly number[],
     inputShape: readonly number[],
     outputShape: readonly number[],
     timeInvariant: boolean,
-    byName: ReadonlyMap<string, Stage>,
+    earlier: readonly Stage[],
   ): Stage {
     const inSize = elementCount(inputShape);
     const outSize = elementCount(outputShape);
     const out = new Float32Array(this.maxBatch * outSize);
-    const stage = (run: Stage['run']): Stage => ({ node, inSize, outSize, timeInvariant, out, run });
+    const stage = (run: Stage['run']): Stage => ({ node, sources, inSize, outSize, timeInvariant, out, run });
     switch (node.kind) {
       case 'conv2d': {
         const g = conv2dGeometry(node, inputShape, outputShape);
@@ -195,9 +212,10 @@ export class ReferenceExecutor {
       case 'maxpool2d': {
         const [c, h, w] = inputShape as [number, number, number];
         const kind = node.kind === 'avgpool2d' ? 'avg' : node.kind === 'sumpool2d' ? 'sum' : 'max';
+        const padding = node.kind === 'sumpool2d' ? 0 : (node.padding ?? 0);
         return stage((input, batch) => {
           for (let b = 0; b < batch; b++) {
-            pool2dSample(kind, input, b * inSize, c, h, w, node.kernel, node.stride, outputShape[1]!, outputShape[2]!, out, b * outSize);
+            pool2dSample(kind, input, b * inSize, c, h, w, node.kernel, node.stride, outputShape[1]!, outputShape[2]!, out, b * outSize, padding);
           }
         });
       }
@@ -213,9 +231,12 @@ export class ReferenceExecutor {
       case 'dropout':
         return stage((input, batch) => out.set(input.subarray(0, batch * inSize)));
       case 'add': {
-        const other = byName.get(node.from)!;
+        // The second operand is read when the add runs: every earlier stage has run this step by then.
+        const second = sources[1]!;
+        const other = (): Float32Array => (second < 0 ? this.currentInput! : earlier[second]!.out);
         return stage((input, batch) => {
-          for (let i = 0, n = batch * inSize; i < n; i++) out[i] = input[i]! + other.out[i]!;
+          const b = other();
+          for (let i = 0, n = batch * inSize; i < n; i++) out[i] = input[i]! + b[i]!;
         });
       }
       default:

@@ -26,3 +26,14 @@ export function readF32(path: string): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
   return out;
 }
+
+/** The residual fixtures (snn-arch/2, 20-58 MB each): they stay in ../shared; a clone alone skips their suites. */
+export const RESIDUAL_FIXTURES = ['osr-resnet19-cifar-random', 'osr-sewresnet-small-random', 'osr-nfresnet-small-random', 'ratebp-resnet-small-random'] as const;
+
+export function sharedFixture(name: string): string {
+  return join(SHARED_FIXTURES, name);
+}
+
+export function hasSharedFixture(name: string): boolean {
+  return existsSync(join(SHARED_FIXTURES, name, 'checkpoint.pth'));
+}

@@ -1,4 +1,8 @@
-/** Average, sum or max over k x k windows with stride s, no padding, for a [C, H, W] sample. */
+/**
+ * Average, sum or max over k x k windows with stride s for a [C, H, W] sample, with `padding` rows and columns
+ * around it (optional trailing argument, default 0): the average counts padded taps as zeros in the window
+ * (PyTorch's count_include_pad), a padded tap never wins a max (PyTorch pads with -infinity).
+ */
 export function pool2dSample(
   kind: 'avg' | 'sum' | 'max',
   input: Float32Array,
@@ -12,18 +16,25 @@ export function pool2dSample(
   outWidth: number,
   output: Float32Array,
   outOffset: number,
+  padding = 0,
 ): void {
   const area = kernel * kernel;
   for (let c = 0; c < channels; c++) {
     const inPlane = inOffset + c * inHeight * inWidth;
     const outPlane = outOffset + c * outHeight * outWidth;
     for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * stride - padding;
+      const ky0 = Math.max(0, -y0);
+      const ky1 = Math.min(kernel, inHeight - y0);
       for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = ox * stride - padding;
+        const kx0 = Math.max(0, -x0);
+        const kx1 = Math.min(kernel, inWidth - x0);
         let sum = 0;
         let max = -Infinity;
-        for (let ky = 0; ky < kernel; ky++) {
-          const row = inPlane + (oy * stride + ky) * inWidth + ox * stride;
-          for (let kx = 0; kx < kernel; kx++) {
+        for (let ky = ky0; ky < ky1; ky++) {
+          const row = inPlane + (y0 + ky) * inWidth + x0;
+          for (let kx = kx0; kx < kx1; kx++) {
             const v = input[row + kx]!;
             sum += v;
             if (v > max) max = v;
