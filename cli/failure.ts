@@ -1,3 +1,4 @@
+import { ClusterError } from '../cluster/errors.js';
 import { ChipProgramError, ChipSpecError, LearningRuleError, UnknownChipError } from '../chips/errors.js';
 import { CompileError } from '../compiler/errors.js';
 import { ModelError } from '../models/errors.js';
@@ -29,7 +30,7 @@ export class DoesNotFitError extends Error {
 }
 
 /** Errors whose message already says which file, field and limit: shown as they are. */
-const TOOL_ERRORS = [ModelError, CompileError, ChipProgramError, ChipSpecError, UnknownChipError, SimulationError, ReportError, LearningRuleError, OutputError, DoesNotFitError];
+const TOOL_ERRORS = [ModelError, CompileError, ChipProgramError, ChipSpecError, UnknownChipError, SimulationError, ReportError, LearningRuleError, OutputError, DoesNotFitError, ClusterError];
 
 /** 2 for a command line to change, 1 for bad input files and everything else. */
 export function exitCode(error: unknown): number {
