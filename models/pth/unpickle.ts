@@ -1,5 +1,7 @@
 import { Parser } from 'pickleparser';
 import { ModelError } from '../errors.js';
+import type { MemoryLedger } from '../memory-budget.js';
+import { numpyArrayGlobals } from './numpy-globals.js';
 
 /*
  * Turns a torch checkpoint's data.pkl into plain values without executing anything the pickle names.
@@ -27,19 +29,56 @@ export interface PthTensor {
 export interface StorageSource {
   storageBytes(key: string): Uint8Array | undefined;
   readonly storageByteTotal: number;
+  /** The read's memory accounting: each tensor is charged to it before its values are built. */
+  readonly ledger?: MemoryLedger;
 }
+
+/** A rebuilt tensor is held as float64 values, then converted to the float32 weights a model keeps. */
+const MATERIALISED_BYTES_PER_ELEMENT = 8 + 4;
 
 const NO_STORAGES: StorageSource = { storageBytes: () => undefined, storageByteTotal: 0 };
 
-export function unpickle(pickle: Uint8Array, file: string, storages: StorageSource = NO_STORAGES): unknown {
-  const screenedPickle = screenPickle(pickle, file);
-  const session = new UnpicklingSession(file, storages);
+/**
+ * Which globals a pickle may name, and so which kind of pickle is expected:
+ * - 'torch-checkpoint': a torch.save data.pkl (tensor rebuilds, OrderedDict); BUILD state is dropped.
+ * - 'numpy-arrays': a plain pickle of dicts, lists and numpy arrays, as the CIFAR python batches are (numpy's
+ *   _reconstruct / _frombuffer, ndarray and dtype only; see numpy-globals.ts). BUILD is kept, because numpy
+ *   arrays and dtypes receive their contents through __setstate__, and Python 2 `str` values (the CIFAR
+ *   files are Python 2 pickles) come out as bytes (Uint8Array), since they are byte strings, not text.
+ */
+export type PickleAllowList = 'torch-checkpoint' | 'numpy-arrays';
+
+interface PickleProfile {
+  /** How errors name the pickle. */
+  readonly what: string;
+  /** Whose writer never emits the refused opcodes. */
+  readonly writer: string;
+  readonly globalsName: string;
+  readonly keepBuild: boolean;
+  readonly python2StringsAsBytes: boolean;
+}
+
+const PROFILES: Readonly<Record<PickleAllowList, PickleProfile>> = {
+  'torch-checkpoint': { what: 'data.pkl is not a valid checkpoint pickle', writer: 'torch.save', globalsName: 'tensor-rebuild', keepBuild: false, python2StringsAsBytes: false },
+  'numpy-arrays': { what: 'not a valid pickle of numpy arrays', writer: 'a pickle of numpy arrays', globalsName: 'numpy-array', keepBuild: true, python2StringsAsBytes: true },
+};
+
+/**
+ * Numpy arrays receive their state through one BUILD each (dtypes through another); a pickle with far more
+ * BUILDs than that is not a dataset batch, and each BUILD pickleparser runs on a plain object copies state.
+ */
+const MAX_BUILDS = 1024;
+
+export function unpickle(pickle: Uint8Array, file: string, storages: StorageSource = NO_STORAGES, allowList: PickleAllowList = 'torch-checkpoint'): unknown {
+  const profile = PROFILES[allowList];
+  const screenedPickle = screenPickle(pickle, file, profile);
+  const session = new UnpicklingSession(file, storages, allowList);
   const parser = new Parser({
     nameResolver: { resolve: (module, name) => session.resolveGlobal(module, name) },
     persistentResolver: { resolve: (persistentId: unknown) => session.resolveStorage(persistentId) },
     extensionResolver: {
       resolve: () => {
-        throw new ModelError(file, 'pickle uses the extension registry, which torch checkpoints never do');
+        throw new ModelError(file, `pickle uses the extension registry, which ${profile.writer} never uses`);
       },
     },
     unpicklingTypeOfDictionary: 'Map',
@@ -51,7 +90,7 @@ export function unpickle(pickle: Uint8Array, file: string, storages: StorageSour
     if (error instanceof ModelError) throw error;
     // TypeError, RangeError (e.g. a stack overflow) or pickleparser's own Error: all mean a malformed pickle.
     const reason = error instanceof Error ? error.message : 'unknown failure';
-    throw new ModelError(file, `data.pkl is not a valid checkpoint pickle (${clip(reason)})`);
+    throw new ModelError(file, `${profile.what} (${clip(reason)})`);
   }
 }
 
@@ -164,6 +203,10 @@ const BUILD = 0x62;
 const PROTO = 0x80;
 const LONG1 = 0x8a;
 const LONG4 = 0x8b;
+const BINSTRING = 0x54;
+const SHORT_BINSTRING = 0x55;
+const BINBYTES = 0x42;
+const SHORT_BINBYTES = 0x43;
 const HIGHEST_PICKLE_PROTOCOL = 5;
 /** Integers this long do not occur in checkpoints; decoding one costs time quadratic in its length. */
 const MAX_INTEGER_BYTES = 1024;
@@ -178,8 +221,9 @@ const MAX_INTEGER_BYTES = 1024;
  * Checking lengths here matters too: pickleparser moves its read position backwards on a negative BINBYTES
  * length and then re-reads the same opcode forever.
  */
-function screenPickle(pickle: Uint8Array, file: string): Uint8Array {
-  const corrupt = (detail: string) => new ModelError(file, `data.pkl is not a valid checkpoint pickle (${detail})`);
+function screenPickle(pickle: Uint8Array, file: string, profile: PickleProfile): Uint8Array {
+  const corrupt = (detail: string) => new ModelError(file, `${profile.what} (${detail})`);
+  let builds = 0;
   const output: Uint8Array[] = [];
   let copiedUpTo = 0;
   let position = 0;
@@ -194,7 +238,7 @@ function screenPickle(pickle: Uint8Array, file: string): Uint8Array {
     if (spec.refusal !== undefined) {
       throw new ModelError(
         file,
-        `pickle uses the ${spec.name} opcode (byte ${opcodeAt}), which ${spec.refusal}; refusing to load it`,
+        `pickle uses the ${spec.name} opcode (byte ${opcodeAt}), which ${spec.refusal.replace(NEVER_IN_CHECKPOINTS, `${profile.writer} never writes`)}; refusing to load it`,
       );
     }
 
@@ -204,6 +248,17 @@ function screenPickle(pickle: Uint8Array, file: string): Uint8Array {
     if (opcode === STOP) break;
     if (opcode === PROTO && pickle[operandAt]! > HIGHEST_PICKLE_PROTOCOL) {
       throw corrupt(`pickle protocol ${pickle[operandAt]} is newer than the highest known, ${HIGHEST_PICKLE_PROTOCOL}`);
+    }
+    if (opcode === BUILD && profile.keepBuild) {
+      builds += 1;
+      if (builds > MAX_BUILDS) throw corrupt(`more than ${MAX_BUILDS} BUILD opcodes`);
+      continue;
+    }
+    if (profile.python2StringsAsBytes && (opcode === BINSTRING || opcode === SHORT_BINSTRING)) {
+      // Same operand layout, so only the opcode byte changes.
+      output.push(pickle.subarray(copiedUpTo, opcodeAt), Uint8Array.of(opcode === BINSTRING ? BINBYTES : SHORT_BINBYTES));
+      copiedUpTo = opcodeAt + 1;
+      continue;
     }
     if (opcode === BUILD || opcode === LONG1 || opcode === LONG4) {
       output.push(pickle.subarray(copiedUpTo, opcodeAt));
@@ -335,8 +390,13 @@ class UnpicklingSession {
   constructor(
     private readonly file: string,
     private readonly storages: StorageSource,
+    private readonly allowList: PickleAllowList,
   ) {
     this.elementBudget = 2 * storages.storageByteTotal + 1024;
+    if (allowList === 'numpy-arrays') {
+      for (const { module, name, callable } of numpyArrayGlobals((detail) => this.error(detail))) this.allow(module, name, callable);
+      return;
+    }
     this.allow('collections', 'OrderedDict', (...args) => {
       // Python 3 pickles an OrderedDict as OrderedDict() followed by SETITEMS; accepting an item list would
       // let a pickle copy one big list into a new Map per call.
@@ -362,7 +422,7 @@ class UnpicklingSession {
     if (allowed !== undefined) return allowed;
     throw this.error(
       `pickle names the global '${clip(module)}.${clip(name)}', which is not on the allow-list of ` +
-        'tensor-rebuild globals; refusing to load it',
+        `${PROFILES[this.allowList].globalsName} globals; refusing to load it`,
     );
   }
 
@@ -449,6 +509,7 @@ class UnpicklingSession {
     }
     this.elementBudget -= numel;
     if (this.elementBudget < 0) throw this.error('pickle rebuilds far more tensor data than the archive stores');
+    this.storages.ledger?.charge(numel * MATERIALISED_BYTES_PER_ELEMENT, `${where} of size [${shape.join(', ')}] (${numel} elements as float64 and float32)`);
 
     const tensor: PthTensor = Object.freeze({
       dtype: storage.dtype,

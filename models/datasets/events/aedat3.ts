@@ -46,13 +46,6 @@ const packetHeaderParser = new Parser()
   .int32('eventNumber')
   .int32('eventValid');
 
-const polarityParser = new Parser().endianness('little').uint32('data').int32('timestamp');
-const polarityPacketParser = new Parser().array('events', { type: polarityParser, readUntil: 'eof' });
-
-interface PolarityRecord {
-  data: number;
-  timestamp: number;
-}
 
 /** Where the binary part begins: just after the `#!END-HEADER` line. */
 export function aedat3DataStart(bytes: Uint8Array, file: string): number {
@@ -76,9 +69,20 @@ export function aedat3DataStart(bytes: Uint8Array, file: string): number {
   }
 }
 
-export function parseAedat3(bytes: Uint8Array, file: string): EventStream {
+export interface Aedat3Options {
+  /**
+   * Read as spikingjelly's load_aedat_v3 does (spikingjelly/datasets/utils.py), which the papers' DVS128 Gesture
+   * frames come from: every event slot of a polarity packet (eventCapacity, not eventNumber), valid or not.
+   */
+  readonly asSpikingjelly?: boolean;
+}
+
+export function parseAedat3(bytes: Uint8Array, file: string, options: Aedat3Options = {}): EventStream {
+  const keepAll = options.asSpikingjelly === true;
   let at = aedat3DataStart(bytes, file);
-  const packets: { records: PolarityRecord[]; overflow: number }[] = [];
+  // Events are decoded straight from the bytes in two passes (count, then fill): a recording holds millions.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const packets: { bodyStart: number; slots: number; overflow: number }[] = [];
   let total = 0;
   while (at < bytes.length) {
     if (bytes.length - at < AEDAT3_PACKET_HEADER_BYTES) {
@@ -101,15 +105,16 @@ export function parseAedat3(bytes: Uint8Array, file: string): EventStream {
           `malformed AEDAT 3 polarity packet at byte offset ${at}: eventSize ${header.eventSize} and eventTSOffset ${header.eventTSOffset}, a polarity event is ${AEDAT3_POLARITY_EVENT_BYTES} bytes with its timestamp at 4`,
         );
       }
-      const body = Buffer.from(bytes.buffer, bytes.byteOffset + bodyStart, header.eventNumber * AEDAT3_POLARITY_EVENT_BYTES);
-      const records = (polarityPacketParser.parse(body) as { events: PolarityRecord[] }).events;
-      for (let i = 0; i < records.length; i++) {
-        if (records[i]!.timestamp < 0) {
-          throw new ModelError(file, `malformed AEDAT 3 polarity event at byte offset ${bodyStart + i * AEDAT3_POLARITY_EVENT_BYTES}: negative timestamp ${records[i]!.timestamp}`);
+      const slots = keepAll ? header.eventCapacity : header.eventNumber;
+      for (let i = 0; i < slots; i++) {
+        const eventAt = bodyStart + i * AEDAT3_POLARITY_EVENT_BYTES;
+        const timestamp = view.getInt32(eventAt + 4, true);
+        if (timestamp < 0) {
+          throw new ModelError(file, `malformed AEDAT 3 polarity event at byte offset ${eventAt}: negative timestamp ${timestamp}`);
         }
-        if (records[i]!.data & 1) total++;
+        if (keepAll || view.getUint32(eventAt, true) & 1) total++;
       }
-      packets.push({ records, overflow: header.eventTSOverflow });
+      packets.push({ bodyStart, slots, overflow: header.eventTSOverflow });
     }
     at = bodyStart + bodyBytes;
   }
@@ -117,13 +122,15 @@ export function parseAedat3(bytes: Uint8Array, file: string): EventStream {
   let n = 0;
   let width = 0;
   let height = 0;
-  for (const { records, overflow } of packets) {
-    for (const r of records) {
-      if ((r.data & 1) === 0) continue;
-      t[n] = overflow * TS_OVERFLOW_SHIFT + r.timestamp;
-      x[n] = r.data >>> 17;
-      y[n] = (r.data >>> 2) & 0x7fff;
-      p[n] = (r.data >>> 1) & 1;
+  for (const { bodyStart, slots, overflow } of packets) {
+    for (let i = 0; i < slots; i++) {
+      const eventAt = bodyStart + i * AEDAT3_POLARITY_EVENT_BYTES;
+      const data = view.getUint32(eventAt, true);
+      if (!keepAll && (data & 1) === 0) continue;
+      t[n] = overflow * TS_OVERFLOW_SHIFT + view.getInt32(eventAt + 4, true);
+      x[n] = data >>> 17;
+      y[n] = (data >>> 2) & 0x7fff;
+      p[n] = (data >>> 1) & 1;
       width = Math.max(width, x[n]! + 1);
       height = Math.max(height, y[n]! + 1);
       n++;
