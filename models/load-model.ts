@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
 import type { ArchSpec } from './arch/arch-spec.js';
 import { detectPreset, PRESETS } from './arch/presets.js';
+import { checkArchLimits } from './arch/arch-limits.js';
 import { readArchFile } from './arch/read-arch.js';
 import { ModelError } from './errors.js';
 import { isModelFile, deserializeModel } from './format/model-file.js';
 import type { Model, ResetMode } from './graph/model.js';
+import { validateModel } from './graph/validate-model.js';
+import { readFileWithinBudget } from './memory-budget.js';
 import { isHdf5 } from './nir/hdf5.js';
 import { readNirModel } from './nir/read-nir.js';
 import { buildModel } from './import/build-model.js';
@@ -37,22 +39,24 @@ export interface LoadedModel {
 export function loadModel(path: string, options: LoadModelOptions = {}): LoadedModel {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileWithinBudget(path);
   } catch (err) {
+    if (err instanceof ModelError) throw err;
     throw new ModelError(path, `cannot read the model (${(err as Error).message})`);
   }
   if (isModelFile(bytes)) return { model: deserializeModel(bytes, path), topology: 'model-file' };
   if (isHdf5(bytes) || path.endsWith('.nir')) {
     const nir = { ...(options.nirDt !== undefined ? { dt: options.nirDt } : {}), ...(options.nirReset ? { reset: options.nirReset } : {}), ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}) };
-    return { model: readNirModel(bytes, path, nir), topology: 'nir' };
+    return { model: validated(readNirModel(bytes, path, nir), path), topology: 'nir' };
   }
   if (!isZip(bytes)) {
     throw new ModelError(path, 'neither a spikechip model file, a NIR file (HDF5) nor a PyTorch checkpoint (.pth zip archive)');
   }
   if (options.arch) {
     const arch = readArchFile(options.arch);
+    checkArchLimits(arch, options.arch);
     const stateDict = readStateDict(bytes, path, arch.stateDictKey ?? undefined);
-    return { model: buildModel(arch, stateDict, path), topology: 'arch' };
+    return { model: validated(buildModel(arch, stateDict, path), path), topology: 'arch' };
   }
   const stateDict = readStateDict(bytes, path);
   const shapes = new Map([...stateDict].map(([k, t]) => [k, t.shape] as const));
@@ -67,7 +71,13 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
     );
   }
   const arch: ArchSpec = preset.build(shapes, path);
-  return { model: buildModel(arch, stateDict, path), topology: 'preset', presetName: preset.name };
+  return { model: validated(buildModel(arch, stateDict, path), path), topology: 'preset', presetName: preset.name };
+}
+
+/** The same check a `.snnmodel` gets when it is read (models/graph/validate-model.ts), so both doors agree. */
+function validated(model: Model, file: string): Model {
+  validateModel(model, file);
+  return model;
 }
 
 function isZip(bytes: Uint8Array): boolean {

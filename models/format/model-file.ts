@@ -1,10 +1,11 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 // binary-parser's exports map gives NodeNext no types; its own declaration file is beside the CommonJS build.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { ModelError } from '../errors.js';
+import { readFileWithinBudget } from '../memory-budget.js';
 import type { Model } from '../graph/model.js';
-import { inferShapes } from '../graph/shapes.js';
+import { validateModel } from '../graph/validate-model.js';
 import { decodeModel, encodeModel, type EncodedTensor } from './model-codec.js';
 
 /**
@@ -100,20 +101,16 @@ export function deserializeModel(bytes: Uint8Array, file: string): Model {
     for (let i = 0; i < length; i++) data[i] = dataView.getFloat32(offset + i * 4, true);
     return data;
   });
-  try {
-    inferShapes(model);
-  } catch (err) {
-    if (err instanceof ModelError) throw new ModelError(file, err.message);
-    throw err;
-  }
+  validateModel(model, file);
   return model;
 }
 
 export function readModelFile(path: string): Model {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileWithinBudget(path);
   } catch (err) {
+    if (err instanceof ModelError) throw err;
     throw new ModelError(path, `cannot read the model file (${(err as Error).message})`);
   }
   return deserializeModel(bytes, path);

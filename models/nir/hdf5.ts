@@ -1,4 +1,5 @@
 import { ModelError } from '../errors.js';
+import { MemoryLedger } from '../memory-budget.js';
 
 /**
  * HDF5 through h5wasm's in-memory file system, as plain records: a group is a map of children, a dataset its
@@ -58,16 +59,21 @@ export function isHdf5(bytes: Uint8Array): boolean {
 
 let sequence = 0;
 
-/** Reads a whole HDF5 file from bytes into plain records; `file` names it in errors. */
-export function readHdf5(bytes: Uint8Array, file: string): Hdf5Group {
+/**
+ * Reads a whole HDF5 file from bytes into plain records; `file` names it in errors. Every dataset's size (its
+ * extent and its chunk, times its element size) is charged to `ledger` before its values are read, so a dataset
+ * whose extent says gigabytes is refused whether or not any of it was ever written.
+ */
+export function readHdf5(bytes: Uint8Array, file: string, ledger: MemoryLedger = new MemoryLedger(file)): Hdf5Group {
   if (!isHdf5(bytes)) throw new ModelError(file, 'not an HDF5 file (no HDF5 signature)');
+  ledger.charge(bytes.length, "the file's copy in h5wasm's file system");
   const name = `/spikechip-read-${process.pid}-${sequence++}.h5`;
   FS.writeFile(name, bytes);
   muted = true;
   let h5: InstanceType<typeof h5wasm.File> | null = null;
   try {
     h5 = new h5wasm.File(name, 'r');
-    return readGroup(h5, '/', file);
+    return readGroup(h5, '/', file, ledger);
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(file, `corrupt or truncated HDF5 file (${(err as Error).message ?? String(err)})`);
@@ -82,19 +88,25 @@ export function readHdf5(bytes: Uint8Array, file: string): Hdf5Group {
   }
 }
 
-function readGroup(group: InstanceType<typeof h5wasm.Group>, path: string, file: string): Hdf5Group {
+function readGroup(group: InstanceType<typeof h5wasm.Group>, path: string, file: string, ledger: MemoryLedger): Hdf5Group {
   const children = new Map<string, Hdf5Node>();
   for (const key of group.keys()) {
     const childPath = path === '/' ? `/${key}` : `${path}/${key}`;
     const child = group.get(key);
-    if (child instanceof h5wasm.Group) children.set(key, readGroup(child, childPath, file));
-    else if (child instanceof h5wasm.Dataset) children.set(key, readDataset(child, childPath, file));
+    if (child instanceof h5wasm.Group) children.set(key, readGroup(child, childPath, file, ledger));
+    else if (child instanceof h5wasm.Dataset) children.set(key, readDataset(child, childPath, file, ledger));
     else throw new ModelError(file, `${childPath}: not a group or dataset (links and named types are not read)`);
   }
   return { kind: 'group', path, children };
 }
 
-function readDataset(dataset: InstanceType<typeof h5wasm.Dataset>, path: string, file: string): Hdf5Dataset {
+/**
+ * Bytes that reading a dataset materialises per element besides the element itself: h5wasm reads into its wasm
+ * heap and copies out, and toValues widens numbers to float64 (strings become JS strings of about that size).
+ */
+const CONVERTED_BYTES_PER_ELEMENT = 64;
+
+function readDataset(dataset: InstanceType<typeof h5wasm.Dataset>, path: string, file: string, ledger: MemoryLedger): Hdf5Dataset {
   for (const filter of dataset.filters) {
     if (!SUPPORTED_FILTERS.has(filter.id)) {
       throw new ModelError(file, `dataset ${path} uses HDF5 filter ${filter.id} (${filter.name || 'unnamed'}); only deflate (gzip) and shuffle can be read`);
@@ -102,8 +114,20 @@ function readDataset(dataset: InstanceType<typeof h5wasm.Dataset>, path: string,
   }
   const shape = dataset.shape;
   if (shape === null) throw new ModelError(file, `dataset ${path} has no shape (null dataspace)`);
+  chargeDataset(dataset, shape, path, ledger);
   const value = dataset.value;
   return { kind: 'dataset', path, shape, values: toValues(value, path, file) };
+}
+
+function chargeDataset(dataset: InstanceType<typeof h5wasm.Dataset>, shape: readonly number[], path: string, ledger: MemoryLedger): void {
+  const { size: elementBytes, chunks } = dataset.metadata;
+  const elements = shape.reduce((n, extent) => n * extent, 1);
+  ledger.charge(elements * (2 * elementBytes + CONVERTED_BYTES_PER_ELEMENT), `dataset ${path} of extent [${shape.join(', ')}] x ${elementBytes}-byte elements`);
+  // HDF5 decompresses a whole chunk to read any part of it, and a chunk may be larger than the extent.
+  if (chunks) {
+    const chunkElements = chunks.reduce((n, extent) => n * extent, 1);
+    if (chunkElements > elements) ledger.charge(chunkElements * elementBytes, `dataset ${path}'s chunk [${chunks.join(', ')}] x ${elementBytes}-byte elements`);
+  }
 }
 
 function toValues(value: unknown, path: string, file: string): Hdf5Values {

@@ -1,5 +1,7 @@
-import { unzipSync, type UnzipFileInfo } from 'fflate';
+import { inflateRawSync } from 'node:zlib';
 import { ModelError } from '../errors.js';
+import { MemoryLedger } from '../memory-budget.js';
+import { readZipDirectory, type ZipEntry } from './zip-directory.js';
 
 /**
  * The records of a `torch.save` zip archive that loading needs. Torch writes `<root>/data.pkl` (the pickle),
@@ -13,12 +15,12 @@ export interface TorchArchive {
   storageBytes(key: string): Uint8Array | undefined;
   /** The size of all storage records together; unpickling uses it to bound how much tensor data it builds. */
   readonly storageByteTotal: number;
+  /** What this read has materialised so far; unpickling charges the tensors it builds to it. */
+  readonly ledger: MemoryLedger;
 }
 
 const ZIP_LOCAL_HEADER_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
 const PICKLE_PROTOCOL_OPCODE = 0x80;
-/** A central-directory record is at least this long, so a directory claiming more entries than fit is corrupt. */
-const MIN_CENTRAL_DIRECTORY_RECORD_BYTES = 46;
 /** Deflate cannot expand data by more than about 1032:1; a larger claim is a zip bomb or corruption. */
 const MAX_DEFLATE_EXPANSION = 1032;
 const STORED = 0;
@@ -27,9 +29,9 @@ const DEFLATED = 8;
 const NEEDED_RECORD = /^[^/]+\/(?:data\.pkl|byteorder|data\/[^/]+)$/;
 const PICKLE_RECORD = /^([^/]+)\/data\.pkl$/;
 
-export function readTorchZip(bytes: Uint8Array, file: string): TorchArchive {
+export function readTorchZip(bytes: Uint8Array, file: string, ledger: MemoryLedger = new MemoryLedger(file)): TorchArchive {
   refuseNonZip(bytes, file);
-  const records = unzipNeededRecords(bytes, file);
+  const records = unzipNeededRecords(bytes, file, ledger);
 
   const roots = Object.keys(records).flatMap((name) => PICKLE_RECORD.exec(name)?.[1] ?? []);
   if (roots.length !== 1) {
@@ -54,6 +56,7 @@ export function readTorchZip(bytes: Uint8Array, file: string): TorchArchive {
     pickle: records[`${root}/data.pkl`]!,
     storageBytes: (key) => (Object.hasOwn(records, storagePrefix + key) ? records[storagePrefix + key] : undefined),
     storageByteTotal,
+    ledger,
   };
 }
 
@@ -70,64 +73,64 @@ function refuseNonZip(bytes: Uint8Array, file: string): void {
 }
 
 /**
- * Extracts only the records loading needs. The filter also bounds fflate's work: fflate trusts the entry
- * count and sizes in the central directory, so a corrupt directory could make it loop billions of times or
- * allocate gigabytes before any error surfaced.
+ * Extracts only the records loading needs. Every size comes from the central directory and is checked, against
+ * the file and against the memory budget, before anything is inflated; an entry whose data inflates past its
+ * declared size is stopped there.
  */
-function unzipNeededRecords(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
-  const maxEntries = Math.floor(bytes.length / MIN_CENTRAL_DIRECTORY_RECORD_BYTES) + 1;
-  const declaredSizes = new Map<string, number>();
-  let entriesSeen = 0;
-
-  const keepNeededRecord = (entry: UnzipFileInfo): boolean => {
-    entriesSeen += 1;
-    if (entriesSeen > maxEntries) {
-      throw new ModelError(file, 'the zip directory claims more entries than the file can hold; the file is corrupt');
-    }
-    if (!NEEDED_RECORD.test(entry.name)) return false;
+function unzipNeededRecords(bytes: Uint8Array, file: string, ledger: MemoryLedger): Record<string, Uint8Array> {
+  const records: Record<string, Uint8Array> = Object.create(null) as Record<string, Uint8Array>;
+  for (const entry of readZipDirectory(bytes, file)) {
+    if (!NEEDED_RECORD.test(entry.name)) continue;
     checkEntryHeader(entry, file);
-    if (declaredSizes.has(entry.name)) {
+    if (Object.hasOwn(records, entry.name)) {
       throw new ModelError(file, `the zip archive holds two records named '${entry.name}'; the file is corrupt`);
     }
-    declaredSizes.set(entry.name, entry.originalSize);
-    return true;
-  };
-
-  let records: Record<string, Uint8Array>;
-  try {
-    records = unzipSync(bytes, { filter: keepNeededRecord });
-  } catch (error) {
-    if (error instanceof ModelError) throw error;
-    const reason = error instanceof Error ? error.message : 'unknown failure';
-    throw new ModelError(file, `is not a readable zip archive (${reason}); the file is truncated or corrupt`);
-  }
-
-  // fflate silently clips a record that runs past the end of the data, which is how truncation shows up.
-  for (const [name, declaredSize] of declaredSizes) {
-    const actualSize = records[name]?.length;
-    if (actualSize !== declaredSize) {
-      throw new ModelError(
-        file,
-        `zip record '${name}' should hold ${declaredSize} bytes but only ${actualSize ?? 0} are present; ` +
-          'the file is truncated or corrupt',
-      );
+    const data = bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
+    if (entry.method === STORED) {
+      records[entry.name] = data;
+      continue;
     }
+    ledger.charge(entry.uncompressedSize, `zip record '${entry.name}' (inflated size from the zip directory)`);
+    records[entry.name] = inflateDeclared(data, entry, file);
   }
   return records;
 }
 
-function checkEntryHeader(entry: UnzipFileInfo, file: string): void {
+function inflateDeclared(data: Uint8Array, entry: ZipEntry, file: string): Uint8Array {
+  let inflated: Uint8Array;
+  try {
+    // zlib stops and throws as soon as the output passes maxOutputLength (at least 1, zlib's minimum).
+    inflated = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ModelError(file, `zip record '${entry.name}' inflates to more than the ${entry.uncompressedSize} bytes its zip directory declares; the file is corrupt`);
+    }
+    const reason = error instanceof Error ? error.message : 'unknown failure';
+    throw new ModelError(file, `zip record '${entry.name}' cannot be inflated (${reason}); the file is truncated or corrupt`);
+  }
+  if (inflated.length !== entry.uncompressedSize) {
+    throw new ModelError(
+      file,
+      `zip record '${entry.name}' should hold ${entry.uncompressedSize} bytes but only ${inflated.length} are present; ` +
+        'the file is truncated or corrupt',
+    );
+  }
+  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+}
+
+function checkEntryHeader(entry: ZipEntry, file: string): void {
   const corrupt = (why: string) => new ModelError(file, `zip record '${entry.name}' ${why}; the file is corrupt`);
-  if (entry.compression === STORED) {
-    if (entry.size !== entry.originalSize) throw corrupt('is stored uncompressed but its two sizes differ');
-  } else if (entry.compression === DEFLATED) {
-    if (entry.originalSize > entry.size * MAX_DEFLATE_EXPANSION + 64) {
-      throw corrupt(`claims to inflate ${entry.size} bytes to ${entry.originalSize}, more than deflate can`);
+  if (entry.method === STORED) {
+    if (entry.compressedSize !== entry.uncompressedSize) throw corrupt('is stored uncompressed but its two sizes differ');
+  } else if (entry.method === DEFLATED) {
+    if (entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_EXPANSION + 64) {
+      throw corrupt(`claims to inflate ${entry.compressedSize} bytes to ${entry.uncompressedSize}, more than deflate can`);
     }
   } else {
     throw new ModelError(
       file,
-      `zip record '${entry.name}' uses compression method ${entry.compression}; torch checkpoints are stored ` +
+      `zip record '${entry.name}' uses compression method ${entry.method}; torch checkpoints are stored ` +
         'uncompressed (method 0), and only that and deflate (method 8) are supported',
     );
   }

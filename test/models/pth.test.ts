@@ -345,10 +345,8 @@ describe('refusing unsafe or broken checkpoints', () => {
     damaged.set(bytes.subarray(0, 10_000));
     damaged.set(bytes.subarray(11_000), 10_000);
     const error = catchModelError(() => readPth(damaged, OSR_FILE));
-    expect(error.message).toBe(
-      `${OSR_FILE}: the zip archive holds no <root>/data.pkl record: it is not a torch.save checkpoint, or its ` +
-        'zip directory is corrupt',
-    );
+    expect(error.message.startsWith(`${OSR_FILE}: is not a readable zip archive (`)).toBe(true);
+    expect(error.message).toContain('the file is truncated or corrupt');
   });
 
   it('refuses corrupt pickle bytes inside a valid zip', () => {
@@ -387,7 +385,7 @@ describe('refusing unsafe or broken checkpoints', () => {
     zip64.set(bytes.subarray(endRecordAt), locatorAt + 20);
 
     const error = catchModelError(() => readPth(zip64, OSR_FILE));
-    expect(error.message).toContain('claims more entries than the file can hold');
+    expect(error.message).toContain('claims 4294967295 entries, more than its 0 bytes can hold');
   });
 
   it('refuses non-zip data and legacy bare pickles with a clear reason', () => {
