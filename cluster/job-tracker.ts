@@ -66,7 +66,8 @@ export async function runJobs<Result>(
         doneUnits += spec.size;
       } else if (state === 'failed') {
         await cancel(queue, jobs, pending);
-        throw new ClusterError(`job ${spec.id} (${spec.label})`, `failed on every try (${job.attemptsMade} of ${JOB_ATTEMPTS}): ${job.failedReason}`);
+        const tries = job.attemptsMade >= JOB_ATTEMPTS ? `failed on every try (${job.attemptsMade})` : `failed after ${job.attemptsMade} of ${JOB_ATTEMPTS} tries (no retry can fix it)`;
+        throw new ClusterError(`job ${spec.id} (${spec.label})`, `${tries}: ${job.failedReason}`);
       } else if (typeof job.progress === 'number') {
         runningUnits += Math.min(spec.size, job.progress);
       }

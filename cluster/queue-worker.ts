@@ -46,7 +46,7 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
     const started = performance.now();
     let shard;
     try {
-      shard = readShardJob(job.data, `job ${job.id}`);
+      shard = readShardJob(job.data, 'payload');
     } catch (error) {
       if (error instanceof ChipSpecError || error instanceof ClusterError) throw new UnrecoverableError(error.message);
       throw error;
@@ -57,6 +57,7 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
       if (programs.size >= 4) programs.delete(programs.keys().next().value!);
       programs.set(shard.program, programBytes);
     }
+    log(`job ${job.id}: started (try ${job.attemptsMade + 1})`);
     const spec = resolveChipRef(shard.chip);
     const set = loadDatasetRef(shard.dataset);
     const size = set.images.length / set.count;

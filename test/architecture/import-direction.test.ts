@@ -13,8 +13,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   compiler: ['models', 'chips'],
   simulator: ['chips'],
   report: ['chips', 'simulator'],
-  cli: ['models', 'chips', 'compiler', 'simulator', 'report'],
-  bench: ['models', 'chips', 'compiler', 'simulator'],
+  cluster: ['models', 'chips', 'compiler', 'simulator'],
+  cli: ['models', 'chips', 'compiler', 'simulator', 'report', 'cluster'],
+  bench: ['models', 'chips', 'compiler', 'simulator', 'cluster'],
 };
 
 function sourceFiles(dir: string): string[] {
