@@ -6,10 +6,13 @@ import { getChip } from '../chips/registry.js';
 import { packageRoot } from '../models/package-root.js';
 import { runRecurrent, runRecurrentThreaded, type FreeRunResult } from '../simulator/free-run.js';
 import { buildRuntime } from '../simulator/runtime.js';
+import { withCpuHog } from './cpu-hog.js';
 import { cubaProgram } from './cuba-program.js';
 
 export interface CubaBench {
   readonly N: number;
+  /** True when another CPU-bound process ran beside every figure of this row (`--busy`). */
+  readonly busy: boolean;
   /** The simulator as it runs by default: one share of the neurons per CPU core (`threads`). */
   readonly eventsPerSec: number;
   readonly threads: number;
@@ -86,51 +89,63 @@ async function best(repeats: number, run: () => Promise<FreeRunResult> | FreeRun
  * The CUBA network as a Loihi chip program, simulated for 1000 steps at each N, beside the baselines: in one
  * thread per CPU core (the default), in one thread, and with the scalar loop; every run must give the same spikes.
  * Each figure, ours and the C baseline's, is the best of cubaRepeats(N) runs; Brian2's the best of its script's.
+ * `busy`: every figure measured while another program keeps one core busy (withCpuHog).
  */
-export async function benchCuba(sizes: readonly number[] = [10_000, 100_000], stage: (what: string) => void = () => undefined): Promise<CubaBench[]> {
+export async function benchCuba(
+  sizes: readonly number[] = [10_000, 100_000],
+  stage: (what: string) => void = () => undefined,
+  busy = false,
+): Promise<CubaBench[]> {
   const binary = buildC();
-  const spec = getChip('loihi');
   const threads = Math.max(1, availableParallelism());
   const results: CubaBench[] = [];
   for (const n of sizes) {
-    const program = cubaProgram(spec, n);
-    const fresh = () => buildRuntime(program, spec, `cuba-${n}`);
-    const at = `CUBA N = ${n.toLocaleString('en-US')}`;
-    const repeats = cubaRepeats(n);
-    stage(`${at}: ${threads} threads`);
-    const run = await best(repeats, () => runRecurrentThreaded(fresh(), 1000, threads));
-    stage(`${at}: one thread`);
-    const one = await best(repeats, () => runRecurrent(fresh(), 1000));
-    stage(`${at}: the scalar loop`);
-    const scalar = await best(1, () => runRecurrent(fresh(), 1000, { kernel: 'js' }));
-    if (one.spikes !== run.spikes || scalar.spikes !== run.spikes) {
-      throw new Error(`CUBA N = ${n}: the runs disagree (${run.spikes}, ${one.spikes}, ${scalar.spikes} spikes)`);
-    }
-    const eventsPerSec = run.eventsPerSec;
-    stage(`${at}: the C baseline`);
-    const plain = binary ? bestC(binary, n, 0, repeats) : null;
-    const fastest = binary ? bestC(binary, n, 14, repeats) : null;
-    const c = plain && fastest ? Math.max(plain.eventsPerSec, fastest.eventsPerSec) : null;
-    stage(`${at}: Brian2 C++ standalone (builds its C++ first)`);
-    const brian2 = runBrian2(n);
-    results.push({
-      N: n,
-      eventsPerSec,
-      threads,
-      runsPerFigure: repeats,
-      eventsPerSecOneThread: one.eventsPerSec,
-      eventsPerSecScalar: scalar.eventsPerSec,
-      spikes: run.spikes,
-      rateHz: run.spikes / n / 1,
-      cEventsPerSec: c,
-      cPlainEventsPerSec: plain?.eventsPerSec ?? null,
-      cSpikes: plain?.spikes ?? null,
-      brian2CppEventsPerSec: brian2,
-      ratioToC: c ? eventsPerSec / c : null,
-      ratioToBrian2: brian2 ? eventsPerSec / brian2 : null,
-    });
+    const at = `CUBA N = ${n.toLocaleString('en-US')}${busy ? ', beside a CPU-bound process' : ''}`;
+    const measure = () => benchCubaSize(n, binary, threads, busy, (what) => stage(`${at}: ${what}`));
+    results.push(busy ? await withCpuHog(measure) : await measure());
   }
   return results;
+}
+
+/** One row of the CUBA bench: our three modes, the C baseline's two and Brian2's, at N neurons. */
+async function benchCubaSize(n: number, binary: string | null, threads: number, busy: boolean, stage: (what: string) => void): Promise<CubaBench> {
+  const spec = getChip('loihi');
+  const program = cubaProgram(spec, n);
+  const fresh = () => buildRuntime(program, spec, `cuba-${n}`);
+  const repeats = cubaRepeats(n);
+  stage(`${threads} threads`);
+  const run = await best(repeats, () => runRecurrentThreaded(fresh(), 1000, threads));
+  stage('one thread');
+  const one = await best(repeats, () => runRecurrent(fresh(), 1000));
+  stage('the scalar loop');
+  const scalar = await best(1, () => runRecurrent(fresh(), 1000, { kernel: 'js' }));
+  if (one.spikes !== run.spikes || scalar.spikes !== run.spikes) {
+    throw new Error(`CUBA N = ${n}: the runs disagree (${run.spikes}, ${one.spikes}, ${scalar.spikes} spikes)`);
+  }
+  const eventsPerSec = run.eventsPerSec;
+  stage('the C baseline');
+  const plain = binary ? bestC(binary, n, 0, repeats) : null;
+  const fastest = binary ? bestC(binary, n, 14, repeats) : null;
+  const c = plain && fastest ? Math.max(plain.eventsPerSec, fastest.eventsPerSec) : null;
+  stage('Brian2 C++ standalone (builds its C++ first)');
+  const brian2 = runBrian2(n);
+  return {
+    N: n,
+    busy,
+    eventsPerSec,
+    threads,
+    runsPerFigure: repeats,
+    eventsPerSecOneThread: one.eventsPerSec,
+    eventsPerSecScalar: scalar.eventsPerSec,
+    spikes: run.spikes,
+    rateHz: run.spikes / n / 1,
+    cEventsPerSec: c,
+    cPlainEventsPerSec: plain?.eventsPerSec ?? null,
+    cSpikes: plain?.spikes ?? null,
+    brian2CppEventsPerSec: brian2,
+    ratioToC: c ? eventsPerSec / c : null,
+    ratioToBrian2: brian2 ? eventsPerSec / brian2 : null,
+  };
 }
 
 function bestC(binary: string, n: number, mode: number, repeats: number): { eventsPerSec: number; spikes: number } {

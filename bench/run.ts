@@ -10,7 +10,7 @@ const PARTS = ['float', 'chip', 'vgg', 'cuba'] as const;
 type Part = (typeof PARTS)[number];
 
 /**
- * `npm run bench [-- --limit N] [--only float,chip,vgg,cuba] [--json]`: prints every benchmark of this run (or only
+ * `npm run bench [-- --limit N] [--only float,chip,vgg,cuba] [--busy] [--json]`: prints every benchmark of this run (or only
  * the named parts; the definitions are the same either way), as lines to read or, with --json, one JSON object.
  * `npm run bench -- --train [--rule osr|rate] [--samples N]`: only the host-training benchmark (tens of minutes).
  */
@@ -33,6 +33,8 @@ async function main(argv: string[]): Promise<void> {
   const chipSimulation = want('chip') ? (stage('the chip simulation'), await benchChipSimulation(limit)) : undefined;
   const compileVggLoihi2 = want('vgg') ? (stage('compiling the VGGSNN'), benchCompileVgg()) : undefined;
   const cuba = want('cuba') ? await benchCuba(undefined, stage) : undefined;
+  // --busy: the same rows again beside a CPU-bound process (a shared machine), after the quiet ones.
+  if (cuba && argv.includes('--busy')) cuba.push(...(await benchCuba(undefined, stage, true)));
   status.done();
   const result = {
     floatReference,

@@ -41,7 +41,7 @@ export function benchSummary(result: BenchResult): string {
   }
   for (const b of result.cuba ?? []) {
     lines.push(
-      `CUBA N = ${count(b.N).padEnd(7)}  ${millions(b.eventsPerSec)} synaptic events/s in ${b.threads} threads ` +
+      `CUBA N = ${count(b.N).padEnd(7)}  ${b.busy ? 'beside a CPU-bound process: ' : ''}${millions(b.eventsPerSec)} synaptic events/s in ${b.threads} threads ` +
         `(1 thread ${millions(b.eventsPerSecOneThread)}, scalar ${millions(b.eventsPerSecScalar)}), ${count(b.spikes)} spikes, best of ${b.runsPerFigure} runs`,
       `                  C fastest ${millions(b.cEventsPerSec)} (ratio ${ratio(b.ratioToC)}), C plain ${millions(b.cPlainEventsPerSec)}, ` +
         `Brian2 C++ standalone ${millions(b.brian2CppEventsPerSec)} (ratio ${ratio(b.ratioToBrian2)})`,

@@ -8,8 +8,12 @@ describe('the bench summary (npm run bench without --json)', () => {
       compileVggLoihi2: { skipped: '../shared/fixtures/osr-vggsnn-cifar-random is absent' },
       cuba: [
         {
-          N: 10_000, eventsPerSec: 1.382e9, threads: 2, runsPerFigure: 20, eventsPerSecOneThread: 7.96e8, eventsPerSecScalar: 1.61e8, spikes: 116_707, rateHz: 11.67,
+          N: 10_000, busy: false, eventsPerSec: 1.382e9, threads: 2, runsPerFigure: 20, eventsPerSecOneThread: 7.96e8, eventsPerSecScalar: 1.61e8, spikes: 116_707, rateHz: 11.67,
           cEventsPerSec: 1.446e9, cPlainEventsPerSec: 7.09e8, cSpikes: 118_069, brian2CppEventsPerSec: null, ratioToC: 0.9557, ratioToBrian2: null,
+        },
+        {
+          N: 10_000, busy: true, eventsPerSec: 7.2e8, threads: 2, runsPerFigure: 20, eventsPerSecOneThread: 7.1e8, eventsPerSecScalar: 1.2e8, spikes: 116_707, rateHz: 11.67,
+          cEventsPerSec: 1.2e9, cPlainEventsPerSec: 6e8, cSpikes: 118_069, brian2CppEventsPerSec: 2.5e8, ratioToC: 0.6, ratioToBrian2: 2.88,
         },
       ],
     });
@@ -17,6 +21,8 @@ describe('the bench summary (npm run bench without --json)', () => {
     expect(text).toContain('VGGSNN compile    skipped: ../shared/fixtures/osr-vggsnn-cifar-random is absent');
     expect(text).toContain('1,382 M synaptic events/s in 2 threads (1 thread 796 M, scalar 161 M), 116,707 spikes, best of 20 runs');
     expect(text).toContain('C fastest 1,446 M (ratio 0.96), C plain 709 M, Brian2 C++ standalone not measured (ratio -)');
+    expect(text).toContain('CUBA N = 10,000   beside a CPU-bound process: 720 M synaptic events/s in 2 threads (1 thread 710 M');
+    expect(text).toContain('Brian2 C++ standalone 250 M (ratio 2.88)');
     expect(text).not.toContain('float reference');
   });
 });

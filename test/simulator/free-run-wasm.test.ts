@@ -74,6 +74,26 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
     expect(outcome(runtime, run)).toEqual(scalar);
   });
 
+  it('gives the same when the chunks alternate between threads and one thread running every share', async () => {
+    const { wasm, runtime, layer, run } = await twoShareRun(200);
+    const threads = (await import(dist('simulator/wasm/free-run-threads.js'))) as typeof import('../../simulator/wasm/free-run-threads.js');
+    const pacing = (await import(dist('simulator/wasm/share-pacer.js'))) as typeof import('../../simulator/wasm/share-pacer.js');
+    // Chunks of 1 to 7 steps, each mode in turn: every switch hands shares between threads mid-run.
+    class Alternating extends pacing.SharePacer {
+      private chunk = 0;
+      override next(): 'threads' | 'inline' {
+        return this.chunk++ % 2 === 0 ? 'threads' : 'inline';
+      }
+      override chunkSteps(): number {
+        return 1 + (this.chunk % 7);
+      }
+    }
+    const totals = await threads.runSharesInThreads(run, new Alternating());
+    expect(totals.inlineSteps).toBeGreaterThan(50);
+    expect(totals.inlineSteps).toBeLessThan(150);
+    expect(outcome(runtime, wasm.finishFreeRun(run, layer, totals))).toEqual(scalar);
+  });
+
   it('a share that waits past its spins sleeps in wait32 and wakes when the other publishes, on the main thread too', async () => {
     const { wasm, runtime, layer, run } = await twoShareRun(200);
     const loop = (await import(dist('simulator/wasm/free-run-share-loop.js'))) as typeof import('../../simulator/wasm/free-run-share-loop.js');
