@@ -7,12 +7,14 @@
  * Conversion walks the schema's reflection rather than naming every field: the same code maps enum names to
  * numbers, typed arrays to packed fields, and checks each value against its proto type, for every message.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { ChipProgramError } from '../errors.js';
+import { chipReaderMemoryBudget, overBudget } from '../memory-budget.js';
 import { READABLE_IR_VERSIONS, type ChipProgram } from './chip-program.js';
+import { decodedSizeEstimate } from './decoded-size.js';
 import { layerLabel, validateChipProgram } from './validate-chip-program.js';
 
 const SCHEMA_PATH = join('chips', 'ir', 'chip_program.proto');
@@ -49,6 +51,9 @@ export function encodeChipProgram(program: ChipProgram): Uint8Array {
 export function decodeChipProgram(bytes: Uint8Array, file: string): ChipProgram {
   if (bytes.length === 0) throw new ChipProgramError(file, 'empty file; not a chip program');
   const type = chipProgramType();
+  const budget = chipReaderMemoryBudget();
+  const decodedBytes = decodedSizeEstimate(type, bytes);
+  if (decodedBytes > budget) throw new ChipProgramError(file, overBudget(`decoding its ${bytes.length} bytes`, decodedBytes, budget));
   let wire: Fields;
   try {
     const message = type.decode(bytes);
@@ -83,8 +88,12 @@ export function writeChipProgramFile(path: string, program: ChipProgram): void {
 export function readChipProgramFile(path: string): ChipProgram {
   let bytes: Uint8Array;
   try {
+    const size = statSync(path).size;
+    const budget = chipReaderMemoryBudget();
+    if (size > budget) throw new ChipProgramError(path, overBudget(`the file itself (${size} bytes)`, size, budget));
     bytes = readFileSync(path);
   } catch (error) {
+    if (error instanceof ChipProgramError) throw error;
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : String(error);
     throw new ChipProgramError(path, `cannot be read (${code})`);
   }

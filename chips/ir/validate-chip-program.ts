@@ -5,6 +5,7 @@
  * compiler's `check`, not this. Each problem names the layer or core it concerns.
  */
 import { ChipProgramError } from '../errors.js';
+import { SCHEMA_LIMITS } from '../schema-limits.js';
 import {
   READABLE_IR_VERSIONS,
   type ChipProgram,
@@ -41,6 +42,13 @@ function programProblem(program: ChipProgram): string | undefined {
   if (program.chipName === '') return 'chip_name is empty';
   if (program.timesteps === 0) return 'timesteps is 0; an inference runs at least one step';
   if (program.chipCount === 0) return 'chip_count is 0; a program uses at least one chip';
+  const bound = sizeBound([
+    ['timesteps', program.timesteps, SCHEMA_LIMITS.timesteps],
+    ['chip_count', program.chipCount, SCHEMA_LIMITS.chips],
+    ['input shape (values)', product(program.input.shape), SCHEMA_LIMITS.layerNeurons],
+    ['cores (count)', program.cores.length, program.chipCount * SCHEMA_LIMITS.coresPerChip],
+  ]);
+  if (bound !== undefined) return bound;
   if (program.layers.length === 0) return 'the program has no layers';
   if (program.input.placement === 'INPUT_PLACEMENT_UNSPECIFIED') return 'input placement is unspecified';
   if (!isGrid(program.input.shape, program.input.shape.length)) return `input shape ${formatShape(program.input.shape)} has no values`;
@@ -67,9 +75,25 @@ function product(shape: readonly number[]): number {
   return shape.reduce((n, size) => n * size, 1);
 }
 
+/** The first of `[field, value, limit]` whose value is above its limit, as an error; values are never negative. */
+function sizeBound(bounds: readonly (readonly [string, number, number])[]): string | undefined {
+  const over = bounds.find(([, value, limit]) => !(value <= limit));
+  return over && `${over[0]} ${over[1]} is over the limit of ${over[2]}`;
+}
+
 function layerProblem(layer: Layer, expectedSource: { shape: readonly number[]; what: string }, timesteps: number, hostWeights: number | null): string | undefined {
   if (layer.kind === 'LAYER_KIND_UNSPECIFIED') return 'kind is unspecified';
   if (!isGrid(layer.shape, 3)) return `shape ${formatShape(layer.shape)} is not a [C, H, W] grid`;
+  const { neuron } = layer;
+  const bound = sizeBound([
+    [`shape ${formatShape(layer.shape)} (neurons)`, product(layer.shape), SCHEMA_LIMITS.layerNeurons],
+    [`source_shape ${formatShape(layer.sourceShape)} (values)`, product(layer.sourceShape), SCHEMA_LIMITS.layerNeurons],
+    ['start_step', layer.startStep, SCHEMA_LIMITS.timesteps + SCHEMA_LIMITS.timesteps],
+    ['neuron.du', neuron.du, 2 ** SCHEMA_LIMITS.decayBits],
+    ['neuron.dv', neuron.dv, 2 ** SCHEMA_LIMITS.decayBits],
+    ['neuron.refractory_steps', neuron.refractorySteps ?? 0, SCHEMA_LIMITS.timesteps],
+  ]);
+  if (bound !== undefined) return bound;
   // A recurrent layer reads its own neurons.
   const source = layer.recurrent ? { shape: layer.shape, what: 'its own shape (recurrent)' } : expectedSource;
   if (!sameShape(layer.sourceShape, source.shape)) {
@@ -203,6 +227,23 @@ function coresProblem(program: ChipProgram): string | undefined {
 
 function coreProblem(core: Core, program: ChipProgram, coresById: ReadonlyMap<number, Core>): string | undefined {
   if (core.chip >= program.chipCount) return `chip ${core.chip} is not below chip_count ${program.chipCount}`;
+  // Positions and hops index the simulator's mesh arrays and loops; no chip spec's mesh is larger than this.
+  const meshSpan = SCHEMA_LIMITS.meshSideTiles * SCHEMA_LIMITS.chips;
+  const bound = sizeBound([
+    ['id', core.id, program.chipCount * SCHEMA_LIMITS.coresPerChip - 1],
+    ['tile_x', core.tileX, SCHEMA_LIMITS.meshSideTiles - 1],
+    ['tile_y', core.tileY, SCHEMA_LIMITS.meshSideTiles - 1],
+    ['slot', core.slot, SCHEMA_LIMITS.coresPerTile - 1],
+    ['usage.neurons', core.usage.neurons, SCHEMA_LIMITS.neuronsPerCore],
+    ['usage.input_axons', core.usage.inputAxons, SCHEMA_LIMITS.axonsPerCore],
+    ['usage.output_axons', core.usage.outputAxons, SCHEMA_LIMITS.axonsPerCore],
+    ...core.routes.flatMap((route, r): [string, number, number][] => [
+      [`routes[${r}].hops_east_west`, route.hopsEastWest, meshSpan],
+      [`routes[${r}].hops_north_south`, route.hopsNorthSouth, SCHEMA_LIMITS.meshSideTiles],
+      [`routes[${r}].chip_crossings`, route.chipCrossings, SCHEMA_LIMITS.chips],
+    ]),
+  ]);
+  if (bound !== undefined) return bound;
   const layer = program.layers[core.layer];
   if (!layer) return `layer ${core.layer} does not exist (the program has ${program.layers.length} layers)`;
   if (core.role === 'CORE_ROLE_UNSPECIFIED') return 'role is unspecified';

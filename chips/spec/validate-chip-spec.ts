@@ -3,6 +3,7 @@
  * Returns a fresh, fully typed ChipSpec or throws ChipSpecError naming the JSON path; never throws anything else.
  */
 import { ChipSpecError } from '../errors.js';
+import { SCHEMA_LIMITS } from '../schema-limits.js';
 import {
   CURRENT_DECAY_OFFSET,
   DECAY_BITS,
@@ -149,10 +150,10 @@ function readUnconfirmedPaths(source: JsonSource, root: JsonObject): readonly st
 function readMesh(source: JsonSource, value: unknown, path: string): MeshSpec {
   const o = readObject(source, value, path, ['coresPerChip', 'widthTiles', 'heightTiles', 'coresPerTile', 'multicast']);
   const mesh: MeshSpec = {
-    coresPerChip: readInteger(source, field(o, 'coresPerChip'), childPath(path, 'coresPerChip'), 1, COUNT_MAX),
-    widthTiles: readInteger(source, field(o, 'widthTiles'), childPath(path, 'widthTiles'), 1, COUNT_MAX),
-    heightTiles: readInteger(source, field(o, 'heightTiles'), childPath(path, 'heightTiles'), 1, COUNT_MAX),
-    coresPerTile: readInteger(source, field(o, 'coresPerTile'), childPath(path, 'coresPerTile'), 1, COUNT_MAX),
+    coresPerChip: readInteger(source, field(o, 'coresPerChip'), childPath(path, 'coresPerChip'), 1, SCHEMA_LIMITS.coresPerChip),
+    widthTiles: readInteger(source, field(o, 'widthTiles'), childPath(path, 'widthTiles'), 1, SCHEMA_LIMITS.meshSideTiles),
+    heightTiles: readInteger(source, field(o, 'heightTiles'), childPath(path, 'heightTiles'), 1, SCHEMA_LIMITS.meshSideTiles),
+    coresPerTile: readInteger(source, field(o, 'coresPerTile'), childPath(path, 'coresPerTile'), 1, SCHEMA_LIMITS.coresPerTile),
     multicast: readBoolean(source, field(o, 'multicast'), childPath(path, 'multicast')),
   };
   const meshCores = mesh.widthTiles * mesh.heightTiles * mesh.coresPerTile;
@@ -173,14 +174,14 @@ function readCore(source: JsonSource, value: unknown, path: string): CoreLimits 
     'maxCompartmentProfiles',
     'maxThresholdProfiles',
   ]);
-  const count = (key: string): number => readInteger(source, field(o, key), childPath(path, key), 1, COUNT_MAX);
-  const nullableCount = (key: string): number | null =>
-    readNullableInteger(source, field(o, key), childPath(path, key), 1, COUNT_MAX);
+  const count = (key: string, max = COUNT_MAX): number => readInteger(source, field(o, key), childPath(path, key), 1, max);
+  const nullableCount = (key: string, max = COUNT_MAX): number | null =>
+    readNullableInteger(source, field(o, key), childPath(path, key), 1, max);
   const core: CoreLimits = {
-    maxNeurons: count('maxNeurons'),
-    maxInputAxons: count('maxInputAxons'),
-    maxOutputAxons: count('maxOutputAxons'),
-    maxFanIn: nullableCount('maxFanIn'),
+    maxNeurons: count('maxNeurons', SCHEMA_LIMITS.neuronsPerCore),
+    maxInputAxons: count('maxInputAxons', SCHEMA_LIMITS.axonsPerCore),
+    maxOutputAxons: count('maxOutputAxons', SCHEMA_LIMITS.axonsPerCore),
+    maxFanIn: nullableCount('maxFanIn', SCHEMA_LIMITS.axonsPerCore),
     sramBytes: readNullableInteger(source, field(o, 'sramBytes'), childPath(path, 'sramBytes'), 1, BITS_TOTAL_MAX),
     synapseMemory: readSynapseMemory(source, field(o, 'synapseMemory'), childPath(path, 'synapseMemory')),
     maxCompartmentProfiles: nullableCount('maxCompartmentProfiles'),
@@ -270,7 +271,7 @@ function readStateFormat(source: JsonSource, value: unknown, path: string): Stat
 
 function readDecayFormat(source: JsonSource, value: unknown, path: string): NonNullable<NumberFormat['decay']> {
   const o = readObject(source, value, path, ['bits', 'currentDecayOffset', 'voltageDecayOffset']);
-  const bits = readInteger(source, field(o, 'bits'), childPath(path, 'bits'), 1, SHIFT_MAX);
+  const bits = readInteger(source, field(o, 'bits'), childPath(path, 'bits'), 1, SCHEMA_LIMITS.decayBits);
   return {
     bits,
     currentDecayOffset: readInteger(source, field(o, 'currentDecayOffset'), childPath(path, 'currentDecayOffset'), 0, 2 ** bits),
@@ -317,7 +318,7 @@ function readNeuron(source: JsonSource, value: unknown, path: string): NeuronFea
     gradedSpikes,
     gradedSpikePayloadBits: payloadBits,
     annModeCores: readBoolean(source, field(o, 'annModeCores'), childPath(path, 'annModeCores')),
-    maxDelaySteps: readInteger(source, field(o, 'maxDelaySteps'), childPath(path, 'maxDelaySteps'), 0, COUNT_MAX),
+    maxDelaySteps: readInteger(source, field(o, 'maxDelaySteps'), childPath(path, 'maxDelaySteps'), 0, SCHEMA_LIMITS.delaySteps),
   };
 }
 

@@ -37,7 +37,7 @@ describe('ChipSpecError', () => {
   it('names the file, the JSON path, what was expected and what was found', () => {
     const error = expectRejected((s) => (s.core.maxNeurons = 1.5), '$.core.maxNeurons', /integer/);
     expect(error.found).toBe('the number 1.5');
-    expect(error.message).toBe('user.json: $.core.maxNeurons: expected an integer in 1..2147483647, found the number 1.5');
+    expect(error.message).toBe('user.json: $.core.maxNeurons: expected an integer in 1..1048576, found the number 1.5');
     expect(error.name).toBe('ChipSpecError');
     expect(error).toBeInstanceOf(Error);
   });
