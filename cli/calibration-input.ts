@@ -1,28 +1,44 @@
-import { readFileSync } from 'node:fs';
-import { defaultFashionMnistDir, loadFashionMnist } from '../models/datasets/fashion-mnist.js';
-import { imagesAsInput } from '../models/datasets/image-samples.js';
+import { extname } from 'node:path';
+import { readBytes } from '../models/datasets/cifar.js';
+import { defaultFashionMnistDir } from '../models/datasets/fashion-mnist.js';
+import type { NormalisationChoice } from '../models/datasets/image-normalisation.js';
+import { openDataset } from '../models/datasets/open-dataset.js';
+import { parseF32 } from '../models/datasets/raw-f32.js';
+import { tensorSamples } from '../models/datasets/tensor-samples.js';
 import { ModelError } from '../models/errors.js';
 import type { Model } from '../models/graph/model.js';
-import { elementCount } from '../models/graph/tensor.js';
+import { elementCount, formatShape, sameShape } from '../models/graph/tensor.js';
 
 /**
- * Calibration images for freezing OTS: a raw little-endian float32 file of model inputs (NCHW, as the VGG
- * fixture ships), or the first N Fashion-MNIST training images.
+ * Calibration inputs for freezing OTS, as one batch: the tensor in `file` (a raw little-endian float32 .f32 of
+ * NCHW inputs, as the VGG fixture ships, or a .npy/.npz), else the first N training samples of `data` (any
+ * format openDataset reads; default Fashion-MNIST), transformed as the model's code does.
  */
-export function calibrationInput(model: Model, options: { count?: number; file?: string; data?: string }): { input: Float32Array; count: number; source: string } {
-  const size = elementCount(model.input.shape);
-  if (options.file) {
-    const bytes = readFileSync(options.file);
-    if (bytes.length % (4 * size) !== 0) {
-      throw new ModelError(options.file, `${bytes.length} bytes is not a whole number of float32 inputs of shape [${model.input.shape.join(', ')}] (${4 * size} bytes each)`);
-    }
-    const all = bytes.length / (4 * size);
-    const count = Math.min(options.count ?? all, all);
-    const input = new Float32Array(count * size);
-    for (let i = 0; i < input.length; i++) input[i] = bytes.readFloatLE(i * 4);
-    return { input, count, source: options.file };
+export function calibrationInput(
+  model: Model,
+  options: { count?: number; file?: string; data?: string; normalisation?: NormalisationChoice },
+): { input: Float32Array; count: number; source: string } {
+  if (options.file && !['.npy', '.npz'].includes(extname(options.file).toLowerCase())) return rawFloat32Input(model, options.file, options.count);
+  const path = options.file ?? options.data ?? defaultFashionMnistDir();
+  const dataset = openDataset(path, {
+    model,
+    split: 'train',
+    ...(options.count !== undefined ? { limit: options.count } : options.file ? {} : { limit: 1024 }),
+    ...(options.normalisation ? { normalisation: options.normalisation } : {}),
+  });
+  if (!sameShape(dataset.inputShape, model.input.shape)) {
+    throw new ModelError(path, `gives inputs of shape ${formatShape(dataset.inputShape)} per sample; OTS calibration of model ${model.name} needs ${formatShape(model.input.shape)}`);
   }
-  const count = options.count ?? 1024;
-  const train = loadFashionMnist(options.data ?? defaultFashionMnistDir(), 'train', count);
-  return { input: imagesAsInput(train, model, train.count), count: train.count, source: train.source };
+  const input = new Float32Array(dataset.count * elementCount(model.input.shape));
+  dataset.toInput(0, dataset.count, input);
+  return { input, count: dataset.count, source: dataset.source };
+}
+
+/** Any file that is not .npy/.npz is raw float32 here, whatever its extension (the fixture's is .f32). */
+function rawFloat32Input(model: Model, file: string, count: number | undefined): { input: Float32Array; count: number; source: string } {
+  const samples = tensorSamples(parseF32(readBytes(file), file, model.input.shape), model.input.shape, file, null);
+  const n = Math.min(count ?? samples.count, samples.count);
+  const input = new Float32Array(n * elementCount(model.input.shape));
+  samples.toInput(0, n, input);
+  return { input, count: n, source: file };
 }

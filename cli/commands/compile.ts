@@ -39,7 +39,7 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     .option('chips', { type: 'string', default: '1', describe: "chips available: a number, or 'auto' for as many as needed" })
     .option('calibration', { type: 'number', describe: 'freeze OTS on the first N calibration images (default: the frozen table in the model, else 1024)' })
     .option('calibration-input', { type: 'string', describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
-    .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
+    .option('data', { type: 'string', describe: 'dataset for calibration: any --data eval reads (default: Fashion-MNIST)' })
     .option('threshold', { choices: ['auto', 'schedule', 'mean'] as const, default: 'auto' as const, describe: "OTS thresholds on chip: per-step 'schedule', their 'mean', or 'auto' (schedule where the chip has a table)" })
     .option('learning', { type: 'string', describe: "on-chip learning: a preset (ottt | ottt-accumulated | rate) or rules in Lava's grammar, e.g. 'dw = 2^-4*x1*y0 - 2^-4*x0*y1', with the tag's 'dw = ...; dt = ...'" })
     .option('learn-layers', { type: 'string', describe: "layers that learn: 'last' (default) or comma-separated names" })

@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
-import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
-import { imagesAsInput } from '../../models/datasets/image-samples.js';
+import { calibrationInput } from '../calibration-input.js';
 import { writeModelFile } from '../../models/format/model-file.js';
 import { lifKey, lifNodes } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
@@ -29,15 +28,15 @@ export function registerConvert(yargs: Argv): Argv {
         .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
         .options(NIR_OPTIONS)
         .option('calibration', { type: 'number', default: 1024, describe: 'freeze OTS on the first N training images (0: leave unfrozen)' })
-        .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
+        .option('data', { type: 'string', describe: 'dataset for calibration: any --data eval reads (default: Fashion-MNIST)' })
         .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .snnmodel file to write' })
         .option('json', { type: 'boolean', default: false }) as Argv<ConvertArgs>,
     (args) => {
       let { model } = loadModel(args.checkpoint, topologyOptions(args));
       let calibration: { images: number; source: string } | null = null;
       if (usesOts(model) && args.calibration > 0) {
-        const train = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'train', args.calibration);
-        model = withFrozenThresholds(model, calibrateOts(model, imagesAsInput(train, model, train.count), train.count));
+        const train = calibrationInput(model, { count: args.calibration, ...(args.data ? { data: args.data } : {}) });
+        model = withFrozenThresholds(model, calibrateOts(model, train.input, train.count));
         calibration = { images: train.count, source: train.source };
       }
       writeModelFile(args.output, model);

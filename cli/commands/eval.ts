@@ -1,6 +1,10 @@
 import type { Argv } from 'yargs';
-import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
-import { imageSamples, imagesAsInput } from '../../models/datasets/image-samples.js';
+import { defaultFashionMnistDir } from '../../models/datasets/fashion-mnist.js';
+import type { NormalisationChoice } from '../../models/datasets/image-normalisation.js';
+import { openDataset } from '../../models/datasets/open-dataset.js';
+import { ModelError } from '../../models/errors.js';
+import { formatShape, sameShape } from '../../models/graph/tensor.js';
+import { calibrationInput } from '../calibration-input.js';
 import { lifNodes, lifKey, type Model } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
@@ -16,6 +20,8 @@ interface EvalArgs {
   thresholds: ThresholdMode;
   calibration?: number;
   data?: string;
+  'calibration-input'?: string;
+  normalisation?: NormalisationChoice;
   limit?: number;
   batch: number;
   json: boolean;
@@ -34,7 +40,9 @@ export function registerEval(yargs: Argv): Argv {
         .options(NIR_OPTIONS)
         .option('thresholds', { choices: ['frozen', 'dynamic'] as const, default: 'frozen' as const, describe: 'OTS thresholds: frozen table, or per-batch statistics as the released code does' })
         .option('calibration', { type: 'number', describe: 'recalibrate OTS on the first N training images (default 1024 when the model has no table)' })
-        .option('data', { type: 'string', describe: 'directory with the Fashion-MNIST idx files (default: Debian dataset-fashion-mnist, else the bundled subset)' })
+        .option('data', { type: 'string', describe: 'dataset: a directory (Fashion-MNIST idx, CIFAR-10/100 binary or python, DVS128 Gesture, CIFAR10-DVS) or a .npy/.npz/.f32 file (default: Debian dataset-fashion-mnist, else the bundled subset)' })
+        .option('calibration-input', { type: 'string', describe: 'a .f32/.npy/.npz tensor of model inputs used as the one OTS calibration batch (instead of the first N training samples)' })
+        .option('normalisation', { choices: ['osr-ots', 'rate-bp', 'none'] as const, describe: "8-bit colour images: whose code's test transform to apply (default: the model's source; none = pixel / 255)" })
         .option('limit', { type: 'number', describe: 'evaluate only the first N test images' })
         .option('batch', { type: 'number', default: 256, describe: 'batch size (changes results only with --thresholds dynamic)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
@@ -49,17 +57,25 @@ async function runEval(args: EvalArgs): Promise<void> {
   const { bundledModelPath } = await import('../../models/bundled/bundled.js');
   const modelPath = args.model ?? bundledModelPath();
   let { model } = loadModel(modelPath, topologyOptions(args));
-  const dataDir = args.data ?? defaultFashionMnistDir();
+  const dataPath = args.data ?? defaultFashionMnistDir();
+  const normalisation = args.normalisation ? { normalisation: args.normalisation } : {};
   let calibrated: { images: number; source: string } | null = null;
-  if (args.thresholds === 'frozen' && usesOts(model) && (args.calibration !== undefined || !hasFrozenThresholds(model))) {
-    const count = args.calibration ?? 1024;
-    const train = loadFashionMnist(dataDir, 'train', count);
-    model = withFrozenThresholds(model, calibrateOts(model, imagesAsInput(train, model, count), train.count));
-    calibrated = { images: train.count, source: train.source };
+  if (args.thresholds === 'frozen' && usesOts(model) && (args.calibration !== undefined || args['calibration-input'] !== undefined || !hasFrozenThresholds(model))) {
+    const file = args['calibration-input'];
+    const count = args.calibration ?? (file ? undefined : 1024);
+    const batch = calibrationInput(model, { ...(count !== undefined ? { count } : {}), ...(file ? { file } : { data: dataPath }), ...normalisation });
+    model = withFrozenThresholds(model, calibrateOts(model, batch.input, batch.count));
+    calibrated = { images: batch.count, source: batch.source };
   }
-  const test = loadFashionMnist(dataDir, 'test', args.limit);
+  const test = openDataset(dataPath, { model, split: 'test', ...(args.limit !== undefined ? { limit: args.limit } : {}), ...normalisation });
+  if (!sameShape(test.inputShape, model.input.shape)) {
+    throw new ModelError(
+      test.source,
+      `gives ${formatShape(test.inputShape)} per sample (event frames, one per step); the float reference feeds model ${model.name} one ${formatShape(model.input.shape)} input for every step, so per-step frames cannot be evaluated here`,
+    );
+  }
   const bar = progressBar('eval', !args.json);
-  const result = evaluate(model, imageSamples(test, model), {
+  const result = evaluate(model, test, {
     mode: args.thresholds,
     batch: args.batch,
     keepOutputs: args.outputs,

@@ -37,7 +37,7 @@ export function registerTrain(yargs: Argv): Argv {
     (y) =>
       y
         .option('arch', { type: 'string', demandOption: true, describe: 'snn-arch/1 file (layer sizes from its fields or the checkpoint.pth beside it)' })
-        .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
+        .option('data', { type: 'string', describe: 'labelled 8-bit images scaled by 1/255: any --data eval reads, e.g. a Fashion-MNIST or CIFAR directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
         .option('rule', { choices: ['osr', 'rate'] as const, describe: "training rule (default: from the arch's source)" })
         .option('epochs', { type: 'number', describe: 'epochs (default: the fixture reference, osr 2, rate 1)' })
         .option('samples', { type: 'number', describe: 'train on the first N training images (default: osr all, rate 30000)' })

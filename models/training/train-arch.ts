@@ -1,9 +1,8 @@
 import { readArchFile } from '../arch/read-arch.js';
-import { loadFashionMnist } from '../datasets/fashion-mnist.js';
-import { imageSamples, imagesAsInput } from '../datasets/image-samples.js';
+import { openDataset, type OpenedDataset } from '../datasets/open-dataset.js';
 import { ModelError } from '../errors.js';
 import type { Model } from '../graph/model.js';
-import { formatShape, sameShape } from '../graph/tensor.js';
+import { elementCount } from '../graph/tensor.js';
 import { calibrateOts, usesOts, withFrozenThresholds } from '../reference/calibrate-ots.js';
 import { evaluate } from '../reference/evaluate.js';
 import type { HyperParameters } from './hyper-parameters.js';
@@ -13,6 +12,7 @@ import { trainModel, type TrainResult } from './trainer.js';
 
 export interface ArchTrainingOptions extends HyperParameters {
   readonly archPath: string;
+  /** Any dataset openDataset reads whose samples are labelled 8-bit images scaled by 1/255 (Fashion-MNIST, CIFAR without normalisation). */
   readonly dataDir: string;
   readonly rule: TrainingRule;
   readonly threads: number;
@@ -51,25 +51,33 @@ export async function trainArchitecture(options: ArchTrainingOptions): Promise<A
   // all equal at the start, which makes OTS undefined.
   const init = options.rule === 'rate' ? 'ratebp-vgg' : 'torch-default';
   const fresh = initialModel(arch, parameterShapes(arch, options.archPath, CLASSES), options.seed, options.archPath, init);
-  const train = loadFashionMnist(options.dataDir, 'train', options.samples ?? undefined);
-  if (!sameShape(train.shape, fresh.input.shape)) {
-    throw new ModelError(options.archPath, `input shape ${formatShape(fresh.input.shape)} does not match the training images' ${formatShape(train.shape)} from ${train.source}`);
-  }
-  imageSamples(train, fresh);
+  const train = openDataset(options.dataDir, { model: fresh, split: 'train', ...(options.samples !== null && options.samples !== undefined ? { limit: options.samples } : {}) });
+  const pixels = trainingPixels(train);
   const training = await trainModel(
     fresh,
-    { images: train.images, labels: train.labels, count: train.count, pixels: train.shape[1] * train.shape[2] },
+    { images: pixels, labels: train.labels, count: train.count, pixels: elementCount(fresh.input.shape) },
     { ...options, ...(options.onBatch ? { onBatch: options.onBatch } : {}) },
   );
   let model = training.model;
   let calibrationImages: number | null = null;
   if (usesOts(model)) {
-    const calibration = train.count >= options.calibration ? train : loadFashionMnist(options.dataDir, 'train', options.calibration);
+    const calibration = train.count >= options.calibration ? train : openDataset(options.dataDir, { model, split: 'train', limit: options.calibration });
     const count = Math.min(options.calibration, calibration.count);
-    model = withFrozenThresholds(model, calibrateOts(model, imagesAsInput(calibration, model, count), count));
+    const input = new Float32Array(count * elementCount(model.input.shape));
+    calibration.toInput(0, count, input);
+    model = withFrozenThresholds(model, calibrateOts(model, input, count));
     calibrationImages = count;
   }
-  const test = loadFashionMnist(options.dataDir, 'test', options.testLimit ?? undefined);
-  const evaluation = evaluate(model, imageSamples(test, model), { mode: 'frozen', batch: 256 });
+  const test = openDataset(options.dataDir, { model, split: 'test', ...(options.testLimit !== null ? { limit: options.testLimit } : {}) });
+  const evaluation = evaluate(model, test, { mode: 'frozen', batch: 256 });
   return { model, training, testSamples: evaluation.samples, testAccuracy: evaluation.accuracy, calibrationImages };
+}
+
+/** Host training takes labelled 8-bit images whose model input is pixel / 255. */
+function trainingPixels(train: OpenedDataset): Uint8Array {
+  if (!train.labelled) throw new ModelError(train.source, 'training needs labelled samples; these carry no labels');
+  if (train.pixels === null) {
+    throw new ModelError(train.source, `training reads 8-bit images scaled by 1/255; these ${train.format} samples are model inputs after ${train.transform}`);
+  }
+  return train.pixels.images;
 }

@@ -83,7 +83,7 @@ describe('bad inputs', () => {
     const arch = writeTinyArch('rate', (a) => {
       a.input = { shape: [3, 28, 28], scale: 1 / 255, encoding: 'direct' };
     });
-    await expect(trainArchitecture(options(arch, 'rate'))).rejects.toThrow(/input shape \[3, 28, 28\] does not match the training images' \[1, 28, 28\]/);
+    await expect(trainArchitecture(options(arch, 'rate'))).rejects.toThrow(/images are \[1, 28, 28\], model .* expects input \[3, 28, 28\]/);
   });
 
   it('asks for layer sizes the arch file does not give', async () => {
