@@ -21,8 +21,10 @@ export interface LoadModelOptions {
   readonly nirDt?: number;
   /** NIR files: reset to zero (NIR's semantics, the default) or by subtraction. */
   readonly nirReset?: ResetMode;
-  /** NIR files: the number of time steps (NIR has none). */
+  /** NIR files: the number of time steps (NIR has none); presets: instead of their codebase's default. */
   readonly timesteps?: number;
+  /** Presets: the input [C, H, W] instead of their dataset's default (refused where the classifier fixes it). */
+  readonly inputShape?: readonly number[];
 }
 
 export interface LoadedModel {
@@ -60,7 +62,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
   }
   const stateDict = readStateDict(bytes, path);
   const shapes = new Map([...stateDict].map(([k, t]) => [k, t.shape] as const));
-  const preset = options.preset ? PRESETS.get(options.preset) : detectPreset(shapes);
+  const preset = options.preset ? PRESETS.get(options.preset) : detectPreset(shapes, path);
   if (!preset) {
     const known = [...PRESETS.keys()].join(', ');
     throw new ModelError(
@@ -70,7 +72,8 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
         : `no arch.json given and the checkpoint matches no preset (${known}): pass --arch <arch.json>`,
     );
   }
-  const arch: ArchSpec = preset.build(shapes, path);
+  const presetOptions = { ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}), ...(options.inputShape ? { inputShape: options.inputShape } : {}) };
+  const arch: ArchSpec = preset.build(shapes, path, presetOptions);
   return { model: validated(buildModel(arch, stateDict, path), path), topology: 'preset', presetName: preset.name };
 }
 

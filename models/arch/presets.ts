@@ -1,82 +1,85 @@
 import { ModelError } from '../errors.js';
 import type { ArchLayer, ArchSpec } from './arch-spec.js';
+import { ONLINE_SPIKING_RESNET_NF } from './presets/osr-nf-resnet.js';
+import { ONLINE_SPIKING_RESNET17, ONLINE_SPIKING_RESNET19 } from './presets/osr-resnet.js';
+import { ONLINE_SPIKING_RESNET_SEW } from './presets/osr-sew-resnet.js';
+import { ONLINE_SPIKING_VGG11_WS } from './presets/osr-vgg.js';
+import type { Preset, PresetOptions, TensorShapes } from './presets/preset.js';
+import { PREACT_RESNET34 } from './presets/ratebp-preact-resnet.js';
+import { RESNET18, RESNET19 } from './presets/ratebp-resnet.js';
+import { SEW_RESNET34 } from './presets/ratebp-sew-resnet.js';
+import { RATEBP_VGGS } from './presets/ratebp-vgg.js';
+
+export type { Preset, PresetOptions, TensorShapes } from './presets/preset.js';
 
 /**
- * Architectures of the seed code's own model zoo, so its checkpoints need no arch.json.
- * Reference: zhuyaoyu/SNN-online-normalization models/spiking_vgg.py (cfg 'A', SynapseNeuron = conv + OSR + LIF,
- * 'M' = AvgPool2d(2), light classifier = AdaptiveAvgPool2d(fc_hw) + Linear(512*fc_hw^2, classes)).
+ * The architectures of both seed codebases' model zoos, so their checkpoints need no arch.json: paper A
+ * (zhuyaoyu/SNN-online-normalization) and paper B (Tab-ct/rate-based-backpropagation). Each recognises its
+ * checkpoints by tensor names and reads depth and width from the keys (presets/*.ts).
  */
-export interface Preset {
-  readonly name: string;
-  readonly description: string;
-  /** Builds the arch from the checkpoint's tensor shapes (channel counts, classes, classifier width). */
-  build(shapes: ReadonlyMap<string, readonly number[]>, file: string): ArchSpec;
+const ZOO: readonly Preset[] = [
+  ONLINE_SPIKING_VGG11_WS,
+  ONLINE_SPIKING_RESNET17,
+  ONLINE_SPIKING_RESNET19,
+  ONLINE_SPIKING_RESNET_SEW,
+  ONLINE_SPIKING_RESNET_NF,
+  ...RATEBP_VGGS,
+  RESNET18,
+  RESNET19,
+  SEW_RESNET34,
+  PREACT_RESNET34,
+];
+
+export const PRESETS: ReadonlyMap<string, Preset> = new Map(ZOO.map((p) => [p.name, everyKeyPlaced(p)]));
+
+/**
+ * The preset whose tensor names a state dict carries; undefined when none does. Two that both match are
+ * refused, naming both: guessing between architectures would run the wrong network.
+ */
+export function detectPreset(shapes: TensorShapes, file: string): Preset | undefined {
+  const matching = [...PRESETS.values()].filter((p) => p.matches(shapes));
+  if (matching.length > 1) {
+    throw new ModelError(
+      file,
+      `the state dict's tensor names match several presets (${matching.map((p) => `${p.name} from ${p.module}`).join('; ')}): pass --preset <name> or --arch <arch.json>`,
+    );
+  }
+  return matching[0];
 }
 
-const VGG11_CFG: readonly (number | 'M')[] = [64, 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512];
+/** `name: description` of every preset, one a line (for usage errors and help). */
+export function describePresets(): string {
+  return [...PRESETS.values()].map((p) => `${p.name}: ${p.description}`).join('\n');
+}
 
-function onlineSpikingVgg11(): Preset {
+// A stage or block the preset did not lay out (a depth it misread, a layer the seed code does not have) would
+// otherwise be dropped without a word, and the network would run without it.
+const IGNORED_KEY = /(^|\.)num_batches_tracked$/;
+
+function everyKeyPlaced(preset: Preset): Preset {
   return {
-    name: 'online_spiking_vgg11_ws',
-    description: 'VGGSNN of paper A (OSR + OTS): 8 conv + OSR + LIF layers, avgpool, light linear classifier; CIFAR input 3x32x32',
-    build(shapes, file) {
-      const layers: ArchLayer[] = [];
-      let index = 0;
-      for (const entry of VGG11_CFG) {
-        if (entry === 'M') {
-          layers.push({ op: 'avgpool2d', kernel: 2 });
-        } else {
-          const prefix = `features.${index}`;
-          const weight = `${prefix}.synapse.weight`;
-          const shape = shapes.get(weight);
-          if (!shape) throw new ModelError(file, `preset online_spiking_vgg11_ws expects the key '${weight}', which the state dict lacks`);
-          if (shape[0] !== entry) {
-            throw new ModelError(file, `preset online_spiking_vgg11_ws expects ${entry} output channels in '${weight}', found [${shape.join(', ')}]`);
-          }
-          layers.push(
-            { op: 'conv2d', weight, bias: shapes.has(`${prefix}.synapse.bias`) ? `${prefix}.synapse.bias` : null, stride: 1, padding: 1 },
-            { op: 'norm', kind: 'osr', prefix: `${prefix}.bn`, eps: 1e-4 },
-            { op: 'lif', prefix: `${prefix}.neuron` },
-          );
-        }
-        index += 1;
+    ...preset,
+    build(shapes: TensorShapes, file: string, options?: PresetOptions): ArchSpec {
+      const arch = preset.build(shapes, file, options);
+      const placed = new Set(arch.layers.flatMap(keysOf));
+      const unplaced = [...shapes.keys()].filter((k) => !placed.has(k) && !IGNORED_KEY.test(k));
+      if (unplaced.length > 0) {
+        const shown = unplaced.slice(0, 5).map((k) => `'${k}'`).join(', ');
+        throw new ModelError(file, `preset ${preset.name}: the state dict holds ${unplaced.length} tensor(s) the architecture has no place for (${shown}${unplaced.length > 5 ? ', ...' : ''})`);
       }
-      const classifier = shapes.get('classifier.0.weight');
-      if (!classifier || classifier.length !== 2) {
-        throw new ModelError(file, "preset online_spiking_vgg11_ws expects a 2-D 'classifier.0.weight'");
-      }
-      const fcHw = Math.round(Math.sqrt(classifier[1]! / 512));
-      if (fcHw * fcHw * 512 !== classifier[1]) {
-        throw new ModelError(file, `preset online_spiking_vgg11_ws: classifier input ${classifier[1]} is not 512*k^2`);
-      }
-      layers.push(
-        { op: 'adaptiveavgpool2d', output: fcHw },
-        { op: 'flatten' },
-        { op: 'linear', weight: 'classifier.0.weight', bias: shapes.has('classifier.0.bias') ? 'classifier.0.bias' : null },
-      );
-      const inChannels = shapes.get('features.0.synapse.weight')?.[1] ?? 3;
-      return {
-        format: 'snn-arch/1',
-        name: 'online_spiking_vgg11_ws',
-        source: 'osr-ots',
-        stateDictKey: 'net',
-        timesteps: 4,
-        input: { shape: [inChannels, 32, 32], scale: 1, encoding: 'direct' },
-        neuron: { model: 'lif', decay: 0.5, threshold: 1, reset: 'subtract', ots: true },
-        layers,
-        output: 'mean-over-time',
-        preset: 'online_spiking_vgg11_ws',
-      };
+      return arch;
     },
   };
 }
 
-export const PRESETS: ReadonlyMap<string, Preset> = new Map([['online_spiking_vgg11_ws', onlineSpikingVgg11()]]);
-
-/** The preset whose tensor names a state dict carries, if exactly one matches. */
-export function detectPreset(shapes: ReadonlyMap<string, readonly number[]>): Preset | undefined {
-  if (shapes.has('features.0.synapse.weight') && shapes.has('features.0.bn.run_mean') && shapes.has('features.10.synapse.weight')) {
-    return PRESETS.get('online_spiking_vgg11_ws');
+function keysOf(layer: ArchLayer): string[] {
+  switch (layer.op) {
+    case 'conv2d':
+    case 'linear':
+      return layer.bias === null ? [layer.weight] : [layer.weight, layer.bias];
+    case 'norm':
+      return (layer.kind === 'osr' ? ['gamma', 'beta', 'run_mean', 'run_var'] : ['weight', 'bias', 'running_mean', 'running_var']).map((k) => `${layer.prefix}.${k}`);
+    default:
+      return [];
   }
-  return undefined;
 }
