@@ -17,6 +17,8 @@ import { registerLearn } from './commands/learn.js';
 import { registerTrain } from './commands/train.js';
 import { registerWorker } from './commands/worker.js';
 import { registerQueue } from './commands/queue.js';
+import { registerSweep } from './commands/sweep.js';
+import { MEMORY_BUDGET_VARIABLE, parseByteSize, setMemoryBudget } from '../models/memory-budget.js';
 import { commandName } from './command-name.js';
 import { exitCode, failureLines, oneLine, UsageError } from './failure.js';
 
@@ -38,11 +40,23 @@ async function main(argv: string[]): Promise<void> {
   cli = registerLearn(cli);
   cli = registerWorker(cli);
   cli = registerQueue(cli);
+  cli = registerSweep(cli);
   await cli
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()
     .alias('h', 'help')
+    .option('max-memory', {
+      type: 'string',
+      global: true,
+      describe: `memory the readers may use, e.g. 512M or 2G (default: a quarter of RAM, at most 512M; or set ${MEMORY_BUDGET_VARIABLE})`,
+      coerce: (text: string) => {
+        const bytes = parseByteSize(text);
+        if (bytes === undefined) throw new UsageError(`--max-memory ${JSON.stringify(text)} is not a size of at least 1M (e.g. 512M, 2G, or bytes)`);
+        setMemoryBudget(bytes);
+        return bytes;
+      },
+    })
     .fail((message, error) => {
       // yargs' own refusals (and a coerce that threw) come as YError or a message alone: usage errors, one line.
       if (!error || error.name === 'YError') throw new UsageError(oneLine(message ?? error?.message ?? 'bad command line'));

@@ -11,7 +11,10 @@ import { runToWire, type WireRun } from './run-wire.js';
 import { readShardJob } from './shard-job.js';
 import { QUEUE_NAME } from './shards.js';
 import { resolveChipRef } from './chip-ref.js';
-import { SimulationThreads } from './thread-pool.js';
+import { JobThreads } from './thread-pool.js';
+import { readSweepConfiguration } from './sweep/configuration.js';
+import type { SweepRow } from './sweep/sweep-row.js';
+import type { SimulationRun } from '../simulator/simulate.js';
 
 /**
  * How long a job's lock lasts without renewal, and how often workers look for jobs whose lock lapsed: a worker
@@ -39,18 +42,31 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
   const name = `${hostname()}:${process.pid}`;
   const redis = openRedis(address);
   redis.on('error', () => {});
-  const threads = new SimulationThreads(concurrency, fileURLToPath(new URL('./simulation-thread.js', import.meta.url)));
+  const threads = new JobThreads(concurrency, fileURLToPath(new URL('./job-thread.js', import.meta.url)));
   const programs = new Map<string, Uint8Array>();
 
-  const runJob = async (job: Job): Promise<WireRun> => {
+  const progressOf = (job: Job, total: number) => {
+    let last = 0;
+    return (done: number) => {
+      const now = performance.now();
+      if (now - last < PROGRESS_MS && done < total) return;
+      last = now;
+      job.updateProgress(done).catch(() => {});
+    };
+  };
+
+  const runPoint = async (job: Job): Promise<SweepRow[]> => {
     const started = performance.now();
-    let shard;
-    try {
-      shard = readShardJob(job.data, 'payload');
-    } catch (error) {
-      if (error instanceof ChipSpecError || error instanceof ClusterError) throw new UnrecoverableError(error.message);
-      throw error;
-    }
+    const configuration = readPayload(() => readSweepConfiguration(job.data, 'payload'));
+    log(`job ${job.id}: started (try ${job.attemptsMade + 1})`);
+    const rows = (await threads.run({ kind: 'point', configuration }, configuration.model.label, progressOf(job, configuration.dataset.count))) as SweepRow[];
+    log(`job ${job.id}: point ${configuration.model.label} on ${configuration.chipLabel} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    return rows;
+  };
+
+  const runShard = async (job: Job): Promise<WireRun> => {
+    const started = performance.now();
+    const shard = readPayload(() => readShardJob(job.data, 'payload'));
     let programBytes = programs.get(shard.program);
     if (!programBytes) {
       programBytes = await fetchProgram(redis, shard.program);
@@ -61,9 +77,9 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
     const spec = resolveChipRef(shard.chip);
     const set = loadDatasetRef(shard.dataset);
     const size = set.images.length / set.count;
-    let lastProgress = 0;
-    const run = await threads.run(
+    const run = (await threads.run(
       {
+        kind: 'shard',
         runtimeKey: `${shard.program}\n${'builtin' in shard.chip ? shard.chip.builtin : JSON.stringify(shard.chip.spec)}`,
         programBytes,
         programFile: shard.programFile,
@@ -76,15 +92,17 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
         seed: shard.seed,
         ...(shard.raster ? { raster: shard.raster } : {}),
       },
-      (done) => {
-        const now = performance.now();
-        if (now - lastProgress < PROGRESS_MS && done < shard.count) return;
-        lastProgress = now;
-        job.updateProgress(done).catch(() => {});
-      },
-    );
+      shard.programFile,
+      progressOf(job, shard.count),
+    )) as SimulationRun;
     log(`job ${job.id}: samples ${shard.first}..${shard.first + shard.count - 1} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     return runToWire(run);
+  };
+
+  const runJob = (job: Job): Promise<unknown> => {
+    if (job.name === 'shard') return runShard(job);
+    if (job.name === 'point') return runPoint(job);
+    return Promise.reject(new UnrecoverableError(`job ${job.id}: unknown kind '${job.name}' (this worker runs shard and point jobs)`));
   };
 
   const worker = new Worker(QUEUE_NAME, runJob, {
@@ -111,4 +129,14 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
       redis.disconnect();
     },
   };
+}
+
+/** A payload that does not read fails at once: no retry can fix it (UnrecoverableError skips the remaining tries). */
+function readPayload<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ChipSpecError || error instanceof ClusterError) throw new UnrecoverableError(error.message);
+    throw error;
+  }
 }

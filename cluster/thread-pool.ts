@@ -1,10 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { SimulationRun } from '../simulator/simulate.js';
 import { ClusterError } from './errors.js';
-import type { ThreadMessage, ThreadShard } from './simulation-thread.js';
+import type { ThreadMessage, ThreadTask } from './job-thread.js';
 
-/** `size` long-lived simulation threads; a shard waits for an idle one. A thread that dies is replaced. */
-export class SimulationThreads {
+/** `size` long-lived job threads (job-thread.ts); a task waits for an idle one. A thread that dies is replaced. */
+export class JobThreads {
   private readonly idle: Worker[] = [];
   private readonly waiting: ((thread: Worker) => void)[] = [];
   private readonly all = new Set<Worker>();
@@ -17,23 +16,24 @@ export class SimulationThreads {
     for (let i = 0; i < size; i++) this.release(this.spawn());
   }
 
-  async run(shard: Omit<ThreadShard, 'id'>, onProgress: (done: number) => void): Promise<SimulationRun> {
+  /** Runs one task; `source` names it in errors. The result is as the thread posted it (structured clone). */
+  async run(task: ThreadTask, source: string, onProgress: (done: number) => void): Promise<unknown> {
     const thread = await this.acquire();
     const id = this.nextId++;
-    return new Promise<SimulationRun>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const onMessage = (message: ThreadMessage) => {
         if (message.id !== id) return;
         if ('progress' in message) return onProgress(message.progress);
         finish();
         this.release(thread);
-        if ('run' in message) resolve(message.run as SimulationRun);
-        else reject(new ClusterError(shard.programFile, message.error));
+        if ('result' in message) resolve(message.result);
+        else reject(new ClusterError(source, message.error));
       };
       const onExit = (code: number) => {
         finish();
         this.all.delete(thread);
         this.release(this.spawn());
-        reject(new ClusterError(shard.programFile, `the simulation thread stopped (exit code ${code})`));
+        reject(new ClusterError(source, `the job thread stopped (exit code ${code})`));
       };
       const finish = () => {
         thread.off('message', onMessage);
@@ -41,7 +41,7 @@ export class SimulationThreads {
       };
       thread.on('message', onMessage);
       thread.on('exit', onExit);
-      thread.postMessage({ ...shard, id } satisfies ThreadShard);
+      thread.postMessage({ ...task, id });
     });
   }
 

@@ -1,0 +1,64 @@
+import { parentPort } from 'node:worker_threads';
+import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
+import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { buildRuntime, type ProgramRuntime } from '../simulator/runtime.js';
+import { simulateImages, type Encoding } from '../simulator/simulate.js';
+import { runSweepConfiguration } from './sweep/run-configuration.js';
+import type { SweepConfiguration } from './sweep/configuration.js';
+
+/** A shard of a dataset run for a long-lived thread: images in hand, program bytes decoded only on a miss. */
+export interface ThreadShard {
+  readonly kind: 'shard';
+  /** Names the runtime to reuse: program hash and chip. */
+  readonly runtimeKey: string;
+  readonly programBytes: Uint8Array;
+  readonly programFile: string;
+  readonly spec: ChipSpec;
+  readonly images: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly first: number;
+  readonly count: number;
+  readonly encoding: Encoding;
+  readonly seed: number;
+  readonly raster?: readonly string[];
+}
+
+/** A sweep point (compile, check, simulate, price under each profile); the thread reads model and dataset itself. */
+export interface ThreadPoint {
+  readonly kind: 'point';
+  readonly configuration: SweepConfiguration;
+}
+
+export type ThreadTask = ThreadShard | ThreadPoint;
+export type ThreadMessage = { id: number; progress: number } | { id: number; result: unknown } | { id: number; error: string };
+
+// The thread outlives its jobs so a worker decodes a program and builds its runtime once, not per shard; and it
+// runs off the main thread so the process keeps renewing its job locks while a job computes.
+if (parentPort) {
+  const port = parentPort;
+  let cached: { key: string; runtime: ProgramRuntime } | null = null;
+  port.on('message', (task: ThreadTask & { id: number }) => {
+    const { id } = task;
+    let reported = 0;
+    const progress = (done: number, total: number) => {
+      if (done - reported >= 10 || done === total) {
+        port.postMessage({ id, progress: done } satisfies ThreadMessage);
+        reported = done;
+      }
+    };
+    try {
+      if (task.kind === 'point') {
+        const rows = runSweepConfiguration(task.configuration, (done) => progress(done, task.configuration.dataset.count));
+        port.postMessage({ id, result: rows } satisfies ThreadMessage);
+        return;
+      }
+      if (cached?.key !== task.runtimeKey) {
+        cached = { key: task.runtimeKey, runtime: buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile) };
+      }
+      const run = simulateImages(cached.runtime, task, task.encoding, task.seed, (done) => progress(done, task.count), task.raster);
+      port.postMessage({ id, result: run } satisfies ThreadMessage);
+    } catch (error) {
+      port.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies ThreadMessage);
+    }
+  });
+}

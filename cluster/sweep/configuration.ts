@@ -1,0 +1,77 @@
+import { field, readArray, readBoolean, readInteger, readLiteral, readMap, readNumber, readObject, readString, type JsonSource } from '../../chips/spec/json-fields.js';
+import type { ChipBudget } from '../../compiler/passes/place.js';
+import type { Encoding } from '../../simulator/simulate.js';
+import { readChipRef, type ChipRef } from '../chip-ref.js';
+import { SHA256_HEX } from '../content-hash.js';
+import type { DatasetRef } from '../dataset-ref.js';
+import { MAX_SAMPLES } from '../shard-job.js';
+import type { ChipOverrides } from './chip-overrides.js';
+
+export type ThresholdPolicy = 'auto' | 'schedule' | 'mean';
+export const THRESHOLD_POLICIES: readonly ThresholdPolicy[] = ['auto', 'schedule', 'mean'];
+export const ENCODINGS: readonly Encoding[] = ['direct', 'poisson'];
+export const MAX_CHIP_BUDGET = 1024;
+
+/**
+ * One compile-and-simulate of a sweep: a model on a chip (with its overrides already applied to the spec) under
+ * compile options, input encoding and dataset; priced under each of `profiles` (pricing needs no re-run, so the
+ * profiles of a point share one simulation). Pure data: this is also the payload of a sweep job.
+ */
+export interface SweepConfiguration {
+  readonly kind: 'point';
+  readonly model: { readonly path: string; readonly sha256: string; readonly label: string };
+  readonly chip: ChipRef;
+  /** The chip as the sweep file names it (builtin name or spec file), before overrides. */
+  readonly chipLabel: string;
+  readonly overrides: ChipOverrides;
+  readonly threshold: ThresholdPolicy;
+  readonly chips: ChipBudget;
+  readonly encoding: Encoding;
+  readonly seed: number;
+  readonly dataset: DatasetRef;
+  readonly profiles: readonly string[];
+}
+
+const MAX_TEXT = /^[^\n]{1,4096}$/;
+
+/** Reads a sweep job's payload with the spec-file field readers; throws ChipSpecError naming the bad field. */
+export function readSweepConfiguration(value: unknown, name: string): SweepConfiguration {
+  const source: JsonSource = { file: name };
+  const root = readObject(source, value, '$', ['kind', 'model', 'chip', 'chipLabel', 'overrides', 'threshold', 'chips', 'encoding', 'seed', 'dataset', 'profiles']);
+  readLiteral(source, field(root, 'kind'), '$.kind', ['point']);
+  const model = readObject(source, field(root, 'model'), '$.model', ['path', 'sha256', 'label']);
+  const dataset = readObject(source, field(root, 'dataset'), '$.dataset', ['format', 'path', 'count', 'sha256']);
+  const overrides = readMap(source, field(root, 'overrides'), '$.overrides');
+  const chips = field(root, 'chips');
+  const profiles = readArray(source, field(root, 'profiles'), '$.profiles');
+  if (profiles.length === 0 || profiles.length > 64) readInteger(source, profiles.length, '$.profiles.length', 1, 64);
+  return {
+    kind: 'point',
+    model: {
+      path: readString(source, field(model, 'path'), '$.model.path', /^\/[^\n]{0,4096}$/),
+      sha256: readString(source, field(model, 'sha256'), '$.model.sha256', SHA256_HEX),
+      label: readString(source, field(model, 'label'), '$.model.label', MAX_TEXT),
+    },
+    chip: readChipRef(source, field(root, 'chip'), '$.chip'),
+    chipLabel: readString(source, field(root, 'chipLabel'), '$.chipLabel', MAX_TEXT),
+    overrides: Object.fromEntries(
+      Object.entries(overrides).map(([key, v]) => [key, typeof v === 'boolean' ? readBoolean(source, v, `$.overrides.${key}`) : readNumber(source, v, `$.overrides.${key}`, -(2 ** 53), 2 ** 53)]),
+    ),
+    threshold: readLiteral(source, field(root, 'threshold'), '$.threshold', THRESHOLD_POLICIES),
+    chips: chips === 'auto' ? 'auto' : readInteger(source, chips, '$.chips', 1, MAX_CHIP_BUDGET),
+    encoding: readLiteral(source, field(root, 'encoding'), '$.encoding', ENCODINGS),
+    seed: readInteger(source, field(root, 'seed'), '$.seed', 0, 2 ** 32 - 1),
+    dataset: {
+      format: readLiteral(source, field(dataset, 'format'), '$.dataset.format', ['fashion-mnist-test']),
+      path: readString(source, field(dataset, 'path'), '$.dataset.path', /^\/[^\n]{0,4096}$/),
+      count: readInteger(source, field(dataset, 'count'), '$.dataset.count', 1, MAX_SAMPLES),
+      sha256: readString(source, field(dataset, 'sha256'), '$.dataset.sha256', SHA256_HEX),
+    },
+    profiles: profiles.map((p, i) => readString(source, p, `$.profiles[${i}]`, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
+  };
+}
+
+/** A table row's identity: every parameter of the point, so --resume matches rows to points exactly. */
+export function pointKey(c: Pick<SweepConfiguration, 'model' | 'chipLabel' | 'overrides' | 'threshold' | 'chips' | 'encoding' | 'seed' | 'dataset'>, profile: string): string {
+  return JSON.stringify([c.model.label, c.chipLabel, c.overrides, c.threshold, c.chips, c.encoding, c.seed, c.dataset.count, profile]);
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { findCostProfile } from '../../chips/spec/cost-lookup.js';
+import { compile } from '../../compiler/compile.js';
+import { loadFashionMnist, pixelsToFloat, type ImageSet } from '../../models/datasets/fashion-mnist.js';
+import type { ChipSpec } from '../../chips/spec/chip-spec.js';
+import type { Model } from '../../models/graph/model.js';
+import { loadModel } from '../../models/load-model.js';
+import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-ots.js';
+import { buildRuntime } from '../../simulator/runtime.js';
+import { buildReport } from '../../simulator/report.js';
+import { simulateImages } from '../../simulator/simulate.js';
+import { resolveChipRef } from '../chip-ref.js';
+import { sha256Hex } from '../content-hash.js';
+import { loadDatasetRef } from '../dataset-ref.js';
+import { ClusterError } from '../errors.js';
+import { pointKey, type SweepConfiguration } from './configuration.js';
+import type { SweepRow } from './sweep-row.js';
+
+/** OTS calibration when a model carries no frozen table: the first images of the training split, as compile does. */
+const CALIBRATION_IMAGES = 1024;
+
+/**
+ * One sweep point: compile the model for the chip, check it, simulate the dataset once, and price the run under
+ * each profile. A point that does not fit, or a chip without a profile, is a row saying so; only a point that
+ * cannot run at all (unreadable model, wrong input shape) throws.
+ */
+export function runSweepConfiguration(c: SweepConfiguration, onProgress?: (done: number) => void): SweepRow[] {
+  // What this machine lacks (model, dataset) throws, so the queue retries the point elsewhere; what the point
+  // itself gets wrong is the same on every machine, so it is a row.
+  const spec = resolveChipRef(c.chip);
+  const model = readModel(c.model.path, c.model.sha256);
+  const set = loadDatasetRef(c.dataset);
+  try {
+    return measure(c, spec, model, set, onProgress);
+  } catch (error) {
+    return errorRows(c, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The rows of a point that could not run: its parameters and why. */
+export function errorRows(c: SweepConfiguration, message: string): SweepRow[] {
+  return c.profiles.map((profile) => ({
+    ...parameters(c, profile),
+    diagnostics: [],
+    status: 'error',
+    message,
+    accuracy: null, energyPerInferenceJ: null, latencyPerInferenceS: null, coresUsed: null, chipsUsed: null, spikesPerInference: null, synapticOpsPerInference: null,
+    weightQuantizationError: null, thresholdQuantizationError: null,
+  }));
+}
+
+function parameters(c: SweepConfiguration, profile: string) {
+  return {
+    key: pointKey(c, profile),
+    model: c.model.label,
+    chip: c.chipLabel,
+    overrides: c.overrides,
+    profile,
+    threshold: c.threshold,
+    chipBudget: c.chips,
+    encoding: c.encoding,
+    seed: c.seed,
+    samples: c.dataset.count,
+  };
+}
+
+function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: ImageSet, onProgress?: (done: number) => void): SweepRow[] {
+  const calibration = usesOts(model) && !hasFrozenThresholds(model) ? calibrationImages(c.dataset.path, model) : undefined;
+  const compiled = compile(model, spec, { chips: c.chips, threshold: c.threshold, ...(calibration ? { calibration } : {}) });
+  const diagnostics = compiled.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.severity} ${d.message}`);
+  const base = (profile: string) => ({ ...parameters(c, profile), diagnostics });
+  const program = compiled.program;
+  if (!compiled.ok || !program) {
+    const first = compiled.diagnostics.find((d) => d.severity === 'error');
+    return c.profiles.map((profile) => ({
+      ...base(profile), status: 'does-not-fit', message: first?.message ?? 'the compiler refused the model', accuracy: null, energyPerInferenceJ: null, latencyPerInferenceS: null,
+      coresUsed: program?.cores.length ?? null, chipsUsed: program?.chipCount ?? null, spikesPerInference: null, synapticOpsPerInference: null, weightQuantizationError: null, thresholdQuantizationError: null,
+    }));
+  }
+  const expected = program.input.shape.join(', ');
+  if (expected !== '1, 28, 28') throw new ClusterError(c.model.label, `takes input [${expected}]; sweeps run Fashion-MNIST images [1, 28, 28]`);
+  const runtime = buildRuntime(program, spec, c.model.label);
+  const run = simulateImages(runtime, { images: set.images, labels: set.labels, count: set.count, first: 0 }, c.encoding, c.seed, onProgress);
+  const quantization = program.layers.map((l) => l.quantization);
+  return c.profiles.map((profile) => {
+    const priced = findCostProfile(spec, profile) !== undefined;
+    const report = buildReport(program, spec, run, { encoding: c.encoding, seed: c.seed, ...(priced ? { profile } : {}) });
+    return {
+      ...base(profile),
+      status: priced ? 'ok' : 'no-profile',
+      message: priced ? null : `chip ${spec.name} has no cost profile '${profile}' (it has: ${Object.keys(spec.costProfiles).join(', ')})`,
+      accuracy: report.accuracy,
+      energyPerInferenceJ: priced ? report.energyPerInferenceJ : null,
+      latencyPerInferenceS: priced ? report.latencyPerInferenceS : null,
+      coresUsed: program.cores.length,
+      chipsUsed: program.chipCount,
+      spikesPerInference: report.spikesPerInference,
+      synapticOpsPerInference: report.synapticOpsPerInference,
+      weightQuantizationError: Math.max(0, ...quantization.map((q) => q.weightMaxError)),
+      thresholdQuantizationError: Math.max(0, ...quantization.map((q) => q.thresholdMaxError)),
+    };
+  });
+}
+
+/** The model file, checked against the hash the submitter saw, so every worker compiles the same model. */
+function readModel(path: string, sha256: string): Model {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new ClusterError(path, `this worker lacks the model the point needs (sha256 ${sha256.slice(0, 12)}): no such file here`);
+  }
+  const actual = sha256Hex(bytes);
+  if (actual !== sha256) throw new ClusterError(path, `this worker's copy of the model differs (sha256 ${actual.slice(0, 12)}, the point needs ${sha256.slice(0, 12)})`);
+  return loadModel(path).model;
+}
+
+function calibrationImages(dataDir: string, model: Model): { input: Float32Array; count: number } {
+  const train = loadFashionMnist(dataDir, 'train', CALIBRATION_IMAGES);
+  if (model.input.shape.join(',') !== '1,28,28') throw new ClusterError(model.name, `takes input [${model.input.shape.join(', ')}]; sweeps calibrate on Fashion-MNIST images [1, 28, 28]`);
+  const input = new Float32Array(train.images.length);
+  pixelsToFloat(train.images, 0, train.images.length, input);
+  return { input, count: train.count };
+}
