@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { readChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
 import { builtinChips } from '../../chips/registry.js';
+import { PRESETS } from '../../models/arch/presets.js';
 import { printModel } from '../../models/graph/print-model.js';
 import { inferShapes, parameterCount } from '../../models/graph/shapes.js';
 import { loadModel } from '../../models/load-model.js';
@@ -55,14 +56,16 @@ export function registerInspect(yargs: Argv): Argv {
         model: model.name,
         source: model.source,
         topology,
-        ...(presetName ? { preset: presetName } : {}),
+        ...(presetName ? { preset: presetName, presetModule: PRESETS.get(presetName)!.module } : {}),
         timesteps: model.timesteps,
         inputShape: model.input.shape,
         parameters: layers.reduce((s, l) => s + l.parameters, 0),
         layers,
         ...(model.notes ? { notes: model.notes } : {}),
       };
-      emit(args.json, result, () => printModel(model));
+      // Say which architecture the tensors were taken for: a wrong guess would otherwise pass unseen.
+      const presetLine = presetName ? `preset: ${presetName} (${PRESETS.get(presetName)!.module}), ${args.preset ? 'given by --preset' : 'recognised from the tensor names'}\n` : '';
+      emit(args.json, result, () => `${presetLine}${printModel(model)}`);
     },
   );
 }
