@@ -14,6 +14,10 @@ export const EVENT_KINDS = [
   'hopsNorthSouth',
   'partialSums',
   'synapticUpdates',
+  // SANA-FE's soma counts (every-step accounting): every mapped neuron every step of the run, and those its test
+  // updates (v before the step non-zero, a synaptic event reached it, bias non-zero, or it fired).
+  'neuronAccesses',
+  'neuronsUpdated',
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -1,6 +1,6 @@
 import { thresholdMantissaAt } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
-import { clearCounters, createCounters, type CoreCounters } from './counters.js';
+import { clearCounters, createCounters, EVENT_KINDS, type CoreCounters } from './counters.js';
 import { expandedBias, fusedLifConstants, fusedLifStep, type FusedLifConstants } from './fused-lif.js';
 import type { LearningHooks } from './learning/learning-engine.js';
 import { MeshLinks } from './mesh-links.js';
@@ -9,6 +9,7 @@ import type { SpikeSink } from './raster.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 import { scatter, weightsFitExactProducts } from './scatter.js';
 import { buildSpikeRoutes, type SpikeRoutes } from './spike-routes.js';
+import { UpdatedNeurons } from './updated-neurons.js';
 import { ChipWasm } from './wasm/chip-wasm.js';
 
 /** One inference's input as integer events per step: element indices of the input grid and their values. */
@@ -39,6 +40,11 @@ export class ChipSimulator {
   readonly counters: CoreCounters;
   /** Totals per global step index of an inference (for latency per step), per core. */
   readonly stepCounters: CoreCounters[];
+  /**
+   * The same events by the step that caused them: a spike's messages, hops and synaptic ops at the step it fired
+   * (one before its delivery), everything else at its own step (SANA-FE's accounting, `firing-step`).
+   */
+  readonly firingStepCounters: CoreCounters[];
   readonly layerSpikes: Float64Array;
   readonly layerSynapticOps: Float64Array;
   /** [layer * stepsPerInference + global step]: spikes summed over inferences, for probes and rasters. */
@@ -55,6 +61,9 @@ export class ChipSimulator {
   learning: LearningHooks | null = null;
   private readonly spikeCounts: Int32Array;
   private readonly step: CoreCounters;
+  /** The events that deliver the spikes of the previous step (chargeRoute's), kept apart from `step` until it ends. */
+  private readonly routed: CoreCounters;
+  private readonly updatedNeurons: UpdatedNeurons;
   private readonly eventIndices: Int32Array;
   private readonly eventValues: Int32Array;
   private readonly firstLayerSum: Int32Array;
@@ -86,7 +95,9 @@ export class ChipSimulator {
     const cores = runtime.program.cores.length;
     this.counters = createCounters(cores);
     this.step = createCounters(cores);
+    this.routed = createCounters(cores);
     this.stepCounters = Array.from({ length: runtime.stepsPerInference }, () => createCounters(cores));
+    this.firingStepCounters = Array.from({ length: runtime.stepsPerInference }, () => createCounters(cores));
     this.stepMaxHops = Array.from({ length: runtime.stepsPerInference }, () => new Int32Array(2));
     const chips = runtime.program.chipCount;
     this.links = new MeshLinks(chips * runtime.spec.mesh.widthTiles, runtime.spec.mesh.heightTiles);
@@ -111,6 +122,7 @@ export class ChipSimulator {
       const core = Int32Array.from(perCore.keys()).filter((c) => perCore[c]! > 0);
       return { core, neurons: Int32Array.from(core, (c) => perCore[c]!) };
     });
+    this.updatedNeurons = new UpdatedNeurons(runtime, this.somaCores);
     this.coreSpikes = this.wasm?.coreSpikes ?? new Int32Array(cores);
     this.coreInactive = this.wasm?.coreInactive ?? new Int32Array(cores);
     this.marked = new Int32Array(runtime.layers.length);
@@ -132,9 +144,11 @@ export class ChipSimulator {
       this.writeHostBias(first, input);
       this.bias[0] = expandedBias(first.biasMantissa, first.biasExponent, this.biasBuffer[0]!);
       this.wasm?.setBias(0, this.bias[0]);
+      this.updatedNeurons.biasChanged(first);
     }
     for (let g = 0; g < this.runtime.stepsPerInference; g++) {
       clearCounters(this.step);
+      clearCounters(this.routed);
       const hops = this.stepMaxHops[g]!;
       // Deliver first, last layer first, so each layer reads the spikes its source fired in the previous step.
       for (let l = layers.length - 1; l >= 0; l--) {
@@ -148,22 +162,34 @@ export class ChipSimulator {
       }
       for (const layer of layers) {
         const t = g - layer.startStep;
-        const fired = t >= 0 && t < T ? this.update(layer, t) : 0;
+        const inWindow = t >= 0 && t < T;
+        this.countSoma(layer, t);
+        const fired = inWindow ? this.update(layer, t) : 0;
+        if (fired > 0) this.updatedNeurons.countFired(layer, fired, this.step.neuronsUpdated);
         this.spikeCounts[layer.index] = fired;
         if (this.spikeSink !== null && fired > 0) this.spikeSink.spikes(layer.index, g, layer.spikeList, fired);
-        if (t >= 0 && t < T) this.learning?.updated(layer, t, this.step);
+        if (inWindow) this.learning?.updated(layer, t, this.step);
         const at = layer.index * this.runtime.stepsPerInference + g;
         this.layerStepSpikes[at] = this.layerStepSpikes[at]! + fired;
       }
       this.stepPeakLinkLoad[g] = this.stepPeakLinkLoad[g]! + this.links.endStep();
       const into = this.stepCounters[g]!;
-      for (const key of Object.keys(this.step) as (keyof CoreCounters)[]) {
+      const own = this.firingStepCounters[g]!;
+      // Spikes are delivered the step after they fire, so step 0 routes none.
+      const fired = this.firingStepCounters[g > 0 ? g - 1 : 0]!;
+      for (const key of EVENT_KINDS) {
         const a = into[key];
         const b = this.step[key];
+        const r = this.routed[key];
+        const o = own[key];
+        const f = fired[key];
         const total = this.counters[key];
         for (let i = 0; i < a.length; i++) {
-          a[i] = a[i]! + b[i]!;
-          total[i] = total[i]! + b[i]!;
+          const all = b[i]! + r[i]!;
+          a[i] = a[i]! + all;
+          total[i] = total[i]! + all;
+          o[i] = o[i]! + b[i]!;
+          f[i] = f[i]! + r[i]!;
         }
       }
     }
@@ -229,6 +255,7 @@ export class ChipSimulator {
       acc.set(this.firstLayerSum);
     } else {
       const count = input.frame(t, this.eventIndices, this.eventValues);
+      this.updatedNeurons.beginDelivery(layer);
       acc.fill(0);
       this.inputOps.fill(0);
       this.inputMessages.fill(0);
@@ -239,6 +266,7 @@ export class ChipSimulator {
       for (let e = 0; e < count; e++) {
         const axon = layer.axonOf[this.eventIndices[e]!]!;
         if (axon < 0) continue;
+        this.updatedNeurons.markAxon(layer, axon);
         for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
           const core = layer.axonCore[j]!;
           const synapses = layer.axonCoreSynapses[j]!;
@@ -271,6 +299,7 @@ export class ChipSimulator {
    */
   private deliverSpikes(source: LayerRuntime, layer: LayerRuntime, count: number, hops: Int32Array): void {
     layer.accumulator.fill(0);
+    this.updatedNeurons.beginDelivery(layer);
     const routes = this.routes[layer.index]!;
     const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
     let routeCount = 0;
@@ -292,6 +321,7 @@ export class ChipSimulator {
       if (pending[axon] === 0) touched[touchedCount++] = axon;
       pending[axon] = pending[axon]! + spikes;
     }
+    for (let i = 0; i < touchedCount; i++) this.updatedNeurons.markAxon(layer, touched[i]!);
     const batch = this.wasm?.convEvents(layer.index) ?? null;
     if (batch) {
       for (let i = 0; i < touchedCount; i++) {
@@ -323,7 +353,7 @@ export class ChipSimulator {
 
   /** `spikes` spikes on one route: synaptic ops on every core the axon drives, the packets and their hops. */
   private chargeRoute(layer: LayerRuntime, routes: SpikeRoutes, route: number, spikes: number, hops: Int32Array): void {
-    const c = this.step;
+    const c = this.routed;
     const { coreX, coreY } = this.runtime;
     const axon = routes.axon[route]!;
     const src = routes.sourceCore[route]!;
@@ -368,6 +398,18 @@ export class ChipSimulator {
         hops[1] = dy;
       }
     }
+  }
+
+  /**
+   * SANA-FE's soma counts of one layer before its update, every step of the run: every neuron mapped to a core is
+   * accessed, and updated where SANA-FE's test says so (UpdatedNeurons). Nothing reaches a layer outside its
+   * window, whose state the engine holds.
+   */
+  private countSoma(layer: LayerRuntime, t: number): void {
+    const c = this.step;
+    const { core: cores, neurons } = this.somaCores[layer.index]!;
+    for (let k = 0; k < cores.length; k++) c.neuronAccesses[cores[k]!] = c.neuronAccesses[cores[k]!]! + neurons[k]!;
+    this.updatedNeurons.countBeforeUpdate(layer, this.bias[layer.index]!, t, this.runtime.program.timesteps, c.neuronsUpdated);
   }
 
   /** The chip's integer neuron update of one layer at its local step t; returns how many neurons fired. */

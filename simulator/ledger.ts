@@ -1,4 +1,4 @@
-import type { ChipSpec, CostEvent, CostProfile } from '../chips/spec/chip-spec.js';
+import type { ChipSpec, CostAccounting, CostEvent, CostProfile } from '../chips/spec/chip-spec.js';
 import { barrierCostForTiles, findCostProfile, synapticOpCost } from '../chips/spec/cost-lookup.js';
 import { EVENT_KINDS, type EventKind } from './counters.js';
 import { SimulationError } from './errors.js';
@@ -16,6 +16,11 @@ export interface EventCounts {
   readonly totals: Readonly<Record<EventKind, readonly number[]>>;
   /** [step index][event kind][core], summed over inferences. */
   readonly perStep: readonly Readonly<Record<EventKind, readonly number[]>>[];
+  /**
+   * The same with a spike's messages, hops and synaptic ops at the step it fired (`firing-step` accounting);
+   * absent from results written before it was counted.
+   */
+  readonly perFiringStep?: readonly Readonly<Record<EventKind, readonly number[]>>[];
   /** [step index]: [east-west, north-south] hops of the longest route used at that step. */
   readonly stepMaxHops: readonly (readonly [number, number])[];
   /** [step index]: packets on the busiest mesh link at that step, summed over inferences. */
@@ -49,18 +54,44 @@ const SIMPLE: Partial<Record<EventKind, CostEvent>> = {
   synapticUpdates: 'synapticUpdate',
 };
 
+/** The events each neuron accounting charges, in the order their energies are summed. */
+const CHARGED: Readonly<Record<CostAccounting['neurons'], readonly EventKind[]>> = {
+  'layer-window': EVENT_KINDS.filter((k) => k !== 'neuronAccesses' && k !== 'neuronsUpdated'),
+  // SANA-FE has no within-tile or partial-sum event: their packets are the messages counted out and in.
+  'every-step': ['synapticOps', 'spikesOut', 'messagesOut', 'messagesIn', 'hopsEastWest', 'hopsNorthSouth', 'synapticUpdates', 'neuronAccesses', 'neuronsUpdated'],
+};
+
 /**
- * Prices counted events with a named cost profile: energy = sum of count x energy per event; the time of a step is
- * the slowest core's summed event latencies (from the mean counts per inference) + the longest route's hops + the
- * barrier; a fixed-round chip (Tianjic) takes its round every step and spends its round energy on every core.
- * Reference: DESIGN.md section 5.
+ * The two phases of a core's step in SANA-FE's simple timing model (src/schedule.cpp): its neurons' work and the
+ * messages it sends, then the messages it receives and their synaptic look-ups. Hops take no time in it. Learning
+ * updates (which SANA-FE does not model) are work of the core's own neurons.
+ */
+const NEURON_PHASE: readonly EventKind[] = ['neuronAccesses', 'neuronsUpdated', 'spikesOut', 'messagesOut', 'synapticUpdates'];
+const MESSAGE_PHASE: readonly EventKind[] = ['messagesIn', 'synapticOps'];
+
+type Price = { energyPJ: number; latencyNs: number };
+
+/**
+ * Prices counted events with a named cost profile, counted as the profile's accounting says
+ * (chips/spec/chip-spec.ts CostAccounting): energy = sum of count x energy per event over the events it charges;
+ * the time of a step is the slowest core's summed event latencies (from the mean counts per inference) + the
+ * longest route's hops + the barrier (`core-sum`), or max(slowest neuron phase, slowest message phase) + the
+ * barrier (`max-of-phases`); a fixed-round chip (Tianjic) takes its round every step and spends its round energy
+ * on every core. Reference: DESIGN.md section 5.
  */
 export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: string | undefined): Costing {
   const name = profileName ?? spec.defaultCostProfile;
   const profile = findCostProfile(spec, name);
   if (!profile) throw new SimulationError(spec.name, `no cost profile '${name}' (profiles: ${Object.keys(spec.costProfiles).join(', ')})`);
+  const rules = profile.accounting;
+  const charged = CHARGED[rules.neurons];
+  const perStepCounts = rules.spikeTraffic === 'firing-step' ? counts.perFiringStep : counts.perStep;
+  const missing = charged.find((kind) => counts.totals[kind] === undefined) ?? (perStepCounts === undefined ? 'perFiringStep' : undefined);
+  if (missing !== undefined) {
+    throw new SimulationError(spec.name, `profile '${name}' needs the counts' '${missing}', which this result does not hold (written by an older spikechip): simulate it again`);
+  }
   const unpriced = new Set<string>();
-  const perEvent = (kind: EventKind, core: number): { energyPJ: number; latencyNs: number } => {
+  const perEvent = (kind: EventKind, core: number): Price => {
     const cost = priceOf(profile, kind, counts.coreConv[core]!);
     if (!cost) {
       if (kind !== 'partialSums') unpriced.add(kind);
@@ -72,7 +103,7 @@ export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: str
   const energyByEvent: Record<string, number> = {};
   const energyByLayer: Record<string, number> = Object.fromEntries(counts.layerNames.map((n) => [n, 0]));
   let energyPJ = 0;
-  for (const kind of EVENT_KINDS) {
+  for (const kind of charged) {
     const values = counts.totals[kind];
     let sum = 0;
     for (let core = 0; core < values.length; core++) {
@@ -104,16 +135,19 @@ export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: str
   const latencyPerStepS: number[] = [];
   const slowestCorePerStep: number[] = [];
   const coreTime = new Float64Array(counts.coreLayer.length);
+  // The mean time of `kinds` on one core at one step (ns per inference).
+  const time = (step: Readonly<Record<EventKind, readonly number[]>>, kinds: readonly EventKind[], core: number): number => {
+    let ns = 0;
+    for (const kind of kinds) ns += (step[kind][core]! / images) * perEvent(kind, core).latencyNs;
+    return ns;
+  };
+  const coreSumKinds = charged.filter((k) => k !== 'hopsEastWest' && k !== 'hopsNorthSouth');
   for (let s = 0; s < steps; s++) {
-    const step = counts.perStep[s]!;
+    const step = perStepCounts![s]!;
     let slowest = 0;
     let slowestCore = 0;
     for (let core = 0; core < counts.coreLayer.length; core++) {
-      let ns = 0;
-      for (const kind of EVENT_KINDS) {
-        if (kind === 'hopsEastWest' || kind === 'hopsNorthSouth') continue;
-        ns += (step[kind][core]! / images) * perEvent(kind, core).latencyNs;
-      }
+      const ns = rules.stepTime === 'max-of-phases' ? Math.max(time(step, NEURON_PHASE, core), time(step, MESSAGE_PHASE, core)) : time(step, coreSumKinds, core);
       coreTime[core] = coreTime[core]! + ns;
       if (ns > slowest) {
         slowest = ns;
@@ -122,7 +156,7 @@ export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: str
     }
     slowestCorePerStep.push(slowestCore);
     const [ew, ns] = counts.stepMaxHops[s] ?? [0, 0];
-    const routing = ew * (profile.events.hopEastWest?.latencyNs ?? 0) + ns * (profile.events.hopNorthSouth?.latencyNs ?? 0);
+    const routing = rules.stepTime === 'max-of-phases' ? 0 : ew * (profile.events.hopEastWest?.latencyNs ?? 0) + ns * (profile.events.hopNorthSouth?.latencyNs ?? 0);
     latencyPerStepS.push(round ?? (slowest + routing + (barrier?.latencyNs ?? 0)) / 1e9);
   }
   let bottleneckCore = 0;
@@ -140,7 +174,7 @@ export function costEvents(counts: EventCounts, spec: ChipSpec, profileName: str
   };
 }
 
-function priceOf(profile: CostProfile, kind: EventKind, conv: boolean): { energyPJ: number; latencyNs: number } | null {
+function priceOf(profile: CostProfile, kind: EventKind, conv: boolean): Price | null {
   const e = profile.events;
   const pick = (c: { energyPJ: number | null; latencyNs: number | null } | undefined) => (c ? { energyPJ: c.energyPJ ?? 0, latencyNs: c.latencyNs ?? 0 } : null);
   switch (kind) {
@@ -158,6 +192,10 @@ function priceOf(profile: CostProfile, kind: EventKind, conv: boolean): { energy
       }
       return null;
     }
+    case 'neuronAccesses':
+      return pick(e.neuronAccess);
+    case 'neuronsUpdated':
+      return pick(e.neuronUpdate);
     case 'partialSums':
       return pick(e.messageOut ?? e.spikeWithinTile);
     default: {

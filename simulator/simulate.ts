@@ -110,6 +110,7 @@ export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): 
     layerNames: program.layers.map((l) => l.name),
     totals: plain(simulator.counters),
     perStep: simulator.stepCounters.map(plain),
+    perFiringStep: simulator.firingStepCounters.map(plain),
     stepMaxHops: simulator.stepMaxHops.map((h) => [h[0]!, h[1]!] as const),
     stepPeakLinkLoad: [...simulator.stepPeakLinkLoad],
     linkTotals: [...simulator.links.total],
@@ -131,6 +132,7 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
       inferences: counts.inferences + run.counts.inferences,
       totals: addKinds(counts.totals, run.counts.totals),
       perStep: counts.perStep.map((s, i) => addKinds(s, run.counts.perStep[i]!)),
+      perFiringStep: counts.perFiringStep?.map((s, i) => addKinds(s, run.counts.perFiringStep![i]!)),
       stepMaxHops: counts.stepMaxHops.map((h, i) => {
         const o = run.counts.stepMaxHops[i]!;
         return h[0] + h[1] >= o[0] + o[1] ? h : o;

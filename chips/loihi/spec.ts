@@ -1,5 +1,5 @@
 // Reference: Davies et al., "Loihi: A Neuromorphic Manycore Processor with On-Chip Learning", IEEE Micro 38(1), 2018; per-core limits as nengo-loihi checks them (nengo_loihi/block.py, builder/validate.py, builder/discretize.py, hardware/nxsdk_objects.py); neuron arithmetic of lava-nc/lava src/lava/proc/lif/models.py PyLifModelBitAcc; DESIGN.md section 3.
-import { CHIP_SPEC_FORMAT, type ChipSpec, type CostProfile, type LearningEngine } from '../spec/chip-spec.js';
+import { CHIP_SPEC_FORMAT, DEFAULT_COST_ACCOUNTING, type ChipSpec, type CostAccounting, type CostProfile, type LearningEngine } from '../spec/chip-spec.js';
 
 // --- Mesh (DESIGN.md section 3; Davies et al. 2018) ---
 /** Neuro cores per chip (cores). Reference: Davies et al. 2018. */
@@ -135,6 +135,23 @@ export const DAVIES_2018_COST_PROFILE: CostProfile = {
     { tiles: 1, latencyNs: 113, energyPJ: null },
     { tiles: 32, latencyNs: 465, energyPJ: null },
   ],
+  accounting: DEFAULT_COST_ACCOUNTING,
+};
+
+/**
+ * How SANA-FE (SLAM-Lab/SANA-FE at 8951ab0) counts: every mapped neuron is serviced every step (src/chip.cpp
+ * process_neurons), paying the access, and the update when its potential before the step is non-zero, a synaptic
+ * event reached it or its bias is non-zero (src/models.cpp LoihiLifModel::update) or it fires (src/pipeline.hpp
+ * calculate_soma_default_energy_latency: an idle neuron pays the access only); a spike's messages are processed
+ * in the step it fired (src/chip.cpp sim_hw_timestep); the simple timing model takes the slower of the slowest
+ * core's neuron phase and the slowest core's message phase, plus the barrier (src/schedule.cpp
+ * schedule_messages_timestep_simple), looked up in its table as a step function (src/utils.hpp).
+ */
+export const SANAFE_ACCOUNTING: CostAccounting = {
+  neurons: 'every-step',
+  spikeTraffic: 'firing-step',
+  stepTime: 'max-of-phases',
+  barrier: 'step',
 };
 
 /**
@@ -164,6 +181,7 @@ export const SANAFE_COST_PROFILE: CostProfile = {
     { tiles: 4, latencyNs: 1400, energyPJ: null },
     { tiles: 29, latencyNs: 1800, energyPJ: null },
   ],
+  accounting: SANAFE_ACCOUNTING,
 };
 
 export const loihiSpec: ChipSpec = {

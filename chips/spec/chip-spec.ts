@@ -245,8 +245,9 @@ export type Synchronization =
  *   storage format where a source distinguishes them; a format without its own entry falls back to `synapticOp`.
  * - `synapticUpdate`: one synapse updated by the learning engine.
  * - `neuronUpdateActive` / `neuronUpdateInactive`: one neuron update, split by activity.
- * - `neuronAccess`, `neuronUpdate`: charged for every neuron update regardless of activity (SANA-FE's soma
- *   costs: reading the neuron's state, then updating it).
+ * - `neuronAccess`, `neuronUpdate`: SANA-FE's soma costs, reading a neuron's state and updating it. Under
+ *   `every-step` accounting every neuron pays the access every step and the update when SANA-FE's test says so;
+ *   under `layer-window` both are charged for every neuron update regardless of activity.
  * - `spikeOut`: a neuron's spike leaving its core's neuron unit.
  * - `spikeWithinTile`: a spike delivered to a core of the same tile.
  * - `hopEastWest` / `hopNorthSouth`: one router-to-router hop in that direction.
@@ -301,6 +302,49 @@ export interface CostProfile {
   readonly derivation: string | null;
   /** Cost per event; events the source does not give are absent. */
   readonly events: Readonly<Partial<Record<CostEvent, EventCost>>>;
-  /** Barrier cost per time step by tile count, ascending and distinct in `tiles`; interpolate between points. Empty where steps have no barrier. */
+  /** Barrier cost per time step by tile count, ascending and distinct in `tiles`; read as `accounting.barrier` says. Empty where steps have no barrier. */
   readonly barrierPerStep: readonly BarrierCost[];
+  /** What the profile's source model counts and how it forms a step's time. Optional in a spec file (absent: DEFAULT_COST_ACCOUNTING). */
+  readonly accounting: CostAccounting;
 }
+
+/**
+ * The counting rules of a cost profile: the same simulated events, counted the way the profile's source model
+ * counts them, so that its figures can be compared with that model's own.
+ *
+ * - `neurons`: `layer-window` charges a layer's neurons during its own T steps, as `neuronUpdateActive` (the
+ *   neuron got input or holds a non-zero v after the step) or `neuronUpdateInactive`; `every-step` charges every
+ *   mapped neuron every step of the run `neuronAccess`, plus `neuronUpdate` when its v before the step is
+ *   non-zero, a synaptic event reached it, its bias is non-zero, or it fires (SANA-FE src/models.cpp,
+ *   src/pipeline.hpp).
+ * - `spikeTraffic`: the step a spike's messages, hops and synaptic events are charged to, for the time of a
+ *   step: the step the target layer integrates them (`delivery-step`) or the step the spike fired
+ *   (`firing-step`, SANA-FE src/chip.cpp: messages are processed before the step's barrier).
+ * - `stepTime`: `core-sum` is the slowest core's summed event latencies + the longest route's hops + the
+ *   barrier; `max-of-phases` is max(slowest core's neuron phase, slowest core's message phase) + the barrier
+ *   (SANA-FE src/schedule.cpp, its simple timing model). A fixed-round chip takes its round either way.
+ * - `barrier`: `interpolate` between the published tile counts (held outside them), or `step`: the entry with
+ *   the largest tile count at or below the tiles used (the first entry below all of them; SANA-FE src/utils.hpp).
+ */
+export interface CostAccounting {
+  readonly neurons: 'layer-window' | 'every-step';
+  readonly spikeTraffic: 'delivery-step' | 'firing-step';
+  readonly stepTime: 'core-sum' | 'max-of-phases';
+  readonly barrier: 'interpolate' | 'step';
+}
+
+/** The values a spec file may give each field of `accounting`, in the order the field's comment lists them. */
+export const COST_ACCOUNTING_CHOICES: { readonly [K in keyof CostAccounting]: readonly CostAccounting[K][] } = {
+  neurons: ['layer-window', 'every-step'],
+  spikeTraffic: ['delivery-step', 'firing-step'],
+  stepTime: ['core-sum', 'max-of-phases'],
+  barrier: ['interpolate', 'step'],
+};
+
+/** spikechip's own counting (DESIGN.md section 5), the rules of a profile whose spec file names none. */
+export const DEFAULT_COST_ACCOUNTING: CostAccounting = {
+  neurons: 'layer-window',
+  spikeTraffic: 'delivery-step',
+  stepTime: 'core-sum',
+  barrier: 'interpolate',
+};

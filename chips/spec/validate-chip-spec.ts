@@ -16,13 +16,16 @@ import {
 import {
   CHIP_FAMILIES,
   CHIP_SPEC_FORMAT,
+  COST_ACCOUNTING_CHOICES,
   COST_EVENTS,
+  DEFAULT_COST_ACCOUNTING,
   RESET_MODES,
   SPIKE_CONDITIONS,
   type BarrierCost,
   type ChipFamily,
   type ChipSpec,
   type CoreLimits,
+  type CostAccounting,
   type CostEvent,
   type CostProfile,
   type EventCost,
@@ -412,7 +415,7 @@ function readCostProfiles(source: JsonSource, value: unknown, path: string): Rea
 }
 
 function readCostProfile(source: JsonSource, value: unknown, path: string): CostProfile {
-  const o = readObject(source, value, path, ['reference', 'unconfirmed', 'estimate', 'derivation', 'events', 'barrierPerStep']);
+  const o = readObject(source, value, path, ['reference', 'unconfirmed', 'estimate', 'derivation', 'events', 'barrierPerStep'], ['accounting']);
   const estimate = readBoolean(source, field(o, 'estimate'), childPath(path, 'estimate'));
   const derivationPath = childPath(path, 'derivation');
   const derivationValue = field(o, 'derivation');
@@ -425,6 +428,18 @@ function readCostProfile(source: JsonSource, value: unknown, path: string): Cost
     derivation,
     events: readEvents(source, field(o, 'events'), childPath(path, 'events')),
     barrierPerStep: readBarrier(source, field(o, 'barrierPerStep'), childPath(path, 'barrierPerStep')),
+    accounting: field(o, 'accounting') === undefined ? DEFAULT_COST_ACCOUNTING : readAccounting(source, field(o, 'accounting'), childPath(path, 'accounting')),
+  };
+}
+
+function readAccounting(source: JsonSource, value: unknown, path: string): CostAccounting {
+  const c = COST_ACCOUNTING_CHOICES;
+  const o = readObject(source, value, path, Object.keys(c));
+  return {
+    neurons: readLiteral(source, field(o, 'neurons'), childPath(path, 'neurons'), c.neurons),
+    spikeTraffic: readLiteral(source, field(o, 'spikeTraffic'), childPath(path, 'spikeTraffic'), c.spikeTraffic),
+    stepTime: readLiteral(source, field(o, 'stepTime'), childPath(path, 'stepTime'), c.stepTime),
+    barrier: readLiteral(source, field(o, 'barrier'), childPath(path, 'barrier'), c.barrier),
   };
 }
 

@@ -1,5 +1,5 @@
 // Reference: Pei et al., "Towards artificial general intelligence with hybrid Tianjic chip architecture", Nature 572, 2019, through secondary sources (DESIGN.md section 3): unconfirmed throughout; the neuron arithmetic is not published, so those fields are null.
-import { CHIP_SPEC_FORMAT, type ChipSpec, type CostProfile } from '../spec/chip-spec.js';
+import { CHIP_SPEC_FORMAT, DEFAULT_COST_ACCOUNTING, type ChipSpec, type CostProfile } from '../spec/chip-spec.js';
 
 /** Functional cores (FCores) per chip (cores). Reference: Pei et al. 2019 via DESIGN.md section 3. */
 export const TIANJIC_CORES_PER_CHIP = 156;
@@ -49,6 +49,7 @@ export const TIANJIC_POWER_ESTIMATE_PROFILE: CostProfile = {
     coreRound: { energyPJ: CORE_ROUND_PJ, latencyNs: null },
   },
   barrierPerStep: [], // fixed-length rounds: no separate barrier
+  accounting: DEFAULT_COST_ACCOUNTING,
 };
 
 export const tianjicSpec: ChipSpec = {

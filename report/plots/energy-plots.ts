@@ -17,6 +17,8 @@ const EVENT_NAMES: Readonly<Record<string, string>> = {
   hopsNorthSouth: 'hops north-south',
   partialSums: 'partial sums',
   synapticUpdates: 'synaptic updates (learning)',
+  neuronAccesses: 'neuron accesses (every neuron, every step)',
+  neuronsUpdated: 'neuron updates (SANA-FE test)',
   coreRound: 'core rounds',
   barrier: 'barrier',
 };

@@ -68,16 +68,22 @@ describe('cost lookup', () => {
     expect(eventCost(davies, 'spikeOut')).toBeUndefined();
   });
 
-  it('interpolates barrier latency between published tile counts and holds it outside', () => {
+  it('interpolates barrier latency between published tile counts and holds it outside (interpolate accounting)', () => {
     const davies = loihi.costProfiles.davies2018!;
     expect(barrierCostForTiles(davies, 1)).toEqual({ latencyNs: 113, energyPJ: null });
     expect(barrierCostForTiles(davies, 32)).toEqual({ latencyNs: 465, energyPJ: null });
     expect(barrierCostForTiles(davies, 16)!.latencyNs).toBeCloseTo(113 + (15 / 31) * 352, 9);
     expect(barrierCostForTiles(davies, 64)!.latencyNs).toBe(465);
-    const sanafe = loihi.costProfiles.sanafe!;
-    expect(barrierCostForTiles(sanafe, 3)!.latencyNs).toBe(1200);
-    expect(barrierCostForTiles(sanafe, 4)!.latencyNs).toBe(1400);
     const tianjic = builtinChips.tianjic;
     expect(barrierCostForTiles(tianjic.costProfiles[tianjic.defaultCostProfile]!, 10)).toBeUndefined();
+  });
+
+  it('reads the barrier table as a step function under step accounting (SANA-FE src/utils.hpp)', () => {
+    const sanafe = loihi.costProfiles.sanafe!;
+    expect(sanafe.accounting.barrier).toBe('step');
+    // SANA-FE arch/loihi.yaml latency_sync { 1: 0.6 us, 2: 1.0 us, 4: 1.4 us, 29: 1.8 us }: the largest entry at or below n.
+    expect([1, 2, 3, 4, 5, 28, 29, 32].map((n) => barrierCostForTiles(sanafe, n)!.latencyNs)).toEqual([600, 1000, 1000, 1400, 1400, 1400, 1800, 1800]);
+    const below = { ...sanafe, barrierPerStep: sanafe.barrierPerStep.slice(1) };
+    expect(barrierCostForTiles(below, 1)!.latencyNs).toBe(1000);
   });
 });

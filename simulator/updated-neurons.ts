@@ -1,0 +1,182 @@
+import type { LayerRuntime, ProgramRuntime } from './runtime.js';
+
+/**
+ * SANA-FE's soma test, neuron by neuron (SLAM-Lab/SANA-FE at 8951ab0, src/models.cpp LoihiLifModel::update): a
+ * neuron is updated in a step when its potential before the step is non-zero, a synaptic event reached it
+ * (whatever the weight: its dendrite then holds a current), or its bias is non-zero; one that fires is updated
+ * whatever the test said (src/pipeline.hpp). The engine marks the axons its deliveries drive, counts every layer
+ * before its update in every step of the run (outside a layer's window it holds its state, and nothing reaches
+ * it), and adds the neurons that fired although the test had found them idle.
+ *
+ * Reached and idle neurons are stamped rather than flagged, so nothing is cleared per step: a mark counts while it
+ * carries the layer's current stamp, and a static input keeps the stamp of its first step. The idle neurons (the
+ * fewer, in a network whose potentials are seldom exactly zero) are counted, the updated ones are the rest. Before
+ * its window a layer's potentials are zero and nothing reaches it, so the count is its biased neurons (kept until
+ * its bias changes); after its window it holds its state, so the count of its first step after it holds too. A conv layer is marked per
+ * output position (every channel of a position inside an event's window holds a synapse from it, on its soma
+ * core or one of its partial cores); a dense one per core holding the axon (every neuron of the core's channel
+ * range); a sparse one per synapse target.
+ */
+export class UpdatedNeurons {
+  private readonly reached: Int32Array[];
+  private readonly stamp: Int32Array;
+  /** Per layer, per neuron: the stamp of the last count that found the neuron idle. */
+  private readonly idle: Int32Array[];
+  private readonly idleStamp: Int32Array;
+  /** Per layer: the stamp under which each core's channel range (dense) or pooled source position (conv) was marked. */
+  private readonly coreStamp: Int32Array[];
+  private readonly positionStamp: Int32Array[];
+  private readonly channelBegin: Int32Array;
+  private readonly channelEnd: Int32Array;
+  /** Per layer, per soma core of the layer: the count before its window (null until counted) and after it. */
+  private readonly before: (Int32Array | null)[];
+  private readonly after: Int32Array[];
+  /** Scratch per core: idle neurons of the count under way. */
+  private readonly idleOnCore: Int32Array;
+
+  constructor(
+    runtime: ProgramRuntime,
+    private readonly somaCores: readonly { readonly core: Int32Array; readonly neurons: Int32Array }[],
+  ) {
+    const cores = runtime.program.cores;
+    const layers = runtime.layers;
+    this.reached = layers.map((l) => new Int32Array(l.synapses.kind === 'conv' ? l.synapses.outPlane : l.neurons));
+    // Stamps start at 1, so the zeros of a layer never marked (a host-computed one) never count as reached.
+    this.stamp = new Int32Array(layers.length).fill(1);
+    this.idle = layers.map((l) => new Int32Array(l.neurons));
+    this.idleStamp = new Int32Array(layers.length).fill(1);
+    this.coreStamp = layers.map(() => new Int32Array(cores.length));
+    this.positionStamp = layers.map((l) => new Int32Array(l.synapses.kind === 'conv' ? l.synapses.pooledPlane : 0));
+    this.channelBegin = Int32Array.from(cores, (c) => c.channels.begin);
+    this.channelEnd = Int32Array.from(cores, (c) => c.channels.end);
+    this.before = layers.map(() => null);
+    this.after = somaCores.map((s) => new Int32Array(s.core.length));
+    this.idleOnCore = new Int32Array(cores.length);
+  }
+
+  /** Starts the marks of one delivery to `layer`: the marks of its earlier deliveries no longer count. */
+  beginDelivery(layer: LayerRuntime): void {
+    const l = layer.index;
+    if (this.stamp[l] === STAMP_LIMIT) {
+      this.stamp[l] = 1;
+      this.reached[l]!.fill(0);
+      this.coreStamp[l]!.fill(0);
+      this.positionStamp[l]!.fill(0);
+    }
+    this.stamp[l] = this.stamp[l]! + 1;
+  }
+
+  /** The layer's bias was rewritten (a host-computed first layer, every inference). */
+  biasChanged(layer: LayerRuntime): void {
+    this.before[layer.index] = null;
+  }
+
+  /** Marks the neurons holding a synapse from `axon` as reached in the current delivery. */
+  markAxon(layer: LayerRuntime, axon: number): void {
+    const l = layer.index;
+    const stamp = this.stamp[l]!;
+    const reached = this.reached[l]!;
+    const synapses = layer.synapses;
+    if (synapses.kind === 'conv') {
+      // Every channel of a source position drives the same output positions: mark them once.
+      const position = axon % synapses.pooledPlane;
+      const positionStamp = this.positionStamp[l]!;
+      if (positionStamp[position] === stamp) return;
+      positionStamp[position] = stamp;
+      for (let j = synapses.start[position]!, end = synapses.start[position + 1]!; j < end; j++) reached[synapses.outPosition[j]!] = stamp;
+    } else if (synapses.kind === 'sparse') {
+      for (let k = synapses.rowStart[axon]!, end = synapses.rowStart[axon + 1]!; k < end; k++) reached[synapses.targets[k]!] = stamp;
+    } else if (synapses.kind === 'dense') {
+      const coreStamp = this.coreStamp[l]!;
+      for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
+        const core = layer.axonCore[j]!;
+        if (coreStamp[core] === stamp) continue;
+        coreStamp[core] = stamp;
+        reached.fill(stamp, this.channelBegin[core]!, this.channelEnd[core]!);
+      }
+    }
+  }
+
+  /**
+   * Before `layer`'s update at its local step t (negative before its window, T and more after it): adds to
+   * `updated` (per core) the neurons the test updates. In its window the marks of this step's delivery count.
+   */
+  countBeforeUpdate(layer: LayerRuntime, bias: Int32Array | Float64Array, t: number, T: number, updated: Float64Array): void {
+    const l = layer.index;
+    if (t < 0) {
+      this.before[l] ??= this.countIdle(layer, bias, false, new Int32Array(this.somaCores[l]!.core.length));
+      this.addUpdated(l, this.before[l], updated);
+    } else if (t < T) {
+      this.addUpdated(l, this.countIdle(layer, bias, true, this.after[l]!), updated);
+    } else {
+      this.addUpdated(l, t === T ? this.countIdle(layer, bias, false, this.after[l]!) : this.after[l]!, updated);
+    }
+  }
+
+  /** After `layer`'s update: adds to `updated` the neurons that fired although the test had found them idle. */
+  countFired(layer: LayerRuntime, fired: number, updated: Float64Array): void {
+    const idle = this.idle[layer.index]!;
+    const stamp = this.idleStamp[layer.index]!;
+    const { spikeList, coreOfNeuron } = layer;
+    for (let s = 0; s < fired; s++) {
+      const n = spikeList[s]!;
+      if (idle[n] === stamp) {
+        const core = coreOfNeuron[n]!;
+        updated[core] = updated[core]! + 1;
+      }
+    }
+  }
+
+  /**
+   * Stamps the layer's idle neurons (v zero, bias zero, not reached, reached marks counting only when `delivered`)
+   * with a new idle stamp and writes their number per soma core of the layer into `into`.
+   */
+  private countIdle(layer: LayerRuntime, bias: Int32Array | Float64Array, delivered: boolean, into: Int32Array): Int32Array {
+    const l = layer.index;
+    if (this.idleStamp[l] === STAMP_LIMIT) {
+      this.idleStamp[l] = 1;
+      this.idle[l]!.fill(0);
+    }
+    const idleStamp = this.idleStamp[l]! + 1;
+    this.idleStamp[l] = idleStamp;
+    const { v, coreOfNeuron } = layer;
+    const idle = this.idle[l]!;
+    const reached = this.reached[l]!;
+    const onCore = this.idleOnCore;
+    const stamp = delivered ? this.stamp[l]! : -1;
+    // A conv layer's marks are per output position, its neurons channels-last: `width` neurons per mark.
+    const width = layer.synapses.kind === 'conv' ? layer.synapses.outChannels : 1;
+    for (let p = 0, n = 0; p < reached.length; p++) {
+      const end = n + width;
+      if (reached[p] === stamp) {
+        n = end;
+        continue;
+      }
+      for (; n < end; n++) {
+        if (v[n] === 0 && bias[n] === 0) {
+          idle[n] = idleStamp;
+          const core = coreOfNeuron[n]!;
+          onCore[core] = onCore[core]! + 1;
+        }
+      }
+    }
+    const { core: cores } = this.somaCores[l]!;
+    for (let k = 0; k < cores.length; k++) {
+      into[k] = onCore[cores[k]!]!;
+      onCore[cores[k]!] = 0;
+    }
+    return into;
+  }
+
+  /** Adds the layer's neurons less the idle ones, per soma core, into `updated`. */
+  private addUpdated(l: number, idle: Int32Array, updated: Float64Array): void {
+    const { core: cores, neurons } = this.somaCores[l]!;
+    for (let k = 0; k < cores.length; k++) {
+      const core = cores[k]!;
+      updated[core] = updated[core]! + neurons[k]! - idle[k]!;
+    }
+  }
+}
+
+/** Stamps restart (and their arrays are cleared) before they could overflow an Int32Array. */
+const STAMP_LIMIT = 0x3fffffff;
