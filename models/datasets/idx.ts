@@ -8,13 +8,13 @@
  *
  * Files may be gzip-compressed, which is how Fashion-MNIST is distributed.
  */
-import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 // The package's "exports" map has no "types" condition, so under NodeNext only this path (the CommonJS build with
 // its .d.ts beside it) comes with types.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { gunzipSync } from 'fflate';
 import { ModelError } from '../errors.js';
+import { MemoryLedger, readFileWithinBudget } from '../memory-budget.js';
 
 export interface IdxArray {
   readonly dims: number[];
@@ -62,10 +62,11 @@ const headerParser = new Parser()
   .array('dims', { type: 'uint32be', length: 'dimCount' });
 
 export function readIdxFile(path: string): IdxArray {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileWithinBudget(path);
   } catch (error) {
+    if (error instanceof ModelError) throw error;
     throw new ModelError(path, `cannot read idx file: ${(error as Error).message}`);
   }
   return readIdx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
@@ -73,7 +74,7 @@ export function readIdxFile(path: string): IdxArray {
 
 /** Parses idx bytes, gzip-compressed or raw. `file` names the source in every error. */
 export function readIdx(bytes: Uint8Array, file: string): IdxArray {
-  const raw = isGzip(bytes) ? gunzip(bytes, file) : bytes;
+  const raw = isGzip(bytes) ? gunzip(bytes, file, new MemoryLedger(file)) : bytes;
   const header = parseHeader(raw, file);
   const elementCount = countElements(header.dims, file);
   const headerBytes = MAGIC_BYTES + 4 * header.dimCount;
@@ -114,7 +115,7 @@ function isGzip(bytes: Uint8Array): boolean {
  * fflate neither checks the CRC nor notices when the stream disagrees with the trailer's length (it silently
  * truncates or returns less), so both are verified here: a corrupt download must not become wrong pixels.
  */
-function gunzip(compressed: Uint8Array, file: string): Uint8Array {
+function gunzip(compressed: Uint8Array, file: string, ledger: MemoryLedger): Uint8Array {
   const corrupt = (detail: string) => new ModelError(file, `corrupt gzip stream: ${detail}`);
   if (compressed.length < GZIP_HEADER_AND_TRAILER_BYTES) {
     throw corrupt(`${compressed.length} bytes is shorter than the smallest gzip file (${GZIP_HEADER_AND_TRAILER_BYTES})`);
@@ -125,6 +126,7 @@ function gunzip(compressed: Uint8Array, file: string): Uint8Array {
   if (declaredSize > compressed.length * MAX_DEFLATE_RATIO) {
     throw corrupt(`the trailer claims ${declaredSize} uncompressed bytes, more than deflate can produce from ${compressed.length}`);
   }
+  ledger.charge(declaredSize + 1, `the gzip stream's inflated size from its trailer (${declaredSize} bytes)`);
   let inflated: Uint8Array;
   try {
     // One spare byte makes a stream that runs past the declared size show up as a length mismatch below.
