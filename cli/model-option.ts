@@ -1,12 +1,13 @@
 import type { ResetMode } from '../models/graph/model.js';
 import type { LoadModelOptions } from '../models/load-model.js';
 import { UsageError } from './failure.js';
+import { integerIn, MAX_TIMESTEPS, numberIn } from './arguments.js';
 
 /** Options for reading a NIR file, shared by every command that loads a model. */
 export const NIR_OPTIONS = {
-  'nir-dt': { type: 'number', describe: "NIR files: seconds per step (default: what the file's writer implies, else 1e-4)" },
+  'nir-dt': { type: 'number', coerce: numberIn('nir-dt', 0, 1, true), describe: "NIR files: seconds per step (default: what the file's writer implies, else 1e-4)" },
   'nir-reset': { choices: ['zero', 'subtract'] as const, describe: "NIR files: reset to zero (NIR's semantics, default) or by subtraction" },
-  timesteps: { type: 'number', describe: "NIR files: time steps per sample (NIR has none; default 10); presets: instead of their codebase's default" },
+  timesteps: { type: 'number', coerce: integerIn('timesteps', 1, MAX_TIMESTEPS), describe: "NIR files: time steps per sample (NIR has none; default 10); presets: instead of their codebase's default" },
   'input-shape': { type: 'string', coerce: parseInputShape, describe: "presets: the input as C,H,W (or CxHxW) instead of their dataset's default, e.g. 3,64,64" },
 } as const;
 

@@ -8,6 +8,8 @@ import { mergeRuns, type SimulationRun } from './simulate.js';
  * sample, and 1 when running from the TypeScript sources (tests), where there is no compiled worker to start.
  */
 export function workerCount(requested: number | undefined, count: number, moduleUrl: string): number {
+  // A fractional count would split the samples into ranges that do not cover them all.
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) throw new RangeError(`workers must be a whole number of threads, at least 1; got ${requested}`);
   const canFork = moduleUrl.endsWith('.js');
   return Math.max(1, Math.min(requested ?? availableParallelism(), count, canFork ? Infinity : 1));
 }

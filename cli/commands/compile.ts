@@ -1,5 +1,7 @@
 import type { Argv } from 'yargs';
-import { writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
+import { encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
+import { validateChipProgram } from '../../chips/ir/validate-chip-program.js';
+import type { ChipBudget } from '../../compiler/passes/place.js';
 import { compile } from '../../compiler/compile.js';
 import type { LearningOptions } from '../../compiler/passes/configure-learning.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
@@ -9,13 +11,16 @@ import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-o
 import { calibrationInput } from '../calibration-input.js';
 import { resolveChip } from '../chip-option.js';
 import { emit } from '../output.js';
+import { chipBudget, count, integerIn, numberIn, text } from '../arguments.js';
+import { UsageError } from '../failure.js';
+import { checkOutputs, writeOutputFile } from '../output-file.js';
 
 export interface CompileArgs {
   model: string;
   arch?: string;
   preset?: string;
   chip: string;
-  chips: string;
+  chips: ChipBudget;
   calibration?: number;
   calibrationInput?: string;
   data?: string;
@@ -27,6 +32,7 @@ export interface CompileArgs {
   feedback?: 'transposed' | 'random';
   output?: string;
   json: boolean;
+  timing: boolean;
 }
 
 export function compileOptions(y: Argv): Argv<CompileArgs> {
@@ -36,24 +42,29 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
         .options(NIR_OPTIONS)
     .option('chip', { type: 'string', demandOption: true, describe: 'loihi | loihi2 | tianjic | a chip spec JSON file' })
-    .option('chips', { type: 'string', default: '1', describe: "chips available: a number, or 'auto' for as many as needed" })
-    .option('calibration', { type: 'number', describe: 'freeze OTS on the first N calibration images (default: the frozen table in the model, else 1024)' })
-    .option('calibration-input', { type: 'string', describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
+    .option('chips', { type: 'string', default: '1', coerce: chipBudget(), describe: "chips available: a number, or 'auto' for as many as needed" })
+    .option('calibration', { type: 'number', coerce: count('calibration'), describe: 'freeze OTS on the first N calibration images (default: the frozen table in the model, else 1024)' })
+    .option('calibration-input', { type: 'string', coerce: text('calibration-input'), describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
     .option('data', { type: 'string', describe: 'dataset for calibration: any --data eval reads (default: Fashion-MNIST)' })
     .option('threshold', { choices: ['auto', 'schedule', 'mean'] as const, default: 'auto' as const, describe: "OTS thresholds on chip: per-step 'schedule', their 'mean', or 'auto' (schedule where the chip has a table)" })
     .option('learning', { type: 'string', describe: "on-chip learning: a preset (ottt | ottt-accumulated | rate) or rules in Lava's grammar, e.g. 'dw = 2^-4*x1*y0 - 2^-4*x0*y1', with the tag's 'dw = ...; dt = ...'" })
     .option('learn-layers', { type: 'string', describe: "layers that learn: 'last' (default) or comma-separated names" })
-    .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
-    .option('learning-epoch', { type: 'number', describe: 'learning epoch of a written rule, 1..63 steps (presets fix their own)' })
+    .option('learning-rate', { type: 'number', coerce: numberIn('learning-rate', 0, Infinity, true), describe: 'learning rate in model units (default per preset)' })
+    .option('learning-epoch', { type: 'number', coerce: integerIn('learning-epoch', 1, 63), describe: 'learning epoch of a written rule, 1..63 steps (presets fix their own)' })
     .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<CompileArgs>;
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+    .option('timing', { type: 'boolean', default: false, describe: "include the compile's wall-clock seconds (without it the output is byte-reproducible)" })
+    .check((args) => {
+      learningOptions(args as unknown as CompileArgs);
+      return true;
+    }) as Argv<CompileArgs>;
 }
 
 export function runCompile(args: CompileArgs, write: boolean) {
+  if (write) checkOutputs('compile', [{ option: 'output', path: args.output }], [args.model, args.arch, args.calibrationInput, args.chip, args.data]);
   const { model } = loadModel(args.model, topologyOptions(args));
   const chip = resolveChip(args.chip);
-  const chips = args.chips === 'auto' ? 'auto' : Number(args.chips);
-  if (chips !== 'auto' && (!Number.isInteger(chips) || chips < 1)) throw new UsageFailure(`--chips must be a positive integer or 'auto', got '${args.chips}'`);
+  const chips = args.chips;
   const needsCalibration = usesOts(model) && (args.calibration !== undefined || args.calibrationInput !== undefined || !hasFrozenThresholds(model));
   const calibration = needsCalibration
     ? calibrationInput(model, { ...(args.calibration !== undefined ? { count: args.calibration } : {}), ...(args.calibrationInput ? { file: args.calibrationInput } : {}), ...(args.data ? { data: args.data } : {}) })
@@ -74,19 +85,25 @@ export function runCompile(args: CompileArgs, write: boolean) {
     quantizationError: Object.fromEntries((program?.layers ?? []).map((l) => [l.name, { ...l.quantization, weightExponent: l.connection.weightExponent, scale: l.scale }])),
     diagnostics: result.diagnostics,
     output: write && result.ok && program && args.output ? args.output : null,
-    seconds,
+    ...(args.timing ? { seconds } : {}),
   };
-  if (write && result.ok && program && args.output) writeChipProgramFile(args.output, program);
+  if (write && result.ok && program && args.output) {
+    validateChipProgram(program, args.output);
+    writeOutputFile(args.output, encodeChipProgram(program));
+  }
   emit(args.json, report, () => formatCompile(report));
   if (!result.ok) process.exitCode = 1;
   return report;
 }
 
-export class UsageFailure extends Error {}
+/** The usage error (cli/failure.ts), under the name the commands import it by. */
+export { UsageError as UsageFailure } from '../failure.js';
 
 export function learningOptions(args: { learning?: string | undefined; learnLayers?: string | undefined; learningRate?: number | undefined; learningEpoch?: number | undefined; feedback?: 'transposed' | 'random' | undefined }): LearningOptions | undefined {
   if (args.learning === undefined) {
-    if (args.learnLayers !== undefined) throw new UsageFailure('--learn-layers needs --learning <preset|rule>');
+    for (const [option, value] of [['learn-layers', args.learnLayers], ['learning-rate', args.learningRate], ['learning-epoch', args.learningEpoch], ['feedback', args.feedback]] as const) {
+      if (value !== undefined) throw new UsageError(`--${option} needs --learning <preset|rule>`);
+    }
     return undefined;
   }
   const layers = args.learnLayers === undefined || args.learnLayers === 'last' ? 'last' : args.learnLayers.split(',').map((s) => s.trim());
@@ -119,7 +136,7 @@ export function registerCompile(yargs: Argv): Argv {
   return yargs.command<CompileArgs>(
     'compile <model>',
     'Compile a trained SNN to a chip program (.chip.pb): fold, freeze, quantize, lower, partition, place, route, check',
-    (y) => compileOptions(y).option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .chip.pb file to write' }) as Argv<CompileArgs>,
+    (y) => compileOptions(y).option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the .chip.pb file to write' }) as Argv<CompileArgs>,
     (args) => {
       runCompile(args, true);
     },

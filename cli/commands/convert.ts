@@ -1,11 +1,13 @@
 import type { Argv } from 'yargs';
 import { calibrationInput } from '../calibration-input.js';
-import { writeModelFile } from '../../models/format/model-file.js';
+import { serializeModel } from '../../models/format/model-file.js';
 import { lifKey, lifNodes } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { calibrateOts, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
 import { emit } from '../output.js';
+import { count, text } from '../arguments.js';
+import { checkOutputs, writeOutputFile } from '../output-file.js';
 
 interface ConvertArgs {
   checkpoint: string;
@@ -27,11 +29,12 @@ export function registerConvert(yargs: Argv): Argv {
         .option('arch', { type: 'string', describe: 'snn-arch/1 file' })
         .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
         .options(NIR_OPTIONS)
-        .option('calibration', { type: 'number', default: 1024, describe: 'freeze OTS on the first N training images (0: leave unfrozen)' })
+        .option('calibration', { type: 'number', default: 1024, coerce: count('calibration', 0), describe: 'freeze OTS on the first N training images (0: leave unfrozen)' })
         .option('data', { type: 'string', describe: 'dataset for calibration: any --data eval reads (default: Fashion-MNIST)' })
-        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .snnmodel file to write' })
+        .option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the .snnmodel file to write' })
         .option('json', { type: 'boolean', default: false }) as Argv<ConvertArgs>,
     (args) => {
+      checkOutputs('convert', [{ option: 'output', path: args.output }], [args.checkpoint, args.arch, args.data]);
       let { model } = loadModel(args.checkpoint, topologyOptions(args));
       let calibration: { images: number; source: string } | null = null;
       if (usesOts(model) && args.calibration > 0) {
@@ -39,7 +42,7 @@ export function registerConvert(yargs: Argv): Argv {
         model = withFrozenThresholds(model, calibrateOts(model, train.input, train.count));
         calibration = { images: train.count, source: train.source };
       }
-      writeModelFile(args.output, model);
+      writeOutputFile(args.output, serializeModel(model));
       const thresholds = Object.fromEntries(
         lifNodes(model).map((n) => [lifKey(n), n.threshold.kind === 'ots' ? (n.threshold.frozen ? [...n.threshold.frozen] : null) : n.threshold.value]),
       );

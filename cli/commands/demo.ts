@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
@@ -11,6 +11,8 @@ import { imageSamples } from '../../models/datasets/image-samples.js';
 import { readModelFile } from '../../models/format/model-file.js';
 import { evaluate } from '../../models/reference/evaluate.js';
 import { emit, percent } from '../output.js';
+import { text } from '../arguments.js';
+import { checkOutputs, holdTemporary } from '../output-file.js';
 import { describeWritten, writeHtmlReport } from './report.js';
 import { simulateFile } from './simulate.js';
 
@@ -30,13 +32,15 @@ export function registerDemo(yargs: Argv): Argv {
       y
         .option('chip', { type: 'string', default: 'loihi2', describe: 'loihi | loihi2 | tianjic' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: the bundled subset)' })
-        .option('report', { type: 'string', describe: 'also write an HTML report of the chip run, with the float accuracy beside it' })
+        .option('report', { type: 'string', coerce: text('report'), describe: 'also write an HTML report of the chip run, with the float accuracy beside it' })
         .option('json', { type: 'boolean', default: false }) as Argv<DemoArgs>,
     async (args) => {
+      checkOutputs('demo', [{ option: 'report', path: args.report }], [args.data]);
       const model = readModelFile(bundledModelPath());
       const chip = getChip(args.chip);
       const compiled = compile(model, chip, { chips: 'auto', threshold: 'auto' });
-      const dir = mkdtempSync(join(tmpdir(), 'spikechip-demo-'));
+      const scratch = holdTemporary(mkdtempSync(join(tmpdir(), 'spikechip-demo-')));
+      const dir = scratch.path;
       try {
         const programFile = join(dir, `${model.name}.${chip.name}.chip.pb`);
         writeChipProgramFile(programFile, compiled.program!);
@@ -79,7 +83,7 @@ export function registerDemo(yargs: Argv): Argv {
           ].join('\n'),
         );
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        scratch.release();
       }
     },
   );

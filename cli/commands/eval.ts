@@ -12,6 +12,7 @@ import { calibrateOts, hasFrozenThresholds, usesOts, withFrozenThresholds } from
 import { evaluate } from '../../models/reference/evaluate.js';
 import type { ThresholdMode } from '../../models/reference/executor.js';
 import { emit, percent, progressBar } from '../output.js';
+import { count, integerIn, text } from '../arguments.js';
 
 interface EvalArgs {
   model: string;
@@ -26,6 +27,7 @@ interface EvalArgs {
   batch: number;
   json: boolean;
   outputs: boolean;
+  timing: boolean;
 }
 
 export function registerEval(yargs: Argv): Argv {
@@ -34,19 +36,20 @@ export function registerEval(yargs: Argv): Argv {
     'Run the float reference of a trained SNN on Fashion-MNIST: accuracy, spikes per layer per step, firing rates',
     (y) =>
       y
-        .option('model', { type: 'string', describe: 'checkpoint.pth, .snnmodel or .nir file (default: the bundled model)' })
+        .option('model', { type: 'string', coerce: text('model'), describe: 'checkpoint.pth, .snnmodel or .nir file (default: the bundled model)' })
         .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
         .option('preset', { type: 'string', describe: "seed-code architecture preset instead of --arch (e.g. 'online_spiking_vgg11_ws')" })
         .options(NIR_OPTIONS)
         .option('thresholds', { choices: ['frozen', 'dynamic'] as const, default: 'frozen' as const, describe: 'OTS thresholds: frozen table, or per-batch statistics as the released code does' })
-        .option('calibration', { type: 'number', describe: 'recalibrate OTS on the first N training images (default 1024 when the model has no table)' })
+        .option('calibration', { type: 'number', coerce: count('calibration'), describe: 'recalibrate OTS on the first N training images (default 1024 when the model has no table)' })
         .option('data', { type: 'string', describe: 'dataset: a directory (Fashion-MNIST idx, CIFAR-10/100 binary or python, DVS128 Gesture, CIFAR10-DVS) or a .npy/.npz/.f32 file (default: Debian dataset-fashion-mnist, else the bundled subset)' })
         .option('calibration-input', { type: 'string', describe: 'a .f32/.npy/.npz tensor of model inputs used as the one OTS calibration batch (instead of the first N training samples)' })
         .option('normalisation', { choices: ['osr-ots', 'rate-bp', 'none'] as const, describe: "8-bit colour images: whose code's test transform to apply (default: the model's source; none = pixel / 255)" })
-        .option('limit', { type: 'number', describe: 'evaluate only the first N test images' })
-        .option('batch', { type: 'number', default: 256, describe: 'batch size (changes results only with --thresholds dynamic)' })
+        .option('limit', { type: 'number', coerce: count('limit'), describe: 'evaluate only the first N test images' })
+        .option('batch', { type: 'number', default: 256, coerce: integerIn('batch', 1, 65_536), describe: 'batch size (changes results only with --thresholds dynamic)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-        .option('outputs', { type: 'boolean', default: false, describe: 'include per-sample outputs and the threshold table' }) as Argv<EvalArgs>,
+        .option('outputs', { type: 'boolean', default: false, describe: 'include per-sample outputs and the threshold table' })
+        .option('timing', { type: 'boolean', default: false, describe: 'include wall-clock seconds and images per second (without it the output is byte-reproducible)' }) as Argv<EvalArgs>,
     (args) => runEval(args),
   );
 }
@@ -98,11 +101,11 @@ async function runEval(args: EvalArgs): Promise<void> {
     spikesPerLayerPerStep: spikes,
     firingRatePerLayerPerStep: rates,
     spikesPerSample: result.spikesPerLayerPerStep.flat().reduce((a, b) => a + b, 0) / Math.max(1, result.samples),
-    seconds: result.seconds,
-    imagesPerSecond: result.samples / result.seconds,
+    ...(args.timing ? { seconds: result.seconds, imagesPerSecond: result.samples / result.seconds } : {}),
     ...(args.outputs ? { thresholds: thresholdTable(model, args.thresholds, result.thresholdsPerBatch), outputs: splitOutputs(result.outputs!, result.classes) } : {}),
   };
-  emit(args.json, report, () => formatEval(report, model));
+  // The text is for a person and says how fast; the JSON has timings only with --timing, so it is reproducible.
+  emit(args.json, report, () => formatEval({ ...report, imagesPerSecond: result.samples / result.seconds }, model));
 }
 
 function thresholdTable(model: Model, mode: ThresholdMode, perBatch: number[][][]): Record<string, number[] | number[][]> {
@@ -122,7 +125,7 @@ function splitOutputs(outputs: Float32Array, classes: number): number[][] {
 }
 
 function formatEval(
-  r: { model: string; data: string; samples: number; accuracy: number; thresholdMode: string; spikesPerLayerPerStep: Record<string, number[]>; firingRatePerLayerPerStep: Record<string, number[]>; spikesPerSample: number; imagesPerSecond: number; calibration: { images: number } | null },
+  r: { model: string; data: string; samples: number; accuracy: number; thresholdMode: string; spikesPerLayerPerStep: Record<string, number[]>; firingRatePerLayerPerStep: Record<string, number[]>; spikesPerSample: number; imagesPerSecond?: number; calibration: { images: number } | null },
   model: Model,
 ): string {
   const lines = [
@@ -136,6 +139,6 @@ function formatEval(
     const rates = r.firingRatePerLayerPerStep[key]!;
     lines.push(`  ${key.padEnd(20)} ${counts.map((c, t) => `t${t + 1} ${c} (${percent(rates[t]!, 1)})`).join('  ')}`);
   }
-  lines.push(`speed: ${r.imagesPerSecond.toFixed(0)} images/s (float reference, T = ${model.timesteps})`);
+  if (r.imagesPerSecond !== undefined) lines.push(`speed: ${r.imagesPerSecond.toFixed(0)} images/s (float reference, T = ${model.timesteps})`);
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { summarizeEvents, type EventSummary } from '../../models/datasets/events/event-stream.js';
 import { encodeNmnist, NMNIST_SENSOR_SIDE } from '../../models/datasets/events/nmnist.js';
@@ -7,6 +7,9 @@ import { readEventFile } from '../../models/datasets/events/read-events.js';
 import { DEFAULT_SACCADE_OPTIONS, saccadeEvents } from '../../models/datasets/events/saccade-events.js';
 import { defaultFashionMnistDir, loadFashionMnist, type Split } from '../../models/datasets/fashion-mnist.js';
 import { emit, progressBar } from '../output.js';
+import { count, seed, text } from '../arguments.js';
+import { UsageError } from '../failure.js';
+import { checkOutputFolder, writeOutputFile, yieldToSignals } from '../output-file.js';
 
 interface ConvertArgs {
   data?: string;
@@ -27,7 +30,20 @@ export function nmnistSamplePath(out: string, label: number, index: number): str
   return join(out, String(label), `${String(index).padStart(5, '0')}.bin`);
 }
 
-function convertImages(args: ConvertArgs, quiet: boolean) {
+/** The folder `events convert` fills: an existing writable folder, or a new one in an existing writable folder. */
+function checkEventsOutput(output: string): void {
+  let isFolder: boolean | null = null;
+  try {
+    isFolder = statSync(output).isDirectory();
+  } catch {
+    isFolder = null;
+  }
+  if (isFolder === false) throw new UsageError(`--output ${output} is a file; events convert writes a folder of <label>/<index>.bin files`);
+  checkOutputFolder('output', isFolder ? resolve(output) : dirname(resolve(output)));
+}
+
+async function convertImages(args: ConvertArgs, quiet: boolean) {
+  checkEventsOutput(args.output);
   const set = loadFashionMnist(args.data ?? defaultFashionMnistDir(), args.split, args.limit);
   const [, height, width] = set.shape;
   const size = height * width;
@@ -39,10 +55,10 @@ function convertImages(args: ConvertArgs, quiet: boolean) {
     events += stream.count;
     const path = nmnistSamplePath(args.output, label, i);
     mkdirSync(join(args.output, String(label)), { recursive: true });
-    const temporary = `${path}.partial-${process.pid}`;
-    writeFileSync(temporary, encodeNmnist(stream));
-    renameSync(temporary, path);
+    writeOutputFile(path, encodeNmnist(stream));
     bar.update(i + 1, set.count);
+    // A Ctrl-C between files stops the conversion there, not after the last file.
+    if (i % 64 === 63) await yieldToSignals();
   }
   bar.stop();
   return {
@@ -76,12 +92,12 @@ export function registerEvents(yargs: Argv): Argv {
           c
             .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
             .option('split', { choices: ['train', 'test'] as const, default: 'test' as const, describe: 'which split to convert' })
-            .option('limit', { type: 'number', describe: 'only the first N images' })
-            .option('seed', { type: 'number', default: 1, describe: 'seed of the per-pixel threshold mismatch' })
-            .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'directory to write the N-MNIST layout into' })
+            .option('limit', { type: 'number', coerce: count('limit'), describe: 'only the first N images' })
+            .option('seed', { type: 'number', default: 1, coerce: seed(), describe: 'seed of the per-pixel threshold mismatch' })
+            .option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'directory to write the N-MNIST layout into' })
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<ConvertArgs>,
-        (args) => {
-          const result = convertImages(args, args.json);
+        async (args) => {
+          const result = await convertImages(args, args.json);
           emit(args.json, result, () =>
             `${result.images} ${result.split} images of ${result.source} -> ${result.output}: ${result.events} events (${result.meanEventsPerImage.toFixed(0)} per image), seed ${result.seed}`,
           );

@@ -1,4 +1,3 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { frozenFloatModel } from '../../compiler/float/frozen-model.js';
 import { loadModel } from '../../models/load-model.js';
@@ -9,6 +8,8 @@ import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-o
 import { calibrationInput } from '../calibration-input.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { emit } from '../output.js';
+import { count, text } from '../arguments.js';
+import { checkOutputs, writeOutputFile } from '../output-file.js';
 
 interface ExportArgs {
   model: string;
@@ -39,12 +40,13 @@ export function registerExport(yargs: Argv): Argv {
         .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
         .options(NIR_OPTIONS)
         .option('format', { choices: ['nir'] as const, default: 'nir' as const, describe: 'output format' })
-        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the file to write' })
+        .option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the file to write' })
         .option('threshold', { choices: ['exact', 'first', 'mean'] as const, default: 'exact' as const, describe: "per-step thresholds: refuse ('exact'), step 1's value, or their mean" })
-        .option('calibration', { type: 'number', describe: 'freeze OTS on the first N training images (default: the table in the model, else 1024)' })
+        .option('calibration', { type: 'number', coerce: count('calibration'), describe: 'freeze OTS on the first N training images (default: the table in the model, else 1024)' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<ExportArgs>,
     (args) => {
+      checkOutputs('export', [{ option: 'output', path: args.output }], [args.model, args.arch, args.data]);
       const { model } = loadModel(args.model, topologyOptions(args));
       const needsCalibration = usesOts(model) && (args.calibration !== undefined || !hasFrozenThresholds(model));
       const calibration = needsCalibration
@@ -53,9 +55,7 @@ export function registerExport(yargs: Argv): Argv {
       const fixed = frozenFloatModel(model, args.threshold, calibration ?? undefined);
       const { nir, subtractiveReset } = modelToNir(fixed.model);
       const bytes = writeNir(nir);
-      const temporary = `${args.output}.partial-${process.pid}`;
-      writeFileSync(temporary, bytes);
-      renameSync(temporary, args.output);
+      writeOutputFile(args.output, bytes);
       const warnings = [
         ...fixed.notes,
         ...(subtractiveReset.length > 0

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { decodeChipProgram, encodeChipProgram, writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
+import { decodeChipProgram, encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
+import { validateChipProgram } from '../../chips/ir/validate-chip-program.js';
 import type { ChipProgram } from '../../chips/ir/chip-program.js';
 import { configureLearning } from '../../compiler/passes/configure-learning.js';
 import { defaultFashionMnistDir, loadFashionMnist, type ImageSet } from '../../models/datasets/fashion-mnist.js';
@@ -11,7 +12,9 @@ import { simulateDataset } from '../../simulator/parallel.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { emit, percent, progressBar } from '../output.js';
-import { programChip } from '../program-chip.js';
+import { checkBeforeRun, programChip } from '../program-chip.js';
+import { count, numberIn, seed, text, threads } from '../arguments.js';
+import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { loadModel } from '../../models/load-model.js';
 import { imageSamples } from '../../models/datasets/image-samples.js';
 import { learnLastLayerFloat } from '../../models/training/layer-rules/learn-last-layer.js';
@@ -34,6 +37,7 @@ interface LearnArgs {
   float?: string;
   feedback?: 'transposed' | 'random';
   json: boolean;
+  timing: boolean;
   output?: string;
 }
 
@@ -58,10 +62,11 @@ export interface LearnReport {
   synapticUpdateEnergyPerSampleJ: number;
   profile: string;
   seed: number;
-  seconds: number;
+  /** Wall-clock seconds of the whole command, with --timing only (it would make the JSON differ run to run). */
+  seconds?: number;
   output: string | null;
   /** The same rule in float on the same layer (models/training/layer-rules), with --float <model>. */
-  float: { accuracyBefore: number; accuracyAfter: number; seconds: number } | null;
+  float: { accuracyBefore: number; accuracyAfter: number; seconds?: number } | null;
 }
 
 async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test: ImageSet, workers: number | undefined): Promise<number> {
@@ -81,14 +86,16 @@ async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test
 
 export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const started = performance.now();
+  checkOutputs('learn', [{ option: 'output', path: args.output }], [args.program, args.data, args.chip, args.float]);
   const compiled = decodeChipProgram(readFileSync(args.program), args.program);
-  const spec = programChip(compiled, args.chip);
-  if (args.samples !== undefined && !(Number.isInteger(args.samples) && args.samples > 0)) throw new UsageFailure(`--samples must be a positive integer, got ${args.samples}`);
+  const spec = programChip(compiled, args.chip, args.program);
   const layers = args.layers === 'last' ? 'last' : args.layers.split(',').map((s) => s.trim());
   // Without --rule, the learning configuration the program was compiled with (compile --learning).
   const rule = args.rule ?? (compiled.learning.layerConfigs?.length ? null : undefined);
   if (rule === undefined) throw new UsageFailure(`${args.program} was compiled without --learning: name a rule with --rule ottt|ottt-accumulated|rate|"<rule>"`);
   const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}), ...(args.feedback ? { feedback: args.feedback } : {}) });
+  checkBeforeRun(program, spec, args.program);
+  if (args.float && program.learning.layers.length > 1) throw new UsageFailure('--float runs the float reference of the last layer only: learn --layers last');
   const dir = args.data ?? defaultFashionMnistDir();
   const train = loadFashionMnist(dir, 'train', args.samples);
   const test = loadFashionMnist(dir, 'test', args.testLimit);
@@ -103,9 +110,11 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const learned = learnedProgram(runtime);
   const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers);
   const costing = costEvents(run.counts, spec, args.profile);
-  if (args.output) writeChipProgramFile(args.output, learned);
-  if (args.float && program.learning.layers.length > 1) throw new UsageFailure('--float runs the float reference of the last layer only: learn --layers last');
-  const float = args.float ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json) : null;
+  const float = args.float ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json, args.timing) : null;
+  if (args.output) {
+    validateChipProgram(learned, args.output);
+    writeOutputFile(args.output, encodeChipProgram(learned));
+  }
   return {
     program: args.program,
     chip: spec.name,
@@ -124,19 +133,19 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
     synapticUpdateEnergyPerSampleJ: costing.energyByEventJ.synapticUpdates ?? 0,
     profile: costing.profile,
     seed: args.seed,
-    seconds: (performance.now() - started) / 1000,
+    ...(args.timing ? { seconds: (performance.now() - started) / 1000 } : {}),
     output: args.output ?? null,
     float,
   };
 }
 
-function floatReference(modelFile: string, rule: string, learningRate: number, reset: boolean, train: ImageSet, test: ImageSet, quiet: boolean): LearnReport['float'] {
+function floatReference(modelFile: string, rule: string, learningRate: number, reset: boolean, train: ImageSet, test: ImageSet, quiet: boolean, timing: boolean): LearnReport['float'] {
   if (!(FLOAT_RULES as readonly string[]).includes(rule)) throw new UsageFailure(`--float runs the presets ${FLOAT_RULES.join(', ')} in float; '${rule}' has no float form here`);
   const { model } = loadModel(modelFile, {});
   const bar = progressBar('float reference', !quiet);
   const result = learnLastLayerFloat(model, imageSamples(train, model), imageSamples(test, model), { rule: rule as FloatRule, learningRate, reset, onProgress: (done, total) => bar.update(done, total) });
   bar.stop();
-  return { accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, seconds: result.seconds };
+  return { accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, ...(timing ? { seconds: result.seconds } : {}) };
 }
 
 function formatLearn(r: LearnReport): string {
@@ -169,18 +178,19 @@ export function registerLearn(yargs: Argv): Argv {
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
         .option('rule', { type: 'string', describe: "ottt | ottt-accumulated | rate | rules in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' or 'dw = ...; dt = ...' (default: the program's own, from compile --learning)" })
         .option('layers', { type: 'string', default: 'last', describe: "learning layers: 'last' or comma-separated names" })
-        .option('learning-rate', { type: 'number', describe: 'learning rate in model units (default per preset)' })
+        .option('learning-rate', { type: 'number', coerce: numberIn('learning-rate', 0, Infinity, true), describe: 'learning rate in model units (default per preset)' })
         .option('reset', { type: 'boolean', default: false, describe: 'zero the learning layers first (learn them from scratch)' })
-        .option('samples', { type: 'number', describe: 'learn on the first N training images (default: all)' })
-        .option('test-limit', { type: 'number', describe: 'evaluate on the first N test images (default: all)' })
-        .option('seed', { type: 'number', default: 1, describe: 'seed of the stochastic rounding generator' })
+        .option('samples', { type: 'number', coerce: count('samples'), describe: 'learn on the first N training images (default: all)' })
+        .option('test-limit', { type: 'number', coerce: count('test-limit'), describe: 'evaluate on the first N test images (default: all)' })
+        .option('seed', { type: 'number', default: 1, coerce: seed(), describe: 'seed of the stochastic rounding generator' })
         .option('profile', { type: 'string', describe: 'energy cost profile of the chip' })
-        .option('workers', { type: 'number', describe: 'worker threads for the test runs (default: one per CPU core)' })
-        .option('chip', { type: 'string', describe: 'chip spec JSON for a program compiled for a user chip' })
+        .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads for the test runs (default: one per CPU core)' })
+        .option('chip', { type: 'string', coerce: text('chip'), describe: 'chip spec JSON for a program compiled for a user chip' })
         .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
         .option('float', { type: 'string', describe: 'the model file (.snnmodel) the program was compiled from: also run the same rule in float on the same layer' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-        .option('output', { alias: 'o', type: 'string', describe: 'write the learned program (.chip.pb)' }) as Argv<LearnArgs>,
+        .option('timing', { type: 'boolean', default: false, describe: 'include wall-clock seconds (without it the output is byte-reproducible)' })
+        .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'write the learned program (.chip.pb)' }) as Argv<LearnArgs>,
     async (a) => {
       const report = await learnFile(a);
       emit(a.json, report, () => formatLearn(report));

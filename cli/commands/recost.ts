@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { SimulationError } from '../../simulator/errors.js';
 import { recost, type SimulationReport } from '../../simulator/report.js';
-import { resolveChip } from '../chip-option.js';
 import { emit } from '../output.js';
+import { text } from '../arguments.js';
+import { resultChip } from './report.js';
 import { formatReport } from './simulate.js';
 
 interface RecostArgs {
@@ -22,7 +23,7 @@ export function registerRecost(yargs: Argv): Argv {
       y
         .positional('result', { type: 'string', demandOption: true })
         .option('profile', { type: 'string', demandOption: true, describe: 'cost profile name (e.g. sanafe)' })
-        .option('chip', { type: 'string', describe: 'chip spec (default: the chip the result was simulated on)' })
+        .option('chip', { type: 'string', coerce: text('chip'), describe: 'chip spec: a builtin name or a spec file (default: the builtin the result names)' })
         .option('json', { type: 'boolean', default: false }) as Argv<RecostArgs>,
     (args) => {
       let report: SimulationReport;
@@ -32,7 +33,8 @@ export function registerRecost(yargs: Argv): Argv {
         throw new SimulationError(args.result, `not a simulation result (${(err as Error).message})`);
       }
       if (!report.counts || !report.chip) throw new SimulationError(args.result, 'holds no event counts: write it with simulate -o');
-      const priced = recost(report, resolveChip(args.chip ?? report.chip), args.profile);
+      if (typeof report.chip !== 'string') throw new SimulationError(args.result, 'field chip is not a chip name: write it with simulate -o');
+      const priced = recost(report, resultChip(report, args.result, args.chip), args.profile);
       const { counts: _counts, predictions: _predictions, raster: _raster, ...summary } = priced;
       emit(args.json, summary, () => formatReport(priced));
     },

@@ -2,15 +2,17 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import type { ChipProgram } from '../../chips/ir/chip-program.js';
-import { builtinChips } from '../../chips/registry.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { ReportError } from '../../report/errors.js';
 import { renderHtmlReport, reportPlots } from '../../report/html-report.js';
-import { readSimulationResult, writeHtmlFile } from '../../report/read-result.js';
+import { readSimulationResult } from '../../report/read-result.js';
 import type { ReportInput } from '../../report/report-input.js';
 import type { SimulationReport } from '../../simulator/report.js';
 import { resolveChip } from '../chip-option.js';
 import { emit } from '../output.js';
+import { text } from '../arguments.js';
+import { checkOutputs, writeOutputFile } from '../output-file.js';
+import { recordedBuiltin, runnableProgramChip } from '../program-chip.js';
 
 interface ReportArgs {
   result: string;
@@ -20,10 +22,13 @@ interface ReportArgs {
   json: boolean;
 }
 
-/** The chip a result ran on: `--chip` (a builtin name or a spec file), else the builtin the result names. */
-function resultChip(result: SimulationReport, resultFile: string, chip: string | undefined): ChipSpec {
+/**
+ * The chip a result ran on: `--chip` (a builtin name or a spec file), else the builtin the result names; the name
+ * inside the result is never opened as a file.
+ */
+export function resultChip(result: SimulationReport, resultFile: string, chip: string | undefined): ChipSpec {
   if (chip) return resolveChip(chip);
-  const spec = (builtinChips as Record<string, ChipSpec>)[result.chip];
+  const spec = recordedBuiltin(result.chip);
   if (!spec) throw new ReportError(resultFile, `was simulated on chip '${result.chip}', which is not builtin: pass its spec with --chip <file.json>`);
   return spec;
 }
@@ -45,7 +50,7 @@ function readProgram(file: string, result: SimulationReport, resultFile: string)
 /** Writes the HTML report and tells what it drew: shared by `report` and `simulate --report`. */
 export function writeHtmlReport(input: ReportInput, output: string): { output: string; plots: { id: string; title: string; drawn: boolean }[] } {
   const plots = reportPlots(input);
-  writeHtmlFile(output, renderHtmlReport(input, plots));
+  writeOutputFile(output, renderHtmlReport(input, plots));
   return { output, plots: plots.map((p) => ({ id: p.id, title: p.title, drawn: p.svg !== null })) };
 }
 
@@ -56,14 +61,16 @@ export function registerReport(yargs: Argv): Argv {
     (y) =>
       y
         .positional('result', { type: 'string', demandOption: true, describe: 'the JSON written by simulate -o' })
-        .option('program', { type: 'string', describe: 'the .chip.pb that was simulated: places cores on the mesh' })
-        .option('chip', { type: 'string', describe: 'chip spec JSON, for a result simulated on a user chip' })
-        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the HTML file to write' })
+        .option('program', { type: 'string', coerce: text('program'), describe: 'the .chip.pb that was simulated: places cores on the mesh' })
+        .option('chip', { type: 'string', coerce: text('chip'), describe: 'chip spec JSON, for a result simulated on a user chip' })
+        .option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the HTML file to write' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<ReportArgs>,
     (args) => {
+      checkOutputs('report', [{ option: 'output', path: args.output }], [args.result, args.program, args.chip]);
       const result = readSimulationResult(args.result);
-      const spec = resultChip(result, args.result, args.chip);
       const program = args.program ? readProgram(args.program, result, args.result) : null;
+      // With the program, the chip is the one it was compiled for, and it must pass check as for a run.
+      const spec = program ? runnableProgramChip(program, args.chip, args.program!) : resultChip(result, args.result, args.chip);
       const written = writeHtmlReport({ result, spec, program }, args.output);
       emit(args.json, written, () => describeWritten(written));
     },

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import type { ChipProgram } from '../../chips/ir/chip-program.js';
@@ -13,7 +13,9 @@ import { parseQueueUrl } from '../../cluster/queue-url.js';
 import { simulateOnQueue } from '../../cluster/queue-simulate.js';
 import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
-import { programChip } from '../program-chip.js';
+import { programChip, runnableProgramChip } from '../program-chip.js';
+import { count, seed, text, threads } from '../arguments.js';
+import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { UsageFailure } from './compile.js';
 import { adaptImages } from '../adapt-images.js';
 import { emit, percent, progressBar } from '../output.js';
@@ -62,7 +64,7 @@ export async function simulateFile(args: {
 }): Promise<SimulationReport> {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
-  const spec = programChip(program, args.chip);
+  const spec = runnableProgramChip(program, args.chip, args.program);
   const test = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'test', args.limit);
   const expected = program.input.shape.join(', ');
   const fits = expected === test.shape.join(', ');
@@ -106,9 +108,7 @@ export function floatAccuracy(modelFile: string, images: ImageSet): FloatReferen
 }
 
 export function writeReport(path: string, report: SimulationReport | EventSimulationReport): void {
-  const temporary = `${path}.partial-${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(report)}\n`);
-  renameSync(temporary, path);
+  writeOutputFile(path, `${JSON.stringify(report)}\n`);
 }
 
 export function formatReport(r: SimulationReport | EventSimulationReport, probe?: string): string {
@@ -138,26 +138,27 @@ export function registerSimulate(yargs: Argv): Argv {
     (y) =>
       y
         .positional('program', { type: 'string', demandOption: true, describe: 'the .chip.pb to run' })
-        .option('chip', { type: 'string', describe: 'chip spec JSON for a program compiled for a user chip' })
+        .option('chip', { type: 'string', coerce: text('chip'), describe: 'chip spec JSON for a program compiled for a user chip' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
-        .option('events', { type: 'string', conflicts: 'data', describe: 'event-camera input instead of images: an N-MNIST .bin / AEDAT 3.1 file, or a folder in N-MNIST layout (<label>/<file>)' })
-        .option('limit', { type: 'number', describe: 'only the first N test images (or event files)' })
+        .option('events', { type: 'string', conflicts: 'data', coerce: text('events'), describe: 'event-camera input instead of images: an N-MNIST .bin / AEDAT 3.1 file, or a folder in N-MNIST layout (<label>/<file>)' })
+        .option('limit', { type: 'number', coerce: count('limit'), describe: 'only the first N test images (or event files)' })
         .option('profile', { type: 'string', describe: 'energy/latency cost profile of the chip (loihi: davies2018, sanafe)' })
-        .option('seed', { type: 'number', default: 1, describe: 'seed of the Poisson input generator' })
+        .option('seed', { type: 'number', default: 1, coerce: seed(), describe: 'seed of the Poisson input generator' })
         .option('encoding', { choices: ['direct', 'poisson'] as const, default: 'direct' as const, describe: 'direct analog input, or Poisson rate coding' })
-        .option('workers', { type: 'number', describe: 'worker threads (default: one per CPU core)' })
+        .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads (default: one per CPU core)' })
         .option('probe', { type: 'string', describe: 'a layer whose spikes per step to print' })
         .option('adapt-input', { type: 'boolean', default: false, describe: 'pad/crop and repeat the images to a program with another input shape (exercises the chip; accuracy meaningless)' })
         .option('raster', { type: 'string', describe: 'layers (comma-separated, or all) whose spikes in the first image to keep, for a raster plot' })
         .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
-        .option('report', { type: 'string', describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
+        .option('report', { type: 'string', coerce: text('report'), describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
         .option('queue', { type: 'string', conflicts: 'events', describe: 'run the images as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
         .option('shard-size', { type: 'number', describe: 'samples per queue job (default: about a sixteenth of the set, at least 50)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-        .option('output', { alias: 'o', type: 'string', describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
+        .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
       if (args.events && args.encoding !== 'direct') throw new UsageFailure('--encoding encodes images; event input (--events) is binned as it is');
       if (args.events && args.floatReference) throw new UsageFailure('--float-reference runs the float model on images; event input (--events) has no float counterpart here');
+      checkOutputs('simulate', [{ option: 'output', path: args.output }, { option: 'report', path: args.report }], [args.program, args.chip, args.data, args.events, args.floatReference]);
       const raster = args.raster ? args.raster.split(',').map((s) => s.trim()).filter((s) => s !== '') : args.report ? ['all'] : undefined;
       const report = args.events
         ? await simulateEventsFile({ ...args, events: args.events, raster, quiet: args.json })
@@ -166,7 +167,7 @@ export function registerSimulate(yargs: Argv): Argv {
       let html: ReturnType<typeof writeHtmlReport> | null = null;
       if (args.report) {
         const program = decodeChipProgram(readFileSync(args.program), args.program);
-        html = writeHtmlReport({ result: report, spec: programChip(program, args.chip), program }, args.report);
+        html = writeHtmlReport({ result: report, spec: programChip(program, args.chip, args.program), program }, args.report);
       }
       const { counts: _counts, predictions: _predictions, raster: _raster, ...summary } = report;
       emit(args.json, html ? { ...summary, report: html } : summary, () => [formatReport(report, args.probe), ...(html ? [describeWritten(html)] : [])].join('\n'));

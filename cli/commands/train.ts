@@ -3,12 +3,14 @@ import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { readArchFile } from '../../models/arch/read-arch.js';
 import { defaultFashionMnistDir } from '../../models/datasets/fashion-mnist.js';
-import { writeModelFile } from '../../models/format/model-file.js';
+import { serializeModel } from '../../models/format/model-file.js';
 import { lifKey, lifNodes } from '../../models/graph/model.js';
 import { FIXTURE_HYPER_PARAMETERS } from '../../models/training/hyper-parameters.js';
 import type { TrainingRule } from '../../models/training/network.js';
 import { trainArchitecture } from '../../models/training/train-arch.js';
 import { emit, percent, progressBar } from '../output.js';
+import { count, integerIn, numberIn, seed, text, threads } from '../arguments.js';
+import { checkOutputs, writeOutputFile } from '../output-file.js';
 
 interface TrainArgs {
   arch: string;
@@ -28,6 +30,7 @@ interface TrainArgs {
   'test-limit'?: number;
   output?: string;
   json: boolean;
+  timing: boolean;
 }
 
 export function registerTrain(yargs: Argv): Argv {
@@ -39,20 +42,21 @@ export function registerTrain(yargs: Argv): Argv {
         .option('arch', { type: 'string', demandOption: true, describe: 'snn-arch/1 file (layer sizes from its fields or the checkpoint.pth beside it)' })
         .option('data', { type: 'string', describe: 'labelled 8-bit images scaled by 1/255: any --data eval reads, e.g. a Fashion-MNIST or CIFAR directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
         .option('rule', { choices: ['osr', 'rate'] as const, describe: "training rule (default: from the arch's source)" })
-        .option('epochs', { type: 'number', describe: 'epochs (default: the fixture reference, osr 2, rate 1)' })
-        .option('samples', { type: 'number', describe: 'train on the first N training images (default: osr all, rate 30000)' })
-        .option('batch', { type: 'number', describe: 'batch size (default 64)' })
-        .option('lr', { type: 'number', describe: 'initial learning rate, cosine-annealed per step (default 0.1)' })
-        .option('momentum', { type: 'number', describe: 'SGD momentum (default 0.9)' })
-        .option('weight-decay', { type: 'number', describe: 'weight decay (default 5e-4; osr: all parameters, rate: conv/linear weights)' })
-        .option('loss-lambda', { type: 'number', describe: 'osr loss (1-l)*CE + l*MSE (default 0.05)' })
-        .option('seed', { type: 'number', describe: 'seed of the initial weights and the data order (default 0)' })
+        .option('epochs', { type: 'number', coerce: integerIn('epochs', 1, 10_000), describe: 'epochs (default: the fixture reference, osr 2, rate 1)' })
+        .option('samples', { type: 'number', coerce: count('samples'), describe: 'train on the first N training images (default: osr all, rate 30000)' })
+        .option('batch', { type: 'number', coerce: integerIn('batch', 1, 65_536), describe: 'batch size (default 64)' })
+        .option('lr', { type: 'number', coerce: numberIn('lr', 0, Infinity, true), describe: 'initial learning rate, cosine-annealed per step (default 0.1)' })
+        .option('momentum', { type: 'number', coerce: numberIn('momentum', 0, 1), describe: 'SGD momentum (default 0.9)' })
+        .option('weight-decay', { type: 'number', coerce: numberIn('weight-decay', 0, Infinity), describe: 'weight decay (default 5e-4; osr: all parameters, rate: conv/linear weights)' })
+        .option('loss-lambda', { type: 'number', coerce: numberIn('loss-lambda', 0, 1), describe: 'osr loss (1-l)*CE + l*MSE (default 0.05)' })
+        .option('seed', { type: 'number', coerce: seed(), describe: 'seed of the initial weights and the data order (default 0)' })
         .option('schedule', { choices: ['cosine-per-step', 'cosine-per-epoch'] as const, describe: "learning-rate schedule (default cosine-per-step as the fixtures record; per-epoch is the seed codes' CosineAnnealingLR)" })
-        .option('threads', { type: 'number', default: Math.min(2, availableParallelism()), describe: 'threads sharing each batch (same seed and threads: same weights)' })
-        .option('calibration', { type: 'number', default: 1024, describe: 'freeze OTS on the first N training images' })
-        .option('test-limit', { type: 'number', describe: 'evaluate on the first N test images only' })
-        .option('output', { alias: 'o', type: 'string', describe: 'the .snnmodel file to write (default: <arch name>.snnmodel)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<TrainArgs>,
+        .option('threads', { type: 'number', default: Math.min(2, availableParallelism()), coerce: threads('threads'), describe: 'threads sharing each batch (same seed and threads: same weights)' })
+        .option('calibration', { type: 'number', default: 1024, coerce: count('calibration'), describe: 'freeze OTS on the first N training images' })
+        .option('test-limit', { type: 'number', coerce: count('test-limit'), describe: 'evaluate on the first N test images only' })
+        .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'the .snnmodel file to write (default: <arch name>.snnmodel)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+        .option('timing', { type: 'boolean', default: false, describe: 'include wall-clock seconds (without it the output is byte-reproducible)' }) as Argv<TrainArgs>,
     (args) => runTrain(args),
   );
 }
@@ -67,6 +71,7 @@ async function runTrain(args: TrainArgs): Promise<void> {
     return v;
   };
   const output = args.output ?? `${basename(arch.name)}.snnmodel`;
+  checkOutputs('train', [{ option: 'output', path: output }], [args.arch, args.data]);
   const dataDir = args.data ?? defaultFashionMnistDir();
   const hyper = {
     epochs: positive('epochs', args.epochs, defaults.epochs, true),
@@ -91,7 +96,7 @@ async function runTrain(args: TrainArgs): Promise<void> {
     onBatch: (done, total) => bar.update(done, total),
   });
   bar.stop();
-  writeModelFile(output, result.model);
+  writeOutputFile(output, serializeModel(result.model));
   const t = result.training;
   const thresholds = Object.fromEntries(
     lifNodes(result.model).map((n) => [lifKey(n), n.threshold.kind === 'ots' ? [...(n.threshold.frozen ?? [])] : n.threshold.value]),
@@ -107,7 +112,7 @@ async function runTrain(args: TrainArgs): Promise<void> {
     epochs: t.epochs,
     samples: t.samples,
     steps: t.steps,
-    seconds: t.seconds,
+    ...(args.timing ? { seconds: t.seconds } : {}),
     finalTrainingLoss: t.epochLoss[t.epochLoss.length - 1]!,
     epochLoss: t.epochLoss,
     trainAccuracy: t.epochAccuracy[t.epochAccuracy.length - 1]!,
@@ -119,7 +124,7 @@ async function runTrain(args: TrainArgs): Promise<void> {
   };
   emit(args.json, report, () =>
     [
-      `trained ${report.model} with the ${rule} rule: ${report.epochs} epoch(s) of ${report.samples} images in ${report.seconds.toFixed(1)} s (${report.threads} threads)`,
+      `trained ${report.model} with the ${rule} rule: ${report.epochs} epoch(s) of ${report.samples} images in ${t.seconds.toFixed(1)} s (${report.threads} threads)`,
       `final training loss ${report.finalTrainingLoss.toFixed(4)}, training accuracy ${percent(report.trainAccuracy)}`,
       `test accuracy ${percent(report.testAccuracy)} on ${report.testSamples} images${result.calibrationImages ? ` (OTS frozen on ${result.calibrationImages} training images)` : ''}`,
       `wrote ${output}`,

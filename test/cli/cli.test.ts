@@ -49,7 +49,7 @@ describe('spikechip eval', () => {
     writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
     const run = runCli(['eval', '--model', truncated, '--arch', OSR.arch, '--data', bundledData, '--limit', '10']);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^spikechip: .*truncated\.pth: /);
+    expect(run.stderr).toMatch(/^spikechip eval: .*truncated\.pth: /);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
