@@ -75,10 +75,12 @@ function product(shape: readonly number[]): number {
   return shape.reduce((n, size) => n * size, 1);
 }
 
-/** The first of `[field, value, limit]` whose value is above its limit, as an error; values are never negative. */
+/** The first of `[field, value, limit]` whose value is outside 0..limit, as an error (int32 fields may be negative). */
 function sizeBound(bounds: readonly (readonly [string, number, number])[]): string | undefined {
-  const over = bounds.find(([, value, limit]) => !(value <= limit));
-  return over && `${over[0]} ${over[1]} is over the limit of ${over[2]}`;
+  const over = bounds.find(([, value, limit]) => !(value >= 0 && value <= limit));
+  if (over === undefined) return undefined;
+  const [field, value, limit] = over;
+  return value < 0 ? `${field} ${value} is outside 0..${limit}` : `${field} ${value} is over the limit of ${limit}`;
 }
 
 function layerProblem(layer: Layer, expectedSource: { shape: readonly number[]; what: string }, timesteps: number, hostWeights: number | null): string | undefined {
