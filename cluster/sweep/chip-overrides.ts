@@ -1,5 +1,6 @@
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { validateChipSpec } from '../../chips/spec/validate-chip-spec.js';
+import { ClusterError } from '../errors.js';
 
 /** Spec fields a sweep may set, by dotted path, e.g. `{"core.maxNeurons": 512}`; values replace numbers or booleans. */
 export type ChipOverrides = Readonly<Record<string, number | boolean>>;
@@ -34,9 +35,9 @@ export function describeOverrides(overrides: ChipOverrides): string {
   return entries.length === 0 ? 'no overrides' : entries.map(([k, v]) => `${k}=${String(v)}`).join(', ');
 }
 
-export class OverrideError extends Error {
-  override readonly name = 'OverrideError';
+/** An override naming no field of the chip: a mistake in the sweep file, refused before anything runs. */
+class OverrideError extends ClusterError {
   constructor(source: string, path: string, detail: string) {
-    super(`${source}: overrides ${JSON.stringify(path)}: ${detail}`);
+    super(source, `overrides ${JSON.stringify(path)}: ${detail}`);
   }
 }

@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_REDIS, startCli, startWorker, stopProcess, TestRedis, type CliProcess } from './redis-harness.js';
+import { SWEEP_18 } from './sweep-files.js';
+
+if (!HAS_REDIS) console.warn('test/cluster: redis-server is not installed (apt-get install redis-server): the queue sweep test is skipped');
+
+describe.skipIf(!HAS_REDIS)('sweep --queue on a real Redis with worker processes', () => {
+  let redis: TestRedis;
+  const workers: CliProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map(stopProcess));
+    await redis?.kill();
+  });
+
+  it('gives the table of the local run, byte for byte, each point run once by one of two workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikechip-queue-sweep-'));
+    const sweep = join(dir, 'sweep.json');
+    writeFileSync(sweep, JSON.stringify(SWEEP_18));
+    const [local] = await Promise.all([
+      startCli(['sweep', sweep, '-o', join(dir, 'local.json')]).done,
+      ...[0, 1].map(async () => workers.push(await startWorker(redis.url))),
+    ]);
+    expect(local.status, local.stderr).toBe(0);
+    const queued = await startCli(['sweep', sweep, '-o', join(dir, 'queued.json'), '--queue', redis.url]).done;
+    expect(queued.status, queued.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'queued.json'), 'utf8')).toBe(readFileSync(join(dir, 'local.json'), 'utf8'));
+    const points = workers.flatMap((w) => [...w.stderr.matchAll(/^job (point-\S+): point /gm)].map((m) => m[1]));
+    expect(points).toHaveLength(9); // 3 chips x 3 limits; the two profiles of a point share its one simulation
+    expect(new Set(points).size).toBe(9);
+  });
+});
