@@ -74,7 +74,9 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
   }
   const presetOptions = { ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}), ...(options.inputShape ? { inputShape: options.inputShape } : {}) };
   const arch: ArchSpec = preset.build(shapes, path, presetOptions);
-  return { model: validated(buildModel(arch, stateDict, path), path), topology: 'preset', presetName: preset.name };
+  const model = buildModel(arch, stateDict, path);
+  const noted: Model = arch.notes ? { ...model, notes: [...(model.notes ?? []), ...arch.notes] } : model;
+  return { model: validated(noted, path), topology: 'preset', presetName: preset.name };
 }
 
 /** The same check a `.snnmodel` gets when it is read (models/graph/validate-model.ts), so both doors agree. */

@@ -17,6 +17,8 @@ export interface ArchSpec {
   readonly preset?: string;
   /** The seed code's module and constructor arguments of the preset, as the file states them (for reports). */
   readonly presetModule?: string;
+  /** What a preset chose for the user (an input size or T its codebase defaults to); carried into the model's notes. */
+  readonly notes?: readonly string[];
 }
 
 export interface ArchNeuron {

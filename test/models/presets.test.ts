@@ -113,6 +113,18 @@ function paperAResNet(layers: readonly number[], planes: readonly number[], stri
   return sd.linear('fc1.0', last * pooledSide * pooledSide, hidden).osr('fc1.1', hidden).linear('fc2', hidden, classes);
 }
 
+/** Paper A models/spiking_vgg.py make_layers (BN: True): each cfg entry one child of `features`. */
+function paperAVgg(cfg: readonly (number | 'M')[], inChannels: number, fcHw: number, classes: number): SyntheticStateDict {
+  const sd = new SyntheticStateDict();
+  let channels = inChannels;
+  cfg.forEach((entry, index) => {
+    if (entry === 'M') return;
+    sd.conv(`features.${index}.synapse`, channels, entry, 3, true).osr(`features.${index}.bn`, entry);
+    channels = entry;
+  });
+  return sd.linear('classifier.0', channels * fcHw * fcHw, classes);
+}
+
 /** Paper B model/vgg.py: a width is Conv2d (bias) + BatchNorm2d + LIFLayer (3 children), 'A'/'AA'/'AA3' one. */
 function paperBVgg(cfg: readonly (number | string)[], inChannels: number, classifier: readonly number[]): SyntheticStateDict {
   const sd = new SyntheticStateDict();
@@ -211,6 +223,10 @@ describe('paper A presets without a fixture', () => {
     const { arch, model, shapes } = build(paperASew('basic', [3, 4, 6, 3], SMALL, 10), 'online_spiking_resnet_sew');
     expect(arch.name).toBe('online_spiking_resnet34');
     expect([arch.timesteps, arch.input.shape, arch.neuron.ots, arch.stateDictKey]).toEqual([4, [3, 224, 224], true, 'net']);
+    expect(arch.notes).toEqual([
+      "input 3x224x224: ImageNet's in zhuyaoyu/SNN-online-normalization (the head adapts to any size; --input-shape C,H,W for another)",
+      "T 4: ImageNet's default in zhuyaoyu/SNN-online-normalization (--timesteps for another)",
+    ]);
     expect(shapes.get('convNeuron1.neuron')).toEqual([4, 112, 112]);
     expect(shapes.get('maxpool')).toEqual([4, 56, 56]);
     expect(shapes.get('layer4.2.add')).toEqual([32, 7, 7]);
@@ -276,6 +292,39 @@ describe('paper A presets without a fixture', () => {
   });
 });
 
+describe('paper A VGGSNN at small width', () => {
+  // Per SynapseNeuron 9*cin*w + w (conv with bias) + 2*w (MySyncBN), plus the light classifier C*fc_hw^2*K + K:
+  // with the code's widths, c_in 3, fc_hw 1 and 10 classes that is the VGG fixture's 9,231,114.
+  const vggParameters = (inChannels: number, widths: readonly number[], fcHw: number, classes: number) => {
+    let cin = inChannels;
+    let total = 0;
+    for (const w of widths) {
+      total += 9 * cin * w + 3 * w;
+      cin = w;
+    }
+    return total + cin * fcHw * fcHw * classes + classes;
+  };
+  const CFG = [4, 8, 'M', 16, 16, 'M', 32, 32, 'M', 32, 32] as const;
+  const WIDTHS = [4, 8, 16, 16, 32, 32, 32, 32];
+
+  it('the formula gives the fixture count at the code widths', () => {
+    expect(vggParameters(3, [64, 128, 256, 256, 512, 512, 512, 512], 1, 10)).toBe(9_231_114);
+  });
+
+  it('CIFAR: 3x32x32, T 4; fc_hw read from the classifier', () => {
+    const { arch, model, shapes } = build(paperAVgg(CFG, 3, 3, 10), 'online_spiking_vgg11_ws');
+    expect([arch.timesteps, arch.input.shape]).toEqual([4, [3, 32, 32]]);
+    expect(shapes.get('adaptiveavgpool27')).toEqual([32, 3, 3]);
+    expect(parameters(model)).toBe(vggParameters(3, WIDTHS, 3, 10));
+  });
+
+  it('c_in 2 (the event datasets): CIFAR10-DVS 2x48x48, T 10', () => {
+    const { arch, model } = build(paperAVgg(CFG, 2, 1, 10), 'online_spiking_vgg11_ws');
+    expect([arch.timesteps, arch.input.shape]).toEqual([10, [2, 48, 48]]);
+    expect(parameters(model)).toBe(vggParameters(2, WIDTHS, 1, 10));
+  });
+});
+
 describe('paper B presets without a fixture', () => {
   it('sew_resnet34: conv+BN+LIF triples, spike-sum adds, ImageNet defaults, paper B neuron', () => {
     const { arch, model, shapes } = build(paperBSew([3, 4, 6, 3], SMALL, 10), 'sew_resnet34');
@@ -336,6 +385,7 @@ describe('paper B presets without a fixture', () => {
     const { arch, model, shapes } = build(paperBVgg([...VGGSNN, 'A'], 2, [32 * 9, 10]), 'vggsnn_dvs');
     expect([arch.timesteps, arch.input.shape]).toEqual([10, [2, 48, 48]]);
     expect(arch.layers.find((l) => l.id === 'feature.27')).toEqual({ id: 'feature.27', op: 'avgpool2d', kernel: 2, stride: 2 });
+    expect(arch.notes?.[0]).toBe("input side 48 read from the classifier's width");
     expect(shapes.get('feature.27')).toEqual([32, 3, 3]);
     expect(parameters(model)).toBe(vggParameters(2, [4, 8, 16, 16, 32, 32, 32, 32], 288, 10));
   });

@@ -33,10 +33,13 @@ for (const c of CASES) {
       const expected = readArchFile(join(dir, 'arch.json'));
       expect(built.layers.length).toBe(expected.layers.length);
       built.layers.forEach((layer, i) => expect(layer, `layer ${i}`).toStrictEqual(expected.layers[i]));
-      const { name, layers, preset: _, ...rest } = built;
+      const { name, layers, preset: _, notes, ...rest } = built;
       const { name: _n, layers: _l, preset: _p, ...expectedRest } = expected;
       expect(rest).toStrictEqual(expectedRest);
       expect(name).toBe(c.name);
+      // What the preset chose rather than read is said: T always here, the input where no option gave it.
+      expect(notes?.some((n) => n.startsWith(`T ${expected.timesteps}: `))).toBe(true);
+      expect(notes?.some((n) => n.startsWith('input'))).toBe(!('inputShape' in c));
     });
   });
 }

@@ -44,6 +44,7 @@ export interface DatasetDefaults {
 // Paper A: yamls/*.yaml (T) and datasets/data.py (crops and resizes).
 export const PAPER_A_CIFAR: DatasetDefaults = { dataset: 'CIFAR-10/100', timesteps: 4, side: 32 };
 export const PAPER_A_IMAGENET: DatasetDefaults = { dataset: 'ImageNet', timesteps: 4, side: 224 };
+export const PAPER_A_CIFAR10_DVS: DatasetDefaults = { dataset: 'CIFAR10-DVS', timesteps: 10, side: 48 };
 // Paper B: experiment/{cifar,dvs,imagenet}/config/config.py (--T) and util/data.py (Resize 48 for CIFAR10-DVS).
 export const PAPER_B_CIFAR: DatasetDefaults = { dataset: 'CIFAR-10/100', timesteps: 2, side: 32 };
 export const PAPER_B_DVS: DatasetDefaults = { dataset: 'CIFAR10-DVS', timesteps: 10, side: 48 };
@@ -80,18 +81,28 @@ export function presetArchSpec(p: PresetArch, keys: StateDictShapes, options: Pr
     }
     shape = given;
   }
+  const timesteps = options.timesteps ?? p.defaults.timesteps;
+  const notes = [
+    ...(options.inputShape
+      ? []
+      : p.sideFromClassifier !== undefined
+        ? [`input side ${side} read from the classifier's width`]
+        : [`input ${shape.join('x')}: ${p.defaults.dataset}'s in ${p.codebase.repository} (the head adapts to any size; --input-shape C,H,W for another)`]),
+    ...(options.timesteps !== undefined ? [] : [`T ${timesteps}: ${p.defaults.dataset}'s default in ${p.codebase.repository} (--timesteps for another)`]),
+  ];
   return {
     format: 'snn-arch/2',
     name: p.name,
     source: p.codebase.source,
     stateDictKey: p.codebase.stateDictKey,
-    timesteps: options.timesteps ?? p.defaults.timesteps,
+    timesteps,
     input: { shape: [...shape], scale: 1, encoding: 'direct' },
     neuron: p.codebase.neuron,
     layers: p.layers,
     output: 'mean-over-time',
     preset: p.preset,
     presetModule: p.module,
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 
