@@ -28,8 +28,9 @@ export class UpdatedNeurons {
   private readonly positionStamp: Int32Array[];
   private readonly channelBegin: Int32Array;
   private readonly channelEnd: Int32Array;
-  /** Per layer, per soma core of the layer: the count before its window (null until counted) and after it. */
-  private readonly before: (Int32Array | null)[];
+  /** Per layer, per soma core of the layer: the idle count before its window (valid until the bias changes) and after it. */
+  private readonly before: Int32Array[];
+  private readonly beforeCounted: Uint8Array;
   private readonly after: Int32Array[];
   /** Scratch per core: idle neurons of the count under way. */
   private readonly idleOnCore: Int32Array;
@@ -49,7 +50,8 @@ export class UpdatedNeurons {
     this.positionStamp = layers.map((l) => new Int32Array(l.synapses.kind === 'conv' ? l.synapses.pooledPlane : 0));
     this.channelBegin = Int32Array.from(cores, (c) => c.channels.begin);
     this.channelEnd = Int32Array.from(cores, (c) => c.channels.end);
-    this.before = layers.map(() => null);
+    this.before = somaCores.map((s) => new Int32Array(s.core.length));
+    this.beforeCounted = new Uint8Array(layers.length);
     this.after = somaCores.map((s) => new Int32Array(s.core.length));
     this.idleOnCore = new Int32Array(cores.length);
   }
@@ -68,7 +70,7 @@ export class UpdatedNeurons {
 
   /** The layer's bias was rewritten (a host-computed first layer, every inference). */
   biasChanged(layer: LayerRuntime): void {
-    this.before[layer.index] = null;
+    this.beforeCounted[layer.index] = 0;
   }
 
   /** Marks the neurons holding a synapse from `axon` as reached in the current delivery. */
@@ -104,8 +106,9 @@ export class UpdatedNeurons {
   countBeforeUpdate(layer: LayerRuntime, bias: Int32Array | Float64Array, t: number, T: number, updated: Float64Array): void {
     const l = layer.index;
     if (t < 0) {
-      this.before[l] ??= this.countIdle(layer, bias, false, new Int32Array(this.somaCores[l]!.core.length));
-      this.addUpdated(l, this.before[l], updated);
+      if (this.beforeCounted[l] === 0) this.countIdle(layer, bias, false, this.before[l]!);
+      this.beforeCounted[l] = 1;
+      this.addUpdated(l, this.before[l]!, updated);
     } else if (t < T) {
       this.addUpdated(l, this.countIdle(layer, bias, true, this.after[l]!), updated);
     } else {
