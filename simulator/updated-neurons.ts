@@ -73,7 +73,11 @@ export class UpdatedNeurons {
     this.beforeCounted[layer.index] = 0;
   }
 
-  /** Marks the neurons holding a synapse from `axon` as reached in the current delivery. */
+  /**
+   * Marks the neurons holding a synapse from `axon` as reached in the current delivery. Every path that scatters
+   * events into a layer must mark their axons (the engine's deliverInput and deliverSpikes do), or SANA-FE's test
+   * misses the neurons only it reached.
+   */
   markAxon(layer: LayerRuntime, axon: number): void {
     const l = layer.index;
     const stamp = this.stamp[l]!;
