@@ -62,12 +62,10 @@ function frontPlot(id: string, title: string, rows: readonly SweepPageRow[], chi
     return { id, title, caption: `No point of the sweep has an ${axis} (none fits a chip with the profile).`, svg: null, missing: 'nothing to draw: no priced point', series: [] };
   }
   const unit = unitFor(Math.max(...points.map((p) => p.cost)));
-  const xTicks = niceTicks(Math.max(...points.map((p) => p.cost)) / unit.factor);
-  const lowest = Math.min(...points.map((p) => p.accuracy));
-  const yFloor = Math.max(0, Math.floor(lowest * 10 - 0.5) / 10);
-  const yTicks = niceTicks((1 - yFloor) * 100).map((t) => yFloor * 100 + t).filter((t) => t <= 100.0001);
+  const xTicks = spanTicks(Math.min(...points.map((p) => p.cost)) / unit.factor, Math.max(...points.map((p) => p.cost)) / unit.factor);
+  const yTicks = spanTicks(Math.min(...points.map((p) => p.accuracy)) * 100, Math.max(...points.map((p) => p.accuracy)) * 100).filter((t) => t <= 100.0001);
   const box = { left: 70, top: 56, width: 460, height: 280 };
-  const x = linearScale([0, xTicks[xTicks.length - 1]!], [box.left, box.left + box.width]);
+  const x = linearScale([xTicks[0]!, xTicks[xTicks.length - 1]!], [box.left, box.left + box.width]);
   const y = linearScale([yTicks[0]!, yTicks[yTicks.length - 1]!], [box.top + box.height, box.top]);
   const parts = [yAxis(box, yTicks, y, 'accuracy (%)')];
   const front = paretoFront(points);
@@ -81,7 +79,8 @@ function frontPlot(id: string, title: string, rows: readonly SweepPageRow[], chi
     );
   }
   parts.push(xAxis(box, xTicks.map((t) => ({ x: x(t), label: fixed(t, t >= 100 || Number.isInteger(t) ? 0 : 2) })), `${axis} (${unit.name})`));
-  parts.push(legend([...chips.map((c, i) => ({ label: c, colour: categoryColour(i) })), { label: 'Pareto front', colour: '#1d2330', shape: 'line' as const }], box.left, 16, box.width));
+  const drawn = chips.filter((c) => points.some((p) => p.chip === c));
+  parts.push(legend([...drawn.map((c) => ({ label: c, colour: categoryColour(chips.indexOf(c)) })), { label: 'Pareto front', colour: '#1d2330', shape: 'line' as const }], box.left, 16, box.width));
   return {
     id,
     title,
@@ -89,6 +88,17 @@ function frontPlot(id: string, title: string, rows: readonly SweepPageRow[], chi
     svg: svgRoot(`front-${id}`, box.left + box.width + 20, box.top + box.height + 44, title, parts.join('')),
     series: chips.map((c) => ({ name: c, marks: points.filter((p) => p.chip === c).length })),
   };
+}
+
+/**
+ * Round ticks around [min, max]: from zero when the points reach near it, else from a round value below the
+ * lowest point, so a sweep whose points differ by a few percent is not drawn as one dot.
+ */
+function spanTicks(min: number, max: number): number[] {
+  if (min < 0.4 * max || max === min) return niceTicks(max === min ? max * 1.1 || 1 : max);
+  const step = niceTicks(max - min, 4)[1]!;
+  const start = Math.floor(min / step - 0.5) * step;
+  return Array.from({ length: Math.ceil((max - start) / step + 1e-9) + 1 }, (_, i) => Number((start + i * step).toPrecision(12)));
 }
 
 function figure(plot: Plot): string {
