@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { parseCifarBinary } from '../../models/datasets/cifar-binary.js';
 import { parseCifarPickle } from '../../models/datasets/cifar-python.js';
 import { parseAedat2 } from '../../models/datasets/events/aedat2.js';
+import { parseAedat3 } from '../../models/datasets/events/aedat3.js';
 import { encodeNpy, parseNpy } from '../../models/datasets/npy.js';
 import { parseNpz } from '../../models/datasets/npz.js';
 import { parseF32 } from '../../models/datasets/raw-f32.js';
 import { ModelError } from '../../models/errors.js';
+import { aedat3File } from '../helpers/aedat3.js';
 import { aedat2File, cifarPickle, testPixels } from '../helpers/datasets.js';
 
 const NUM_RUNS = 300;
@@ -106,5 +108,10 @@ describe('dataset readers on hostile input', () => {
 
   it('AEDAT 2: damaged recordings', () => {
     fuzz('a.aedat', aedat2File([{ x: 1, y: 2, p: 1, t: 3 }, { x: 100, y: 50, p: 0, t: 9 }]), (bytes) => parseAedat2(bytes, 'a.aedat'), 80);
+  });
+
+  it('AEDAT 3 read as spikingjelly does (every slot): damaged recordings', () => {
+    const valid = aedat3File([{ type: 1, events: [{ x: 1, y: 2, p: 1, t: 3 }, { x: 5, y: 6, p: 0, t: 9, valid: false }], spare: 2 }, { type: 2, size: 40, count: 1 }]);
+    fuzz('a.aedat', valid, (bytes) => parseAedat3(bytes, 'a.aedat', { asSpikingjelly: true }), 120);
   });
 });
