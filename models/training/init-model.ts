@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ArchSpec } from '../arch/arch-spec.js';
 import { ModelError } from '../errors.js';
-import type { Model } from '../graph/model.js';
+import { topologicalOrder } from '../graph/graph.js';
+import { MODEL_INPUT, type Model } from '../graph/model.js';
 import { buildModel } from '../import/build-model.js';
 import { readStateDict, type PthTensor } from '../pth/read-pth.js';
 import { SeededRandom } from './random.js';
@@ -30,11 +31,21 @@ export function parameterShapes(arch: ArchSpec, archPath: string, classes: numbe
   };
   const shapes = new Map<string, readonly number[]>();
   const lastLinear = arch.layers.map((l) => l.op).lastIndexOf('linear');
-  let channels = arch.input.shape[0] ?? 1;
-  let features = arch.input.shape.reduce((a, b) => a * b, 1);
-  let spatial = arch.input.shape.slice(1);
-  arch.layers.forEach((layer, i) => {
+  // The layers in the order they compute (an snn-arch/2 file may list a shortcut after the layer that adds it),
+  // each starting from the sizes of the layer it reads.
+  const ids = arch.layers.map((layer, i) => layer.id ?? String(i));
+  const operands = arch.layers.map((layer, i): string[] => {
+    const previous = i === 0 ? MODEL_INPUT : ids[i - 1]!;
+    return layer.op === 'add' ? [layer.inputs[0] ?? previous, layer.inputs[1]] : [layer.input ?? previous];
+  });
+  const order = topologicalOrder(ids.map((id, i) => ({ id, inputs: operands[i]! })), archPath);
+  const sizes = new Map<string, { channels: number; features: number; spatial: number[] }>([
+    [MODEL_INPUT, { channels: arch.input.shape[0] ?? 1, features: arch.input.shape.reduce((a, b) => a * b, 1), spatial: arch.input.shape.slice(1) }],
+  ]);
+  for (const i of order) {
+    const layer = arch.layers[i]!;
     const fields = raw[i] ?? {};
+    let { channels, features, spatial } = sizes.get(operands[i]![0]!)!;
     switch (layer.op) {
       case 'conv2d': {
         const out = fields.outChannels, k = fields.kernel;
@@ -62,7 +73,8 @@ export function parameterShapes(arch: ArchSpec, archPath: string, classes: numbe
       case 'avgpool2d':
       case 'maxpool2d': {
         const s = layer.stride ?? layer.kernel;
-        spatial = [Math.floor((spatial[0]! - layer.kernel) / s) + 1, Math.floor((spatial[1]! - layer.kernel) / s) + 1];
+        const p = layer.padding ?? 0;
+        spatial = [Math.floor((spatial[0]! + 2 * p - layer.kernel) / s) + 1, Math.floor((spatial[1]! + 2 * p - layer.kernel) / s) + 1];
         features = channels * spatial[0]! * spatial[1]!;
         break;
       }
@@ -77,7 +89,8 @@ export function parameterShapes(arch: ArchSpec, archPath: string, classes: numbe
       default:
         break;
     }
-  });
+    sizes.set(ids[i]!, { channels, features, spatial });
+  }
   return shapes;
 }
 

@@ -8,7 +8,7 @@ import { avgPool2dBackward } from './kernels/pool-backward.js';
 import { sigmoidSurrogate } from './kernels/surrogate.js';
 import { lossAndGradient } from './loss.js';
 import type { TrainGraph, TrainOp } from './network.js';
-import { argmaxOf, firstParamOp, opOutSize, ParamViews, type NormState, type Reducer, type ShardBatch, type ShardResult, type TrainShard } from './shard.js';
+import { argmaxOf, GradientRouting, opOutSize, operandOf, ParamViews, type NormState, type Reducer, type ShardBatch, type ShardResult, type TrainShard } from './shard.js';
 
 /**
  * Momentum of OSR's running statistics. Reference: zhuyaoyu/SNN-online-normalization modules/layers.py
@@ -39,7 +39,7 @@ export class OnlineShard implements TrainShard {
   private readonly scratchCL: Float64Array;
   private readonly acc: Float64Array;
   private readonly sums: Float64Array;
-  private readonly first: number;
+  private readonly routing: GradientRouting;
   private batchSize = 0;
 
   constructor(
@@ -51,7 +51,6 @@ export class OnlineShard implements TrainShard {
     private readonly reducer: Reducer,
   ) {
     this.views = new ParamViews(graph, params);
-    this.first = firstParamOp(graph);
     let widest = graph.inputSize;
     let widestChannels = 2;
     this.out = [];
@@ -59,8 +58,8 @@ export class OnlineShard implements TrainShard {
     graph.ops.forEach((op, i) => {
       const size = opOutSize(op);
       widest = Math.max(widest, size);
-      const aliasOut = op.kind === 'flatten' && i > 0;
-      this.out.push(aliasOut ? this.out[i - 1]! : new Float32Array(maxCount * size));
+      const source = graph.sources[i]![0]!;
+      this.out.push(op.kind === 'flatten' && source >= 0 ? this.out[source]! : new Float32Array(maxCount * size));
       this.grad.push(new Float64Array(maxCount * size));
       if (op.kind === 'norm') {
         const c = op.channels;
@@ -82,6 +81,7 @@ export class OnlineShard implements TrainShard {
     this.scratchCL = new Float64Array(widest);
     this.acc = new Float64Array(widest);
     this.sums = new Float64Array(widestChannels);
+    this.routing = new GradientRouting(graph, this.grad, maxCount);
   }
 
   runBatch(batch: ShardBatch): ShardResult {
@@ -131,17 +131,23 @@ export class OnlineShard implements TrainShard {
   }
 
   private forward(image: Float32Array, n: number, t: number): void {
-    let input = image;
-    let inSize = this.graph.inputSize;
-    this.graph.ops.forEach((op, i) => {
-      const out = this.out[i]!;
-      this.forwardOp(op, input, inSize, out, n, t);
-      input = out;
-      inSize = opOutSize(op);
+    const graph = this.graph;
+    graph.ops.forEach((op, i) => {
+      const source = graph.sources[i]![0]!;
+      const inSize = source < 0 ? graph.inputSize : opOutSize(graph.ops[source]!);
+      if (op.kind === 'add') {
+        if (op.timeInvariant && t > 0) return;
+        const a = operandOf(graph, i, 0, image, this.out);
+        const b = operandOf(graph, i, 1, image, this.out);
+        const out = this.out[i]!;
+        for (let k = 0, end = n * op.size; k < end; k++) out[k] = a[k]! + b[k]!;
+        return;
+      }
+      this.forwardOp(op, operandOf(graph, i, 0, image, this.out), inSize, this.out[i]!, n, t);
     });
   }
 
-  private forwardOp(op: TrainOp, input: Float32Array, inSize: number, out: Float32Array, n: number, t: number): void {
+  private forwardOp(op: Exclude<TrainOp, { kind: 'add' }>, input: Float32Array, inSize: number, out: Float32Array, n: number, t: number): void {
     const views = this.views;
     switch (op.kind) {
       case 'conv2d': {
@@ -254,18 +260,21 @@ export class OnlineShard implements TrainShard {
   }
 
   private backward(image: Float32Array, n: number): void {
-    const ops = this.graph.ops;
-    for (let i = ops.length - 1; i >= this.first; i--) {
-      const op = ops[i]!;
+    const { graph, routing } = this;
+    for (let i = graph.ops.length - 1; i >= 0; i--) {
+      if (!graph.needsGrad[i]) continue;
+      const op = graph.ops[i]!;
       const gOut = this.grad[i]!;
-      const input = i === 0 ? image : this.out[i - 1]!;
-      const gIn = i > 0 ? this.grad[i - 1]! : null;
-      const needInput = i > this.first;
-      this.backwardOp(op, input, gOut, needInput ? gIn : null, n);
+      if (op.kind === 'add') {
+        routing.addBackward(i, gOut, n);
+        continue;
+      }
+      this.backwardOp(op, operandOf(graph, i, 0, image, this.out), gOut, routing.target(i, 0), n);
+      routing.finish(i, 0, n);
     }
   }
 
-  private backwardOp(op: TrainOp, input: Float32Array, gOut: Float64Array, gIn: Float64Array | null, n: number): void {
+  private backwardOp(op: Exclude<TrainOp, { kind: 'add' }>, input: Float32Array, gOut: Float64Array, gIn: Float64Array | null, n: number): void {
     const views = this.views;
     switch (op.kind) {
       case 'linear': {
@@ -339,8 +348,9 @@ export class OnlineShard implements TrainShard {
     this.graph.ops.forEach((op, i) => {
       if (op.kind !== 'conv2d' && op.kind !== 'linear') return;
       const pending = this.stepGradSum.get(op.name);
-      const input = i === 0 ? image : this.out[i - 1]!;
-      if (pending && op.kind === 'conv2d' && i <= this.first) {
+      const input = operandOf(this.graph, i, 0, image, this.out);
+      // The backward summed this conv's output gradient over the steps instead of taking its weight gradient.
+      if (pending && op.kind === 'conv2d' && this.routing.target(i, 0) === null) {
         const plane = op.g.outHeight * op.g.outWidth;
         const gb = op.bias ? this.localBias.get(op.name)! : null;
         for (let s = 0; s < n; s++) {

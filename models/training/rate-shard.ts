@@ -8,7 +8,7 @@ import { avgPool2dBackward } from './kernels/pool-backward.js';
 import { sigmoidSurrogate } from './kernels/surrogate.js';
 import { lossAndGradient } from './loss.js';
 import type { TrainGraph, TrainOp } from './network.js';
-import { argmaxOf, firstParamOp, opOutSize, ParamViews, type NormState, type Reducer, type ShardBatch, type ShardResult, type TrainShard } from './shard.js';
+import { argmaxOf, GradientRouting, opOutSize, operandOf, ParamViews, type NormState, type Reducer, type ShardBatch, type ShardResult, type TrainShard } from './shard.js';
 
 /** PyTorch BatchNorm's running-statistics momentum (its default). Reference: torch.nn.BatchNorm2d. */
 export const BATCHNORM_MOMENTUM = 0.1;
@@ -37,7 +37,7 @@ export class RateShard implements TrainShard {
   private readonly scratchCL: Float64Array;
   private readonly acc: Float64Array;
   private readonly sums: Float64Array;
-  private readonly first: number;
+  private readonly routing: GradientRouting;
   private batchSize = 0;
 
   constructor(
@@ -48,7 +48,6 @@ export class RateShard implements TrainShard {
     private readonly reducer: Reducer,
   ) {
     this.views = new ParamViews(graph, params);
-    this.first = firstParamOp(graph);
     const T = graph.timesteps;
     let widest = graph.inputSize;
     let widestChannels = 2;
@@ -78,6 +77,7 @@ export class RateShard implements TrainShard {
     this.scratchCL = new Float64Array(widest);
     this.acc = new Float64Array(widest);
     this.sums = new Float64Array(widestChannels);
+    this.routing = new GradientRouting(graph, this.grad, maxCount);
   }
 
   runBatch(batch: ShardBatch): ShardResult {
@@ -111,11 +111,13 @@ export class RateShard implements TrainShard {
   }
 
   private spikePass(image: Float32Array, n: number): void {
-    const T = this.graph.timesteps;
-    let input = image;
-    let inSize = this.graph.inputSize;
-    let inSteps = 1;
-    this.graph.ops.forEach((op, i) => {
+    const graph = this.graph;
+    const T = graph.timesteps;
+    graph.ops.forEach((op, i) => {
+      const source = graph.sources[i]![0]!;
+      const input = operandOf(graph, i, 0, image, this.out);
+      const inSize = source < 0 ? graph.inputSize : opOutSize(graph.ops[source]!);
+      const inSteps = source < 0 ? 1 : stepsOf(graph.ops[source]!, T);
       const out = this.out[i]!;
       const steps = stepsOf(op, T);
       const samples = steps * n;
@@ -147,12 +149,34 @@ export class RateShard implements TrainShard {
         case 'flatten':
           out.set(input.subarray(0, samples * op.size));
           break;
+        case 'add':
+          this.addPass(i, image, n, steps);
+          break;
       }
       if (steps > 1 && op.kind !== 'lif') meanOverSteps(out, T, n * opOutSize(op), this.rate[i]!);
-      input = out;
-      inSize = opOutSize(op);
-      inSteps = steps;
     });
+  }
+
+  /** y[t] = a[t] + b[t]; an operand that sees only the image has one step, the same at every t. */
+  private addPass(i: number, image: Float32Array, n: number, steps: number): void {
+    const graph = this.graph;
+    const stride = n * opOutSize(graph.ops[i]!);
+    const out = this.out[i]!;
+    const a = operandOf(graph, i, 0, image, this.out);
+    const b = operandOf(graph, i, 1, image, this.out);
+    const aSteps = this.operandSteps(i, 0);
+    const bSteps = this.operandSteps(i, 1);
+    for (let t = 0; t < steps; t++) {
+      const base = t * stride;
+      const aBase = aSteps === 1 ? 0 : base;
+      const bBase = bSteps === 1 ? 0 : base;
+      for (let k = 0; k < stride; k++) out[base + k] = a[aBase + k]! + b[bBase + k]!;
+    }
+  }
+
+  private operandSteps(i: number, j: number): number {
+    const k = this.graph.sources[i]![j]!;
+    return k < 0 ? 1 : stepsOf(this.graph.ops[k]!, this.graph.timesteps);
   }
 
   /** nn.BatchNorm2d in training mode over the T*B samples of the multi-step batch. */
@@ -221,13 +245,18 @@ export class RateShard implements TrainShard {
   }
 
   private rateBackward(image: Float32Array, n: number): void {
-    const ops = this.graph.ops;
-    const views = this.views;
-    for (let i = ops.length - 1; i >= this.first; i--) {
+    const { graph, routing, views } = this;
+    const ops = graph.ops;
+    for (let i = ops.length - 1; i >= 0; i--) {
+      if (!graph.needsGrad[i]) continue;
       const op = ops[i]!;
       const gOut = this.grad[i]!;
-      const input = i === 0 ? image : this.rate[i - 1]!;
-      const gIn = i > this.first ? this.grad[i - 1]! : null;
+      if (op.kind === 'add') {
+        routing.addBackward(i, gOut, n);
+        continue;
+      }
+      const input = operandOf(graph, i, 0, image, this.rate);
+      const gIn = routing.target(i, 0);
       switch (op.kind) {
         case 'linear': {
           const w = views.reordered.get(op.name)!;
@@ -271,6 +300,7 @@ export class RateShard implements TrainShard {
           if (gIn) gIn.set(gOut.subarray(0, n * op.size));
           break;
       }
+      routing.finish(i, 0, n);
     }
   }
 

@@ -96,6 +96,7 @@ export function opOutSize(op: TrainOp): number {
     case 'norm':
     case 'lif':
     case 'flatten':
+    case 'add':
       return op.size;
   }
 }
@@ -109,4 +110,72 @@ export function argmaxOf(values: ArrayLike<number>, offset: number, count: numbe
   let best = 0;
   for (let i = 1; i < count; i++) if (values[offset + i]! > values[offset + best]!) best = i;
   return best;
+}
+
+/**
+ * Where the backward of each op writes the gradients of its operands in a graph that branches. Ops run backward
+ * in reverse order, so every reader of an op's output has run before the op itself: the first of them (the
+ * latest in the list) writes the op's gradient buffer directly, each later one writes a scratch buffer that is
+ * then added in (a node read twice gets the sum of both gradients). In a chain every edge is the first, so the
+ * backward writes exactly as it did before graphs branched.
+ */
+export class GradientRouting {
+  /** Per op and operand: 0 no gradient wanted (the image, or nothing trainable upstream), 1 write, 2 add. */
+  private readonly mode: Uint8Array[];
+  private readonly scratch: Float64Array;
+
+  constructor(
+    private readonly graph: TrainGraph,
+    private readonly grad: readonly Float64Array[],
+    maxCount: number,
+  ) {
+    const seen = new Uint8Array(graph.ops.length);
+    this.mode = graph.sources.map(() => new Uint8Array(0));
+    let widest = 0;
+    for (let i = graph.ops.length - 1; i >= 0; i--) {
+      const from = graph.sources[i]!;
+      const modes = new Uint8Array(from.length);
+      from.forEach((k, j) => {
+        if (k < 0 || !graph.needsGrad[i] || !graph.needsGrad[k]) return;
+        modes[j] = seen[k] ? 2 : 1;
+        if (seen[k]) widest = Math.max(widest, opOutSize(graph.ops[k]!));
+        seen[k] = 1;
+      });
+      this.mode[i] = modes;
+    }
+    this.scratch = new Float64Array(maxCount * widest);
+  }
+
+  /** The buffer op `i`'s backward writes operand `j`'s gradient into, or null when none is wanted. */
+  target(i: number, j: number): Float64Array | null {
+    const mode = this.mode[i]![j]!;
+    return mode === 0 ? null : mode === 1 ? this.grad[this.graph.sources[i]![j]!]! : this.scratch;
+  }
+
+  /** After op `i`'s backward wrote operand `j` for `count` samples: adds a scratch gradient into the operand's. */
+  finish(i: number, j: number, count: number): void {
+    if (this.mode[i]![j] !== 2) return;
+    const k = this.graph.sources[i]![j]!;
+    const into = this.grad[k]!;
+    const scratch = this.scratch;
+    for (let x = 0, end = count * opOutSize(this.graph.ops[k]!); x < end; x++) into[x] = into[x]! + scratch[x]!;
+  }
+
+  /** An add passes its output gradient to both operands unchanged. */
+  addBackward(i: number, gOut: Float64Array, count: number): void {
+    const size = opOutSize(this.graph.ops[i]!) * count;
+    for (let j = 0; j < 2; j++) {
+      const mode = this.mode[i]![j]!;
+      if (mode === 0) continue;
+      const into = this.grad[this.graph.sources[i]![j]!]!;
+      if (mode === 1) into.set(gOut.subarray(0, size));
+      else for (let x = 0; x < size; x++) into[x] = into[x]! + gOut[x]!;
+    }
+  }
+}
+
+/** The values op `i` reads as operand `j`: the image or an earlier op's output. */
+export function operandOf<T>(graph: TrainGraph, i: number, j: number, image: T, outputs: readonly T[]): T {
+  const k = graph.sources[i]![j]!;
+  return k < 0 ? image : outputs[k]!;
 }
