@@ -42,8 +42,8 @@ export class DvsFrameWriter {
     private readonly sensor: { readonly height: number; readonly width: number },
     source: string,
   ) {
-    if (!Number.isInteger(options.steps) || options.steps < 1 || options.steps > 4096) {
-      throw new ModelError(source, `frames per sample must be an integer 1..4096, got ${options.steps}`);
+    if (!Number.isInteger(options.steps) || options.steps < 1 || options.steps > 1024) {
+      throw new ModelError(source, `frames per sample must be an integer 1..1024, got ${options.steps}`);
     }
     this.sampleSize = options.steps * DVS_POLARITIES * options.height * options.width;
     const bytes = count * this.sampleSize * 4;
