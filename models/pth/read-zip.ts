@@ -23,6 +23,8 @@ const ZIP_LOCAL_HEADER_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
 const PICKLE_PROTOCOL_OPCODE = 0x80;
 /** Deflate cannot expand data by more than about 1032:1; a larger claim is a zip bomb or corruption. */
 const MAX_DEFLATE_EXPANSION = 1032;
+/** zlib's default chunk size; records smaller than this inflate into one chunk anyway. */
+const MIN_INFLATE_CHUNK_BYTES = 16 * 1024;
 const STORED = 0;
 const DEFLATED = 8;
 
@@ -99,8 +101,9 @@ function unzipNeededRecords(bytes: Uint8Array, file: string, ledger: MemoryLedge
 function inflateDeclared(data: Uint8Array, entry: ZipEntry, file: string): Uint8Array {
   let inflated: Uint8Array;
   try {
-    // zlib stops and throws as soon as the output passes maxOutputLength (at least 1, zlib's minimum).
-    inflated = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+    // zlib stops and throws as soon as the output passes maxOutputLength (at least 1, zlib's minimum); one chunk
+    // of the declared size is the output itself, where smaller chunks would be joined in a second copy.
+    inflated = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize), chunkSize: Math.max(MIN_INFLATE_CHUNK_BYTES, entry.uncompressedSize) });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
