@@ -321,6 +321,10 @@ describe('paper A VGGSNN at small width', () => {
   it('c_in 2 (the event datasets): CIFAR10-DVS 2x48x48, T 10', () => {
     const { arch, model } = build(paperAVgg(CFG, 2, 1, 10), 'online_spiking_vgg11_ws');
     expect([arch.timesteps, arch.input.shape]).toEqual([10, [2, 48, 48]]);
+    expect(arch.notes).toEqual([
+      "input 2x48x48: CIFAR10-DVS's in zhuyaoyu/SNN-online-normalization (the head adapts to any size; --input-shape C,H,W for another)",
+      "T 10: CIFAR10-DVS's default in zhuyaoyu/SNN-online-normalization (--timesteps for another)",
+    ]);
     expect(parameters(model)).toBe(vggParameters(2, WIDTHS, 1, 10));
   });
 });

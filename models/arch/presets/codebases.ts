@@ -82,14 +82,7 @@ export function presetArchSpec(p: PresetArch, keys: StateDictShapes, options: Pr
     shape = given;
   }
   const timesteps = options.timesteps ?? p.defaults.timesteps;
-  const notes = [
-    ...(options.inputShape
-      ? []
-      : p.sideFromClassifier !== undefined
-        ? [`input side ${side} read from the classifier's width`]
-        : [`input ${shape.join('x')}: ${p.defaults.dataset}'s in ${p.codebase.repository} (the head adapts to any size; --input-shape C,H,W for another)`]),
-    ...(options.timesteps !== undefined ? [] : [`T ${timesteps}: ${p.defaults.dataset}'s default in ${p.codebase.repository} (--timesteps for another)`]),
-  ];
+  const notes = choiceNotes(p.codebase, p.defaults, shape, options, p.sideFromClassifier !== undefined);
   return {
     format: 'snn-arch/2',
     name: p.name,
@@ -104,6 +97,17 @@ export function presetArchSpec(p: PresetArch, keys: StateDictShapes, options: Pr
     presetModule: p.module,
     ...(notes.length > 0 ? { notes } : {}),
   };
+}
+
+/** What a preset chose rather than read: the input size (unless the classifier fixed it) and T, unless given. */
+export function choiceNotes(codebase: Codebase, defaults: DatasetDefaults, shape: readonly number[], options: PresetOptions, sideFromClassifier: boolean): string[] {
+  const input = options.inputShape
+    ? []
+    : sideFromClassifier
+      ? [`input side ${shape[1]} read from the classifier's width`]
+      : [`input ${shape.join('x')}: ${defaults.dataset}'s in ${codebase.repository} (the head adapts to any size; --input-shape C,H,W for another)`];
+  const timesteps = options.timesteps !== undefined ? [] : [`T ${defaults.timesteps}: ${defaults.dataset}'s default in ${codebase.repository} (--timesteps for another)`];
+  return [...input, ...timesteps];
 }
 
 /** The side S with channels*S*S = features, or undefined when there is none. */

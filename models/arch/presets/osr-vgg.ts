@@ -1,5 +1,5 @@
 import type { ArchLayer } from '../arch-spec.js';
-import { PAPER_A, PAPER_A_CIFAR, PAPER_A_CIFAR10_DVS, squareSide } from './codebases.js';
+import { choiceNotes, PAPER_A, PAPER_A_CIFAR, PAPER_A_CIFAR10_DVS, squareSide } from './codebases.js';
 import type { Preset, PresetOptions } from './preset.js';
 import { hasAll, StateDictShapes } from './state-dict-shapes.js';
 
@@ -47,18 +47,21 @@ export const ONLINE_SPIKING_VGG11_WS: Preset = {
     );
     const inChannels = keys.shape('features.0.synapse.weight', 4)[1]!;
     const dataset = inChannels === 2 ? PAPER_A_CIFAR10_DVS : PAPER_A_CIFAR;
+    const shape = inputShape(keys, options, inChannels, dataset.side);
+    const notes = choiceNotes(PAPER_A, dataset, shape, options, false);
     return {
       format: 'snn-arch/1',
       name: NAME,
       source: PAPER_A.source,
       stateDictKey: PAPER_A.stateDictKey,
       timesteps: options.timesteps ?? dataset.timesteps,
-      input: { shape: inputShape(keys, options, inChannels, dataset.side), scale: 1, encoding: 'direct' },
+      input: { shape, scale: 1, encoding: 'direct' },
       neuron: PAPER_A.neuron,
       layers,
       output: 'mean-over-time',
       preset: NAME,
       presetModule: 'models/spiking_vgg.py',
+      ...(notes.length > 0 ? { notes } : {}),
     };
   },
 };
