@@ -20,6 +20,7 @@ import { CIFAR_CLASSES, CIFAR_SIDE, cifarRecordBytes, parseCifarBinary, type Cif
 import { parseCifarPickle } from './cifar-python.js';
 import { cifarFileLayout, describeLayout, findCifar, loadCifar, readBytes, type DatasetSplit } from './cifar.js';
 import { isCifar10Dvs, loadCifar10Dvs } from './cifar10-dvs.js';
+import { isFramesPtDirectory, loadFramesPt } from './cifar10-dvs-frames-pt.js';
 import { DVS_POLARITIES } from './dvs-frames.js';
 import type { DvsFrameSet } from './dvs-set.js';
 import { findDvsGesture, loadDvsGesture } from './dvs128-gesture.js';
@@ -39,6 +40,7 @@ export type DatasetFormat =
   | 'cifar100-python'
   | 'dvs128-gesture'
   | 'cifar10-dvs'
+  | 'cifar10-dvs-frames-pt'
   | 'npy'
   | 'npz'
   | 'f32';
@@ -48,7 +50,8 @@ export const KNOWN_DATASET_FORMATS =
   'a directory with Fashion-MNIST idx files (train-images-idx3-ubyte[.gz], ...), CIFAR-10/100 binary ' +
   '(data_batch_1..5.bin, test_batch.bin / train.bin, test.bin) or python batches (data_batch_1..5, test_batch / ' +
   'train, test, meta), DVS128 Gesture (trials_to_train.txt, trials_to_test.txt, userXX_<lighting>.aedat, ' +
-  '*_labels.csv) or CIFAR10-DVS (class folders airplane, ..., truck of .aedat files); or one file: .npy, .npz, ' +
+  '*_labels.csv), CIFAR10-DVS (class folders airplane, ..., truck of .aedat files) or paper B\'s pre-integrated ' +
+  'CIFAR10-DVS frames (train/ and test/ of 0.pt, 1.pt, ...); or one file: .npy, .npz, ' +
   '.f32, a CIFAR batch';
 
 /** The label of samples that carry none (tensors without a labels array); no class index is this large. */
@@ -97,6 +100,7 @@ function openDirectory(dir: string, options: OpenDatasetOptions): OpenedDataset 
     const set = loadCifar(cifar, options.split, options.limit);
     return cifarDataset(set, cifar.variant, `${cifar.variant}-${cifar.distribution}`, cifar.dir, options);
   }
+  if (isFramesPtDirectory(dir)) return framesPtDataset(dir, options);
   const gesture = findDvsGesture(dir);
   if (gesture) return dvsDataset('dvs128-gesture', gesture, options, (frameOptions) => loadDvsGesture(gesture, options.split, frameOptions));
   if (isCifar10Dvs(dir)) return dvsDataset('cifar10-dvs', dir, options, (frameOptions) => loadCifar10Dvs(dir, options.split, frameOptions));
@@ -269,29 +273,54 @@ function dvsDataset(format: 'dvs128-gesture' | 'cifar10-dvs', dir: string, optio
   if (model.source === 'rate-bp') {
     throw new ModelError(
       dir,
-      `model ${model.name} comes from paper B's code (rate-bp), whose CIFAR10-DVS input is pre-integrated .pt frames passed through PIL ` +
-        '(ToPILImage, Resize 48x48, ToTensor: Tab-ct/rate-based-backpropagation util/data.py); that pipeline is not reproduced. ' +
-        "Store the model's inputs as a .npy of [N, T, 2, H, W] frames instead",
+      `model ${model.name} comes from paper B's code (rate-bp), which reads CIFAR10-DVS as frames integrated beforehand and saved as .pt ` +
+        '(Tab-ct/rate-based-backpropagation util/data.py); the step that made them is not in its code, so it is not reproduced from recordings. ' +
+        "Give the directory of its .pt frames (train/, test/) instead, or store the model's inputs as a .npy of [N, T, 2, H, W] frames",
     );
   }
-  const shape = model.input.shape;
-  const steps = options.frames ?? (shape.length === 4 ? shape[0]! : model.timesteps);
-  const perStep = shape.length === 4 ? shape.slice(1) : shape;
-  if (perStep.length !== 3 || perStep[0] !== DVS_POLARITIES || (shape.length === 4 && shape[0] !== steps)) {
-    throw new ModelError(dir, `event frames are [T, 2, H, W] (T = ${steps}); model ${model.name} expects input ${formatShape(shape)}, neither [2, H, W] nor [${steps}, 2, H, W]`);
-  }
-  const [, height, width] = perStep as [number, number, number];
+  const steps = options.frames ?? (model.input.shape.length === 4 ? model.input.shape[0]! : model.timesteps);
+  const { height, width } = framePlane(model, steps, dir);
   const set = load({ steps, height, width, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
-  const sampleSize = steps * DVS_POLARITIES * height * width;
+  return frameDataset(
+    format,
+    set,
+    `events integrated into ${steps} frames split by event count (spikingjelly integrate_events_by_fixed_frames_number, split_by='number')` +
+      (height === 128 && width === 128 ? '' : `, resized 128x128 to ${height}x${width} bilinearly (torchvision Resize on tensors, antialias off: paper A's transform_test)`),
+  );
+}
+
+/** The frame size the model takes: its input is [2, H, W] per step or [T, 2, H, W] for the whole sample. */
+function framePlane(model: Model, steps: number | undefined, source: string): { height: number; width: number } {
+  const shape = model.input.shape;
+  const perStep = shape.length === 4 ? shape.slice(1) : shape;
+  if (perStep.length !== 3 || perStep[0] !== DVS_POLARITIES || (shape.length === 4 && steps !== undefined && shape[0] !== steps)) {
+    throw new ModelError(source, `event frames are [T, 2, H, W]${steps === undefined ? '' : ` (T = ${steps})`}; model ${model.name} expects input ${formatShape(shape)}, neither [2, H, W] nor [T, 2, H, W]`);
+  }
+  return { height: perStep[1]!, width: perStep[2]! };
+}
+
+function framesPtDataset(dir: string, options: OpenDatasetOptions): OpenedDataset {
+  const { height, width } = framePlane(options.model, undefined, dir);
+  const set = loadFramesPt(dir, options.split, { height, width, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
+  const shape = options.model.input.shape;
+  if (shape.length === 4 && shape[0] !== set.steps) throw new ModelError(dir, `the .pt samples hold ${set.steps} frames; model ${options.model.name} expects ${shape[0]}`);
+  return frameDataset(
+    'cifar10-dvs-frames-pt',
+    set,
+    `paper B's CIFAR10_DVS_AUG test transform per frame: ToPILImage (x 255, cast to uint8), PIL bilinear Resize to ${height}x${width}, ToTensor (Tab-ct/rate-based-backpropagation util/data.py)`,
+  );
+}
+
+function frameDataset(format: DatasetFormat, set: DvsFrameSet, transform: string): OpenedDataset {
+  const sampleSize = set.steps * DVS_POLARITIES * set.height * set.width;
+  const dir = set.source;
   return {
     format,
     source: set.source,
     labelled: true,
     classes: set.classes,
-    inputShape: [steps, DVS_POLARITIES, height, width],
-    transform:
-      `events integrated into ${steps} frames split by event count (spikingjelly integrate_events_by_fixed_frames_number, split_by='number')` +
-      (height === 128 && width === 128 ? '' : `, resized 128x128 to ${height}x${width} bilinearly (torchvision Resize on tensors, antialias off: paper A's transform_test)`),
+    inputShape: [set.steps, DVS_POLARITIES, set.height, set.width],
+    transform,
     pixels: null,
     frames: set,
     count: set.count,

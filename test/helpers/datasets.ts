@@ -2,6 +2,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { zipSync } from 'fflate';
 import type { Model, ModelSource } from '../../models/graph/model.js';
 
 const ascii = (text: string) => [...Buffer.from(text, 'latin1')];
@@ -97,4 +98,36 @@ export function testPixels(count: number, size: number, seed = 1): Uint8Array {
   const out = new Uint8Array(count * size);
   for (let i = 0; i < out.length; i++) out[i] = (i * 31 + seed * 17 + (i >>> 7)) & 0xff;
   return out;
+}
+
+/**
+ * A torch.save file of (data, target) as paper B's CIFAR10-DVS `.pt` samples: data a float32 tensor of `shape`,
+ * target an int64 tensor of one label. Protocol 2 pickle in a zip, as torch 1.6+ writes it.
+ */
+export function framesPtFile(data: Float32Array, shape: readonly number[], label: number): Uint8Array {
+  const out: number[] = [0x80, 2, 0x28]; // PROTO 2, MARK (the pair)
+  const text = (s: string) => out.push(0x8c, s.length, ...ascii(s));
+  const int = (n: number) => out.push(0x4a, ...u32le(n));
+  const tensor = (key: string, storageType: string, dims: readonly number[]) => {
+    const numel = dims.reduce((a, b) => a * b, 1);
+    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+    out.push(0x63, ...ascii('torch._utils\n_rebuild_tensor_v2\n'), 0x28, 0x28);
+    text('storage');
+    out.push(0x63, ...ascii(`torch\n${storageType}\n`));
+    text(key);
+    text('cpu');
+    int(numel);
+    out.push(0x74, 0x51); // TUPLE, BINPERSID
+    int(0);
+    out.push(0x28);
+    dims.forEach(int);
+    out.push(0x74, 0x28);
+    strides.forEach(int);
+    out.push(0x74, 0x89, 0x7d, 0x74, 0x52); // False, {}, TUPLE, REDUCE
+  };
+  tensor('0', 'FloatStorage', shape);
+  tensor('1', 'LongStorage', [1]);
+  out.push(0x74, 0x2e); // TUPLE, STOP
+  const target = new Uint8Array(BigInt64Array.from([BigInt(label)]).buffer);
+  return zipSync({ 'sample/data.pkl': [Uint8Array.from(out), { level: 0 }], 'sample/data/0': [new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: 0 }], 'sample/data/1': [target, { level: 0 }] });
 }

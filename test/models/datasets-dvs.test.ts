@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gestureLabel } from '../../models/datasets/dvs128-gesture.js';
 import { integrateByEventCount, resizeBilinear } from '../../models/datasets/dvs-frames.js';
+import { pilResizeLa } from '../../models/datasets/pil-resize.js';
 import { parseAedat2 } from '../../models/datasets/events/aedat2.js';
 import { openDataset } from '../../models/datasets/open-dataset.js';
 import { ModelError } from '../../models/errors.js';
 import { aedat3File } from '../helpers/aedat3.js';
-import { aedat2File, modelFor, scratchDir, writeFile } from '../helpers/datasets.js';
+import { aedat2File, framesPtFile, modelFor, scratchDir, writeFile } from '../helpers/datasets.js';
 
 const scratch = scratchDir('dvs');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -143,5 +144,48 @@ describe('CIFAR10-DVS directories', () => {
     const train = openDataset(dir, { model: modelFor([2, SIDE, SIDE], 'osr-ots', { timesteps: 1 }), split: 'train' });
     expect([...train.labels]).toEqual([...new Array<number>(10).fill(0), 2, 2]);
     expect(frameAt(train.frames!.frames, 2, 1, 0, 1, 10, 0)).toBe(1);
+  });
+});
+
+describe("Pillow's bilinear resize of an LA image (paper B's per-frame transform)", () => {
+  it('weights a 4 -> 2 row 3/7, 3/7, 1/7 (triangle of support 2 around each center)', () => {
+    const out = pilResizeLa(Uint8Array.from([0, 70, 140, 210]), new Uint8Array(4).fill(255), 1, 4, 1, 2);
+    expect([...out.l]).toEqual([50, 160]);
+    expect([...out.a]).toEqual([255, 255]);
+  });
+
+  it('premultiplies L by A before resampling and divides it back after', () => {
+    // L' = [0, 200, 50, 50]; L'out = [93, 71], Aout = [146, 255]; L = floor(255 * 93 / 146) = 162. Without the
+    // premultiplication L would be (3*100 + 3*200 + 50) / 7 = 136.
+    const out = pilResizeLa(Uint8Array.from([100, 200, 50, 50]), Uint8Array.from([0, 255, 255, 255]), 1, 4, 1, 2);
+    expect([...out.l]).toEqual([162, 71]);
+    expect([...out.a]).toEqual([146, 255]);
+  });
+});
+
+describe("paper B's CIFAR10-DVS .pt frames", () => {
+  const dir = join(scratch, 'cifar10dvs-aug');
+  // Sample 0: one frame [2, 1, 1] with counts 3 (L) and 2 (A): x255 then the uint8 cast keeps the low byte: 253, 254.
+  writeFile(join(dir, 'test', '0.pt'), framesPtFile(Float32Array.from([3, 2]), [1, 2, 1, 1], 7));
+  writeFile(join(dir, 'test', '1.pt'), framesPtFile(Float32Array.from([0, 1]), [1, 2, 1, 1], 2));
+  writeFile(join(dir, 'train', '0.pt'), framesPtFile(Float32Array.from([0, 1, 0, 1, 3, 0, 0, 0]), [1, 2, 1, 4], 1));
+
+  it('reads (data, target) pairs in index order and applies ToPILImage and ToTensor', () => {
+    const test = openDataset(dir, { model: modelFor([2, 1, 1], 'rate-bp'), split: 'test' });
+    expect(test.format).toBe('cifar10-dvs-frames-pt');
+    expect([...test.labels]).toEqual([7, 2]);
+    expect(test.inputShape).toEqual([1, 2, 1, 1]);
+    expect([...test.frames!.frames]).toEqual([253 / 255, 254 / 255, 0, 1].map(Math.fround));
+  });
+
+  it('resizes each frame with Pillow to the model input', () => {
+    // L = [0, 255, 0, 255], A = [253, 0, 0, 0]: L' = [0, 0, 0, 0]; A resized to [(3*253)/7 -> 108, 0].
+    const train = openDataset(dir, { model: modelFor([2, 1, 2], 'rate-bp'), split: 'train' });
+    expect([...train.frames!.frames]).toEqual([0, 0, 108 / 255, 0].map(Math.fround));
+  });
+
+  it('names a missing sample', () => {
+    writeFile(join(dir, 'test', 'notes.txt'), 'x');
+    expect(() => openDataset(dir, { model: modelFor([2, 1, 1], 'rate-bp'), split: 'test' })).toThrow(`${join(dir, 'test')}: holds 3 entries, so samples 0.pt .. 2.pt, but 2.pt is missing`);
   });
 });
