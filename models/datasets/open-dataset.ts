@@ -3,7 +3,7 @@
  *
  *   directory   Fashion-MNIST idx files; CIFAR-10/100 binary or python batches (or the folder holding the
  *               archive's folder); DVS128 Gesture (trials_to_*.txt, *.aedat, *_labels.csv); CIFAR10-DVS (class
- *               folders of .aedat). These have train and test splits.
+ *               folders of .aedat, or paper B's train/ and test/ of .pt frames). These have train and test splits.
  *   file        .npy, .npz, .f32 tensors; one CIFAR batch (data_batch_N[.bin], test_batch[.bin], train.bin,
  *               test.bin, or a CIFAR python pickle). A file is one set: the split does not apply.
  *
