@@ -47,11 +47,6 @@ export function detectPreset(shapes: TensorShapes, file: string): Preset | undef
   return matching[0];
 }
 
-/** `name: description` of every preset, one a line (for usage errors and help). */
-export function describePresets(): string {
-  return [...PRESETS.values()].map((p) => `${p.name}: ${p.description}`).join('\n');
-}
-
 // A stage or block the preset did not lay out (a depth it misread, a layer the seed code does not have) would
 // otherwise be dropped without a word, and the network would run without it.
 const IGNORED_KEY = /(^|\.)num_batches_tracked$/;
