@@ -1,16 +1,19 @@
 import fc from 'fast-check';
 import { zipSync } from 'fflate';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCifarBinary } from '../../models/datasets/cifar-binary.js';
 import { parseCifarPickle } from '../../models/datasets/cifar-python.js';
 import { parseAedat2 } from '../../models/datasets/events/aedat2.js';
 import { parseAedat3 } from '../../models/datasets/events/aedat3.js';
+import { parseGestureCsv } from '../../models/datasets/dvs128-gesture.js';
 import { encodeNpy, parseNpy } from '../../models/datasets/npy.js';
 import { parseNpz } from '../../models/datasets/npz.js';
 import { parseF32 } from '../../models/datasets/raw-f32.js';
 import { ModelError } from '../../models/errors.js';
 import { aedat3File } from '../helpers/aedat3.js';
-import { aedat2File, cifarPickle, testPixels } from '../helpers/datasets.js';
+import { aedat2File, cifarPickle, scratchDir, testPixels, writeFile } from '../helpers/datasets.js';
 
 const NUM_RUNS = 300;
 
@@ -113,5 +116,20 @@ describe('dataset readers on hostile input', () => {
   it('AEDAT 3 read as spikingjelly does (every slot): damaged recordings', () => {
     const valid = aedat3File([{ type: 1, events: [{ x: 1, y: 2, p: 1, t: 3 }, { x: 5, y: 6, p: 0, t: 9, valid: false }], spare: 2 }, { type: 2, size: 40, count: 1 }]);
     fuzz('a.aedat', valid, (bytes) => parseAedat3(bytes, 'a.aedat', { asSpikingjelly: true }), 120);
+  });
+
+  it('DVS128 Gesture label files: any text', () => {
+    const dir = scratchDir('csv-fuzz');
+    const path = join(dir, 'user01_led_labels.csv');
+    const row = fc.tuple(fc.integer({ min: -2, max: 13 }), fc.nat(), fc.nat()).map(([c, a, b]) => `${c},${a},${b}`);
+    const text = fc.oneof(fc.string({ maxLength: 200 }), fc.array(row, { maxLength: 6 }).map((rows) => ['class,startTime_usec,endTime_usec', ...rows].join('\n')));
+    fc.assert(
+      fc.property(text, (content) => {
+        writeFile(path, content);
+        readsOrRejectsCleanly(path, () => parseGestureCsv(path));
+      }),
+      { numRuns: 100 },
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 });
