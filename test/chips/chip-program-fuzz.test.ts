@@ -5,6 +5,8 @@ import { IR_VERSION, type ChipProgram, type Core, type Layer, type Range } from 
 import { decodeChipProgram, encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
 import { getChip } from '../../chips/registry.js';
+import { emptyCoresBomb } from '../helpers/hostile-programs.js';
+import { allowedGrowth, memoryGrowthDuring, withBudget } from '../helpers/memory-growth.js';
 
 const NUM_RUNS = 300;
 
@@ -356,6 +358,21 @@ describe('valid programs', () => {
         expect(printChipProgram(program, spec)).toBe(printChipProgram(structuredClone(program), spec));
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('decodeChipProgram within the memory budget', () => {
+  it('programs of many records (empty cores: 2 bytes each on the wire) allocate no more than the budget allows', () => {
+    const budgetMiB = 8;
+    withBudget(budgetMiB, () =>
+      fc.assert(
+        fc.property(fc.nat(200_000), (cores) => {
+          const bytes = emptyCoresBomb(cores, IR_VERSION);
+          return memoryGrowthDuring(() => decodesOrRejectsCleanly(bytes)) <= allowedGrowth(budgetMiB);
+        }),
+        { numRuns: 30 },
+      ),
     );
   });
 });

@@ -3,6 +3,7 @@ import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../models/errors.js';
 import { encodeIdx, readIdx } from '../../models/datasets/idx.js';
+import { allowedGrowth, memoryGrowthDuring, withBudget } from '../helpers/memory-growth.js';
 
 const NUM_RUNS = 500;
 
@@ -85,6 +86,25 @@ describe('readIdx on hostile input', () => {
         expect(encodeIdx(dims, data)).toEqual(idx);
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('readIdx within the memory budget', () => {
+  it('gzip streams whose trailer claims any size allocate no more than the budget allows', () => {
+    const budgetMiB = 4;
+    const MIB = 2 ** 20;
+    withBudget(budgetMiB, () =>
+      fc.assert(
+        fc.property(fc.nat(64 * MIB), fc.double({ min: 0, max: 1, noNaN: true }), (length, claim) => {
+          const bytes = gzipSync(encodeIdx([length], new Uint8Array(length)));
+          // The trailer's size, anywhere up to what deflate could produce from these bytes.
+          const declared = Math.min(2 ** 32 - 1, Math.floor(claim * bytes.length * 1032));
+          new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, declared, true);
+          return memoryGrowthDuring(() => readsOrRejectsCleanly(bytes)) <= allowedGrowth(budgetMiB);
+        }),
+        { numRuns: 30 },
+      ),
     );
   });
 });

@@ -6,6 +6,9 @@ import { ModelError } from '../../models/errors.js';
 import { readPth, readStateDict, toFloat32 } from '../../models/pth/read-pth.js';
 import { readTorchZip } from '../../models/pth/read-zip.js';
 import { unpickle } from '../../models/pth/unpickle.js';
+import { stateDictPickle, torchCheckpoint, type ZipRecord } from '../helpers/hostile-files.js';
+import { allowedGrowth, memoryGrowthDuring, withBudget } from '../helpers/memory-growth.js';
+import { deflateRawSync } from 'node:zlib';
 
 /*
  * Every entry point must either return or throw ModelError on any input: never another exception type, never
@@ -127,4 +130,65 @@ describe('pth reader on damaged fixtures', () => {
       );
     });
   }
+});
+
+/** A checkpoint whose every size is drawn at random: storage lengths, what the pickle and the directory claim, views. */
+const randomSizes = fc
+  .record({
+    storageBytes: fc.nat(4 * 2 ** 20),
+    declaredBytes: fc.option(fc.nat(2 ** 32 - 1), { freq: 3 }),
+    claimedNumel: fc.option(fc.oneof(fc.nat(2 ** 24), fc.maxSafeNat()), { freq: 2 }),
+    // Mostly whole views of the storage (valid, and as large as the storage allows), some random ones.
+    views: fc.array(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant(null) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            size: fc.array(fc.oneof(fc.nat(4096), fc.nat(2 ** 31)), { minLength: 1, maxLength: 3 }),
+            stride: fc.array(fc.nat(4), { minLength: 3, maxLength: 3 }),
+            offset: fc.nat(1024),
+          }),
+        },
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  })
+  .map(({ storageBytes, declaredBytes, claimedNumel, views }) => {
+    const record: ZipRecord = { name: 'archive/data/0', data: new Uint8Array(deflateRawSync(new Uint8Array(storageBytes))), method: 8, declaredSize: declaredBytes ?? storageBytes };
+    const pickle = stateDictPickle(
+      views.map((view, i) => ({
+        name: `t${i}`,
+        storage: '0',
+        storageType: 'ByteStorage',
+        storageNumel: claimedNumel ?? storageBytes,
+        offset: view?.offset ?? 0,
+        size: view?.size ?? [claimedNumel ?? storageBytes],
+        stride: view?.stride.slice(0, view.size.length) ?? [1],
+      })),
+    );
+    return torchCheckpoint(pickle, [record]);
+  });
+
+describe('pth reader within the memory budget', () => {
+  it('checkpoints with random sizes allocate no more than the budget allows', { timeout: TIMEOUT_MS }, () => {
+    const budgetMiB = 8;
+    withBudget(budgetMiB, () =>
+      fc.assert(
+        fc.property(randomSizes, (bytes) => memoryGrowthDuring(() => returnsOrThrowsModelError(() => loadEverything(bytes, 'sizes.pth'))) <= allowedGrowth(budgetMiB)),
+        { numRuns: 100 },
+      ),
+    );
+  });
+
+  it('damaged fixtures allocate no more than the budget allows', { timeout: TIMEOUT_MS }, () => {
+    const budgetMiB = 2;
+    const { path, bytes, archive } = FIXTURES[0]!;
+    withBudget(budgetMiB, () =>
+      fc.assert(
+        fc.property(mutatedCopy(bytes, archive.pickle.length + 200), (damaged) => memoryGrowthDuring(() => returnsOrThrowsModelError(() => loadEverything(damaged, path))) <= allowedGrowth(budgetMiB)),
+        RUNS,
+      ),
+    );
+  });
 });
