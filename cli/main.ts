@@ -66,7 +66,17 @@ async function main(argv: string[]): Promise<void> {
 }
 
 const argv = hideBin(process.argv);
-main(argv).catch((error: unknown) => {
+function fail(error: unknown): void {
   process.stderr.write(`${failureLines(commandName(argv), error).join('\n')}\n`);
   process.exitCode = exitCode(error);
+}
+main(argv).catch(fail);
+// An error thrown outside the command's promise (a callback, a worker's event) gets the same one line, not Node's stack.
+process.on('uncaughtException', (error) => {
+  fail(error);
+  process.exit();
+});
+process.on('unhandledRejection', (error) => {
+  fail(error);
+  process.exit();
 });

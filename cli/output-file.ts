@@ -115,11 +115,17 @@ function installSignalHandlers(): void {
   handlersInstalled = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      for (const path of live) rmSync(path, { recursive: true, force: true });
-      live.clear();
+      removeLive();
       process.kill(process.pid, signal);
     });
   }
+  // process.exit() from an error handler skips `finally` blocks: what they would have removed goes here.
+  process.once('exit', removeLive);
+}
+
+function removeLive(): void {
+  for (const path of live) rmSync(path, { recursive: true, force: true });
+  live.clear();
 }
 
 function statOrNull(path: string): Stats | null {

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { SimulationReport } from '../simulator/report.js';
 import { ReportError } from './errors.js';
 
@@ -44,11 +44,4 @@ export function readSimulationResult(file: string): SimulationReport {
     if (counts[field] === undefined) throw new ReportError(file, `not a simulation result: counts.${field} is missing (write the result with spikechip simulate -o)`);
   }
   return value as SimulationReport;
-}
-
-/** Writes the page under a temporary name and renames it, so a failure never leaves a partial report. */
-export function writeHtmlFile(path: string, html: string): void {
-  const temporary = `${path}.partial-${process.pid}`;
-  writeFileSync(temporary, html);
-  renameSync(temporary, path);
 }
