@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 // binary-parser's exports map gives NodeNext no types; its own declaration file is beside the CommonJS build.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { ModelError } from '../errors.js';
-import { readFileWithinBudget } from '../memory-budget.js';
+import { MemoryLedger, readFileWithinBudget } from '../memory-budget.js';
 import type { Model } from '../graph/model.js';
 import { validateModel } from '../graph/validate-model.js';
 import { decodeModel, encodeModel, type EncodedTensor } from './model-codec.js';
@@ -18,6 +18,8 @@ import { decodeModel, encodeModel, type EncodedTensor } from './model-codec.js';
 export const MODEL_FILE_MAGIC = 'SPKMODEL';
 export const MODEL_FILE_VERSION = 1;
 const HEADER_BYTES = 24;
+/** JSON.parse turns a 3-byte `{},` into an object of about 60 bytes: the worst case of a document, rounded up. */
+const PARSED_BYTES_PER_JSON_BYTE = 32;
 
 const headerParser = new Parser()
   .endianness('little')
@@ -82,6 +84,10 @@ export function deserializeModel(bytes: Uint8Array, file: string): Model {
   if (dataStart > bytes.length) {
     throw new ModelError(file, `truncated model file: the header promises ${header.jsonLength} bytes of graph, ${bytes.length - HEADER_BYTES} follow`);
   }
+  // JSON.parse can make objects of a few bytes of text each, and the tensors are copied out as float32.
+  const ledger = new MemoryLedger(file);
+  ledger.charge(header.jsonLength * PARSED_BYTES_PER_JSON_BYTE, `the graph JSON of ${header.jsonLength} bytes (parsed)`);
+  ledger.charge(bytes.length - dataStart, 'the tensor data (copied out)');
   const actual = crc32(bytes.subarray(HEADER_BYTES));
   if (actual !== header.checksum) {
     throw new ModelError(file, `corrupt model file: CRC-32 is ${hex(actual)}, the header says ${hex(header.checksum)} (truncated or modified)`);

@@ -159,6 +159,17 @@ describe('the two doors agree', () => {
     refusal(() => deserializeModel(bundledModelWith(HOSTILE_MODEL_EDITS.find((c) => c.name === 'a NaN weight')!.edit), 'bad.snnmodel'));
   });
 
+  it('a .snnmodel whose graph JSON would parse to more than the budget is refused before parsing', () => {
+    const jsonBytes = 3 * MIB;
+    const bytes = new Uint8Array(24 + jsonBytes).fill(0x20);
+    bytes.set(new TextEncoder().encode('SPKMODEL'), 0);
+    const header = new DataView(bytes.buffer);
+    header.setUint32(8, 1, true);
+    header.setUint32(12, jsonBytes, true);
+    header.setUint32(20, 0, true);
+    expect(refusal(() => deserializeModel(bytes, 'json.snnmodel'))).toBe(`json.snnmodel: the graph JSON of ${jsonBytes} bytes (parsed) needs 96.0 MiB, ${BUDGET_TAIL}`);
+  });
+
   it('the fixtures and the bundled model pass both doors', () => {
     expect(loadModel(OSR_CHECKPOINT, { arch: OSR_ARCH }).model.nodes.length).toBeGreaterThan(0);
     expect(deserializeModel(bundledModelWith(() => {}), 'ok.snnmodel').timesteps).toBe(4);

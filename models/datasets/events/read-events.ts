@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { ModelError } from '../../errors.js';
+import { readFileWithinBudget } from '../../memory-budget.js';
 import { parseAedat3 } from './aedat3.js';
 import type { EventStream } from './event-stream.js';
 import { parseNmnist } from './nmnist.js';
@@ -19,10 +20,11 @@ export function parseEventFile(bytes: Uint8Array, file: string): EventStream {
 }
 
 export function readEventFile(path: string): EventStream {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileWithinBudget(path);
   } catch (error) {
+    if (error instanceof ModelError) throw error;
     throw new ModelError(path, `cannot read the event file (${(error as Error).message})`);
   }
   return parseEventFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
