@@ -2,12 +2,13 @@ import { ChipProgramError } from '../chips/errors.js';
 import type { ChipProgram } from '../chips/ir/chip-program.js';
 import { builtinChips } from '../chips/registry.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { findCostProfile } from '../chips/spec/cost-lookup.js';
 import { chipSpecSha256 } from '../chips/spec/spec-hash.js';
 import { check } from '../compiler/check.js';
 import { hasErrors } from '../compiler/diagnostics.js';
 import { resolveChip } from './chip-option.js';
 import { formatDiagnostics } from './commands/compile.js';
-import { DoesNotFitError } from './failure.js';
+import { DoesNotFitError, UsageError } from './failure.js';
 
 /**
  * The builtin chip a file records by name (a program's chip_name, a result's `chip`), or null. Only the name is
@@ -54,6 +55,12 @@ export function runnableProgramChip(program: ChipProgram, chip: string | undefin
   const spec = programChip(program, chip, file);
   checkBeforeRun(program, spec, file);
   return spec;
+}
+
+/** `--profile` names one of the chip's cost profiles: checked before the run it would price. */
+export function checkProfile(spec: ChipSpec, profile: string | undefined): void {
+  if (profile === undefined || findCostProfile(spec, profile)) return;
+  throw new UsageError(`--profile ${profile}: chip ${spec.name} has no such cost profile (profiles: ${Object.keys(spec.costProfiles).join(', ')})`);
 }
 
 function short(sha256: string): string {

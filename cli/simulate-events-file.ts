@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import { simulateEventDataset } from '../simulator/event-dataset.js';
 import { buildReport, type SimulationReport } from '../simulator/report.js';
-import { runnableProgramChip } from './program-chip.js';
+import { checkProfile, runnableProgramChip } from './program-chip.js';
 import { loadEventSamples } from './event-samples.js';
 import { progressBar } from './output.js';
 
@@ -23,6 +23,7 @@ export async function simulateEventsFile(args: {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
   const spec = runnableProgramChip(program, args.chip, args.program);
+  checkProfile(spec, args.profile);
   const { files: _files, ...samples } = loadEventSamples(args.events, args.limit);
   const bar = progressBar('simulate', !args.quiet);
   const run = await simulateEventDataset({

@@ -12,7 +12,7 @@ import { simulateDataset } from '../../simulator/parallel.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { emit, percent, progressBar } from '../output.js';
-import { checkBeforeRun, programChip } from '../program-chip.js';
+import { checkBeforeRun, checkProfile, programChip } from '../program-chip.js';
 import { count, numberIn, seed, text, threads } from '../arguments.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { loadModel } from '../../models/load-model.js';
@@ -89,6 +89,7 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   checkOutputs('learn', [{ option: 'output', path: args.output }], [args.program, args.data, args.chip, args.float]);
   const compiled = decodeChipProgram(readFileSync(args.program), args.program);
   const spec = programChip(compiled, args.chip, args.program);
+  checkProfile(spec, args.profile);
   const layers = args.layers === 'last' ? 'last' : args.layers.split(',').map((s) => s.trim());
   // Without --rule, the learning configuration the program was compiled with (compile --learning).
   const rule = args.rule ?? (compiled.learning.layerConfigs?.length ? null : undefined);

@@ -4,6 +4,7 @@ import { SimulationError } from '../../simulator/errors.js';
 import { recost, type SimulationReport } from '../../simulator/report.js';
 import { emit } from '../output.js';
 import { text } from '../arguments.js';
+import { checkProfile } from '../program-chip.js';
 import { resultChip } from './report.js';
 import { formatReport } from './simulate.js';
 
@@ -34,7 +35,9 @@ export function registerRecost(yargs: Argv): Argv {
       }
       if (!report.counts || !report.chip) throw new SimulationError(args.result, 'holds no event counts: write it with simulate -o');
       if (typeof report.chip !== 'string') throw new SimulationError(args.result, 'field chip is not a chip name: write it with simulate -o');
-      const priced = recost(report, resultChip(report, args.result, args.chip), args.profile);
+      const spec = resultChip(report, args.result, args.chip);
+      checkProfile(spec, args.profile);
+      const priced = recost(report, spec, args.profile);
       const { counts: _counts, predictions: _predictions, raster: _raster, ...summary } = priced;
       emit(args.json, summary, () => formatReport(priced));
     },

@@ -13,7 +13,7 @@ import { parseQueueUrl } from '../../cluster/queue-url.js';
 import { simulateOnQueue } from '../../cluster/queue-simulate.js';
 import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
-import { programChip, runnableProgramChip } from '../program-chip.js';
+import { checkProfile, programChip, runnableProgramChip } from '../program-chip.js';
 import { count, seed, text, threads } from '../arguments.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { UsageFailure } from './compile.js';
@@ -65,6 +65,7 @@ export async function simulateFile(args: {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
   const spec = runnableProgramChip(program, args.chip, args.program);
+  checkProfile(spec, args.profile);
   const test = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'test', args.limit);
   const expected = program.input.shape.join(', ');
   const fits = expected === test.shape.join(', ');

@@ -29,6 +29,8 @@ interface Case {
   readonly exit: 1 | 2;
   /** A part of the one line the user must see. */
   readonly says: RegExp;
+  /** What must not appear on stderr (the bytes of a file the command must not open). */
+  readonly never?: RegExp;
 }
 
 const cases: Case[] = [
@@ -78,9 +80,10 @@ const cases: Case[] = [
   { name: 'simulate -o over its program', args: (f) => ['simulate', f.program, '--limit', '5', '-o', f.program], exit: 2, says: /is the input .* of simulate/ },
   { name: 'simulate -o and --report naming one file', args: (f) => ['simulate', f.program, '--limit', '5', '-o', join(f.dir, 'r'), '--report', join(f.dir, 'r')], exit: 2, says: /--output and --report name the same file/ },
   { name: 'simulate --events with --encoding poisson', args: (f) => ['simulate', f.program, '--events', f.junk, '--encoding', 'poisson'], exit: 2, says: /--encoding encodes images/ },
+  { name: 'simulate --profile bogus', args: (f) => ['simulate', f.program, '--profile', 'bogus', '-o', join(f.dir, 'r.json')], exit: 2, says: /--profile bogus: chip loihi2 has no such cost profile \(profiles: davies2018/ },
   { name: 'simulate on another chip', args: (f) => ['simulate', f.program, '--chip', 'tianjic', '--limit', '5', '-o', join(f.dir, 'r.json')], exit: 1, says: /was compiled for the builtin loihi2/ },
 
-  { name: 'recost of a result naming a file as its chip', args: (f) => ['recost', join(f.dir, 'passwd-result.json'), '--profile', 'sanafe'], exit: 1, says: /chip '\/etc\/passwd', which is not builtin/ },
+  { name: 'recost of a result naming a file as its chip', args: (f) => ['recost', join(f.dir, 'passwd-result.json'), '--profile', 'sanafe'], exit: 1, says: /chip '\/etc\/passwd', which is not builtin/, never: /root:/ },
   { name: 'recost without --profile', args: (f) => ['recost', f.junk], exit: 2, says: /Missing required argument: profile/ },
   { name: 'recost of a junk file', args: (f) => ['recost', f.junk, '--profile', 'sanafe'], exit: 1, says: /junk\.txt: not a simulation result/ },
 
@@ -108,6 +111,7 @@ const cases: Case[] = [
   { name: 'learn --samples 0', args: (f) => ['learn', f.program, '--samples', '0'], exit: 2, says: /--samples must be an integer from 1/ },
   { name: 'learn --seed -1', args: (f) => ['learn', f.program, '--seed', '-1'], exit: 2, says: /--seed must be an integer from 0/ },
   { name: 'learn --workers 0.5', args: (f) => ['learn', f.program, '--workers', '0.5'], exit: 2, says: /--workers must be an integer/ },
+  { name: 'learn --profile bogus', args: (f) => ['learn', f.program, '--rule', 'ottt', '--profile', 'bogus'], exit: 2, says: /--profile bogus: chip loihi2 has no such cost profile/ },
   { name: 'learn -o over its program', args: (f) => ['learn', f.program, '--rule', 'ottt', '-o', f.program], exit: 2, says: /is the input .* of learn/ },
 ];
 
@@ -176,6 +180,7 @@ describe.concurrent('every command with bad arguments: one line, no stack, non-z
       const before = snapshot(inputs.dir);
       const run = await runCliAsync(args, inputs.dir);
       expectOneLineRefusal(run, commandOf(args), c.exit, c.says);
+      if (c.never) expect(run.stderr).not.toMatch(c.never);
       expect(snapshot(inputs.dir)).toEqual(before);
     });
   }
