@@ -2,17 +2,23 @@ import type { ChipSimulationBench } from './chip-simulation.js';
 import type { CompileBench } from './compile-vgg.js';
 import type { CubaBench } from './cuba.js';
 import type { FloatReferenceBench } from './float-reference.js';
+import type { QueueBench } from './queue.js';
+import type { LargeModelBench, SkippedLargeModel } from './large-models.js';
 
 export interface BenchResult {
   readonly floatReference?: FloatReferenceBench;
   readonly chipSimulation?: ChipSimulationBench;
   readonly compileVggLoihi2?: CompileBench | { readonly skipped: string };
   readonly cuba?: readonly CubaBench[];
+  readonly queue?: QueueBench;
+  readonly models?: readonly (LargeModelBench | SkippedLargeModel)[];
 }
 
 const count = (x: number) => Math.round(x).toLocaleString('en-US');
 const millions = (x: number | null) => (x === null ? 'not measured' : `${count(x / 1e6)} M`);
 const ratio = (x: number | null) => (x === null ? '-' : x.toFixed(2));
+const rate = (x: number | null) => (x === null ? 'null' : `${x.toFixed(x < 10 ? 2 : 1)} images/s`);
+const seconds = (x: number | null) => (x === null ? 'null' : `${x.toFixed(2)} s`);
 
 /** The bench's figures as lines a person reads; `--json` prints the object itself. */
 export function benchSummary(result: BenchResult): string {
@@ -45,6 +51,28 @@ export function benchSummary(result: BenchResult): string {
         `(1 thread ${millions(b.eventsPerSecOneThread)}, scalar ${millions(b.eventsPerSecScalar)}), ${count(b.spikes)} spikes, best of ${b.runsPerFigure} runs`,
       `                  C fastest ${millions(b.cEventsPerSec)} (ratio ${ratio(b.ratioToC)}), C plain ${millions(b.cPlainEventsPerSec)}, ` +
         `Brian2 C++ standalone ${millions(b.brian2CppEventsPerSec)} (ratio ${ratio(b.ratioToBrian2)})`,
+    );
+  }
+  for (const m of result.models ?? []) {
+    if ('skipped' in m) {
+      lines.push(`${m.name.padEnd(18)}skipped: ${m.skipped}`);
+      continue;
+    }
+    lines.push(
+      `${m.name.padEnd(18)}float ${rate(m.floatImagesPerSec)}, chip ${rate(m.chipImagesPerSec)}, PyTorch ${rate(m.pytorchImagesPerSec)} ` +
+        `(float/PyTorch ${ratio(m.floatToPytorch)}, chip/PyTorch ${ratio(m.chipToPytorch)})`,
+      `                  compile ${seconds(m.compileSeconds)} + OTS calibration ${seconds(m.calibrationSeconds)}` +
+        `${m.chips === null ? '' : `, ${count(m.cores ?? 0)} cores on ${m.chips} chips`}, peak RSS ${count(m.peakRssBytes / 2 ** 20)} MiB`,
+      ...m.notes.map((note) => `                  null because ${note}`),
+    );
+  }
+  const q = result.queue;
+  if (q && 'skipped' in q) lines.push(`queue             skipped: ${q.skipped}`);
+  else if (q) {
+    lines.push(
+      `queue             ${count(q.images)} images, ${q.workers} worker processes through Redis: ${count(q.queueColdImagesPerSec)} images/s cold, ${count(q.queueWarmImagesPerSec)} warm; ` +
+        `${q.workers} local threads ${count(q.localImagesPerSec)} images/s (queue/local ${q.queueToLocal.toFixed(2)} cold, ${q.queueWarmToLocal.toFixed(2)} warm)`,
+      `                  ${q.jobs} jobs of ${q.shardSize} images; per-job overhead ${q.perJobOverheadMs.toFixed(1)} ms (from shards of ${q.smallShardSize})`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -16,7 +16,24 @@ describe('the bench summary (npm run bench without --json)', () => {
           cEventsPerSec: 1.2e9, cPlainEventsPerSec: 6e8, cSpikes: 118_069, brian2CppEventsPerSec: 2.5e8, ratioToC: 0.6, ratioToBrian2: 2.88,
         },
       ],
+      models: [
+        {
+          name: 'vggsnn', fixture: 'osr-vggsnn-cifar-random', floatImagesPerSec: 1.31, chipImagesPerSec: 4.9, pytorchImagesPerSec: 46.2, floatToPytorch: 1.31 / 46.2,
+          chipToPytorch: 4.9 / 46.2, calibrationSeconds: 21.5, compileSeconds: 3.25, chips: 21, cores: 2655, peakRssBytes: 1.5 * 2 ** 30, notes: [],
+        },
+        {
+          name: 'resnet19', fixture: 'osr-resnet19-cifar-random', floatImagesPerSec: 0.4, chipImagesPerSec: null, pytorchImagesPerSec: null, floatToPytorch: null,
+          chipToPytorch: null, calibrationSeconds: 60, compileSeconds: null, chips: null, cores: null, peakRssBytes: 2 ** 30,
+          notes: ['compile for loihi2: E-UNSUPPORTED layer layer1.0.add', 'PyTorch baseline: torch is not installed'],
+        },
+        { name: 'sew', fixture: 'osr-sew', skipped: '../shared/fixtures/osr-sew is absent' },
+      ],
     });
+    expect(text).toContain('vggsnn            float 1.31 images/s, chip 4.90 images/s, PyTorch 46.2 images/s (float/PyTorch 0.03, chip/PyTorch 0.11)');
+    expect(text).toContain('compile 3.25 s + OTS calibration 21.50 s, 2,655 cores on 21 chips, peak RSS 1,536 MiB');
+    expect(text).toContain('resnet19          float 0.40 images/s, chip null, PyTorch null (float/PyTorch -, chip/PyTorch -)');
+    expect(text).toContain('null because compile for loihi2: E-UNSUPPORTED layer layer1.0.add');
+    expect(text).toContain('sew               skipped: ../shared/fixtures/osr-sew is absent');
     expect(text).toContain('loihi2, 10,000 images, 2 workers: 3,182 images/s, accuracy 89.51 %');
     expect(text).toContain('VGGSNN compile    skipped: ../shared/fixtures/osr-vggsnn-cifar-random is absent');
     expect(text).toContain('1,382 M synaptic events/s in 2 threads (1 thread 796 M, scalar 161 M), 116,707 spikes, best of 20 runs');
