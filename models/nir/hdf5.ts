@@ -66,7 +66,7 @@ let sequence = 0;
  */
 export function readHdf5(bytes: Uint8Array, file: string, ledger: MemoryLedger = new MemoryLedger(file)): Hdf5Group {
   if (!isHdf5(bytes)) throw new ModelError(file, 'not an HDF5 file (no HDF5 signature)');
-  ledger.charge(bytes.length, "the file's copy in h5wasm's file system");
+  ledger.charge(2 * bytes.length, `the file's ${bytes.length} bytes and their copy in h5wasm's file system`);
   const name = `/spikechip-read-${process.pid}-${sequence++}.h5`;
   FS.writeFile(name, bytes);
   muted = true;

@@ -33,6 +33,8 @@ const PICKLE_RECORD = /^([^/]+)\/data\.pkl$/;
 
 export function readTorchZip(bytes: Uint8Array, file: string, ledger: MemoryLedger = new MemoryLedger(file)): TorchArchive {
   refuseNonZip(bytes, file);
+  // Stored records are used in place, so the file's own bytes are part of what this read holds.
+  ledger.charge(bytes.length, `the checkpoint's ${bytes.length} bytes`);
   const records = unzipNeededRecords(bytes, file, ledger);
 
   const roots = Object.keys(records).flatMap((name) => PICKLE_RECORD.exec(name)?.[1] ?? []);
