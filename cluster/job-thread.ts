@@ -1,15 +1,15 @@
 import { parentPort } from 'node:worker_threads';
 import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
-import { buildRuntime, type ProgramRuntime } from '../simulator/runtime.js';
+import { buildRuntime } from '../simulator/runtime.js';
+import type { ChipProgram } from '../chips/ir/chip-program.js';
 import { simulateImages, type Encoding } from '../simulator/simulate.js';
-import { runSweepConfiguration } from './sweep/run-configuration.js';
 import type { SweepConfiguration } from './sweep/configuration.js';
 
 /** A shard of a dataset run for a long-lived thread: images in hand, program bytes decoded only on a miss. */
 export interface ThreadShard {
   readonly kind: 'shard';
-  /** Names the runtime to reuse: program hash and chip. */
+  /** Names the decoded program to reuse: program hash and chip. */
   readonly runtimeKey: string;
   readonly programBytes: Uint8Array;
   readonly programFile: string;
@@ -32,30 +32,33 @@ export interface ThreadPoint {
 export type ThreadTask = ThreadShard | ThreadPoint;
 export type ThreadMessage = { id: number; progress: number } | { id: number; result: unknown } | { id: number; error: string };
 
-// The thread outlives its jobs so a worker decodes a program and builds its runtime once, not per shard; and it
+// The thread outlives its jobs so a worker decodes a program once, not per shard; and it
 // runs off the main thread so the process keeps renewing its job locks while a job computes.
 if (parentPort) {
   const port = parentPort;
-  let cached: { key: string; runtime: ProgramRuntime } | null = null;
-  port.on('message', (task: ThreadTask & { id: number }) => {
+  let cached: { key: string; program: ChipProgram } | null = null;
+  port.on('message', async (task: ThreadTask & { id: number }) => {
     const { id } = task;
     let reported = 0;
     const progress = (done: number, total: number) => {
-      if (done - reported >= 10 || done === total) {
+      if (done - reported >= 25 || done === total) {
         port.postMessage({ id, progress: done } satisfies ThreadMessage);
         reported = done;
       }
     };
     try {
       if (task.kind === 'point') {
+        // Loaded on the first point only: the compiler and model readers would slow the start of a shard thread.
+        const { runSweepConfiguration } = await import('./sweep/run-configuration.js');
         const rows = runSweepConfiguration(task.configuration, (done) => progress(done, task.configuration.dataset.count));
         port.postMessage({ id, result: rows } satisfies ThreadMessage);
         return;
       }
-      if (cached?.key !== task.runtimeKey) {
-        cached = { key: task.runtimeKey, runtime: buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile) };
-      }
-      const run = simulateImages(cached.runtime, task, task.encoding, task.seed, (done) => progress(done, task.count), task.raster);
+      if (cached?.key !== task.runtimeKey) cached = { key: task.runtimeKey, program: decodeChipProgram(task.programBytes, task.programFile) };
+      // A runtime per shard: a runtime's layers live in the arena of the first simulator built on it, so a second
+      // simulator on the same runtime would fall back from the WebAssembly kernels to the slower TypeScript ones.
+      const runtime = buildRuntime(cached.program, task.spec, task.programFile);
+      const run = simulateImages(runtime, task, task.encoding, task.seed, (done) => progress(done, task.count), task.raster);
       port.postMessage({ id, result: run } satisfies ThreadMessage);
     } catch (error) {
       port.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies ThreadMessage);

@@ -16,7 +16,7 @@ export interface TrackedJob<Result> {
 /** Tries per job, and the pause between them; a job that fails every try fails the whole run with its error. */
 export const JOB_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 500;
-const POLL_MS = 100;
+const POLL_MS = 200;
 
 /**
  * Adds the jobs (ids derived from the work, so a job already queued, running or done is reused, never duplicated),
