@@ -66,6 +66,8 @@ export class ChipSimulator {
   private readonly updatedNeurons: UpdatedNeurons;
   private readonly eventIndices: Int32Array;
   private readonly eventValues: Int32Array;
+  /** The axons of one step's input events, for SANA-FE's test (UpdatedNeurons.markAxons). */
+  private readonly inputAxons: Int32Array;
   private readonly firstLayerSum: Int32Array;
   /**
    * Per layer: bias mantissa << exponent per neuron, expanded once (a program's biases are constant), and for a
@@ -108,6 +110,7 @@ export class ChipSimulator {
     this.spikeCounts = new Int32Array(runtime.layers.length);
     this.eventIndices = new Int32Array(runtime.inputSize);
     this.eventValues = new Int32Array(runtime.inputSize);
+    this.inputAxons = new Int32Array(runtime.inputSize);
     this.firstLayerSum = new Int32Array(runtime.layers[0]!.neurons);
     this.biasBuffer = runtime.layers.map((l) => new Int32Array(l.neurons));
     this.bias = runtime.layers.map((l, i) => expandedBias(l.biasMantissa, l.biasExponent, this.biasBuffer[i]!));
@@ -263,10 +266,11 @@ export class ChipSimulator {
       const exact = this.exactProducts[layer.index]!;
       const batch = this.wasm?.convEvents(layer.index) ?? null;
       let batched = 0;
+      let axons = 0;
       for (let e = 0; e < count; e++) {
         const axon = layer.axonOf[this.eventIndices[e]!]!;
         if (axon < 0) continue;
-        this.updatedNeurons.markAxon(layer, axon);
+        this.inputAxons[axons++] = axon;
         for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
           const core = layer.axonCore[j]!;
           const synapses = layer.axonCoreSynapses[j]!;
@@ -282,6 +286,7 @@ export class ChipSimulator {
         }
       }
       if (batch) this.wasm!.scatterConv(layer, batched);
+      this.updatedNeurons.markAxons(layer.index, this.inputAxons, axons);
       if (input.static) this.firstLayerSum.set(acc);
     }
     const c = this.step;
@@ -321,7 +326,7 @@ export class ChipSimulator {
       if (pending[axon] === 0) touched[touchedCount++] = axon;
       pending[axon] = pending[axon]! + spikes;
     }
-    for (let i = 0; i < touchedCount; i++) this.updatedNeurons.markAxon(layer, touched[i]!);
+    this.updatedNeurons.markAxons(layer.index, touched, touchedCount);
     const batch = this.wasm?.convEvents(layer.index) ?? null;
     if (batch) {
       for (let i = 0; i < touchedCount; i++) {

@@ -31,9 +31,13 @@ export class UpdatedNeurons {
   /** Per layer, per soma core of the layer: the idle count before its window (valid until the bias changes) and after it. */
   private readonly before: Int32Array[];
   private readonly beforeCounted: Uint8Array;
+  /** Per layer: 0 until its bias is looked at, 1 when every neuron's bias is non-zero (none can be idle), else 2. */
+  private readonly allBiased: Uint8Array;
   private readonly after: Int32Array[];
   /** Scratch per core: idle neurons of the count under way. */
   private readonly idleOnCore: Int32Array;
+  /** Per layer, in one shape for every synapse kind: what an axon's events reach (see LayerTargets). */
+  private readonly targets: LayerTargets[];
 
   constructor(
     runtime: ProgramRuntime,
@@ -52,8 +56,10 @@ export class UpdatedNeurons {
     this.channelEnd = Int32Array.from(cores, (c) => c.channels.end);
     this.before = somaCores.map((s) => new Int32Array(s.core.length));
     this.beforeCounted = new Uint8Array(layers.length);
+    this.allBiased = new Uint8Array(layers.length);
     this.after = somaCores.map((s) => new Int32Array(s.core.length));
     this.idleOnCore = new Int32Array(cores.length);
+    this.targets = layers.map(layerTargets);
   }
 
   /** Starts the marks of one delivery to `layer`: the marks of its earlier deliveries no longer count. */
@@ -71,34 +77,42 @@ export class UpdatedNeurons {
   /** The layer's bias was rewritten (a host-computed first layer, every inference). */
   biasChanged(layer: LayerRuntime): void {
     this.beforeCounted[layer.index] = 0;
+    this.allBiased[layer.index] = 0;
   }
 
   /**
-   * Marks the neurons holding a synapse from `axon` as reached in the current delivery. Every path that scatters
-   * events into a layer must mark their axons (the engine's deliverInput and deliverSpikes do), or SANA-FE's test
-   * misses the neurons only it reached.
+   * Marks the neurons holding a synapse from the first `count` axons of `axons` as reached in the current delivery
+   * to layer `l`. Every path that scatters events into a layer must mark their axons (the engine's deliverInput and
+   * deliverSpikes do), or SANA-FE's test misses the neurons only they reached.
    */
-  markAxon(layer: LayerRuntime, axon: number): void {
-    const l = layer.index;
+  markAxons(l: number, axons: Int32Array, count: number): void {
     const stamp = this.stamp[l]!;
     const reached = this.reached[l]!;
-    const synapses = layer.synapses;
-    if (synapses.kind === 'conv') {
+    const { kind, start, target, positionOf } = this.targets[l]!;
+    if (kind === TARGETS_CONV) {
       // Every channel of a source position drives the same output positions: mark them once.
-      const position = axon % synapses.pooledPlane;
       const positionStamp = this.positionStamp[l]!;
-      if (positionStamp[position] === stamp) return;
-      positionStamp[position] = stamp;
-      for (let j = synapses.start[position]!, end = synapses.start[position + 1]!; j < end; j++) reached[synapses.outPosition[j]!] = stamp;
-    } else if (synapses.kind === 'sparse') {
-      for (let k = synapses.rowStart[axon]!, end = synapses.rowStart[axon + 1]!; k < end; k++) reached[synapses.targets[k]!] = stamp;
-    } else if (synapses.kind === 'dense') {
+      for (let i = 0; i < count; i++) {
+        const position = positionOf[axons[i]!]!;
+        if (positionStamp[position] === stamp) continue;
+        positionStamp[position] = stamp;
+        for (let j = start[position]!, end = start[position + 1]!; j < end; j++) reached[target[j]!] = stamp;
+      }
+    } else if (kind === TARGETS_NEURONS) {
+      for (let i = 0; i < count; i++) {
+        const axon = axons[i]!;
+        for (let k = start[axon]!, end = start[axon + 1]!; k < end; k++) reached[target[k]!] = stamp;
+      }
+    } else if (kind === TARGETS_CORES) {
       const coreStamp = this.coreStamp[l]!;
-      for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
-        const core = layer.axonCore[j]!;
-        if (coreStamp[core] === stamp) continue;
-        coreStamp[core] = stamp;
-        reached.fill(stamp, this.channelBegin[core]!, this.channelEnd[core]!);
+      for (let i = 0; i < count; i++) {
+        const axon = axons[i]!;
+        for (let j = start[axon]!, end = start[axon + 1]!; j < end; j++) {
+          const core = target[j]!;
+          if (coreStamp[core] === stamp) continue;
+          coreStamp[core] = stamp;
+          reached.fill(stamp, this.channelBegin[core]!, this.channelEnd[core]!);
+        }
       }
     }
   }
@@ -146,6 +160,9 @@ export class UpdatedNeurons {
     }
     const idleStamp = this.idleStamp[l]! + 1;
     this.idleStamp[l] = idleStamp;
+    if (this.allBiased[l] === 0) this.allBiased[l] = bias.every((b) => b !== 0) ? 1 : 2;
+    // A layer biased throughout (a folded norm's per-channel bias, a host-computed first layer) has no idle neuron.
+    if (this.allBiased[l] === 1) return into.fill(0);
     const { v, coreOfNeuron } = layer;
     const idle = this.idle[l]!;
     const reached = this.reached[l]!;
@@ -187,3 +204,34 @@ export class UpdatedNeurons {
 
 /** Stamps restart (and their arrays are cleared) before they could overflow an Int32Array. */
 const STAMP_LIMIT = 0x3fffffff;
+
+const TARGETS_NONE = 0;
+/** start[position]..start[position + 1] index the output positions (`target`) of a pooled source position. */
+const TARGETS_CONV = 1;
+/** start[axon]..start[axon + 1] index the neurons (`target`) an axon's synapses reach. */
+const TARGETS_NEURONS = 2;
+/** start[axon]..start[axon + 1] index the cores (`target`) whose whole channel range an axon reaches. */
+const TARGETS_CORES = 3;
+
+/** What an axon's events reach in one layer, as plain arrays (one object shape for every kind of synapses). */
+interface LayerTargets {
+  readonly kind: number;
+  readonly start: Int32Array;
+  readonly target: Int32Array;
+  /** The pooled source position of every axon (conv; a look-up rather than a division per axon). */
+  readonly positionOf: Int32Array;
+}
+
+function layerTargets(layer: LayerRuntime): LayerTargets {
+  const s = layer.synapses;
+  switch (s.kind) {
+    case 'conv':
+      return { kind: TARGETS_CONV, start: s.start, target: s.outPosition, positionOf: Int32Array.from(layer.axonSpikes, (_, axon) => axon % s.pooledPlane) };
+    case 'sparse':
+      return { kind: TARGETS_NEURONS, start: s.rowStart, target: s.targets, positionOf: new Int32Array(0) };
+    case 'dense':
+      return { kind: TARGETS_CORES, start: layer.axonCoreStart, target: layer.axonCore, positionOf: new Int32Array(0) };
+    case 'host':
+      return { kind: TARGETS_NONE, start: new Int32Array(0), target: new Int32Array(0), positionOf: new Int32Array(0) };
+  }
+}
