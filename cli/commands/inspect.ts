@@ -1,13 +1,14 @@
 import type { Argv } from 'yargs';
 import { readChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
-import { builtinChips } from '../../chips/registry.js';
+import { chipSpecSha256 } from '../../chips/spec/spec-hash.js';
 import { PRESETS } from '../../models/arch/presets.js';
 import { printModel } from '../../models/graph/print-model.js';
 import { inferShapes, parameterCount } from '../../models/graph/shapes.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { emit } from '../output.js';
+import { recordedBuiltin } from '../program-chip.js';
 
 interface InspectArgs {
   file: string;
@@ -30,11 +31,14 @@ export function registerInspect(yargs: Argv): Argv {
     (args) => {
       if (args.file.endsWith('.pb')) {
         const program = readChipProgramFile(args.file);
-        const spec = (builtinChips as Record<string, (typeof builtinChips)[keyof typeof builtinChips]>)[program.chipName];
+        // Utilisation against the builtin of that name only when it is the spec compiled for (or a version 1 program).
+        const builtin = recordedBuiltin(program.chipName);
+        const spec = builtin && (program.chipSpecSha256 === undefined || program.chipSpecSha256 === chipSpecSha256(builtin)) ? builtin : undefined;
         const result = {
           program: args.file,
           chip: program.chipName,
           irVersion: program.irVersion,
+          chipSpecSha256: program.chipSpecSha256 ?? null,
           model: program.source.name,
           chipsUsed: program.chipCount,
           coresUsed: program.cores.length,
