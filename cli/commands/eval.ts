@@ -93,6 +93,10 @@ async function runEval(args: EvalArgs): Promise<void> {
     model: model.name,
     modelFile: modelPath,
     data: test.source,
+    dataFormat: test.format,
+    dataTransform: test.transform,
+    // Unlabelled inputs (tensors without a labels array) make correct and accuracy meaningless.
+    labelled: test.labelled,
     samples: result.samples,
     correct: result.correct,
     accuracy: result.accuracy,
@@ -125,13 +129,13 @@ function splitOutputs(outputs: Float32Array, classes: number): number[][] {
 }
 
 function formatEval(
-  r: { model: string; data: string; samples: number; accuracy: number; thresholdMode: string; spikesPerLayerPerStep: Record<string, number[]>; firingRatePerLayerPerStep: Record<string, number[]>; spikesPerSample: number; imagesPerSecond?: number; calibration: { images: number } | null },
+  r: { model: string; data: string; labelled: boolean; samples: number; accuracy: number; thresholdMode: string; spikesPerLayerPerStep: Record<string, number[]>; firingRatePerLayerPerStep: Record<string, number[]>; spikesPerSample: number; imagesPerSecond?: number; calibration: { images: number } | null },
   model: Model,
 ): string {
   const lines = [
     `model ${r.model} on ${r.samples} images from ${r.data}`,
     `thresholds: ${r.thresholdMode}${r.calibration ? ` (calibrated on ${r.calibration.images} training images)` : ''}`,
-    `accuracy: ${percent(r.accuracy)}`,
+    `accuracy: ${r.labelled ? percent(r.accuracy) : 'n/a (the data carry no labels)'}`,
     `spikes per image: ${r.spikesPerSample.toFixed(1)}`,
     'spikes per layer per step (all images), firing rate:',
   ];

@@ -21,8 +21,8 @@ describe('spikechip eval --data in other formats', () => {
     const fromIdx = JSON.parse(runCli(['eval', '--data', bundledFashionMnistDir(), '--limit', '100', '--json']).stdout) as { accuracy: number; correct: number };
     const run = runCli(['eval', '--data', npz, '--json']);
     expect(run.status).toBe(0);
-    const fromNpz = JSON.parse(run.stdout) as { accuracy: number; correct: number; samples: number; data: string };
-    expect(fromNpz.samples).toBe(100);
+    const fromNpz = JSON.parse(run.stdout) as { accuracy: number; correct: number; samples: number; data: string; dataFormat: string; labelled: boolean };
+    expect(fromNpz).toMatchObject({ samples: 100, dataFormat: 'npz', labelled: true });
     expect(fromNpz.correct).toBe(fromIdx.correct);
     expect(fromNpz.data).toBe(npz);
   });
@@ -45,8 +45,9 @@ describe('spikechip eval --data in other formats', () => {
       '--json', '--outputs',
     ]);
     expect(run.status).toBe(0);
-    const result = JSON.parse(run.stdout) as { samples: number; calibration: { images: number }; outputs: number[][]; thresholds: Record<string, number[]> };
+    const result = JSON.parse(run.stdout) as { samples: number; labelled: boolean; calibration: { images: number }; outputs: number[][]; thresholds: Record<string, number[]> };
     expect(result.samples).toBe(4);
+    expect(result.labelled).toBe(false);
     expect(result.calibration.images).toBe(32);
     const worst = Math.max(...result.outputs.flat().map((v, i) => Math.abs(v - ref.outputsFrozen.flat()[i]!)));
     expect(worst).toBeLessThanOrEqual(1e-4);
