@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { readArchFile } from '../../models/arch/read-arch.js';
 import { defaultFashionMnistDir } from '../../models/datasets/fashion-mnist.js';
@@ -71,7 +71,8 @@ async function runTrain(args: TrainArgs): Promise<void> {
     return v;
   };
   const output = args.output ?? `${basename(arch.name)}.snnmodel`;
-  checkOutputs('train', [{ option: 'output', path: output }], [args.arch, args.data]);
+  // The checkpoint.pth beside the arch file is read for layer sizes the arch leaves out (models/training/init-model.ts).
+  checkOutputs('train', [{ option: 'output', path: output }], [args.arch, join(dirname(args.arch), 'checkpoint.pth'), args.data]);
   const dataDir = args.data ?? defaultFashionMnistDir();
   const hyper = {
     epochs: positive('epochs', args.epochs, defaults.epochs, true),
