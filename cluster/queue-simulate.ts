@@ -13,8 +13,11 @@ import { runFromWire } from './run-wire.js';
 import type { ShardJob } from './shard-job.js';
 import { defaultShardSize, QUEUE_NAME, splitIntoRanges } from './shards.js';
 
-/** Per-job overhead measured by the `queue` bench row is a few ms: at 50 samples a shard it stays under a few percent. */
-export const MIN_SHARD_SAMPLES = 50;
+/**
+ * The `queue` bench row measures about 20 ms per job beyond its simulation; 200 images of the bundled model take a
+ * quiet core about 0.15 s, so smaller shards would spend more than a tenth of their time on the queue.
+ */
+export const MIN_SHARD_SAMPLES = 200;
 
 export interface QueueSimulation {
   readonly address: QueueAddress;
