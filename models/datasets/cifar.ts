@@ -4,9 +4,10 @@
  * which is the root torchvision's CIFAR10/CIFAR100 take. The train split is the five batches in order (CIFAR-10)
  * or `train` (CIFAR-100), as torchvision concatenates them; the test split is test_batch or `test`.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ModelError } from '../errors.js';
+import { MemoryLedger, readFileWithinBudget } from '../memory-budget.js';
 import { CIFAR_PIXELS, cifarRecordBytes, parseCifarBinary, type CifarBatch } from './cifar-binary.js';
 import { parseCifarPickle } from './cifar-python.js';
 import type { CifarVariant } from './image-normalisation.js';
@@ -82,7 +83,7 @@ export function loadCifar(layout: CifarLayout, split: DatasetSplit, limit = Infi
     files.push(path);
     remaining -= batch.count;
   }
-  return { ...layout, files, ...concatBatches(batches) };
+  return { ...layout, files, ...concatBatches(batches, layout.dir) };
 }
 
 /** One batch file named as the distribution names them (data_batch_N[.bin], test_batch[.bin], train[.bin], test[.bin]). */
@@ -106,9 +107,10 @@ export function describeLayout(layout: Pick<CifarLayout, 'variant' | 'distributi
 /** The record size, so callers can tell a CIFAR-10 from a CIFAR-100 binary file by its length. */
 export { cifarRecordBytes };
 
-function concatBatches(batches: readonly CifarBatch[]): CifarBatch {
+function concatBatches(batches: readonly CifarBatch[], dir: string): CifarBatch {
   if (batches.length === 1) return batches[0]!;
   const count = batches.reduce((n, b) => n + b.count, 0);
+  new MemoryLedger(dir).charge(count * (CIFAR_PIXELS + 1), `the ${count} images of the split together`);
   const images = new Uint8Array(count * CIFAR_PIXELS);
   const labels = new Uint8Array(count);
   let at = 0;
@@ -124,11 +126,13 @@ function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
 
+/** A dataset file's bytes, refused before reading when it is larger than the memory budget. */
 export function readBytes(path: string): Uint8Array {
   try {
-    const buffer = readFileSync(path);
+    const buffer = readFileWithinBudget(path);
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
+    if (error instanceof ModelError) throw error;
     throw new ModelError(path, `cannot read the file (${(error as Error).message})`);
   }
 }

@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelError } from '../errors.js';
+import { MemoryLedger } from '../memory-budget.js';
 import { isPthTensor, readPth, type PthTensor } from '../pth/read-pth.js';
 import { readBytes, type DatasetSplit } from './cifar.js';
 import type { DvsFrameOptions, DvsFrameSet } from './dvs-set.js';
@@ -19,7 +20,6 @@ import { DVS_POLARITIES } from './dvs-frames.js';
 import { pilResizeLa } from './pil-resize.js';
 
 const CLASSES = 10;
-const MAX_FRAME_BYTES = 2 ** 31;
 
 /** True when `dir` has train/ or test/ holding 0.pt, the layout CIFAR10_DVS_AUG reads. */
 export function isFramesPtDirectory(dir: string): boolean {
@@ -43,8 +43,7 @@ export function loadFramesPt(dir: string, split: DatasetSplit, options: Omit<Dvs
     const [t, channels, inH, inW] = data.shape as [number, number, number, number];
     if (frames === null) {
       steps = t;
-      const bytes = count * steps * DVS_POLARITIES * height * width * 4;
-      if (bytes > MAX_FRAME_BYTES) throw new ModelError(dir, `${count} samples of ${steps} frames [2, ${height}, ${width}] need ${(bytes / 2 ** 30).toFixed(1)} GiB; use a limit`);
+      new MemoryLedger(dir).charge(count * steps * DVS_POLARITIES * height * width * 4, `the frames of ${count} samples (${steps} x [2, ${height}, ${width}] each; a limit takes fewer)`);
       frames = new Float32Array(count * steps * DVS_POLARITIES * height * width);
     } else if (t !== steps) {
       throw new ModelError(path, `holds ${t} frames; 0.pt holds ${steps}`);

@@ -1,4 +1,5 @@
 import { ModelError } from '../errors.js';
+import { MemoryLedger } from '../memory-budget.js';
 import { DVS_POLARITIES, eventFrames } from './dvs-frames.js';
 import type { EventStream } from './events/event-stream.js';
 
@@ -46,10 +47,9 @@ export class DvsFrameWriter {
       throw new ModelError(source, `frames per sample must be an integer 1..1024, got ${options.steps}`);
     }
     this.sampleSize = options.steps * DVS_POLARITIES * options.height * options.width;
-    const bytes = count * this.sampleSize * 4;
-    if (bytes > MAX_FRAME_BYTES) {
-      throw new ModelError(source, `${count} samples of ${options.steps} frames [2, ${options.height}, ${options.width}] need ${(bytes / 2 ** 30).toFixed(1)} GiB; use a limit (at most ${Math.floor(MAX_FRAME_BYTES / (this.sampleSize * 4))} samples)`);
-    }
+    const ledger = new MemoryLedger(source);
+    ledger.charge(count * (this.sampleSize * 4 + 1), `the frames of ${count} samples (${options.steps} x [2, ${options.height}, ${options.width}] each; a limit takes fewer)`);
+    ledger.charge(options.steps * DVS_POLARITIES * sensor.height * sensor.width * 4, 'one sample of frames before the resize');
     this.frames = new Float32Array(count * this.sampleSize);
     this.labels = new Uint8Array(count);
     this.scratch = new Float32Array(options.steps * DVS_POLARITIES * sensor.height * sensor.width);
@@ -60,9 +60,6 @@ export class DvsFrameWriter {
     eventFrames(events, slice.first, slice.end, this.options.steps, this.sensor, this.options.height, this.options.width, this.scratch, this.frames, index * this.sampleSize, file);
   }
 }
-
-/** Frames kept in memory at once; CIFAR10-DVS's 1000 test samples at T = 10, 2x48x48 take 184 MB. */
-const MAX_FRAME_BYTES = 2 ** 31;
 
 /** Python's sorted() on str compares code points, which for these ASCII names is JS's default order. */
 export function byCodePoint(a: string, b: string): number {

@@ -5,6 +5,7 @@
  */
 import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { ModelError } from '../errors.js';
+import { MemoryLedger } from '../memory-budget.js';
 import { parseNpy, type NpyArray } from './npy.js';
 
 const ZIP_LOCAL_HEADER_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
@@ -25,6 +26,7 @@ export function parseNpz(bytes: Uint8Array, file: string): Map<string, NpyArray>
   const declaredSizes = new Map<string, number>();
   let entries = 0;
   let declaredTotal = 0;
+  const ledger = new MemoryLedger(file);
   const keep = (entry: UnzipFileInfo): boolean => {
     entries += 1;
     if (entries > maxEntries) throw new ModelError(file, 'the zip directory claims more entries than the file can hold; the file is corrupt');
@@ -40,6 +42,7 @@ export function parseNpz(bytes: Uint8Array, file: string): Map<string, NpyArray>
     if (declaredSizes.has(entry.name)) throw new ModelError(file, `the archive holds two records named '${entry.name.slice(0, 80)}'`);
     declaredTotal += entry.originalSize;
     if (declaredTotal > bytes.length * MAX_DEFLATE_EXPANSION + 64 * entries) throw corrupt('brings the archive past what its size can inflate to');
+    ledger.charge(entry.originalSize, `array '${entry.name.slice(0, 80)}'`);
     declaredSizes.set(entry.name, entry.originalSize);
     return true;
   };

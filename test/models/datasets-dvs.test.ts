@@ -7,6 +7,7 @@ import { pilResizeLa } from '../../models/datasets/pil-resize.js';
 import { parseAedat2 } from '../../models/datasets/events/aedat2.js';
 import { openDataset } from '../../models/datasets/open-dataset.js';
 import { ModelError } from '../../models/errors.js';
+import { MEMORY_BUDGET_VARIABLE } from '../../models/memory-budget.js';
 import { aedat3File } from '../helpers/aedat3.js';
 import { aedat2File, framesPtFile, modelFor, scratchDir, writeFile } from '../helpers/datasets.js';
 
@@ -124,7 +125,19 @@ describe('DVS128 Gesture directories', () => {
     expect(train.transform).toContain('resized 128x128 to 48x48');
   });
 
-  it("refuses paper B's models, whose DVS pipeline is not reproduced", () => {
+  it('refuses frames larger than the memory budget before allocating them', () => {
+    const saved = process.env[MEMORY_BUDGET_VARIABLE];
+    process.env[MEMORY_BUDGET_VARIABLE] = '1M';
+    try {
+      // 3 samples x 4 frames x [2, 128, 128] float32 = 1.5 MiB.
+      expect(() => openDataset(dir, { model: modelFor([2, SIDE, SIDE], 'osr-ots'), split: 'test' })).toThrow(/the frames of 3 samples .* over the memory budget of 1\.0 MiB/);
+    } finally {
+      if (saved === undefined) delete process.env[MEMORY_BUDGET_VARIABLE];
+      else process.env[MEMORY_BUDGET_VARIABLE] = saved;
+    }
+  });
+
+  it("refuses raw recordings for paper B's models, whose code reads pre-integrated .pt frames", () => {
     expect(() => openDataset(dir, { model: modelFor([2, 48, 48], 'rate-bp'), split: 'test' })).toThrow(/paper B's code \(rate-bp\)/);
   });
 });
