@@ -2,7 +2,7 @@ import { bundledModelPath } from '../models/bundled/bundled.js';
 import { defaultFashionMnistDir, loadFashionMnist } from '../models/datasets/fashion-mnist.js';
 import { imageSamples } from '../models/datasets/image-samples.js';
 import { readModelFile } from '../models/format/model-file.js';
-import { evaluate } from '../models/reference/evaluate.js';
+import { evaluateParallel } from '../models/reference/evaluate-parallel.js';
 
 /**
  * The seed code's PyTorch 1.13 float inference of osr-fmnist-conv (frozen thresholds, batches of 500, 2 threads)
@@ -20,12 +20,12 @@ export interface FloatReferenceBench {
   readonly ratioToPytorchAnchor: number;
 }
 
-export function benchFloatReference(limit: number | undefined): FloatReferenceBench {
+/** The float reference on the bundled model over every core (evaluateParallel): starting the workers is timed too. */
+export async function benchFloatReference(limit: number | undefined): Promise<FloatReferenceBench> {
   const model = readModelFile(bundledModelPath());
   const test = loadFashionMnist(defaultFashionMnistDir(), 'test', limit);
   const samples = imageSamples(test, model);
-  evaluate(model, { ...samples, count: Math.min(100, samples.count) }, { mode: 'frozen', batch: 100 }); // warm-up for the JIT
-  const result = evaluate(model, samples, { mode: 'frozen', batch: 500 });
+  const result = await evaluateParallel(model, samples, { mode: 'frozen', batch: 500 });
   const imagesPerSec = result.samples / result.seconds;
   return {
     model: model.name,

@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
   const want = (part: Part) => only.includes(part);
   const status = statusLine();
   const stage = (what: string) => status.show(`bench: ${what}...`);
-  const floatReference = want('float') || want('chip') ? (stage('the float reference'), benchFloatReference(limit)) : undefined;
+  const floatReference = want('float') || want('chip') ? (stage('the float reference'), await benchFloatReference(limit)) : undefined;
   const chipSimulation = want('chip') ? (stage('the chip simulation'), await benchChipSimulation(limit)) : undefined;
   const models = want('models') ? benchLargeModels(stage) : undefined;
   const compileVggLoihi2 = want('vgg') ? (stage('compiling the VGGSNN'), benchCompileVgg()) : undefined;

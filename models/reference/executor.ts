@@ -2,7 +2,8 @@ import { ModelError } from '../errors.js';
 import { assertNever, lifKey, type LeakyIntegratorNode, type LifNode, type Model, type ModelNode, type SpikingNeuronNode } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
-import { conv2dGeometry, conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from './kernels/conv2d.js';
+import { conv2dGeometry, conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry, type ConvTaps } from './kernels/conv2d.js';
+import { WasmConv2d } from './kernels/conv2d-wasm.js';
 import { lifCharge, lifFire, meanAndUnbiasedStd } from './kernels/lif.js';
 import { linearSample, transposeLinearWeights } from './kernels/linear.js';
 import { neuronStep } from './kernels/neuron.js';
@@ -149,11 +150,8 @@ export class ReferenceExecutor {
         const g = conv2dGeometry(node, inputShape, outputShape);
         const weights = reorderConvWeights(node.weight.data, g);
         const taps = convTaps(g);
-        const acc = new Float64Array(outSize);
         const bias = node.bias?.data ?? null;
-        return stage((input, batch) => {
-          for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
-        });
+        return stage(convolution(weights, taps, bias, g, inSize, outSize, out));
       }
       case 'linear': {
         const weights = transposeLinearWeights(node.weight.data, outSize, inSize);
@@ -183,11 +181,8 @@ export class ReferenceExecutor {
         };
         const weights = reorderConvWeights(node.weight.data, g);
         const taps = convTaps(g);
-        const acc = new Float64Array(outSize);
         const bias = node.bias?.data ?? null;
-        return stage((input, batch) => {
-          for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
-        });
+        return stage(convolution(weights, taps, bias, g, inSize, outSize, out));
       }
       case 'scale':
       case 'heaviside': {
@@ -309,4 +304,26 @@ export class ReferenceExecutor {
     this.lifStages.push({ stage: result, node, index });
     return result;
   }
+}
+
+/** A conv stage's run: conv2d.wat's SIMD twin of conv2dSample where WebAssembly SIMD runs, else conv2dSample itself. */
+function convolution(
+  weights: Float64Array,
+  taps: ConvTaps,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  inSize: number,
+  outSize: number,
+  out: Float32Array,
+): Stage['run'] {
+  const simd = WasmConv2d.create(weights, taps, bias, g);
+  if (simd) {
+    return (input, batch) => {
+      for (let b = 0; b < batch; b++) simd.run(input, b * inSize, out, b * outSize);
+    };
+  }
+  const acc = new Float64Array(outSize);
+  return (input, batch) => {
+    for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
+  };
 }

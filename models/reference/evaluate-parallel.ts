@@ -1,0 +1,101 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Model } from '../graph/model.js';
+import { inferShapes } from '../graph/shapes.js';
+import { elementCount } from '../graph/tensor.js';
+import { argmax, evaluate, type EvaluateOptions, type Evaluation, type LabelledSamples } from './evaluate.js';
+import type { EvaluateJob, EvaluateJobResult } from './evaluate-worker.js';
+
+export interface ParallelEvaluateOptions extends EvaluateOptions {
+  /** Worker threads (default: one per CPU core); 1, or running from the TypeScript sources, runs evaluate() here. */
+  readonly workers?: number;
+}
+
+/**
+ * evaluate() over worker threads, with its result: in frozen mode every sample runs alone (no statistic crosses
+ * samples), so each batch splits into one part per worker, and a single batch of 64 uses every core too; in dynamic
+ * mode a batch's thresholds come from the whole batch, so whole batches go to the workers. Parts are handed out as
+ * workers finish (at most one part in flight per worker: memory stays bounded by the batch, not by the data set);
+ * outputs land at their samples' places and spike counts are integer sums, so the result is evaluate()'s.
+ */
+export async function evaluateParallel(model: Model, data: LabelledSamples, options: ParallelEvaluateOptions): Promise<Evaluation> {
+  const batchSize = Math.max(1, Math.min(options.batch, data.count));
+  const batches = Math.ceil(data.count / batchSize);
+  const split = options.mode === 'frozen' ? Math.max(1, options.workers ?? availableParallelism()) : 1;
+  const workers = Math.min(options.workers ?? availableParallelism(), batches * split);
+  if (workers <= 1 || !import.meta.url.endsWith('.js')) return evaluate(model, data, options);
+  const started = performance.now();
+  const inputSize = elementCount(model.input.shape);
+  // Parts in sample order: batch k's parts are jobs [k * split, (k + 1) * split).
+  const jobs: { first: number; count: number; batch: number }[] = [];
+  for (let b = 0; b < batches; b++) {
+    const first = b * batchSize;
+    const size = Math.min(batchSize, data.count - first);
+    const part = Math.ceil(size / split);
+    for (let at = 0; at < size; at += part) jobs.push({ first: first + at, count: Math.min(part, size - at), batch: b });
+  }
+  const largest = Math.max(...jobs.map((j) => j.count));
+  const workerFile = fileURLToPath(new URL('./evaluate-worker.js', import.meta.url));
+  const pool = Array.from({ length: workers }, () => new Worker(workerFile, { workerData: { model, maxBatch: largest } }));
+  let classes = 0;
+  let outputs: Float32Array | null = null;
+  let correct = 0;
+  let done = 0;
+  let lifKeys: readonly string[] = [];
+  let spikes: number[][] | null = null;
+  const thresholdsPerBatch: number[][][] = new Array(batches);
+  const samplesDone = new Int32Array(batches);
+  try {
+    let next = 0;
+    await new Promise<void>((resolve, reject) => {
+      const give = (worker: Worker) => {
+        if (next >= jobs.length) return;
+        const id = next++;
+        const job = jobs[id]!;
+        const input = new Float32Array(job.count * inputSize);
+        data.toInput(job.first, job.count, input);
+        const message: EvaluateJob = { id, count: job.count, mode: options.mode, input };
+        worker.postMessage(message, [input.buffer]);
+      };
+      for (const worker of pool) {
+        worker.on('error', reject);
+        worker.on('message', (result: EvaluateJobResult) => {
+          const job = jobs[result.id]!;
+          classes = result.classes;
+          lifKeys = result.lifKeys;
+          if (options.keepOutputs) {
+            outputs ??= new Float32Array(data.count * classes);
+            outputs.set(result.outputs, job.first * classes);
+          }
+          for (let s = 0; s < job.count; s++) if (argmax(result.outputs, s * classes, classes) === data.labels[job.first + s]) correct++;
+          spikes ??= result.spikes.map((row) => row.map(() => 0));
+          result.spikes.forEach((row, l) => row.forEach((v, t) => (spikes![l]![t]! += v)));
+          // A batch's thresholds are its first part's: frozen tables are the same for every part.
+          if (job.first === job.batch * batchSize) thresholdsPerBatch[job.batch] = result.thresholds;
+          samplesDone[job.batch] = samplesDone[job.batch]! + job.count;
+          done += job.count;
+          if (samplesDone[job.batch] === Math.min(batchSize, data.count - job.batch * batchSize)) options.onBatch?.(done, data.count);
+          if (done === data.count) resolve();
+          else give(worker);
+        });
+        give(worker);
+      }
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  const neuronsPerLayer = inferShapes(model).flatMap((s) => (s.node.kind === 'lif' || s.node.kind === 'spiking-neuron' ? [elementCount(s.outputShape)] : []));
+  return {
+    samples: data.count,
+    correct,
+    accuracy: data.count === 0 ? 0 : correct / data.count,
+    lifKeys,
+    spikesPerLayerPerStep: spikes ?? [],
+    neuronsPerLayer,
+    thresholdsPerBatch,
+    outputs: options.keepOutputs ? (outputs ?? new Float32Array(0)) : null,
+    classes,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
