@@ -9,6 +9,7 @@
  * CIFAR-100's fine labels are the classes torchvision's CIFAR100 (and so the papers' codes) train on.
  */
 import { ModelError } from '../errors.js';
+import { MemoryLedger } from '../memory-budget.js';
 import type { CifarVariant } from './image-normalisation.js';
 
 export const CIFAR_SIDE = 32;
@@ -39,6 +40,7 @@ export function parseCifarBinary(bytes: Uint8Array, variant: CifarVariant, file:
     );
   }
   const count = Math.min(bytes.length / record, limit);
+  new MemoryLedger(file).charge(bytes.length + count * (CIFAR_PIXELS + 1), 'the file and its images');
   const images = new Uint8Array(count * CIFAR_PIXELS);
   const labels = new Uint8Array(count);
   const classes = CIFAR_CLASSES[variant];

@@ -11,6 +11,7 @@
 import { unpickle } from '../pth/unpickle.js';
 import { isNumpyArray, pickleText, type NumpyArrayValue } from '../pth/numpy-globals.js';
 import { ModelError } from '../errors.js';
+import { MemoryLedger } from '../memory-budget.js';
 import { CIFAR_CLASSES, CIFAR_PIXELS, type CifarBatch } from './cifar-binary.js';
 import type { CifarVariant } from './image-normalisation.js';
 
@@ -18,6 +19,8 @@ const LABEL_KEY: Readonly<Record<CifarVariant, string>> = { cifar10: 'labels', c
 
 /** `variant` undefined: told by the label key (fine_labels: CIFAR-100, labels: CIFAR-10). */
 export function parseCifarPickle(bytes: Uint8Array, expected: CifarVariant | undefined, file: string, limit = Infinity): CifarBatch & { variant: CifarVariant } {
+  // The file, the unpickler's screened copy of it and the images taken out of it.
+  new MemoryLedger(file).charge(3 * bytes.length, 'the pickle, its screened copy and the images');
   const root = unpickle(bytes, file, undefined, 'numpy-arrays');
   if (!(root instanceof Map)) throw new ModelError(file, 'the pickle is not a dict; a CIFAR python batch is a dict with data and labels');
   const variant = expected ?? cifarPickleVariant(root);
