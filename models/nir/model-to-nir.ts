@@ -1,7 +1,7 @@
 import { ModelError } from '../errors.js';
-import { assertNever, type Model, type ModelNode, type NeuronDynamics } from '../graph/model.js';
+import { assertNever, MODEL_INPUT, type Model, type ModelNode, type NeuronDynamics } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
-import type { Tensor } from '../graph/tensor.js';
+import { formatShape, type Tensor } from '../graph/tensor.js';
 import { nirArray, type NirArray, type NirFile, type NirNode } from './nir-graph.js';
 
 /**
@@ -15,9 +15,11 @@ export const NIR_EXPORT_VERSION = '1.0.0';
 
 /**
  * A Model as a NIR graph: Input, an optional Scale for the input's pixel scale (so a reader gets pixel/255 back),
- * one NIR node per layer, Output; edges in chain order, and a recurrent weight as an Affine/Linear node in a cycle
- * with its neuron (NIR delays a cycle by one step, as the recurrent input is). LIF layers must have a fixed threshold (NIR has no per-step
- * threshold: fix the table first, see fixThresholds). NIR has no subtractive reset: such layers are written with
+ * one NIR node per layer, Output; an edge from each node to each node that reads it, and a recurrent weight as an
+ * Affine/Linear node in a cycle with its neuron (NIR delays a cycle by one step, as the recurrent input is). NIR
+ * sums the outputs of every edge into a node, so an `add` is no node: its two operands both get an edge into
+ * whatever reads the add (a residual graph is written as the branching graph it is). LIF layers must have a fixed
+ * threshold (NIR has no per-step threshold: fix the table first, see fixThresholds). NIR has no subtractive reset: such layers are written with
  * v_reset = 0, `subtractiveReset` names them so the caller can warn, and `/spikechip/reset` records it for
  * spikechip's own reader.
  */
@@ -29,11 +31,29 @@ export function modelToNir(model: Model): { nir: NirFile; subtractiveReset: stri
   // A recurrent weight is a cycle neuron -> map -> neuron, beside the chain.
   const recurrent: NirNode[] = [];
   const cycles: { source: string; target: string }[] = [];
-  for (const { node, inputShape, outputShape } of shapes) {
+  // Per model value, the NIR nodes whose summed outputs it is: a layer's own node; for an add, its operands'
+  // (recursively); for a dropout (the identity), its input's.
+  const sumOf = new Map<string, string[]>([[MODEL_INPUT, [nodes[nodes.length - 1]!.name]]]);
+  const edges: { source: string; target: string }[] = nodes.length > 1 ? [{ source: 'input', target: 'input_scale' }] : [];
+  const connect = (from: readonly string[], target: string, reader: string) => {
+    const twice = from.find((name, i) => from.indexOf(name) !== i);
+    if (twice !== undefined) {
+      throw new ModelError(`${model.name}: layer ${reader}`, `cannot be written as NIR: it reads the output of '${twice}' twice through adds, and a NIR graph has one edge per pair of nodes`);
+    }
+    for (const source of from) edges.push({ source, target });
+  };
+  for (const { node, inputShape, outputShape, sources } of shapes) {
+    const operands = sources.map((k) => sumOf.get(k < 0 ? MODEL_INPUT : model.nodes[k]!.name)!);
+    if (node.kind === 'add' || node.kind === 'dropout') {
+      sumOf.set(node.name, operands.flat());
+      continue;
+    }
     const converted = toNir(node, inputShape, outputShape, model.name);
     if (converted === null) continue;
     if ((node.kind === 'lif' || node.kind === 'spiking-neuron') && node.reset === 'subtract') subtractiveReset.push(node.name);
     nodes.push(converted);
+    connect(operands[0]!, converted.name, node.name);
+    sumOf.set(node.name, [converted.name]);
     if (node.kind === 'spiking-neuron' && node.recurrent) {
       const name = `${node.name}.recurrent`;
       const { weight, bias } = node.recurrent;
@@ -43,14 +63,14 @@ export function modelToNir(model: Model): { nir: NirFile; subtractiveReset: stri
   }
   const last = shapes.length > 0 ? shapes[shapes.length - 1]!.outputShape : model.input.shape;
   nodes.push({ type: 'Output', name: 'output', shape: [...last] });
-  const chain = nodes.length;
+  connect(sumOf.get(shapes.length > 0 ? model.nodes[model.nodes.length - 1]!.name : MODEL_INPUT)!, 'output', 'output');
   nodes.push(...recurrent);
   const names = new Set<string>();
   for (const n of nodes) {
     if (names.has(n.name) || n.name.includes('/')) throw new ModelError(model.name, `layer name '${n.name}' cannot be a NIR node name (duplicate, or contains '/')`);
     names.add(n.name);
   }
-  const edges = [...nodes.slice(1, chain).map((n, i) => ({ source: nodes[i]!.name, target: n.name })), ...cycles];
+  edges.push(...cycles);
   const spiking = shapes.filter(({ node }) => node.kind === 'lif' || node.kind === 'spiking-neuron').length;
   if (subtractiveReset.length > 0 && subtractiveReset.length < spiking) {
     throw new ModelError(model.name, `layers ${subtractiveReset.join(', ')} reset by subtraction and others to zero; a NIR file states one reset`);
@@ -89,10 +109,13 @@ function toNir(node: ModelNode, inputShape: readonly number[], outputShape: read
       return node.bias ? { type: 'Affine', name, weight: arrayOf(node.weight), bias: arrayOf(node.bias) } : { type: 'Linear', name, weight: arrayOf(node.weight) };
     case 'avgpool2d':
     case 'sumpool2d':
+      if (node.kind === 'avgpool2d' && node.padding) refuse(`padding ${node.padding}: NIR readers differ on whether padding counts in the mean`);
       return { type: node.kind === 'avgpool2d' ? 'AvgPool2d' : 'SumPool2d', name, kernel: [node.kernel, node.kernel], stride: [node.stride, node.stride], padding: [0, 0] };
     case 'flatten':
       return { type: 'Flatten', name, startDim: 0, endDim: -1, inputShape: [...inputShape] };
     case 'dropout':
+    case 'add':
+      // Both are edges (see modelToNir).
       return null;
     case 'scale':
       return { type: 'Scale', name, scale: arrayOf(node.factor) };
@@ -109,9 +132,16 @@ function toNir(node: ModelNode, inputShape: readonly number[], outputShape: read
       return neuronToNir(name, node.dynamics, null, outputShape, refuse);
     case 'norm':
       return refuse('fold the norm into the weights first (the export folds)');
+    case 'adaptiveavgpool2d': {
+      // Where the output divides the input evenly, PyTorch's adaptive windows are one square window sliding by
+      // its own size: average pooling (a ResNet's global pool).
+      const [h, w] = [inputShape[1]!, inputShape[2]!];
+      const [oh, ow] = node.output;
+      const kernel = h / oh;
+      if (!Number.isInteger(kernel) || kernel !== w / ow) refuse(`output ${formatShape(node.output)} of input ${formatShape(inputShape)} is not one square window; NIR has only fixed windows`);
+      return { type: 'AvgPool2d', name, kernel: [kernel, kernel], stride: [kernel, kernel], padding: [0, 0] };
+    }
     case 'maxpool2d':
-    case 'adaptiveavgpool2d':
-    case 'add':
       return refuse('NIR export covers conv, linear, sum/average pooling, flatten and neurons');
     default:
       return assertNever(node);

@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { ModelError } from '../errors.js';
-import type { Model, ModelNode, ResetMode } from '../graph/model.js';
+import { MODEL_INPUT, type Model, type ModelNode, type ResetMode } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount, formatShape, type Tensor } from '../graph/tensor.js';
 import { detectConvention, discretise, uniform, type TimeConvention } from './discretise.js';
 import { flattenGraph } from './flatten-graph.js';
 import type { NirArray, NirFile, NirNode } from './nir-graph.js';
-import { orderChain, type ChainLink } from './order-chain.js';
+import { orderGraph, type GraphLink } from './order-graph.js';
 
 export interface NirImportOptions {
   /** Seconds per step, overriding what the file's writer implies. */
@@ -20,23 +20,30 @@ export interface NirImportOptions {
 export const DEFAULT_NIR_TIMESTEPS = 10;
 
 /**
- * A NIR graph as a spikechip Model: nested graphs inlined, the chain ordered from Input to Output, recurrent
+ * A NIR graph as a spikechip Model: nested graphs inlined, the nodes ordered from Input to Output, recurrent
  * linear maps attached to their neurons, neurons discretised with the time step the writer implies (recorded in
- * the notes). Shapes are checked node by node; the Output's shape must match (Rockpool's files get lenient
- * checking: the same number of elements, since it writes [1, 1, 1] for [1]).
+ * the notes). A node with several incoming edges reads their sum (NIR's rule): the sum becomes `add` nodes before
+ * it, so a residual graph reads as one. Shapes are checked node by node; the Output's shape must match (Rockpool's
+ * files get lenient checking: the same number of elements, since it writes [1, 1, 1] for [1]).
  */
 export function nirToModel(nir: NirFile, file: string, options: NirImportOptions = {}): Model {
   const flat = flattenGraph(nir.graph, file);
-  const chain = orderChain(flat, file);
+  const links = orderGraph(flat, file);
   const convention = detectConvention(flat.nodes.map((n) => n.node), options.dt, nir.hints?.dt ?? null);
   const reset = options.reset ?? nir.hints?.reset ?? 'zero';
   const timesteps = options.timesteps ?? nir.hints?.timesteps ?? DEFAULT_NIR_TIMESTEPS;
-  const input = chain[0]!.node.node;
-  if (input.type !== 'Input') throw new ModelError(file, 'the chain does not start at an Input node');
-  // A Scale of 1/255 straight after the Input is an 8-bit image's pixel scale (spikechip's export writes it so).
-  const first = chain[1]?.node.node;
-  const pixelScale = first?.type === 'Scale' && uniform(first.scale) === 1 / 255;
-  const nodes = chain.slice(pixelScale ? 2 : 1, -1).map((link) => toModelNode(link, convention, reset, file));
+  const input = links[0]!.node;
+  const inputNode = input.node;
+  if (inputNode.type !== 'Input') throw new ModelError(file, 'the graph does not start at an Input node');
+  // A Scale of 1/255 that the Input feeds alone and that reads only the Input is an 8-bit image's pixel scale
+  // (spikechip's export writes it so).
+  const first = links.find((l) => l.inputs.includes(input.name));
+  const pixelScale =
+    first?.node.node.type === 'Scale' && uniform(first.node.node.scale) === 1 / 255 && first.inputs.length === 1 &&
+    links.filter((l) => l.inputs.includes(input.name)).length === 1;
+  const alias = new Map<string, string>([[input.name, MODEL_INPUT]]);
+  if (pixelScale) alias.set(first.node.name, MODEL_INPUT);
+  const nodes = wireNodes(links.filter((l) => !alias.has(l.node.name)), alias, (link) => toModelNode(link, convention, reset, file));
   const notes = [
     `NIR ${nir.version}: ${convention.note}`,
     `reset ${reset === 'zero' ? 'to zero (NIR v_reset)' : options.reset ? 'by subtraction (as asked)' : 'by subtraction (/spikechip/reset)'}; spike when v >= v_threshold`,
@@ -46,16 +53,44 @@ export function nirToModel(nir: NirFile, file: string, options: NirImportOptions
     name: basename(file).replace(/\.nir$/, ''),
     source: 'nir',
     timesteps,
-    input: { shape: [...input.shape], scale: pixelScale ? 1 / 255 : 1, encoding: 'direct' },
+    input: { shape: [...inputNode.shape], scale: pixelScale ? 1 / 255 : 1, encoding: 'direct' },
     nodes,
     output: 'mean-over-time',
     notes,
   };
-  checkShapes(model, chain, convention, file);
+  checkShapes(model, links, convention, file);
   return model;
 }
 
-function toModelNode(link: ChainLink, c: TimeConvention, reset: ResetMode, file: string): ModelNode {
+/**
+ * The model's nodes in the links' order, each wired to what feeds it: one input is read directly (wired only where
+ * it is not the node before), two or more through `add` nodes summing them, placed just before the node (or, for
+ * the Output, last, so that the sum is the model's output).
+ */
+function wireNodes(links: readonly GraphLink[], alias: ReadonlyMap<string, string>, convert: (link: GraphLink) => ModelNode): ModelNode[] {
+  const nodes: ModelNode[] = [];
+  const taken = new Set(links.map((l) => l.node.name));
+  const push = (node: ModelNode, primary: string) => {
+    const previous = nodes.length === 0 ? MODEL_INPUT : nodes[nodes.length - 1]!.name;
+    nodes.push(primary === previous ? node : { ...node, input: primary });
+  };
+  for (const link of links) {
+    const sources = link.inputs.map((name) => alias.get(name) ?? name);
+    let primary = sources[0]!;
+    for (let k = 1; k < sources.length; k++) {
+      let name = `${link.node.name}.sum${k === 1 ? '' : k}`;
+      while (taken.has(name)) name = `${name}_`;
+      taken.add(name);
+      push({ kind: 'add', name, from: sources[k]! }, primary);
+      primary = name;
+    }
+    if (link.node.node.type === 'Output') break;
+    push(convert(link), primary);
+  }
+  return nodes;
+}
+
+function toModelNode(link: GraphLink, c: TimeConvention, reset: ResetMode, file: string): ModelNode {
   const { node } = link.node;
   const name = link.node.name;
   const where = `node ${name} (${node.type})`;
@@ -124,7 +159,7 @@ function toModelNode(link: ChainLink, c: TimeConvention, reset: ResetMode, file:
 }
 
 /** Every node's shapes, each neuron's per-neuron fields against its size, and the Output against the chain's end. */
-function checkShapes(model: Model, chain: readonly ChainLink[], c: TimeConvention, file: string): void {
+function checkShapes(model: Model, chain: readonly GraphLink[], c: TimeConvention, file: string): void {
   let shapes;
   try {
     shapes = inferShapes(model);

@@ -149,21 +149,33 @@ describe('refusals', () => {
     expect(errorOf(() => readNirModel(bytes, FILE)).message).toBe(`${FILE}: node output (Output): shape [1, 1, 1], but the chain before it produces [1]`);
   });
 
-  it('refuses branching graphs, naming the node', () => {
-    const nodes: NirNode[] = [
-      { type: 'Input', name: 'input', shape: [1] },
-      { type: 'Linear', name: 'a', weight: nirArray([1], [1, 1]) },
-      { type: 'Linear', name: 'b', weight: nirArray([1], [1, 1]) },
-      { type: 'Output', name: 'output', shape: [1] },
-    ];
-    const edges = [
+  it('refuses a branch that reaches no Output and a node the Input does not reach, naming the node', () => {
+    const linear = (name: string): NirNode => ({ type: 'Linear', name, weight: nirArray([1], [1, 1]) });
+    const nodes: NirNode[] = [{ type: 'Input', name: 'input', shape: [1] }, linear('a'), linear('b'), { type: 'Output', name: 'output', shape: [1] }];
+    const dead = writeNirFile(nodes, [
       { source: 'input', target: 'a' },
       { source: 'input', target: 'b' },
       { source: 'a', target: 'output' },
+    ]);
+    expect(errorOf(() => readNirModel(dead, FILE)).message).toBe(`${FILE}: node b (Linear) reaches no Output (an unused branch)`);
+    const orphan = writeNirFile(nodes, [
+      { source: 'input', target: 'a' },
+      { source: 'b', target: 'a' },
+      { source: 'a', target: 'output' },
+    ]);
+    expect(errorOf(() => readNirModel(orphan, FILE)).message).toBe(`${FILE}: node b (Linear) is not on a path from the Input`);
+  });
+
+  it('refuses a cycle that is not a neuron with its recurrent map, naming a node on it', () => {
+    const linear = (name: string): NirNode => ({ type: 'Linear', name, weight: nirArray([1], [1, 1]) });
+    const nodes: NirNode[] = [{ type: 'Input', name: 'input', shape: [1] }, linear('a'), linear('b'), { type: 'Output', name: 'output', shape: [1] }];
+    const bytes = writeNirFile(nodes, [
+      { source: 'input', target: 'a' },
+      { source: 'a', target: 'b' },
+      { source: 'b', target: 'a' },
       { source: 'b', target: 'output' },
-    ];
-    const bytes = writeNirFile(nodes, edges);
-    expect(errorOf(() => readNirModel(bytes, FILE)).message).toBe(`${FILE}: node input (Input) feeds 2 nodes (a, b); spikechip models are chains`);
+    ]);
+    expect(errorOf(() => readNirModel(bytes, FILE)).message).toBe(`${FILE}: node a (Linear) is on a cycle that is not a neuron's recurrent linear map`);
   });
 
   it('refuses a file that is not HDF5, and an HDF5 file that is not NIR', () => {
