@@ -39,7 +39,7 @@ export function registerTrain(yargs: Argv): Argv {
     "Train an SNN from scratch on Fashion-MNIST with a paper's rule (osr: online OSR + OTS; rate: rate_M), write a model file",
     (y) =>
       y
-        .option('arch', { type: 'string', demandOption: true, describe: 'snn-arch/1 file (layer sizes from its fields or the checkpoint.pth beside it)' })
+        .option('arch', { type: 'string', demandOption: true, describe: 'snn-arch/1 or /2 file (layer sizes from its fields or the checkpoint.pth beside it)' })
         .option('data', { type: 'string', describe: 'labelled 8-bit images scaled by 1/255: any --data eval reads, e.g. a Fashion-MNIST or CIFAR directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
         .option('rule', { choices: ['osr', 'rate'] as const, describe: "training rule (default: from the arch's source)" })
         .option('epochs', { type: 'number', coerce: integerIn('epochs', 1, 10_000), describe: 'epochs (default: the fixture reference, osr 2, rate 1)' })
