@@ -65,6 +65,7 @@ export async function runJobs<Result>(
         pending.delete(i);
         doneUnits += spec.size;
       } else if (state === 'failed') {
+        pending.delete(i); // stays in Redis, so `queue status` lists it with its error
         await cancel(queue, jobs, pending);
         const tries = job.attemptsMade >= JOB_ATTEMPTS ? `failed on every try (${job.attemptsMade})` : `failed after ${job.attemptsMade} of ${JOB_ATTEMPTS} tries (no retry can fix it)`;
         throw new ClusterError(`job ${spec.id} (${spec.label})`, `${tries}: ${job.failedReason}`);

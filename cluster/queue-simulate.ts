@@ -6,6 +6,7 @@ import { chipRef } from './chip-ref.js';
 import { checkReachable, openRedis, queueConnection } from './connection.js';
 import { sha256Hex } from './content-hash.js';
 import { datasetRef } from './dataset-ref.js';
+import { ClusterError } from './errors.js';
 import { runJobs } from './job-tracker.js';
 import { storeProgram } from './program-store.js';
 import type { QueueAddress } from './queue-url.js';
@@ -39,6 +40,7 @@ export interface QueueSimulation {
  * chip, dataset, encoding, seed, range), so resubmitting reuses what the cluster already did.
  */
 export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationRun> {
+  if (run.shardSize !== undefined && (!Number.isInteger(run.shardSize) || run.shardSize < 1)) throw new ClusterError('--shard-size', `must be a positive integer, got ${run.shardSize}`);
   await checkReachable(run.address);
   const redis = openRedis(run.address);
   redis.on('error', () => {});

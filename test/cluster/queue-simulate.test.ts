@@ -108,6 +108,9 @@ describe.skipIf(!HAS_REDIS)('simulate --queue on a real Redis with worker proces
     const result = await run.done;
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
+    const status = runCli(['queue', 'status', '--queue', redis.url, '--json']);
+    expect(status.status, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ jobs: { failed: 1 }, failed: [{ tries: 1, error: expect.stringMatching(/^payload: \$\.count: expected an integer/) }] });
     expect(result.stderr).toMatch(/^spikechip simulate: job shard-\S+ \(samples \d+\.\.\d+\): failed after 1 of 3 tries \(no retry can fix it\): payload: \$\.count: expected an integer in 1\.\.\d+, found the number -5\n$/);
   });
 });
