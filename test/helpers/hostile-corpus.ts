@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { bundledModelPath } from '../../models/bundled/bundled.js';
 import { readModelFile, serializeModel } from '../../models/format/model-file.js';
 import type { Model, ModelNode } from '../../models/graph/model.js';
-import { deflatedRecord, stateDictPickle, torchCheckpoint, type ZipRecord } from './hostile-files.js';
+import { deflatedZeros, stateDictPickle, torchCheckpoint, type ZipRecord } from './hostile-files.js';
 
 /*
  * The hostile files of issue 13 as bytes, built from sizes the caller chooses (the in-process tests use a small
@@ -12,17 +12,16 @@ import { deflatedRecord, stateDictPickle, torchCheckpoint, type ZipRecord } from
 
 const MIB = 2 ** 20;
 
-/** A checkpoint whose zip directory says one storage inflates to `declaredBytes`; the archive holds `dataBytes` of it. */
-export function pthDeclaringHugeEntry(declaredBytes: number): Uint8Array {
-  // Deflate needs at least 1/1032 of the output as input, so the directory's compressed size is made plausible.
-  const compressed = new Uint8Array(Math.ceil(declaredBytes / 1000));
-  const record: ZipRecord = { name: 'archive/data/0', data: compressed, method: 8, declaredSize: declaredBytes };
+/** A zip bomb: a storage record of `bytes` zeros, deflated (2 GiB take 2 MB), its size declared truthfully. */
+export function pthDeclaringHugeEntry(bytes: number): Uint8Array {
+  const record: ZipRecord = { name: 'archive/data/0', data: deflatedZeros(bytes), method: 8, declaredSize: bytes };
   return torchCheckpoint(stateDictPickle([]), [record]);
 }
 
 /** A checkpoint whose storage record declares `declaredBytes` but inflates to `actualBytes` of zeros. */
 export function pthInflatingPastItsSize(declaredBytes: number, actualBytes: number): Uint8Array {
-  return torchCheckpoint(stateDictPickle([]), [deflatedRecord('archive/data/0', new Uint8Array(actualBytes), declaredBytes)]);
+  const record: ZipRecord = { name: 'archive/data/0', data: deflatedZeros(actualBytes), method: 8, declaredSize: declaredBytes };
+  return torchCheckpoint(stateDictPickle([]), [record]);
 }
 
 /** A uint8 storage of `elements` zeros (deflated: about a thousandth of that) with `views` full-length views of it. */
@@ -38,14 +37,14 @@ export function pthWithHugeViews(elements: number, views: number): Uint8Array {
       stride: [1],
     })),
   );
-  return torchCheckpoint(pickle, [deflatedRecord('archive/data/0', new Uint8Array(elements))]);
+  return torchCheckpoint(pickle, [{ name: 'archive/data/0', data: deflatedZeros(elements), method: 8, declaredSize: elements }]);
 }
 
 /** `count` uint8 tensors of `elements` zeros, each on its own (deflated) storage record. */
 export function pthWithSeparateTensors(count: number, elements: number): Uint8Array {
   const keys = Array.from({ length: count }, (_, i) => String(i));
   const pickle = stateDictPickle(keys.map((key) => ({ name: `t${key}`, storage: key, storageType: 'ByteStorage', storageNumel: elements, offset: 0, size: [elements], stride: [1] })));
-  return torchCheckpoint(pickle, keys.map((key) => deflatedRecord(`archive/data/${key}`, new Uint8Array(elements))));
+  return torchCheckpoint(pickle, keys.map((key): ZipRecord => ({ name: `archive/data/${key}`, data: deflatedZeros(elements), method: 8, declaredSize: elements })));
 }
 
 /** A checkpoint whose data.pkl is `bytes` long (NONE opcodes: cheap to write, each a value on the stack). */

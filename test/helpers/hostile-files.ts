@@ -1,4 +1,4 @@
-import { crc32, deflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /*
  * Builders of hostile inputs: a zip archive whose directory can lie, and a torch checkpoint pickle whose storages
@@ -19,8 +19,21 @@ export function storedRecord(name: string, content: Uint8Array): ZipRecord {
   return { name, data: content, method: 0, declaredSize: content.length };
 }
 
-export function deflatedRecord(name: string, content: Uint8Array, declaredSize = content.length): ZipRecord {
-  return { name, data: new Uint8Array(deflateRawSync(content)), method: 8, declaredSize };
+const ZEROS_CHUNK_BYTES = 64 * 2 ** 20;
+let zerosChunk: Uint8Array | undefined;
+
+/**
+ * A raw deflate stream of `totalBytes` zeros, about a thousandth of that long, made without holding the zeros:
+ * 64 MiB of them deflated once and ended by a sync flush (byte-aligned, not final) are repeated, then a final
+ * empty block closes the stream. 2 GiB of zeros take 2 MB.
+ */
+export function deflatedZeros(totalBytes: number): Uint8Array {
+  zerosChunk ??= new Uint8Array(deflateRawSync(new Uint8Array(ZEROS_CHUNK_BYTES), { level: 9, finishFlush: constants.Z_SYNC_FLUSH }));
+  const whole = Math.floor(totalBytes / ZEROS_CHUNK_BYTES);
+  const rest = totalBytes % ZEROS_CHUNK_BYTES;
+  const tail = rest > 0 ? new Uint8Array(deflateRawSync(new Uint8Array(rest), { finishFlush: constants.Z_SYNC_FLUSH })) : new Uint8Array(0);
+  const finalEmptyBlock = Uint8Array.of(0x03, 0x00);
+  return concat([...new Array<Uint8Array>(whole).fill(zerosChunk), tail, finalEmptyBlock]);
 }
 
 /** A zip archive (no ZIP64) whose local headers and central directory state each record's declared sizes. */
