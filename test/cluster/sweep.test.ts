@@ -101,6 +101,20 @@ describe('spikechip sweep', () => {
     expect(lines[3]).toMatch(/^bundled,loihi,core\.maxNeurons=256,davies2018,auto,1,direct,1,50,ok,/);
   });
 
+  it('takes a chip spec file and chip budgets: tianjic fits on as many chips as it needs', () => {
+    const own = scratch();
+    const spec = runCli(['chip-spec', 'tianjic']);
+    expect(spec.status, spec.stderr).toBe(0);
+    writeFileSync(join(own, 'my-tianjic.json'), JSON.stringify({ ...JSON.parse(spec.stdout), name: 'my-tianjic' }));
+    const file = writeSweep(own, { models: ['bundled'], chips: ['my-tianjic.json'], chipBudgets: [1, 'auto'], limit: 20 });
+    const run = runCli(['sweep', file, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const rows = (JSON.parse(run.stdout) as SweepTable).rows;
+    expect(rows.map((r) => `${r.chip} ${r.chipBudget} ${r.profile}: ${r.status}`)).toEqual(['my-tianjic.json 1 estimate-400mW: does-not-fit', 'my-tianjic.json auto estimate-400mW: ok']);
+    expect(rows[1]!.chipsUsed).toBeGreaterThan(1);
+    expect(rows[1]!.energyPerInferenceJ).toBeGreaterThan(0);
+  });
+
   it.each([
     [{ models: [], chips: ['loihi'] }, /sweep\.json: \$\.models\.length: expected an integer in 1\.\.256, found the number 0/],
     [{ models: ['bundled'], chips: ['loihi'], profile: ['sanafe'] }, /sweep\.json: \$\.profile: expected no such field \(allowed: models, chips, overrides/],
