@@ -34,9 +34,9 @@ export interface ArchTraining {
 const CLASSES = 10;
 
 /**
- * Trains the architecture of an `snn-arch/1` file from scratch on Fashion-MNIST, freezes its OTS thresholds the
- * way the compiler expects (first `calibration` training images as one batch), and measures test accuracy with
- * the frozen thresholds.
+ * Trains the architecture of an `snn-arch/1` or `/2` file (a chain or a residual graph) from scratch on
+ * Fashion-MNIST, freezes its OTS thresholds the way the compiler expects (first `calibration` training images as
+ * one batch), and measures test accuracy with the frozen thresholds.
  */
 export async function trainArchitecture(options: ArchTrainingOptions): Promise<ArchTraining> {
   const arch = readArchFile(options.archPath);
