@@ -10,14 +10,14 @@ import protobuf from 'protobufjs';
 
 /**
  * Bytes per decoded message (the protobufjs message, its plain-object copy with defaults, and the program record:
- * three objects of a header and a slot per field) and per repeated element (a boxed double in each of the three).
- * Measured through decode and toObject: 100,000 empty cores (15 fields) took 282 bytes each, a million packed
- * small integers 19 bytes each; the record copy adds about half again (a third array, or an Int32Array for
- * weights), which these constants cover with room to spare.
+ * three objects of a header and a slot per field) and per repeated element. Measured through decode and toObject:
+ * 100,000 empty cores (15 fields) took 282 bytes each, a million packed small integers 19 bytes each; the record
+ * adds a third copy (an array of 8-byte slots, or an Int32Array for weights). Floats are boxed: 16 bytes more.
  */
 const MESSAGE_BASE_BYTES = 3 * 64;
 const BYTES_PER_FIELD = 3 * 16;
-const BYTES_PER_ELEMENT = 32;
+const BYTES_PER_ELEMENT = 28;
+const BYTES_PER_FLOAT_ELEMENT = BYTES_PER_ELEMENT + 16;
 /** A string is decoded to UTF-16 and copied into the plain object and the record. */
 const BYTES_PER_STRING_BYTE = 6;
 
@@ -80,8 +80,8 @@ function payloadSize(field: protobuf.Field | undefined, bytes: Uint8Array, start
   if (field?.resolvedType instanceof protobuf.Type) return messageSize(field.resolvedType, bytes, start, end);
   if (field === undefined || !field.repeated || field.type === 'string' || field.type === 'bytes') return BYTES_PER_STRING_BYTE * length;
   // A packed run of scalars.
-  if (FIXED32_TYPES.has(field.type)) return BYTES_PER_ELEMENT * Math.ceil(length / 4);
-  if (FIXED64_TYPES.has(field.type)) return BYTES_PER_ELEMENT * Math.ceil(length / 8);
+  if (FIXED32_TYPES.has(field.type)) return BYTES_PER_FLOAT_ELEMENT * Math.ceil(length / 4);
+  if (FIXED64_TYPES.has(field.type)) return BYTES_PER_FLOAT_ELEMENT * Math.ceil(length / 8);
   let values = 0;
   for (let i = start; i < end; i += 1) if (bytes[i]! < 0x80) values += 1;
   return BYTES_PER_ELEMENT * values;
