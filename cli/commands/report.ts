@@ -13,6 +13,7 @@ import { emit } from '../output.js';
 import { text } from '../arguments.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { recordedBuiltin, runnableProgramChip } from '../program-chip.js';
+import { chipSpecSha256 } from '../../chips/spec/spec-hash.js';
 
 interface ReportArgs {
   result: string;
@@ -30,6 +31,11 @@ export function resultChip(result: SimulationReport, resultFile: string, chip: s
   if (chip) return resolveChip(chip);
   const spec = recordedBuiltin(result.chip);
   if (!spec) throw new ReportError(resultFile, `was simulated on chip '${result.chip}', which is not builtin: pass its spec with --chip <file.json>`);
+  // Results written before the hash was saved have none: their spec is known by name only.
+  const recorded = (result as { chipSpecSha256?: unknown }).chipSpecSha256;
+  if (recorded !== undefined && recorded !== chipSpecSha256(spec)) {
+    throw new ReportError(resultFile, `was simulated on a user spec named '${result.chip}' (sha256 ${String(recorded).slice(0, 12)}), not the builtin ${result.chip}: pass that spec file with --chip <file.json>`);
+  }
   return spec;
 }
 

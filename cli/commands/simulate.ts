@@ -14,6 +14,7 @@ import { simulateOnQueue } from '../../cluster/queue-simulate.js';
 import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { checkProfile, programChip, runnableProgramChip } from '../program-chip.js';
+import { chipSpecSha256 } from '../../chips/spec/spec-hash.js';
 import { count, seed, text, threads } from '../arguments.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { UsageFailure } from './compile.js';
@@ -164,12 +165,12 @@ export function registerSimulate(yargs: Argv): Argv {
       const report = args.events
         ? await simulateEventsFile({ ...args, events: args.events, raster, quiet: args.json })
         : await simulateFile({ ...args, raster, quiet: args.json, adaptInput: args['adapt-input'] });
-      if (args.output) writeReport(args.output, report);
-      let html: ReturnType<typeof writeHtmlReport> | null = null;
-      if (args.report) {
-        const program = decodeChipProgram(readFileSync(args.program), args.program);
-        html = writeHtmlReport({ result: report, spec: programChip(program, args.chip, args.program), program }, args.report);
-      }
+      const program = decodeChipProgram(readFileSync(args.program), args.program);
+      const spec = programChip(program, args.chip, args.program);
+      // The saved result names the spec that priced it, so recost and report tell an edited spec from the builtin.
+      const saved = { ...report, chipSpecSha256: chipSpecSha256(spec) };
+      if (args.output) writeReport(args.output, saved);
+      const html = args.report ? writeHtmlReport({ result: report, spec, program }, args.report) : null;
       const { counts: _counts, predictions: _predictions, raster: _raster, ...summary } = report;
       emit(args.json, html ? { ...summary, report: html } : summary, () => [formatReport(report, args.probe), ...(html ? [describeWritten(html)] : [])].join('\n'));
     },

@@ -70,6 +70,19 @@ describe('the spec a program was compiled for', () => {
     expect(energy(withSpec)).toBeGreaterThan(5 * energy(builtin));
   });
 
+  it('saves the spec hash in the result, so recost and report never price or draw it with the builtin of the same name', () => {
+    const result = join(dir, 'edited-result.json');
+    const run = runCli(['simulate', editedProgram, '--chip', editedSpec, '--data', data, '--limit', '5', '-o', result]);
+    expect(run.status, run.stderr).toBe(0);
+    const recost = runCli(['recost', result, '--profile', 'davies2018']);
+    expect(recost.status).toBe(1);
+    expect(recost.stderr).toMatch(/^spikechip recost: .*edited-result\.json: was simulated on a user spec named 'loihi2' \(sha256 [0-9a-f]{12}\), not the builtin loihi2: pass that spec file with --chip <file\.json>\n$/);
+    expect(runCli(['recost', result, '--profile', 'davies2018', '--chip', editedSpec]).status).toBe(0);
+    const report = runCli(['report', result, '-o', join(dir, 'edited.html')]);
+    expect(report.status).toBe(1);
+    expect(existsSync(join(dir, 'edited.html'))).toBe(false);
+  });
+
   it('refuses the builtin program under the edited spec, and under another chip, naming the spec it needs', () => {
     const edited = runCli(['simulate', builtinProgram, '--chip', editedSpec, '--data', data, '--limit', '5']);
     expect(edited.status).toBe(1);
