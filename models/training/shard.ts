@@ -101,11 +101,6 @@ export function opOutSize(op: TrainOp): number {
   }
 }
 
-/** Index of the first op with parameters: nothing before it needs a gradient. */
-export function firstParamOp(graph: TrainGraph): number {
-  return graph.ops.findIndex((op) => op.kind === 'conv2d' || op.kind === 'linear' || op.kind === 'norm');
-}
-
 export function argmaxOf(values: ArrayLike<number>, offset: number, count: number): number {
   let best = 0;
   for (let i = 1; i < count; i++) if (values[offset + i]! > values[offset + best]!) best = i;
