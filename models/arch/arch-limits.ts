@@ -1,12 +1,28 @@
+import { readFileSync, statSync } from 'node:fs';
 import { ModelError } from '../errors.js';
 import { MODEL_LIMITS } from '../graph/model-limits.js';
+import { refuseDeepJson } from '../json-nesting.js';
+import { MemoryLedger } from '../memory-budget.js';
 import type { ArchSpec } from './arch-spec.js';
+
+/** JSON.parse turns a 3-byte `{},` into an object of about 60 bytes: the worst case of a document, rounded up. */
+const PARSED_BYTES_PER_JSON_BYTE = 32;
+
+/** An arch file's text, once its size as parsed JSON is known to fit the memory budget and its nesting to be sane. */
+export function readArchText(path: string): string {
+  const size = statSync(path).size;
+  new MemoryLedger(path).charge(size * PARSED_BYTES_PER_JSON_BYTE, `the arch file's ${size} bytes of JSON (parsed)`);
+  const text = readFileSync(path, 'utf8');
+  refuseDeepJson(text, path, 'the arch file');
+  return text;
+}
 
 /**
  * The sizes an arch file states, against MODEL_LIMITS, before any weight is read: the error names the arch file
  * and the JSON path. The model built from it is checked again as a whole (models/graph/validate-model.ts).
+ * Returns the arch unchanged.
  */
-export function checkArchLimits(arch: ArchSpec, file: string): void {
+export function checkArchLimits(arch: ArchSpec, file: string): ArchSpec {
   const within = (path: string, value: number, min: number, max: number): void => {
     if (!(Number.isInteger(value) && value >= min && value <= max)) {
       throw new ModelError(file, `${path} is ${value}, outside the limit ${min}..${max}`);
@@ -41,4 +57,5 @@ export function checkArchLimits(arch: ArchSpec, file: string): void {
         return;
     }
   });
+  return arch;
 }

@@ -3,6 +3,7 @@ import { crc32 } from 'node:zlib';
 // binary-parser's exports map gives NodeNext no types; its own declaration file is beside the CommonJS build.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { ModelError } from '../errors.js';
+import { refuseDeepJson } from '../json-nesting.js';
 import { MemoryLedger, readFileWithinBudget } from '../memory-budget.js';
 import type { Model } from '../graph/model.js';
 import { validateModel } from '../graph/validate-model.js';
@@ -93,8 +94,10 @@ export function deserializeModel(bytes: Uint8Array, file: string): Model {
     throw new ModelError(file, `corrupt model file: CRC-32 is ${hex(actual)}, the header says ${hex(header.checksum)} (truncated or modified)`);
   }
   let graph: unknown;
+  const graphText = Buffer.from(bytes.subarray(HEADER_BYTES, HEADER_BYTES + header.jsonLength)).toString('utf8');
+  refuseDeepJson(graphText, file, 'the graph JSON');
   try {
-    graph = JSON.parse(Buffer.from(bytes.subarray(HEADER_BYTES, HEADER_BYTES + header.jsonLength)).toString('utf8'));
+    graph = JSON.parse(graphText);
   } catch (err) {
     throw new ModelError(file, `corrupt model graph JSON (${(err as Error).message})`);
   }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { bundledModelPath } from '../../models/bundled/bundled.js';
 import { readModelFile, serializeModel } from '../../models/format/model-file.js';
@@ -118,3 +119,22 @@ export const HOSTILE_MODEL_EDITS: readonly { readonly name: string; readonly edi
 ];
 
 export const BYTES = { MIB } as const;
+
+/** JSON text whose `format` field is an array nested `depth` levels deep (JSON.stringify of it overflows the stack). */
+export function deeplyNestedJson(depth: number, fields = ''): string {
+  return `{${fields}"format":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+}
+
+/** A `.snnmodel` with a valid header and CRC whose graph JSON is `json`. */
+export function modelFileWithJson(json: string): Uint8Array {
+  const text = new TextEncoder().encode(json);
+  const dataStart = Math.ceil((24 + text.length) / 8) * 8;
+  const bytes = new Uint8Array(dataStart);
+  bytes.set(new TextEncoder().encode('SPKMODEL'), 0);
+  const header = new DataView(bytes.buffer);
+  header.setUint32(8, 1, true);
+  header.setUint32(12, text.length, true);
+  bytes.set(text, 24);
+  header.setUint32(16, crc32(bytes.subarray(24)), true);
+  return bytes;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkArchLimits } from '../../models/arch/arch-limits.js';
+import { checkArchLimits, readArchText } from '../../models/arch/arch-limits.js';
 import { parseArch } from '../../models/arch/read-arch.js';
 import { readIdx } from '../../models/datasets/idx.js';
 import { ModelError } from '../../models/errors.js';
@@ -15,6 +15,8 @@ import { readPth } from '../../models/pth/read-pth.js';
 import { readZipDirectory } from '../../models/pth/zip-directory.js';
 import {
   bundledModelWith,
+  deeplyNestedJson,
+  modelFileWithJson,
   HOSTILE_MODEL_EDITS,
   HUGE_UNWRITTEN_NIR,
   OSR_ARCH,
@@ -168,6 +170,17 @@ describe('the two doors agree', () => {
     header.setUint32(12, jsonBytes, true);
     header.setUint32(20, 0, true);
     expect(refusal(() => deserializeModel(bytes, 'json.snnmodel'))).toBe(`json.snnmodel: the graph JSON of ${jsonBytes} bytes (parsed) needs 96.0 MiB, ${BUDGET_TAIL}`);
+  });
+
+  it('JSON nested 200,000 levels deep is refused before parsing (quoting it in an error would overflow the stack)', () => {
+    const json = deeplyNestedJson(200_000, '"tensors":[],');
+    expect(refusal(() => deserializeModel(modelFileWithJson(json), 'deep.snnmodel'))).toBe('deep.snnmodel: the graph JSON nests arrays and objects more than 100 levels deep');
+    const archPath = join(dir, 'deep.arch.json');
+    writeFileSync(archPath, json);
+    expect(refusal(() => readArchText(archPath))).toBe(`${archPath}: the arch file nests arrays and objects more than 100 levels deep`);
+    // Brackets inside strings do not count.
+    writeFileSync(archPath, JSON.stringify({ note: '['.repeat(500) }));
+    expect(readArchText(archPath)).toContain('[[[');
   });
 
   it('the fixtures and the bundled model pass both doors', () => {
