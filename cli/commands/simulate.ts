@@ -154,7 +154,7 @@ export function registerSimulate(yargs: Argv): Argv {
         .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
         .option('report', { type: 'string', coerce: text('report'), describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
         .option('queue', { type: 'string', conflicts: 'events', describe: 'run the images as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
-        .option('shard-size', { type: 'number', describe: 'samples per queue job (default: about a sixteenth of the set, at least 50)' })
+        .option('shard-size', { type: 'number', coerce: count('shard-size'), describe: 'samples per queue job (default: about a sixteenth of the set, at least 50)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
