@@ -65,7 +65,12 @@ export function check(program: ChipProgram, spec: ChipSpec): Diagnostic[] {
   switch (program.input.placement) {
     case 'INPUT_GRADED_SPIKES':
       if (!spec.neuron.gradedSpikes) out.push(diagnostic('E-UNSUPPORTED', { layer: first }, {}, `analog input as graded spikes on chip ${spec.name}, which has no graded spikes`));
-      else out.push(diagnostic('I-INPUT-GRADED', { layer: first }, {}, `pixels enter layer ${first} as ${program.input.payloadBits}-bit graded spikes`));
+      else if (program.input.payloadBits > spec.neuron.gradedSpikePayloadBits) {
+        out.push(diagnostic('E-UNSUPPORTED', { layer: first }, {}, `input as ${program.input.payloadBits}-bit graded spikes on chip ${spec.name}, whose graded spikes carry ${spec.neuron.gradedSpikePayloadBits} bits`));
+      } else {
+        const what = Math.abs(program.input.valueScale * 255 - 1) < 1e-9 ? 'pixels' : `real values (steps of ${program.input.valueScale})`;
+        out.push(diagnostic('I-INPUT-GRADED', { layer: first }, {}, `${what} enter layer ${first} as ${program.input.payloadBits}-bit graded spikes`));
+      }
       break;
     case 'INPUT_ANN_CORE':
       if (!spec.neuron.annModeCores) out.push(diagnostic('E-UNSUPPORTED', { layer: first }, {}, `an ANN-mode input core on chip ${spec.name}, which has none`));

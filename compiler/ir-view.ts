@@ -5,12 +5,18 @@ import type { Core } from '../chips/ir/chip-program.js';
 
 /** A layer read back from the IR, in the shape the usage accounting reads. */
 export function layerView(layer: Layer): LayerView {
-  const c = layer.connection;
+  const branches = (layer.branches ?? []).map((b) => connectionView(b.connection, b.sourceShape));
+  return { ...connectionView(layer.connection, layer.sourceShape), shape: shape3(layer.shape), ...(branches.length ? { branches } : {}) };
+}
+
+function shape3(s: readonly number[]): [number, number, number] {
+  return [s[0] ?? 1, s[1] ?? 1, s[2] ?? 1];
+}
+
+function connectionView(c: Layer['connection'], sourceShape: readonly number[]): Omit<LayerView, 'shape' | 'branches'> {
   const p = c.pooling;
-  const shape3 = (s: readonly number[]): [number, number, number] => [s[0] ?? 1, s[1] ?? 1, s[2] ?? 1];
   return {
-    shape: shape3(layer.shape),
-    sourceShape: shape3(layer.sourceShape),
+    sourceShape: shape3(sourceShape),
     pooling: p ? { kernel: [p.kernelH, p.kernelW], stride: [p.strideH, p.strideW], adaptive: p.adaptive, pooledShape: shape3(p.pooledShape) } : null,
     geometry: c.conv
       ? {

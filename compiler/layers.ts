@@ -1,23 +1,27 @@
 import { CompileError } from './errors.js';
+import { graphToLayers } from './graph-layers.js';
 import type { FloatLayer, FrozenLif, FrozenModel, LayeredModel, PoolingStage, SynapticGeometry } from './stages.js';
 
 /**
  * Groups a frozen model into chip layers: (pooling) -> conv/linear -> LIF, and a last conv/linear without LIF as
  * the mean-over-time output layer. Pooling must tile its input (kernel = stride, or an adaptive pool that
- * divides the input) so it can fold into the next layer's synapses; max pooling and residual adds are refused.
+ * divides the input) so it can fold into the next layer's synapses. A graph that branches (residual adds) or max
+ * pools goes through graphToLayers.
  */
 export function toLayers(model: FrozenModel): LayeredModel {
+  if (model.nodes.some((n) => n.input !== undefined || n.kind === 'add' || n.kind === 'maxpool2d')) return graphToLayers(model);
   const layers: FloatLayer[] = [];
   const shape3 = (s: readonly number[]): [number, number, number] => (s.length === 3 ? [s[0]!, s[1]!, s[2]!] : [s.reduce((a, b) => a * b, 1), 1, 1]);
   let source: [number, number, number] = shape3(model.input.shape);
   let pooling: PoolingStage | null = null;
   let names: string[] = [];
-  let open: Omit<FloatLayer, 'neuron' | 'kind'> | null = null;
+  let open: Omit<FloatLayer, 'neuron' | 'kind' | 'source' | 'branches' | 'startStep'> | null = null;
   const where = (name: string) => `${model.name}: layer ${name}`;
 
   const close = (neuron: FrozenLif | null) => {
     if (!open) return;
-    layers.push({ ...open, kind: neuron ? 'spiking' : 'output', neuron, nodes: neuron ? [...open.nodes, neuron.name] : open.nodes });
+    const index = layers.length;
+    layers.push({ ...open, kind: neuron ? 'spiking' : 'output', neuron, nodes: neuron ? [...open.nodes, neuron.name] : open.nodes, source: index - 1, branches: [], startStep: index });
     source = open.shape as [number, number, number];
     open = null;
   };

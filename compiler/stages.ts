@@ -15,8 +15,13 @@ interface ModelHeader {
   readonly sha256: string;
 }
 
+/** Wiring of a folded node, as the Model has it: the node it reads (absent: the one before it). */
+interface FoldedBase {
+  readonly input?: string;
+}
+
 /** conv2d with its norm folded in: y = conv(x, W') + b'. */
-export interface FoldedConv {
+export interface FoldedConv extends FoldedBase {
   readonly kind: 'conv2d';
   readonly name: string;
   readonly weight: Float32Array;
@@ -28,7 +33,7 @@ export interface FoldedConv {
 }
 
 /** linear with its norm folded in: y = W' x + b'. */
-export interface FoldedLinear {
+export interface FoldedLinear extends FoldedBase {
   readonly kind: 'linear';
   readonly name: string;
   readonly weight: Float32Array;
@@ -38,7 +43,7 @@ export interface FoldedLinear {
 }
 
 /** u = decay*u + x; fire when u >= theta[t]; reset. Thresholds stay as the model has them until freezing. */
-export interface FoldedLif {
+export interface FoldedLif extends FoldedBase {
   readonly kind: 'lif';
   readonly name: string;
   readonly key: string;
@@ -47,25 +52,26 @@ export interface FoldedLif {
   readonly threshold: { readonly kind: 'fixed'; readonly value: number } | { readonly kind: 'ots'; readonly initial: number; readonly frozen: Float32Array | null };
 }
 
-export interface FoldedPool {
+export interface FoldedPool extends FoldedBase {
   readonly kind: 'avgpool2d' | 'maxpool2d';
   readonly name: string;
   readonly kernel: number;
   readonly stride: number;
+  readonly padding?: number;
 }
 
-export interface FoldedAdaptivePool {
+export interface FoldedAdaptivePool extends FoldedBase {
   readonly kind: 'adaptiveavgpool2d';
   readonly name: string;
   readonly output: readonly [number, number];
 }
 
-export interface FoldedFlatten {
+export interface FoldedFlatten extends FoldedBase {
   readonly kind: 'flatten';
   readonly name: string;
 }
 
-export interface FoldedAdd {
+export interface FoldedAdd extends FoldedBase {
   readonly kind: 'add';
   readonly name: string;
   readonly from: string;
@@ -114,6 +120,21 @@ export type SynapticGeometry =
     }
   | { readonly kind: 'dense'; readonly inFeatures: number; readonly outFeatures: number };
 
+/**
+ * One more synapse set onto a layer's neurons (a residual shortcut, or one operand of a spike sum): it reads
+ * chip layer `source`, `delay` steps after that layer's spikes would reach the next layer, so that local step t
+ * of both sources meets in local step t of this layer.
+ */
+export interface FloatBranch {
+  readonly source: number;
+  readonly sourceShape: readonly [number, number, number];
+  readonly pooling: PoolingStage | null;
+  readonly geometry: SynapticGeometry;
+  readonly weight: Float32Array;
+  readonly poolFactor: number;
+  readonly delay: number;
+}
+
 /** One chip layer in float: (pool) -> synapses -> LIF neurons, or -> output accumulators for the last layer. */
 export interface FloatLayer {
   readonly name: string;
@@ -134,6 +155,12 @@ export interface FloatLayer {
   readonly neuron: FrozenLif | null;
   /** Float factor of the pooling window (1/area) that multiplies every weight. */
   readonly poolFactor: number;
+  /** The chip layer the main synapses read (-1: the input sample); a chain reads the layer before. */
+  readonly source: number;
+  /** Further synapse sets onto the same neurons, from other layers (residual graphs); empty in a chain. */
+  readonly branches: readonly FloatBranch[];
+  /** First global step it integrates: one after the latest of its sources (its depth in the pipeline). */
+  readonly startStep: number;
 }
 
 /** The frozen model as a chain of chip layers in float (shared by quantize and by the float check of lowering). */
@@ -171,6 +198,16 @@ export interface QuantizationError {
   readonly thresholdPolicy: ThresholdPolicy | 'none';
 }
 
+/** A FloatBranch in the chip's integers: weight mantissas at the layer's own weight exponent. */
+export interface QuantizedBranch {
+  readonly source: number;
+  readonly sourceShape: readonly [number, number, number];
+  readonly pooling: PoolingStage | null;
+  readonly geometry: SynapticGeometry;
+  readonly weights: Int32Array;
+  readonly delay: number;
+}
+
 /** One chip layer in the chip's integers. */
 export interface QuantizedLayer {
   readonly name: string;
@@ -196,6 +233,9 @@ export interface QuantizedLayer {
   readonly error: QuantizationError;
   /** Float weights and bias kept for a host-computed first layer. */
   readonly host: { readonly weight: Float32Array; readonly bias: Float32Array } | null;
+  /** The chip layer the main synapses read (-1: the input); the layer before in a chain. */
+  readonly source: number;
+  readonly branches: readonly QuantizedBranch[];
 }
 
 export interface QuantizedNetwork {

@@ -1,9 +1,18 @@
 import { crossbarSynapseBits, groupedSynapseBitsForAxon } from '../chips/spec/synapse-memory.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { isDiagonalConv } from '../chips/ir/diagonal.js';
 import type { CoreSlice, QuantizedLayer, SliceUsage } from './stages.js';
 
 /** What the accounting reads of a layer; a QuantizedLayer and a layer decoded from the IR both provide it. */
-export type LayerView = Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceShape' | 'shape' | 'weights' | 'weightBits'>;
+export type LayerView = Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceShape' | 'shape' | 'weights' | 'weightBits'> & {
+  /** Synapse sets from other layers (residual graphs), held in full by every soma core of the layer. */
+  readonly branches?: readonly Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceShape' | 'weights'>[];
+};
+
+/** A branch of a layer seen as a layer of its own over its source, for the same accounting. */
+export function branchView(layer: LayerView, branch: NonNullable<LayerView['branches']>[number]): LayerView {
+  return { geometry: branch.geometry, pooling: branch.pooling, sourceShape: branch.sourceShape, shape: layer.shape, weights: branch.weights, weightBits: layer.weightBits };
+}
 
 /**
  * What one core slice uses, with the chip's synapse accounting. Conv layers on chips with grouped synapse memory
@@ -12,6 +21,17 @@ export type LayerView = Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceSha
  * one axon per source position the core's kernel windows read and store a full axons x neurons crossbar.
  */
 export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, weightBits: number): SliceUsage {
+  const own = mainUsage(layer, slice, spec, weightBits);
+  if (slice.role !== 'soma' || !layer.branches?.length) return own;
+  // A soma core also holds every branch's synapses onto its neurons, over the branch's whole fan-in.
+  return layer.branches.reduce((total, branch) => {
+    const view = branchView(layer, branch);
+    const u = mainUsage(view, { ...slice, fanIn: diagonal(view) ? slice.channels : [0, fanInWidth(view)] }, spec, weightBits);
+    return { neurons: total.neurons, inputAxons: total.inputAxons + u.inputAxons, synapseBits: total.synapseBits + u.synapseBits, synapses: total.synapses + u.synapses, fanIn: total.fanIn + u.fanIn };
+  }, own);
+}
+
+function mainUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, weightBits: number): SliceUsage {
   const channels = slice.channels[1] - slice.channels[0];
   const rows = slice.rows[1] - slice.rows[0];
   const cols = slice.cols[1] - slice.cols[0];
@@ -26,6 +46,11 @@ export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, w
     const field = receptiveField(layer, slice);
     const taps = kh * kw;
     const fanIn = fanInWidth * taps;
+    if (memory.kind === 'grouped-words' && diagonal(layer)) {
+      // Each input channel in the core's range drives its own channel only.
+      const axons = Math.max(0, Math.min(slice.fanIn[1], slice.channels[1]) - Math.max(slice.fanIn[0], slice.channels[0]));
+      return { neurons, inputAxons: axons, synapseBits: axons * groupedSynapseBitsForAxon(memory, 1, weightBits), synapses: axons, fanIn: axons };
+    }
     if (memory.kind === 'grouped-words') {
       const synapsesPerAxon = taps * channels;
       return {
@@ -120,6 +145,12 @@ export function receptiveField(layer: LayerView, slice: Pick<CoreSlice, 'rows' |
 /** What the whole layer reads of its (pooled) source grid: the field of all its outputs. */
 export function layerField(layer: LayerView): { rows: AxisField; cols: AxisField } {
   return receptiveField(layer, { rows: [0, layer.shape[1]], cols: [0, layer.shape[2]] });
+}
+
+/** True for a 1x1 conv that connects each channel to itself alone (chips/ir/diagonal.ts). */
+export function diagonal(layer: Pick<LayerView, 'geometry' | 'weights'>): boolean {
+  const g = layer.geometry;
+  return g.kind === 'conv' && isDiagonalConv(g.kernel[0] * g.kernel[1], g.inChannels, g.outChannels, layer.weights);
 }
 
 /** Source channels (conv) or features (dense) a layer's synapses read: the width of its fan-in. */

@@ -8,6 +8,7 @@ import { packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './
 import type { SpikeSink } from './raster.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 import { scatter, weightsFitExactProducts } from './scatter.js';
+import { SpikeHistory } from './spike-history.js';
 import { buildSpikeRoutes, type SpikeRoutes } from './spike-routes.js';
 import { UpdatedNeurons } from './updated-neurons.js';
 import { ChipWasm } from './wasm/chip-wasm.js';
@@ -80,6 +81,12 @@ export class ChipSimulator {
   private readonly packed: (PackedConv | null)[];
   /** Per layer after the first: the mesh routes of its incoming spikes (null for the first layer). */
   private readonly routes: (SpikeRoutes | null)[];
+  /** Per layer, per branch (residual graphs): its synapses over the layer's accumulator, and their mesh routes. */
+  private readonly branchSynapses: LayerRuntime[][];
+  private readonly branchRoutes: SpikeRoutes[][];
+  private readonly branchExact: boolean[][];
+  /** Recent spike lists of the layers a branch reads with a delay; null when no branch waits. */
+  private readonly history: SpikeHistory | null;
   /** Per layer: its soma cores and the neurons on each (the inactive updates are the rest of the active ones). */
   private readonly somaCores: { readonly core: Int32Array; readonly neurons: Int32Array }[];
   private readonly coreSpikes: Int32Array;
@@ -118,7 +125,12 @@ export class ChipSimulator {
     this.wasm = ChipWasm.create(runtime, this.exactProducts);
     if (this.wasm) runtime.layers.forEach((_, i) => this.wasm!.setBias(i, this.bias[i]!));
     this.packed = runtime.layers.map((l, i) => (i === 0 || this.wasm?.convEvents(i) ? null : packConvSynapses(l)));
-    this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[i - 1]!, l)));
+    this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[l.recurrent ? i - 1 : l.source]!, l)));
+    // A branch scatters into its layer's accumulator (wherever the kernels keep it) through its own synapses.
+    this.branchSynapses = runtime.layers.map((l) => l.branches.map((b) => ({ ...b.synapses, accumulator: l.accumulator })));
+    this.branchRoutes = runtime.layers.map((l, i) => l.branches.map((b, k) => buildSpikeRoutes(runtime, runtime.layers[b.source]!, this.branchSynapses[i]![k]!)));
+    this.branchExact = this.branchSynapses.map((list) => list.map(weightsFitExactProducts));
+    this.history = runtime.layers.some((l) => l.branches.some((b) => b.delay > 0)) ? new SpikeHistory(runtime) : null;
     this.somaCores = runtime.layers.map((l) => {
       const perCore = new Int32Array(cores);
       for (const c of l.coreOfNeuron) perCore[c] = perCore[c]! + 1;
@@ -159,7 +171,8 @@ export class ChipSimulator {
         const t = g - layer.startStep;
         if (t < 0 || t >= T) continue;
         if (l === 0) this.deliverInput(layer, input, t);
-        else this.deliverSpikes(layers[l - 1]!, layer, this.spikeCounts[l - 1]!, hops);
+        else this.deliverSpikes(layers[layer.recurrent ? l - 1 : layer.source]!, layer, this.spikeCounts[layer.recurrent ? l - 1 : layer.source]!, hops);
+        if (layer.branches.length > 0) this.deliverBranches(layer, g, hops);
         if (l > 0) this.learning?.delivered(layer, layers[l - 1]!, this.spikeCounts[l - 1]!);
         this.sendPartialSums(layer, hops);
       }
@@ -170,6 +183,7 @@ export class ChipSimulator {
         const fired = inWindow ? this.update(layer, t) : 0;
         if (fired > 0) this.updatedNeurons.countFired(layer, fired, this.step.neuronsUpdated);
         this.spikeCounts[layer.index] = fired;
+        this.history?.record(layer, g, fired);
         if (this.spikeSink !== null && fired > 0) this.spikeSink.spikes(layer.index, g, layer.spikeList, fired);
         if (inWindow) this.learning?.updated(layer, t, this.step);
         const at = layer.index * this.runtime.stepsPerInference + g;
@@ -354,6 +368,50 @@ export class ChipSimulator {
       scatter(layer, axon, pending[axon]!, exact);
       pending[axon] = 0;
     }
+  }
+
+  /**
+   * The branches of a layer add their sources' spikes into the accumulator its main delivery filled: each source's
+   * spikes of the step before (a branch with delay d: d steps earlier still), through the branch's own synapses
+   * on the layer's soma cores, charged like any delivery.
+   */
+  private deliverBranches(layer: LayerRuntime, g: number, hops: Int32Array): void {
+    const layers = this.runtime.layers;
+    layer.branches.forEach((branch, k) => {
+      const source = layers[branch.source]!;
+      const fired = g - 1 - branch.delay;
+      if (fired < 0) return;
+      const { list, count } = branch.delay === 0 ? { list: source.spikeList, count: this.spikeCounts[source.index]! } : this.history!.at(source, fired);
+      if (count === 0) return;
+      const synapses = this.branchSynapses[layer.index]![k]!;
+      const routes = this.branchRoutes[layer.index]![k]!;
+      const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
+      let routeCount = 0;
+      for (let s = 0; s < count; s++) {
+        const route = routeOfSource[list[s]!]!;
+        if (route < 0) continue;
+        if (routeSpikes[route] === 0) touchedRoutes[routeCount++] = route;
+        routeSpikes[route] = routeSpikes[route]! + 1;
+      }
+      const pending = synapses.axonSpikes;
+      const touched = synapses.touchedAxons;
+      let touchedCount = 0;
+      for (let i = 0; i < routeCount; i++) {
+        const route = touchedRoutes[i]!;
+        const spikes = routeSpikes[route]!;
+        routeSpikes[route] = 0;
+        this.chargeRoute(synapses, routes, route, spikes, hops);
+        const axon = routes.axon[route]!;
+        if (pending[axon] === 0) touched[touchedCount++] = axon;
+        pending[axon] = pending[axon]! + spikes;
+      }
+      const exact = this.branchExact[layer.index]![k]!;
+      for (let i = 0; i < touchedCount; i++) {
+        const axon = touched[i]!;
+        scatter(synapses, axon, pending[axon]!, exact);
+        pending[axon] = 0;
+      }
+    });
   }
 
   /** `spikes` spikes on one route: synaptic ops on every core the axon drives, the packets and their hops. */

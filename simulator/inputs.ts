@@ -24,6 +24,31 @@ export function directPixels(images: Uint8Array, offset: number, size: number, a
 }
 
 /**
+ * Direct encoding of real-valued input (a normalised image, any float tensor): each non-zero value is one graded
+ * event whose payload is the value in steps of `valueScale`, rounded to nearest (ties away from zero) and clipped
+ * to the signed payload width; a host-computed first layer reads the values as they are.
+ */
+export function directValues(values: Float32Array, offset: number, size: number, valueScale: number, payloadBits: number, analog: Float32Array): InputFrames {
+  const limit = 2 ** (payloadBits - 1) - 1;
+  for (let i = 0; i < size; i++) analog[i] = values[offset + i]!;
+  return {
+    static: true,
+    analog,
+    frame(_t, indices, payloads) {
+      let n = 0;
+      for (let i = 0; i < size; i++) {
+        const exact = values[offset + i]! / valueScale;
+        const q = Math.sign(exact) * Math.floor(Math.abs(exact) + 0.5);
+        if (q === 0) continue;
+        indices[n] = i;
+        payloads[n++] = Math.max(-limit, Math.min(limit, q));
+      }
+      return n;
+    },
+  };
+}
+
+/**
  * Poisson rate coding with a seeded generator: each pixel fires at a step with probability pixel/255, as a
  * full-scale event (payload 255), so its mean over steps is the analog value.
  */

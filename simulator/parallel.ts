@@ -17,10 +17,11 @@ export interface DatasetRun extends Omit<WorkerTask, 'first'> {
  */
 export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> {
   const workers = workerCount(task.workers, task.count, import.meta.url);
-  const size = task.images.length / Math.max(1, task.count);
+  const size = (task.values ?? task.images).length / Math.max(1, task.count);
   if (workers === 1) {
     const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
-    return simulateImages(runtime, { images: task.images, labels: task.labels, count: task.count, first: 0 }, task.encoding, task.seed, task.onProgress, task.raster);
+    const batch = { images: task.images, labels: task.labels, count: task.count, first: 0, ...(task.values ? { values: task.values } : {}) };
+    return simulateImages(runtime, batch, task.encoding, task.seed, task.onProgress, task.raster);
   }
   return runInWorkers({
     workerFile: fileURLToPath(new URL('./worker.js', import.meta.url)),
@@ -32,7 +33,8 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
       programBytes: task.programBytes,
       programFile: task.programFile,
       spec: task.spec,
-      images: task.images.subarray(first * size, (first + count) * size),
+      images: task.values ? new Uint8Array(0) : task.images.subarray(first * size, (first + count) * size),
+      ...(task.values ? { values: task.values.subarray(first * size, (first + count) * size) } : {}),
       labels: task.labels.subarray(first, first + count),
       count,
       first,

@@ -46,6 +46,11 @@ export interface SimulationReport {
   readonly raster?: SpikeRaster;
   /** The float model's accuracy on the same images (simulate --float-reference, demo), beside the chip's. */
   readonly floatReference?: FloatReference;
+  /** The chip's read-out per sample in model units: the output layer's mean over T (simulate --outputs). */
+  readonly outputs?: number[][];
+  /** The float model's outputs on the same samples, and how the chip's compare (simulate --outputs --float-reference). */
+  readonly floatOutputs?: number[][];
+  readonly outputComparison?: unknown;
 }
 
 export interface FloatReference {

@@ -1,5 +1,6 @@
 import type { ChipProgram, Core, Layer } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
+import { isDiagonalConv } from '../chips/ir/diagonal.js';
 import { SimulationError } from './errors.js';
 
 /** Synapses of one layer over its (pooled) source grid, reordered for scatter from sparse events. */
@@ -68,6 +69,21 @@ export interface LayerRuntime {
   /** Scratch per axon: spikes that arrived on it this step, and which axons got any. */
   readonly axonSpikes: Int32Array;
   readonly touchedAxons: Int32Array;
+  /** The layer its main synapses read: -1 for the input (layer 0), its own index when recurrent. */
+  readonly source: number;
+  /** Synapse sets from other layers onto its neurons (residual graphs); empty in a chain. */
+  readonly branches: readonly BranchRuntime[];
+}
+
+/**
+ * A branch: synapses from an earlier layer onto a layer's neurons, held by its soma cores. `synapses` is a
+ * LayerRuntime of its own (axons, synapse table, the cores holding each axon) whose neurons are the layer's.
+ */
+export interface BranchRuntime {
+  readonly source: number;
+  /** Steps between the source's spikes and their delivery beyond the one every delivery takes. */
+  readonly delay: number;
+  readonly synapses: LayerRuntime;
 }
 
 export interface ProgramRuntime {
@@ -94,8 +110,18 @@ export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string)
   const coreTile = Int32Array.from(program.cores, (c) => (c.chip * spec.mesh.heightTiles + c.tileY) * spec.mesh.widthTiles + c.tileX);
   const layers = program.layers.map((layer, index) => {
     const cores = program.cores.map((c, i) => ({ c, i })).filter(({ c }) => c.layer === index);
-    const sourceSize = layer.recurrent ? size(layer.shape) : index === 0 ? inputSize : size(program.layers[index - 1]!.shape);
-    return buildLayer(program, layer, index, cores, sourceSize, coreIndex, file);
+    const source = layer.recurrent ? index : index - 1 - (layer.sourceSkip ?? 0);
+    const sourceSize = source < 0 ? inputSize : size(program.layers[source]!.shape);
+    const branches = (layer.branches ?? []).map((b): BranchRuntime => {
+      // Every soma core holds the branch's synapses onto its neurons, over the branch's whole fan-in.
+      const width = b.connection.conv?.inChannels ?? b.connection.dense?.inFeatures ?? 0;
+      // A diagonal branch (an identity shortcut) reads each core's own channels only.
+      const own = isDiagonal(b.connection);
+      const holders = cores.filter(({ c }) => c.role === 'CORE_SOMA').map(({ c, i }) => ({ c: { ...c, fanIn: own ? c.channels : { begin: 0, end: width } }, i }));
+      const view: Layer = { ...layer, sourceShape: b.sourceShape, connection: b.connection, recurrent: false };
+      return { source: b.sourceLayer, delay: b.delay, synapses: buildLayer(program, view, index, holders, size(program.layers[b.sourceLayer]!.shape), coreIndex, file, b.sourceLayer, []) };
+    });
+    return buildLayer(program, layer, index, cores, sourceSize, coreIndex, file, source, branches);
   });
   return {
     program,
@@ -104,7 +130,8 @@ export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string)
     coreX,
     coreY,
     coreTile,
-    stepsPerInference: program.timesteps + program.layers.length - 1,
+    // The last layer to finish sets the length: in a chain layer L starts at step L.
+    stepsPerInference: program.timesteps + Math.max(...program.layers.map((l) => l.startStep)),
     inputSize,
   };
 }
@@ -121,6 +148,8 @@ function buildLayer(
   sourceSize: number,
   coreIndex: Map<number, number>,
   file: string,
+  source: number,
+  branches: readonly BranchRuntime[],
 ): LayerRuntime {
   const [C, H, W] = layer.shape as [number, number, number];
   const neurons = C * H * W;
@@ -137,8 +166,8 @@ function buildLayer(
         const py = Math.floor(y / ps);
         const px = Math.floor(x / qs);
         // The input arrives channel-major; a previous layer's neurons are held channels-last.
-        const source = index === 0 && !layer.recurrent ? (c * sh + y) * sw + x : neuronIndex(c, y * sw + x, sc);
-        if (py < grid[1]! && px < grid[2]!) axonOf[source] = (c * grid[1]! + py) * grid[2]! + px;
+        const element = source < 0 ? (c * sh + y) * sw + x : neuronIndex(c, y * sw + x, sc);
+        if (py < grid[1]! && px < grid[2]!) axonOf[element] = (c * grid[1]! + py) * grid[2]! + px;
       }
     }
   }
@@ -190,6 +219,8 @@ function buildLayer(
     spikeList: new Int32Array(neurons),
     axonSpikes: new Int32Array(axons),
     touchedAxons: new Int32Array(axons),
+    source,
+    branches,
   };
 }
 
@@ -256,6 +287,11 @@ function synapseTable(layer: Layer, onHost: boolean, grid: [number, number, numb
   return { kind: 'dense', outFeatures: dense.outFeatures, weights };
 }
 
+function isDiagonal(connection: Layer['connection']): boolean {
+  const conv = connection.conv;
+  return !!conv && isDiagonalConv(conv.kernelH * conv.kernelW, conv.inChannels, conv.outChannels, conv.weights);
+}
+
 /** For every axon, the cores that hold synapses it drives and how many: where its synaptic ops are spent. */
 function axonCores(
   layer: Layer,
@@ -270,6 +306,7 @@ function axonCores(
   const count: number[] = [];
   const OW = layer.shape[2]!;
   const holders = cores.filter(({ c }) => c.fanIn.end > c.fanIn.begin);
+  const diagonal = isDiagonal(layer.connection);
   for (let a = 0; a < axons; a++) {
     start[a] = core.length;
     if (onHost) continue;
@@ -283,7 +320,7 @@ function axonCores(
           const out = synapses.outPosition[j]!;
           const y = Math.floor(out / OW);
           const x = out % OW;
-          if (y >= c.rows.begin && y < c.rows.end && x >= c.cols.begin && x < c.cols.end) n += c.channels.end - c.channels.begin;
+          if (y >= c.rows.begin && y < c.rows.end && x >= c.cols.begin && x < c.cols.end) n += diagonal ? 1 : c.channels.end - c.channels.begin;
         }
       } else if (synapses.kind === 'sparse') {
         if (a < c.fanIn.begin || a >= c.fanIn.end) continue;

@@ -2,7 +2,7 @@ import { Xoshiro128StarStar } from '../chips/fixed-point/prng.js';
 import { EVENT_KINDS, type CoreCounters, type EventKind } from './counters.js';
 import { ChipSimulator, type InputFrames } from './engine.js';
 import { SimulationError } from './errors.js';
-import { directPixels, poissonPixels } from './inputs.js';
+import { directPixels, directValues, poissonPixels } from './inputs.js';
 import type { EventCounts } from './ledger.js';
 import { RasterRecorder, type SpikeRaster } from './raster.js';
 import type { ProgramRuntime } from './runtime.js';
@@ -12,6 +12,8 @@ export type Encoding = 'direct' | 'poisson';
 export interface ImageBatch {
   /** 8-bit images back to back, each of the program's input size. */
   readonly images: Uint8Array;
+  /** Or real-valued samples (model units) back to back, for a program compiled for real-valued input. */
+  readonly values?: Float32Array;
   readonly labels: Uint8Array;
   readonly count: number;
   /** Index of the first image in the whole set (seeds the Poisson generator per image, so splits agree). */
@@ -46,9 +48,13 @@ export function simulateImages(
   raster?: readonly string[],
 ): SimulationRun {
   const size = runtime.inputSize;
-  if (batch.images.length < batch.count * size) {
-    throw new SimulationError('input', `${batch.images.length} bytes hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`);
+  const values = batch.values ?? null;
+  const held = values ? values.length : batch.images.length;
+  if (held < batch.count * size) {
+    throw new SimulationError('input', `${held} ${values ? 'values' : 'bytes'} hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`);
   }
+  const { valueScale, payloadBits } = runtime.program.input;
+  if (values && encoding !== 'direct') throw new SimulationError('input', 'real-valued input is sent as graded values: use --encoding direct');
   if (encoding !== 'direct' && runtime.program.input.placement === 'INPUT_HOST') {
     throw new SimulationError(
       runtime.program.chipName,
@@ -64,8 +70,9 @@ export function simulateImages(
   const recorder = raster?.length && batch.first === 0 && batch.count > 0 ? new RasterRecorder(runtime, raster, 0) : null;
   for (let i = 0; i < batch.count; i++) {
     simulator.spikeSink = i === 0 ? recorder : null;
-    const input: InputFrames =
-      encoding === 'direct'
+    const input: InputFrames = values
+      ? directValues(values, i * size, size, valueScale, payloadBits, analog)
+      : encoding === 'direct'
         ? directPixels(batch.images, i * size, size, analog)
         : poissonPixels(batch.images, i * size, size, new Xoshiro128StarStar(BigInt(seed) * 1_000_003n + BigInt(batch.first + i)));
     const result = simulator.infer(input);

@@ -10,6 +10,8 @@ export interface WorkerTask {
   readonly programFile: string;
   readonly spec: ChipSpec;
   readonly images: Uint8Array;
+  /** Real-valued samples (model units) instead of 8-bit images, for a program whose input takes graded values. */
+  readonly values?: Float32Array;
   readonly labels: Uint8Array;
   readonly count: number;
   readonly first: number;

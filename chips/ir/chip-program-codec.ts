@@ -22,7 +22,7 @@ const PROGRAM_MESSAGE = 'spikechip.ir.ChipProgram';
 /** Message fields a program may leave out: `oneof` members are checked by validation, pooling is optional. */
 const OPTIONAL_MESSAGE_FIELDS = new Set(['Connection.pooling']);
 /** Fields added for recurrent networks: left out of a program at their default, so feed-forward programs read back unchanged. */
-const OMITTED_AT_DEFAULT = new Set(['ChipProgram.chipSpecSha256', 'Layer.recurrent', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage', 'LearningConfig.layerConfigs', 'LearningLayer.tagRule']);
+const OMITTED_AT_DEFAULT = new Set(['ChipProgram.chipSpecSha256', 'Layer.recurrent', 'Layer.sourceSkip', 'Layer.branches', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage', 'LearningConfig.layerConfigs', 'LearningLayer.tagRule']);
 
 let programType: protobuf.Type | undefined;
 

@@ -37,7 +37,7 @@ export interface ChipProgram {
   /** Chips used; cores are numbered across chips. */
   chipCount: number;
   input: InputMap;
-  /** Layer i receives from layer i-1, layer 0 from the input. */
+  /** Layer i receives from layer i-1-sourceSkip (layer 0 from the input) and from its branches' sources. */
   layers: Layer[];
   cores: Core[];
   probes: OutputProbe[];
@@ -88,6 +88,18 @@ export interface Layer {
   quantization: QuantizationReport;
   /** Reads its own spikes of the previous step; absent means false. */
   recurrent?: boolean;
+  /** The main connection reads layer index-1-sourceSkip; absent means 0 (the layer before). */
+  sourceSkip?: number;
+  /** Further synapse sets onto the same neurons from earlier layers (residual graphs); absent means none. */
+  branches?: Branch[];
+}
+
+/** Synapses from an earlier layer onto a layer's neurons, `delay` steps late, held by the layer's soma cores. */
+export interface Branch {
+  sourceLayer: number;
+  sourceShape: number[];
+  connection: Connection;
+  delay: number;
 }
 
 /** Non-overlapping averaging windows over the source, folded into the synapses; 1/(window area) is in `scale`. */

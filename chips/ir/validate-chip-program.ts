@@ -53,13 +53,38 @@ function programProblem(program: ChipProgram): string | undefined {
   if (program.input.placement === 'INPUT_PLACEMENT_UNSPECIFIED') return 'input placement is unspecified';
   if (!isGrid(program.input.shape, program.input.shape.length)) return `input shape ${formatShape(program.input.shape)} has no values`;
   for (const [index, layer] of program.layers.entries()) {
-    const previous = program.layers[index - 1];
-    const expectedSource = previous ? { shape: previous.shape, what: `the shape of ${layerLabel(index - 1, previous.name)}` } : { shape: program.input.shape, what: 'the input shape' };
+    const sourceIndex = index - 1 - (layer.sourceSkip ?? 0);
+    if (index > 0 && sourceIndex < 0) return `${layerLabel(index, layer.name)}: source_skip ${layer.sourceSkip} reaches before the first layer`;
+    const previous = index === 0 ? undefined : program.layers[sourceIndex];
+    const expectedSource = previous ? { shape: previous.shape, what: `the shape of ${layerLabel(sourceIndex, previous.name)}` } : { shape: program.input.shape, what: 'the input shape' };
     const onHost = index === 0 && program.input.placement === 'INPUT_HOST' ? program.input.hostWeights.length : null;
-    const problem = layerProblem(layer, expectedSource, program.timesteps, onHost);
+    const problem = layerProblem(layer, expectedSource, program.timesteps, onHost) ?? branchesProblem(program, index);
     if (problem !== undefined) return `${layerLabel(index, layer.name)}: ${problem}`;
   }
   return coresProblem(program) ?? probesProblem(program) ?? learningProblem(program);
+}
+
+/**
+ * A layer's branches read earlier layers with their own synapses onto its neurons, delayed so that local steps
+ * meet: the delay must be the layer's start step - 1 - the source's.
+ */
+function branchesProblem(program: ChipProgram, index: number): string | undefined {
+  const layer = program.layers[index]!;
+  const main = program.layers[index - 1 - (layer.sourceSkip ?? 0)];
+  if (index > 0 && main && !layer.recurrent && layer.startStep !== main.startStep + 1) {
+    return `start_step ${layer.startStep} is not one after its source's (${main.startStep}): its main synapses have no delay`;
+  }
+  for (const [k, branch] of (layer.branches ?? []).entries()) {
+    const source = program.layers[branch.sourceLayer];
+    if (branch.sourceLayer >= index || !source) return `branch ${k} reads layer ${branch.sourceLayer}, which does not come before it`;
+    if (!sameShape(branch.sourceShape, source.shape)) return `branch ${k} source_shape ${formatShape(branch.sourceShape)} differs from the shape of ${layerLabel(branch.sourceLayer, source.name)} ${formatShape(source.shape)}`;
+    const delay = layer.startStep - 1 - source.startStep;
+    if (branch.delay !== delay) return `branch ${k} delay ${branch.delay} does not line its source up (start steps ${source.startStep} -> ${layer.startStep} need ${delay})`;
+    if (branch.connection.weightExponent !== layer.connection.weightExponent) return `branch ${k} weight exponent ${branch.connection.weightExponent} differs from the layer's ${layer.connection.weightExponent} (one accumulator adds them)`;
+    const problem = connectionProblem({ ...layer, sourceShape: branch.sourceShape, connection: branch.connection }, null);
+    if (problem !== undefined) return `branch ${k}: ${problem}`;
+  }
+  return undefined;
 }
 
 /** A grid of `rank` dimensions, none of them empty. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import type { ChipProgram } from '../../chips/ir/chip-program.js';
@@ -19,6 +19,8 @@ import { count, seed, text, threads } from '../arguments.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { UsageFailure } from './compile.js';
 import { adaptImages } from '../adapt-images.js';
+import { simulationInput, takesPixels } from '../simulation-input.js';
+import { compareOutputs, outputRows } from '../output-comparison.js';
 import { emit, percent, progressBar } from '../output.js';
 import { simulateEventsFile, type EventSimulationReport } from '../simulate-events-file.js';
 import { describeWritten, writeHtmlReport } from './report.js';
@@ -42,6 +44,7 @@ interface SimulateArgs {
   'adapt-input': boolean;
   queue?: string;
   shardSize?: number;
+  outputs: boolean;
 }
 
 export async function simulateFile(args: {
@@ -61,12 +64,15 @@ export async function simulateFile(args: {
   adaptInput?: boolean | undefined;
   /** A Redis URL: run the images as jobs on `spikechip worker`s instead of this machine's threads. */
   queue?: string | undefined;
+  /** Keep the chip's read-out per sample in the report (and the float model's, with floatReference). */
+  outputs?: boolean | undefined;
   shardSize?: number | undefined;
 }): Promise<SimulationReport> {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
   const spec = runnableProgramChip(program, args.chip, args.program);
   checkProfile(spec, args.profile);
+  if (!takesPixels(program) || (args.data !== undefined && !isFashionMnistDir(args.data))) return simulateDataFile(args, bytes, program, spec);
   const test = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'test', args.limit);
   const expected = program.input.shape.join(', ');
   const fits = expected === test.shape.join(', ');
@@ -98,8 +104,54 @@ export async function simulateFile(args: {
     onProgress: (done) => bar.update(done, test.count),
   });
   bar.stop();
-  const report = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  const built = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);
+  const report = args.outputs ? { ...built, outputs: outputRows(run.outputs, classes) } : built;
   return float ? { ...report, floatReference: float } : report;
+}
+
+/**
+ * A run on data of any format `--data` knows (CIFAR, DVS frames, .npy/.npz/.f32 tensors), for a program that takes
+ * pixels or real values; per-sample outputs are in the report, compared with the float model's when given.
+ */
+async function simulateDataFile(args: Parameters<typeof simulateFile>[0], bytes: Uint8Array, program: ChipProgram, spec: ReturnType<typeof runnableProgramChip>): Promise<SimulationReport> {
+  if (!args.data) throw new UsageFailure(`the program takes real-valued input: give it with --data (a .f32/.npy/.npz tensor or a dataset)`);
+  if (args.queue) throw new UsageFailure('--queue runs Fashion-MNIST images; run other data on this machine');
+  const input = simulationInput(program, args.data, args.limit);
+  const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
+  const bar = progressBar('simulate', !args.quiet);
+  const run = await simulateDataset({
+    programBytes: bytes,
+    programFile: args.program,
+    spec,
+    images: input.images,
+    ...(input.values ? { values: input.values } : {}),
+    labels: input.labels,
+    count: input.count,
+    encoding: args.encoding,
+    seed: args.seed,
+    ...(args.workers ? { workers: args.workers } : {}),
+    ...(raster ? { raster } : {}),
+    onProgress: (done) => bar.update(done, input.count),
+  });
+  bar.stop();
+  const report = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);
+  const labelled = { ...(input.labelled ? report : { ...report, accuracy: null }), ...(args.outputs ? { outputs: outputRows(run.outputs, classes) } : {}) };
+  if (!args.floatReference) return labelled;
+  const { model } = loadModel(args.floatReference);
+  const float = evaluate(model, input.dataset, { mode: 'frozen', batch: 64, keepOutputs: true });
+  const floatReference = { model: model.name, samples: float.samples, accuracy: input.labelled ? float.accuracy : null, thresholds: 'frozen' as const };
+  if (!args.outputs) return { ...labelled, floatReference } as SimulationReport;
+  return { ...labelled, floatReference, floatOutputs: outputRows(float.outputs!, classes), outputComparison: compareOutputs(run.outputs, float.outputs!, classes) } as SimulationReport;
+}
+
+function isFashionMnistDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory() && readdirSync(path).some((f) => f.startsWith('t10k-images-idx3-ubyte'));
+  } catch {
+    return false;
+  }
 }
 
 /** The float model's accuracy on the images the chip runs, OTS thresholds frozen as the chip has them. */
@@ -154,8 +206,9 @@ export function registerSimulate(yargs: Argv): Argv {
         .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
         .option('report', { type: 'string', coerce: text('report'), describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
         .option('queue', { type: 'string', conflicts: 'events', describe: 'run the images as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
-        .option('shard-size', { type: 'number', coerce: count('shard-size'), describe: 'samples per queue job (default: about a sixteenth of the set, at least 50)' })
+        .option('shard-size', { type: 'number', coerce: count('shard-size'), describe: 'samples per queue job (default: a sixteenth of the set, at least 200)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+        .option('outputs', { type: 'boolean', default: false, describe: "include the chip's read-out per sample in model units (with --float-reference, the float model's too and how they compare)" })
         .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
       if (args.events && args.encoding !== 'direct') throw new UsageFailure('--encoding encodes images; event input (--events) is binned as it is');

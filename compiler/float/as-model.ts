@@ -7,6 +7,14 @@ import type { FoldedModel, FrozenModel } from '../stages.js';
  */
 export function foldedAsModel(folded: FoldedModel | FrozenModel): Model {
   const nodes: ModelNode[] = folded.nodes.map((node): ModelNode => {
+    const converted = asModelNode(node);
+    return node.input === undefined ? converted : { ...converted, input: node.input };
+  });
+  return { name: folded.name, source: folded.source, timesteps: folded.timesteps, input: folded.input, nodes, output: 'mean-over-time' };
+}
+
+function asModelNode(node: (FoldedModel | FrozenModel)['nodes'][number]): ModelNode {
+  {
     switch (node.kind) {
       case 'conv2d':
         return {
@@ -29,6 +37,5 @@ export function foldedAsModel(folded: FoldedModel | FrozenModel): Model {
       default:
         return node;
     }
-  });
-  return { name: folded.name, source: folded.source, timesteps: folded.timesteps, input: folded.input, nodes, output: 'mean-over-time' };
+  }
 }

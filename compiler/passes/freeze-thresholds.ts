@@ -44,7 +44,7 @@ export function freezeThresholds(folded: FoldedModel, chip: ChipSpec, options: F
       policy = 'mean';
     }
     // A varying table kept on a chip without threshold tables is reported by check (E-THRESHOLD-SCHEDULE).
-    const frozen: FrozenLif = { kind: 'lif', name: node.name, key: node.key, decay: node.decay, reset: node.reset, thresholds: table, policy };
+    const frozen: FrozenLif = { kind: 'lif', name: node.name, key: node.key, decay: node.decay, reset: node.reset, thresholds: table, policy, ...(node.input !== undefined ? { input: node.input } : {}) };
     return frozen;
   });
   return { model: { ...folded, nodes }, diagnostics };

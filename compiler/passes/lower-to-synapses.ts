@@ -1,5 +1,6 @@
 import type { Connection, InputMap, Layer } from '../../chips/ir/chip-program.js';
 import type { QuantizedLayer, QuantizedNetwork } from '../stages.js';
+import { realInputFormat, realValuedInput } from './quantize.js';
 
 export interface LoweredNetwork {
   readonly network: QuantizedNetwork;
@@ -22,46 +23,18 @@ export function lowerToSynapses(network: QuantizedNetwork): LoweredNetwork {
     shape: [...network.input.shape],
     placement: PLACEMENT[network.placement],
     payloadBits: network.payloadBits,
-    valueScale: network.input.scale,
+    // Real-valued input travels in payload steps (quantize.ts); pixels as their 8-bit value.
+    valueScale: realValuedInput(network.input) && network.placement !== 'host' ? realInputFormat(network.placement).step : network.input.scale,
     hostWeights: first.host ? Float32Array.from(first.host.weight) : new Float32Array(0),
     hostBias: first.host ? Float32Array.from(first.host.bias) : new Float32Array(0),
   };
-  return { network, layers: network.layers.map(lowerLayer), input };
+  return { network, layers: network.layers.map((layer, index) => lowerLayer(layer, index)), input };
 }
 
-function lowerLayer(layer: QuantizedLayer): Layer {
-  const g = layer.geometry;
-  const connection: Connection = {
-    weightExponent: layer.weightExponent,
-    weightBits: layer.weightBits,
-    ...(layer.pooling
-      ? {
-          pooling: {
-            kernelH: layer.pooling.kernel[0],
-            kernelW: layer.pooling.kernel[1],
-            strideH: layer.pooling.stride[0],
-            strideW: layer.pooling.stride[1],
-            pooledShape: [...layer.pooling.pooledShape],
-            adaptive: layer.pooling.adaptive,
-          },
-        }
-      : {}),
-    ...(g.kind === 'conv'
-      ? {
-          conv: {
-            inChannels: g.inChannels,
-            outChannels: g.outChannels,
-            kernelH: g.kernel[0],
-            kernelW: g.kernel[1],
-            strideH: g.stride[0],
-            strideW: g.stride[1],
-            padH: g.padding[0],
-            padW: g.padding[1],
-            weights: layer.weights,
-          },
-        }
-      : { dense: { inFeatures: g.inFeatures, outFeatures: g.outFeatures, weights: layer.weights } }),
-  };
+function lowerLayer(layer: QuantizedLayer, index: number): Layer {
+  const connection = lowerConnection(layer, layer);
+  const branches = layer.branches.map((b) => ({ sourceLayer: b.source, sourceShape: [...b.sourceShape], connection: lowerConnection(layer, b), delay: b.delay }));
+  const sourceSkip = index === 0 ? 0 : index - 1 - layer.source;
   return {
     name: layer.name,
     kind: layer.kind === 'spiking' ? 'LAYER_SPIKING' : 'LAYER_OUTPUT',
@@ -79,5 +52,43 @@ function lowerLayer(layer: QuantizedLayer): Layer {
     startStep: layer.startStep,
     scale: layer.scale,
     quantization: { ...layer.error, thresholdPolicy: layer.error.thresholdPolicy },
+    ...(sourceSkip > 0 ? { sourceSkip } : {}),
+    ...(branches.length > 0 ? { branches } : {}),
+  };
+}
+
+/** The IR connection of a layer's main synapses or of one branch: both use the layer's weight exponent. */
+function lowerConnection(layer: QuantizedLayer, set: Pick<QuantizedLayer, 'geometry' | 'pooling' | 'weights'>): Connection {
+  const g = set.geometry;
+  return {
+    weightExponent: layer.weightExponent,
+    weightBits: layer.weightBits,
+    ...(set.pooling
+      ? {
+          pooling: {
+            kernelH: set.pooling.kernel[0],
+            kernelW: set.pooling.kernel[1],
+            strideH: set.pooling.stride[0],
+            strideW: set.pooling.stride[1],
+            pooledShape: [...set.pooling.pooledShape],
+            adaptive: set.pooling.adaptive,
+          },
+        }
+      : {}),
+    ...(g.kind === 'conv'
+      ? {
+          conv: {
+            inChannels: g.inChannels,
+            outChannels: g.outChannels,
+            kernelH: g.kernel[0],
+            kernelW: g.kernel[1],
+            strideH: g.stride[0],
+            strideW: g.stride[1],
+            padH: g.padding[0],
+            padW: g.padding[1],
+            weights: set.weights,
+          },
+        }
+      : { dense: { inFeatures: g.inFeatures, outFeatures: g.outFeatures, weights: set.weights } }),
   };
 }

@@ -2,7 +2,7 @@ import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { crossbarSynapseBits, groupedSynapseBitsForAxon } from '../../chips/spec/synapse-memory.js';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import type { CoreSlice, Partition, QuantizedLayer, QuantizedNetwork } from '../stages.js';
-import { fanInWidth, synapseEntryBits } from '../usage.js';
+import { diagonal, fanInWidth, synapseEntryBits } from '../usage.js';
 
 /** Tile sizes of one layer: output channels, rows, columns per core, and source channels/features per core. */
 export interface Tiling {
@@ -28,14 +28,28 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learning = 
     const annInput = index === 0 && network.placement === 'ann-core';
     const next = network.layers[index + 1];
     const nextTiling = tilings[index + 1];
-    const reach = next && nextTiling ? destinationsPerNeuron(next, nextTiling) : 0;
+    // Every synapse set that reads this layer (the next layer's, and in a residual graph other layers' main
+    // synapses and branches) costs each neuron output axons: one per set with multicast, else one per core reached.
+    let reach = 0;
+    network.layers.forEach((reader, r) => {
+      const t = tilings[r];
+      if (r <= index || !t) return;
+      if (reader.source === index) reach += spec.mesh.multicast ? 1 : destinationsPerNeuron(reader, t);
+      for (const b of reader.branches) {
+        if (b.source !== index) continue;
+        const view: QuantizedLayer = { ...reader, geometry: b.geometry, pooling: b.pooling, sourceShape: b.sourceShape, weights: b.weights, branches: [] };
+        reach += spec.mesh.multicast ? 1 : destinationsPerNeuron(view, { ...t, fanIn: fanInWidth(view) });
+      }
+    });
     const previous = network.layers[index - 1];
     const bounds: TilingBounds = {
-      somaNeurons: reach === 0 ? Number.POSITIVE_INFINITY : Math.floor(spec.core.maxOutputAxons / (spec.mesh.multicast ? 1 : reach)),
+      somaNeurons: reach === 0 ? Number.POSITIVE_INFINITY : Math.floor(spec.core.maxOutputAxons / reach),
       // A partial-sum core sends one partial sum per neuron of its box to the soma core, one output axon each,
       // whether or not the layer has a next one.
       partialSumNeurons: spec.core.maxOutputAxons,
-      feedsNext: next && nextTiling ? (t) => nextInputAxons(next, nextTiling, t) <= spec.core.maxInputAxons || spec.core.synapseMemory.kind !== 'grouped-words' : () => true,
+      feedsNext: (t) =>
+        spec.core.synapseMemory.kind !== 'grouped-words' ||
+        ((!next || !nextTiling || next.source !== index || nextInputAxons(next, nextTiling, t) <= spec.core.maxInputAxons) && branchReadersFit(network, tilings, index, t, spec)),
       previousNeurons: previous ? previous.shape[0] * previous.shape[1] * previous.shape[2] : 0,
     };
     const tiling = chooseTiling(layer, spec, synapseEntryBits(layer, learning), annInput, bounds);
@@ -54,6 +68,23 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learning = 
 }
 
 /**
+ * With population axons a soma core holding a branch needs an axon per source channel per source core its
+ * receptive field reaches, besides its main synapses' axons (at least one per channel of its fan-in range).
+ */
+function branchReadersFit(network: QuantizedNetwork, tilings: readonly (Tiling | null)[], index: number, source: Tiling, spec: ChipSpec): boolean {
+  return network.layers.every((reader, r) => {
+    const t = tilings[r];
+    if (r <= index || !t) return true;
+    return reader.branches.every((b) => {
+      if (b.source !== index) return true;
+      const view: QuantizedLayer = { ...reader, geometry: b.geometry, pooling: b.pooling, sourceShape: b.sourceShape, weights: b.weights, branches: [] };
+      const main = reader.weights.length === 0 ? 0 : Math.min(t.fanIn, fanInWidth(reader));
+      return main + nextInputAxons(view, { ...t, fanIn: fanInWidth(view) }, source) <= spec.core.maxInputAxons;
+    });
+  });
+}
+
+/**
  * Input axons of the next layer's largest core when this layer is tiled by `source`: with population axons a
  * core needs one axon per source channel per source core that reaches its receptive field.
  */
@@ -67,7 +98,7 @@ function nextInputAxons(next: QuantizedLayer, nextTiling: Tiling, source: Tiling
   };
   const [, H, W] = next.sourceShape;
   return (
-    Math.min(nextTiling.fanIn, g.inChannels) *
+    Math.min(nextTiling.fanIn, g.inChannels, diagonal(next) ? nextTiling.channels : g.inChannels) *
     tilesOver(nextTiling.rows, g.stride[0], g.kernel[0], ps, source.rows, H) *
     tilesOver(nextTiling.cols, g.stride[1], g.kernel[1], qs, source.cols, W)
   );
@@ -103,8 +134,21 @@ function span(count: number, stride: number, kernel: number, size: number): numb
   return Math.min(size, (count - 1) * Math.min(stride, kernel) + kernel);
 }
 
-/** Usage of the largest box of a tiling (an interior one, whose receptive field is not clipped by padding). */
+/**
+ * Usage of the largest box of a tiling (an interior one, whose receptive field is not clipped by padding); a soma
+ * core also holds every branch of the layer (residual graphs) over the branch's whole fan-in.
+ */
 function worstUsage(layer: QuantizedLayer, t: Tiling, spec: ChipSpec, entryBits: number, somaHoldsSynapses: boolean) {
+  const own = mainWorstUsage(layer, t, spec, entryBits, somaHoldsSynapses);
+  if (!somaHoldsSynapses || layer.branches.length === 0) return own;
+  return layer.branches.reduce((total, b) => {
+    const view: QuantizedLayer = { ...layer, geometry: b.geometry, pooling: b.pooling, sourceShape: b.sourceShape, weights: b.weights, branches: [] };
+    const u = mainWorstUsage(view, { ...t, fanIn: fanInWidth(view) }, spec, entryBits, true);
+    return { neurons: total.neurons, inputAxons: total.inputAxons + u.inputAxons, synapseBits: total.synapseBits + u.synapseBits, fanIn: total.fanIn + u.fanIn };
+  }, own);
+}
+
+function mainWorstUsage(layer: QuantizedLayer, t: Tiling, spec: ChipSpec, entryBits: number, somaHoldsSynapses: boolean) {
   const neurons = t.channels * t.rows * t.cols;
   const memory = spec.core.synapseMemory;
   const onHost = layer.weights.length === 0;
@@ -113,6 +157,10 @@ function worstUsage(layer: QuantizedLayer, t: Tiling, spec: ChipSpec, entryBits:
   const grid = layer.pooling ? layer.pooling.pooledShape : layer.sourceShape;
   if (g.kind === 'conv') {
     const taps = g.kernel[0] * g.kernel[1];
+    if (memory.kind === 'grouped-words' && diagonal(layer)) {
+      const axons = Math.min(t.fanIn, t.channels);
+      return { neurons, inputAxons: axons, synapseBits: axons * groupedSynapseBitsForAxon(memory, 1, entryBits), fanIn: axons };
+    }
     if (memory.kind === 'grouped-words') {
       return { neurons, inputAxons: t.fanIn, synapseBits: t.fanIn * groupedSynapseBitsForAxon(memory, taps * t.channels, entryBits), fanIn: t.fanIn * taps };
     }

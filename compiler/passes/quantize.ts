@@ -7,6 +7,21 @@ import type { ChipArithmetic, FloatLayer, FrozenModel, InputPlacement, Quantized
 
 /** Pixels travel as their 8-bit value; the 1/255 of the model's input scale moves into the first layer's scale. */
 const PIXEL_PAYLOAD_BITS = 8;
+/**
+ * Real-valued input (a normalised image, a float tensor: any model whose input is not pixel / 255) travels as a
+ * signed payload in fixed steps. Graded spikes (Loihi 2 carries up to 24 bits, DESIGN.md section 3): 16 bits in
+ * steps of 2^-12, so values within +-8 keep 12 fractional bits and the current's range stays with the weights. An
+ * ANN-mode core (Tianjic) takes 8-bit inputs and has no weight exponent to absorb a wider one: 8 bits in steps of
+ * 2^-5 (values within +-4, 1/32 apart), a coarser input the quantization report and the accuracy gap show.
+ */
+export function realInputFormat(placement: InputPlacement): { readonly payloadBits: number; readonly step: number } {
+  return placement === 'ann-core' ? { payloadBits: 8, step: 2 ** -5 } : { payloadBits: 16, step: 2 ** -12 };
+}
+
+/** True when the model's input is not 8-bit pixels scaled by 1/255, so the chip takes it as graded values. */
+export function realValuedInput(input: { readonly scale: number }): boolean {
+  return Math.abs(input.scale * 255 - 1) > 1e-9;
+}
 
 /**
  * quantize: per layer, pick the weight exponent so the largest |w| uses the whole mantissa range, which fixes the
@@ -42,7 +57,7 @@ export function quantize(model: FrozenModel, chip: ChipSpec): { network: Quantiz
       timesteps: model.timesteps,
       input: model.input,
       placement,
-      payloadBits: placement === 'graded' ? PIXEL_PAYLOAD_BITS : 0,
+      payloadBits: realValuedInput(model.input) && placement !== 'host' ? realInputFormat(placement).payloadBits : placement === 'graded' ? PIXEL_PAYLOAD_BITS : 0,
       layers,
     },
     diagnostics,
@@ -59,22 +74,33 @@ function quantizeLayer(
   diagnostics: Diagnostic[],
 ): QuantizedLayer {
   const onHost = placement === 'host';
-  // Float value of one synaptic event: a spike (1, shared by a pooling window), or a pixel's integer payload.
-  const eventFactor = placement ? inputScale : layer.poolFactor;
-  const maxEvent = placement ? 2 ** PIXEL_PAYLOAD_BITS - 1 : 1;
-  const perOutput = layer.weight.length / layer.bias.length;
-  const eventsPerAxon = layer.pooling ? layer.pooling.kernel[0] * layer.pooling.kernel[1] : 1;
+  // Float value of one synaptic event: a spike (1, shared by a pooling window), a pixel's integer payload, or a
+  // real value's payload in steps of REAL_INPUT_STEP.
+  const real = placement !== null && realValuedInput({ scale: inputScale }) ? realInputFormat(placement) : null;
+  const eventFactor = placement ? (real ? real.step : inputScale) : layer.poolFactor;
+  const maxEvent = placement ? (real ? 2 ** (real.payloadBits - 1) - 1 : 2 ** PIXEL_PAYLOAD_BITS - 1) : 1;
+  // Every synapse set onto the layer (its branches too) adds to the same current: bound their sum.
+  const terms = [
+    { weight: layer.weight, factor: eventFactor, events: maxEvent * (layer.pooling ? layer.pooling.kernel[0] * layer.pooling.kernel[1] : 1) },
+    ...layer.branches.map((b) => ({ weight: b.weight, factor: b.poolFactor, events: b.pooling ? b.pooling.kernel[0] * b.pooling.kernel[1] : 1 })),
+  ];
   let maxWeight = 0;
   let maxFanInSum = 0;
-  for (let o = 0; o < layer.bias.length; o++) {
-    let sum = 0;
-    for (let k = 0; k < perOutput; k++) {
-      const w = Math.abs(layer.weight[o * perOutput + k]! * eventFactor);
-      if (w > maxWeight) maxWeight = w;
-      sum += w;
+  const outputs = layer.bias.length;
+  const fanInSums = new Float64Array(outputs);
+  for (const term of terms) {
+    const perOutput = term.weight.length / outputs;
+    for (let o = 0; o < outputs; o++) {
+      let sum = 0;
+      for (let k = 0; k < perOutput; k++) {
+        const w = Math.abs(term.weight[o * perOutput + k]! * term.factor);
+        if (w > maxWeight) maxWeight = w;
+        sum += w;
+      }
+      fanInSums[o] = fanInSums[o]! + sum * term.events;
     }
-    maxFanInSum = Math.max(maxFanInSum, sum * maxEvent * eventsPerAxon);
   }
+  for (const sum of fanInSums) maxFanInSum = Math.max(maxFanInSum, sum);
   let maxBias = 0;
   for (const b of layer.bias) maxBias = Math.max(maxBias, Math.abs(b));
   const thresholds = layer.neuron?.thresholds ?? null;
@@ -117,19 +143,23 @@ function quantizeLayer(
   }
 
   const unit = 2 ** (a.inputShift + exponent);
-  const weights = new Int32Array(onHost ? 0 : layer.weight.length);
   let worst = 0;
   let squares = 0;
-  if (!onHost) {
-    for (let i = 0; i < layer.weight.length; i++) {
-      const exact = (layer.weight[i]! * eventFactor * S) / unit;
-      const q = roundHalfAwayFromZero(exact);
-      weights[i] = Math.max(-mantissaMax, Math.min(mantissaMax, q));
-      const e = Math.abs(exact - weights[i]!) / mantissaMax;
+  let count = 0;
+  const mantissas = (weight: Float32Array, factor: number): Int32Array => {
+    const out = new Int32Array(weight.length);
+    for (let i = 0; i < weight.length; i++) {
+      const exact = (weight[i]! * factor * S) / unit;
+      out[i] = Math.max(-mantissaMax, Math.min(mantissaMax, roundHalfAwayFromZero(exact)));
+      const e = Math.abs(exact - out[i]!) / mantissaMax;
       worst = Math.max(worst, e);
       squares += e * e;
     }
-  }
+    count += weight.length;
+    return out;
+  };
+  const weights = onHost ? new Int32Array(0) : mantissas(layer.weight, eventFactor);
+  const branches = layer.branches.map((b) => ({ source: b.source, sourceShape: b.sourceShape, pooling: b.pooling, geometry: b.geometry, weights: mantissas(b.weight, b.poolFactor), delay: b.delay }));
 
   const biasMantissa = new Int32Array(layer.bias.length);
   const biasExponent = new Uint32Array(layer.bias.length);
@@ -179,10 +209,10 @@ function quantizeLayer(
     reset: layer.neuron?.reset ?? 'zero',
     biasMantissa,
     biasExponent,
-    startStep: index,
+    startStep: layer.startStep,
     error: {
       weightMaxError: worst,
-      weightRmsError: weights.length ? Math.sqrt(squares / weights.length) : 0,
+      weightRmsError: count ? Math.sqrt(squares / count) : 0,
       thresholdMaxError: thresholdError,
       biasMaxError: biasError / theta0,
       decayFloat: lambda,
@@ -190,5 +220,7 @@ function quantizeLayer(
       thresholdPolicy: layer.neuron ? layer.neuron.policy : 'none',
     },
     host: onHost ? { weight: layer.weight, bias: layer.bias } : null,
+    source: layer.source,
+    branches,
   };
 }

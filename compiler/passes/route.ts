@@ -1,6 +1,6 @@
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import type { CoreSlice, PlacedCore, Placement, QuantizedLayer } from '../stages.js';
-import { layerField, readSourcePositions, receptiveField } from '../usage.js';
+import { diagonal, layerField, readSourcePositions, receptiveField } from '../usage.js';
 
 export interface CoreRoute {
   readonly destinationCore: number;
@@ -36,6 +36,7 @@ export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
     if (core.slice.role === 'soma') somaByBox.set(boxKey(core.slice), core);
   }
   const sourceAxons = new Map<number, number>();
+  const readers = readersOf(network.layers, byLayer);
   const routed = placement.cores.map((core) => {
     const routes: CoreRoute[] = [];
     let outputAxons = 0;
@@ -45,22 +46,45 @@ export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
       routes.push(hop(core, soma, boxSize(s), false, spec));
       outputAxons = boxSize(s);
     } else {
-      const next = network.layers[s.layer + 1];
-      const index = next ? targetIndex(byLayer.get(s.layer + 1) ?? []) : null;
-      for (const target of next && index ? candidateTargets(s, next, index) : []) {
-        const fanOut = connections(s, target.slice, next!);
-        if (fanOut === 0) continue;
-        routes.push(hop(core, target, fanOut, spec.mesh.multicast, spec));
-        if (next!.geometry.kind === 'conv') {
-          const shared = overlap(s.channels, target.slice.fanIn);
-          sourceAxons.set(target.id, (sourceAxons.get(target.id) ?? 0) + shared);
+      for (const { layer: next, cores } of readers[s.layer] ?? []) {
+        for (const target of candidateTargets(s, next, targetIndex(cores))) {
+          const fanOut = connections(s, target.slice, next);
+          if (fanOut === 0) continue;
+          routes.push(hop(core, target, fanOut, spec.mesh.multicast, spec));
+          if (next.geometry.kind === 'conv') {
+            const shared = overlap(s.channels, target.slice.fanIn);
+            sourceAxons.set(target.id, (sourceAxons.get(target.id) ?? 0) + shared);
+          }
         }
+        if (spec.mesh.multicast) outputAxons += reachingNeurons(s, next);
       }
-      outputAxons = spec.mesh.multicast ? (next ? reachingNeurons(s, next) : 0) : routes.reduce((n, r) => n + r.fanOut, 0);
+      if (!spec.mesh.multicast) outputAxons = routes.reduce((n, r) => n + r.fanOut, 0);
     }
     return { ...core, routes, outputAxons, sourceAxons: 0 };
   });
   return routed.map((core) => ({ ...core, sourceAxons: sourceAxons.get(core.id) ?? 0 }));
+}
+
+/**
+ * Who reads each layer's spikes: the layers whose main synapses read it (all their cores), and the branches that
+ * read it (as a layer over the branch's source, held in full by the reader's soma cores). A chain's layer L is
+ * read by layer L+1 alone.
+ */
+function readersOf(layers: readonly QuantizedLayer[], byLayer: ReadonlyMap<number, PlacedCore[]>): { layer: QuantizedLayer; cores: PlacedCore[] }[][] {
+  const readers: { layer: QuantizedLayer; cores: PlacedCore[] }[][] = layers.map(() => []);
+  layers.forEach((layer, index) => {
+    const cores = byLayer.get(index) ?? [];
+    if (layer.source >= 0) readers[layer.source]!.push({ layer, cores });
+    for (const b of layer.branches) {
+      const view: QuantizedLayer = { ...layer, geometry: b.geometry, pooling: b.pooling, sourceShape: b.sourceShape, weights: b.weights, source: b.source, branches: [] };
+      const width = b.geometry.kind === 'conv' ? b.geometry.inChannels : b.geometry.inFeatures;
+      // A diagonal branch (an identity shortcut) reads each core's own channels only.
+      const own = diagonal(view);
+      const holders = cores.filter((c) => c.slice.role === 'soma').map((c) => ({ ...c, slice: { ...c.slice, fanIn: own ? c.slice.channels : ([0, width] as const) } }));
+      readers[b.source]!.push({ layer: view, cores: holders });
+    }
+  });
+  return readers;
 }
 
 /** The next layer's cores grouped by their row and column ranges, so a source core visits only nearby ones. */

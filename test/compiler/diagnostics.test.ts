@@ -421,16 +421,37 @@ describe('CompileError: models the compiler cannot lower', () => {
     throw new Error('compile did not throw');
   };
 
-  it('refuses max pooling', () => {
+  it('lowers max pooling of spikes as an OR layer, and refuses it over anything else', () => {
     const model = replace(syntheticModel(), 'pool1', () => [{ kind: 'maxpool2d', name: 'pool1', kernel: 2, stride: 2 }]);
-    const e = compileError(model);
-    expect([e.source, e.detail]).toEqual(['synthetic: layer pool1', 'max pooling is not lowered to synapses (E-UNSUPPORTED): use average pooling']);
-    expect(e.message).toBe('synthetic: layer pool1: max pooling is not lowered to synapses (E-UNSUPPORTED): use average pooling');
+    const compiled = compile(model, getChip('loihi2'), AUTO);
+    expect(compiled.ok).toBe(true);
+    const layers = compiled.program!.layers;
+    expect(layers.map((l) => l.name)).toEqual(['conv1', 'pool1', 'conv2', 'fc']);
+    // Unit synapses from each 2x2 window of its own channel; no decay; fires on one spike.
+    expect(layers[1]!.kind).toBe('LAYER_SPIKING');
+    expect(layers[1]!.connection.conv!.kernelH).toBe(2);
+    expect(layers[1]!.neuron.dv).toBe(4095);
+    const overInput = replace(syntheticModel(), 'conv1', (conv) => [{ kind: 'maxpool2d', name: 'inpool', kernel: 1, stride: 1 }, conv]);
+    expect(compileError(overInput).message).toBe(
+      'synthetic: layer inpool: max pooling is lowered only over the spikes of one spiking layer (an OR of binary spikes); this one reads a sum, a pooled grid or the input (E-UNSUPPORTED)',
+    );
   });
 
-  it('refuses a residual add', () => {
+  it('lowers a spike sum (SEW) as a second synapse set from the earlier layer, delayed to line up', () => {
     const model = replace(syntheticModel({ pool: 1 }), 'lif2', (lif) => [lif, { kind: 'add', name: 'add1', from: 'lif1' }]);
-    expect(compileError(model).message).toBe('synthetic: layer add1: residual additions are not lowered in this version (E-UNSUPPORTED)');
+    const compiled = compile(model, getChip('loihi2'), AUTO);
+    expect(compiled.ok).toBe(true);
+    const fc = compiled.program!.layers[2]!;
+    expect(fc.branches).toHaveLength(1);
+    expect(fc.branches![0]).toMatchObject({ sourceLayer: 0, delay: 1 });
+    expect(fc.connection.dense!.weights).toEqual(fc.branches![0]!.connection.dense!.weights);
+  });
+
+  it('refuses a real-valued shortcut, naming the layer that reads it', () => {
+    const model = replace(syntheticModel({ pool: 1 }), 'lif2', () => [{ kind: 'add', name: 'add1', from: 'conv2' }]);
+    expect(compileError(model).message).toBe(
+      "synthetic: layer fc: reads a real-valued stream from 'conv2' (conv2d), not spikes: a synaptic layer on the chip sums spikes only (E-UNSUPPORTED; a real-valued shortcut, as in NF-ResNet, would need graded spikes or non-spiking accumulating compartments, which this compiler does not lower)",
+    );
   });
 
   it('refuses a norm that follows no conv or linear', () => {
@@ -445,7 +466,7 @@ describe('CompileError: models the compiler cannot lower', () => {
       eps: 1e-5,
     };
     const model = replace(syntheticModel(), 'lif1', (lif) => [lif, norm]);
-    expect(compileError(model).message).toBe('synthetic: layer stray-norm: a norm layer must follow a conv2d or linear layer to be folded into its weights');
+    expect(compileError(model).message).toBe('synthetic: layer stray-norm: a norm layer must follow a conv2d, linear or add layer that nothing else reads, to be folded into its weights');
     // The same norm straight after a conv folds.
     expect(compile(syntheticModel({ norm: true }), getChip('loihi2'), AUTO).ok).toBe(true);
   });

@@ -1,0 +1,54 @@
+import type { ChipProgram } from '../chips/ir/chip-program.js';
+import { openDataset, type OpenedDataset } from '../models/datasets/open-dataset.js';
+import type { Model, ModelSource } from '../models/graph/model.js';
+import { formatShape, sameShape } from '../models/graph/tensor.js';
+import { SimulationError } from '../simulator/errors.js';
+
+/** What a chip run reads: 8-bit images for a pixel program, real values (model units) for a real-valued one. */
+export interface SimulationInput {
+  readonly images: Uint8Array;
+  readonly values: Float32Array | null;
+  readonly labels: Uint8Array;
+  readonly count: number;
+  readonly source: string;
+  readonly labelled: boolean;
+  readonly dataset: OpenedDataset;
+}
+
+/** True when the program takes pixels as their 8-bit value (its input scale is 1/255). */
+export function takesPixels(program: ChipProgram): boolean {
+  return Math.abs(program.input.valueScale * 255 - 1) < 1e-9;
+}
+
+/**
+ * The model side a dataset reader needs, from the program alone: its input shape, and the codebase whose
+ * normalisation 8-bit colour images get (the program records the source model's kind).
+ */
+function programAsModel(program: ChipProgram): Model {
+  const kinds: readonly ModelSource[] = ['osr-ots', 'rate-bp', 'nir', 'other'];
+  const source = kinds.includes(program.source.kind as ModelSource) ? (program.source.kind as ModelSource) : 'other';
+  return {
+    name: program.source.name,
+    source,
+    timesteps: program.timesteps,
+    input: { shape: [...program.input.shape], scale: takesPixels(program) ? 1 / 255 : 1, encoding: 'direct' },
+    nodes: [],
+    output: 'mean-over-time',
+  };
+}
+
+/** Opens `--data` (any format openDataset knows) for a chip program's test split. */
+export function simulationInput(program: ChipProgram, data: string, limit: number | undefined): SimulationInput {
+  const dataset = openDataset(data, { model: programAsModel(program), split: 'test', ...(limit !== undefined ? { limit } : {}) });
+  if (!sameShape(dataset.inputShape, program.input.shape)) {
+    throw new SimulationError(dataset.source, `samples are ${formatShape(dataset.inputShape)}, the program expects input ${formatShape(program.input.shape)}`);
+  }
+  const base = { labels: dataset.labels, count: dataset.count, source: dataset.source, labelled: dataset.labelled, dataset };
+  if (takesPixels(program)) {
+    if (!dataset.pixels) throw new SimulationError(dataset.source, `the program takes 8-bit pixels (scaled 1/255); ${dataset.transform} gives real values: compile the model for real-valued input`);
+    return { ...base, images: dataset.pixels.images, values: null };
+  }
+  const values = new Float32Array(dataset.count * program.input.shape.reduce((a, b) => a * b, 1));
+  dataset.toInput(0, dataset.count, values);
+  return { ...base, images: new Uint8Array(0), values };
+}
