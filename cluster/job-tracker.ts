@@ -52,9 +52,12 @@ export async function runJobs<Result>(
   while (pending.size > 0) {
     let runningUnits = 0;
     const missing: number[] = [];
-    for (const i of [...pending]) {
+    const polled = [...pending];
+    // Fetched together: the client sends the reads without waiting for each answer.
+    const states = await Promise.all(polled.map((i) => Job.fromId(queue, jobs[i]!.id)));
+    for (const [k, i] of polled.entries()) {
       const spec = jobs[i]!;
-      const job = await Job.fromId(queue, spec.id);
+      const job = states[k];
       if (job === undefined) {
         missing.push(i);
         continue;
