@@ -49,7 +49,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
   if (isModelFile(bytes)) return { model: deserializeModel(bytes, path), topology: 'model-file' };
   if (isHdf5(bytes) || path.endsWith('.nir')) {
     const nir = { ...(options.nirDt !== undefined ? { dt: options.nirDt } : {}), ...(options.nirReset ? { reset: options.nirReset } : {}), ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}) };
-    return { model: validated(readNirModel(bytes, path, nir), path), topology: 'nir' };
+    return { model: readNirModel(bytes, path, nir), topology: 'nir' };
   }
   if (!isZip(bytes)) {
     throw new ModelError(path, 'neither a spikechip model file, a NIR file (HDF5) nor a PyTorch checkpoint (.pth zip archive)');
