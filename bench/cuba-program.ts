@@ -3,14 +3,14 @@ import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { serpentinePosition } from '../compiler/passes/place.js';
 
 /**
- * The CUBA benchmark network (shared/bench/cuba/params.json) as a Loihi chip program: N LIF neurons, 80 %
+ * The CUBA benchmark network (bench/cuba/params.json) as a Loihi chip program: N LIF neurons, 80 %
  * excitatory, Bernoulli connectivity of mean fan-in 200 drawn with the C baseline's generator (mulberry32,
  * geometric skipping), int8 weights 16 / -80, refractory 5 steps.
  * Its neuron maps onto the Loihi compartment exactly: the C update I = u + a*64, u -= I*AU>>12 is Loihi's current
  * with du + 1 = AU; v += (E_L - v + I)*AV>>12 is Loihi's voltage scaled by 4096/AV, with dv = AV, bias E_L and the
  * threshold scaled likewise. Rounding differs (Loihi truncates toward zero, C floors) and Loihi fires on v > vth,
  * so spike counts are close to the C baseline's, not equal.
- * Reference: shared/bench/cuba/snn.c and params.json.
+ * Reference: bench/cuba/snn.c and params.json.
  */
 const FRAC_EXC = 0.8;
 const W_EXC = 16;
@@ -117,6 +117,6 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
     cores,
     probes: [{ layer: 0, variable: 'spikes' }],
     learning: { layers: [], rule: '', epochSteps: 0, settings: [] },
-    notes: ['cuba benchmark network (shared/bench/cuba)'],
+    notes: ['cuba benchmark network (bench/cuba)'],
   };
 }

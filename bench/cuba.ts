@@ -23,7 +23,7 @@ export interface CubaBench {
   readonly eventsPerSecScalar: number;
   readonly spikes: number;
   readonly rateHz: number;
-  /** The fastest C mode of shared/bench/cuba/snn.c, compiled and run in this same run; null without gcc. */
+  /** The fastest C mode of bench/cuba/snn.c, compiled and run in this same run; null without gcc. */
   readonly cEventsPerSec: number | null;
   readonly cPlainEventsPerSec: number | null;
   readonly cSpikes: number | null;
@@ -33,7 +33,7 @@ export interface CubaBench {
   readonly ratioToBrian2: number | null;
 }
 
-const CUBA_DIR = resolve(packageRoot(), '..', 'shared', 'bench', 'cuba');
+const CUBA_DIR = resolve(packageRoot(), 'bench', 'cuba');
 
 /** The C baseline binary, built once per bench run; null where gcc or the source is missing. */
 function buildC(): string | null {
