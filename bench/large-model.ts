@@ -7,7 +7,8 @@ import { compile } from '../compiler/compile.js';
 import type { Model } from '../models/graph/model.js';
 import { loadModel } from '../models/load-model.js';
 import { packageRoot } from '../models/package-root.js';
-import { calibrateOts, withFrozenThresholds } from '../models/reference/calibrate-ots.js';
+import { withFrozenThresholds } from '../models/reference/calibrate-ots.js';
+import { calibrateOtsParallel } from '../models/reference/calibrate-ots-parallel.js';
 import { evaluateParallel } from '../models/reference/evaluate-parallel.js';
 import { simulateDataset } from '../simulator/parallel.js';
 
@@ -28,7 +29,7 @@ export const CHIP_IMAGES = 16;
 export interface LargeModelOwnFigures {
   readonly floatImagesPerSec: number | null;
   readonly chipImagesPerSec: number | null;
-  /** Freezing OTS on the fixture's 32 calibration images (float reference), before compiling. */
+  /** Freezing OTS on the fixture's 32 calibration images (float reference over every core), before compiling. */
   readonly calibrationSeconds: number | null;
   /** compile() of the frozen model for loihi2 with --chips auto: every pass and the check. */
   readonly compileSeconds: number | null;
@@ -97,9 +98,9 @@ export async function measureLargeModel(fixture: string): Promise<LargeModelOwnF
   let calibrationSeconds: number | null = null;
   const frozen =
     model && pool
-      ? attempt(notes, 'OTS calibration', () => {
+      ? await attemptAsync(notes, 'OTS calibration', async () => {
           const started = performance.now();
-          const tables = calibrateOts(model, pool.values, pool.count);
+          const tables = await calibrateOtsParallel(model, pool.values, pool.count);
           calibrationSeconds = (performance.now() - started) / 1000;
           return withFrozenThresholds(model, tables);
         })

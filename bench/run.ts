@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   const floatReference = want('float') || want('chip') ? (stage('the float reference'), await benchFloatReference(limit)) : undefined;
   const chipSimulation = want('chip') ? (stage('the chip simulation'), await benchChipSimulation(limit)) : undefined;
   const models = want('models') ? benchLargeModels(stage) : undefined;
-  const compileVggLoihi2 = want('vgg') ? (stage('compiling the VGGSNN'), benchCompileVgg()) : undefined;
+  const compileVggLoihi2 = want('vgg') ? (stage('compiling the VGGSNN'), await benchCompileVgg()) : undefined;
   const cuba = want('cuba') ? await benchCuba(undefined, stage) : undefined;
   // --busy: the same rows again beside a CPU-bound process (a shared machine), after the quiet ones.
   if (cuba && argv.includes('--busy')) cuba.push(...(await benchCuba(undefined, stage, true)));

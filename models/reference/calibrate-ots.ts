@@ -10,11 +10,15 @@ import { ReferenceExecutor } from './executor.js';
 export function calibrateOts(model: Model, calibrationInput: Float32Array, count: number): Map<string, Float32Array> {
   const executor = new ReferenceExecutor(model, count);
   const run = executor.run(calibrationInput, count, 'dynamic');
+  return thresholdTables(model, run.lifKeys, run.thresholdsPerLayerPerStep);
+}
+
+/** Each OTS layer's thresholds per step from a run's spiking layers (LIF and NIR neurons, in model order), by node name. */
+export function thresholdTables(model: Model, lifKeys: readonly string[], thresholds: readonly (readonly number[])[]): Map<string, Float32Array> {
   const tables = new Map<string, Float32Array>();
-  // The run lists every spiking layer (LIF and NIR neurons) in model order; LIF layers are found by their key.
   for (const node of lifNodes(model)) {
-    const i = run.lifKeys.indexOf(lifKey(node));
-    if (node.threshold.kind === 'ots') tables.set(node.name, Float32Array.from(run.thresholdsPerLayerPerStep[i]!));
+    const i = lifKeys.indexOf(lifKey(node));
+    if (node.threshold.kind === 'ots') tables.set(node.name, Float32Array.from(thresholds[i]!));
   }
   return tables;
 }

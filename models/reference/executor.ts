@@ -4,7 +4,8 @@ import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
 import { conv2dGeometry, conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry, type ConvTaps } from './kernels/conv2d.js';
 import { WasmConv2d } from './kernels/conv2d-wasm.js';
-import { lifCharge, lifFire, meanAndUnbiasedStd } from './kernels/lif.js';
+import { lifCharge, lifFire } from './kernels/lif.js';
+import { localStatistics, type BatchStatistics } from './batch-statistics.js';
 import { linearSample, transposeLinearWeights } from './kernels/linear.js';
 import { neuronStep } from './kernels/neuron.js';
 import { normApply, normCoefficients } from './kernels/norm.js';
@@ -63,6 +64,8 @@ export class ReferenceExecutor {
   constructor(
     readonly model: Model,
     readonly maxBatch: number,
+    /** Where dynamic OTS thresholds get their batch statistics: this executor's batch, or a batch split over threads. */
+    private readonly statistics: BatchStatistics = localStatistics(),
   ) {
     const shapes = inferShapes(model);
     this.inputSize = elementCount(model.input.shape);
@@ -292,7 +295,7 @@ export class ReferenceExecutor {
         theta = th.frozen![t]!;
       } else {
         // OTS (paper A): theta[t] = m[t] + s[t] * (theta[1] - m[1]) / s[1], statistics over the whole batch.
-        const stats = meanAndUnbiasedStd(u, 0, n);
+        const stats = this.statistics.meanAndStd(u, batch, size);
         const mean = f(stats.mean);
         const std = f(stats.std);
         if (t === 0) ratio = f(f(th.initial - mean) / std);

@@ -5,7 +5,7 @@ describe('the bench summary (npm run bench without --json)', () => {
   it('gives every figure of the run, and says which baselines were not measured', () => {
     const text = benchSummary({
       chipSimulation: { chip: 'loihi2', images: 10_000, workers: 2, accuracy: 0.8951, imagesPerSec: 3182.4, synapticOpsPerSec: 7e9 },
-      compileVggLoihi2: { skipped: '../shared/fixtures/osr-vggsnn-cifar-random is absent' },
+      compileVggLoihi2: { model: 'osr-vggsnn-cifar-random', chip: 'loihi2', chipsUsed: 21, coresUsed: 2655, calibrationSeconds: 2.5, compileSeconds: 3.25, goalSeconds: 5 },
       cuba: [
         {
           N: 10_000, busy: false, eventsPerSec: 1.382e9, threads: 2, runsPerFigure: 20, eventsPerSecOneThread: 7.96e8, eventsPerSecScalar: 1.61e8, spikes: 116_707, rateHz: 11.67,
@@ -35,7 +35,7 @@ describe('the bench summary (npm run bench without --json)', () => {
     expect(text).toContain('null because compile for loihi2: E-UNSUPPORTED layer layer1.0.add');
     expect(text).toContain('sew               skipped: ../shared/fixtures/osr-sew is absent');
     expect(text).toContain('loihi2, 10,000 images, 2 workers: 3,182 images/s, accuracy 89.51 %');
-    expect(text).toContain('VGGSNN compile    skipped: ../shared/fixtures/osr-vggsnn-cifar-random is absent');
+    expect(text).toContain('VGGSNN compile    loihi2: 5.75 s with OTS freezing (goal 5 s): freezing OTS 2.50 s, compile 3.25 s, 2,655 cores on 21 chips');
     expect(text).toContain('1,382 M synaptic events/s in 2 threads (1 thread 796 M, scalar 161 M), 116,707 spikes, best of 20 runs');
     expect(text).toContain('C fastest 1,446 M (ratio 0.96), C plain 709 M, Brian2 C++ standalone not measured (ratio -)');
     expect(text).toContain('CUBA N = 10,000   beside a CPU-bound process: 720 M synaptic events/s in 2 threads (1 thread 710 M');

@@ -31,15 +31,39 @@ export function lifFire(
   return fired;
 }
 
-/** Mean and unbiased standard deviation (torch.std) of `count` values, in float64. */
-export function meanAndUnbiasedStd(u: Float32Array, offset: number, count: number): { mean: number; std: number } {
-  let sum = 0;
-  for (let i = offset, end = offset + count; i < end; i++) sum += u[i]!;
-  const mean = sum / count;
-  let sq = 0;
-  for (let i = offset, end = offset + count; i < end; i++) {
-    const d = u[i]! - mean;
-    sq += d * d;
+/**
+ * Mean and unbiased standard deviation (torch.std) of `samples` x `size` values, in float64, two passes, each sum
+ * taken sample by sample (sampleSums) and then over the samples in order: so parts of a batch in other threads
+ * give the same float64 sums when their per-sample sums are added in the same order (batch-statistics.ts).
+ * `partials` is scratch of at least `samples` doubles.
+ */
+export function meanAndUnbiasedStd(u: Float32Array, samples: number, size: number, partials: Float64Array): { mean: number; std: number } {
+  const count = samples * size;
+  sampleSums(u, samples, size, null, partials, 0);
+  const mean = sumInOrder(partials, samples) / count;
+  sampleSums(u, samples, size, mean, partials, 0);
+  return { mean, std: Math.sqrt(sumInOrder(partials, samples) / (count - 1)) };
+}
+
+/** Per sample, the sum of its values (mean null) or of their squared deviations from `mean`, into out[at + s]. */
+export function sampleSums(u: Float32Array, samples: number, size: number, mean: number | null, out: Float64Array, at: number): void {
+  for (let s = 0; s < samples; s++) {
+    let sum = 0;
+    const end = (s + 1) * size;
+    if (mean === null) {
+      for (let i = s * size; i < end; i++) sum += u[i]!;
+    } else {
+      for (let i = s * size; i < end; i++) {
+        const d = u[i]! - mean;
+        sum += d * d;
+      }
+    }
+    out[at + s] = sum;
   }
-  return { mean, std: Math.sqrt(sq / (count - 1)) };
+}
+
+export function sumInOrder(values: Float64Array, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += values[i]!;
+  return sum;
 }
