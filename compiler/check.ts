@@ -14,9 +14,11 @@ export function check(program: ChipProgram, spec: ChipSpec): Diagnostic[] {
   const c = spec.core;
   const synapseLimit = c.synapseMemory.kind === 'grouped-words' ? c.synapseMemory.totalBits : c.sramBytes !== null ? c.sramBytes * 8 : null;
   const views = program.layers.map(layerView);
+  // A learning layer's synapses store the engine's tag beside each weight.
+  const learning = new Set(program.learning?.layers ?? []);
   for (const core of program.cores) {
     const layer = program.layers[core.layer]!;
-    const usage = sliceUsage(views[core.layer]!, coreSlice(core), spec, program.layers[core.layer]!.connection.weightBits);
+    const usage = sliceUsage(views[core.layer]!, coreSlice(core), spec, learning.has(core.layer));
     const where = { layer: layer.name, core: core.id };
     if (usage.neurons > c.maxNeurons) out.push(diagnostic('E-NEURONS', where, { value: usage.neurons, limit: c.maxNeurons }, 'neurons'));
     const inputAxons = Math.max(usage.inputAxons, core.usage.inputAxons);

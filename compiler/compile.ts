@@ -6,7 +6,7 @@ import type { Model } from '../models/graph/model.js';
 import { check } from './check.js';
 import { hasErrors, type Diagnostic } from './diagnostics.js';
 import { emit } from './passes/emit.js';
-import { configureLearning, type LearningOptions } from './passes/configure-learning.js';
+import { configureLearning, learningLayers, type LearningOptions } from './passes/configure-learning.js';
 import { foldNorm } from './passes/fold-norm.js';
 import { freezeThresholds, type FreezeOptions } from './passes/freeze-thresholds.js';
 import { lowerToSynapses } from './passes/lower-to-synapses.js';
@@ -48,11 +48,13 @@ export function compile(model: Model, chip: ChipSpec, options: CompileOptions): 
   const frozen = freezeThresholds(folded, chip, { threshold: options.threshold, ...(options.calibration ? { calibration: options.calibration } : {}) });
   const quantized = quantize(frozen.model, chip);
   const lowered = lowerToSynapses(quantized.network);
-  const partitioned = partition(quantized.network, chip);
+  // Learning layers are known before partitioning: their synapses store a tag each, which a core must fit.
+  const learning = new Set(options.learning ? learningLayers(quantized.network, options.learning.layers) : []);
+  const partitioned = partition(quantized.network, chip, learning);
   const placed = place(partitioned.partition, chip, options.chips);
   const routed = route(placed.placement, chip);
   const notes = [`threshold=${options.threshold}`, `chips=${options.chips}`];
-  const emitted = emit(lowered, routed, chip, { notes, chipCount: placed.placement.chipCount });
+  const emitted = emit(lowered, routed, chip, { notes, chipCount: placed.placement.chipCount, learningLayers: learning });
   const program = options.learning ? configureLearning(emitted, chip, options.learning) : emitted;
   const diagnostics = dedupe([...readOut.diagnostics, ...frozen.diagnostics, ...quantized.diagnostics, ...partitioned.diagnostics, ...placed.diagnostics, ...check(program, chip)]);
   return {

@@ -5,7 +5,7 @@ import type { Core } from '../chips/ir/chip-program.js';
 
 /** A layer read back from the IR, in the shape the usage accounting reads. */
 export function layerView(layer: Layer): LayerView {
-  const branches = (layer.branches ?? []).map((b) => connectionView(b.connection, b.sourceShape));
+  const branches = (layer.branches ?? []).map((b) => ({ ...connectionView(b.connection, b.sourceShape), delay: b.delay }));
   return { ...connectionView(layer.connection, layer.sourceShape), shape: shape3(layer.shape), ...(branches.length ? { branches } : {}) };
 }
 

@@ -1,4 +1,4 @@
-import { crossbarSynapseBits, groupedSynapseBitsForAxon } from '../chips/spec/synapse-memory.js';
+import { bitsPerSynapse, crossbarSynapseBits, delayFieldBits, groupedSynapseBitsForAxon } from '../chips/spec/synapse-memory.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { isDiagonalConv } from '../chips/ir/diagonal.js';
 import type { CoreSlice, QuantizedLayer, SliceUsage } from './stages.js';
@@ -6,7 +6,7 @@ import type { CoreSlice, QuantizedLayer, SliceUsage } from './stages.js';
 /** What the accounting reads of a layer; a QuantizedLayer and a layer decoded from the IR both provide it. */
 export type LayerView = Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceShape' | 'shape' | 'weights' | 'weightBits'> & {
   /** Synapse sets from other layers (residual graphs), held in full by every soma core of the layer. */
-  readonly branches?: readonly Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceShape' | 'weights'>[];
+  readonly branches?: readonly (Pick<QuantizedLayer, 'geometry' | 'pooling' | 'sourceShape' | 'weights'> & { readonly delay: number })[];
 };
 
 /** A branch of a layer seen as a layer of its own over its source, for the same accounting. */
@@ -20,18 +20,20 @@ export function branchView(layer: LayerView, branch: NonNullable<LayerView['bran
  * (kernel taps x output channels of the core) shared by every source position. Crossbar cores (Tianjic) have
  * one axon per source position the core's kernel windows read and store a full axons x neurons crossbar.
  */
-export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, weightBits: number): SliceUsage {
-  const own = mainUsage(layer, slice, spec, weightBits);
+export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, learning: boolean): SliceUsage {
+  const own = mainUsage(layer, slice, spec, synapseEntryBits(spec, layer.weightBits, { learning, delay: 0 }));
   if (slice.role !== 'soma' || !layer.branches?.length) return own;
   // A soma core also holds every branch's synapses onto its neurons, over the branch's whole fan-in.
   return layer.branches.reduce((total, branch) => {
     const view = branchView(layer, branch);
-    const u = mainUsage(view, { ...slice, fanIn: diagonal(view) ? slice.channels : [0, fanInWidth(view)] }, spec, weightBits);
+    // The learning engine updates the main synapses only: a branch stores no tag, but its delay.
+    const bits = synapseEntryBits(spec, layer.weightBits, { learning: false, delay: branch.delay });
+    const u = mainUsage(view, { ...slice, fanIn: diagonal(view) ? slice.channels : [0, fanInWidth(view)] }, spec, bits);
     return { neurons: total.neurons, inputAxons: total.inputAxons + u.inputAxons, synapseBits: total.synapseBits + u.synapseBits, synapses: total.synapses + u.synapses, fanIn: total.fanIn + u.fanIn };
   }, own);
 }
 
-function mainUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, weightBits: number): SliceUsage {
+function mainUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, entryBits: number): SliceUsage {
   const channels = slice.channels[1] - slice.channels[0];
   const rows = slice.rows[1] - slice.rows[0];
   const cols = slice.cols[1] - slice.cols[0];
@@ -49,14 +51,14 @@ function mainUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, weightBit
     if (memory.kind === 'grouped-words' && diagonal(layer)) {
       // Each input channel in the core's range drives its own channel only.
       const axons = Math.max(0, Math.min(slice.fanIn[1], slice.channels[1]) - Math.max(slice.fanIn[0], slice.channels[0]));
-      return { neurons, inputAxons: axons, synapseBits: axons * groupedSynapseBitsForAxon(memory, 1, weightBits), synapses: axons, fanIn: axons };
+      return { neurons, inputAxons: axons, synapseBits: axons * groupedSynapseBitsForAxon(memory, 1, entryBits), synapses: axons, fanIn: axons };
     }
     if (memory.kind === 'grouped-words') {
       const synapsesPerAxon = taps * channels;
       return {
         neurons,
         inputAxons: fanInWidth,
-        synapseBits: fanInWidth * groupedSynapseBitsForAxon(memory, synapsesPerAxon, weightBits),
+        synapseBits: fanInWidth * groupedSynapseBitsForAxon(memory, synapsesPerAxon, entryBits),
         synapses: fanInWidth * synapsesPerAxon,
         fanIn,
       };
@@ -72,7 +74,7 @@ function mainUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, weightBit
     for (let i = slice.fanIn[0]; i < slice.fanIn[1]; i++) {
       let n = 0;
       for (let o = slice.channels[0]; o < slice.channels[1]; o++) if (layer.weights[o * g.inFeatures + i] !== 0) n++;
-      if (n > 0) bits += groupedSynapseBitsForAxon(memory, n, weightBits);
+      if (n > 0) bits += groupedSynapseBitsForAxon(memory, n, entryBits);
       synapses += n;
     }
     return { neurons, inputAxons: fanInWidth, synapseBits: bits, synapses, fanIn: fanInWidth };
@@ -158,7 +160,15 @@ export function fanInWidth(layer: LayerView): number {
   return layer.geometry.kind === 'conv' ? layer.geometry.inChannels : layer.geometry.inFeatures;
 }
 
-/** Bits one stored synapse takes: the layer's weight mantissa; no delays; a tag only when learning is on. */
-export function synapseEntryBits(layer: LayerView, learning: boolean): number {
-  return layer.weightBits + (learning ? 8 : 0);
+/**
+ * Bits one stored synapse of a synapse set takes (chips/spec/synapse-memory.ts): the weight mantissa, the chip's
+ * tag where the learning engine updates the set, and a delay field where the set's spikes wait (a residual
+ * branch); main synapses arrive undelayed and store none.
+ */
+export function synapseEntryBits(spec: ChipSpec, weightBits: number, set: { readonly learning: boolean; readonly delay: number }): number {
+  return bitsPerSynapse({
+    weightBits,
+    tagBits: set.learning ? (spec.learning?.tagBits ?? 0) : 0,
+    delayBits: set.delay > 0 ? delayFieldBits(spec.neuron.maxDelaySteps) : 0,
+  });
 }

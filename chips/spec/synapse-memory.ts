@@ -14,6 +14,15 @@ export interface SynapseEntryFormat {
   readonly tagBits: number;
 }
 
+/**
+ * Width of a synapse's delay field (bits): the narrowest field that holds every delay 0..maxDelaySteps. A spec
+ * states the longest delay, not the field; a chip cannot store fewer bits than this (nengo-loihi's SynapseFmt
+ * sizes `dlyBits` per synapse format the same way), so the accounting never undercounts. 0 without delays.
+ */
+export function delayFieldBits(maxDelaySteps: number): number {
+  return maxDelaySteps > 0 ? Math.ceil(Math.log2(maxDelaySteps + 1)) : 0;
+}
+
 /** Bits one synapse entry occupies (bits). */
 export function bitsPerSynapse(format: SynapseEntryFormat): number {
   return format.weightBits + format.delayBits + format.tagBits;

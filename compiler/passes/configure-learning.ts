@@ -91,12 +91,14 @@ function writtenRules(text: string, spec: ChipSpec): { rule: string; tagRule?: s
   return dt ? { rule: dw.text, tagRule: dt.text } : { rule: dw.text };
 }
 
-function learningLayers(program: ChipProgram, layers: 'last' | readonly string[]): number[] {
-  if (layers === 'last') return [program.layers.length - 1];
+/** Indices of the layers `--learn-layers` names among a network's layers (the quantized ones or the program's). */
+export function learningLayers(network: { readonly layers: readonly { readonly name: string }[] }, layers: 'last' | readonly string[]): number[] {
+  const all = network.layers;
+  if (layers === 'last') return [all.length - 1];
   if (layers.length === 0) throw new CompileError('--learn-layers', 'names no layer');
   return layers.map((name) => {
-    const index = program.layers.findIndex((l) => l.name === name);
-    if (index < 0) throw new CompileError('--learn-layers', `no layer '${name}' (layers: ${program.layers.map((l) => l.name).join(', ')})`);
+    const index = all.findIndex((l) => l.name === name);
+    if (index < 0) throw new CompileError('--learn-layers', `no layer '${name}' (layers: ${all.map((l) => l.name).join(', ')})`);
     return index;
   });
 }

@@ -1,13 +1,15 @@
 import { IR_VERSION, type ChipProgram, type Core } from '../../chips/ir/chip-program.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { chipSpecSha256 } from '../../chips/spec/spec-hash.js';
-import { sliceUsage, synapseEntryBits } from '../usage.js';
+import { sliceUsage } from '../usage.js';
 import type { LoweredNetwork } from './lower-to-synapses.js';
 import type { RoutedCore } from './route.js';
 
 export interface EmitOptions {
   readonly notes: readonly string[];
   readonly chipCount: number;
+  /** Layers the learning engine will update: their synapses store a tag each. */
+  readonly learningLayers: ReadonlySet<number>;
 }
 
 /**
@@ -22,7 +24,7 @@ export function emit(lowered: LoweredNetwork, routed: readonly RoutedCore[], spe
   for (const core of routed) if (core.slice.role === 'soma') somaId.set(boxKey(core), core.id);
   const cores: Core[] = routed.map((core) => {
     const layer = network.layers[core.slice.layer]!;
-    const usage = sliceUsage(layer, core.slice, spec, synapseEntryBits(layer, false));
+    const usage = sliceUsage(layer, core.slice, spec, options.learningLayers.has(core.slice.layer));
     const populationAxons = layer.geometry.kind === 'conv' && spec.core.synapseMemory.kind === 'grouped-words' && core.slice.layer > 0;
     return {
       id: core.id,

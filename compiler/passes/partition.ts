@@ -18,7 +18,7 @@ export interface Tiling {
  * layer, the tiling with the fewest cores whose largest box fits every per-core limit of the chip.
  * Reference: DESIGN.md section 4 (partition); per-core limits from the chip spec.
  */
-export function partition(network: QuantizedNetwork, spec: ChipSpec, learning = false): { partition: Partition; diagnostics: Diagnostic[] } {
+export function partition(network: QuantizedNetwork, spec: ChipSpec, learningLayers: ReadonlySet<number> = new Set()): { partition: Partition; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   // Last layer first: how many cores of the next layer one neuron must reach bounds how many neurons a core
   // can hold within its output axons.
@@ -47,12 +47,10 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learning = 
       // A partial-sum core sends one partial sum per neuron of its box to the soma core, one output axon each,
       // whether or not the layer has a next one.
       partialSumNeurons: spec.core.maxOutputAxons,
-      feedsNext: (t) =>
-        spec.core.synapseMemory.kind !== 'grouped-words' ||
-        ((!next || !nextTiling || next.source !== index || nextInputAxons(next, nextTiling, t) <= spec.core.maxInputAxons) && branchReadersFit(network, tilings, index, t, spec)),
+      feedsNext: (t) => spec.core.synapseMemory.kind !== 'grouped-words' || readersFit(network, tilings, index, t, spec),
       previousNeurons: previous ? previous.shape[0] * previous.shape[1] * previous.shape[2] : 0,
     };
-    const tiling = chooseTiling(layer, spec, synapseEntryBits(layer, learning), annInput, bounds);
+    const tiling = chooseTiling(layer, spec, learningLayers.has(index), annInput, bounds);
     // The partial-sum bound narrows only boxes the soma bound leaves open (the output layer's), and a one-neuron
     // box, which fits wherever a larger one does, needs one axon: it is never why a layer has no tiling.
     if (!tiling) {
@@ -68,19 +66,27 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learning = 
 }
 
 /**
- * With population axons a soma core holding a branch needs an axon per source channel per source core its
- * receptive field reaches, besides its main synapses' axons (at least one per channel of its fan-in range).
+ * With population axons a core needs an axon per source channel per source core its receptive field reaches, for
+ * its main synapses and, on a soma core, for every branch. Every layer that reads this one (tiled already: readers
+ * come later) must fit with this layer tiled by `t`; a source not tiled yet counts its least (one core).
  */
-function branchReadersFit(network: QuantizedNetwork, tilings: readonly (Tiling | null)[], index: number, source: Tiling, spec: ChipSpec): boolean {
+function readersFit(network: QuantizedNetwork, tilings: readonly (Tiling | null)[], index: number, t: Tiling, spec: ChipSpec): boolean {
   return network.layers.every((reader, r) => {
-    const t = tilings[r];
-    if (r <= index || !t) return true;
-    return reader.branches.every((b) => {
-      if (b.source !== index) return true;
+    const readerTiling = tilings[r];
+    if (r <= index || !readerTiling) return true;
+    if (reader.source !== index && !reader.branches.some((b) => b.source === index)) return true;
+    const sourceTiling = (source: number): Tiling | null => (source === index ? t : (tilings[source] ?? null));
+    const axons = (view: QuantizedLayer, tiling: Tiling, source: Tiling | null): number => {
+      if (view.geometry.kind !== 'conv') return Math.min(tiling.fanIn, fanInWidth(view));
+      const least = Math.min(tiling.fanIn, view.geometry.inChannels, diagonal(view) ? tiling.channels : view.geometry.inChannels);
+      return source ? nextInputAxons(view, tiling, source) : least;
+    };
+    let total = reader.weights.length === 0 ? 0 : axons(reader, readerTiling, sourceTiling(reader.source));
+    for (const b of reader.branches) {
       const view: QuantizedLayer = { ...reader, geometry: b.geometry, pooling: b.pooling, sourceShape: b.sourceShape, weights: b.weights, branches: [] };
-      const main = reader.weights.length === 0 ? 0 : Math.min(t.fanIn, fanInWidth(reader));
-      return main + nextInputAxons(view, { ...t, fanIn: fanInWidth(view) }, source) <= spec.core.maxInputAxons;
-    });
+      total += axons(view, { ...readerTiling, fanIn: fanInWidth(view) }, sourceTiling(b.source));
+    }
+    return total <= spec.core.maxInputAxons;
   });
 }
 
@@ -138,11 +144,12 @@ function span(count: number, stride: number, kernel: number, size: number): numb
  * Usage of the largest box of a tiling (an interior one, whose receptive field is not clipped by padding); a soma
  * core also holds every branch of the layer (residual graphs) over the branch's whole fan-in.
  */
-function worstUsage(layer: QuantizedLayer, t: Tiling, spec: ChipSpec, entryBits: number, somaHoldsSynapses: boolean) {
-  const own = mainWorstUsage(layer, t, spec, entryBits, somaHoldsSynapses);
+function worstUsage(layer: QuantizedLayer, t: Tiling, spec: ChipSpec, learning: boolean, somaHoldsSynapses: boolean) {
+  const own = mainWorstUsage(layer, t, spec, synapseEntryBits(spec, layer.weightBits, { learning, delay: 0 }), somaHoldsSynapses);
   if (!somaHoldsSynapses || layer.branches.length === 0) return own;
   return layer.branches.reduce((total, b) => {
     const view: QuantizedLayer = { ...layer, geometry: b.geometry, pooling: b.pooling, sourceShape: b.sourceShape, weights: b.weights, branches: [] };
+    const entryBits = synapseEntryBits(spec, layer.weightBits, { learning: false, delay: b.delay });
     const u = mainWorstUsage(view, { ...t, fanIn: fanInWidth(view) }, spec, entryBits, true);
     return { neurons: total.neurons, inputAxons: total.inputAxons + u.inputAxons, synapseBits: total.synapseBits + u.synapseBits, fanIn: total.fanIn + u.fanIn };
   }, own);
@@ -199,7 +206,7 @@ export interface TilingBounds {
   readonly previousNeurons: number;
 }
 
-export function chooseTiling(layer: QuantizedLayer, spec: ChipSpec, entryBits: number, annInput: boolean, bounds: TilingBounds): Tiling | null {
+export function chooseTiling(layer: QuantizedLayer, spec: ChipSpec, learning: boolean, annInput: boolean, bounds: TilingBounds): Tiling | null {
   // The layer feeding this one needs an output axon per (neuron, destination core) on a chip without multicast,
   // so a tiling that sends each spike to many cores costs cores there too: count them in the score.
   const perSourceCore = (t: Tiling) => {
@@ -224,8 +231,8 @@ export function chooseTiling(layer: QuantizedLayer, spec: ChipSpec, entryBits: n
           const cores = boxes * (annInput ? fanInTiles + 1 : fanInTiles);
           if (best && cores >= best.score) continue;
           if (channels * rows * cols > maxBox || !bounds.feedsNext(t)) continue;
-          const soma = worstUsage(layer, t, spec, entryBits, !annInput);
-          const synapses = annInput ? worstUsage(layer, t, spec, entryBits, true) : soma;
+          const soma = worstUsage(layer, t, spec, learning, !annInput);
+          const synapses = annInput ? worstUsage(layer, t, spec, learning, true) : soma;
           if (!fitsCore(soma, spec) || !fitsCore({ ...synapses, neurons: 0 }, spec)) continue;
           const score = cores + perSourceCore(t);
           if (!best || score < best.score) best = { tiling: t, score };

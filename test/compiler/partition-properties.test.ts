@@ -164,7 +164,7 @@ describe('partition under random per-core limits', () => {
           expect(u.outputAxons, label).toBeLessThanOrEqual(limit.maxOutputAxons);
           expect(u.synapseBits, label).toBeLessThanOrEqual(synapseLimit(spec));
           if (limit.maxFanIn !== null) expect(u.fanIn, label).toBeLessThanOrEqual(limit.maxFanIn);
-          const again = sliceUsage(layers[core.layer]!, coreSlice(core), spec, program.layers[core.layer]!.connection.weightBits);
+          const again = sliceUsage(layers[core.layer]!, coreSlice(core), spec, false);
           expect(again.neurons, label).toBe(u.neurons);
           expect(again.synapseBits, label).toBe(u.synapseBits);
           expect(again.synapses, label).toBe(u.synapses);
