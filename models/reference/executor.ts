@@ -320,11 +320,22 @@ function convolution(
   out: Float32Array,
 ): Stage['run'] {
   const simd = WasmConv2d.create(weights, taps, bias, g);
-  if (simd) {
-    return (input, batch) => {
-      for (let b = 0; b < batch; b++) simd.run(input, b * inSize, out, b * outSize);
-    };
-  }
+  if (!simd) return scalarConvolution(weights, taps, bias, g, inSize, outSize, out);
+  // The weights live on in the kernel's memory only: this closure must not hold the float64 copy too.
+  return (input, batch) => {
+    for (let b = 0; b < batch; b++) simd.run(input, b * inSize, out, b * outSize);
+  };
+}
+
+function scalarConvolution(
+  weights: Float64Array,
+  taps: ConvTaps,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  inSize: number,
+  outSize: number,
+  out: Float32Array,
+): Stage['run'] {
   const acc = new Float64Array(outSize);
   return (input, batch) => {
     for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
