@@ -72,7 +72,7 @@ export async function simulateFile(args: {
   const program = decodeChipProgram(bytes, args.program);
   const spec = runnableProgramChip(program, args.chip, args.program);
   checkProfile(spec, args.profile);
-  if (!takesPixels(program) || (args.data !== undefined && !isFashionMnistDir(args.data))) return simulateDataFile(args, bytes, program, spec);
+  if (args.data !== undefined && (!takesPixels(program) || !isFashionMnistDir(args.data))) return simulateDataFile(args, bytes, program, spec);
   const test = loadFashionMnist(args.data ?? defaultFashionMnistDir(), 'test', args.limit);
   const expected = program.input.shape.join(', ');
   const fits = expected === test.shape.join(', ');
@@ -95,6 +95,8 @@ export async function simulateFile(args: {
     programFile: args.program,
     spec,
     images,
+    // A program for real-valued input takes the images as values in [0, 1] (pixel / 255).
+    ...(takesPixels(program) ? {} : { values: Float32Array.from(images, (p) => p / 255) }),
     labels: test.labels,
     count: test.count,
     encoding: args.encoding,
