@@ -33,12 +33,14 @@ export function openRedis(address: QueueAddress): Redis {
 /** Fails fast with one clear line when the queue is unreachable, before anything waits on it forever. */
 export async function checkReachable(address: QueueAddress): Promise<void> {
   const probe = new Redis({ ...redisOptions(address), lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
+  // The socket's own error (ECONNREFUSED, ENOTFOUND, WRONGPASS) says more than the 'Connection is closed' that follows it.
+  let cause: string | null = null;
+  probe.on('error', (error: Error) => (cause ??= error.message));
   try {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    throw new ClusterError(address.display, `cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ClusterError(address.display, `cannot reach Redis: ${cause ?? (error instanceof Error ? error.message : String(error))}`);
   } finally {
     probe.disconnect();
   }
