@@ -2,6 +2,7 @@ import type { ChipProgram } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { costEvents, type Costing, type EventCounts } from './ledger.js';
 import { MeshLinks } from './mesh-links.js';
+import type { ChipNeuroBench } from './neurobench-chip.js';
 import type { SpikeRaster } from './raster.js';
 import type { SimulationRun } from './simulate.js';
 
@@ -51,6 +52,8 @@ export interface SimulationReport {
   /** The float model's outputs on the same samples, and how the chip's compare (simulate --outputs --float-reference). */
   readonly floatOutputs?: number[][];
   readonly outputComparison?: unknown;
+  /** NeuroBench's metrics: the float model's (with a float reference) and the chip's own events' (`chip`). */
+  readonly neurobench?: object & { readonly chip?: ChipNeuroBench };
 }
 
 export interface FloatReference {

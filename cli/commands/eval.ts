@@ -9,7 +9,7 @@ import { lifNodes, lifKey, type Model } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { calibrateOts, hasFrozenThresholds, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
-import { evaluate } from '../../models/reference/evaluate.js';
+import { evaluateWithNeuroBench } from '../../models/metrics/neurobench.js';
 import type { ThresholdMode } from '../../models/reference/executor.js';
 import { emit, percent, progressBar } from '../output.js';
 import { count, integerIn, text } from '../arguments.js';
@@ -78,7 +78,7 @@ async function runEval(args: EvalArgs): Promise<void> {
     );
   }
   const bar = progressBar('eval', !args.json);
-  const result = evaluate(model, test, {
+  const { evaluation: result, neurobench } = evaluateWithNeuroBench(model, test, {
     mode: args.thresholds,
     batch: args.batch,
     keepOutputs: args.outputs,
@@ -105,6 +105,8 @@ async function runEval(args: EvalArgs): Promise<void> {
     spikesPerLayerPerStep: spikes,
     firingRatePerLayerPerStep: rates,
     spikesPerSample: result.spikesPerLayerPerStep.flat().reduce((a, b) => a + b, 0) / Math.max(1, result.samples),
+    // NeuroBench 2.3.0's metrics of this run, per sample; its activation sparsity and MAC/AC choice are per batch.
+    neurobench,
     ...(args.timing ? { seconds: result.seconds, imagesPerSecond: result.samples / result.seconds } : {}),
     ...(args.outputs ? { thresholds: thresholdTable(model, args.thresholds, result.thresholdsPerBatch), outputs: splitOutputs(result.outputs!, result.classes) } : {}),
   };

@@ -6,6 +6,8 @@ import { defaultFashionMnistDir, loadFashionMnist, type ImageSet } from '../../m
 import { imageSamples } from '../../models/datasets/image-samples.js';
 import { loadModel } from '../../models/load-model.js';
 import { evaluate } from '../../models/reference/evaluate.js';
+import { evaluateWithNeuroBench, type NeuroBenchMetrics } from '../../models/metrics/neurobench.js';
+import { chipNeuroBench } from '../../simulator/neurobench-chip.js';
 import { rasterLayerNames } from '../../simulator/raster.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { simulateDataset } from '../../simulator/parallel.js';
@@ -85,7 +87,7 @@ export async function simulateFile(args: {
   const images = fits ? test.images : adaptImages(test, program.input.shape, program.input.valueScale);
   if (!fits && !args.quiet) process.stderr.write(`note: images fitted to [${expected}] (--adapt-input); their labels are Fashion-MNIST's, so accuracy means nothing\n`);
   const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
-  const float = args.floatReference ? floatAccuracy(args.floatReference, test) : undefined;
+  const float = args.floatReference ? floatEvaluation(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
   if (args.queue && !fits) throw new UsageFailure('--adapt-input runs on this machine only: workers read the dataset as it is, without --queue');
   const run = args.queue
@@ -109,7 +111,7 @@ export async function simulateFile(args: {
   const built = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
   const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);
   const report = args.outputs ? { ...built, outputs: outputRows(run.outputs, classes) } : built;
-  return float ? { ...report, floatReference: float } : report;
+  return float ? { ...report, floatReference: float.reference, neurobench: float.neurobench } : report;
 }
 
 /**
@@ -142,10 +144,10 @@ async function simulateDataFile(args: Parameters<typeof simulateFile>[0], bytes:
   const labelled = { ...(input.labelled ? report : { ...report, accuracy: null }), ...(args.outputs ? { outputs: outputRows(run.outputs, classes) } : {}) };
   if (!args.floatReference) return labelled;
   const { model } = loadModel(args.floatReference);
-  const float = evaluate(model, input.dataset, { mode: 'frozen', batch: 64, keepOutputs: true });
+  const { evaluation: float, neurobench } = evaluateWithNeuroBench(model, input.dataset, { mode: 'frozen', batch: 64, keepOutputs: true });
   const floatReference = { model: model.name, samples: float.samples, accuracy: input.labelled ? float.accuracy : null, thresholds: 'frozen' as const };
-  if (!args.outputs) return { ...labelled, floatReference } as SimulationReport;
-  return { ...labelled, floatReference, floatOutputs: outputRows(float.outputs!, classes), outputComparison: compareOutputs(run.outputs, float.outputs!, classes) } as SimulationReport;
+  if (!args.outputs) return { ...labelled, floatReference, neurobench } as SimulationReport;
+  return { ...labelled, floatReference, neurobench, floatOutputs: outputRows(float.outputs!, classes), outputComparison: compareOutputs(run.outputs, float.outputs!, classes) } as SimulationReport;
 }
 
 function isFashionMnistDir(path: string): boolean {
@@ -158,9 +160,14 @@ function isFashionMnistDir(path: string): boolean {
 
 /** The float model's accuracy on the images the chip runs, OTS thresholds frozen as the chip has them. */
 export function floatAccuracy(modelFile: string, images: ImageSet): FloatReference {
+  return floatEvaluation(modelFile, images).reference;
+}
+
+/** floatAccuracy with NeuroBench's metrics of the same float run. */
+function floatEvaluation(modelFile: string, images: ImageSet): { reference: FloatReference; neurobench: NeuroBenchMetrics } {
   const { model } = loadModel(modelFile);
-  const result = evaluate(model, imageSamples(images, model), { mode: 'frozen', batch: 500 });
-  return { model: model.name, samples: result.samples, accuracy: result.accuracy, thresholds: 'frozen' };
+  const { evaluation, neurobench } = evaluateWithNeuroBench(model, imageSamples(images, model), { mode: 'frozen', batch: 500 });
+  return { reference: { model: model.name, samples: evaluation.samples, accuracy: evaluation.accuracy, thresholds: 'frozen' }, neurobench };
 }
 
 export function writeReport(path: string, report: SimulationReport | EventSimulationReport): void {
@@ -217,11 +224,13 @@ export function registerSimulate(yargs: Argv): Argv {
       if (args.events && args.floatReference) throw new UsageFailure('--float-reference runs the float model on images; event input (--events) has no float counterpart here');
       checkOutputs('simulate', [{ option: 'output', path: args.output }, { option: 'report', path: args.report }], [args.program, args.chip, args.data, args.events, args.floatReference]);
       const raster = args.raster ? args.raster.split(',').map((s) => s.trim()).filter((s) => s !== '') : args.report ? ['all'] : undefined;
-      const report = args.events
+      const simulated = args.events
         ? await simulateEventsFile({ ...args, events: args.events, raster, quiet: args.json })
         : await simulateFile({ ...args, raster, quiet: args.json, adaptInput: args['adapt-input'] });
       const program = decodeChipProgram(readFileSync(args.program), args.program);
       const spec = programChip(program, args.chip, args.program);
+      // Beside the float model's NeuroBench metrics (with --float-reference), the same counted on the chip's events.
+      const report = { ...simulated, neurobench: { ...simulated.neurobench, chip: chipNeuroBench(simulated) } };
       // The saved result names the spec that priced it, so recost and report tell an edited spec from the builtin.
       const saved = { ...report, chipSpecSha256: chipSpecSha256(spec) };
       if (args.output) writeReport(args.output, saved);

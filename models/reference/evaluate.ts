@@ -1,7 +1,7 @@
 import type { Model } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
-import { ReferenceExecutor, type ThresholdMode } from './executor.js';
+import { ReferenceExecutor, type StageObserver, type ThresholdMode } from './executor.js';
 
 /** Labelled samples as raw values; `toInput` scales them into the model's input (e.g. pixel / 255 in float32). */
 export interface LabelledSamples {
@@ -31,6 +31,8 @@ export interface EvaluateOptions {
   readonly batch: number;
   readonly keepOutputs?: boolean;
   readonly onBatch?: (done: number, total: number) => void;
+  /** Sees every stage of every step of every batch (e.g. NeuroBench's workload metrics, models/metrics). */
+  readonly onStage?: StageObserver;
 }
 
 /** Prediction = first index of the largest output (torch.argmax picks the first maximum too). */
@@ -53,7 +55,7 @@ export function evaluate(model: Model, data: LabelledSamples, options: EvaluateO
   for (let first = 0; first < data.count; first += batchSize) {
     const n = Math.min(batchSize, data.count - first);
     data.toInput(first, n, input);
-    const run = executor.run(input, n, options.mode);
+    const run = executor.run(input, n, options.mode, undefined, options.onStage);
     lifKeys = run.lifKeys;
     thresholdsPerBatch.push(run.thresholdsPerLayerPerStep.map((r) => [...r]));
     if (!spikes) spikes = run.spikesPerLayerPerStep.map((r) => r.map(() => 0));

@@ -1,0 +1,122 @@
+import type { Model, ModelNode } from '../graph/model.js';
+import { inferShapes } from '../graph/shapes.js';
+import { elementCount } from '../graph/tensor.js';
+import type { StageObserver, ThresholdMode } from '../reference/executor.js';
+import { membraneShadow, type MembraneShadow } from './membrane-shadow.js';
+import { synapticReach, type SynapticReach } from './synaptic-reach.js';
+
+/** NeuroBench 2.3.0's workload metrics, per sample, averaged as its WorkloadMetricManager averages them. */
+export interface WorkloadMetrics {
+  /** Zero outputs over all outputs of the spiking layers; per batch, weighted by batch size / samples and summed. */
+  readonly activationSparsity: number;
+  /** Per sample, all T steps: MAC when a layer call's input holds any value outside {-1, 0, 1}, else AC. */
+  readonly synapticOperations: { readonly effectiveMACs: number; readonly effectiveACs: number; readonly dense: number };
+  /** Per sample: neurons whose stored float32 membrane changed at a step (every neuron at the first); null if unknown. */
+  readonly membraneUpdates: number | null;
+}
+
+interface ConnectionLayer {
+  readonly reach: SynapticReach;
+  readonly inSize: number;
+}
+
+interface SpikingLayer {
+  readonly size: number;
+  readonly shadow: MembraneShadow | null;
+}
+
+/**
+ * Counts NeuroBench's workload metrics from the float reference's stage observer: pass `observe` as the onStage of
+ * ReferenceExecutor.run for every batch of a data set of `samples` samples, then read `result()`. As in NeuroBench,
+ * the MAC/AC choice is taken per layer call over the whole batch, so it matches NeuroBench's at the same batch size.
+ */
+export class WorkloadCollector {
+  private readonly connections = new Map<number, ConnectionLayer>();
+  private readonly spiking = new Map<number, SpikingLayer>();
+  private readonly lastStage: number;
+  private readonly timesteps: number;
+  private macs = 0;
+  private acs = 0;
+  private dense = 0;
+  private membraneUpdates = 0;
+  private readonly membraneKnown: boolean;
+  private batchZeros = 0;
+  private batchOutputs = 0;
+  private sparsity = 0;
+  private seen = 0;
+
+  constructor(model: Model, private readonly samples: number, mode: ThresholdMode) {
+    inferShapes(model).forEach(({ node, inputShape, outputShape }, index) => {
+      const reach = synapticReach(node, inputShape, outputShape);
+      if (reach) this.connections.set(index, { reach, inSize: elementCount(inputShape) });
+      if (isSpiking(node)) {
+        const size = elementCount(outputShape);
+        this.spiking.set(index, { size, shadow: membraneShadow(node, size, mode) });
+      }
+    });
+    this.lastStage = model.nodes.length - 1;
+    this.timesteps = model.timesteps;
+    this.membraneKnown = [...this.spiking.values()].every((l) => l.shadow !== null);
+  }
+
+  readonly observe: StageObserver = (index, _node, input, output, batch, t) => {
+    const connection = this.connections.get(index);
+    if (connection) this.countSynapticOps(connection, input, batch);
+    const layer = this.spiking.get(index);
+    if (layer) this.countActivations(layer, input, output, batch, t);
+    if (index === this.lastStage && t === this.timesteps - 1) this.endBatch(batch);
+  };
+
+  result(): WorkloadMetrics {
+    const n = this.seen;
+    return {
+      activationSparsity: this.sparsity,
+      synapticOperations: { effectiveMACs: n ? this.macs / n : 0, effectiveACs: n ? this.acs / n : 0, dense: n ? this.dense / n : 0 },
+      membraneUpdates: !this.membraneKnown ? null : n ? this.membraneUpdates / n : 0,
+    };
+  }
+
+  private countSynapticOps({ reach, inSize }: ConnectionLayer, input: Float32Array, batch: number): void {
+    const effective = reach.effective;
+    let ops = 0;
+    let spikes = true;
+    for (let b = 0; b < batch; b++) {
+      const base = b * inSize;
+      for (let i = 0; i < inSize; i++) {
+        const v = input[base + i]!;
+        if (v === 0) continue;
+        if (v !== 1 && v !== -1) spikes = false;
+        ops += effective[i]!;
+      }
+    }
+    if (spikes) this.acs += ops;
+    else this.macs += ops;
+    this.dense += reach.dense * batch;
+  }
+
+  private countActivations(layer: SpikingLayer, input: Float32Array, output: Float32Array, batch: number, t: number): void {
+    const n = batch * layer.size;
+    let zeros = 0;
+    for (let i = 0; i < n; i++) if (output[i] === 0) zeros++;
+    this.batchZeros += zeros;
+    this.batchOutputs += n;
+    if (layer.shadow) {
+      const changed = layer.shadow.step(input, output, n, t);
+      // NeuroBench counts every neuron at a batch's first step, then those whose membrane changed.
+      this.membraneUpdates += t === 0 ? n : changed;
+    }
+  }
+
+  private endBatch(batch: number): void {
+    const sparsity = this.batchOutputs === 0 ? 0 : this.batchZeros / this.batchOutputs;
+    // NeuroBench's manager: results[name] += (result * batch_size) / dataset_len, in this order.
+    this.sparsity += (sparsity * batch) / this.samples;
+    this.batchZeros = 0;
+    this.batchOutputs = 0;
+    this.seen += batch;
+  }
+}
+
+function isSpiking(node: ModelNode): node is Extract<ModelNode, { kind: 'lif' | 'spiking-neuron' }> {
+  return node.kind === 'lif' || node.kind === 'spiking-neuron';
+}
