@@ -1,3 +1,4 @@
+import { LOIHI_NUMBER_FORMAT } from '../chips/loihi/spec.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import type { ChipArithmetic, InputPlacement } from './stages.js';
 
@@ -7,6 +8,7 @@ import type { ChipArithmetic, InputPlacement } from './stages.js';
  */
 export function chipArithmetic(spec: ChipSpec): ChipArithmetic {
   const f = spec.numberFormat;
+  const loihi = LOIHI_NUMBER_FORMAT;
   const assumed: string[] = [];
   const take = (value: number | null | undefined, path: string, fallback: number): number => {
     if (value !== null && value !== undefined) return value;
@@ -17,14 +19,14 @@ export function chipArithmetic(spec: ChipSpec): ChipArithmetic {
     weightBits: f.weight.mantissaBits,
     weightExponentMin: f.weight.exponentMin,
     weightExponentMax: f.weight.exponentMax,
-    inputShift: take(f.inputShift, 'numberFormat.inputShift', 6),
-    stateBits: Math.min(take(f.voltage.bits, 'numberFormat.voltage.bits', 24), take(f.current.bits, 'numberFormat.current.bits', 24)),
-    decayBits: take(f.decay?.bits, 'numberFormat.decay.bits', 12),
-    currentDecayOffset: take(f.decay?.currentDecayOffset, 'numberFormat.decay.currentDecayOffset', 1),
-    thresholdBits: take(f.threshold.mantissaBits, 'numberFormat.threshold.mantissaBits', 17),
-    thresholdShift: take(f.threshold.shift, 'numberFormat.threshold.shift', 6),
-    biasBits: take(f.bias?.mantissaBits, 'numberFormat.bias.mantissaBits', 13),
-    biasExponentMax: take(f.bias?.exponentMax, 'numberFormat.bias.exponentMax', 7),
+    inputShift: take(f.inputShift, 'numberFormat.inputShift', loihi.inputShift!),
+    stateBits: Math.min(take(f.voltage.bits, 'numberFormat.voltage.bits', loihi.voltage.bits!), take(f.current.bits, 'numberFormat.current.bits', loihi.current.bits!)),
+    decayBits: take(f.decay?.bits, 'numberFormat.decay.bits', loihi.decay!.bits),
+    currentDecayOffset: take(f.decay?.currentDecayOffset, 'numberFormat.decay.currentDecayOffset', loihi.decay!.currentDecayOffset),
+    thresholdBits: take(f.threshold.mantissaBits, 'numberFormat.threshold.mantissaBits', loihi.threshold.mantissaBits!),
+    thresholdShift: take(f.threshold.shift, 'numberFormat.threshold.shift', loihi.threshold.shift!),
+    biasBits: take(f.bias?.mantissaBits, 'numberFormat.bias.mantissaBits', loihi.bias!.mantissaBits),
+    biasExponentMax: take(f.bias?.exponentMax, 'numberFormat.bias.exponentMax', loihi.bias!.exponentMax),
     assumed,
   };
 }

@@ -1,7 +1,7 @@
-import { thresholdMantissaAt } from '../chips/loihi2/lif-kernel.js';
 import { quantizeBias } from '../chips/fixed-point/index.js';
 import { clearCounters, createCounters, EVENT_KINDS, type CoreCounters } from './counters.js';
-import { expandedBias, fusedLifConstants, fusedLifStep, type FusedLifConstants } from './fused-lif.js';
+import { layerConstants } from './datapath.js';
+import { expandedBias, fusedLifStep } from './fused-lif.js';
 import type { LearningHooks } from './learning/learning-engine.js';
 import { MeshLinks } from './mesh-links.js';
 import { packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './packed-conv.js';
@@ -228,7 +228,7 @@ export class ChipSimulator {
     const w = program.input.hostWeights;
     const b = program.input.hostBias;
     const layerInfo = program.layers[0]!;
-    const bias = this.runtime.spec.numberFormat.bias;
+    const bias = this.runtime.datapath.bias;
     const [C, H, W] = layerInfo.shape as [number, number, number];
     const conv = layerInfo.connection.conv;
     const [IC, IH, IW] = program.input.shape as [number, number, number];
@@ -251,7 +251,7 @@ export class ChipSimulator {
             const n = analog.length;
             for (let i = 0; i < n; i++) sum += analog[i]! * w[c * n + i]!;
           }
-          const q = quantizeBias(sum * layer.scale, bias?.mantissaBits ?? 13, bias?.exponentMax ?? 7);
+          const q = quantizeBias(sum * layer.scale, bias.mantissaBits, bias.exponentMax);
           const n = neuronIndex(c, y * W + x, C);
           layer.biasMantissa[n] = q.mantissa;
           layer.biasExponent[n] = q.exponent;
@@ -480,7 +480,7 @@ export class ChipSimulator {
     const coreSpikes = this.coreSpikes;
     const coreInactive = this.coreInactive;
     const l = layer.index;
-    const k = this.constants(layer, t);
+    const k = layerConstants(this.runtime.datapath, layer, t);
     let fired = this.wasm ? this.wasm.lifStep(layer, k, this.marked[l]!) : -1;
     if (fired < 0) fired = fusedLifStep(layer, this.bias[l]!, k, this.marked[l]!, coreSpikes, coreInactive);
     this.marked[l] = fired;
@@ -496,16 +496,5 @@ export class ChipSimulator {
     }
     this.layerSpikes[l] = this.layerSpikes[l]! + fired;
     return fired;
-  }
-
-  /**
-   * The datapath at local step t: a non-spiking layer accumulates; Loihi 2 reads its threshold table and reset
-   * mode; Loihi 1's datapath has one threshold and resets to zero (Tianjic's is not published and is assumed the
-   * same: the compiler warns W-UNCONFIRMED).
-   */
-  private constants(layer: LayerRuntime, t: number): FusedLifConstants {
-    if (!layer.spiking) return fusedLifConstants(layer.du, layer.dv, null, 'zero', layer.weightExponent);
-    if (this.runtime.spec.family === 'loihi2') return fusedLifConstants(layer.du, layer.dv, thresholdMantissaAt(layer.thresholds, t), layer.reset, layer.weightExponent);
-    return fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
   }
 }

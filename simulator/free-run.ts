@@ -1,7 +1,7 @@
-import { thresholdMantissaAt } from '../chips/loihi2/lif-kernel.js';
 import { createCounters, type CoreCounters } from './counters.js';
+import { layerConstants } from './datapath.js';
 import { SimulationError } from './errors.js';
-import { expandedBias, fusedLifConstants, fusedRefractoryLifStep, type FusedLifConstants } from './fused-lif.js';
+import { expandedBias, fusedRefractoryLifStep } from './fused-lif.js';
 import { chargeSynapticOps, packSynapses, type FreeRunResult } from './free-run-parts.js';
 import type { LayerRuntime, ProgramRuntime } from './runtime.js';
 import { layOutFreeRun, type FreeRunMemory } from './wasm/free-run-layout.js';
@@ -49,7 +49,7 @@ function wasmLayout(runtime: ProgramRuntime, layer: LayerRuntime, steps: number,
   const packed = packSynapses(layer.synapses.targets, layer.synapses.weights, layer.neurons);
   const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons));
   if (!packed || !wasmFreeRunFits(bias)) return null;
-  return layOutFreeRun(runtime, layer, steps, packed, bias as Int32Array, (t) => stepConstants(runtime, layer, t), shares);
+  return layOutFreeRun(runtime, layer, steps, packed, bias as Int32Array, (t) => layerConstants(runtime.datapath, layer, t), shares);
 }
 
 /** The scalar TypeScript loop: the specification the WebAssembly run is pinned to. */
@@ -93,19 +93,11 @@ function runRecurrentScalar(runtime: ProgramRuntime, layer: LayerRuntime, steps:
         for (let k = begin; k < end; k++) acc[targets[k]!] = acc[targets[k]!]! + weights[k]!;
       }
     }
-    previous = fusedRefractoryLifStep(layer, bias, stepConstants(runtime, layer, t), previous, refractory, hold, coreSpikes);
+    previous = fusedRefractoryLifStep(layer, bias, layerConstants(runtime.datapath, layer, t), previous, refractory, hold, coreSpikes);
     spikes += previous;
   }
   const seconds = (performance.now() - started) / 1000;
   for (let c = 0; c < coreSpikes.length; c++) counters.spikesOut[c] = coreSpikes[c]!;
   chargeSynapticOps(layer, delivered, counters);
   return { steps, neurons: n, spikes, synapticEvents: events, seconds, counters };
-}
-
-/** The datapath constants at step t: Loihi 2 reads its threshold table (held at its last entry), Loihi 1 and Tianjic one threshold and reset to zero. */
-function stepConstants(runtime: ProgramRuntime, layer: LayerRuntime, t: number): FusedLifConstants {
-  if (runtime.spec.family === 'loihi2') {
-    return fusedLifConstants(layer.du, layer.dv, thresholdMantissaAt(layer.thresholds, Math.min(t, layer.thresholds.length - 1)), layer.reset, layer.weightExponent);
-  }
-  return fusedLifConstants(layer.du, layer.dv, layer.thresholds[0]!, 'zero', layer.weightExponent);
 }

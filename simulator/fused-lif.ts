@@ -1,6 +1,8 @@
 // Reference: chips/loihi/lif-kernel.ts (stepLoihiLif, stepLoihiAccumulator) and chips/loihi2/lif-kernel.ts
 // (stepLoihi2Lif) are the specification; these loops compute the same doubles in the same order, fused with the
 // work the simulator does around them. test/simulator/fused-lif.test.ts pins them to the reference bit for bit.
+// The widths are Loihi's (chips/loihi/spec.ts) for every chip they run: datapath.ts refuses a chip whose spec
+// publishes others, before a step is taken.
 import { checkLoihiDecay, checkLoihiThresholdMantissa, thresholdFromMantissa } from '../chips/loihi/lif-kernel.js';
 import { shiftLeftSigned } from '../chips/fixed-point/shift.js';
 import { CURRENT_DECAY_OFFSET, DECAY_BITS, INPUT_SHIFT, MAX_DECAY, STATE_BITS, VOLTAGE_DECAY_OFFSET } from '../chips/loihi/spec.js';

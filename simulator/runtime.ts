@@ -1,6 +1,7 @@
 import type { ChipProgram, Core, Layer } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { isDiagonalConv } from '../chips/ir/diagonal.js';
+import { chooseDatapath, type Datapath } from './datapath.js';
 import { SimulationError } from './errors.js';
 
 /** Synapses of one layer over its (pooled) source grid, reordered for scatter from sparse events. */
@@ -89,6 +90,8 @@ export interface BranchRuntime {
 export interface ProgramRuntime {
   readonly program: ChipProgram;
   readonly spec: ChipSpec;
+  /** The neuron datapath, chosen once from the spec's data. */
+  readonly datapath: Datapath;
   readonly layers: readonly LayerRuntime[];
   /** Global tile coordinates of every core (x across chips side by side). */
   readonly coreX: Int32Array;
@@ -103,6 +106,7 @@ export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string)
   if (program.chipFamily !== spec.family) {
     throw new SimulationError(file, `the program was compiled for ${program.chipName} (${program.chipFamily}); the chip spec ${spec.name} is ${spec.family}: compile it for this chip`);
   }
+  const datapath = chooseDatapath(spec, file);
   const inputSize = program.input.shape.reduce((a, b) => a * b, 1);
   const coreIndex = new Map(program.cores.map((c, i) => [c.id, i]));
   const coreX = Int32Array.from(program.cores, (c) => c.chip * spec.mesh.widthTiles + c.tileX);
@@ -126,6 +130,7 @@ export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string)
   return {
     program,
     spec,
+    datapath,
     layers,
     coreX,
     coreY,

@@ -1,5 +1,5 @@
 // Reference: Davies et al., "Loihi: A Neuromorphic Manycore Processor with On-Chip Learning", IEEE Micro 38(1), 2018; per-core limits as nengo-loihi checks them (nengo_loihi/block.py, builder/validate.py, builder/discretize.py, hardware/nxsdk_objects.py); neuron arithmetic of lava-nc/lava src/lava/proc/lif/models.py PyLifModelBitAcc; DESIGN.md section 3.
-import { CHIP_SPEC_FORMAT, DEFAULT_COST_ACCOUNTING, type ChipSpec, type CostAccounting, type CostProfile, type LearningEngine } from '../spec/chip-spec.js';
+import { CHIP_SPEC_FORMAT, DEFAULT_COST_ACCOUNTING, type ChipSpec, type CostAccounting, type CostProfile, type LearningEngine, type NumberFormat } from '../spec/chip-spec.js';
 
 // --- Mesh (DESIGN.md section 3; Davies et al. 2018) ---
 /** Neuro cores per chip (cores). Reference: Davies et al. 2018. */
@@ -184,6 +184,26 @@ export const SANAFE_COST_PROFILE: CostProfile = {
   accounting: SANAFE_ACCOUNTING,
 };
 
+/**
+ * Loihi's number formats (Lava PyLifModelBitAcc's datapath). Also what the compiler and simulator assume where a
+ * spec leaves a format unpublished (null): they say so in a W-UNCONFIRMED diagnostic.
+ */
+export const LOIHI_NUMBER_FORMAT: NumberFormat = {
+  weight: {
+    mantissaBits: MAX_WEIGHT_BITS,
+    mantissaBitsChoices: WEIGHT_BITS_CHOICES,
+    signed: true, // "sign mode": mixed-sign groups spend one mantissa bit on the sign (nengo-loihi shift_bits)
+    exponentMin: WEIGHT_EXP_MIN,
+    exponentMax: WEIGHT_EXP_MAX,
+  },
+  current: { bits: STATE_BITS, overflow: 'wrap' },
+  voltage: { bits: STATE_BITS, overflow: 'saturate' },
+  decay: { bits: DECAY_BITS, currentDecayOffset: CURRENT_DECAY_OFFSET, voltageDecayOffset: VOLTAGE_DECAY_OFFSET },
+  threshold: { mantissaBits: THRESHOLD_MANTISSA_BITS, shift: THRESHOLD_SHIFT },
+  bias: { mantissaBits: BIAS_MANTISSA_BITS, exponentMax: BIAS_EXP_MAX },
+  inputShift: INPUT_SHIFT,
+};
+
 export const loihiSpec: ChipSpec = {
   format: CHIP_SPEC_FORMAT,
   name: 'loihi',
@@ -215,21 +235,7 @@ export const loihiSpec: ChipSpec = {
     maxCompartmentProfiles: MAX_COMPARTMENT_PROFILES,
     maxThresholdProfiles: MAX_THRESHOLD_PROFILES,
   },
-  numberFormat: {
-    weight: {
-      mantissaBits: MAX_WEIGHT_BITS,
-      mantissaBitsChoices: WEIGHT_BITS_CHOICES,
-      signed: true, // "sign mode": mixed-sign groups spend one mantissa bit on the sign (nengo-loihi shift_bits)
-      exponentMin: WEIGHT_EXP_MIN,
-      exponentMax: WEIGHT_EXP_MAX,
-    },
-    current: { bits: STATE_BITS, overflow: 'wrap' },
-    voltage: { bits: STATE_BITS, overflow: 'saturate' },
-    decay: { bits: DECAY_BITS, currentDecayOffset: CURRENT_DECAY_OFFSET, voltageDecayOffset: VOLTAGE_DECAY_OFFSET },
-    threshold: { mantissaBits: THRESHOLD_MANTISSA_BITS, shift: THRESHOLD_SHIFT },
-    bias: { mantissaBits: BIAS_MANTISSA_BITS, exponentMax: BIAS_EXP_MAX },
-    inputShift: INPUT_SHIFT,
-  },
+  numberFormat: LOIHI_NUMBER_FORMAT,
   neuron: {
     resetModes: ['zero'], // no soft reset on Loihi 1 (DESIGN.md section 3)
     spikeCondition: 'greater', // strict v > vth << 6 (Lava PyLifModelBitAcc.spiking_activation)
