@@ -61,20 +61,22 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
       case 'avgpool2d':
       case 'adaptiveavgpool2d':
         return spikeSources(operands(i)[0]!, reader).map((s) => {
-          if (s.pooling) throw new CompileError(where(name), 'two pooling layers in a row cannot fold into synapses');
+          if (s.pooling) throw new CompileError(where(name), 'two pooling layers in a row cannot fold into synapses', 'E-GRAPH', name);
           return { ...s, pooling: poolingOf(node, shapeOfLayer(s.layer), where(name)), names: [...s.names, name] };
         });
       default:
         throw new CompileError(
           where(reader),
           `reads a real-valued stream from '${name}' (${node.kind}), not spikes: a synaptic layer on the chip sums spikes only (E-UNSUPPORTED; a real-valued shortcut, as in NF-ResNet, would need graded spikes or non-spiking accumulating compartments, which this compiler does not lower)`,
+          'E-UNSUPPORTED',
+          reader,
         );
     }
   };
 
   const synapticTerms = (i: number): Term[] => {
     const node = nodes[i]!;
-    if (node.kind !== 'conv2d' && node.kind !== 'linear') throw new CompileError(where(node.name), `expected a conv2d or linear layer, found ${node.kind}`);
+    if (node.kind !== 'conv2d' && node.kind !== 'linear') throw new CompileError(where(node.name), `expected a conv2d or linear layer, found ${node.kind}`, 'E-GRAPH', node.name);
     const input = operands(i)[0]!;
     const inner = at.get(input);
     if (node.kind === 'linear' && inner !== undefined && nodes[inner]!.kind === 'linear' && !layerOf.has(input)) {
@@ -94,7 +96,7 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
 
   const currentTerms = (name: string, reader: string): Term[] => {
     const i = at.get(name);
-    if (i === undefined) throw new CompileError(where(reader), 'neurons that read the model input directly have no synapses to lower');
+    if (i === undefined) throw new CompileError(where(reader), 'neurons that read the model input directly have no synapses to lower', 'E-GRAPH', reader);
     const node = nodes[i]!;
     if (node.kind === 'add') {
       const [a, b] = operands(i);
@@ -102,7 +104,7 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
     }
     if (node.kind === 'conv2d' || node.kind === 'linear') return synapticTerms(i);
     if (layerOf.has(name)) return [identityTerm(name, spikeSources(name, reader)[0]!)];
-    throw new CompileError(where(reader), `reads '${name}' (${node.kind}), which is no synaptic layer: neurons must follow a conv2d or linear layer (or an add of them)`);
+    throw new CompileError(where(reader), `reads '${name}' (${node.kind}), which is no synaptic layer: neurons must follow a conv2d or linear layer (or an add of them)`, 'E-GRAPH', reader);
   };
 
   // Spikes added to a current as they are (paper B's identity shortcut): a synapse of weight 1 per neuron.
@@ -123,7 +125,7 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
     const start = Math.max(...terms.map((t) => (t.source.layer < 0 ? 0 : layers[t.source.layer]!.startStep + 1)));
     for (const t of terms) {
       if (t.source.layer < 0 && (index > 0 || terms.length > 1)) {
-        throw new CompileError(where(name), 'reads the model input besides the first chip layer: only the first layer takes the input (E-UNSUPPORTED)');
+        throw new CompileError(where(name), 'reads the model input besides the first chip layer: only the first layer takes the input (E-UNSUPPORTED)', 'E-UNSUPPORTED', name);
       }
     }
     // The main synapses are those from the latest source in the pipeline (no delay); the others are branches,
@@ -176,7 +178,7 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
     const sources = spikeSources(operands(i)[0]!, node.name);
     const source = sources[0]!;
     if (sources.length !== 1 || source.layer < 0 || source.pooling) {
-      throw new CompileError(where(node.name), 'max pooling is lowered only over the spikes of one spiking layer (an OR of binary spikes); this one reads a sum, a pooled grid or the input (E-UNSUPPORTED)');
+      throw new CompileError(where(node.name), 'max pooling is lowered only over the spikes of one spiking layer (an OR of binary spikes); this one reads a sum, a pooled grid or the input (E-UNSUPPORTED)', 'E-UNSUPPORTED', node.name);
     }
     const [c, h, w] = shapeOfLayer(source.layer);
     const k = node.kernel;
@@ -194,11 +196,11 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
   const lastIndex = nodes.length - 1;
   const last = nodes[lastIndex]!;
   if (last.kind !== 'conv2d' && last.kind !== 'linear') {
-    throw new CompileError(model.name, 'the model must end with a conv2d/linear layer whose mean over time is the output');
+    throw new CompileError(model.name, 'the model must end with a conv2d/linear layer whose mean over time is the output', 'E-GRAPH', null);
   }
   const outputTerms = synapticTerms(lastIndex);
   addLayer(last.name, 'output', null, outputTerms, outputShape(outputTerms[0]!, shapeOfLayer(outputTerms[0]!.source.layer)));
-  if (layers[0]!.source !== -1) throw new CompileError(model.name, 'the first chip layer must read the model input');
+  if (layers[0]!.source !== -1) throw new CompileError(model.name, 'the first chip layer must read the model input', 'E-GRAPH', null);
   return { name: model.name, source: model.source, timesteps: model.timesteps, input: model.input, sha256: model.sha256, layers };
 }
 
@@ -214,12 +216,12 @@ function poolingOf(node: FoldedPool | FoldedAdaptivePool, source: Shape3, where:
   const [c, h, w] = source;
   if (node.kind !== 'adaptiveavgpool2d') {
     if (node.kernel !== node.stride || (node.padding ?? 0) !== 0) {
-      throw new CompileError(where, `overlapping or padded pooling (kernel ${node.kernel}, stride ${node.stride}) cannot fold into synapses`);
+      throw new CompileError(where, `overlapping or padded pooling (kernel ${node.kernel}, stride ${node.stride}) cannot fold into synapses`, 'E-GRAPH', node.name);
     }
     return { kernel: [node.kernel, node.kernel], stride: [node.kernel, node.kernel], adaptive: false, pooledShape: [c, Math.floor(h / node.kernel), Math.floor(w / node.kernel)] };
   }
   const [oh, ow] = node.output;
-  if (h % oh !== 0 || w % ow !== 0) throw new CompileError(where, `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`);
+  if (h % oh !== 0 || w % ow !== 0) throw new CompileError(where, `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`, 'E-GRAPH', node.name);
   return { kernel: [h / oh, w / ow], stride: [h / oh, w / ow], adaptive: false, pooledShape: [c, oh, ow] };
 }
 
@@ -240,7 +242,7 @@ function outputShape(term: Term, source: Shape3): Shape3 {
 
 /** outer(inner(x)) for two linear maps: W = W_outer W_inner, b = W_outer b_inner (+ b_outer once). */
 function composeLinear(outer: Extract<FrozenNode, { kind: 'linear' }>, inner: Term, withOuterBias: boolean): Term {
-  if (inner.geometry.kind !== 'dense') throw new CompileError(outer.name, 'composes only with a linear layer');
+  if (inner.geometry.kind !== 'dense') throw new CompileError(outer.name, 'composes only with a linear layer', 'E-GRAPH', outer.name);
   const [out, mid] = outer.shape;
   const features = inner.geometry.inFeatures;
   const weight = new Float32Array(out * features);

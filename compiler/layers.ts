@@ -29,28 +29,28 @@ export function toLayers(model: FrozenModel): LayeredModel {
   for (const node of model.nodes) {
     switch (node.kind) {
       case 'avgpool2d': {
-        if (open) throw new CompileError(where(node.name), 'pooling between a synaptic layer and its neurons cannot be lowered');
-        if (node.kernel !== node.stride) throw new CompileError(where(node.name), `overlapping pooling (kernel ${node.kernel}, stride ${node.stride}) cannot fold into synapses`);
-        if (pooling) throw new CompileError(where(node.name), 'two pooling layers in a row cannot fold into synapses');
+        if (open) throw new CompileError(where(node.name), 'pooling between a synaptic layer and its neurons cannot be lowered', 'E-GRAPH', node.name);
+        if (node.kernel !== node.stride) throw new CompileError(where(node.name), `overlapping pooling (kernel ${node.kernel}, stride ${node.stride}) cannot fold into synapses`, 'E-GRAPH', node.name);
+        if (pooling) throw new CompileError(where(node.name), 'two pooling layers in a row cannot fold into synapses', 'E-GRAPH', node.name);
         const [c, h, w] = source;
         pooling = { kernel: [node.kernel, node.kernel], stride: [node.kernel, node.kernel], adaptive: false, pooledShape: [c, Math.floor(h / node.kernel), Math.floor(w / node.kernel)] };
         names.push(node.name);
         break;
       }
       case 'adaptiveavgpool2d': {
-        if (open) throw new CompileError(where(node.name), 'pooling between a synaptic layer and its neurons cannot be lowered');
-        if (pooling) throw new CompileError(where(node.name), 'two pooling layers in a row cannot fold into synapses');
+        if (open) throw new CompileError(where(node.name), 'pooling between a synaptic layer and its neurons cannot be lowered', 'E-GRAPH', node.name);
+        if (pooling) throw new CompileError(where(node.name), 'two pooling layers in a row cannot fold into synapses', 'E-GRAPH', node.name);
         const [c, h, w] = source;
         const [oh, ow] = node.output;
-        if (h % oh !== 0 || w % ow !== 0) throw new CompileError(where(node.name), `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`);
+        if (h % oh !== 0 || w % ow !== 0) throw new CompileError(where(node.name), `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`, 'E-GRAPH', node.name);
         pooling = { kernel: [h / oh, w / ow], stride: [h / oh, w / ow], adaptive: false, pooledShape: [c, oh, ow] };
         names.push(node.name);
         break;
       }
       case 'maxpool2d':
-        throw new CompileError(where(node.name), 'max pooling is not lowered to synapses (E-UNSUPPORTED): use average pooling');
+        throw new CompileError(where(node.name), 'max pooling is not lowered to synapses (E-UNSUPPORTED): use average pooling', 'E-UNSUPPORTED', node.name);
       case 'add':
-        throw new CompileError(where(node.name), 'residual additions are not lowered in this version (E-UNSUPPORTED)');
+        throw new CompileError(where(node.name), 'residual additions are not lowered in this version (E-UNSUPPORTED)', 'E-UNSUPPORTED', node.name);
       case 'flatten':
         names.push(node.name);
         break;
@@ -58,7 +58,7 @@ export function toLayers(model: FrozenModel): LayeredModel {
       case 'linear': {
         if (open) close(null);
         if (layers.length > 0 && layers[layers.length - 1]!.kind === 'output') {
-          throw new CompileError(where(node.name), 'a synaptic layer follows one without neurons; only the last layer may lack neurons');
+          throw new CompileError(where(node.name), 'a synaptic layer follows one without neurons; only the last layer may lack neurons', 'E-GRAPH', node.name);
         }
         const pooled = pooling ? pooling.pooledShape : source;
         let geometry: SynapticGeometry;
@@ -80,16 +80,16 @@ export function toLayers(model: FrozenModel): LayeredModel {
         break;
       }
       case 'lif':
-        if (!open) throw new CompileError(where(node.name), 'a LIF layer must follow a conv2d or linear layer');
+        if (!open) throw new CompileError(where(node.name), 'a LIF layer must follow a conv2d or linear layer', 'E-GRAPH', node.name);
         close(node);
         break;
     }
   }
-  if (pooling || names.length > 0) throw new CompileError(where(names[names.length - 1] ?? model.name), 'the model ends with pooling or flatten and no synaptic layer');
+  if (pooling || names.length > 0) throw new CompileError(where(names[names.length - 1] ?? model.name), 'the model ends with pooling or flatten and no synaptic layer', 'E-GRAPH', names[names.length - 1] ?? null);
   close(null);
-  if (layers.length === 0) throw new CompileError(model.name, 'the model has no conv2d or linear layer');
+  if (layers.length === 0) throw new CompileError(model.name, 'the model has no conv2d or linear layer', 'E-GRAPH', null);
   if (layers[layers.length - 1]!.kind !== 'output') {
-    throw new CompileError(model.name, 'the model must end with a conv2d/linear layer whose mean over time is the output');
+    throw new CompileError(model.name, 'the model must end with a conv2d/linear layer whose mean over time is the output', 'E-GRAPH', null);
   }
   return { name: model.name, source: model.source, timesteps: model.timesteps, input: model.input, sha256: model.sha256, layers };
 }

@@ -2,7 +2,8 @@ import type { Argv } from 'yargs';
 import { encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { validateChipProgram } from '../../chips/ir/validate-chip-program.js';
 import type { ChipBudget } from '../../compiler/passes/place.js';
-import { compile } from '../../compiler/compile.js';
+import { compile, type Compilation } from '../../compiler/compile.js';
+import { CompileError } from '../../compiler/errors.js';
 import type { LearningOptions } from '../../compiler/passes/configure-learning.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { loadModel } from '../../models/load-model.js';
@@ -71,7 +72,7 @@ export function runCompile(args: CompileArgs, write: boolean) {
     : null;
   const started = performance.now();
   const learning = learningOptions(args);
-  const result = compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}), ...(learning ? { learning } : {}) });
+  const result = compileOrReport(args.json, () => compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}), ...(learning ? { learning } : {}) }));
   const seconds = (performance.now() - started) / 1000;
   const program = result.program;
   const report = {
@@ -94,6 +95,19 @@ export function runCompile(args: CompileArgs, write: boolean) {
   emit(args.json, report, () => formatCompile(report));
   if (!result.ok) process.exitCode = 1;
   return report;
+}
+
+/**
+ * With --json a model the compiler cannot lower is a report like any other (ok false, the error as a diagnostic
+ * with its code and layer, nothing written); the text output keeps the one-line failure.
+ */
+function compileOrReport(json: boolean, run: () => Compilation): Pick<Compilation, 'program' | 'diagnostics' | 'ok'> {
+  try {
+    return run();
+  } catch (error) {
+    if (!json || !(error instanceof CompileError)) throw error;
+    return { program: null, diagnostics: [error.toDiagnostic()], ok: false };
+  }
 }
 
 /** The usage error (cli/failure.ts), under the name the commands import it by. */

@@ -49,7 +49,7 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
   for (let k = 0; k < T; k++) reach += lambda ** k;
   // Trace steps per input spike: as many as keep the fullest trace (every pooled source spiking every step) in range.
   const perSpike = Math.floor(traceMax / (area * reach));
-  if (perSpike < 1) throw new CompileError(layer.name, `a ${engine.traceBits}-bit trace cannot count ${area * reach} spikes per epoch`);
+  if (perSpike < 1) throw new CompileError(layer.name, `a ${engine.traceBits}-bit trace cannot count ${area * reach} spikes per epoch`, 'E-LEARNING', layer.name);
   const x1: TraceConfig = { impulse: perSpike * 2 ** engine.impulseFractionalBits, decay };
   // OTTT's T updates per sample share the rate; the rate rule's trace sums T steps where the rule wants their mean.
   const stepRate = learningRate / T;
@@ -125,9 +125,9 @@ function accumulatedRules(inputs: AccumulatedInputs): { rule: string; tagRule: s
   const k = Math.log2(T);
   // Reference: lava-nc/lava symbolic_equation.py (Uk matches `u\d`: k is one digit).
   if (!Number.isInteger(k) || k > 9) {
-    throw new CompileError(layer.name, `ottt-accumulated applies the tag every T = ${T} steps through the u<k> dependency, which runs every 2^k-th epoch (k = 0..9): T must be a power of two up to 512`);
+    throw new CompileError(layer.name, `ottt-accumulated applies the tag every T = ${T} steps through the u<k> dependency, which runs every 2^k-th epoch (k = 0..9): T must be a power of two up to 512`, 'E-LEARNING', layer.name);
   }
-  if (engine.tagBits === 0) throw new CompileError(layer.name, "ottt-accumulated sums each sample's updates in the synaptic tag, and this chip's learning engine has none (tagBits 0)");
+  if (engine.tagBits === 0) throw new CompileError(layer.name, "ottt-accumulated sums each sample's updates in the synaptic tag, and this chip's learning engine has none (tagBits 0)", 'E-LEARNING', layer.name);
   const F = accumulatorFractionBits(engine.scaleExponentMin);
   const tagMax = 2 ** (engine.tagBits - 1) - 1;
   // Largest |sum of T products| in accumulator units (2^-F weight steps), and the finest tag unit 2^s holding it.
@@ -136,7 +136,7 @@ function accumulatedRules(inputs: AccumulatedInputs): { rule: string; tagRule: s
   while (largest > tagMax * 2 ** (s + F)) s++;
   const tagExponent = exponent - s;
   if (s > engine.scaleExponentMax || tagExponent < engine.scaleExponentMin || tagExponent > engine.scaleExponentMax) {
-    throw new CompileError(layer.name, `the tag unit 2^${s} or the tag rule's scale 2^${tagExponent} is outside the rule scales 2^${engine.scaleExponentMin}..2^${engine.scaleExponentMax}`);
+    throw new CompileError(layer.name, `the tag unit 2^${s} or the tag rule's scale 2^${tagExponent} is outside the rule scales 2^${engine.scaleExponentMin}..2^${engine.scaleExponentMax}`, 'E-LEARNING', layer.name);
   }
   const tagScale = scaleText(mantissa, tagExponent);
   return {
@@ -160,11 +160,11 @@ export function feedbackConfig(preset: LearningPreset, inputs: PresetInputs, nex
     // The tag's unit is set by the largest sum it may hold: the output error is below one, but a fed-back error
     // (up to the trace maximum) times the surrogate bounds the sum so loosely that a 9-bit tag's unit would be
     // coarser than a weight step, and the tag would round away most of each step's update.
-    throw new CompileError(layer.name, `ottt-accumulated learns the last layer only: a fed-back error times the surrogate can sum to more than a ${spec.learning!.tagBits}-bit tag holds at a useful resolution`);
+    throw new CompileError(layer.name, `ottt-accumulated learns the last layer only: a fed-back error times the surrogate can sum to more than a ${spec.learning!.tagBits}-bit tag holds at a useful resolution`, 'E-LEARNING', layer.name);
   }
   const after = program.layers[next.layer]!;
   const dense = after.connection.dense;
-  if (!dense || after.connection.pooling) throw new CompileError(after.name, 'feedback needs a dense next layer reading this layer without pooling');
+  if (!dense || after.connection.pooling) throw new CompileError(after.name, 'feedback needs a dense next layer reading this layer without pooling', 'E-LEARNING', after.name);
   const own = presetConfig(preset, inputs);
   const inputShift = spec.numberFormat.inputShift ?? 0;
   // E, the payload per unit of the back-propagated sum, comes from the own preset: there, y2 = E*err.
@@ -196,7 +196,7 @@ function solveScale(target: number, perSpike: number, engine: LearningEngine): {
       if (errorScale <= traceMax) return { mantissa, exponent, errorScale };
     }
   }
-  throw new CompileError('learning', `learning rate too large for the chip's rule scales (needs ${target} per unit error and spike)`);
+  throw new CompileError('learning', `learning rate too large for the chip's rule scales (needs ${target} per unit error and spike)`, 'E-LEARNING', null);
 }
 
 /** Source spikes one axon of the layer sums per step: the pooling window's area (1 without pooling). */

@@ -28,19 +28,19 @@ export interface LearningOptions {
  */
 export function configureLearning(program: ChipProgram, spec: ChipSpec, options: LearningOptions): ChipProgram {
   const engine = spec.learning;
-  if (!engine) throw new CompileError(spec.name, 'this chip has no learning engine (its spec has learning: null)');
+  if (!engine) throw new CompileError(spec.name, 'this chip has no learning engine (its spec has learning: null)', 'E-LEARNING', null);
   const layers = learningLayers(program, options.layers);
   const preset = (LEARNING_PRESETS as readonly string[]).includes(options.rule) ? (options.rule as LearningPreset) : null;
   const written = preset ? null : writtenRules(options.rule, spec);
   const learningRate = options.learningRate ?? (preset ? DEFAULT_LEARNING_RATE[preset] : 0);
-  if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new CompileError('--learning-rate', `must be a non-negative number, got ${learningRate}`);
+  if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new CompileError('--learning-rate', `must be a non-negative number, got ${learningRate}`, 'E-LEARNING', null);
   const last = program.layers.length - 1;
   const byLayer = new Map<number, LearningLayerConfig>();
   // From the last layer down: a hidden layer's feedback needs the configuration of the layer after it.
   for (const index of [...layers].sort((a, b) => b - a)) {
     const layer = program.layers[index]!;
-    if (index === 0) throw new CompileError(layer.name, 'the first layer reads the input, not spikes: it cannot learn on chip');
-    if (!layer.connection.dense) throw new CompileError(layer.name, 'only dense layers learn on chip: a conv kernel is shared by many synapses, which Loihi updates one by one');
+    if (index === 0) throw new CompileError(layer.name, 'the first layer reads the input, not spikes: it cannot learn on chip', 'E-LEARNING', layer.name);
+    if (!layer.connection.dense) throw new CompileError(layer.name, 'only dense layers learn on chip: a conv kernel is shared by many synapses, which Loihi updates one by one', 'E-LEARNING', layer.name);
     const base = preset ?? 'ottt';
     const rate = preset ? learningRate : learningRate || DEFAULT_LEARNING_RATE.ottt;
     let config: LearningLayerConfig;
@@ -48,11 +48,11 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
       config = presetConfig(base, { program, spec, layer: index, learningRate: rate });
     } else {
       const next = byLayer.get(index + 1);
-      if (!options.feedback) throw new CompileError(layer.name, 'a hidden layer learns from the error fed back by the next layer: add --feedback transposed|random');
+      if (!options.feedback) throw new CompileError(layer.name, 'a hidden layer learns from the error fed back by the next layer: add --feedback transposed|random', 'E-LEARNING', layer.name);
       if (!next || next.errorSource !== 'ERROR_OUTPUT_COMPARISON') {
-        throw new CompileError(layer.name, `feedback reaches the layer just before the output layer: learn ${program.layers[index + 1]?.name ?? 'the next layer'} too, and it must be the last layer`);
+        throw new CompileError(layer.name, `feedback reaches the layer just before the output layer: learn ${program.layers[index + 1]?.name ?? 'the next layer'} too, and it must be the last layer`, 'E-LEARNING', layer.name);
       }
-      if (layer.kind !== 'LAYER_SPIKING') throw new CompileError(layer.name, 'a hidden learning layer must be spiking (its post factor is the surrogate of its neurons)');
+      if (layer.kind !== 'LAYER_SPIKING') throw new CompileError(layer.name, 'a hidden learning layer must be spiking (its post factor is the surrogate of its neurons)', 'E-LEARNING', layer.name);
       config = feedbackConfig(base, { program, spec, layer: index, learningRate: rate }, next, options.feedback, options.feedbackSeed ?? 1);
     }
     if (written) {
@@ -64,7 +64,7 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
   const configs = [...layers].sort((a, b) => a - b).map((index) => byLayer.get(index)!);
   for (const c of configs) {
     if (c.epochSteps < 1 || c.epochSteps > engine.maxEpochSteps) {
-      throw new CompileError(program.layers[c.layer]!.name, `learning epoch ${c.epochSteps} steps is outside 1..${engine.maxEpochSteps}`);
+      throw new CompileError(program.layers[c.layer]!.name, `learning epoch ${c.epochSteps} steps is outside 1..${engine.maxEpochSteps}`, 'E-LEARNING', program.layers[c.layer]!.name);
     }
     parseLearningRule(c.rule, ruleLimits(engine), 'dw');
     if (c.tagRule !== undefined) parseLearningRule(c.tagRule, ruleLimits(engine), 'dt');
@@ -86,7 +86,7 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
 function writtenRules(text: string, spec: ChipSpec): { rule: string; tagRule?: string } {
   const rules = parseLearningRules(text, ruleLimits(spec.learning!));
   const dw = rules.find((r) => r.target === 'dw');
-  if (!dw) throw new CompileError('--learning', `'${text}' has no 'dw' rule: the tag alone changes no weight`);
+  if (!dw) throw new CompileError('--learning', `'${text}' has no 'dw' rule: the tag alone changes no weight`, 'E-LEARNING', null);
   const dt = rules.find((r) => r.target === 'dt');
   return dt ? { rule: dw.text, tagRule: dt.text } : { rule: dw.text };
 }
@@ -95,10 +95,10 @@ function writtenRules(text: string, spec: ChipSpec): { rule: string; tagRule?: s
 export function learningLayers(network: { readonly layers: readonly { readonly name: string }[] }, layers: 'last' | readonly string[]): number[] {
   const all = network.layers;
   if (layers === 'last') return [all.length - 1];
-  if (layers.length === 0) throw new CompileError('--learn-layers', 'names no layer');
+  if (layers.length === 0) throw new CompileError('--learn-layers', 'names no layer', 'E-LEARNING', null);
   return layers.map((name) => {
     const index = all.findIndex((l) => l.name === name);
-    if (index < 0) throw new CompileError('--learn-layers', `no layer '${name}' (layers: ${all.map((l) => l.name).join(', ')})`);
+    if (index < 0) throw new CompileError('--learn-layers', `no layer '${name}' (layers: ${all.map((l) => l.name).join(', ')})`, 'E-LEARNING', null);
     return index;
   });
 }

@@ -53,7 +53,7 @@ export function foldNorm(model: Model, sha256: string): FoldedModel {
           graph.readers.set(target.name, readers[i]!);
           break;
         }
-        throw new CompileError(where(node.name), 'a norm layer must follow a conv2d, linear or add layer that nothing else reads, to be folded into its weights');
+        throw new CompileError(where(node.name), 'a norm layer must follow a conv2d, linear or add layer that nothing else reads, to be folded into its weights', 'E-GRAPH', node.name);
       }
       case 'sumpool2d':
         push({ kind: 'avgpool2d', name: node.name, kernel: node.kernel, stride: node.stride });
@@ -63,13 +63,13 @@ export function foldNorm(model: Model, sha256: string): FoldedModel {
         push(foldNeuron(node, graph.nodes, where(node.name)));
         break;
       case 'conv1d':
-        throw new CompileError(where(node.name), '1-D convolution is not lowered to synapses in this version (E-UNSUPPORTED)');
+        throw new CompileError(where(node.name), '1-D convolution is not lowered to synapses in this version (E-UNSUPPORTED)', 'E-UNSUPPORTED', node.name);
       case 'scale':
-        throw new CompileError(where(node.name), 'a scale between layers is not lowered in this version (E-UNSUPPORTED): fold it into the weights before');
+        throw new CompileError(where(node.name), 'a scale between layers is not lowered in this version (E-UNSUPPORTED): fold it into the weights before', 'E-UNSUPPORTED', node.name);
       case 'heaviside':
-        throw new CompileError(where(node.name), 'a stateless threshold (NIR Threshold) is not lowered in this version (E-UNSUPPORTED)');
+        throw new CompileError(where(node.name), 'a stateless threshold (NIR Threshold) is not lowered in this version (E-UNSUPPORTED)', 'E-UNSUPPORTED', node.name);
       case 'leaky-integrator':
-        throw new CompileError(where(node.name), `non-spiking ${node.origin} neurons are not lowered (E-UNSUPPORTED): the chip's output is the mean input of the last synaptic layer`);
+        throw new CompileError(where(node.name), `non-spiking ${node.origin} neurons are not lowered (E-UNSUPPORTED): the chip's output is the mean input of the last synaptic layer`, 'E-UNSUPPORTED', node.name);
       case 'dropout':
         // The identity at inference: whatever reads it reads its input.
         alias.set(node.name, primary);
@@ -202,13 +202,13 @@ type Norm = Extract<ModelNode, { kind: 'norm' }>;
  */
 function foldNeuron(node: SpikingNeuronNode, before: FoldedNode[], where: string): FoldedNode {
   const d = node.dynamics;
-  if (d.current) throw new CompileError(where, `${node.origin} has a synaptic current state, which this compiler does not lower (E-UNSUPPORTED)`);
-  if (node.recurrent) throw new CompileError(where, `recurrent weights on ${node.origin} neurons are not lowered in this version (E-UNSUPPORTED)`);
+  if (d.current) throw new CompileError(where, `${node.origin} has a synaptic current state, which this compiler does not lower (E-UNSUPPORTED)`, 'E-UNSUPPORTED', node.name);
+  if (node.recurrent) throw new CompileError(where, `recurrent weights on ${node.origin} neurons are not lowered in this version (E-UNSUPPORTED)`, 'E-UNSUPPORTED', node.name);
   if (d.inputScale !== 1 || d.leak !== 0) {
     const index = before.length - 1;
     const synaptic = before[index];
     if (!synaptic || (synaptic.kind !== 'conv2d' && synaptic.kind !== 'linear')) {
-      throw new CompileError(where, 'an input scale or leak needs the neuron to follow a conv2d or linear layer, into which it folds');
+      throw new CompileError(where, 'an input scale or leak needs the neuron to follow a conv2d or linear layer, into which it folds', 'E-GRAPH', node.name);
     }
     const weight = synaptic.weight.map((w) => w * d.inputScale);
     const bias = synaptic.bias.map((b) => b * d.inputScale + d.leak);

@@ -29,7 +29,7 @@ export function freezeThresholds(folded: FoldedModel, chip: ChipSpec, options: F
     } else {
       const frozen = calibrated?.get(node.name) ?? node.threshold.frozen;
       if (!frozen) {
-        throw new CompileError(`${folded.name}: layer ${node.name}`, 'OTS thresholds are not frozen: give calibration images (--calibration N) or convert the model with a frozen table');
+        throw new CompileError(`${folded.name}: layer ${node.name}`, 'OTS thresholds are not frozen: give calibration images (--calibration N) or convert the model with a frozen table', 'E-CALIBRATION', node.name);
       }
       table = Float64Array.from(frozen.subarray(0, T));
     }

@@ -400,7 +400,7 @@ describe('every code has its test', () => {
     const tested: DiagnosticCode[] = [
       'E-NEURONS', 'E-IN-AXONS', 'E-OUT-AXONS', 'E-SYNMEM', 'E-FANIN', 'E-WEIGHT-RANGE', 'E-THRESHOLD-RANGE', 'E-BIAS-RANGE', 'E-CHIPS',
       'E-UNSUPPORTED', 'E-THRESHOLD-SCHEDULE', 'W-THRESHOLD-SCHEDULE', 'W-RESET-MODE', 'W-INPUT-HOST', 'W-DECAY', 'W-UNCONFIRMED',
-      'I-INPUT-GRADED', 'I-INPUT-ANN', 'I-CHIPS', 'W-OUTPUT-SPIKES',
+      'I-INPUT-GRADED', 'I-INPUT-ANN', 'I-CHIPS', 'W-OUTPUT-SPIKES', 'E-GRAPH', 'E-CALIBRATION', 'E-LEARNING',
     ];
     expect([...tested].sort()).toEqual(Object.keys(DIAGNOSTIC_CODES).sort());
   });
@@ -476,5 +476,43 @@ describe('CompileError: models the compiler cannot lower', () => {
     const e = compileError(model);
     expect(e.source).toBe('synthetic: layer lif1');
     expect(e.detail).toBe('OTS thresholds are not frozen: give calibration images (--calibration N) or convert the model with a frozen table');
+  });
+});
+
+describe('CompileError: a structured code and layer, the text as before', () => {
+  const withNodes = (at: string, nodes: ModelNode[]): Model => {
+    const base = syntheticModel();
+    return { ...base, nodes: base.nodes.flatMap((n) => (n.name === at ? nodes : [n])) };
+  };
+  const norm: ModelNode = {
+    kind: 'norm',
+    name: 'stray-norm',
+    variant: 'batchnorm',
+    gamma: { shape: [4], data: new Float32Array(4).fill(1) },
+    beta: { shape: [4], data: new Float32Array(4) },
+    mean: { shape: [4], data: new Float32Array(4) },
+    variance: { shape: [4], data: new Float32Array(4).fill(1) },
+    eps: 1e-5,
+  };
+  const refusal = (model: Model, options: Partial<CompileOptions> = {}): CompileError => {
+    try {
+      compile(model, getChip('loihi2'), { ...AUTO, ...options });
+    } catch (error) {
+      expect(error).toBeInstanceOf(CompileError);
+      return error as CompileError;
+    }
+    throw new Error('compile did not throw');
+  };
+  it.each([
+    ['E-UNSUPPORTED', () => refusal(withNodes('lif1', [{ kind: 'scale', name: 'lif1', factor: { shape: [1], data: Float32Array.of(2) } }])), 'lif1', /a scale between layers is not lowered in this version \(E-UNSUPPORTED\)/],
+    ['E-GRAPH', () => refusal(withNodes('lif1', [syntheticModel().nodes.find((n) => n.name === 'lif1')!, norm])), 'stray-norm', /a norm layer must follow/],
+    ['E-CALIBRATION', () => refusal(syntheticModel({ threshold: { kind: 'ots', initial: 1, frozen: null } })), 'lif1', /OTS thresholds are not frozen/],
+    ['E-LEARNING', () => refusal(syntheticModel(), { learning: { rule: 'ottt', layers: ['nope'] } }), null, /no layer 'nope'/],
+  ] as const)('%s', (code, refuse, layer, text) => {
+    const error = refuse();
+    expect([error.code, error.layer]).toEqual([code, layer]);
+    expect(error.message).toMatch(text);
+    expect(error.message).toBe(`${error.source}: ${error.detail}`);
+    expect(error.toDiagnostic()).toEqual({ code, severity: 'error', layer, core: null, value: null, limit: null, message: error.message });
   });
 });
