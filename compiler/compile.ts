@@ -12,7 +12,7 @@ import { freezeThresholds, type FreezeOptions } from './passes/freeze-thresholds
 import { lowerToSynapses } from './passes/lower-to-synapses.js';
 import { partition } from './passes/partition.js';
 import { place, type ChipBudget } from './passes/place.js';
-import { quantize } from './passes/quantize.js';
+import { inputBoundOf, quantize } from './passes/quantize.js';
 import { readOutOutput } from './passes/read-out-output.js';
 import { route } from './passes/route.js';
 import type { FoldedModel, FrozenModel, Partition, Placement, QuantizedNetwork } from './stages.js';
@@ -46,7 +46,7 @@ export function compile(model: Model, chip: ChipSpec, options: CompileOptions): 
   const readOut = readOutOutput(model);
   const folded = foldNorm(readOut.model, sha256);
   const frozen = freezeThresholds(folded, chip, { threshold: options.threshold, ...(options.calibration ? { calibration: options.calibration } : {}) });
-  const quantized = quantize(frozen.model, chip);
+  const quantized = quantize(frozen.model, chip, inputBoundOf(options.calibration?.input));
   const lowered = lowerToSynapses(quantized.network);
   // Learning layers are known before partitioning: their synapses store a tag each, which a core must fit.
   const learning = new Set(options.learning ? learningLayers(quantized.network, options.learning.layers) : []);

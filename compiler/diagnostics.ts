@@ -21,6 +21,7 @@ export const DIAGNOSTIC_CODES = {
   'W-UNCONFIRMED': 'a limit or cost the result depends on comes from a weak source',
   'W-OUTPUT-SPIKES': 'spiking output neurons read out as their mean input current',
   'I-INPUT-GRADED': 'analog input enters as graded spikes',
+  'I-INPUT-RANGE': 'the range of real-valued input the first layer is scaled for',
   'I-INPUT-ANN': 'analog input enters through ANN-mode cores',
   'I-CHIPS': 'how many chips the model uses',
 } as const;

@@ -18,6 +18,17 @@ export function realInputFormat(placement: InputPlacement): { readonly payloadBi
   return placement === 'ann-core' ? { payloadBits: 8, step: 2 ** -5 } : { payloadBits: 16, step: 2 ** -12 };
 }
 
+/** |input| the first layer is scaled for when no calibration set says more: normalised images lie within +-3. */
+export const DEFAULT_REAL_INPUT_BOUND = 4;
+
+/** The largest |value| of a calibration set: the input range the first layer's scale must cover. */
+export function inputBoundOf(values: Float32Array | undefined): number {
+  if (!values || values.length === 0) return DEFAULT_REAL_INPUT_BOUND;
+  let bound = 0;
+  for (const v of values) bound = Math.max(bound, Math.abs(v));
+  return bound > 0 ? bound : DEFAULT_REAL_INPUT_BOUND;
+}
+
 /** True when the model's input is not 8-bit pixels scaled by 1/255, so the chip takes it as graded values. */
 export function realValuedInput(input: { readonly scale: number }): boolean {
   return Math.abs(input.scale * 255 - 1) > 1e-9;
@@ -30,7 +41,7 @@ export function realValuedInput(input: { readonly scale: number }): boolean {
  * wrapping, the threshold within its mantissa and the bias within its mantissa and exponent.
  * Reference: DESIGN.md section 4 (quantize); the Loihi datapath of section 3.
  */
-export function quantize(model: FrozenModel, chip: ChipSpec): { network: QuantizedNetwork; diagnostics: Diagnostic[] } {
+export function quantize(model: FrozenModel, chip: ChipSpec, inputBound: number = DEFAULT_REAL_INPUT_BOUND): { network: QuantizedNetwork; diagnostics: Diagnostic[] } {
   const layered = toLayers(model);
   const arithmetic = chipArithmetic(chip);
   const placement = inputPlacement(chip);
@@ -38,8 +49,14 @@ export function quantize(model: FrozenModel, chip: ChipSpec): { network: Quantiz
   if (arithmetic.assumed.length > 0) {
     diagnostics.push(diagnostic('W-UNCONFIRMED', {}, {}, `chip ${chip.name} does not publish ${arithmetic.assumed.join(', ')}; Loihi's datapath values were assumed`));
   }
+  if (realValuedInput(model.input) && placement !== 'host') {
+    const format = realInputFormat(placement);
+    diagnostics.push(
+      diagnostic('I-INPUT-RANGE', { layer: layered.layers[0]!.name }, {}, `real-valued input in ${format.payloadBits}-bit steps of 2^${Math.log2(format.step)}; the first layer's scale keeps its current in range for |input| <= ${inputBound.toPrecision(4)}`),
+    );
+  }
   const layers = layered.layers.map((layer, index) => {
-    const quantized = quantizeLayer(layer, index, index === 0 ? placement : null, model.input.scale, model.timesteps, arithmetic, diagnostics);
+    const quantized = quantizeLayer(layer, index, index === 0 ? placement : null, model.input.scale, model.timesteps, arithmetic, diagnostics, inputBound);
     if (layer.neuron && !chip.neuron.resetModes.includes(quantized.reset)) {
       const fallback = chip.neuron.resetModes[0]!;
       diagnostics.push(
@@ -72,13 +89,15 @@ function quantizeLayer(
   T: number,
   a: ChipArithmetic,
   diagnostics: Diagnostic[],
+  inputBound: number,
 ): QuantizedLayer {
   const onHost = placement === 'host';
   // Float value of one synaptic event: a spike (1, shared by a pooling window), a pixel's integer payload, or a
   // real value's payload in steps of REAL_INPUT_STEP.
   const real = placement !== null && realValuedInput({ scale: inputScale }) ? realInputFormat(placement) : null;
   const eventFactor = placement ? (real ? real.step : inputScale) : layer.poolFactor;
-  const maxEvent = placement ? (real ? 2 ** (real.payloadBits - 1) - 1 : 2 ** PIXEL_PAYLOAD_BITS - 1) : 1;
+  // The largest real input is what the L1 bound assumes (the calibration set's, or a default), not the payload's range.
+  const maxEvent = placement ? (real ? Math.min(2 ** (real.payloadBits - 1) - 1, Math.ceil(inputBound / real.step)) : 2 ** PIXEL_PAYLOAD_BITS - 1) : 1;
   // Every synapse set onto the layer (its branches too) adds to the same current: bound their sum.
   const terms = [
     { weight: layer.weight, factor: eventFactor, events: maxEvent * (layer.pooling ? layer.pooling.kernel[0] * layer.pooling.kernel[1] : 1) },
