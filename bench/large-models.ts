@@ -34,7 +34,10 @@ export function benchLargeModels(stage: (what: string) => void = () => undefined
     const run = spawnSync(process.execPath, [main, fixture], { encoding: 'utf8', maxBuffer: 1 << 24 });
     const line = (run.stdout ?? '').trim().split('\n').pop() ?? '';
     if (run.status !== 0 || !line.startsWith('{')) {
-      return { name, fixture, skipped: `its bench process failed (exit ${run.status}): ${(run.stderr ?? '').trim().split('\n').pop() ?? ''}` };
+      // A crash prints a native stack after its one telling line (e.g. V8's "FATAL ERROR: ... heap limit").
+      const errors = (run.stderr ?? '').split('\n').filter((l) => /error/i.test(l));
+      const why = errors[0] ?? (run.stderr ?? '').trim().split('\n').pop() ?? '';
+      return { name, fixture, skipped: `its bench process failed (${run.signal ? `signal ${run.signal}` : `exit ${run.status}`}): ${why.trim()}` };
     }
     const own = JSON.parse(line) as LargeModelOwnFigures;
     stage(`${name}: PyTorch`);

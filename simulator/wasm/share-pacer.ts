@@ -7,6 +7,8 @@ const FIRST_CHUNK_STEPS = 8;
 const MAX_CHUNK_STEPS = 512;
 /** A threaded chunk slower than its best by this factor suggests another process took a core: time the inline mode. */
 const DISTURBED = 1.3;
+/** Threaded chunks before the one early trial of the inline mode (the first ones warm the caches up). */
+const FIRST_TRIAL_AFTER = 2;
 /** Chunks between two trials of the mode not in use, from the first to the longest (doubling while it keeps losing). */
 const FIRST_INTERVAL = 4;
 const LONGEST_INTERVAL = 64;
@@ -19,8 +21,9 @@ const MEMORY = 0.6;
  * and two threads fall below one (on this 2-core machine: 566 M events/s against 708 M with one CPU-bound process
  * beside them, issue 14). Both modes give the same integers, so the choice is about speed only: each mode's
  * seconds per step are timed as it runs, the faster one runs, and the other is tried again now and then (more
- * rarely while it keeps losing). While threaded chunks run near their best pace the machine is taken as quiet and
- * the inline mode is not tried at all, so a quiet run pays nothing for the watching.
+ * rarely while it keeps losing). The inline mode is tried once early; after that, while threaded chunks run near
+ * their best pace the machine is taken as quiet and it is not tried again, so a quiet run pays one chunk for the
+ * watching.
  */
 export class SharePacer {
   private readonly perStep = { threads: Number.NaN, inline: Number.NaN };
@@ -33,8 +36,10 @@ export class SharePacer {
   /** The mode of the next chunk. */
   next(): PaceMode {
     const other: PaceMode = this.current === 'threads' ? 'inline' : 'threads';
+    // One early trial of the inline mode whatever happens: threads slow from the very start look steady too.
+    const firstTrial = Number.isNaN(this.perStep.inline) && this.trial === null && this.sinceTrial >= FIRST_TRIAL_AFTER;
     const quiet = this.current === 'threads' && !(this.perStep.threads > DISTURBED * this.bestThreaded);
-    if (!quiet && (Number.isNaN(this.perStep[other]) || this.sinceTrial >= this.interval)) {
+    if (firstTrial || (!quiet && this.sinceTrial >= this.interval)) {
       this.trial = other;
       this.sinceTrial = 0;
       return other;
