@@ -9,6 +9,8 @@ import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { costEvents } from '../../simulator/ledger.js';
 import { learnedProgram, learnImages, resetLearningLayers } from '../../simulator/learning/learn.js';
 import { simulateDataset } from '../../simulator/parallel.js';
+import { parseQueueUrl } from '../../cluster/queue-url.js';
+import { simulateOnQueue } from '../../cluster/queue-simulate.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { emit, percent, progressBar } from '../output.js';
@@ -33,6 +35,7 @@ interface LearnArgs {
   seed: number;
   profile?: string;
   workers?: number;
+  queue?: string;
   chip?: string;
   float?: string;
   feedback?: 'transposed' | 'random';
@@ -69,9 +72,12 @@ export interface LearnReport {
   float: { accuracyBefore: number; accuracyAfter: number; seconds?: number } | null;
 }
 
-async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test: ImageSet, workers: number | undefined): Promise<number> {
-  const run = await simulateDataset({
-    programBytes: encodeChipProgram(program),
+async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test: ImageSet, workers: number | undefined, queue: string | undefined): Promise<number> {
+  const programBytes = encodeChipProgram(program);
+  const run = queue
+    ? await simulateOnQueue({ address: parseQueueUrl(queue), programBytes, programFile: file, spec, set: test, encoding: 'direct', seed: 1 })
+    : await simulateDataset({
+    programBytes,
     programFile: file,
     spec,
     images: test.images,
@@ -104,12 +110,12 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const runtime = buildRuntime(program, spec, args.program);
   if (args.reset) resetLearningLayers(runtime);
   const start = learnedProgram(runtime);
-  const accuracyBefore = await accuracy(start, args.program, spec, test, args.workers);
+  const accuracyBefore = await accuracy(start, args.program, spec, test, args.workers, args.queue);
   const bar = progressBar('learn', !args.json);
   const run = learnImages(runtime, { images: train.images, labels: train.labels, count: train.count, first: 0 }, args.seed, (done) => bar.update(done, train.count));
   bar.stop();
   const learned = learnedProgram(runtime);
-  const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers);
+  const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers, args.queue);
   const costing = costEvents(run.counts, spec, args.profile);
   const float = args.float ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json, args.timing) : null;
   if (args.output) {
@@ -186,6 +192,7 @@ export function registerLearn(yargs: Argv): Argv {
         .option('seed', { type: 'number', default: 1, coerce: seed(), describe: 'seed of the stochastic rounding generator' })
         .option('profile', { type: 'string', describe: 'energy cost profile of the chip' })
         .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads for the test runs (default: one per CPU core)' })
+        .option('queue', { type: 'string', describe: 'run the test evaluations as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
         .option('chip', { type: 'string', coerce: text('chip'), describe: 'chip spec JSON for a program compiled for a user chip' })
         .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
         .option('float', { type: 'string', describe: 'the model file (.snnmodel) the program was compiled from: also run the same rule in float on the same layer' })

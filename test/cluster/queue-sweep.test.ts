@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledFashionMnistDir } from '../../models/datasets/fashion-mnist.js';
+import { runCli } from '../helpers/run-cli.js';
 import { HAS_REDIS, startCli, startWorker, stopProcess, TestRedis, type CliProcess } from './redis-harness.js';
 import { SWEEP_18 } from './sweep-files.js';
 
 if (!HAS_REDIS) console.warn('test/cluster: redis-server is not installed (apt-get install redis-server): the queue sweep test is skipped');
 
-describe.skipIf(!HAS_REDIS)('sweep --queue on a real Redis with worker processes', () => {
+describe.skipIf(!HAS_REDIS)('sweep and learn --queue on a real Redis with worker processes', () => {
   let redis: TestRedis;
   const workers: CliProcess[] = [];
 
@@ -35,5 +37,18 @@ describe.skipIf(!HAS_REDIS)('sweep --queue on a real Redis with worker processes
     const points = workers.flatMap((w) => [...w.stderr.matchAll(/^job (point-\S+): point /gm)].map((m) => m[1]));
     expect(points).toHaveLength(9); // 3 chips x 3 limits; the two profiles of a point share its one simulation
     expect(new Set(points).size).toBe(9);
+  });
+
+  it("runs learn's test evaluations through the queue with the local run's output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikechip-queue-learn-'));
+    const program = join(dir, 'loihi2.chip.pb');
+    expect(runCli(['compile', 'models/bundled/osr-fmnist-conv.snnmodel', '--chip', 'loihi2', '-o', program]).status).toBe(0);
+    const args = ['learn', program, '--rule', 'rate', '--reset', '--data', bundledFashionMnistDir(), '--samples', '50', '--test-limit', '300', '--json'];
+    const [local, queued] = await Promise.all([startCli(args).done, startCli([...args, '--queue', redis.url]).done]);
+    expect(local.status, local.stderr).toBe(0);
+    expect(queued.status, queued.stderr).toBe(0);
+    expect(queued.stdout).toBe(local.stdout);
+    // Before and after learning: two programs, each 300 images in two shards (the default shard is at least 200).
+    expect(workers.flatMap((w) => w.stderr.match(/^job shard-\S+: samples/gm) ?? [])).toHaveLength(4);
   });
 });
