@@ -17,6 +17,8 @@ export interface Datapath {
   readonly resetModes: readonly ResetMode[];
   /** The bias format the host writes a first layer's current in: the chip's, or Loihi's where unpublished (as the compiler assumes). */
   readonly bias: BiasFormat;
+  /** Left shift of a threshold mantissa before v is compared with it (bits): the chip's, or Loihi's where unpublished. */
+  readonly thresholdShift: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export function chooseDatapath(spec: ChipSpec, file: string): Datapath {
   if (thresholdBits !== null && thresholdBits > k.threshold.mantissaBits!) {
     throw new SimulationError(file, `chip spec ${spec.name}: numberFormat.threshold.mantissaBits is ${thresholdBits}; the simulator's neuron datapath holds at most ${k.threshold.mantissaBits} (Loihi's CUBA LIF)`);
   }
-  return { thresholdSchedule: spec.neuron.thresholdSchedule, resetModes: spec.neuron.resetModes, bias: f.bias ?? k.bias! };
+  return { thresholdSchedule: spec.neuron.thresholdSchedule, resetModes: spec.neuron.resetModes, bias: f.bias ?? k.bias!, thresholdShift: f.threshold.shift ?? k.threshold.shift! };
 }
 
 /** The datapath constants of a layer at its local step t; a non-spiking layer accumulates (no spike test). */

@@ -9,6 +9,9 @@ import { CURRENT_DECAY_OFFSET, DECAY_BITS, INPUT_SHIFT, MAX_DECAY, STATE_BITS, V
 
 // Shifts rather than `**`, whose result the JIT may keep as a double: these enter every integer op of the loops.
 const DECAY_UNITY = 1 << DECAY_BITS;
+/** Module copies of the decay width and mask: the loops read them like literals (an import is a live binding). */
+const DECAY_SHIFT = DECAY_BITS | 0;
+const DECAY_MASK = MAX_DECAY | 0;
 const INPUT_SCALE = 1 << INPUT_SHIFT;
 const HALF = 1 << (STATE_BITS - 1);
 const FULL = 1 << STATE_BITS;
@@ -116,16 +119,16 @@ export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64A
   for (let i = 0; i < n; i++) {
     const input = ((acc[i]! << left) >> right) & mask;
     const x = u[i]!;
-    const xLow = (x & 4095) * uKeep;
-    let decayedU = (x >> 12) * uKeep + (xLow >> 12);
-    if (x < 0 && (xLow & 4095) !== 0) decayedU++;
+    const xLow = (x & DECAY_MASK) * uKeep;
+    let decayedU = (x >> DECAY_SHIFT) * uKeep + (xLow >> DECAY_SHIFT);
+    if (x < 0 && (xLow & DECAY_MASK) !== 0) decayedU++;
     let current = decayedU + input * INPUT_SCALE;
     if (current > HALF) current -= FULL;
     else if (current <= -HALF) current += FULL;
     const y = v[i]!;
-    const yLow = (y & 4095) * vKeep;
-    let decayedV = (y >> 12) * vKeep + (yLow >> 12);
-    if (y < 0 && (yLow & 4095) !== 0) decayedV++;
+    const yLow = (y & DECAY_MASK) * vKeep;
+    let decayedV = (y >> DECAY_SHIFT) * vKeep + (yLow >> DECAY_SHIFT);
+    if (y < 0 && (yLow & DECAY_MASK) !== 0) decayedV++;
     let voltage = decayedV + current + bias[i]!;
     if (voltage > V_MAX) voltage = V_MAX;
     else if (voltage < -V_MAX) voltage = -V_MAX;
@@ -173,9 +176,9 @@ export function fusedRefractoryLifStep(
   for (let i = 0; i < n; i++) {
     const input = ((acc[i]! << left) >> right) & mask;
     const x = u[i]!;
-    const xLow = (x & 4095) * uKeep;
-    let decayedU = (x >> 12) * uKeep + (xLow >> 12);
-    if (x < 0 && (xLow & 4095) !== 0) decayedU++;
+    const xLow = (x & DECAY_MASK) * uKeep;
+    let decayedU = (x >> DECAY_SHIFT) * uKeep + (xLow >> DECAY_SHIFT);
+    if (x < 0 && (xLow & DECAY_MASK) !== 0) decayedU++;
     let current = decayedU + input * INPUT_SCALE;
     if (current > HALF) current -= FULL;
     else if (current <= -HALF) current += FULL;
@@ -187,9 +190,9 @@ export function fusedRefractoryLifStep(
       continue;
     }
     const y = v[i]!;
-    const yLow = (y & 4095) * vKeep;
-    let decayedV = (y >> 12) * vKeep + (yLow >> 12);
-    if (y < 0 && (yLow & 4095) !== 0) decayedV++;
+    const yLow = (y & DECAY_MASK) * vKeep;
+    let decayedV = (y >> DECAY_SHIFT) * vKeep + (yLow >> DECAY_SHIFT);
+    if (y < 0 && (yLow & DECAY_MASK) !== 0) decayedV++;
     let voltage = decayedV + current + bias[i]!;
     if (voltage > V_MAX) voltage = V_MAX;
     else if (voltage < -V_MAX) voltage = -V_MAX;

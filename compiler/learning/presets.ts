@@ -7,6 +7,7 @@ import type { ChipSpec, LearningEngine } from '../../chips/spec/chip-spec.js';
 import { Xoshiro128StarStar } from '../../chips/fixed-point/prng.js';
 import { accumulatorFractionBits } from '../../chips/learning/product-series.js';
 import { TRACE_DECAY_BITS } from '../../chips/learning/traces.js';
+import { chipArithmetic } from '../arithmetic.js';
 import { CompileError } from '../errors.js';
 
 export const LEARNING_PRESETS = ['ottt', 'ottt-accumulated', 'rate'] as const;
@@ -55,7 +56,7 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
   const stepRate = learningRate / T;
   // m = W * K for a float weight W, K = scale / (2^(shift + exponent) * area); with a the trace in pooled-input spikes,
   // the rule's expected change m_s*2^e * (E*err) * (X*a) must be -stepRate*K*err*a/area.
-  const inputShift = spec.numberFormat.inputShift ?? 0;
+  const inputShift = chipArithmetic(spec).inputShift;
   const target = (stepRate * layer.scale) / (2 ** (inputShift + layer.connection.weightExponent) * area * area);
   const spiking = layer.kind === 'LAYER_SPIKING';
   // A spiking layer's post factor y3 is the surrogate in 1/traceMax units: the scale absorbs that factor.
@@ -166,7 +167,7 @@ export function feedbackConfig(preset: LearningPreset, inputs: PresetInputs, nex
   const dense = after.connection.dense;
   if (!dense || after.connection.pooling) throw new CompileError(after.name, 'feedback needs a dense next layer reading this layer without pooling', 'E-LEARNING', after.name);
   const own = presetConfig(preset, inputs);
-  const inputShift = spec.numberFormat.inputShift ?? 0;
+  const inputShift = chipArithmetic(spec).inputShift;
   // E, the payload per unit of the back-propagated sum, comes from the own preset: there, y2 = E*err.
   const payload = own.errorScale;
   const nextK = after.scale / (2 ** (inputShift + after.connection.weightExponent) * poolingArea(program, next.layer));

@@ -206,7 +206,7 @@ export class LearningEngine implements LearningHooks {
   private postFactor(l: LayerLearning, layer: LayerRuntime, o: number, t: number, traceMax: number): number {
     const lut = l.config.surrogateLut;
     if (lut.length === 0) return traceMax;
-    const shift = this.runtime.spec.numberFormat.threshold.shift ?? 0;
+    const shift = this.runtime.datapath.thresholdShift;
     const threshold = (layer.thresholds[Math.min(t, layer.thresholds.length - 1)] ?? 0) * 2 ** shift;
     const index = Math.floor((layer.v[o]! - threshold) / 2 ** l.config.surrogateShift) + lut.length / 2;
     return lut[index < 0 ? 0 : index >= lut.length ? lut.length - 1 : index]!;
