@@ -77,16 +77,16 @@ async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test
   const run = queue
     ? await simulateOnQueue({ address: parseQueueUrl(queue), programBytes, programFile: file, spec, set: test, encoding: 'direct', seed: 1 })
     : await simulateDataset({
-    programBytes,
-    programFile: file,
-    spec,
-    images: test.images,
-    labels: test.labels,
-    count: test.count,
-    encoding: 'direct',
-    seed: 1,
-    ...(workers ? { workers } : {}),
-  });
+        programBytes,
+        programFile: file,
+        spec,
+        images: test.images,
+        labels: test.labels,
+        count: test.count,
+        encoding: 'direct',
+        seed: 1,
+        ...(workers ? { workers } : {}),
+      });
   return run.correct / Math.max(1, run.samples);
 }
 
