@@ -17,6 +17,8 @@ interface NeuroBenchResults {
   ParameterCount: number;
   ClassificationAccuracy: number;
   ActivationSparsity: number;
+  /** Accumulated over all batches (zeros / outputs of each layer), so it gives PyTorch's exact spike totals. */
+  ActivationSparsityByLayer: Record<string, number>;
   SynapticOperations: { Effective_MACs: number; Effective_ACs: number; Dense: number };
   MembraneUpdates: number;
 }
@@ -49,6 +51,11 @@ function expectWorkloadEqual(ours: NeuroBenchMetrics, accuracy: number, theirs: 
   close(accuracy, theirs.ClassificationAccuracy);
 }
 
+/** Spikes per LIF layer over the run, from NeuroBench's per-layer sparsity (lif1: 16x28x28, lif2: 32x14x14 neurons). */
+function spikeTotalsFromNeuroBench(results: NeuroBenchResults, stepsTimesImages: number): number[] {
+  return [['lif1', 12544], ['lif2', 6272]].map(([layer, neurons]) => Math.round((1 - results.ActivationSparsityByLayer[layer as string]!) * (neurons as number) * stepsTimesImages));
+}
+
 describe("NeuroBench 2.3.0's metrics on osr-fmnist-conv, against NeuroBench's own run", () => {
   const model = referenceModel();
 
@@ -70,6 +77,7 @@ describe("NeuroBench 2.3.0's metrics on osr-fmnist-conv, against NeuroBench's ow
     const { evaluation, neurobench } = evaluateWithNeuroBench(model, imageSamples(test, model), { mode: 'frozen', batch: run.batchSize });
     expectWorkloadEqual(neurobench, evaluation.accuracy, run.results);
     expect(neurobench.membraneUpdates).toBe(75264);
+    expect(spikeTotalsFromNeuroBench(run.results, model.timesteps * run.images)).toEqual(evaluation.spikesPerLayerPerStep.map((r) => r.reduce((a, b) => a + b, 0)));
     expect(neurobench.synapticOperations.effectiveMACs * 64).toBe(62492646);
   });
 
@@ -90,6 +98,11 @@ describe("NeuroBench 2.3.0's metrics on osr-fmnist-conv, against NeuroBench's ow
     expect(Math.abs(neurobench.activationSparsity - theirs.ActivationSparsity) * outputs).toBeLessThan(16);
     expect(Math.abs(neurobench.synapticOperations.effectiveMACs - theirs.SynapticOperations.Effective_MACs) * run.images).toBeLessThan(2000);
     expect(Math.abs(neurobench.membraneUpdates! - theirs.MembraneUpdates) * run.images).toBeLessThan(4);
+    // Where the few flips are: PyTorch's spike totals per layer (lif1 69,684,329, lif2 21,354,683) against ours.
+    const flips = spikeTotalsFromNeuroBench(theirs, model.timesteps * run.images)
+      .map((total, layer) => Math.abs(total - evaluation.spikesPerLayerPerStep[layer]!.reduce((a, b) => a + b, 0)))
+      .reduce((a, b) => a + b, 0);
+    expect(flips).toBeLessThan(16);
   }, 300_000);
 
   it('dynamic OTS thresholds leave membrane updates unknown rather than guessed', () => {
