@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundledFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
 import { imageSamples } from '../../models/datasets/image-samples.js';
-import type { Model } from '../../models/graph/model.js';
+import type { Model, SpikingNeuronNode } from '../../models/graph/model.js';
 import { tensor } from '../../models/graph/tensor.js';
 import { loadModel } from '../../models/load-model.js';
 import { evaluateWithNeuroBench, type NeuroBenchMetrics } from '../../models/metrics/neurobench.js';
 import { roundHalfEven, staticMetrics } from '../../models/metrics/static-metrics.js';
 import { synapticReach } from '../../models/metrics/synaptic-reach.js';
+import { membraneShadow } from '../../models/metrics/membrane-shadow.js';
 import { withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
 import { DEBIAN_FASHION_MNIST, HAS_FULL_FASHION_MNIST, fixturePath, readReference } from '../helpers/fixtures.js';
 
@@ -136,5 +137,41 @@ describe('NeuroBench counting rules', () => {
     expect(roundHalfEven(1, 32, 4)).toBe(0.0312);
     expect(roundHalfEven(3, 32, 4)).toBe(0.0938);
     expect(roundHalfEven(1, 3, 4)).toBe(0.3333);
+  });
+});
+
+/** input [4] -> linear 4x3 (all zero) -> 3 NIR neurons driven only by their leak; T = 5. */
+function leakOnly(leak: number, recurrent: SpikingNeuronNode['recurrent']): Model {
+  return {
+    name: 'leak-only', source: 'nir', timesteps: 5, input: { shape: [4], scale: 1, encoding: 'direct' }, output: 'mean-over-time',
+    nodes: [
+      { kind: 'linear', name: 'fc', weight: tensor([3, 4], new Float32Array(12)), bias: null },
+      { kind: 'spiking-neuron', name: 'if', origin: 'IF', dynamics: { decay: 1, inputScale: 1, leak, current: { decay: 0.5, scale: 1 } }, threshold: 1, reset: 'subtract', recurrent },
+    ],
+  };
+}
+
+const twoSamples = { count: 2, labels: new Uint8Array(2), toInput: (_first: number, count: number, out: Float32Array) => out.fill(0.3, 0, count * 4) };
+
+describe('NeuroBench membrane updates on NIR neurons (replayed with their dynamics and recurrent edge)', () => {
+  it('a membrane that never moves counts only at the first step; inputs that meet only zero weights cost no ops', () => {
+    const { neurobench } = evaluateWithNeuroBench(leakOnly(0, null), twoSamples, { mode: 'frozen', batch: 2 });
+    expect(neurobench.membraneUpdates).toBe(3);
+    expect(neurobench.activationSparsity).toBe(1);
+    expect(neurobench.synapticOperations).toEqual({ effectiveMACs: 0, effectiveACs: 0, dense: 4 * 3 * 5 });
+  });
+
+  it('a leak moves every membrane every step: 0.25, 0.5, 0.75, 1 fires and resets, then the recurrent spike adds 0.5', () => {
+    const recurrent = { weight: tensor([3, 3], Float32Array.from([0.5, 0, 0, 0, 0.5, 0, 0, 0, 0.5])), bias: null };
+    const { evaluation, neurobench } = evaluateWithNeuroBench(leakOnly(0.25, recurrent), twoSamples, { mode: 'frozen', batch: 2 });
+    expect(evaluation.spikesPerLayerPerStep).toEqual([[0, 0, 0, 6, 0]]);
+    expect(neurobench.membraneUpdates).toBe(15);
+    expect(neurobench.activationSparsity).toBe(0.8);
+  });
+
+  it('refuses to count when the replayed spikes disagree with the executor\'s', () => {
+    const node = leakOnly(0.25, null).nodes[1] as SpikingNeuronNode;
+    const shadow = membraneShadow(node, 3, 'frozen')!;
+    expect(() => shadow.step(new Float32Array(3), Float32Array.from([1, 0, 0]), 3, 0)).toThrow(/layer if disagrees with the reference executor at step 0/);
   });
 });
