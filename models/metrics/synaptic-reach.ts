@@ -34,6 +34,11 @@ export function synapticReach(node: ModelNode, inputShape: readonly number[], ou
   }
 }
 
+/** A NIR neuron's recurrent edge, [n, n]: in NeuroBench a Linear inside the neuron, fed the previous step's spikes. */
+export function recurrentReach(weight: Float32Array, neurons: number): SynapticReach {
+  return linearReach(weight, neurons, neurons);
+}
+
 function linearReach(weight: Float32Array, outFeatures: number, inFeatures: number): SynapticReach {
   const effective = new Float64Array(inFeatures);
   for (let o = 0; o < outFeatures; o++) {

@@ -3,7 +3,7 @@ import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
 import type { StageObserver, ThresholdMode } from '../reference/executor.js';
 import { membraneShadow, type MembraneShadow } from './membrane-shadow.js';
-import { synapticReach, type SynapticReach } from './synaptic-reach.js';
+import { recurrentReach, synapticReach, type SynapticReach } from './synaptic-reach.js';
 
 /** NeuroBench 2.3.0's workload metrics, per sample, averaged as its WorkloadMetricManager averages them. */
 export interface WorkloadMetrics {
@@ -23,6 +23,8 @@ interface ConnectionLayer {
 interface SpikingLayer {
   readonly size: number;
   readonly shadow: MembraneShadow | null;
+  /** A recurrent edge's reach; its call at step t reads the spikes of step t-1 (all zero at t = 0). */
+  readonly recurrent: SynapticReach | null;
 }
 
 /**
@@ -51,7 +53,8 @@ export class WorkloadCollector {
       if (reach) this.connections.set(index, { reach, inSize: elementCount(inputShape) });
       if (isSpiking(node)) {
         const size = elementCount(outputShape);
-        this.spiking.set(index, { size, shadow: membraneShadow(node, size, mode) });
+        const recurrent = node.kind === 'spiking-neuron' && node.recurrent ? recurrentReach(node.recurrent.weight.data, size) : null;
+        this.spiking.set(index, { size, shadow: membraneShadow(node, size, mode), recurrent });
       }
     });
     this.lastStage = model.nodes.length - 1;
@@ -63,7 +66,10 @@ export class WorkloadCollector {
     const connection = this.connections.get(index);
     if (connection) this.countSynapticOps(connection, input, batch);
     const layer = this.spiking.get(index);
-    if (layer) this.countActivations(layer, input, output, batch, t);
+    if (layer) {
+      this.countActivations(layer, input, output, batch, t);
+      if (layer.recurrent) this.countRecurrentOps(layer.recurrent, layer.size, output, batch, t);
+    }
     if (index === this.lastStage && t === this.timesteps - 1) this.endBatch(batch);
   };
 
@@ -92,6 +98,16 @@ export class WorkloadCollector {
     if (spikes) this.acs += ops;
     else this.macs += ops;
     this.dense += reach.dense * batch;
+  }
+
+  /**
+   * The recurrent call of step t+1 sees this step's spikes, so its ops are counted now; the call of step 0 (zero
+   * spikes: an AC call of no effective ops) adds only its dense count, and the spikes of the last step feed no call.
+   */
+  private countRecurrentOps(reach: SynapticReach, size: number, spikes: Float32Array, batch: number, t: number): void {
+    if (t === 0) this.dense += reach.dense * batch;
+    if (t === this.timesteps - 1) return;
+    this.countSynapticOps({ reach, inSize: size }, spikes, batch);
   }
 
   private countActivations(layer: SpikingLayer, input: Float32Array, output: Float32Array, batch: number, t: number): void {

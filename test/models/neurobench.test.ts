@@ -167,6 +167,8 @@ describe('NeuroBench membrane updates on NIR neurons (replayed with their dynami
     expect(evaluation.spikesPerLayerPerStep).toEqual([[0, 0, 0, 6, 0]]);
     expect(neurobench.membraneUpdates).toBe(15);
     expect(neurobench.activationSparsity).toBe(0.8);
+    // The recurrent Linear is a connection layer too: its call at step 4 carries step 3's spikes, one synapse each.
+    expect(neurobench.synapticOperations).toEqual({ effectiveMACs: 0, effectiveACs: 3, dense: 4 * 3 * 5 + 3 * 3 * 5 });
   });
 
   it('refuses to count when the replayed spikes disagree with the executor\'s', () => {
