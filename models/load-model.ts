@@ -1,11 +1,9 @@
 import type { ArchSpec } from './arch/arch-spec.js';
 import { detectPreset, PRESETS } from './arch/presets.js';
-import { checkArchLimits } from './arch/arch-limits.js';
 import { readArchFile } from './arch/read-arch.js';
 import { ModelError } from './errors.js';
 import { isModelFile, deserializeModel } from './format/model-file.js';
 import type { Model, ResetMode } from './graph/model.js';
-import { validateModel } from './graph/validate-model.js';
 import { readFileWithinBudget } from './memory-budget.js';
 import { isHdf5 } from './nir/hdf5.js';
 import { readNirModel } from './nir/read-nir.js';
@@ -56,9 +54,8 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
   }
   if (options.arch) {
     const arch = readArchFile(options.arch);
-    checkArchLimits(arch, options.arch);
     const stateDict = readStateDict(bytes, path, arch.stateDictKey ?? undefined);
-    return { model: validated(buildModel(arch, stateDict, path), path), topology: 'arch' };
+    return { model: buildModel(arch, stateDict, path), topology: 'arch' };
   }
   const stateDict = readStateDict(bytes, path);
   const shapes = new Map([...stateDict].map(([k, t]) => [k, t.shape] as const));
@@ -76,13 +73,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
   const arch: ArchSpec = preset.build(shapes, path, presetOptions);
   const model = buildModel(arch, stateDict, path);
   const noted: Model = arch.notes ? { ...model, notes: [...(model.notes ?? []), ...arch.notes] } : model;
-  return { model: validated(noted, path), topology: 'preset', presetName: preset.name };
-}
-
-/** The same check a `.snnmodel` gets when it is read (models/graph/validate-model.ts), so both doors agree. */
-function validated(model: Model, file: string): Model {
-  validateModel(model, file);
-  return model;
+  return { model: noted, topology: 'preset', presetName: preset.name };
 }
 
 function isZip(bytes: Uint8Array): boolean {

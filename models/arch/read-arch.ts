@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { ModelError } from '../errors.js';
+import { checkArchLimits, readArchText } from './arch-limits.js';
 import type { ArchLayer, ArchNeuron, ArchSpec, ArchWiring } from './arch-spec.js';
 
 /** Reads and validates an `snn-arch/1` file; every error names the file and the JSON path. */
 export function readArchFile(path: string): ArchSpec {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readArchText(path);
   } catch (err) {
+    if (err instanceof ModelError) throw err;
     throw new ModelError(path, `cannot read the arch file (${(err as Error).message})`);
   }
   return parseArch(text, path);
@@ -20,7 +21,7 @@ export function parseArch(text: string, file: string): ArchSpec {
   } catch (err) {
     throw new ModelError(file, `not valid JSON (${(err as Error).message})`);
   }
-  return validateArch(json, file);
+  return checkArchLimits(validateArch(json, file), file);
 }
 
 class Fields {

@@ -2,8 +2,8 @@ import type { ArchLayer, ArchSpec } from '../arch/arch-spec.js';
 import { ModelError } from '../errors.js';
 import { topologicalOrder } from '../graph/graph.js';
 import { MODEL_INPUT, type Model, type ModelNode } from '../graph/model.js';
-import { inferShapes } from '../graph/shapes.js';
 import { formatShape, sameShape, type Tensor } from '../graph/tensor.js';
+import { validateModel } from '../graph/validate-model.js';
 import { toFloat32, type PthTensor } from '../pth/read-pth.js';
 import { seedDecay } from './seed-conventions.js';
 
@@ -129,12 +129,7 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
     nodes,
     output: 'mean-over-time',
   };
-  try {
-    inferShapes(model);
-  } catch (err) {
-    if (err instanceof ModelError) throw new ModelError(file, err.message);
-    throw err;
-  }
+  validateModel(model, file);
   return model;
 }
 

@@ -7,6 +7,8 @@ import { getChip } from '../../chips/registry.js';
 import { MEMORY_BUDGET_VARIABLE } from '../../models/memory-budget.js';
 import {
   bundledModelWith,
+  deeplyNestedJson,
+  modelFileWithJson,
   HOSTILE_MODEL_EDITS,
   HUGE_UNWRITTEN_NIR,
   OSR_CHECKPOINT,
@@ -60,6 +62,11 @@ beforeAll(() => {
   cases.push({ name: 'an arch file with timesteps 1e9', args: ['inspect', OSR_CHECKPOINT, '--arch', longRun], expected: `${longRun}: $.timesteps is 1000000000, outside the limit 1..100000` });
   const hugePool = file('pool.arch.json', osrArchWith((a) => a.layers.splice(3, 0, { op: 'adaptiveavgpool2d', output: [1e9, 1e9] })));
   cases.push({ name: 'an arch file with an adaptive pool to [1e9, 1e9]', args: ['inspect', OSR_CHECKPOINT, '--arch', hugePool], expected: `${hugePool}: $.layers[3].output[0] is 1000000000, outside the limit 1..4096` });
+
+  const deepArch = file('deep.arch.json', deeplyNestedJson(200_000));
+  cases.push({ name: 'an arch file nested 200,000 levels deep', args: ['inspect', OSR_CHECKPOINT, '--arch', deepArch], expected: `${deepArch}: the arch file nests arrays and objects more than 100 levels deep` });
+  const deepModel = file('deep.snnmodel', modelFileWithJson(deeplyNestedJson(200_000, '"tensors":[],')));
+  cases.push({ name: 'a .snnmodel whose graph JSON nests 200,000 levels deep', args: ['inspect', deepModel], expected: `${deepModel}: the graph JSON nests arrays and objects more than 100 levels deep` });
 
   HOSTILE_MODEL_EDITS.forEach(({ name, edit, expected }, i) => {
     const path = file(`edit-${i}.snnmodel`, bundledModelWith(edit));
