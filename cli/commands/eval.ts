@@ -9,7 +9,7 @@ import { lifNodes, lifKey, type Model } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
 import { calibrateOts, hasFrozenThresholds, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
-import { evaluateWithNeuroBench } from '../../models/metrics/neurobench.js';
+import { evaluateWithNeuroBench, type NeuroBenchMetrics } from '../../models/metrics/neurobench.js';
 import type { ThresholdMode } from '../../models/reference/executor.js';
 import { emit, percent, progressBar } from '../output.js';
 import { count, integerIn, text } from '../arguments.js';
@@ -131,7 +131,7 @@ function splitOutputs(outputs: Float32Array, classes: number): number[][] {
 }
 
 function formatEval(
-  r: { model: string; data: string; labelled: boolean; samples: number; accuracy: number; thresholdMode: string; spikesPerLayerPerStep: Record<string, number[]>; firingRatePerLayerPerStep: Record<string, number[]>; spikesPerSample: number; imagesPerSecond?: number; calibration: { images: number } | null },
+  r: { model: string; data: string; labelled: boolean; samples: number; accuracy: number; thresholdMode: string; spikesPerLayerPerStep: Record<string, number[]>; firingRatePerLayerPerStep: Record<string, number[]>; spikesPerSample: number; imagesPerSecond?: number; calibration: { images: number } | null; neurobench: NeuroBenchMetrics },
   model: Model,
 ): string {
   const lines = [
@@ -145,6 +145,11 @@ function formatEval(
     const rates = r.firingRatePerLayerPerStep[key]!;
     lines.push(`  ${key.padEnd(20)} ${counts.map((c, t) => `t${t + 1} ${c} (${percent(rates[t]!, 1)})`).join('  ')}`);
   }
+  const nb = r.neurobench;
+  lines.push(
+    `NeuroBench ${nb.version} per image: ${nb.synapticOperations.effectiveMACs.toFixed(0)} MACs, ${nb.synapticOperations.effectiveACs.toFixed(0)} ACs (dense ${nb.synapticOperations.dense}), ` +
+      `activation sparsity ${nb.activationSparsity.toFixed(4)}, membrane updates ${nb.membraneUpdates === null ? 'n/a (dynamic thresholds)' : nb.membraneUpdates.toFixed(0)}; ${nb.parameterCount} parameters, ${nb.footprintBytes} bytes`,
+  );
   if (r.imagesPerSecond !== undefined) lines.push(`speed: ${r.imagesPerSecond.toFixed(0)} images/s (float reference, T = ${model.timesteps})`);
   return lines.join('\n');
 }

@@ -5,7 +5,6 @@ import type { ChipProgram } from '../../chips/ir/chip-program.js';
 import { defaultFashionMnistDir, loadFashionMnist, type ImageSet } from '../../models/datasets/fashion-mnist.js';
 import { imageSamples } from '../../models/datasets/image-samples.js';
 import { loadModel } from '../../models/load-model.js';
-import { evaluate } from '../../models/reference/evaluate.js';
 import { evaluateWithNeuroBench, type NeuroBenchMetrics } from '../../models/metrics/neurobench.js';
 import { chipNeuroBench } from '../../simulator/neurobench-chip.js';
 import { rasterLayerNames } from '../../simulator/raster.js';
@@ -187,6 +186,8 @@ export function formatReport(r: SimulationReport | EventSimulationReport, probe?
     'per layer (per inference):',
     ...r.perLayer.map((l) => `  ${l.name.padEnd(22)} spikes ${l.spikes.toFixed(1).padStart(10)}  synaptic ops ${l.synapticOps.toFixed(0).padStart(10)}  energy ${(l.energyJ * 1e6).toFixed(3)} uJ`),
   ];
+  const chip = r.neurobench?.chip;
+  if (chip) lines.push(`NeuroBench-style counts of the chip's events per inference: ${chip.synapticOperations.toFixed(0)} synaptic ops, ${chip.membraneUpdates.toFixed(0)} neuron updates, activation sparsity ${chip.activationSparsity.toFixed(4)}`);
   if (probe) {
     const layer = r.perLayer.find((l) => l.name === probe);
     if (layer) lines.push(`probe ${probe}: spikes per global step ${layer.spikesPerStep.map((s) => s.toFixed(1)).join(', ')}`);
