@@ -90,6 +90,7 @@ beforeAll(() => {
   const big = file('big.pth', pthWithSeparateTensors(1, 8 * MIB));
   const overSmallBudget = `${big}: tensor on storage '0' of size [${8 * MIB}] (${8 * MIB} elements as float64 and float32) needs 96.0 MiB`;
   cases.push({ name: '--max-memory 64M', args: ['inspect', big, '--max-memory', '64M'], expected: `${overSmallBudget} (on top of` });
+  cases.push({ name: '--max-memory 1K (below the 1M minimum)', args: ['inspect', big, '--max-memory', '1K'], expected: '--max-memory "1K" is not a size of at least 1M' });
   cases.push({ name: `${MEMORY_BUDGET_VARIABLE}=64M`, args: ['inspect', big], env: { [MEMORY_BUDGET_VARIABLE]: '64M' }, expected: 'over the memory budget of 64.0 MiB' });
 }, 120_000);
 
