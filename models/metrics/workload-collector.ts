@@ -133,6 +133,10 @@ export class WorkloadCollector {
   }
 }
 
+/**
+ * NeuroBench's activation layers here: the spiking neurons. A NIR leaky integrator is the read-out, left out as the
+ * fixture's classifier outputs are (how an snnTorch port would wrap it is the port's choice, not NeuroBench's).
+ */
 function isSpiking(node: ModelNode): node is Extract<ModelNode, { kind: 'lif' | 'spiking-neuron' }> {
   return node.kind === 'lif' || node.kind === 'spiking-neuron';
 }
