@@ -1,4 +1,4 @@
-import { createCounters, type CoreCounters } from './counters.js';
+import { createCounters } from './counters.js';
 import { layerConstants } from './datapath.js';
 import { SimulationError } from './errors.js';
 import { expandedBias, fusedRefractoryLifStep } from './fused-lif.js';

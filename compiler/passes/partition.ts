@@ -26,8 +26,6 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learningLay
   for (let index = network.layers.length - 1; index >= 0; index--) {
     const layer = network.layers[index]!;
     const annInput = index === 0 && network.placement === 'ann-core';
-    const next = network.layers[index + 1];
-    const nextTiling = tilings[index + 1];
     // Every synapse set that reads this layer (the next layer's, and in a residual graph other layers' main
     // synapses and branches) costs each neuron output axons: one per set with multicast, else one per core reached.
     let reach = 0;

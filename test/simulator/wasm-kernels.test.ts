@@ -316,7 +316,11 @@ function convCase(
   const outPosition: number[] = [];
   const tap: number[] = [];
   for (let p = 0; p < shape.plane; p++) {
-    for (let k = 0; k < shape.taps; k++) if (next() % 3 !== 0) (outPosition.push(next() % shape.plane), tap.push(k));
+    for (let k = 0; k < shape.taps; k++) {
+      if (next() % 3 === 0) continue;
+      outPosition.push(next() % shape.plane);
+      tap.push(k);
+    }
     start.push(outPosition.length);
   }
   const weights = Int32Array.from({ length: shape.inChannels * shape.taps * shape.outChannels }, () => weight(next()));
