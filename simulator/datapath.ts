@@ -48,12 +48,18 @@ export function chooseDatapath(spec: ChipSpec, file: string): Datapath {
   ];
   for (const [path, value, kernel] of fields) {
     if (value !== null && value !== undefined && value !== kernel) {
-      throw new SimulationError(file, `chip spec ${spec.name}: ${path} is ${String(value)}; the simulator's neuron datapath computes ${String(kernel)} (Loihi's CUBA LIF), so it cannot run this chip bit for bit`);
+      throw new SimulationError(
+        file,
+        `chip spec ${spec.name}: ${path} is ${String(value)}; the simulator's neuron datapath computes ${String(kernel)} (Loihi's CUBA LIF), so it cannot run this chip bit for bit`,
+      );
     }
   }
   const thresholdBits = f.threshold.mantissaBits;
   if (thresholdBits !== null && thresholdBits > k.threshold.mantissaBits!) {
-    throw new SimulationError(file, `chip spec ${spec.name}: numberFormat.threshold.mantissaBits is ${thresholdBits}; the simulator's neuron datapath holds at most ${k.threshold.mantissaBits} (Loihi's CUBA LIF)`);
+    throw new SimulationError(
+      file,
+      `chip spec ${spec.name}: numberFormat.threshold.mantissaBits is ${thresholdBits}; the simulator's neuron datapath holds at most ${k.threshold.mantissaBits} (Loihi's CUBA LIF)`,
+    );
   }
   return { thresholdSchedule: spec.neuron.thresholdSchedule, resetModes: spec.neuron.resetModes, bias: f.bias ?? k.bias!, thresholdShift: f.threshold.shift ?? k.threshold.shift! };
 }
