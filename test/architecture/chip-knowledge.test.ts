@@ -44,7 +44,9 @@ function limitNames(value: unknown, into = new Set<string>()): Set<string> {
   }
   return into;
 }
-const LIMITS = [...limitNames(Object.values(builtinChips).map((s) => ({ mesh: s.mesh, core: s.core, numberFormat: s.numberFormat, neuron: s.neuron, learning: s.learning })))].join('|');
+const LIMITS = [...limitNames(Object.values(builtinChips).map((s) => ({ mesh: s.mesh, core: s.core, numberFormat: s.numberFormat, neuron: s.neuron, learning: s.learning })))].join(
+  '|',
+);
 const LIMIT_LITERALS = [
   // a limit replaced by a number where a spec leaves it out: `bias?.mantissaBits ?? 13` (0 stands for "none" only)
   new RegExp(`\\b(?:${LIMITS})\\s*\\?\\?\\s*-?[1-9]`),

@@ -16,11 +16,17 @@ describe('datapath', () => {
     const table = layer('subtract', [100, 200, 300]);
     const loihi = chooseDatapath(getChip('loihi'), 'p');
     expect([layerConstants(loihi, table, 2).threshold, layerConstants(loihi, table, 2).subtractive]).toEqual([100 << 6, false]);
-    const scheduled = chooseDatapath(userChip((s) => s), 'p');
+    const scheduled = chooseDatapath(
+      userChip((s) => s),
+      'p',
+    );
     expect([layerConstants(scheduled, table, 1).threshold, layerConstants(scheduled, table, 1).subtractive]).toEqual([200 << 6, true]);
     // past the end of the table every caller holds its last entry
     expect(layerConstants(scheduled, table, 7).threshold).toBe(300 << 6);
-    const zeroOnly = chooseDatapath(userChip((s) => ({ ...s, neuron: { ...s.neuron, resetModes: ['zero'], thresholdSchedule: false } })), 'p');
+    const zeroOnly = chooseDatapath(
+      userChip((s) => ({ ...s, neuron: { ...s.neuron, resetModes: ['zero'], thresholdSchedule: false } })),
+      'p',
+    );
     expect([layerConstants(zeroOnly, table, 1).threshold, layerConstants(zeroOnly, table, 1).subtractive]).toEqual([100 << 6, false]);
   });
 
