@@ -327,6 +327,23 @@ describe('input placement', () => {
     ]);
   });
 
+  it('I-INPUT-RANGE: real-valued input enters as signed payloads, the first layer scaled for the calibration range', () => {
+    const real = { ...syntheticModel(), input: { shape: [1, 8, 8], scale: 1, encoding: 'direct' as const } };
+    const result = compiled(real, getChip('loihi2'));
+    expect(withCode(result.diagnostics, 'I-INPUT-RANGE')).toEqual([
+      expected('I-INPUT-RANGE', 'conv1', null, null, null, "I-INPUT-RANGE layer conv1: real-valued input in 16-bit steps of 2^-12; the first layer's scale keeps its current in range for |input| <= 4.000"),
+    ]);
+    expect(withCode(result.diagnostics, 'I-INPUT-GRADED')[0]!.message).toBe('I-INPUT-GRADED layer conv1: real values (steps of 0.000244140625) enter layer conv1 as 16-bit graded spikes');
+    expect(result.program!.input).toMatchObject({ payloadBits: 16, valueScale: 2 ** -12 });
+    // A calibration set bounds the range: the first layer's scale grows with it (finer weights).
+    const calibration = { input: new Float32Array(64).fill(0.5), count: 1 };
+    const narrow = compile(real, getChip('loihi2'), { ...AUTO, calibration });
+    expect(withCode(narrow.diagnostics, 'I-INPUT-RANGE')[0]!.message).toMatch(/\|input\| <= 0\.5000$/);
+    expect(narrow.program!.layers[0]!.scale).toBeGreaterThan(result.program!.layers[0]!.scale);
+    // Tianjic's ANN-mode input core takes 8 bits in steps of 2^-5.
+    expect(compiled(real, getChip('tianjic')).program!.input).toMatchObject({ payloadBits: 8, valueScale: 2 ** -5 });
+  });
+
   it('I-INPUT-ANN: tianjic computes the first layer on ANN-mode cores', () => {
     const result = compiled(syntheticModel(), getChip('tianjic'));
     expect(withCode(result.diagnostics, 'I-INPUT-ANN')).toEqual([
@@ -400,7 +417,7 @@ describe('every code has its test', () => {
     const tested: DiagnosticCode[] = [
       'E-NEURONS', 'E-IN-AXONS', 'E-OUT-AXONS', 'E-SYNMEM', 'E-FANIN', 'E-WEIGHT-RANGE', 'E-THRESHOLD-RANGE', 'E-BIAS-RANGE', 'E-CHIPS',
       'E-UNSUPPORTED', 'E-THRESHOLD-SCHEDULE', 'W-THRESHOLD-SCHEDULE', 'W-RESET-MODE', 'W-INPUT-HOST', 'W-DECAY', 'W-UNCONFIRMED',
-      'I-INPUT-GRADED', 'I-INPUT-ANN', 'I-CHIPS', 'W-OUTPUT-SPIKES', 'E-GRAPH', 'E-CALIBRATION', 'E-LEARNING',
+      'I-INPUT-GRADED', 'I-INPUT-RANGE', 'I-INPUT-ANN', 'I-CHIPS', 'W-OUTPUT-SPIKES', 'E-GRAPH', 'E-CALIBRATION', 'E-LEARNING',
     ];
     expect([...tested].sort()).toEqual(Object.keys(DIAGNOSTIC_CODES).sort());
   });
