@@ -71,10 +71,12 @@ async function runEval(args: EvalArgs): Promise<void> {
     calibrated = { images: batch.count, source: batch.source };
   }
   const test = openDataset(dataPath, { model, split: 'test', ...(args.limit !== undefined ? { limit: args.limit } : {}), ...normalisation });
-  if (!sameShape(test.inputShape, model.input.shape)) {
+  // Event frames come one per time step: [T, ...input] per sample, step t reading frame t.
+  const perStep = test.framesPerStep === true && test.inputShape[0] === model.timesteps && sameShape(test.inputShape.slice(1), model.input.shape);
+  if (!sameShape(test.inputShape, model.input.shape) && !perStep) {
     throw new ModelError(
       test.source,
-      `gives ${formatShape(test.inputShape)} per sample (event frames, one per step); the float reference feeds model ${model.name} one ${formatShape(model.input.shape)} input for every step, so per-step frames cannot be evaluated here`,
+      `gives ${formatShape(test.inputShape)} per sample; model ${model.name} takes ${formatShape(model.input.shape)} at each of its ${model.timesteps} steps (event frames must number its T = ${model.timesteps})`,
     );
   }
   const bar = progressBar('eval', !args.json);

@@ -323,6 +323,7 @@ function frameDataset(format: DatasetFormat, set: DvsFrameSet, transform: string
     transform,
     pixels: null,
     frames: set,
+    framesPerStep: true,
     count: set.count,
     labels: set.labels,
     toInput: (first, count, out) => {

@@ -9,6 +9,8 @@ export interface LabelledSamples {
   readonly labels: Uint8Array;
   /** Writes samples [first, first+count) into `out` as float32 model input. */
   readonly toInput: (first: number, count: number, out: Float32Array) => void;
+  /** True when each sample is one input per time step (event frames, [T, ...input]) rather than one input. */
+  readonly framesPerStep?: boolean;
 }
 
 export interface Evaluation {
@@ -46,7 +48,8 @@ export function evaluate(model: Model, data: LabelledSamples, options: EvaluateO
   const started = performance.now();
   const batchSize = Math.max(1, Math.min(options.batch, data.count));
   const executor = new ReferenceExecutor(model, batchSize);
-  const input = new Float32Array(batchSize * elementCount(model.input.shape));
+  const frames = data.framesPerStep === true;
+  const input = new Float32Array(batchSize * elementCount(model.input.shape) * (frames ? model.timesteps : 1));
   const outputs = options.keepOutputs ? new Float32Array(data.count * executor.classes) : null;
   let correct = 0;
   let spikes: number[][] | null = null;
@@ -55,7 +58,7 @@ export function evaluate(model: Model, data: LabelledSamples, options: EvaluateO
   for (let first = 0; first < data.count; first += batchSize) {
     const n = Math.min(batchSize, data.count - first);
     data.toInput(first, n, input);
-    const run = executor.run(input, n, options.mode, undefined, options.onStage);
+    const run = executor.run(input, n, options.mode, undefined, options.onStage, frames);
     lifKeys = run.lifKeys;
     thresholdsPerBatch.push(run.thresholdsPerLayerPerStep.map((r) => [...r]));
     if (!spikes) spikes = run.spikesPerLayerPerStep.map((r) => r.map(() => 0));

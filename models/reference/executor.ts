@@ -58,6 +58,8 @@ export class ReferenceExecutor {
   private readonly outputSum: Float32Array;
   /** The sample batch of the current run, for an add whose second operand is the model input. */
   private currentInput: Float32Array | null = null;
+  /** One step's frames of the batch, when samples bring one frame per step. */
+  private frameBuffer: Float32Array | null = null;
   readonly inputSize: number;
   readonly classes: number;
 
@@ -84,29 +86,41 @@ export class ReferenceExecutor {
     this.thresholds = this.lifStages.map(() => new Array<number>(model.timesteps).fill(0));
   }
 
-  /** Runs `batch` samples (input [batch, ...input.shape], already scaled) for T steps; `onStep` sees each step's last-stage output. */
+  /**
+   * Runs `batch` samples (input [batch, ...input.shape], already scaled) for T steps; `onStep` sees each step's
+   * last-stage output. With `frames`, the input holds one frame per step ([batch, T, ...input.shape]: event
+   * recordings integrated into frames), and step t reads frame t of every sample.
+   */
   run(
     input: Float32Array,
     batch: number,
     mode: ThresholdMode,
     onStep?: (t: number, output: Float32Array) => void,
     onStage?: StageObserver,
+    frames = false,
   ): ReferenceRun {
-    if (batch > this.maxBatch || input.length < batch * this.inputSize) {
-      throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / this.inputSize})`);
+    const perSample = this.inputSize * (frames ? this.model.timesteps : 1);
+    if (batch > this.maxBatch || input.length < batch * perSample) {
+      throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / perSample})`);
     }
+    const stepInput = frames ? (this.frameBuffer ??= new Float32Array(this.maxBatch * this.inputSize)) : input;
     for (const { node } of this.lifStages) if (node.kind === 'lif') this.checkThresholds(node, mode);
     const T = this.model.timesteps;
     this.currentInput = input;
     this.outputSum.fill(0, 0, batch * this.classes);
     for (const row of this.spikes) row.fill(0);
     for (let t = 0; t < T; t++) {
+      if (frames) {
+        for (let b = 0; b < batch; b++) stepInput.set(input.subarray((b * T + t) * this.inputSize, (b * T + t + 1) * this.inputSize), b * this.inputSize);
+        this.currentInput = stepInput;
+      }
       const stages = this.stages;
       for (let k = 0; k < stages.length; k++) {
         const stage = stages[k]!;
         const source = stage.sources[0]!;
-        const operand = source < 0 ? input : stages[source]!.out;
-        if (!(stage.timeInvariant && t > 0)) stage.run(operand, batch, t, mode);
+        const operand = source < 0 ? stepInput : stages[source]!.out;
+        // What depends on the input alone is the same every step, unless every step brings its own frame.
+        if (!(stage.timeInvariant && t > 0 && !frames)) stage.run(operand, batch, t, mode);
         onStage?.(k, stage.node, operand, stage.out, batch, t);
       }
       const current = stages[stages.length - 1]!.out;
