@@ -13,6 +13,8 @@ export interface SimulationInput {
   readonly source: string;
   readonly labelled: boolean;
   readonly dataset: OpenedDataset;
+  /** `values` holds one frame per time step of each sample (event recordings). */
+  readonly framesPerStep: boolean;
 }
 
 /** True when the program takes pixels as their 8-bit value (its input scale is 1/255). */
@@ -40,15 +42,16 @@ function programAsModel(program: ChipProgram): Model {
 /** Opens `--data` (any format openDataset knows) for a chip program's test split. */
 export function simulationInput(program: ChipProgram, data: string, limit: number | undefined): SimulationInput {
   const dataset = openDataset(data, { model: programAsModel(program), split: 'test', ...(limit !== undefined ? { limit } : {}) });
-  if (!sameShape(dataset.inputShape, program.input.shape)) {
-    throw new SimulationError(dataset.source, `samples are ${formatShape(dataset.inputShape)}, the program expects input ${formatShape(program.input.shape)}`);
+  const framesPerStep = dataset.framesPerStep === true && dataset.inputShape[0] === program.timesteps && sameShape(dataset.inputShape.slice(1), program.input.shape);
+  if (!sameShape(dataset.inputShape, program.input.shape) && !framesPerStep) {
+    throw new SimulationError(dataset.source, `samples are ${formatShape(dataset.inputShape)}, the program expects input ${formatShape(program.input.shape)} (or ${program.timesteps} frames of it)`);
   }
-  const base = { labels: dataset.labels, count: dataset.count, source: dataset.source, labelled: dataset.labelled, dataset };
+  const base = { labels: dataset.labels, count: dataset.count, source: dataset.source, labelled: dataset.labelled, dataset, framesPerStep };
   if (takesPixels(program)) {
     if (!dataset.pixels) throw new SimulationError(dataset.source, `the program takes 8-bit pixels (scaled 1/255); ${dataset.transform} gives real values: compile the model for real-valued input`);
     return { ...base, images: dataset.pixels.images, values: null };
   }
-  const values = new Float32Array(dataset.count * program.input.shape.reduce((a, b) => a * b, 1));
+  const values = new Float32Array(dataset.count * dataset.inputShape.reduce((a, b) => a * b, 1));
   dataset.toInput(0, dataset.count, values);
   return { ...base, images: new Uint8Array(0), values };
 }

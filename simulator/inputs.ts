@@ -49,6 +49,30 @@ export function directValues(values: Float32Array, offset: number, size: number,
 }
 
 /**
+ * Event frames: one real-valued frame per step (an event recording integrated into T frames), each value a graded
+ * event of its payload as in directValues; `values` holds the sample's T frames back to back.
+ */
+export function frameValues(values: Float32Array, offset: number, size: number, valueScale: number, payloadBits: number): InputFrames {
+  const limit = 2 ** (payloadBits - 1) - 1;
+  return {
+    static: false,
+    analog: null,
+    frame(t, indices, payloads) {
+      let n = 0;
+      const base = offset + t * size;
+      for (let i = 0; i < size; i++) {
+        const exact = values[base + i]! / valueScale;
+        const q = Math.sign(exact) * Math.floor(Math.abs(exact) + 0.5);
+        if (q === 0) continue;
+        indices[n] = i;
+        payloads[n++] = Math.max(-limit, Math.min(limit, q));
+      }
+      return n;
+    },
+  };
+}
+
+/**
  * Poisson rate coding with a seeded generator: each pixel fires at a step with probability pixel/255, as a
  * full-scale event (payload 255), so its mean over steps is the analog value.
  */

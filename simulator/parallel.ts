@@ -20,7 +20,7 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
   const size = (task.values ?? task.images).length / Math.max(1, task.count);
   if (workers === 1) {
     const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
-    const batch = { images: task.images, labels: task.labels, count: task.count, first: 0, ...(task.values ? { values: task.values } : {}) };
+    const batch = { images: task.images, labels: task.labels, count: task.count, first: 0, ...(task.values ? { values: task.values, framesPerStep: task.framesPerStep === true } : {}) };
     return simulateImages(runtime, batch, task.encoding, task.seed, task.onProgress, task.raster);
   }
   return runInWorkers({
@@ -34,7 +34,7 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
       programFile: task.programFile,
       spec: task.spec,
       images: task.values ? new Uint8Array(0) : task.images.subarray(first * size, (first + count) * size),
-      ...(task.values ? { values: task.values.subarray(first * size, (first + count) * size) } : {}),
+      ...(task.values ? { values: task.values.subarray(first * size, (first + count) * size), framesPerStep: task.framesPerStep === true } : {}),
       labels: task.labels.subarray(first, first + count),
       count,
       first,

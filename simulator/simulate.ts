@@ -2,7 +2,7 @@ import { Xoshiro128StarStar } from '../chips/fixed-point/prng.js';
 import { EVENT_KINDS, type CoreCounters, type EventKind } from './counters.js';
 import { ChipSimulator, type InputFrames } from './engine.js';
 import { SimulationError } from './errors.js';
-import { directPixels, directValues, poissonPixels } from './inputs.js';
+import { directPixels, directValues, frameValues, poissonPixels } from './inputs.js';
 import type { EventCounts } from './ledger.js';
 import { RasterRecorder, type SpikeRaster } from './raster.js';
 import type { ProgramRuntime } from './runtime.js';
@@ -14,6 +14,8 @@ export interface ImageBatch {
   readonly images: Uint8Array;
   /** Or real-valued samples (model units) back to back, for a program compiled for real-valued input. */
   readonly values?: Float32Array;
+  /** `values` holds one frame per time step of each sample (event frames), T frames back to back. */
+  readonly framesPerStep?: boolean;
   readonly labels: Uint8Array;
   readonly count: number;
   /** Index of the first image in the whole set (seeds the Poisson generator per image, so splits agree). */
@@ -49,8 +51,13 @@ export function simulateImages(
 ): SimulationRun {
   const size = runtime.inputSize;
   const values = batch.values ?? null;
+  const frames = values !== null && batch.framesPerStep === true;
+  const stride = frames ? size * runtime.program.timesteps : size;
   const held = values ? values.length : batch.images.length;
-  if (held < batch.count * size) {
+  if (frames && runtime.program.input.placement === 'INPUT_HOST') {
+    throw new SimulationError(runtime.program.chipName, 'event frames change every step; this program computes its first layer on the host once per inference: compile for a chip with graded spikes');
+  }
+  if (held < batch.count * stride) {
     throw new SimulationError('input', `${held} ${values ? 'values' : 'bytes'} hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`);
   }
   const { valueScale, payloadBits } = runtime.program.input;
@@ -71,7 +78,9 @@ export function simulateImages(
   for (let i = 0; i < batch.count; i++) {
     simulator.spikeSink = i === 0 ? recorder : null;
     const input: InputFrames = values
-      ? directValues(values, i * size, size, valueScale, payloadBits, analog)
+      ? frames
+        ? frameValues(values, i * stride, size, valueScale, payloadBits)
+        : directValues(values, i * size, size, valueScale, payloadBits, analog)
       : encoding === 'direct'
         ? directPixels(batch.images, i * size, size, analog)
         : poissonPixels(batch.images, i * size, size, new Xoshiro128StarStar(BigInt(seed) * 1_000_003n + BigInt(batch.first + i)));

@@ -12,6 +12,8 @@ export interface WorkerTask {
   readonly images: Uint8Array;
   /** Real-valued samples (model units) instead of 8-bit images, for a program whose input takes graded values. */
   readonly values?: Float32Array;
+  /** `values` holds one frame per time step of each sample. */
+  readonly framesPerStep?: boolean;
   readonly labels: Uint8Array;
   readonly count: number;
   readonly first: number;

@@ -128,7 +128,7 @@ async function simulateDataFile(args: Parameters<typeof simulateFile>[0], bytes:
     programFile: args.program,
     spec,
     images: input.images,
-    ...(input.values ? { values: input.values } : {}),
+    ...(input.values ? { values: input.values, framesPerStep: input.framesPerStep } : {}),
     labels: input.labels,
     count: input.count,
     encoding: args.encoding,

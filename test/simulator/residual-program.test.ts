@@ -73,7 +73,7 @@ function sewWithMaxPool(): Model {
   );
 }
 
-function connectionTerm(c: Connection, sourceShape: readonly number[], shape: readonly number[], source: Uint8Array | Int32Array, out: Float64Array): void {
+function connectionTerm(c: Connection, sourceShape: readonly number[], shape: readonly number[], source: ArrayLike<number>, out: Float64Array): void {
   // The source grid seen through pooling: each pooled position carries the sum of its window.
   let grid = sourceShape;
   let values: ArrayLike<number> = source;
@@ -117,7 +117,7 @@ function connectionTerm(c: Connection, sourceShape: readonly number[], shape: re
  * sums its main connection and every branch over its sources' spikes of their local step t. No routes, no
  * delays, no cores: what the simulator's branches, delays and skips must reproduce. Spikes per layer per step.
  */
-function referenceSpikes(program: ChipProgram, image: Uint8Array): number[][] {
+function referenceSpikes(program: ChipProgram, input: (t: number) => ArrayLike<number>): number[][] {
   const T = program.timesteps;
   const spikes: Uint8Array[][] = program.layers.map(() => []);
   const counts: number[][] = program.layers.map(() => new Array<number>(T).fill(0));
@@ -130,7 +130,7 @@ function referenceSpikes(program: ChipProgram, image: Uint8Array): number[][] {
       const { n } = state[index]!;
       const sum = new Float64Array(n);
       const sourceIndex = index - 1 - (layer.sourceSkip ?? 0);
-      connectionTerm(layer.connection, layer.sourceShape, layer.shape, index === 0 ? image : spikes[sourceIndex]![t]!, sum);
+      connectionTerm(layer.connection, layer.sourceShape, layer.shape, index === 0 ? input(t) : spikes[sourceIndex]![t]!, sum);
       for (const b of layer.branches ?? []) connectionTerm(b.connection, b.sourceShape, layer.shape, spikes[b.sourceLayer]![t]!, sum);
       const synaptic = Int32Array.from(sum, (s) => s * 2 ** layer.connection.weightExponent);
       const channels = layer.shape[0]!;
@@ -168,7 +168,7 @@ describe('residual programs on the chip: branches, delays and skipped sources de
       for (let sample = 0; sample < 6; sample++) {
         const image = Uint8Array.from({ length: 64 }, () => Math.floor(next() * 256));
         const run = simulateImages(runtime, { images: image, labels: new Uint8Array(1), count: 1, first: 0 }, 'direct', 1);
-        const expected = referenceSpikes(program, image);
+        const expected = referenceSpikes(program, () => image);
         program.layers.forEach((layer, l) => {
           if (layer.kind !== 'LAYER_SPIKING') return;
           const steps = run.layerStepSpikes.length / program.layers.length;
@@ -178,6 +178,30 @@ describe('residual programs on the chip: branches, delays and skipped sources de
       }
     });
   }
+
+  it('event frames: step t of the first layer reads frame t, as graded payloads of the real values', () => {
+    const next = lcg(21);
+    const model: Model = {
+      ...resnetBlock('identity'),
+      name: 'frames',
+      input: { shape: [1, 8, 8], scale: 1, encoding: 'direct' },
+    };
+    const program = compile(model, getChip('loihi2'), AUTO).program!;
+    const runtime = buildRuntime(program, getChip('loihi2'), 'frames');
+    const T = program.timesteps;
+    const values = Float32Array.from({ length: T * 64 }, () => (next() > 0.5 ? next() * 2 : 0));
+    const run = simulateImages(runtime, { images: new Uint8Array(0), values, framesPerStep: true, labels: new Uint8Array(1), count: 1, first: 0 }, 'direct', 1);
+    const step = program.input.valueScale;
+    const payloads = (t: number) => Array.from(values.subarray(t * 64, (t + 1) * 64), (v) => Math.round(v / step));
+    const expected = referenceSpikes(program, payloads);
+    const steps = run.layerStepSpikes.length / program.layers.length;
+    program.layers.forEach((layer, l) => {
+      if (layer.kind !== 'LAYER_SPIKING') return;
+      expect(Array.from({ length: T }, (_, t) => run.layerStepSpikes[l * steps + layer.startStep + t]!), layer.name).toEqual(expected[l]);
+    });
+    // Not a static input: the first layer's spikes change with the frames.
+    expect(new Set(expected[0]).size).toBeGreaterThan(1);
+  });
 
   it('refuses a program whose branch delay does not line its source up', async () => {
     const program = compile(resnetBlock('identity'), getChip('loihi2'), AUTO).program!;
