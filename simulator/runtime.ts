@@ -312,22 +312,43 @@ function axonCores(
   const OW = layer.shape[2]!;
   const holders = cores.filter(({ c }) => c.fanIn.end > c.fanIn.begin);
   const diagonal = isDiagonal(layer.connection);
-  for (let a = 0; a < axons; a++) {
-    start[a] = core.length;
-    if (onHost) continue;
-    const channel = Math.floor(a / (grid[1] * grid[2]));
-    const position = a % (grid[1] * grid[2]);
-    for (const { c, i } of holders) {
-      let n = 0;
-      if (synapses.kind === 'conv') {
-        if (channel < c.fanIn.begin || channel >= c.fanIn.end) continue;
+  // A conv axon's synapses on a core depend on its position alone (and on its channel only through the core's
+  // fan-in range): count the (output, tap) pairs each position has in each core's box once, not once per channel.
+  const plane = grid[1] * grid[2];
+  const inBox: { holder: number; pairs: number }[][] = [];
+  if (synapses.kind === 'conv' && !onHost) {
+    for (let position = 0; position < plane; position++) {
+      const list: { holder: number; pairs: number }[] = [];
+      holders.forEach(({ c }, h) => {
+        let pairs = 0;
         for (let j = synapses.start[position]!; j < synapses.start[position + 1]!; j++) {
           const out = synapses.outPosition[j]!;
           const y = Math.floor(out / OW);
           const x = out % OW;
-          if (y >= c.rows.begin && y < c.rows.end && x >= c.cols.begin && x < c.cols.end) n += diagonal ? 1 : c.channels.end - c.channels.begin;
+          if (y >= c.rows.begin && y < c.rows.end && x >= c.cols.begin && x < c.cols.end) pairs++;
         }
-      } else if (synapses.kind === 'sparse') {
+        if (pairs > 0) list.push({ holder: h, pairs });
+      });
+      inBox.push(list);
+    }
+  }
+  for (let a = 0; a < axons; a++) {
+    start[a] = core.length;
+    if (onHost) continue;
+    const channel = Math.floor(a / plane);
+    const position = a % plane;
+    if (synapses.kind === 'conv') {
+      for (const { holder, pairs } of inBox[position]!) {
+        const { c, i } = holders[holder]!;
+        if (channel < c.fanIn.begin || channel >= c.fanIn.end) continue;
+        core.push(i);
+        count.push(pairs * (diagonal ? 1 : c.channels.end - c.channels.begin));
+      }
+      continue;
+    }
+    for (const { c, i } of holders) {
+      let n = 0;
+      if (synapses.kind === 'sparse') {
         if (a < c.fanIn.begin || a >= c.fanIn.end) continue;
         for (let k = synapses.rowStart[a]!; k < synapses.rowStart[a + 1]!; k++) {
           const t = synapses.targets[k]!;
