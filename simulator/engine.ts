@@ -319,27 +319,9 @@ export class ChipSimulator {
   private deliverSpikes(source: LayerRuntime, layer: LayerRuntime, count: number, hops: Int32Array): void {
     layer.accumulator.fill(0);
     this.updatedNeurons.beginDelivery(layer);
-    const routes = this.routes[layer.index]!;
-    const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
-    let routeCount = 0;
-    for (let s = 0; s < count; s++) {
-      const route = routeOfSource[source.spikeList[s]!]!;
-      if (route < 0) continue;
-      if (routeSpikes[route] === 0) touchedRoutes[routeCount++] = route;
-      routeSpikes[route] = routeSpikes[route]! + 1;
-    }
+    const touchedCount = this.gatherByAxon(layer, this.routes[layer.index]!, source.spikeList, count, hops);
     const pending = layer.axonSpikes;
     const touched = layer.touchedAxons;
-    let touchedCount = 0;
-    for (let i = 0; i < routeCount; i++) {
-      const route = touchedRoutes[i]!;
-      const spikes = routeSpikes[route]!;
-      routeSpikes[route] = 0;
-      this.chargeRoute(layer, routes, route, spikes, hops);
-      const axon = routes.axon[route]!;
-      if (pending[axon] === 0) touched[touchedCount++] = axon;
-      pending[axon] = pending[axon]! + spikes;
-    }
     this.updatedNeurons.markAxons(layer.index, touched, touchedCount);
     const batch = this.wasm?.convEvents(layer.index) ?? null;
     if (batch) {
@@ -384,27 +366,9 @@ export class ChipSimulator {
       const { list, count } = branch.delay === 0 ? { list: source.spikeList, count: this.spikeCounts[source.index]! } : this.history!.at(source, fired);
       if (count === 0) return;
       const synapses = this.branchSynapses[layer.index]![k]!;
-      const routes = this.branchRoutes[layer.index]![k]!;
-      const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
-      let routeCount = 0;
-      for (let s = 0; s < count; s++) {
-        const route = routeOfSource[list[s]!]!;
-        if (route < 0) continue;
-        if (routeSpikes[route] === 0) touchedRoutes[routeCount++] = route;
-        routeSpikes[route] = routeSpikes[route]! + 1;
-      }
+      const touchedCount = this.gatherByAxon(synapses, this.branchRoutes[layer.index]![k]!, list, count, hops);
       const pending = synapses.axonSpikes;
       const touched = synapses.touchedAxons;
-      let touchedCount = 0;
-      for (let i = 0; i < routeCount; i++) {
-        const route = touchedRoutes[i]!;
-        const spikes = routeSpikes[route]!;
-        routeSpikes[route] = 0;
-        this.chargeRoute(synapses, routes, route, spikes, hops);
-        const axon = routes.axon[route]!;
-        if (pending[axon] === 0) touched[touchedCount++] = axon;
-        pending[axon] = pending[axon]! + spikes;
-      }
       const exact = this.branchExact[layer.index]![k]!;
       for (let i = 0; i < touchedCount; i++) {
         const axon = touched[i]!;
@@ -412,6 +376,34 @@ export class ChipSimulator {
         pending[axon] = 0;
       }
     });
+  }
+
+  /**
+   * Counts a spike list per route, charges each route once for its spikes, and sums the spikes per axon into
+   * `layer.axonSpikes`, listing the axons that got any in `layer.touchedAxons`; returns how many.
+   */
+  private gatherByAxon(layer: LayerRuntime, routes: SpikeRoutes, spikeList: Int32Array, count: number, hops: Int32Array): number {
+    const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
+    let routeCount = 0;
+    for (let s = 0; s < count; s++) {
+      const route = routeOfSource[spikeList[s]!]!;
+      if (route < 0) continue;
+      if (routeSpikes[route] === 0) touchedRoutes[routeCount++] = route;
+      routeSpikes[route] = routeSpikes[route]! + 1;
+    }
+    const pending = layer.axonSpikes;
+    const touched = layer.touchedAxons;
+    let touchedCount = 0;
+    for (let i = 0; i < routeCount; i++) {
+      const route = touchedRoutes[i]!;
+      const spikes = routeSpikes[route]!;
+      routeSpikes[route] = 0;
+      this.chargeRoute(layer, routes, route, spikes, hops);
+      const axon = routes.axon[route]!;
+      if (pending[axon] === 0) touched[touchedCount++] = axon;
+      pending[axon] = pending[axon]! + spikes;
+    }
+    return touchedCount;
   }
 
   /** `spikes` spikes on one route: synaptic ops on every core the axon drives, the packets and their hops. */

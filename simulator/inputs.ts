@@ -24,52 +24,35 @@ export function directPixels(images: Uint8Array, offset: number, size: number, a
 }
 
 /**
- * Direct encoding of real-valued input (a normalised image, any float tensor): each non-zero value is one graded
- * event whose payload is the value in steps of `valueScale`, rounded to nearest (ties away from zero) and clipped
- * to the signed payload width; a host-computed first layer reads the values as they are.
+ * Real values as graded events: each non-zero value is one event whose payload is the value in steps of
+ * `valueScale`, rounded to nearest (ties away from zero) and clipped to the signed payload width.
+ */
+function gradedEvents(values: Float32Array, base: number, size: number, valueScale: number, limit: number, indices: Int32Array, payloads: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < size; i++) {
+    const exact = values[base + i]! / valueScale;
+    const q = Math.sign(exact) * Math.floor(Math.abs(exact) + 0.5);
+    if (q === 0) continue;
+    indices[n] = i;
+    payloads[n++] = Math.max(-limit, Math.min(limit, q));
+  }
+  return n;
+}
+
+/**
+ * Direct encoding of real-valued input (a normalised image, any float tensor): the same graded events every step;
+ * a host-computed first layer reads the values as they are.
  */
 export function directValues(values: Float32Array, offset: number, size: number, valueScale: number, payloadBits: number, analog: Float32Array): InputFrames {
   const limit = 2 ** (payloadBits - 1) - 1;
   for (let i = 0; i < size; i++) analog[i] = values[offset + i]!;
-  return {
-    static: true,
-    analog,
-    frame(_t, indices, payloads) {
-      let n = 0;
-      for (let i = 0; i < size; i++) {
-        const exact = values[offset + i]! / valueScale;
-        const q = Math.sign(exact) * Math.floor(Math.abs(exact) + 0.5);
-        if (q === 0) continue;
-        indices[n] = i;
-        payloads[n++] = Math.max(-limit, Math.min(limit, q));
-      }
-      return n;
-    },
-  };
+  return { static: true, analog, frame: (_t, indices, payloads) => gradedEvents(values, offset, size, valueScale, limit, indices, payloads) };
 }
 
-/**
- * Event frames: one real-valued frame per step (an event recording integrated into T frames), each value a graded
- * event of its payload as in directValues; `values` holds the sample's T frames back to back.
- */
+/** Event frames: one real-valued frame per step (`values` holds the sample's T frames back to back), as graded events. */
 export function frameValues(values: Float32Array, offset: number, size: number, valueScale: number, payloadBits: number): InputFrames {
   const limit = 2 ** (payloadBits - 1) - 1;
-  return {
-    static: false,
-    analog: null,
-    frame(t, indices, payloads) {
-      let n = 0;
-      const base = offset + t * size;
-      for (let i = 0; i < size; i++) {
-        const exact = values[base + i]! / valueScale;
-        const q = Math.sign(exact) * Math.floor(Math.abs(exact) + 0.5);
-        if (q === 0) continue;
-        indices[n] = i;
-        payloads[n++] = Math.max(-limit, Math.min(limit, q));
-      }
-      return n;
-    },
-  };
+  return { static: false, analog: null, frame: (t, indices, payloads) => gradedEvents(values, offset + t * size, size, valueScale, limit, indices, payloads) };
 }
 
 /**
