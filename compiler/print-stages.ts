@@ -15,10 +15,15 @@ export function printFrozen(frozen: FrozenModel): string {
 }
 
 export function printQuantized(network: QuantizedNetwork): string {
-  const lines = network.layers.map((l) => {
+  const lines = network.layers.map((l, index) => {
     const weights = l.weights.length ? `weights ${l.weights.length} in [${min(l.weights)}, ${max(l.weights)}] x 2^${l.weightExponent}` : 'weights on host';
     const thresholds = l.thresholds.length ? `vth [${[...l.thresholds].join(', ')}]` : 'no threshold';
-    return `${l.name.padEnd(22)} ${l.kind.padEnd(8)} [${l.shape.join(', ')}] scale ${l.scale.toPrecision(6)} ${weights} ${thresholds} du ${l.du} dv ${l.dv} reset ${l.reset} start ${l.startStep}`;
+    // A graph that branches: where the main synapses come from, and each branch with its delay.
+    const wiring = [
+      ...(l.source !== index - 1 ? [`<- layer ${l.source}`] : []),
+      ...l.branches.map((b) => `+ layer ${b.source} delay ${b.delay} (${b.weights.length} weights in [${min(b.weights)}, ${max(b.weights)}])`),
+    ];
+    return [`${l.name.padEnd(22)} ${l.kind.padEnd(8)} [${l.shape.join(', ')}] scale ${l.scale.toPrecision(6)} ${weights} ${thresholds} du ${l.du} dv ${l.dv} reset ${l.reset} start ${l.startStep}`, ...wiring].join(' ');
   });
   return [`# after quantize (input: ${network.placement}${network.payloadBits ? `, ${network.payloadBits}-bit payload` : ''})`, ...lines].join('\n');
 }

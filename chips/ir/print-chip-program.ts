@@ -127,6 +127,13 @@ function printLayer(layer: Layer, index: number): string {
   }
   const weights = conv?.weights ?? dense?.weights ?? sparse?.weights ?? new Int32Array(0);
   rows.push(['weights', `${summarise(weights, 'mantissas')}, exponent ${connection.weightExponent}, ${connection.weightBits} bits`]);
+  if (layer.sourceSkip) rows.push(['source', `layer ${index - 1 - layer.sourceSkip} (skips ${layer.sourceSkip})`]);
+  for (const b of layer.branches ?? []) {
+    const k = b.connection.conv;
+    const what = k ? `conv ${k.inChannels} -> ${k.outChannels}, kernel ${k.kernelH}x${k.kernelW}, stride ${k.strideH}x${k.strideW}, pad ${k.padH}x${k.padW}` : `dense ${formatNumber(b.connection.dense?.inFeatures ?? 0)} -> ${formatNumber(b.connection.dense?.outFeatures ?? 0)}`;
+    const bw = k?.weights ?? b.connection.dense?.weights ?? new Int32Array(0);
+    rows.push(['branch', `from layer ${b.sourceLayer} ${formatShape(b.sourceShape)}, delay ${b.delay}: ${what}, ${summarise(bw, 'mantissas')}`]);
+  }
   rows.push(['neuron', `du ${neuron.du}, dv ${neuron.dv}, reset ${RESET_TEXT[neuron.reset]}`]);
   rows.push(['threshold', `${formatList(neuron.thresholdMantissa)}${neuron.thresholdMantissa.length === 1 ? ' (constant)' : ''}`]);
   const biasExponents = neuron.biasExponent.length === 0 ? '' : `, exponents in ${formatSpan(neuron.biasExponent)}`;

@@ -3,6 +3,8 @@ import type { ChipProgram, Connection } from '../../chips/ir/chip-program.js';
 import { stepLoihi2Lif } from '../../chips/loihi2/lif-kernel.js';
 import { getChip } from '../../chips/registry.js';
 import { compile } from '../../compiler/compile.js';
+import { printChipProgram } from '../../chips/ir/print-chip-program.js';
+import { printFolded, printFrozen, printPartition, printPlacement, printQuantized } from '../../compiler/print-stages.js';
 import type { Model, ModelNode } from '../../models/graph/model.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { simulateImages } from '../../simulator/simulate.js';
@@ -201,6 +203,14 @@ describe('residual programs on the chip: branches, delays and skipped sources de
     });
     // Not a static input: the first layer's spikes change with the frames.
     expect(new Set(expected[0]).size).toBeGreaterThan(1);
+  });
+
+  it('every pass of a residual graph has its golden text (regenerate on purpose with -u)', async () => {
+    for (const model of [resnetBlock('conv'), sewWithMaxPool()]) {
+      const { stages, program } = compile(model, getChip('loihi2'), AUTO);
+      const text = [printFolded(stages.folded), printFrozen(stages.frozen), printQuantized(stages.quantized), printPartition(stages.partition), printPlacement(stages.placement), printChipProgram(program!, getChip('loihi2'))].join('\n\n');
+      await expect(text).toMatchFileSnapshot(`../golden/residual/${model.name}.txt`);
+    }
   });
 
   it('refuses a program whose branch delay does not line its source up', async () => {
