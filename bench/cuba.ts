@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getChip } from '../chips/registry.js';
 import { packageRoot } from '../models/package-root.js';
-import { runRecurrent, runRecurrentThreaded, type FreeRunResult } from '../simulator/free-run.js';
+import { runRecurrent, runRecurrentThreaded, type FreeRunResult } from '../simulator/free-run/free-run.js';
 import { buildRuntime } from '../simulator/runtime.js';
 import { withCpuHog } from './cpu-hog.js';
 import { cubaProgram } from './cuba-program.js';

@@ -2,9 +2,9 @@
 ;; sparse (CUBA) delivery of packed synapse words, the conv delivery of a list of axon events, and a CUBA free run's
 ;; whole step loop for one thread's share of the neurons (waits and wake-ups included).
 ;; The specification is the TypeScript they replace: simulator/fused-lif.ts (fusedLifStep, fusedRefractoryLifStep),
-;; simulator/free-run.ts (the scalar loop) and simulator/scatter.ts (conv). Every integer is the same:
+;; simulator/free-run/free-run.ts (the scalar loop) and simulator/scatter.ts (conv). Every integer is the same:
 ;; test/simulator/wasm-kernels.test.ts pins each function to its TypeScript twin bit for bit, and
-;; test/simulator/free-run-wasm.test.ts the free run to the scalar loop.
+;; test/simulator/free-run/free-run-wasm.test.ts the free run to the scalar loop.
 ;; All pointers are byte offsets into the imported memory; neuron arrays are padded to a multiple of 4 lanes.
 ;; Built into simulator/wasm/kernels-binary.ts by `npm run build:wasm` (wabt); never edit that file by hand.
 (module
@@ -578,7 +578,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $widen))))
 
-  ;; ---- The CUBA free run, a share's steps in one call (simulator/wasm/free-run-wasm.ts lays the memory out). ----
+  ;; ---- The CUBA free run, a share's steps in one call (simulator/free-run/free-run-wasm.ts lays the memory out). ----
   ;; Header, i32 words at byte offsets: 0 neurons, 4 acc16, 8 steps, 12 hold, 16 shares, 20 u, 24 v, 28 bias,
   ;; 32 refractory, 36 flags, 40 acc (the layer's accumulator), 44 trusted (lifStep's promise holds for the whole
   ;; run), 48 constants ([steps][7]), 52 progress (one word per share, 64 bytes apart), 56 sleepers (how many

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cubaProgram } from '../../bench/cuba-program.js';
 import { decodeChipProgram, encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { getChip } from '../../chips/registry.js';
-import { runRecurrent } from '../../simulator/free-run.js';
+import { runRecurrent } from '../../simulator/free-run/free-run.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 
 describe('the CUBA benchmark network as a chip program', () => {

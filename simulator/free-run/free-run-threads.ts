@@ -4,7 +4,7 @@ import { publish, waitUntilAtLeast } from './barrier.js';
 import { PROGRESS_STRIDE, type FreeRunMemory } from './free-run-layout.js';
 import { ABANDONED, FINISHED } from './free-run-share-loop.js';
 import { FreeRunShare } from './free-run-wasm.js';
-import { compiledKernels } from './kernels.js';
+import { compiledKernels } from '../wasm/kernels.js';
 import { SharePacer, type PaceMode } from './share-pacer.js';
 
 export interface ThreadedTotals {

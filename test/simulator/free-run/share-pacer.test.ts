@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SharePacer, type PaceMode } from '../../simulator/wasm/share-pacer.js';
+import { SharePacer, type PaceMode } from '../../../simulator/free-run/share-pacer.js';
 
 /** Runs `chunks` chunks whose seconds per step each mode takes are given by `pace`; returns the modes chosen. */
 function drive(pacer: SharePacer, chunks: number, pace: (mode: PaceMode, chunk: number) => number): PaceMode[] {

@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { cubaProgram } from '../../bench/cuba-program.js';
-import { getChip } from '../../chips/registry.js';
-import { runRecurrent, type FreeRunResult } from '../../simulator/free-run.js';
-import { packSynapses } from '../../simulator/free-run-parts.js';
-import { expandedBias, fusedLifConstants } from '../../simulator/fused-lif.js';
-import { buildRuntime, type ProgramRuntime } from '../../simulator/runtime.js';
-import { incomingWeightsFit16 } from '../../simulator/wasm/free-run-layout.js';
-import { PROJECT_ROOT } from '../helpers/fixtures.js';
+import { cubaProgram } from '../../../bench/cuba-program.js';
+import { getChip } from '../../../chips/registry.js';
+import { runRecurrent, type FreeRunResult } from '../../../simulator/free-run/free-run.js';
+import { packSynapses } from '../../../simulator/free-run/free-run-parts.js';
+import { expandedBias, fusedLifConstants } from '../../../simulator/fused-lif.js';
+import { buildRuntime, type ProgramRuntime } from '../../../simulator/runtime.js';
+import { incomingWeightsFit16 } from '../../../simulator/free-run/free-run-layout.js';
+import { PROJECT_ROOT } from '../../helpers/fixtures.js';
 
 /** The WebAssembly free run, in one share or several, inline or in threads, against the scalar TypeScript loop. */
 describe('the CUBA free run with the WebAssembly kernels', () => {
@@ -57,8 +57,8 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
 
   /** The network laid out in two shares by the compiled package, not yet run. */
   async function twoShareRun(steps: number) {
-    const wasm = (await import(dist('simulator/wasm/free-run-wasm.js'))) as typeof import('../../simulator/wasm/free-run-wasm.js');
-    const layOut = (await import(dist('simulator/wasm/free-run-layout.js'))) as typeof import('../../simulator/wasm/free-run-layout.js');
+    const wasm = (await import(dist('simulator/free-run/free-run-wasm.js'))) as typeof import('../../../simulator/free-run/free-run-wasm.js');
+    const layOut = (await import(dist('simulator/free-run/free-run-layout.js'))) as typeof import('../../../simulator/free-run/free-run-layout.js');
     const runtime = buildRuntime(program, spec, 'cuba');
     const layer = runtime.layers[0]!;
     const bias = expandedBias(layer.biasMantissa, layer.biasExponent, new Int32Array(layer.neurons)) as Int32Array;
@@ -67,8 +67,8 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
   }
 
   it('gives the same in two threads meeting at a barrier (the compiled package)', async () => {
-    const { runRecurrentThreaded } = (await import(dist('simulator/free-run.js'))) as typeof import('../../simulator/free-run.js');
-    const { buildRuntime: build } = (await import(dist('simulator/runtime.js'))) as typeof import('../../simulator/runtime.js');
+    const { runRecurrentThreaded } = (await import(dist('simulator/free-run/free-run.js'))) as typeof import('../../../simulator/free-run/free-run.js');
+    const { buildRuntime: build } = (await import(dist('simulator/runtime.js'))) as typeof import('../../../simulator/runtime.js');
     const runtime = build(program, spec, 'cuba');
     const run = await runRecurrentThreaded(runtime, 200, 2);
     expect(outcome(runtime, run)).toEqual(scalar);
@@ -76,8 +76,8 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
 
   it('gives the same when the chunks alternate between threads and one thread running every share', async () => {
     const { wasm, runtime, layer, run } = await twoShareRun(200);
-    const threads = (await import(dist('simulator/wasm/free-run-threads.js'))) as typeof import('../../simulator/wasm/free-run-threads.js');
-    const pacing = (await import(dist('simulator/wasm/share-pacer.js'))) as typeof import('../../simulator/wasm/share-pacer.js');
+    const threads = (await import(dist('simulator/free-run/free-run-threads.js'))) as typeof import('../../../simulator/free-run/free-run-threads.js');
+    const pacing = (await import(dist('simulator/free-run/share-pacer.js'))) as typeof import('../../../simulator/free-run/share-pacer.js');
     // Chunks of 1 to 7 steps, each mode in turn: every switch hands shares between threads mid-run.
     class Alternating extends pacing.SharePacer {
       private chunk = 0;
@@ -96,7 +96,7 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
 
   it('a share that waits past its spins sleeps in wait32 and wakes when the other publishes, on the main thread too', async () => {
     const { wasm, runtime, layer, run } = await twoShareRun(200);
-    const loop = (await import(dist('simulator/wasm/free-run-share-loop.js'))) as typeof import('../../simulator/wasm/free-run-share-loop.js');
+    const loop = (await import(dist('simulator/free-run/free-run-share-loop.js'))) as typeof import('../../../simulator/free-run/free-run-share-loop.js');
     // Share 1 starts 300 ms late: share 0, in this thread, runs out of spins at its step 1 and sleeps.
     const late = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
@@ -105,7 +105,7 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
          const share = runShareLoop(workerData.memory, workerData.layout, 1);
          parentPort.postMessage({ spikes: share.spikes, events: share.events });
        });`,
-      { eval: true, workerData: { memory: run.memory, layout: run.layout, loop: dist('simulator/wasm/free-run-share-loop.js') } },
+      { eval: true, workerData: { memory: run.memory, layout: run.layout, loop: dist('simulator/free-run/free-run-share-loop.js') } },
     );
     const report = new Promise<{ spikes: number; events: number }>((resolve, reject) => {
       late.once('message', resolve);
@@ -122,7 +122,7 @@ describe('the CUBA free run with the WebAssembly kernels', () => {
 
   it('fails, without hanging, when a worker thread fails (its share releases the others)', async () => {
     const { layOut, run } = await twoShareRun(50);
-    const threads = (await import(dist('simulator/wasm/free-run-threads.js'))) as typeof import('../../simulator/wasm/free-run-threads.js');
+    const threads = (await import(dist('simulator/free-run/free-run-threads.js'))) as typeof import('../../../simulator/free-run/free-run-threads.js');
     // Share 1 counts its deliveries past the end of the memory: the first delivery of its own spikes traps.
     new DataView(run.memory.buffer).setUint32(run.layout.shares[1]!.record + layOut.RECORD_FIELD.delivered, 2 ** 31, true);
     await expect(threads.runSharesInThreads(run)).rejects.toThrow(/out of bounds/);

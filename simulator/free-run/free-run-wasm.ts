@@ -1,8 +1,8 @@
 import { createCounters } from '../counters.js';
-import { chargeSynapticOps, type FreeRunResult } from '../free-run-parts.js';
+import { chargeSynapticOps, type FreeRunResult } from './free-run-parts.js';
 import type { LayerRuntime } from '../runtime.js';
 import { RECORD_FIELD, type FreeRunLayout, type FreeRunMemory } from './free-run-layout.js';
-import { instantiateKernels, lifBiasFits, wasmKernelsAvailable, type WasmKernels } from './kernels.js';
+import { instantiateKernels, lifBiasFits, wasmKernelsAvailable, type WasmKernels } from '../wasm/kernels.js';
 
 /** True when the WebAssembly free run gives the scalar loop's integers: kernels present, biases narrow enough. */
 export function wasmFreeRunFits(bias: Int32Array | Float64Array): boolean {

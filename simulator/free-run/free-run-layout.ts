@@ -1,6 +1,6 @@
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
-import { CACHE_LINE, coreSegments, TRUSTED_BOUNDS, WasmArena } from './kernels.js';
+import { CACHE_LINE, coreSegments, TRUSTED_BOUNDS, WasmArena } from '../wasm/kernels.js';
 
 /** Datapath constants per step, as lifStep takes them. */
 const CONSTANTS = 7;

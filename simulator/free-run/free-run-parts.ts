@@ -1,5 +1,5 @@
-import type { CoreCounters } from './counters.js';
-import type { LayerRuntime } from './runtime.js';
+import type { CoreCounters } from '../counters.js';
+import type { LayerRuntime } from '../runtime.js';
 
 export interface FreeRunResult {
   readonly steps: number;

@@ -1,12 +1,12 @@
-import { createCounters } from './counters.js';
-import { layerConstants } from './datapath.js';
-import { SimulationError } from './errors.js';
-import { expandedBias, fusedRefractoryLifStep } from './fused-lif.js';
+import { createCounters } from '../counters.js';
+import { layerConstants } from '../datapath.js';
+import { SimulationError } from '../errors.js';
+import { expandedBias, fusedRefractoryLifStep } from '../fused-lif.js';
 import { chargeSynapticOps, packSynapses, type FreeRunResult } from './free-run-parts.js';
-import type { LayerRuntime, ProgramRuntime } from './runtime.js';
-import { layOutFreeRun, type FreeRunMemory } from './wasm/free-run-layout.js';
-import { finishFreeRun, runSharesInline, wasmFreeRunFits } from './wasm/free-run-wasm.js';
-import { runSharesInThreads } from './wasm/free-run-threads.js';
+import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
+import { layOutFreeRun, type FreeRunMemory } from './free-run-layout.js';
+import { finishFreeRun, runSharesInline, wasmFreeRunFits } from './free-run-wasm.js';
+import { runSharesInThreads } from './free-run-threads.js';
 
 export type { FreeRunResult } from './free-run-parts.js';
 
