@@ -13,7 +13,7 @@ export type { FreeRunResult } from './free-run-parts.js';
 /**
  * A recurrent network with no input (the CUBA benchmark): every step delivers the spikes of the previous step
  * through the layer's own sparse synapses, then runs the chip's integer neuron update with a refractory period.
- * Reference: DESIGN.md section 5; shared/bench/cuba (the network and its baselines).
+ * Reference: DESIGN.md section 5; bench/cuba (the network and its baselines).
  */
 export function runRecurrent(runtime: ProgramRuntime, steps: number, options: { readonly kernel?: 'wasm' | 'js'; readonly shares?: number } = {}): FreeRunResult {
   const layer = recurrentLayer(runtime);

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OutputError, UsageError } from '../../cli/failure.js';
 import { checkOutputs, writeOutputFile } from '../../cli/output-file.js';
 import { bundledFashionMnistDir } from '../../models/datasets/fashion-mnist.js';
+import { readIdxFile } from '../../models/datasets/idx.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -74,6 +75,24 @@ describe('commands never write over their inputs', () => {
   });
 });
 
+/** An idx test split of the bundled images repeated `times` times, in a folder of its own. */
+function largeTestSet(times: number): string {
+  const dir = scratch();
+  const images = readIdxFile(join(data, 't10k-images-idx3-ubyte.gz'));
+  const labels = readIdxFile(join(data, 't10k-labels-idx1-ubyte.gz'));
+  const count = images.dims[0]! * times;
+  const header = (magic: number, dims: number[]) => {
+    const h = Buffer.alloc(4 + 4 * dims.length);
+    h.writeUInt32BE(magic, 0);
+    dims.forEach((d, i) => h.writeUInt32BE(d, 4 + 4 * i));
+    return h;
+  };
+  const repeat = (bytes: Uint8Array) => Buffer.concat(Array.from({ length: times }, () => Buffer.from(bytes)));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), Buffer.concat([header(0x803, [count, 28, 28]), repeat(images.data)]));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), Buffer.concat([header(0x801, [count]), repeat(labels.data)]));
+  return dir;
+}
+
 describe('a run stopped by a signal', () => {
   let program: string;
   beforeAll(() => {
@@ -102,8 +121,10 @@ describe('a run stopped by a signal', () => {
 
   it('SIGINT during simulate -o leaves neither the result nor a temporary file', async () => {
     const dir = scratch();
+    // A test set long enough (the bundled 1000 images 40 times) that the signal lands while it runs, however fast.
+    const long = largeTestSet(40);
     const started = Date.now();
-    const end = await interrupt(['simulate', program, '--data', data, '--workers', '1', '-o', join(dir, 'result.json'), '--report', join(dir, 'r.html')], 'SIGINT', () => Date.now() - started > 1500);
+    const end = await interrupt(['simulate', program, '--data', long, '--workers', '1', '-o', join(dir, 'result.json'), '--report', join(dir, 'r.html')], 'SIGINT', () => Date.now() - started > 1500);
     expect(end.signal ?? end.code).not.toBe(0);
     expect(filesUnder(dir)).toEqual([]);
   }, 60_000);
