@@ -1,4 +1,5 @@
 import type { ChipProgram } from '../chips/ir/chip-program.js';
+import type { ImageSet } from '../models/datasets/fashion-mnist.js';
 import { openDataset, type OpenedDataset } from '../models/datasets/open-dataset.js';
 import type { Model, ModelSource } from '../models/graph/model.js';
 import { formatShape, sameShape } from '../models/graph/tensor.js';
@@ -26,7 +27,7 @@ export function takesPixels(program: ChipProgram): boolean {
  * The model side a dataset reader needs, from the program alone: its input shape, and the codebase whose
  * normalisation 8-bit colour images get (the program records the source model's kind).
  */
-function programAsModel(program: ChipProgram): Model {
+export function programAsModel(program: ChipProgram): Model {
   const kinds: readonly ModelSource[] = ['osr-ots', 'rate-bp', 'nir', 'other'];
   const source = kinds.includes(program.source.kind as ModelSource) ? (program.source.kind as ModelSource) : 'other';
   return {
@@ -54,4 +55,17 @@ export function simulationInput(program: ChipProgram, data: string, limit: numbe
   const values = new Float32Array(dataset.count * dataset.inputShape.reduce((a, b) => a * b, 1));
   dataset.toInput(0, dataset.count, values);
   return { ...base, images: new Uint8Array(0), values };
+}
+
+/**
+ * 8-bit images for a pixel program from any `--data` openDataset reads (Fashion-MNIST idx through its own reader,
+ * CIFAR and .npy/.npz of uint8 images through openDataset), as the ImageSet on-chip learning and the queue take.
+ */
+export function pixelImages(program: ChipProgram, data: string, split: 'train' | 'test', limit: number | undefined): ImageSet {
+  const dataset = openDataset(data, { model: programAsModel(program), split, ...(limit !== undefined ? { limit } : {}) });
+  if (!takesPixels(program) || !dataset.pixels) {
+    throw new SimulationError(dataset.source, `on-chip learning feeds 8-bit images to a program that takes pixels (scaled 1/255); ${takesPixels(program) ? `${dataset.transform} gives real values` : 'this program takes real values'}`);
+  }
+  const [c, h, w] = dataset.pixels.shape as [number, number, number];
+  return { images: dataset.pixels.images, labels: dataset.labels, count: dataset.count, shape: [c, h, w], source: dataset.source };
 }

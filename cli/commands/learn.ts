@@ -19,6 +19,8 @@ import { count, numberIn, seed, text, threads } from '../arguments.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { loadModel } from '../../models/load-model.js';
 import { imageSamples } from '../../models/datasets/image-samples.js';
+import { pixelImages } from '../simulation-input.js';
+import { isFashionMnistDir } from './simulate.js';
 import { learnLastLayerFloat } from '../../models/training/layer-rules/learn-last-layer.js';
 import { FLOAT_RULES, type FloatRule } from '../../models/training/layer-rules/float-rules.js';
 import { UsageFailure } from './compile.js';
@@ -103,9 +105,11 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}), ...(args.feedback ? { feedback: args.feedback } : {}) });
   checkBeforeRun(program, spec, args.program);
   if (args.float && program.learning.layers.length > 1) throw new UsageFailure('--float runs the float reference of the last layer only: learn --layers last');
+  // Fashion-MNIST by default; any other 8-bit image set openDataset reads (CIFAR, .npy/.npz of uint8) for a pixel program.
+  const fashion = args.data === undefined || isFashionMnistDir(args.data);
   const dir = args.data ?? defaultFashionMnistDir();
-  const train = loadFashionMnist(dir, 'train', args.samples);
-  const test = loadFashionMnist(dir, 'test', args.testLimit);
+  const train = fashion ? loadFashionMnist(dir, 'train', args.samples) : pixelImages(program, dir, 'train', args.samples);
+  const test = fashion ? loadFashionMnist(dir, 'test', args.testLimit) : pixelImages(program, dir, 'test', args.testLimit);
   if (program.input.shape.join(',') !== train.shape.join(',')) throw new SimulationError(train.source, `images are [${train.shape.join(', ')}], the program expects [${program.input.shape.join(', ')}]`);
   const runtime = buildRuntime(program, spec, args.program);
   if (args.reset) resetLearningLayers(runtime);
@@ -182,7 +186,7 @@ export function registerLearn(yargs: Argv): Argv {
     (y) =>
       y
         .positional('program', { type: 'string', demandOption: true, describe: 'the compiled .chip.pb' })
-        .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
+        .option('data', { type: 'string', describe: 'training and test images: a Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset), or any 8-bit image set --data reads (CIFAR, .npy/.npz)' })
         .option('rule', { type: 'string', describe: "ottt | ottt-accumulated | rate | rules in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' or 'dw = ...; dt = ...' (default: the program's own, from compile --learning)" })
         .option('layers', { type: 'string', default: 'last', describe: "learning layers: 'last' or comma-separated names" })
         .option('learning-rate', { type: 'number', coerce: numberIn('learning-rate', 0, Infinity, true), describe: 'learning rate in model units (default per preset)' })

@@ -149,7 +149,7 @@ async function simulateDataFile(args: Parameters<typeof simulateFile>[0], bytes:
   return { ...labelled, floatReference, neurobench, floatOutputs: outputRows(float.outputs!, classes), outputComparison: compareOutputs(run.outputs, float.outputs!, classes) } as SimulationReport;
 }
 
-function isFashionMnistDir(path: string): boolean {
+export function isFashionMnistDir(path: string): boolean {
   try {
     return statSync(path).isDirectory() && readdirSync(path).some((f) => f.startsWith('t10k-images-idx3-ubyte'));
   } catch {

@@ -14,7 +14,8 @@ export interface ImageSet {
   /** Class indices 0..9, one per image. */
   readonly labels: Uint8Array;
   readonly count: number;
-  readonly shape: readonly [1, 28, 28];
+  /** [C, H, W] of one image: [1, 28, 28] for Fashion-MNIST; other 8-bit image sets (CIFAR) reuse the type. */
+  readonly shape: readonly [number, number, number];
   /** The directory the set was read from. */
   readonly source: string;
 }
