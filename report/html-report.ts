@@ -1,6 +1,6 @@
 import { escapeXml } from './escape.js';
 import { count, energyUnit, percentText, timeUnit, withUnit } from './format.js';
-import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from './page-assets.js';
+import { figure, htmlPage } from './page-shell.js';
 import { accuracyPlot } from './plots/accuracy-plot.js';
 import { energyByEventPlot, energyByLayerPlot } from './plots/energy-plots.js';
 import { latencyPlot } from './plots/latency-plot.js';
@@ -22,44 +22,7 @@ export function reportPlots(input: ReportInput): Plot[] {
 export function renderHtmlReport(input: ReportInput, plots: readonly Plot[] = reportPlots(input)): string {
   const { result } = input;
   const title = `${result.model} on ${result.chip}: simulation report`;
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeXml(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<header>',
-    `<h1>${escapeXml(title)}</h1>`,
-    `<p class="subtitle">${escapeXml(`${result.samples} images, ${result.encoding} input (${result.inputPlacement}), seed ${result.seed}, cost profile ${result.profile}`)}</p>`,
-    summaryTable(input),
-    '</header>',
-    '<main>',
-    ...plots.map(figure),
-    '</main>',
-    '<div id="tip" hidden></div>',
-    `<script>${SCRIPT}</script>`,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
-}
-
-function figure(plot: Plot): string {
-  return [
-    `<figure class="plot" id="plot-${escapeXml(plot.id)}" data-series="${escapeXml(JSON.stringify(plot.series))}">`,
-    `<h2>${escapeXml(plot.title)}</h2>`,
-    plot.svg ?? '',
-    plot.missing ? `<p class="missing">${escapeXml(plot.missing)}</p>` : '',
-    `<figcaption>${escapeXml(plot.caption)}</figcaption>`,
-    '</figure>',
-  ]
-    .filter((line) => line !== '')
-    .join('\n');
+  return htmlPage(title, `${result.samples} images, ${result.encoding} input (${result.inputPlacement}), seed ${result.seed}, cost profile ${result.profile}`, [summaryTable(input)], plots.map(figure));
 }
 
 function summaryTable({ result, program }: ReportInput): string {

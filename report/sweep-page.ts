@@ -1,7 +1,7 @@
 import { categoryColour } from './colours.js';
 import { escapeXml } from './escape.js';
 import { coord, energyUnit, fixed, niceTicks, percentText, timeUnit, withUnit, type Unit } from './format.js';
-import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from './page-assets.js';
+import { figure, htmlPage } from './page-shell.js';
 import { paretoFront, type DesignPoint } from './pareto.js';
 import { legend, linearScale, svgRoot, tip, xAxis, yAxis, type Plot } from './svg.js';
 
@@ -26,31 +26,7 @@ export function renderSweepPage(title: string, rows: readonly SweepPageRow[]): s
     frontPlot('energy', 'Accuracy and energy per inference', rows, chips, (r) => r.energyPerInferenceJ, energyUnit, 'energy per inference'),
     frontPlot('latency', 'Accuracy and latency per inference', rows, chips, (r) => r.latencyPerInferenceS, timeUnit, 'latency per inference'),
   ];
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeXml(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<header>',
-    `<h1>${escapeXml(title)}</h1>`,
-    `<p class="subtitle">${escapeXml(`${rows.length} rows: ${rows.filter((r) => r.status === 'ok').length} priced, ${rows.filter((r) => r.status === 'does-not-fit').length} do not fit, ${rows.filter((r) => r.status === 'no-profile').length} without the profile, ${rows.filter((r) => r.status === 'error').length} failed`)}</p>`,
-    '</header>',
-    '<main>',
-    ...plots.map(figure),
-    rowTable(rows),
-    '</main>',
-    '<div id="tip" hidden></div>',
-    `<script>${SCRIPT}</script>`,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(title, `${rows.length} rows: ${rows.filter((r) => r.status === 'ok').length} priced, ${rows.filter((r) => r.status === 'does-not-fit').length} do not fit, ${rows.filter((r) => r.status === 'no-profile').length} without the profile, ${rows.filter((r) => r.status === 'error').length} failed`, [], [...plots.map(figure), rowTable(rows)]);
 }
 
 function frontPlot(id: string, title: string, rows: readonly SweepPageRow[], chips: readonly string[], costOf: (r: SweepPageRow) => number | null, unitFor: (largest: number) => Unit, axis: string): Plot {
@@ -99,19 +75,6 @@ function spanTicks(min: number, max: number): number[] {
   const step = niceTicks(max - min, 4)[1]!;
   const start = Math.floor(min / step - 0.5) * step;
   return Array.from({ length: Math.ceil((max - start) / step + 1e-9) + 1 }, (_, i) => Number((start + i * step).toPrecision(12)));
-}
-
-function figure(plot: Plot): string {
-  return [
-    `<figure class="plot" id="plot-${escapeXml(plot.id)}" data-series="${escapeXml(JSON.stringify(plot.series))}">`,
-    `<h2>${escapeXml(plot.title)}</h2>`,
-    plot.svg ?? '',
-    plot.missing ? `<p class="missing">${escapeXml(plot.missing)}</p>` : '',
-    `<figcaption>${escapeXml(plot.caption)}</figcaption>`,
-    '</figure>',
-  ]
-    .filter((line) => line !== '')
-    .join('\n');
 }
 
 function rowTable(rows: readonly SweepPageRow[]): string {

@@ -2,9 +2,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Model } from '../graph/model.js';
-import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
-import { argmax, evaluate, type EvaluateOptions, type Evaluation, type LabelledSamples } from './evaluate.js';
+import { argmax, evaluate, spikingLayerSizes, type EvaluateOptions, type Evaluation, type LabelledSamples } from './evaluate.js';
 import type { EvaluateJob, EvaluateJobResult } from './evaluate-worker.js';
 
 export interface ParallelEvaluateOptions extends EvaluateOptions {
@@ -85,7 +84,7 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  const neuronsPerLayer = inferShapes(model).flatMap((s) => (s.node.kind === 'lif' || s.node.kind === 'spiking-neuron' ? [elementCount(s.outputShape)] : []));
+  const neuronsPerLayer = spikingLayerSizes(model);
   return {
     samples: data.count,
     correct,

@@ -44,6 +44,11 @@ export function argmax(values: Float32Array, offset: number, count: number): num
   return best;
 }
 
+/** Neurons of each spiking layer (LIF and NIR neurons), in model order: the divisor of a firing rate. */
+export function spikingLayerSizes(model: Model): number[] {
+  return inferShapes(model).flatMap((s) => (s.node.kind === 'lif' || s.node.kind === 'spiking-neuron' ? [elementCount(s.outputShape)] : []));
+}
+
 export function evaluate(model: Model, data: LabelledSamples, options: EvaluateOptions): Evaluation {
   const started = performance.now();
   const batchSize = Math.max(1, Math.min(options.batch, data.count));
@@ -69,8 +74,7 @@ export function evaluate(model: Model, data: LabelledSamples, options: EvaluateO
     outputs?.set(run.outputs, first * run.classes);
     options.onBatch?.(first + n, data.count);
   }
-  const shapes = inferShapes(model);
-  const neuronsPerLayer = shapes.flatMap((s) => (s.node.kind === 'lif' || s.node.kind === 'spiking-neuron' ? [elementCount(s.outputShape)] : []));
+  const neuronsPerLayer = spikingLayerSizes(model);
   return {
     samples: data.count,
     correct,
