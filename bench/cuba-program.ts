@@ -46,7 +46,7 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
   for (let i = 0; i < neurons; i++) {
     rowStart[i] = targets.length;
     const w = i < excitatory ? W_EXC : W_INH;
-    for (let j = -1; ; ) {
+    for (let j = -1; ;) {
       j += 1 + Math.floor(Math.log(urand()) / logKeep);
       if (j >= neurons) break;
       targets.push(j);
@@ -110,8 +110,16 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
           initialVoltage,
         },
         startStep: 0,
-        scale: scale * 64 / Q_MV,
-        quantization: { weightMaxError: 0, weightRmsError: 0, thresholdMaxError: 0, biasMaxError: 0, decayFloat: 1 - AV / 4096, decayChip: 1 - AV / 4096, thresholdPolicy: 'constant' },
+        scale: (scale * 64) / Q_MV,
+        quantization: {
+          weightMaxError: 0,
+          weightRmsError: 0,
+          thresholdMaxError: 0,
+          biasMaxError: 0,
+          decayFloat: 1 - AV / 4096,
+          decayChip: 1 - AV / 4096,
+          thresholdPolicy: 'constant',
+        },
       },
     ],
     cores,

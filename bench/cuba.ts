@@ -91,11 +91,7 @@ async function best(repeats: number, run: () => Promise<FreeRunResult> | FreeRun
  * Each figure, ours and the C baseline's, is the best of cubaRepeats(N) runs; Brian2's the best of its script's.
  * `busy`: every figure measured while another program keeps one core busy (withCpuHog).
  */
-export async function benchCuba(
-  sizes: readonly number[] = [10_000, 100_000],
-  stage: (what: string) => void = () => undefined,
-  busy = false,
-): Promise<CubaBench[]> {
+export async function benchCuba(sizes: readonly number[] = [10_000, 100_000], stage: (what: string) => void = () => undefined, busy = false): Promise<CubaBench[]> {
   const binary = buildC();
   const threads = Math.max(1, availableParallelism());
   const results: CubaBench[] = [];

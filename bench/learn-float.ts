@@ -18,4 +18,6 @@ const train = imageSamples(loadFashionMnist(dir, 'train', trainCount ? Number(tr
 const test = imageSamples(loadFashionMnist(dir, 'test', testCount ? Number(testCount) : undefined), model);
 const learningRate = rate ? Number(rate) : DEFAULT_LEARNING_RATE[rule];
 const result = learnLastLayerFloat(model, train, test, { rule, learningRate, reset: true });
-process.stdout.write(`${JSON.stringify({ rule, learningRate, trainingSamples: train.count, testSamples: test.count, accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, seconds: result.seconds })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rule, learningRate, trainingSamples: train.count, testSamples: test.count, accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, seconds: result.seconds })}\n`,
+);

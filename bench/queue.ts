@@ -57,7 +57,18 @@ export async function benchQueue(limit: number | undefined, stage: (what: string
     return (performance.now() - started) / 1000;
   };
 
-  const localRun = () => simulateDataset({ programBytes, programFile: 'bundled.loihi2.chip.pb', spec, images: set.images, labels: set.labels, count: set.count, encoding: 'direct', seed: 1, workers: WORKERS });
+  const localRun = () =>
+    simulateDataset({
+      programBytes,
+      programFile: 'bundled.loihi2.chip.pb',
+      spec,
+      images: set.images,
+      labels: set.labels,
+      count: set.count,
+      encoding: 'direct',
+      seed: 1,
+      workers: WORKERS,
+    });
   stage('the queue row: local worker threads');
   const localFirst = await timed(localRun);
 

@@ -40,7 +40,10 @@ export interface TrainFixtureBench {
   readonly finalTrainingLoss: number;
 }
 
-export async function benchTrainFixture(rule: TrainingRule, options: { samples?: number; epochs?: number; threads?: number; save?: string; schedule?: LearningRateSchedule; log?: (line: string) => void } = {}): Promise<TrainFixtureBench> {
+export async function benchTrainFixture(
+  rule: TrainingRule,
+  options: { samples?: number; epochs?: number; threads?: number; save?: string; schedule?: LearningRateSchedule; log?: (line: string) => void } = {},
+): Promise<TrainFixtureBench> {
   const { name, accuracyKey } = FIXTURES[rule];
   const dir = join(packageRoot(), 'test', 'fixtures', name);
   const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
@@ -105,7 +108,10 @@ export async function benchTrainFixtures(argv: readonly string[], log?: (line: s
   const out: Record<string, TrainFixtureBench | string> = {};
   if (defaultFashionMnistDir() !== DEBIAN_FASHION_MNIST_DIR) out.note = 'full Fashion-MNIST not installed: trained on the bundled subset';
   for (const rule of rules) {
-    const samples = number('--samples'), epochs = number('--epochs'), threads = number('--threads'), save = value('--save');
+    const samples = number('--samples'),
+      epochs = number('--epochs'),
+      threads = number('--threads'),
+      save = value('--save');
     const schedule = value('--schedule') as LearningRateSchedule | undefined;
     out[rule] = await benchTrainFixture(rule, {
       ...(samples !== undefined ? { samples } : {}),

@@ -27,7 +27,10 @@ export function calibrationInput(
     ...(options.normalisation ? { normalisation: options.normalisation } : {}),
   });
   if (!sameShape(dataset.inputShape, model.input.shape)) {
-    throw new ModelError(path, `gives inputs of shape ${formatShape(dataset.inputShape)} per sample; OTS calibration of model ${model.name} needs ${formatShape(model.input.shape)}`);
+    throw new ModelError(
+      path,
+      `gives inputs of shape ${formatShape(dataset.inputShape)} per sample; OTS calibration of model ${model.name} needs ${formatShape(model.input.shape)}`,
+    );
   }
   const input = new Float32Array(dataset.count * elementCount(model.input.shape));
   dataset.toInput(0, dataset.count, input);

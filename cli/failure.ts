@@ -30,7 +30,19 @@ export class DoesNotFitError extends Error {
 }
 
 /** Errors whose message already says which file, field and limit: shown as they are. */
-const TOOL_ERRORS = [ModelError, CompileError, ChipProgramError, ChipSpecError, UnknownChipError, SimulationError, ReportError, LearningRuleError, OutputError, DoesNotFitError, ClusterError];
+const TOOL_ERRORS = [
+  ModelError,
+  CompileError,
+  ChipProgramError,
+  ChipSpecError,
+  UnknownChipError,
+  SimulationError,
+  ReportError,
+  LearningRuleError,
+  OutputError,
+  DoesNotFitError,
+  ClusterError,
+];
 
 /** 2 for a command line to change, 1 for bad input files and everything else. */
 export function exitCode(error: unknown): number {

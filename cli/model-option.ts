@@ -7,7 +7,11 @@ import { integerIn, MAX_TIMESTEPS, numberIn } from './arguments.js';
 export const NIR_OPTIONS = {
   'nir-dt': { type: 'number', coerce: numberIn('nir-dt', 0, 1, true), describe: "NIR files: seconds per step (default: what the file's writer implies, else 1e-4)" },
   'nir-reset': { choices: ['zero', 'subtract'] as const, describe: "NIR files: reset to zero (NIR's semantics, default) or by subtraction" },
-  timesteps: { type: 'number', coerce: integerIn('timesteps', 1, MAX_TIMESTEPS), describe: "NIR files: time steps per sample (NIR has none; default 10); presets: instead of their codebase's default" },
+  timesteps: {
+    type: 'number',
+    coerce: integerIn('timesteps', 1, MAX_TIMESTEPS),
+    describe: "NIR files: time steps per sample (NIR has none; default 10); presets: instead of their codebase's default",
+  },
   'input-shape': { type: 'string', coerce: parseInputShape, describe: "presets: the input as C,H,W (or CxHxW) instead of their dataset's default, e.g. 3,64,64" },
 } as const;
 

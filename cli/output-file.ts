@@ -36,7 +36,9 @@ export function checkOutputs(command: string, outputs: readonly { option: string
         const read = statOrNull(input);
         if (!read) continue;
         if (read.dev === existing.dev && read.ino === existing.ino) {
-          throw new UsageError(`--${option} ${path} is ${input === path ? 'the' : 'the same file as the'} input ${input} of ${command}; writing it would destroy the input: choose another output`);
+          throw new UsageError(
+            `--${option} ${path} is ${input === path ? 'the' : 'the same file as the'} input ${input} of ${command}; writing it would destroy the input: choose another output`,
+          );
         }
         if (read.isDirectory() && isInside(path, input)) {
           throw new UsageError(`--${option} ${path} is a file inside the input folder ${input} of ${command}; writing it would change the input: choose another output`);
@@ -72,7 +74,7 @@ export function writeOutputFile(path: string, data: string | Uint8Array): void {
   try {
     fd = openSync(temporary, 'wx');
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
     closeSync(fd);
     fd = null;

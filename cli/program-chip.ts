@@ -28,13 +28,19 @@ export function programChip(program: ChipProgram, chip: string | undefined, file
   if (!spec) throw new ChipProgramError(file, `was compiled for the chip spec '${program.chipName}', which is not builtin: pass that spec file with --chip <file.json>`);
   const recorded = program.chipSpecSha256;
   if (recorded === undefined) {
-    if (spec.name !== program.chipName) throw new ChipProgramError(file, `was compiled for chip '${program.chipName}' (an IR version 1 program, known by name only), not '${spec.name}': run it with --chip ${program.chipName} or its spec file`);
+    if (spec.name !== program.chipName)
+      throw new ChipProgramError(
+        file,
+        `was compiled for chip '${program.chipName}' (an IR version 1 program, known by name only), not '${spec.name}': run it with --chip ${program.chipName} or its spec file`,
+      );
     return spec;
   }
   const actual = chipSpecSha256(spec);
   if (actual === recorded) return spec;
   const builtin = Object.values(builtinChips as Record<string, ChipSpec>).find((b) => chipSpecSha256(b) === recorded);
-  const needed = builtin ? `the builtin ${builtin.name}: run it with --chip ${builtin.name} (or without --chip)` : `a user spec named '${program.chipName}' (sha256 ${short(recorded)}): pass that spec file with --chip <file.json>`;
+  const needed = builtin
+    ? `the builtin ${builtin.name}: run it with --chip ${builtin.name} (or without --chip)`
+    : `a user spec named '${program.chipName}' (sha256 ${short(recorded)}): pass that spec file with --chip <file.json>`;
   const given = chip ? `--chip ${chip} is '${spec.name}' (sha256 ${short(actual)})` : `without --chip it would run on the builtin ${spec.name} (sha256 ${short(actual)})`;
   throw new ChipProgramError(file, `was compiled for ${needed}; ${given}, a different spec`);
 }
@@ -47,7 +53,10 @@ export function checkBeforeRun(program: ChipProgram, spec: ChipSpec, file: strin
   const diagnostics = check(program, spec);
   if (!hasErrors(diagnostics)) return;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  throw new DoesNotFitError(`${file} does not fit chip ${spec.name} (${errors} error${errors === 1 ? '' : 's'}, as spikechip check prints them below); nothing was run`, formatDiagnostics(diagnostics));
+  throw new DoesNotFitError(
+    `${file} does not fit chip ${spec.name} (${errors} error${errors === 1 ? '' : 's'}, as spikechip check prints them below); nothing was run`,
+    formatDiagnostics(diagnostics),
+  );
 }
 
 /** The chip and the check in one: what simulate, learn and report do before they touch a program. */

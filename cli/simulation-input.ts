@@ -45,11 +45,15 @@ export function simulationInput(program: ChipProgram, data: string, limit: numbe
   const dataset = openDataset(data, { model: programAsModel(program), split: 'test', ...(limit !== undefined ? { limit } : {}) });
   const framesPerStep = dataset.framesPerStep === true && dataset.inputShape[0] === program.timesteps && sameShape(dataset.inputShape.slice(1), program.input.shape);
   if (!sameShape(dataset.inputShape, program.input.shape) && !framesPerStep) {
-    throw new SimulationError(dataset.source, `samples are ${formatShape(dataset.inputShape)}, the program expects input ${formatShape(program.input.shape)} (or ${program.timesteps} frames of it)`);
+    throw new SimulationError(
+      dataset.source,
+      `samples are ${formatShape(dataset.inputShape)}, the program expects input ${formatShape(program.input.shape)} (or ${program.timesteps} frames of it)`,
+    );
   }
   const base = { labels: dataset.labels, count: dataset.count, source: dataset.source, labelled: dataset.labelled, dataset, framesPerStep };
   if (takesPixels(program)) {
-    if (!dataset.pixels) throw new SimulationError(dataset.source, `the program takes 8-bit pixels (scaled 1/255); ${dataset.transform} gives real values: compile the model for real-valued input`);
+    if (!dataset.pixels)
+      throw new SimulationError(dataset.source, `the program takes 8-bit pixels (scaled 1/255); ${dataset.transform} gives real values: compile the model for real-valued input`);
     return { ...base, images: dataset.pixels.images, values: null };
   }
   const values = new Float32Array(dataset.count * dataset.inputShape.reduce((a, b) => a * b, 1));
@@ -64,7 +68,10 @@ export function simulationInput(program: ChipProgram, data: string, limit: numbe
 export function pixelImages(program: ChipProgram, data: string, split: 'train' | 'test', limit: number | undefined): ImageSet {
   const dataset = openDataset(data, { model: programAsModel(program), split, ...(limit !== undefined ? { limit } : {}) });
   if (!takesPixels(program) || !dataset.pixels) {
-    throw new SimulationError(dataset.source, `on-chip learning feeds 8-bit images to a program that takes pixels (scaled 1/255); ${takesPixels(program) ? `${dataset.transform} gives real values` : 'this program takes real values'}`);
+    throw new SimulationError(
+      dataset.source,
+      `on-chip learning feeds 8-bit images to a program that takes pixels (scaled 1/255); ${takesPixels(program) ? `${dataset.transform} gives real values` : 'this program takes real values'}`,
+    );
   }
   const [c, h, w] = dataset.pixels.shape as [number, number, number];
   return { images: dataset.pixels.images, labels: dataset.labels, count: dataset.count, shape: [c, h, w], source: dataset.source };

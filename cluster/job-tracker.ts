@@ -38,7 +38,13 @@ export async function runJobs<Result>(
       indices.map((i) => ({
         name: jobs[i]!.name,
         data: jobs[i]!.data,
-        opts: { jobId: jobs[i]!.id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: RETRY_DELAY_MS }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 24 * 3600 } },
+        opts: {
+          jobId: jobs[i]!.id,
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'fixed', delay: RETRY_DELAY_MS },
+          removeOnComplete: { age: 24 * 3600 },
+          removeOnFail: { age: 24 * 3600 },
+        },
       })),
     );
   };
@@ -70,7 +76,8 @@ export async function runJobs<Result>(
       } else if (state === 'failed') {
         pending.delete(i); // stays in Redis, so `queue status` lists it with its error
         await cancel(queue, jobs, pending);
-        const tries = job.attemptsMade >= JOB_ATTEMPTS ? `failed on every try (${job.attemptsMade})` : `failed after ${job.attemptsMade} of ${JOB_ATTEMPTS} tries (no retry can fix it)`;
+        const tries =
+          job.attemptsMade >= JOB_ATTEMPTS ? `failed on every try (${job.attemptsMade})` : `failed after ${job.attemptsMade} of ${JOB_ATTEMPTS} tries (no retry can fix it)`;
         throw new ClusterError(`job ${spec.id} (${spec.label})`, `${tries}: ${job.failedReason}`);
       } else if (typeof job.progress === 'number') {
         runningUnits += Math.min(spec.size, job.progress);

@@ -40,7 +40,8 @@ export interface QueueSimulation {
  * chip, dataset, encoding, seed, range), so resubmitting reuses what the cluster already did.
  */
 export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationRun> {
-  if (run.shardSize !== undefined && (!Number.isInteger(run.shardSize) || run.shardSize < 1)) throw new ClusterError('--shard-size', `must be a positive integer, got ${run.shardSize}`);
+  if (run.shardSize !== undefined && (!Number.isInteger(run.shardSize) || run.shardSize < 1))
+    throw new ClusterError('--shard-size', `must be a positive integer, got ${run.shardSize}`);
   await checkReachable(run.address);
   const redis = openRedis(run.address);
   redis.on('error', () => {});
@@ -50,7 +51,9 @@ export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationR
     const program = await storeProgram(redis, run.programBytes);
     const dataset = datasetRef(run.set);
     const chip = chipRef(run.spec);
-    const work = sha256Hex(JSON.stringify({ program, chip, dataset: dataset.sha256, count: dataset.count, encoding: run.encoding, seed: run.seed, raster: run.raster ?? null })).slice(0, 20);
+    const work = sha256Hex(
+      JSON.stringify({ program, chip, dataset: dataset.sha256, count: dataset.count, encoding: run.encoding, seed: run.seed, raster: run.raster ?? null }),
+    ).slice(0, 20);
     const ranges = splitIntoRanges(run.set.count, run.shardSize ?? defaultShardSize(run.set.count, MIN_SHARD_SAMPLES));
     const runs = await runJobs(
       queue,
@@ -68,7 +71,14 @@ export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationR
           seed: run.seed,
           ...(run.raster?.length ? { raster: run.raster } : {}),
         };
-        return { id, name: 'shard', data, label: `samples ${range.first}..${range.first + range.count - 1}`, size: range.count, read: (value: unknown) => runFromWire(value, range.count, id) };
+        return {
+          id,
+          name: 'shard',
+          data,
+          label: `samples ${range.first}..${range.first + range.count - 1}`,
+          size: range.count,
+          read: (value: unknown) => runFromWire(value, range.count, id),
+        };
       }),
       // A run that outlived its program in Redis (expired, or Redis restarted empty) stores it again before re-adding jobs.
       { onProgress: run.onProgress, beforeAdd: async () => void (await storeProgram(redis, run.programBytes)) },

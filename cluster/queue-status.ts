@@ -18,7 +18,11 @@ export async function queueStatus(address: QueueAddress): Promise<QueueStatus> {
   const queue = new Queue(QUEUE_NAME, { connection: queueConnection(address) });
   queue.on('error', () => {});
   try {
-    const [clients, counts, failed] = await Promise.all([queue.getWorkers(), queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'), queue.getFailed(0, FAILURES_SHOWN - 1)]);
+    const [clients, counts, failed] = await Promise.all([
+      queue.getWorkers(),
+      queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+      queue.getFailed(0, FAILURES_SHOWN - 1),
+    ]);
     return {
       queue: address.display,
       workers: clients

@@ -44,7 +44,8 @@ export function check(program: ChipProgram, spec: ChipSpec): Diagnostic[] {
     const thresholds = layer.neuron.thresholdMantissa;
     if (thresholdBits !== null) {
       const largestThreshold = Math.max(0, ...thresholds);
-      if (largestThreshold > 2 ** thresholdBits - 1) out.push(diagnostic('E-THRESHOLD-RANGE', where, { value: largestThreshold, limit: 2 ** thresholdBits - 1 }, 'threshold mantissa'));
+      if (largestThreshold > 2 ** thresholdBits - 1)
+        out.push(diagnostic('E-THRESHOLD-RANGE', where, { value: largestThreshold, limit: 2 ** thresholdBits - 1 }, 'threshold mantissa'));
     }
     if (!spec.neuron.thresholdSchedule && thresholds.some((t) => t !== thresholds[0])) {
       out.push(diagnostic('E-THRESHOLD-SCHEDULE', where, {}, `a per-step threshold table on chip ${spec.name}, which has none: compile with --threshold mean`));
@@ -68,7 +69,14 @@ export function check(program: ChipProgram, spec: ChipSpec): Diagnostic[] {
     case 'INPUT_GRADED_SPIKES':
       if (!spec.neuron.gradedSpikes) out.push(diagnostic('E-UNSUPPORTED', { layer: first }, {}, `analog input as graded spikes on chip ${spec.name}, which has no graded spikes`));
       else if (program.input.payloadBits > spec.neuron.gradedSpikePayloadBits) {
-        out.push(diagnostic('E-UNSUPPORTED', { layer: first }, {}, `input as ${program.input.payloadBits}-bit graded spikes on chip ${spec.name}, whose graded spikes carry ${spec.neuron.gradedSpikePayloadBits} bits`));
+        out.push(
+          diagnostic(
+            'E-UNSUPPORTED',
+            { layer: first },
+            {},
+            `input as ${program.input.payloadBits}-bit graded spikes on chip ${spec.name}, whose graded spikes carry ${spec.neuron.gradedSpikePayloadBits} bits`,
+          ),
+        );
       } else {
         const what = Math.abs(program.input.valueScale * 255 - 1) < 1e-9 ? 'pixels' : `real values (steps of ${program.input.valueScale})`;
         out.push(diagnostic('I-INPUT-GRADED', { layer: first }, {}, `${what} enter layer ${first} as ${program.input.payloadBits}-bit graded spikes`));
@@ -79,7 +87,14 @@ export function check(program: ChipProgram, spec: ChipSpec): Diagnostic[] {
       else out.push(diagnostic('I-INPUT-ANN', { layer: first }, {}, `ANN-mode cores compute layer ${first}'s current from the pixels`));
       break;
     case 'INPUT_HOST':
-      out.push(diagnostic('W-INPUT-HOST', { layer: first }, {}, `chip ${spec.name} has neither graded spikes nor ANN-mode cores: the host computes layer ${first}'s current from the analog input and writes it as bias every inference (not counted in chip energy)`));
+      out.push(
+        diagnostic(
+          'W-INPUT-HOST',
+          { layer: first },
+          {},
+          `chip ${spec.name} has neither graded spikes nor ANN-mode cores: the host computes layer ${first}'s current from the analog input and writes it as bias every inference (not counted in chip energy)`,
+        ),
+      );
       break;
     default:
       out.push(diagnostic('E-UNSUPPORTED', {}, {}, 'the program does not say how the input reaches the chip'));

@@ -104,7 +104,12 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
     }
     if (node.kind === 'conv2d' || node.kind === 'linear') return synapticTerms(i);
     if (layerOf.has(name)) return [identityTerm(name, spikeSources(name, reader)[0]!)];
-    throw new CompileError(where(reader), `reads '${name}' (${node.kind}), which is no synaptic layer: neurons must follow a conv2d or linear layer (or an add of them)`, 'E-GRAPH', reader);
+    throw new CompileError(
+      where(reader),
+      `reads '${name}' (${node.kind}), which is no synaptic layer: neurons must follow a conv2d or linear layer (or an add of them)`,
+      'E-GRAPH',
+      reader,
+    );
   };
 
   // Spikes added to a current as they are (paper B's identity shortcut): a synapse of weight 1 per neuron.
@@ -178,7 +183,12 @@ export function graphToLayers(model: FrozenModel): LayeredModel {
     const sources = spikeSources(operands(i)[0]!, node.name);
     const source = sources[0]!;
     if (sources.length !== 1 || source.layer < 0 || source.pooling) {
-      throw new CompileError(where(node.name), 'max pooling is lowered only over the spikes of one spiking layer (an OR of binary spikes); this one reads a sum, a pooled grid or the input (E-UNSUPPORTED)', 'E-UNSUPPORTED', node.name);
+      throw new CompileError(
+        where(node.name),
+        'max pooling is lowered only over the spikes of one spiking layer (an OR of binary spikes); this one reads a sum, a pooled grid or the input (E-UNSUPPORTED)',
+        'E-UNSUPPORTED',
+        node.name,
+      );
     }
     const [c, h, w] = shapeOfLayer(source.layer);
     const k = node.kernel;
@@ -221,7 +231,8 @@ function poolingOf(node: FoldedPool | FoldedAdaptivePool, source: Shape3, where:
     return { kernel: [node.kernel, node.kernel], stride: [node.kernel, node.kernel], adaptive: false, pooledShape: [c, Math.floor(h / node.kernel), Math.floor(w / node.kernel)] };
   }
   const [oh, ow] = node.output;
-  if (h % oh !== 0 || w % ow !== 0) throw new CompileError(where, `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`, 'E-GRAPH', node.name);
+  if (h % oh !== 0 || w % ow !== 0)
+    throw new CompileError(where, `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`, 'E-GRAPH', node.name);
   return { kernel: [h / oh, w / ow], stride: [h / oh, w / ow], adaptive: false, pooledShape: [c, oh, ow] };
 }
 

@@ -21,7 +21,15 @@ export function toLayers(model: FrozenModel): LayeredModel {
   const close = (neuron: FrozenLif | null) => {
     if (!open) return;
     const index = layers.length;
-    layers.push({ ...open, kind: neuron ? 'spiking' : 'output', neuron, nodes: neuron ? [...open.nodes, neuron.name] : open.nodes, source: index - 1, branches: [], startStep: index });
+    layers.push({
+      ...open,
+      kind: neuron ? 'spiking' : 'output',
+      neuron,
+      nodes: neuron ? [...open.nodes, neuron.name] : open.nodes,
+      source: index - 1,
+      branches: [],
+      startStep: index,
+    });
     source = open.shape as [number, number, number];
     open = null;
   };
@@ -30,10 +38,16 @@ export function toLayers(model: FrozenModel): LayeredModel {
     switch (node.kind) {
       case 'avgpool2d': {
         if (open) throw new CompileError(where(node.name), 'pooling between a synaptic layer and its neurons cannot be lowered', 'E-GRAPH', node.name);
-        if (node.kernel !== node.stride) throw new CompileError(where(node.name), `overlapping pooling (kernel ${node.kernel}, stride ${node.stride}) cannot fold into synapses`, 'E-GRAPH', node.name);
+        if (node.kernel !== node.stride)
+          throw new CompileError(where(node.name), `overlapping pooling (kernel ${node.kernel}, stride ${node.stride}) cannot fold into synapses`, 'E-GRAPH', node.name);
         if (pooling) throw new CompileError(where(node.name), 'two pooling layers in a row cannot fold into synapses', 'E-GRAPH', node.name);
         const [c, h, w] = source;
-        pooling = { kernel: [node.kernel, node.kernel], stride: [node.kernel, node.kernel], adaptive: false, pooledShape: [c, Math.floor(h / node.kernel), Math.floor(w / node.kernel)] };
+        pooling = {
+          kernel: [node.kernel, node.kernel],
+          stride: [node.kernel, node.kernel],
+          adaptive: false,
+          pooledShape: [c, Math.floor(h / node.kernel), Math.floor(w / node.kernel)],
+        };
         names.push(node.name);
         break;
       }
@@ -42,7 +56,13 @@ export function toLayers(model: FrozenModel): LayeredModel {
         if (pooling) throw new CompileError(where(node.name), 'two pooling layers in a row cannot fold into synapses', 'E-GRAPH', node.name);
         const [c, h, w] = source;
         const [oh, ow] = node.output;
-        if (h % oh !== 0 || w % ow !== 0) throw new CompileError(where(node.name), `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`, 'E-GRAPH', node.name);
+        if (h % oh !== 0 || w % ow !== 0)
+          throw new CompileError(
+            where(node.name),
+            `adaptive pooling of ${h}x${w} to ${oh}x${ow} has unequal windows; only tiling windows fold into synapses`,
+            'E-GRAPH',
+            node.name,
+          );
         pooling = { kernel: [h / oh, w / ow], stride: [h / oh, w / ow], adaptive: false, pooledShape: [c, oh, ow] };
         names.push(node.name);
         break;
@@ -85,7 +105,13 @@ export function toLayers(model: FrozenModel): LayeredModel {
         break;
     }
   }
-  if (pooling || names.length > 0) throw new CompileError(where(names[names.length - 1] ?? model.name), 'the model ends with pooling or flatten and no synaptic layer', 'E-GRAPH', names[names.length - 1] ?? null);
+  if (pooling || names.length > 0)
+    throw new CompileError(
+      where(names[names.length - 1] ?? model.name),
+      'the model ends with pooling or flatten and no synaptic layer',
+      'E-GRAPH',
+      names[names.length - 1] ?? null,
+    );
   close(null);
   if (layers.length === 0) throw new CompileError(model.name, 'the model has no conv2d or linear layer', 'E-GRAPH', null);
   if (layers[layers.length - 1]!.kind !== 'output') {

@@ -23,7 +23,10 @@ export function printQuantized(network: QuantizedNetwork): string {
       ...(l.source !== index - 1 ? [`<- layer ${l.source}`] : []),
       ...l.branches.map((b) => `+ layer ${b.source} delay ${b.delay} (${b.weights.length} weights in [${min(b.weights)}, ${max(b.weights)}])`),
     ];
-    return [`${l.name.padEnd(22)} ${l.kind.padEnd(8)} [${l.shape.join(', ')}] scale ${l.scale.toPrecision(6)} ${weights} ${thresholds} du ${l.du} dv ${l.dv} reset ${l.reset} start ${l.startStep}`, ...wiring].join(' ');
+    return [
+      `${l.name.padEnd(22)} ${l.kind.padEnd(8)} [${l.shape.join(', ')}] scale ${l.scale.toPrecision(6)} ${weights} ${thresholds} du ${l.du} dv ${l.dv} reset ${l.reset} start ${l.startStep}`,
+      ...wiring,
+    ].join(' ');
   });
   return [`# after quantize (input: ${network.placement}${network.payloadBits ? `, ${network.payloadBits}-bit payload` : ''})`, ...lines].join('\n');
 }
@@ -31,13 +34,19 @@ export function printQuantized(network: QuantizedNetwork): string {
 export function printPartition(partition: Partition): string {
   const lines = partition.slices.flatMap((slices, i) => [
     `${partition.network.layers[i]!.name}: ${slices.length} cores`,
-    ...slices.map((s) => `  ${s.role.padEnd(7)}${s.annMode ? ' ann' : ''} channels [${s.channels.join(', ')}) rows [${s.rows.join(', ')}) cols [${s.cols.join(', ')}) fan-in [${s.fanIn.join(', ')})`),
+    ...slices.map(
+      (s) =>
+        `  ${s.role.padEnd(7)}${s.annMode ? ' ann' : ''} channels [${s.channels.join(', ')}) rows [${s.rows.join(', ')}) cols [${s.cols.join(', ')}) fan-in [${s.fanIn.join(', ')})`,
+    ),
   ]);
   return ['# after partition', ...lines].join('\n');
 }
 
 export function printPlacement(placement: Placement): string {
-  const lines = placement.cores.map((c) => `core ${String(c.id).padStart(5)} chip ${c.chip} tile (${c.tileX}, ${c.tileY}) slot ${c.slot} <- ${placement.partition.network.layers[c.slice.layer]!.name} ${c.slice.role}`);
+  const lines = placement.cores.map(
+    (c) =>
+      `core ${String(c.id).padStart(5)} chip ${c.chip} tile (${c.tileX}, ${c.tileY}) slot ${c.slot} <- ${placement.partition.network.layers[c.slice.layer]!.name} ${c.slice.role}`,
+  );
   return [`# after place (${placement.chipCount} chip${placement.chipCount === 1 ? '' : 's'})`, ...lines].join('\n');
 }
 

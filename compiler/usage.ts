@@ -29,7 +29,13 @@ export function sliceUsage(layer: LayerView, slice: CoreSlice, spec: ChipSpec, l
     // The learning engine updates the main synapses only: a branch stores no tag, but its delay.
     const bits = synapseEntryBits(spec, layer.weightBits, { learning: false, delay: branch.delay });
     const u = mainUsage(view, { ...slice, fanIn: diagonal(view) ? slice.channels : [0, fanInWidth(view)] }, spec, bits);
-    return { neurons: total.neurons, inputAxons: total.inputAxons + u.inputAxons, synapseBits: total.synapseBits + u.synapseBits, synapses: total.synapses + u.synapses, fanIn: total.fanIn + u.fanIn };
+    return {
+      neurons: total.neurons,
+      inputAxons: total.inputAxons + u.inputAxons,
+      synapseBits: total.synapseBits + u.synapseBits,
+      synapses: total.synapses + u.synapses,
+      fanIn: total.fanIn + u.fanIn,
+    };
   }, own);
 }
 
@@ -126,11 +132,7 @@ export function readSourcePositions(f: AxisField, range: readonly [number, numbe
   const first = Math.floor(begin / pool);
   const last = Math.floor((end - 1) / pool);
   if (first === last) return (end - begin) * readPositions(f, first, first + 1);
-  return (
-    ((first + 1) * pool - begin) * readPositions(f, first, first + 1) +
-    pool * readPositions(f, first + 1, last) +
-    (end - last * pool) * readPositions(f, last, last + 1)
-  );
+  return ((first + 1) * pool - begin) * readPositions(f, first, first + 1) + pool * readPositions(f, first + 1, last) + (end - last * pool) * readPositions(f, last, last + 1);
 }
 
 /** Rows and columns of the (pooled) source grid that a slice's output box reads (every one of a dense layer). */

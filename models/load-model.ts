@@ -46,7 +46,11 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
   }
   if (isModelFile(bytes)) return { model: deserializeModel(bytes, path), topology: 'model-file' };
   if (isHdf5(bytes) || path.endsWith('.nir')) {
-    const nir = { ...(options.nirDt !== undefined ? { dt: options.nirDt } : {}), ...(options.nirReset ? { reset: options.nirReset } : {}), ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}) };
+    const nir = {
+      ...(options.nirDt !== undefined ? { dt: options.nirDt } : {}),
+      ...(options.nirReset ? { reset: options.nirReset } : {}),
+      ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}),
+    };
     return { model: readNirModel(bytes, path, nir), topology: 'nir' };
   }
   if (!isZip(bytes)) {
@@ -64,9 +68,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): LoadedM
     const known = [...PRESETS.keys()].join(', ');
     throw new ModelError(
       path,
-      options.preset
-        ? `unknown preset '${options.preset}' (known: ${known})`
-        : `no arch.json given and the checkpoint matches no preset (${known}): pass --arch <arch.json>`,
+      options.preset ? `unknown preset '${options.preset}' (known: ${known})` : `no arch.json given and the checkpoint matches no preset (${known}): pass --arch <arch.json>`,
     );
   }
   const presetOptions = { ...(options.timesteps !== undefined ? { timesteps: options.timesteps } : {}), ...(options.inputShape ? { inputShape: options.inputShape } : {}) };

@@ -98,8 +98,7 @@ export class MemoryLedger {
       const already = this.usedBytes > 0 ? ` (on top of ${formatBytes(this.usedBytes)} already read)` : '';
       throw new ModelError(
         this.file,
-        `${what} needs ${formatBytes(bytes)}${already}, over the memory budget of ${formatBytes(this.limitBytes)} ` +
-          `(raise it with --max-memory or ${MEMORY_BUDGET_VARIABLE})`,
+        `${what} needs ${formatBytes(bytes)}${already}, over the memory budget of ${formatBytes(this.limitBytes)} ` + `(raise it with --max-memory or ${MEMORY_BUDGET_VARIABLE})`,
       );
     }
     this.usedBytes = total;

@@ -26,7 +26,13 @@ export function sequentialColour(t: number): string {
   const f = x - i;
   const a = VIRIDIS[i]!;
   const b = VIRIDIS[i + 1]!;
-  return `#${[0, 1, 2].map((k) => Math.round(a[k]! + (b[k]! - a[k]!) * f).toString(16).padStart(2, '0')).join('')}`;
+  return `#${[0, 1, 2]
+    .map((k) =>
+      Math.round(a[k]! + (b[k]! - a[k]!) * f)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 /** The viridis stops, for a gradient legend. */
@@ -39,5 +45,11 @@ export function loadColour(t: number): string {
   const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
   const light = [0xfd, 0xd0, 0xa2];
   const dark = [0xa6, 0x36, 0x03];
-  return `#${[0, 1, 2].map((k) => Math.round(light[k]! + (dark[k]! - light[k]!) * x).toString(16).padStart(2, '0')).join('')}`;
+  return `#${[0, 1, 2]
+    .map((k) =>
+      Math.round(light[k]! + (dark[k]! - light[k]!) * x)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }

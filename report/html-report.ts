@@ -22,7 +22,12 @@ export function reportPlots(input: ReportInput): Plot[] {
 export function renderHtmlReport(input: ReportInput, plots: readonly Plot[] = reportPlots(input)): string {
   const { result } = input;
   const title = `${result.model} on ${result.chip}: simulation report`;
-  return htmlPage(title, `${result.samples} images, ${result.encoding} input (${result.inputPlacement}), seed ${result.seed}, cost profile ${result.profile}`, [summaryTable(input)], plots.map(figure));
+  return htmlPage(
+    title,
+    `${result.samples} images, ${result.encoding} input (${result.inputPlacement}), seed ${result.seed}, cost profile ${result.profile}`,
+    [summaryTable(input)],
+    plots.map(figure),
+  );
 }
 
 function summaryTable({ result, program }: ReportInput): string {
@@ -31,7 +36,10 @@ function summaryTable({ result, program }: ReportInput): string {
   const float = result.floatReference;
   const rows: [string, string][] = [
     ['chip', `${result.chip}${program ? `, ${program.cores.length} cores on ${program.chipCount} chip${program.chipCount > 1 ? 's' : ''}` : ''}`],
-    ['accuracy', `chip ${result.accuracy === null ? 'n/a (unlabelled samples)' : `${percentText(result.accuracy)} (${result.correct} of ${result.samples})`}${float ? `; float reference ${percentText(float.accuracy)} on ${float.samples}` : ''}`],
+    [
+      'accuracy',
+      `chip ${result.accuracy === null ? 'n/a (unlabelled samples)' : `${percentText(result.accuracy)} (${result.correct} of ${result.samples})`}${float ? `; float reference ${percentText(float.accuracy)} on ${float.samples}` : ''}`,
+    ],
     ['energy per inference', withUnit(result.energyPerInferenceJ, energy)],
     ['latency per inference', `${withUnit(result.latencyPerInferenceS, time)} over ${result.stepsPerInference} steps`],
     ['bottleneck core', `${result.bottleneckCore.id} (${result.bottleneckCore.layer})`],

@@ -36,8 +36,19 @@ export function readSimulationResult(file: string): SimulationReport {
   const record = value as Record<string, unknown>;
   for (const [field, type] of REQUIRED) {
     const v = record[field];
-    const ok = type === 'number-or-null' ? v === null || typeof v === 'number' : type === 'array' ? Array.isArray(v) : type === 'object' ? typeof v === 'object' && v !== null && !Array.isArray(v) : typeof v === type;
-    if (!ok) throw new ReportError(file, `not a simulation result: field '${field}' is ${v === undefined ? 'missing' : 'not a ' + type.replaceAll('-', ' ')} (write the result with spikechip simulate -o)`);
+    const ok =
+      type === 'number-or-null'
+        ? v === null || typeof v === 'number'
+        : type === 'array'
+          ? Array.isArray(v)
+          : type === 'object'
+            ? typeof v === 'object' && v !== null && !Array.isArray(v)
+            : typeof v === type;
+    if (!ok)
+      throw new ReportError(
+        file,
+        `not a simulation result: field '${field}' is ${v === undefined ? 'missing' : 'not a ' + type.replaceAll('-', ' ')} (write the result with spikechip simulate -o)`,
+      );
   }
   const counts = record.counts as Record<string, unknown>;
   for (const field of ['coreIds', 'coreLayer', 'layerNames', 'perStep', 'linkTotals', 'meshTiles', 'totals']) {

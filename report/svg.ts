@@ -72,7 +72,8 @@ export function yAxis(box: Box, ticks: readonly number[], scale: Scale, title: s
 export function xAxis(box: Box, labels: readonly { x: number; label: string }[], title: string): string {
   const bottom = box.top + box.height;
   const parts = labels.map(
-    ({ x, label }) => `<line class="axis" x1="${coord(x)}" x2="${coord(x)}" y1="${coord(bottom)}" y2="${coord(bottom + 4)}"/>` + text(x, bottom + 16, label, 'class="tick" text-anchor="middle"'),
+    ({ x, label }) =>
+      `<line class="axis" x1="${coord(x)}" x2="${coord(x)}" y1="${coord(bottom)}" y2="${coord(bottom + 4)}"/>` + text(x, bottom + 16, label, 'class="tick" text-anchor="middle"'),
   );
   parts.push(`<line class="axis" x1="${coord(box.left)}" x2="${coord(box.left + box.width)}" y1="${coord(bottom)}" y2="${coord(bottom)}"/>`);
   parts.push(text(box.left + box.width / 2, bottom + 34, title, 'class="axis-title" text-anchor="middle"'));

@@ -26,10 +26,23 @@ export function renderSweepPage(title: string, rows: readonly SweepPageRow[]): s
     frontPlot('energy', 'Accuracy and energy per inference', rows, chips, (r) => r.energyPerInferenceJ, energyUnit, 'energy per inference'),
     frontPlot('latency', 'Accuracy and latency per inference', rows, chips, (r) => r.latencyPerInferenceS, timeUnit, 'latency per inference'),
   ];
-  return htmlPage(title, `${rows.length} rows: ${rows.filter((r) => r.status === 'ok').length} priced, ${rows.filter((r) => r.status === 'does-not-fit').length} do not fit, ${rows.filter((r) => r.status === 'no-profile').length} without the profile, ${rows.filter((r) => r.status === 'error').length} failed`, [], [...plots.map(figure), rowTable(rows)]);
+  return htmlPage(
+    title,
+    `${rows.length} rows: ${rows.filter((r) => r.status === 'ok').length} priced, ${rows.filter((r) => r.status === 'does-not-fit').length} do not fit, ${rows.filter((r) => r.status === 'no-profile').length} without the profile, ${rows.filter((r) => r.status === 'error').length} failed`,
+    [],
+    [...plots.map(figure), rowTable(rows)],
+  );
 }
 
-function frontPlot(id: string, title: string, rows: readonly SweepPageRow[], chips: readonly string[], costOf: (r: SweepPageRow) => number | null, unitFor: (largest: number) => Unit, axis: string): Plot {
+function frontPlot(
+  id: string,
+  title: string,
+  rows: readonly SweepPageRow[],
+  chips: readonly string[],
+  costOf: (r: SweepPageRow) => number | null,
+  unitFor: (largest: number) => Unit,
+  axis: string,
+): Plot {
   const points = rows.flatMap((r): (DesignPoint & { row: SweepPageRow })[] => {
     const cost = costOf(r);
     return r.status === 'ok' && cost !== null && r.accuracy !== null ? [{ label: r.label, chip: r.chip, accuracy: r.accuracy, cost, row: r }] : [];
@@ -54,9 +67,22 @@ function frontPlot(id: string, title: string, rows: readonly SweepPageRow[], chi
         `${tip(`${p.label}: ${percentText(p.accuracy)}, ${withUnit(p.cost, unit)}${onFront ? ' (Pareto front)' : ''}`)}/>`,
     );
   }
-  parts.push(xAxis(box, xTicks.map((t) => ({ x: x(t), label: fixed(t, t >= 100 || Number.isInteger(t) ? 0 : 2) })), `${axis} (${unit.name})`));
+  parts.push(
+    xAxis(
+      box,
+      xTicks.map((t) => ({ x: x(t), label: fixed(t, t >= 100 || Number.isInteger(t) ? 0 : 2) })),
+      `${axis} (${unit.name})`,
+    ),
+  );
   const drawn = chips.filter((c) => points.some((p) => p.chip === c));
-  parts.push(legend([...drawn.map((c) => ({ label: c, colour: categoryColour(chips.indexOf(c)) })), { label: 'Pareto front', colour: '#1d2330', shape: 'line' as const }], box.left, 16, box.width));
+  parts.push(
+    legend(
+      [...drawn.map((c) => ({ label: c, colour: categoryColour(chips.indexOf(c)) })), { label: 'Pareto front', colour: '#1d2330', shape: 'line' as const }],
+      box.left,
+      16,
+      box.width,
+    ),
+  );
   return {
     id,
     title,

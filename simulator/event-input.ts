@@ -40,11 +40,17 @@ export interface EventGrid {
  */
 export function eventGrid(input: { shape: readonly number[]; payloadBits: number; valueScale: number; placement: string }, timesteps: number, source: string): EventGrid {
   if (input.placement === 'INPUT_HOST') {
-    throw new SimulationError(source, 'event input needs a chip that takes input events (graded spikes or ANN-mode cores); this program computes its first layer on the host from an analog image');
+    throw new SimulationError(
+      source,
+      'event input needs a chip that takes input events (graded spikes or ANN-mode cores); this program computes its first layer on the host from an analog image',
+    );
   }
   const [channels, height, width, ...rest] = input.shape;
   if (channels === undefined || height === undefined || width === undefined || rest.length > 0 || (channels !== 1 && channels !== 2)) {
-    throw new SimulationError(source, `event input maps onto an input grid [C, H, W] with C = 1 (both polarities summed) or C = 2 (one channel per polarity); this program's input is [${input.shape.join(', ')}]`);
+    throw new SimulationError(
+      source,
+      `event input maps onto an input grid [C, H, W] with C = 1 (both polarities summed) or C = 2 (one channel per polarity); this program's input is [${input.shape.join(', ')}]`,
+    );
   }
   const fullScale = Math.round(1 / input.valueScale);
   if (!Number.isFinite(fullScale) || fullScale < 1) {

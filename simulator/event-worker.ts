@@ -19,11 +19,17 @@ if (parentPort && workerData) {
   const task = workerData as EventWorkerTask;
   const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
   let last = 0;
-  const run = simulateEvents(runtime, task.samples, (done) => {
-    if (done - last >= 25 || done === task.samples.count) {
-      parentPort!.postMessage({ progress: done - last });
-      last = done;
-    }
-  }, task.raster, task.holdsFirst);
+  const run = simulateEvents(
+    runtime,
+    task.samples,
+    (done) => {
+      if (done - last >= 25 || done === task.samples.count) {
+        parentPort!.postMessage({ progress: done - last });
+        last = done;
+      }
+    },
+    task.raster,
+    task.holdsFirst,
+  );
   parentPort.postMessage({ run });
 }

@@ -106,7 +106,14 @@ export function expandedBias(mantissa: Int32Array, exponent: Int32Array, into: I
  * Every value equals the reference kernel's double: the decays as above, `input * 64` (< 2^37) and the sums
  * before the clip are exact doubles, u is stored through the Int32Array as the reference stores it.
  */
-export function fusedLifStep(arrays: FusedLifArrays, bias: Int32Array | Float64Array, k: FusedLifConstants, marked: number, coreSpikes: Int32Array, coreInactive: Int32Array): number {
+export function fusedLifStep(
+  arrays: FusedLifArrays,
+  bias: Int32Array | Float64Array,
+  k: FusedLifConstants,
+  marked: number,
+  coreSpikes: Int32Array,
+  coreInactive: Int32Array,
+): number {
   const { u, v, accumulator: acc, spikes, spikeList, coreOfNeuron } = arrays;
   const { threshold, subtractive, left, right, mask } = k;
   // currentKeep and voltageKeep written out: the masks change nothing (du, dv are checked to 0..4095) but tell

@@ -44,11 +44,17 @@ export class MeshLinks {
     if (link < this.eastWestLinks) {
       const y = Math.floor(link / (this.width - 1));
       const x = link % (this.width - 1);
-      return [[x, y], [x + 1, y]];
+      return [
+        [x, y],
+        [x + 1, y],
+      ];
     }
     const k = link - this.eastWestLinks;
     const x = Math.floor(k / (this.height - 1));
     const y = k % (this.height - 1);
-    return [[x, y], [x, y + 1]];
+    return [
+      [x, y],
+      [x, y + 1],
+    ];
   }
 }

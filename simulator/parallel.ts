@@ -20,7 +20,13 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
   const size = (task.values ?? task.images).length / Math.max(1, task.count);
   if (workers === 1) {
     const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
-    const batch = { images: task.images, labels: task.labels, count: task.count, first: 0, ...(task.values ? { values: task.values, framesPerStep: task.framesPerStep === true } : {}) };
+    const batch = {
+      images: task.images,
+      labels: task.labels,
+      count: task.count,
+      first: 0,
+      ...(task.values ? { values: task.values, framesPerStep: task.framesPerStep === true } : {}),
+    };
     return simulateImages(runtime, batch, task.encoding, task.seed, task.onProgress, task.raster);
   }
   return runInWorkers({

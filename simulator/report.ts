@@ -64,7 +64,12 @@ export interface FloatReference {
   readonly thresholds: string;
 }
 
-export function buildReport(program: ChipProgram, spec: ChipSpec, run: SimulationRun, options: { encoding: string; seed: number; profile?: string; labelled?: boolean }): SimulationReport {
+export function buildReport(
+  program: ChipProgram,
+  spec: ChipSpec,
+  run: SimulationRun,
+  options: { encoding: string; seed: number; profile?: string; labelled?: boolean },
+): SimulationReport {
   const cost = costEvents(run.counts, spec, options.profile);
   const report = assemble(program.chipName, program.source.name, program.input.placement, run, cost, options);
   return {

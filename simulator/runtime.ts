@@ -104,7 +104,10 @@ export interface ProgramRuntime {
 /** Builds the runtime of a program; refuses a program written for another chip family or with a foreign layout. */
 export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string): ProgramRuntime {
   if (program.chipFamily !== spec.family) {
-    throw new SimulationError(file, `the program was compiled for ${program.chipName} (${program.chipFamily}); the chip spec ${spec.name} is ${spec.family}: compile it for this chip`);
+    throw new SimulationError(
+      file,
+      `the program was compiled for ${program.chipName} (${program.chipFamily}); the chip spec ${spec.name} is ${spec.family}: compile it for this chip`,
+    );
   }
   const datapath = chooseDatapath(spec, file);
   const inputSize = program.input.shape.reduce((a, b) => a * b, 1);
@@ -123,7 +126,11 @@ export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string)
       const own = isDiagonal(b.connection);
       const holders = cores.filter(({ c }) => c.role === 'CORE_SOMA').map(({ c, i }) => ({ c: { ...c, fanIn: own ? c.channels : { begin: 0, end: width } }, i }));
       const view: Layer = { ...layer, sourceShape: b.sourceShape, connection: b.connection, recurrent: false };
-      return { source: b.sourceLayer, delay: b.delay, synapses: buildLayer(program, view, index, holders, size(program.layers[b.sourceLayer]!.shape), coreIndex, file, b.sourceLayer, []) };
+      return {
+        source: b.sourceLayer,
+        delay: b.delay,
+        synapses: buildLayer(program, view, index, holders, size(program.layers[b.sourceLayer]!.shape), coreIndex, file, b.sourceLayer, []),
+      };
     });
     return buildLayer(program, layer, index, cores, sourceSize, coreIndex, file, source, branches);
   });
@@ -279,7 +286,17 @@ function synapseTable(layer: Layer, onHost: boolean, grid: [number, number, numb
     for (let co = 0; co < conv.outChannels; co++)
       for (let ci = 0; ci < conv.inChannels; ci++)
         for (let k = 0; k < taps; k++) weights[(ci * taps + k) * conv.outChannels + co] = conv.weights[(co * conv.inChannels + ci) * taps + k]!;
-    return { kind: 'conv', outChannels: conv.outChannels, outPlane: OH * OW, taps, start, outPosition: Int32Array.from(pairsOut), tap: Int32Array.from(pairsTap), weights, pooledPlane: PH * PW };
+    return {
+      kind: 'conv',
+      outChannels: conv.outChannels,
+      outPlane: OH * OW,
+      taps,
+      start,
+      outPosition: Int32Array.from(pairsOut),
+      tap: Int32Array.from(pairsTap),
+      weights,
+      pooledPlane: PH * PW,
+    };
   }
   const sparse = layer.connection.sparse;
   if (sparse) {
@@ -372,11 +389,7 @@ function axonCores(
  * For a sparse layer, one pass over the synapses: each target's core is looked up, so the cost is the number of
  * synapses, not synapses x cores. Only soma cores hold sparse synapses (no fan-in split).
  */
-function sparseAxonCores(
-  synapses: Extract<SynapseTable, { kind: 'sparse' }>,
-  coreOfNeuron: Int32Array,
-  axons: number,
-): { start: Int32Array; core: Int32Array; count: Int32Array } {
+function sparseAxonCores(synapses: Extract<SynapseTable, { kind: 'sparse' }>, coreOfNeuron: Int32Array, axons: number): { start: Int32Array; core: Int32Array; count: Int32Array } {
   const start = new Int32Array(axons + 1);
   let cores = 0;
   for (const c of coreOfNeuron) if (c + 1 > cores) cores = c + 1;

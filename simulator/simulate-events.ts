@@ -12,7 +12,10 @@ import { RasterRecorder } from './raster.js';
 export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, onSample?: (done: number) => void, raster?: readonly string[], holdsFirst = true): SimulationRun {
   const { program } = runtime;
   if (samples.offsets.length !== samples.count + 1 || samples.events.length < samples.offsets[samples.count]! * EVENT_FIELDS) {
-    throw new SimulationError('events', `${samples.count} samples need ${samples.count + 1} offsets and the events they point to; got ${samples.offsets.length} offsets and ${samples.events.length / EVENT_FIELDS} events`);
+    throw new SimulationError(
+      'events',
+      `${samples.count} samples need ${samples.count + 1} offsets and the events they point to; got ${samples.offsets.length} offsets and ${samples.events.length / EVENT_FIELDS} events`,
+    );
   }
   const grid = eventGrid(program.input, program.timesteps, program.chipName);
   const counts = new Int32Array(grid.timesteps * runtime.inputSize);

@@ -55,10 +55,16 @@ export function simulateImages(
   const stride = frames ? size * runtime.program.timesteps : size;
   const held = values ? values.length : batch.images.length;
   if (frames && runtime.program.input.placement === 'INPUT_HOST') {
-    throw new SimulationError(runtime.program.chipName, 'event frames change every step; this program computes its first layer on the host once per inference: compile for a chip with graded spikes');
+    throw new SimulationError(
+      runtime.program.chipName,
+      'event frames change every step; this program computes its first layer on the host once per inference: compile for a chip with graded spikes',
+    );
   }
   if (held < batch.count * stride) {
-    throw new SimulationError('input', `${held} ${values ? 'values' : 'bytes'} hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`);
+    throw new SimulationError(
+      'input',
+      `${held} ${values ? 'values' : 'bytes'} hold fewer than ${batch.count} inputs of ${size} values (shape [${runtime.program.input.shape.join(', ')}])`,
+    );
   }
   const { valueScale, payloadBits } = runtime.program.input;
   if (values && encoding !== 'direct') throw new SimulationError('input', 'real-valued input is sent as graded values: use --encoding direct');
@@ -133,7 +139,6 @@ export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): 
     meshTiles: [simulator.links.width, simulator.links.height],
   };
 }
-
 
 /** Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. */
 export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {

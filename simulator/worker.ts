@@ -27,11 +27,18 @@ if (parentPort && workerData) {
   const task = workerData as WorkerTask;
   const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
   let last = 0;
-  const run = simulateImages(runtime, task, task.encoding, task.seed, (done) => {
-    if (done - last >= 25 || done === task.count) {
-      parentPort!.postMessage({ progress: done - last });
-      last = done;
-    }
-  }, task.raster);
+  const run = simulateImages(
+    runtime,
+    task,
+    task.encoding,
+    task.seed,
+    (done) => {
+      if (done - last >= 25 || done === task.count) {
+        parentPort!.postMessage({ progress: done - last });
+        last = done;
+      }
+    },
+    task.raster,
+  );
   parentPort.postMessage({ run });
 }

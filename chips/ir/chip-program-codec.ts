@@ -22,7 +22,16 @@ const PROGRAM_MESSAGE = 'spikechip.ir.ChipProgram';
 /** Message fields a program may leave out: `oneof` members are checked by validation, pooling is optional. */
 const OPTIONAL_MESSAGE_FIELDS = new Set(['Connection.pooling']);
 /** Fields added for recurrent networks: left out of a program at their default, so feed-forward programs read back unchanged. */
-const OMITTED_AT_DEFAULT = new Set(['ChipProgram.chipSpecSha256', 'Layer.recurrent', 'Layer.sourceSkip', 'Layer.branches', 'NeuronParameters.refractorySteps', 'NeuronParameters.initialVoltage', 'LearningConfig.layerConfigs', 'LearningLayer.tagRule']);
+const OMITTED_AT_DEFAULT = new Set([
+  'ChipProgram.chipSpecSha256',
+  'Layer.recurrent',
+  'Layer.sourceSkip',
+  'Layer.branches',
+  'NeuronParameters.refractorySteps',
+  'NeuronParameters.initialVoltage',
+  'LearningConfig.layerConfigs',
+  'LearningLayer.tagRule',
+]);
 
 let programType: protobuf.Type | undefined;
 
@@ -181,9 +190,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function scalarProblem(type: string, value: unknown): string | null {
   const range = INTEGER_RANGES[type];
   if (range) {
-    return typeof value === 'number' && Number.isInteger(value) && value >= range[0] && value <= range[1]
-      ? null
-      : `${describe(value)} is not ${withArticle(type)}`;
+    return typeof value === 'number' && Number.isInteger(value) && value >= range[0] && value <= range[1] ? null : `${describe(value)} is not ${withArticle(type)}`;
   }
   switch (type) {
     case 'double':
@@ -280,9 +287,7 @@ function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string)
       const list = value as unknown[];
       const typedArray = TYPED_ARRAYS[field.type];
       if (messageType) {
-        record[field.name] = list.map((element, index) =>
-          fromWire(messageType, element as Fields, elementLocation(at, field, index, element), file),
-        );
+        record[field.name] = list.map((element, index) => fromWire(messageType, element as Fields, elementLocation(at, field, index, element), file));
       } else if (typedArray) {
         record[field.name] = typedArray.from(list as number[]);
       } else {

@@ -117,11 +117,17 @@ function printLayer(layer: Layer, index: number): string {
     rows.push(['pooling', `${window} -> ${formatShape(pooling.pooledShape)}`]);
   }
   if (conv) {
-    rows.push(['connection', `conv ${conv.inChannels} -> ${conv.outChannels} channels, kernel ${conv.kernelH}x${conv.kernelW}, stride ${conv.strideH}x${conv.strideW}, pad ${conv.padH}x${conv.padW}`]);
+    rows.push([
+      'connection',
+      `conv ${conv.inChannels} -> ${conv.outChannels} channels, kernel ${conv.kernelH}x${conv.kernelW}, stride ${conv.strideH}x${conv.strideW}, pad ${conv.padH}x${conv.padW}`,
+    ]);
   } else if (dense) {
     rows.push(['connection', `dense ${formatNumber(dense.inFeatures)} -> ${formatNumber(dense.outFeatures)} features`]);
   } else if (sparse) {
-    rows.push(['connection', `sparse ${formatNumber(sparse.inFeatures)} -> ${formatNumber(sparse.outFeatures)}, ${formatNumber(sparse.targets.length)} synapses${layer.recurrent ? ', recurrent' : ''}`]);
+    rows.push([
+      'connection',
+      `sparse ${formatNumber(sparse.inFeatures)} -> ${formatNumber(sparse.outFeatures)}, ${formatNumber(sparse.targets.length)} synapses${layer.recurrent ? ', recurrent' : ''}`,
+    ]);
   } else {
     rows.push(['connection', 'none']);
   }
@@ -130,7 +136,9 @@ function printLayer(layer: Layer, index: number): string {
   if (layer.sourceSkip) rows.push(['source', `layer ${index - 1 - layer.sourceSkip} (skips ${layer.sourceSkip})`]);
   for (const b of layer.branches ?? []) {
     const k = b.connection.conv;
-    const what = k ? `conv ${k.inChannels} -> ${k.outChannels}, kernel ${k.kernelH}x${k.kernelW}, stride ${k.strideH}x${k.strideW}, pad ${k.padH}x${k.padW}` : `dense ${formatNumber(b.connection.dense?.inFeatures ?? 0)} -> ${formatNumber(b.connection.dense?.outFeatures ?? 0)}`;
+    const what = k
+      ? `conv ${k.inChannels} -> ${k.outChannels}, kernel ${k.kernelH}x${k.kernelW}, stride ${k.strideH}x${k.strideW}, pad ${k.padH}x${k.padW}`
+      : `dense ${formatNumber(b.connection.dense?.inFeatures ?? 0)} -> ${formatNumber(b.connection.dense?.outFeatures ?? 0)}`;
     const bw = k?.weights ?? b.connection.dense?.weights ?? new Int32Array(0);
     rows.push(['branch', `from layer ${b.sourceLayer} ${formatShape(b.sourceShape)}, delay ${b.delay}: ${what}, ${summarise(bw, 'mantissas')}`]);
   }
@@ -156,8 +164,7 @@ function formatRange(range: { begin: number; end: number }): string {
 /** Columns padded to their widest cell; `rightAligned[i]` for numeric columns. */
 function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string[] {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    `  ${cells.map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd();
+  const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -220,7 +227,11 @@ function printUtilisation(program: ChipProgram, spec: ChipSpec): string {
   const columns = resources.map((resource) => usedOfLimitColumn(program.cores, resource));
   const rows = program.cores.map((core, i) => [formatNumber(core.id), ...columns.map((cells) => cells[i]!)]);
   const header = ['core', ...resources.map((resource) => resource.name)];
-  const table = formatTable(header, rows, header.map(() => true));
+  const table = formatTable(
+    header,
+    rows,
+    header.map(() => true),
+  );
   return [title, ...table, `most used: ${resources.map((r) => mostUsed(program.cores, r)).join(', ')}`].join('\n');
 }
 

@@ -6,16 +6,7 @@
  */
 import { ChipProgramError } from '../errors.js';
 import { SCHEMA_LIMITS } from '../schema-limits.js';
-import {
-  READABLE_IR_VERSIONS,
-  type ChipProgram,
-  type ConvConnection,
-  type Core,
-  type DenseConnection,
-  type Layer,
-  type Pooling,
-  type SparseConnection,
-} from './chip-program.js';
+import { READABLE_IR_VERSIONS, type ChipProgram, type ConvConnection, type Core, type DenseConnection, type Layer, type Pooling, type SparseConnection } from './chip-program.js';
 
 const PROBE_VARIABLES = ['voltage', 'spikes'];
 
@@ -38,7 +29,8 @@ export function formatShape(shape: readonly number[]): string {
 
 function programProblem(program: ChipProgram): string | undefined {
   if (!READABLE_IR_VERSIONS.includes(program.irVersion)) return `IR version ${program.irVersion}; this spikechip reads versions ${READABLE_IR_VERSIONS.join(' and ')}`;
-  if (program.chipSpecSha256 !== undefined && !/^[0-9a-f]{64}$/.test(program.chipSpecSha256)) return `chip_spec_sha256 ${JSON.stringify(program.chipSpecSha256.slice(0, 80))} is not a SHA-256 in hex`;
+  if (program.chipSpecSha256 !== undefined && !/^[0-9a-f]{64}$/.test(program.chipSpecSha256))
+    return `chip_spec_sha256 ${JSON.stringify(program.chipSpecSha256.slice(0, 80))} is not a SHA-256 in hex`;
   if (program.chipName === '') return 'chip_name is empty';
   if (program.timesteps === 0) return 'timesteps is 0; an inference runs at least one step';
   if (program.chipCount === 0) return 'chip_count is 0; a program uses at least one chip';
@@ -56,7 +48,9 @@ function programProblem(program: ChipProgram): string | undefined {
     const sourceIndex = index - 1 - (layer.sourceSkip ?? 0);
     if (index > 0 && sourceIndex < 0) return `${layerLabel(index, layer.name)}: source_skip ${layer.sourceSkip} reaches before the first layer`;
     const previous = index === 0 ? undefined : program.layers[sourceIndex];
-    const expectedSource = previous ? { shape: previous.shape, what: `the shape of ${layerLabel(sourceIndex, previous.name)}` } : { shape: program.input.shape, what: 'the input shape' };
+    const expectedSource = previous
+      ? { shape: previous.shape, what: `the shape of ${layerLabel(sourceIndex, previous.name)}` }
+      : { shape: program.input.shape, what: 'the input shape' };
     const onHost = index === 0 && program.input.placement === 'INPUT_HOST' ? program.input.hostWeights.length : null;
     const problem = layerProblem(layer, expectedSource, program.timesteps, onHost) ?? branchesProblem(program, index);
     if (problem !== undefined) return `${layerLabel(index, layer.name)}: ${problem}`;
@@ -77,10 +71,12 @@ function branchesProblem(program: ChipProgram, index: number): string | undefine
   for (const [k, branch] of (layer.branches ?? []).entries()) {
     const source = program.layers[branch.sourceLayer];
     if (branch.sourceLayer >= index || !source) return `branch ${k} reads layer ${branch.sourceLayer}, which does not come before it`;
-    if (!sameShape(branch.sourceShape, source.shape)) return `branch ${k} source_shape ${formatShape(branch.sourceShape)} differs from the shape of ${layerLabel(branch.sourceLayer, source.name)} ${formatShape(source.shape)}`;
+    if (!sameShape(branch.sourceShape, source.shape))
+      return `branch ${k} source_shape ${formatShape(branch.sourceShape)} differs from the shape of ${layerLabel(branch.sourceLayer, source.name)} ${formatShape(source.shape)}`;
     const delay = layer.startStep - 1 - source.startStep;
     if (branch.delay !== delay) return `branch ${k} delay ${branch.delay} does not line its source up (start steps ${source.startStep} -> ${layer.startStep} need ${delay})`;
-    if (branch.connection.weightExponent !== layer.connection.weightExponent) return `branch ${k} weight exponent ${branch.connection.weightExponent} differs from the layer's ${layer.connection.weightExponent} (one accumulator adds them)`;
+    if (branch.connection.weightExponent !== layer.connection.weightExponent)
+      return `branch ${k} weight exponent ${branch.connection.weightExponent} differs from the layer's ${layer.connection.weightExponent} (one accumulator adds them)`;
     const problem = connectionProblem({ ...layer, sourceShape: branch.sourceShape, connection: branch.connection }, null);
     if (problem !== undefined) return `branch ${k}: ${problem}`;
   }
@@ -194,7 +190,8 @@ function convProblem(conv: ConvConnection, grid: readonly number[], shape: reado
   const weightCount = outChannels * inChannels * kernelH * kernelW;
   // A host-computed first layer keeps its weights in the input map, as floats.
   if (hostWeights !== null) {
-    if (conv.weights.length !== 0 || hostWeights !== weightCount) return `host-computed layer has ${hostWeights} host weights and ${conv.weights.length} on-chip weights, expected ${weightCount} host weights`;
+    if (conv.weights.length !== 0 || hostWeights !== weightCount)
+      return `host-computed layer has ${hostWeights} host weights and ${conv.weights.length} on-chip weights, expected ${weightCount} host weights`;
     return undefined;
   }
   if (conv.weights.length !== weightCount) {
@@ -208,7 +205,8 @@ function denseProblem(dense: DenseConnection, grid: readonly number[], shape: re
   if (inFeatures !== product(grid)) return `dense in_features ${inFeatures} differs from the ${product(grid)} values of ${formatShape(grid)} it reads`;
   if (outFeatures !== product(shape)) return `dense out_features ${outFeatures} differs from the ${product(shape)} neurons of shape ${formatShape(shape)}`;
   if (hostWeights !== null) {
-    if (dense.weights.length !== 0 || hostWeights !== outFeatures * inFeatures) return `host-computed layer has ${hostWeights} host weights and ${dense.weights.length} on-chip weights, expected ${outFeatures * inFeatures} host weights`;
+    if (dense.weights.length !== 0 || hostWeights !== outFeatures * inFeatures)
+      return `host-computed layer has ${hostWeights} host weights and ${dense.weights.length} on-chip weights, expected ${outFeatures * inFeatures} host weights`;
     return undefined;
   }
   if (dense.weights.length !== outFeatures * inFeatures) {
@@ -322,7 +320,8 @@ function learningProblem(program: ChipProgram): string | undefined {
       const layer = program.layers[config.layer]!;
       if (!from) return `${at}: feedback_from ${config.feedbackFrom} does not exist`;
       const expected = gridSize(from.shape) * gridSize(layer.shape);
-      if (config.feedbackWeights.length !== expected) return `${at}: ${config.feedbackWeights.length} feedback weights, expected ${expected} (${gridSize(from.shape)} x ${gridSize(layer.shape)})`;
+      if (config.feedbackWeights.length !== expected)
+        return `${at}: ${config.feedbackWeights.length} feedback weights, expected ${expected} (${gridSize(from.shape)} x ${gridSize(layer.shape)})`;
     }
   }
   return undefined;

@@ -4,16 +4,7 @@
 // wide; scale mantissa 4 bits signed, exponent -7..8; additive constants 8 bits); x0, y0 and u<k> are the
 // dependencies, k one digit (symbolic_equation.py Uk matches `u\d`); w and t (the tag) are the synaptic variables.
 import { LearningRuleError } from '../errors.js';
-import {
-  RULE_VARIABLES,
-  type Dependency,
-  type LearningRule,
-  type RuleFactor,
-  type RuleLimits,
-  type RuleProduct,
-  type RuleTarget,
-  type RuleVariable,
-} from './rule.js';
+import { RULE_VARIABLES, type Dependency, type LearningRule, type RuleFactor, type RuleLimits, type RuleProduct, type RuleTarget, type RuleVariable } from './rule.js';
 
 interface Token {
   readonly kind: 'name' | 'int' | 'op' | 'end';

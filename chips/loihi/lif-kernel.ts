@@ -3,16 +3,7 @@ import { saturateSymmetric } from '../fixed-point/saturate.js';
 import { shiftLeftSigned } from '../fixed-point/shift.js';
 import { trunc12 } from '../fixed-point/truncate.js';
 import { wrapOnceLavaStyle } from '../fixed-point/wrap.js';
-import {
-  CURRENT_DECAY_OFFSET,
-  DECAY_BITS,
-  INPUT_SHIFT,
-  MAX_DECAY,
-  STATE_BITS,
-  THRESHOLD_MANTISSA_BITS,
-  THRESHOLD_SHIFT,
-  VOLTAGE_DECAY_OFFSET,
-} from './spec.js';
+import { CURRENT_DECAY_OFFSET, DECAY_BITS, INPUT_SHIFT, MAX_DECAY, STATE_BITS, THRESHOLD_MANTISSA_BITS, THRESHOLD_SHIFT, VOLTAGE_DECAY_OFFSET } from './spec.js';
 
 /** Decays are fractions of 2^12 = 4096 ("decay_unity" in Lava). */
 const DECAY_UNITY = 2 ** DECAY_BITS;
@@ -110,12 +101,7 @@ export function thresholdFromMantissa(mantissa: number): number {
  *
  * Writes spikes[i] = 1 or 0 and returns how many neurons fired.
  */
-export function stepLoihiLif(
-  params: LoihiLifParameters,
-  state: LoihiLifState,
-  input: Int32Array,
-  spikes: Uint8Array,
-): number {
+export function stepLoihiLif(params: LoihiLifParameters, state: LoihiLifState, input: Int32Array, spikes: Uint8Array): number {
   const n = state.u.length;
   checkNeuronCount('v', state.v, n);
   checkNeuronCount('input', input, n);

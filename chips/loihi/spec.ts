@@ -208,8 +208,7 @@ export const loihiSpec: ChipSpec = {
   format: CHIP_SPEC_FORMAT,
   name: 'loihi',
   family: 'loihi1',
-  reference:
-    'Davies et al., IEEE Micro 2018; limits as nengo-loihi checks them; LIF arithmetic of Lava PyLifModelBitAcc',
+  reference: 'Davies et al., IEEE Micro 2018; limits as nengo-loihi checks them; LIF arithmetic of Lava PyLifModelBitAcc',
   unconfirmed: ['neuron.maxDelaySteps', 'learning.thirdFactor', 'mesh.multicast', 'costProfiles.davies2018'],
   mesh: {
     coresPerChip: LOIHI_CORES_PER_CHIP,

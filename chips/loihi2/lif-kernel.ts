@@ -73,13 +73,7 @@ export function thresholdMantissaAt(table: Int32Array, step: number): number {
  *
  * Writes spikes[i] = 1 or 0 and returns how many neurons fired.
  */
-export function stepLoihi2Lif(
-  params: Loihi2LifParameters,
-  state: Loihi2LifState,
-  input: Loihi2LifInput,
-  step: number,
-  spikes: Uint8Array,
-): number {
+export function stepLoihi2Lif(params: Loihi2LifParameters, state: Loihi2LifState, input: Loihi2LifInput, step: number, spikes: Uint8Array): number {
   const n = state.u.length;
   checkNeuronCount('v', state.v, n);
   checkNeuronCount('input.synaptic', input.synaptic, n);

@@ -29,17 +29,8 @@ export const loihi2Spec: ChipSpec = {
   format: CHIP_SPEC_FORMAT,
   name: 'loihi2',
   family: 'loihi2',
-  reference:
-    'Intel Loihi 2, wiki/press level (DESIGN.md section 3); unpublished values assumed equal to Loihi 1 (chips/loihi/spec.ts)',
-  unconfirmed: [
-    'mesh',
-    'core',
-    'numberFormat',
-    'neuron',
-    'learning',
-    'timing',
-    'costProfiles.davies2018',
-  ],
+  reference: 'Intel Loihi 2, wiki/press level (DESIGN.md section 3); unpublished values assumed equal to Loihi 1 (chips/loihi/spec.ts)',
+  unconfirmed: ['mesh', 'core', 'numberFormat', 'neuron', 'learning', 'timing', 'costProfiles.davies2018'],
   // Geometry not in the cited sources: Loihi 1's 8 x 4 tiles of 4 cores, assumed.
   mesh: { ...loihiSpec.mesh, coresPerChip: LOIHI2_CORES_PER_CHIP },
   core: {

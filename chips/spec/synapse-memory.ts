@@ -33,8 +33,7 @@ export function bitsPerSynapse(format: SynapseEntryFormat): number {
  * groups of `maxSynapsesPerGroup` then one partial group, each (n * bitsPerEntry + header) rounded up to words.
  */
 export function groupedSynapseBitsForAxon(model: GroupedSynapseMemory, synapseCount: number, bitsPerEntry: number): number {
-  const groupBits = (n: number): number =>
-    Math.ceil((n * bitsPerEntry + model.headerBitsPerGroup) / model.wordBits) * model.wordBits;
+  const groupBits = (n: number): number => Math.ceil((n * bitsPerEntry + model.headerBitsPerGroup) / model.wordBits) * model.wordBits;
   const fullGroups = Math.floor(synapseCount / model.maxSynapsesPerGroup);
   const rest = synapseCount - fullGroups * model.maxSynapsesPerGroup;
   return fullGroups * groupBits(model.maxSynapsesPerGroup) + (rest > 0 ? groupBits(rest) : 0);

@@ -4,15 +4,7 @@
  */
 import { ChipSpecError } from '../errors.js';
 import { SCHEMA_LIMITS } from '../schema-limits.js';
-import {
-  CURRENT_DECAY_OFFSET,
-  DECAY_BITS,
-  INPUT_SHIFT,
-  STATE_BITS,
-  THRESHOLD_MANTISSA_BITS,
-  THRESHOLD_SHIFT,
-  VOLTAGE_DECAY_OFFSET,
-} from '../loihi/spec.js';
+import { CURRENT_DECAY_OFFSET, DECAY_BITS, INPUT_SHIFT, STATE_BITS, THRESHOLD_MANTISSA_BITS, THRESHOLD_SHIFT, VOLTAGE_DECAY_OFFSET } from '../loihi/spec.js';
 import {
   CHIP_FAMILIES,
   CHIP_SPEC_FORMAT,
@@ -178,8 +170,7 @@ function readCore(source: JsonSource, value: unknown, path: string): CoreLimits 
     'maxThresholdProfiles',
   ]);
   const count = (key: string, max = COUNT_MAX): number => readInteger(source, field(o, key), childPath(path, key), 1, max);
-  const nullableCount = (key: string, max = COUNT_MAX): number | null =>
-    readNullableInteger(source, field(o, key), childPath(path, key), 1, max);
+  const nullableCount = (key: string, max = COUNT_MAX): number | null => readNullableInteger(source, field(o, key), childPath(path, key), 1, max);
   const core: CoreLimits = {
     maxNeurons: count('maxNeurons', SCHEMA_LIMITS.neuronsPerCore),
     maxInputAxons: count('maxInputAxons', SCHEMA_LIMITS.axonsPerCore),
@@ -197,10 +188,7 @@ function readCore(source: JsonSource, value: unknown, path: string): CoreLimits 
 }
 
 function readSynapseMemory(source: JsonSource, value: unknown, path: string): SynapseMemoryModel {
-  const kind = readLiteral(source, field(readMap(source, value, path), 'kind'), childPath(path, 'kind'), [
-    'grouped-words',
-    'crossbar',
-  ] as const);
+  const kind = readLiteral(source, field(readMap(source, value, path), 'kind'), childPath(path, 'kind'), ['grouped-words', 'crossbar'] as const);
   switch (kind) {
     case 'grouped-words': {
       const o = readObject(source, value, path, ['kind', 'totalBits', 'wordBits', 'headerBitsPerGroup', 'maxSynapsesPerGroup']);
@@ -245,9 +233,7 @@ function readWeightFormat(source: JsonSource, value: unknown, path: string): Wei
   const o = readObject(source, value, path, ['mantissaBits', 'mantissaBitsChoices', 'signed', 'exponentMin', 'exponentMax']);
   const mantissaBits = readInteger(source, field(o, 'mantissaBits'), childPath(path, 'mantissaBits'), 1, WORD_BITS_MAX);
   const choicesPath = childPath(path, 'mantissaBitsChoices');
-  const choices = readArray(source, field(o, 'mantissaBitsChoices'), choicesPath).map((item, index) =>
-    readInteger(source, item, childPath(choicesPath, index), 1, mantissaBits),
-  );
+  const choices = readArray(source, field(o, 'mantissaBitsChoices'), choicesPath).map((item, index) => readInteger(source, item, childPath(choicesPath, index), 1, mantissaBits));
   if (choices.length === 0) fail(source, choicesPath, 'at least one width', choices);
   choices.forEach((bits, index) => {
     const previous = choices[index - 1];
@@ -291,15 +277,7 @@ function readBiasFormat(source: JsonSource, value: unknown, path: string): NonNu
 }
 
 function readNeuron(source: JsonSource, value: unknown, path: string): NeuronFeatures {
-  const o = readObject(source, value, path, [
-    'resetModes',
-    'spikeCondition',
-    'thresholdSchedule',
-    'gradedSpikes',
-    'gradedSpikePayloadBits',
-    'annModeCores',
-    'maxDelaySteps',
-  ]);
+  const o = readObject(source, value, path, ['resetModes', 'spikeCondition', 'thresholdSchedule', 'gradedSpikes', 'gradedSpikePayloadBits', 'annModeCores', 'maxDelaySteps']);
   const modesPath = childPath(path, 'resetModes');
   const resetModes: ResetMode[] = [];
   readArray(source, field(o, 'resetModes'), modesPath).forEach((item, index) => {
@@ -326,20 +304,26 @@ function readNeuron(source: JsonSource, value: unknown, path: string): NeuronFea
 }
 
 function readLearning(source: JsonSource, value: unknown, path: string): LearningEngine {
-  const o = readObject(source, value, path, [
-    'traces',
-    'traceBits',
-    'impulseFractionalBits',
-    'stochasticRounding',
-    'maxEpochSteps',
-    'accumulatorBits',
-    'rule',
-    'thirdFactor',
-    'scaleMantissaBits',
-    'scaleExponentMin',
-    'scaleExponentMax',
-    'constantBits',
-  ], ['tagBits']);
+  const o = readObject(
+    source,
+    value,
+    path,
+    [
+      'traces',
+      'traceBits',
+      'impulseFractionalBits',
+      'stochasticRounding',
+      'maxEpochSteps',
+      'accumulatorBits',
+      'rule',
+      'thirdFactor',
+      'scaleMantissaBits',
+      'scaleExponentMin',
+      'scaleExponentMax',
+      'constantBits',
+    ],
+    ['tagBits'],
+  );
   const tracesPath = childPath(path, 'traces');
   const traces: string[] = [];
   readArray(source, field(o, 'traces'), tracesPath).forEach((item, index) => {
@@ -377,10 +361,7 @@ function readTiming(source: JsonSource, value: unknown, path: string): TimingSpe
   const o = readObject(source, value, path, ['clockHz', 'synchronization']);
   const syncPath = childPath(path, 'synchronization');
   const syncValue = field(o, 'synchronization');
-  const kind = readLiteral(source, field(readMap(source, syncValue, syncPath), 'kind'), childPath(syncPath, 'kind'), [
-    'barrier',
-    'fixed-round',
-  ] as const);
+  const kind = readLiteral(source, field(readMap(source, syncValue, syncPath), 'kind'), childPath(syncPath, 'kind'), ['barrier', 'fixed-round'] as const);
   let synchronization: Synchronization;
   switch (kind) {
     case 'barrier':

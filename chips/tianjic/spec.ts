@@ -57,15 +57,7 @@ export const tianjicSpec: ChipSpec = {
   name: 'tianjic',
   family: 'tianjic',
   reference: 'Pei et al., Nature 572 (2019), via secondary sources (DESIGN.md section 3)',
-  unconfirmed: [
-    'core.maxOutputAxons',
-    'core.sramBytes',
-    'core.synapseMemory',
-    'numberFormat.weight',
-    'neuron.resetModes',
-    'neuron.maxDelaySteps',
-    'costProfiles.estimate-400mW',
-  ],
+  unconfirmed: ['core.maxOutputAxons', 'core.sramBytes', 'core.synapseMemory', 'numberFormat.weight', 'neuron.resetModes', 'neuron.maxDelaySteps', 'costProfiles.estimate-400mW'],
   mesh: {
     coresPerChip: TIANJIC_CORES_PER_CHIP,
     widthTiles: TIANJIC_MESH_WIDTH,

@@ -41,14 +41,25 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     .positional('model', { type: 'string', demandOption: true, describe: 'checkpoint.pth, .snnmodel or .nir file' })
     .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
     .option('preset', { type: 'string', describe: 'seed-code architecture preset instead of --arch' })
-        .options(NIR_OPTIONS)
+    .options(NIR_OPTIONS)
     .option('chip', { type: 'string', demandOption: true, describe: 'loihi | loihi2 | tianjic | a chip spec JSON file' })
     .option('chips', { type: 'string', default: '1', coerce: chipBudget(), describe: "chips available: a number, or 'auto' for as many as needed" })
-    .option('calibration', { type: 'number', coerce: count('calibration'), describe: 'freeze OTS on the first N calibration images (default: the frozen table in the model, else 1024)' })
+    .option('calibration', {
+      type: 'number',
+      coerce: count('calibration'),
+      describe: 'freeze OTS on the first N calibration images (default: the frozen table in the model, else 1024)',
+    })
     .option('calibration-input', { type: 'string', coerce: text('calibration-input'), describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
     .option('data', { type: 'string', describe: 'dataset for calibration: any --data eval reads (default: Fashion-MNIST)' })
-    .option('threshold', { choices: ['auto', 'schedule', 'mean'] as const, default: 'auto' as const, describe: "OTS thresholds on chip: per-step 'schedule', their 'mean', or 'auto' (schedule where the chip has a table)" })
-    .option('learning', { type: 'string', describe: "on-chip learning: a preset (ottt | ottt-accumulated | rate) or rules in Lava's grammar, e.g. 'dw = 2^-4*x1*y0 - 2^-4*x0*y1', with the tag's 'dw = ...; dt = ...'" })
+    .option('threshold', {
+      choices: ['auto', 'schedule', 'mean'] as const,
+      default: 'auto' as const,
+      describe: "OTS thresholds on chip: per-step 'schedule', their 'mean', or 'auto' (schedule where the chip has a table)",
+    })
+    .option('learning', {
+      type: 'string',
+      describe: "on-chip learning: a preset (ottt | ottt-accumulated | rate) or rules in Lava's grammar, e.g. 'dw = 2^-4*x1*y0 - 2^-4*x0*y1', with the tag's 'dw = ...; dt = ...'",
+    })
     .option('learn-layers', { type: 'string', describe: "layers that learn: 'last' (default) or comma-separated names" })
     .option('learning-rate', { type: 'number', coerce: numberIn('learning-rate', 0, Infinity, true), describe: 'learning rate in model units (default per preset)' })
     .option('learning-epoch', { type: 'number', coerce: integerIn('learning-epoch', 1, 63), describe: 'learning epoch of a written rule, 1..63 steps (presets fix their own)' })
@@ -68,11 +79,17 @@ export function runCompile(args: CompileArgs, write: boolean) {
   const chips = args.chips;
   const needsCalibration = usesOts(model) && (args.calibration !== undefined || args.calibrationInput !== undefined || !hasFrozenThresholds(model));
   const calibration = needsCalibration
-    ? calibrationInput(model, { ...(args.calibration !== undefined ? { count: args.calibration } : {}), ...(args.calibrationInput ? { file: args.calibrationInput } : {}), ...(args.data ? { data: args.data } : {}) })
+    ? calibrationInput(model, {
+        ...(args.calibration !== undefined ? { count: args.calibration } : {}),
+        ...(args.calibrationInput ? { file: args.calibrationInput } : {}),
+        ...(args.data ? { data: args.data } : {}),
+      })
     : null;
   const started = performance.now();
   const learning = learningOptions(args);
-  const result = compileOrReport(args.json, () => compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}), ...(learning ? { learning } : {}) }));
+  const result = compileOrReport(args.json, () =>
+    compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}), ...(learning ? { learning } : {}) }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const program = result.program;
   const report = {
@@ -113,9 +130,20 @@ function compileOrReport(json: boolean, run: () => Compilation): Pick<Compilatio
 /** The usage error (cli/failure.ts), under the name the commands import it by. */
 export { UsageError as UsageFailure } from '../failure.js';
 
-export function learningOptions(args: { learning?: string | undefined; learnLayers?: string | undefined; learningRate?: number | undefined; learningEpoch?: number | undefined; feedback?: 'transposed' | 'random' | undefined }): LearningOptions | undefined {
+export function learningOptions(args: {
+  learning?: string | undefined;
+  learnLayers?: string | undefined;
+  learningRate?: number | undefined;
+  learningEpoch?: number | undefined;
+  feedback?: 'transposed' | 'random' | undefined;
+}): LearningOptions | undefined {
   if (args.learning === undefined) {
-    for (const [option, value] of [['learn-layers', args.learnLayers], ['learning-rate', args.learningRate], ['learning-epoch', args.learningEpoch], ['feedback', args.feedback]] as const) {
+    for (const [option, value] of [
+      ['learn-layers', args.learnLayers],
+      ['learning-rate', args.learningRate],
+      ['learning-epoch', args.learningEpoch],
+      ['feedback', args.feedback],
+    ] as const) {
       if (value !== undefined) throw new UsageError(`--${option} needs --learning <preset|rule>`);
     }
     return undefined;
@@ -134,12 +162,25 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] 
   return diagnostics.map((d) => `  ${d.severity.padEnd(7)} ${d.message}`);
 }
 
-function formatCompile(r: { model: string; chip: string; ok: boolean; chipsUsed: number; coresUsed: number; inputPlacement: string | null; diagnostics: readonly Diagnostic[]; output: string | null; quantizationError: Record<string, { weightMaxError: number; thresholdMaxError: number; weightExponent: number }> }): string {
+function formatCompile(r: {
+  model: string;
+  chip: string;
+  ok: boolean;
+  chipsUsed: number;
+  coresUsed: number;
+  inputPlacement: string | null;
+  diagnostics: readonly Diagnostic[];
+  output: string | null;
+  quantizationError: Record<string, { weightMaxError: number; thresholdMaxError: number; weightExponent: number }>;
+}): string {
   return [
     `${r.ok ? 'compiled' : 'cannot compile'} ${r.model} for ${r.chip}: ${r.coresUsed.toLocaleString('en-US')} cores on ${r.chipsUsed} chip${r.chipsUsed === 1 ? '' : 's'}`,
     ...formatDiagnostics(r.diagnostics),
     'quantization (per layer: weight exponent, largest weight error in mantissa units of the largest weight, largest threshold error):',
-    ...Object.entries(r.quantizationError).map(([name, q]) => `  ${name.padEnd(22)} exp ${String(q.weightExponent).padStart(3)}  weight ${(q.weightMaxError * 100).toFixed(2)} %  threshold ${(q.thresholdMaxError * 100).toFixed(3)} %`),
+    ...Object.entries(r.quantizationError).map(
+      ([name, q]) =>
+        `  ${name.padEnd(22)} exp ${String(q.weightExponent).padStart(3)}  weight ${(q.weightMaxError * 100).toFixed(2)} %  threshold ${(q.thresholdMaxError * 100).toFixed(3)} %`,
+    ),
     r.output ? `wrote ${r.output}` : r.ok ? '' : 'no output written: fix the errors above',
   ]
     .filter((l) => l !== '')
@@ -150,7 +191,8 @@ export function registerCompile(yargs: Argv): Argv {
   return yargs.command<CompileArgs>(
     'compile <model>',
     'Compile a trained SNN to a chip program (.chip.pb): fold, freeze, quantize, lower, partition, place, route, check',
-    (y) => compileOptions(y).option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the .chip.pb file to write' }) as Argv<CompileArgs>,
+    (y) =>
+      compileOptions(y).option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the .chip.pb file to write' }) as Argv<CompileArgs>,
     (args) => {
       runCompile(args, true);
     },

@@ -49,7 +49,11 @@ export function registerDemo(yargs: Argv): Argv {
         const report = await simulateFile({ program: programFile, data, seed: 1, encoding: 'direct', quiet: args.json, ...(args.report ? { raster: ['all'] } : {}) });
         const html = args.report
           ? writeHtmlReport(
-              { result: { ...report, floatReference: { model: model.name, samples: float.samples, accuracy: float.accuracy, thresholds: 'frozen' } }, spec: chip, program: compiled.program! },
+              {
+                result: { ...report, floatReference: { model: model.name, samples: float.samples, accuracy: float.accuracy, thresholds: 'frozen' } },
+                spec: chip,
+                program: compiled.program!,
+              },
               args.report,
             )
           : null;

@@ -40,16 +40,38 @@ export function registerEval(yargs: Argv): Argv {
         .option('arch', { type: 'string', describe: 'snn-arch/1 file for a .pth checkpoint' })
         .option('preset', { type: 'string', describe: "seed-code architecture preset instead of --arch (e.g. 'online_spiking_vgg11_ws')" })
         .options(NIR_OPTIONS)
-        .option('thresholds', { choices: ['frozen', 'dynamic'] as const, default: 'frozen' as const, describe: 'OTS thresholds: frozen table, or per-batch statistics as the released code does' })
-        .option('calibration', { type: 'number', coerce: count('calibration'), describe: 'recalibrate OTS on the first N training images (default 1024 when the model has no table)' })
-        .option('data', { type: 'string', describe: 'dataset: a directory (Fashion-MNIST idx, CIFAR-10/100 binary or python, DVS128 Gesture, CIFAR10-DVS) or a .npy/.npz/.f32 file (default: Debian dataset-fashion-mnist, else the bundled subset)' })
-        .option('calibration-input', { type: 'string', describe: 'a .f32/.npy/.npz tensor of model inputs used as the one OTS calibration batch (instead of the first N training samples)' })
-        .option('normalisation', { choices: ['osr-ots', 'rate-bp', 'none'] as const, describe: "8-bit colour images: whose code's test transform to apply (default: the model's source; none = pixel / 255)" })
+        .option('thresholds', {
+          choices: ['frozen', 'dynamic'] as const,
+          default: 'frozen' as const,
+          describe: 'OTS thresholds: frozen table, or per-batch statistics as the released code does',
+        })
+        .option('calibration', {
+          type: 'number',
+          coerce: count('calibration'),
+          describe: 'recalibrate OTS on the first N training images (default 1024 when the model has no table)',
+        })
+        .option('data', {
+          type: 'string',
+          describe:
+            'dataset: a directory (Fashion-MNIST idx, CIFAR-10/100 binary or python, DVS128 Gesture, CIFAR10-DVS) or a .npy/.npz/.f32 file (default: Debian dataset-fashion-mnist, else the bundled subset)',
+        })
+        .option('calibration-input', {
+          type: 'string',
+          describe: 'a .f32/.npy/.npz tensor of model inputs used as the one OTS calibration batch (instead of the first N training samples)',
+        })
+        .option('normalisation', {
+          choices: ['osr-ots', 'rate-bp', 'none'] as const,
+          describe: "8-bit colour images: whose code's test transform to apply (default: the model's source; none = pixel / 255)",
+        })
         .option('limit', { type: 'number', coerce: count('limit'), describe: 'evaluate only the first N test images' })
         .option('batch', { type: 'number', default: 256, coerce: integerIn('batch', 1, 65_536), describe: 'batch size (changes results only with --thresholds dynamic)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('outputs', { type: 'boolean', default: false, describe: 'include per-sample outputs and the threshold table' })
-        .option('timing', { type: 'boolean', default: false, describe: 'include wall-clock seconds and images per second (without it the output is byte-reproducible)' }) as Argv<EvalArgs>,
+        .option('timing', {
+          type: 'boolean',
+          default: false,
+          describe: 'include wall-clock seconds and images per second (without it the output is byte-reproducible)',
+        }) as Argv<EvalArgs>,
     (args) => runEval(args),
   );
 }
@@ -88,9 +110,7 @@ async function runEval(args: EvalArgs): Promise<void> {
   });
   bar.stop();
   const spikes = Object.fromEntries(result.lifKeys.map((k, i) => [k, result.spikesPerLayerPerStep[i]!]));
-  const rates = Object.fromEntries(
-    result.lifKeys.map((k, i) => [k, result.spikesPerLayerPerStep[i]!.map((s) => s / (result.samples * result.neuronsPerLayer[i]!))]),
-  );
+  const rates = Object.fromEntries(result.lifKeys.map((k, i) => [k, result.spikesPerLayerPerStep[i]!.map((s) => s / (result.samples * result.neuronsPerLayer[i]!))]));
   const report = {
     model: model.name,
     modelFile: modelPath,
@@ -133,7 +153,20 @@ function splitOutputs(outputs: Float32Array, classes: number): number[][] {
 }
 
 function formatEval(
-  r: { model: string; data: string; labelled: boolean; samples: number; accuracy: number; thresholdMode: string; spikesPerLayerPerStep: Record<string, number[]>; firingRatePerLayerPerStep: Record<string, number[]>; spikesPerSample: number; imagesPerSecond?: number; calibration: { images: number } | null; neurobench: NeuroBenchMetrics },
+  r: {
+    model: string;
+    data: string;
+    labelled: boolean;
+    samples: number;
+    accuracy: number;
+    thresholdMode: string;
+    spikesPerLayerPerStep: Record<string, number[]>;
+    firingRatePerLayerPerStep: Record<string, number[]>;
+    spikesPerSample: number;
+    imagesPerSecond?: number;
+    calibration: { images: number } | null;
+    neurobench: NeuroBenchMetrics;
+  },
   model: Model,
 ): string {
   const lines = [

@@ -87,7 +87,7 @@ export function registerEvents(yargs: Argv): Argv {
     y
       .command<ConvertArgs>(
         'convert',
-        'Move each Fashion-MNIST image along N-MNIST\'s three saccades over a 34x34 DVS model; write <out>/<label>/<index>.bin',
+        "Move each Fashion-MNIST image along N-MNIST's three saccades over a 34x34 DVS model; write <out>/<label>/<index>.bin",
         (c) =>
           c
             .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
@@ -98,8 +98,11 @@ export function registerEvents(yargs: Argv): Argv {
             .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<ConvertArgs>,
         async (args) => {
           const result = await convertImages(args, args.json);
-          emit(args.json, result, () =>
-            `${result.images} ${result.split} images of ${result.source} -> ${result.output}: ${result.events} events (${result.meanEventsPerImage.toFixed(0)} per image), seed ${result.seed}`,
+          emit(
+            args.json,
+            result,
+            () =>
+              `${result.images} ${result.split} images of ${result.source} -> ${result.output}: ${result.events} events (${result.meanEventsPerImage.toFixed(0)} per image), seed ${result.seed}`,
           );
         },
       )

@@ -41,7 +41,11 @@ export function registerExport(yargs: Argv): Argv {
         .options(NIR_OPTIONS)
         .option('format', { choices: ['nir'] as const, default: 'nir' as const, describe: 'output format' })
         .option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the file to write' })
-        .option('threshold', { choices: ['exact', 'first', 'mean'] as const, default: 'exact' as const, describe: "per-step thresholds: refuse ('exact'), step 1's value, or their mean" })
+        .option('threshold', {
+          choices: ['exact', 'first', 'mean'] as const,
+          default: 'exact' as const,
+          describe: "per-step thresholds: refuse ('exact'), step 1's value, or their mean",
+        })
         .option('calibration', { type: 'number', coerce: count('calibration'), describe: 'freeze OTS on the first N training images (default: the table in the model, else 1024)' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory for calibration' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as Argv<ExportArgs>,
@@ -63,7 +67,11 @@ export function registerExport(yargs: Argv): Argv {
           : []),
       ];
       const report = { model: model.name, format: args.format, output: args.output, nodes: nir.graph.nodes.length, bytes: bytes.length, dt: nir.hints?.dt ?? null, warnings };
-      emit(args.json, report, () => [`wrote ${args.output}: ${report.nodes} NIR nodes, ${bytes.length.toLocaleString('en-US')} bytes (dt ${report.dt} s)`, ...warnings.map((w) => `  warning: ${w}`)].join('\n'));
+      emit(args.json, report, () =>
+        [`wrote ${args.output}: ${report.nodes} NIR nodes, ${bytes.length.toLocaleString('en-US')} bytes (dt ${report.dt} s)`, ...warnings.map((w) => `  warning: ${w}`)].join(
+          '\n',
+        ),
+      );
     },
   );
 }

@@ -42,7 +42,13 @@ export function registerInspect(yargs: Argv): Argv {
           model: program.source.name,
           chipsUsed: program.chipCount,
           coresUsed: program.cores.length,
-          layers: program.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, weightExponent: l.connection.weightExponent, thresholdMantissa: l.neuron.thresholdMantissa })),
+          layers: program.layers.map((l) => ({
+            name: l.name,
+            kind: l.kind,
+            shape: l.shape,
+            weightExponent: l.connection.weightExponent,
+            thresholdMantissa: l.neuron.thresholdMantissa,
+          })),
           cores: program.cores.map((c) => ({ id: c.id, layer: c.layer, role: c.role, tile: [c.chip, c.tileX, c.tileY, c.slot], usage: c.usage })),
         };
         emit(args.json, result, () => printChipProgram(program, spec));
@@ -68,7 +74,9 @@ export function registerInspect(yargs: Argv): Argv {
         ...(model.notes ? { notes: model.notes } : {}),
       };
       // Say which architecture the tensors were taken for: a wrong guess would otherwise pass unseen.
-      const presetLine = presetName ? `preset: ${presetName} (${PRESETS.get(presetName)!.module}), ${args.preset ? 'given by --preset' : 'recognised from the tensor names'}\n` : '';
+      const presetLine = presetName
+        ? `preset: ${presetName} (${PRESETS.get(presetName)!.module}), ${args.preset ? 'given by --preset' : 'recognised from the tensor names'}\n`
+        : '';
       emit(args.json, result, () => `${presetLine}${printModel(model)}`);
     },
   );

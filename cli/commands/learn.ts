@@ -102,7 +102,15 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   // Without --rule, the learning configuration the program was compiled with (compile --learning).
   const rule = args.rule ?? (compiled.learning.layerConfigs?.length ? null : undefined);
   if (rule === undefined) throw new UsageFailure(`${args.program} was compiled without --learning: name a rule with --rule ottt|ottt-accumulated|rate|"<rule>"`);
-  const program = rule === null ? compiled : configureLearning(compiled, spec, { rule, layers, ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}), ...(args.feedback ? { feedback: args.feedback } : {}) });
+  const program =
+    rule === null
+      ? compiled
+      : configureLearning(compiled, spec, {
+          rule,
+          layers,
+          ...(args.learningRate !== undefined ? { learningRate: args.learningRate } : {}),
+          ...(args.feedback ? { feedback: args.feedback } : {}),
+        });
   checkBeforeRun(program, spec, args.program);
   if (args.float && program.learning.layers.length > 1) throw new UsageFailure('--float runs the float reference of the last layer only: learn --layers last');
   // Fashion-MNIST by default; any other 8-bit image set openDataset reads (CIFAR, .npy/.npz of uint8) for a pixel program.
@@ -110,7 +118,8 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const dir = args.data ?? defaultFashionMnistDir();
   const train = fashion ? loadFashionMnist(dir, 'train', args.samples) : pixelImages(program, dir, 'train', args.samples);
   const test = fashion ? loadFashionMnist(dir, 'test', args.testLimit) : pixelImages(program, dir, 'test', args.testLimit);
-  if (program.input.shape.join(',') !== train.shape.join(',')) throw new SimulationError(train.source, `images are [${train.shape.join(', ')}], the program expects [${program.input.shape.join(', ')}]`);
+  if (program.input.shape.join(',') !== train.shape.join(','))
+    throw new SimulationError(train.source, `images are [${train.shape.join(', ')}], the program expects [${program.input.shape.join(', ')}]`);
   const runtime = buildRuntime(program, spec, args.program);
   if (args.reset) resetLearningLayers(runtime);
   const start = learnedProgram(runtime);
@@ -121,7 +130,9 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const learned = learnedProgram(runtime);
   const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers, args.queue);
   const costing = costEvents(run.counts, spec, args.profile);
-  const float = args.float ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json, args.timing) : null;
+  const float = args.float
+    ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json, args.timing)
+    : null;
   if (args.output) {
     validateChipProgram(learned, args.output);
     writeOutputFile(args.output, encodeChipProgram(learned));
@@ -150,11 +161,25 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   };
 }
 
-function floatReference(modelFile: string, rule: string, learningRate: number, reset: boolean, train: ImageSet, test: ImageSet, quiet: boolean, timing: boolean): LearnReport['float'] {
+function floatReference(
+  modelFile: string,
+  rule: string,
+  learningRate: number,
+  reset: boolean,
+  train: ImageSet,
+  test: ImageSet,
+  quiet: boolean,
+  timing: boolean,
+): LearnReport['float'] {
   if (!(FLOAT_RULES as readonly string[]).includes(rule)) throw new UsageFailure(`--float runs the presets ${FLOAT_RULES.join(', ')} in float; '${rule}' has no float form here`);
   const { model } = loadModel(modelFile, {});
   const bar = progressBar('float reference', !quiet);
-  const result = learnLastLayerFloat(model, imageSamples(train, model), imageSamples(test, model), { rule: rule as FloatRule, learningRate, reset, onProgress: (done, total) => bar.update(done, total) });
+  const result = learnLastLayerFloat(model, imageSamples(train, model), imageSamples(test, model), {
+    rule: rule as FloatRule,
+    learningRate,
+    reset,
+    onProgress: (done, total) => bar.update(done, total),
+  });
   bar.stop();
   return { accuracyBefore: result.accuracyBefore, accuracyAfter: result.accuracyAfter, ...(timing ? { seconds: result.seconds } : {}) };
 }
@@ -186,8 +211,16 @@ export function registerLearn(yargs: Argv): Argv {
     (y) =>
       y
         .positional('program', { type: 'string', demandOption: true, describe: 'the compiled .chip.pb' })
-        .option('data', { type: 'string', describe: 'training and test images: a Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset), or any 8-bit image set --data reads (CIFAR, .npy/.npz)' })
-        .option('rule', { type: 'string', describe: "ottt | ottt-accumulated | rate | rules in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' or 'dw = ...; dt = ...' (default: the program's own, from compile --learning)" })
+        .option('data', {
+          type: 'string',
+          describe:
+            'training and test images: a Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset), or any 8-bit image set --data reads (CIFAR, .npy/.npz)',
+        })
+        .option('rule', {
+          type: 'string',
+          describe:
+            "ottt | ottt-accumulated | rate | rules in Lava's grammar, e.g. 'dw = -2^-7*u0*x1*y2' or 'dw = ...; dt = ...' (default: the program's own, from compile --learning)",
+        })
         .option('layers', { type: 'string', default: 'last', describe: "learning layers: 'last' or comma-separated names" })
         .option('learning-rate', { type: 'number', coerce: numberIn('learning-rate', 0, Infinity, true), describe: 'learning rate in model units (default per preset)' })
         .option('reset', { type: 'boolean', default: false, describe: 'zero the learning layers first (learn them from scratch)' })
@@ -198,7 +231,10 @@ export function registerLearn(yargs: Argv): Argv {
         .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads for the test runs (default: one per CPU core)' })
         .option('queue', { type: 'string', describe: 'run the test evaluations as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
         .option('chip', { type: 'string', coerce: text('chip'), describe: 'chip spec JSON for a program compiled for a user chip' })
-        .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
+        .option('feedback', {
+          choices: ['transposed', 'random'] as const,
+          describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback',
+        })
         .option('float', { type: 'string', describe: 'the model file (.snnmodel) the program was compiled from: also run the same rule in float on the same layer' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('timing', { type: 'boolean', default: false, describe: 'include wall-clock seconds (without it the output is byte-reproducible)' })

@@ -34,7 +34,10 @@ export function resultChip(result: SimulationReport, resultFile: string, chip: s
   // Results written before the hash was saved have none: their spec is known by name only.
   const recorded = (result as { chipSpecSha256?: unknown }).chipSpecSha256;
   if (recorded !== undefined && recorded !== chipSpecSha256(spec)) {
-    throw new ReportError(resultFile, `was simulated on a user spec named '${result.chip}' (sha256 ${String(recorded).slice(0, 12)}), not the builtin ${result.chip}: pass that spec file with --chip <file.json>`);
+    throw new ReportError(
+      resultFile,
+      `was simulated on a user spec named '${result.chip}' (sha256 ${String(recorded).slice(0, 12)}), not the builtin ${result.chip}: pass that spec file with --chip <file.json>`,
+    );
   }
   return spec;
 }
@@ -48,7 +51,10 @@ function readProgram(file: string, result: SimulationReport, resultFile: string)
   }
   const program = decodeChipProgram(bytes, file);
   if (program.chipName !== result.chip || program.cores.length !== result.counts.coreIds.length) {
-    throw new ReportError(file, `is not the program of ${resultFile} (program: chip ${program.chipName}, ${program.cores.length} cores; result: chip ${result.chip}, ${result.counts.coreIds.length} cores)`);
+    throw new ReportError(
+      file,
+      `is not the program of ${resultFile} (program: chip ${program.chipName}, ${program.cores.length} cores; result: chip ${result.chip}, ${result.counts.coreIds.length} cores)`,
+    );
   }
   return program;
 }

@@ -78,34 +78,53 @@ export async function simulateFile(args: {
   const expected = program.input.shape.join(', ');
   const fits = expected === test.shape.join(', ');
   if (!fits && !args.adaptInput) {
-    throw new SimulationError(test.source, `images are [${test.shape.join(', ')}], the program ${args.program} expects input [${expected}] (--adapt-input pads and repeats them, for a run whose accuracy means nothing)`);
+    throw new SimulationError(
+      test.source,
+      `images are [${test.shape.join(', ')}], the program ${args.program} expects input [${expected}] (--adapt-input pads and repeats them, for a run whose accuracy means nothing)`,
+    );
   }
   if (!fits && program.input.shape.length !== 3) {
     throw new SimulationError(args.program, `--adapt-input fits images only to [C, H, W] inputs, the program expects [${expected}]`);
   }
   const images = fits ? test.images : adaptImages(test, program.input.shape, program.input.valueScale);
   if (!fits && !args.quiet) process.stderr.write(`note: images fitted to [${expected}] (--adapt-input); their labels are Fashion-MNIST's, so accuracy means nothing\n`);
-  const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
+  const raster = args.raster?.length
+    ? rasterLayerNames(
+        program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })),
+        args.raster,
+      )
+    : undefined;
   const float = args.floatReference ? floatEvaluation(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
   if (args.queue && !fits) throw new UsageFailure('--adapt-input runs on this machine only: workers read the dataset as it is, without --queue');
   const run = args.queue
-    ? await simulateOnQueue({ address: parseQueueUrl(args.queue), programBytes: bytes, programFile: args.program, spec, set: test, encoding: args.encoding, seed: args.seed, raster, shardSize: args.shardSize, onProgress: (done) => bar.update(done, test.count) })
+    ? await simulateOnQueue({
+        address: parseQueueUrl(args.queue),
+        programBytes: bytes,
+        programFile: args.program,
+        spec,
+        set: test,
+        encoding: args.encoding,
+        seed: args.seed,
+        raster,
+        shardSize: args.shardSize,
+        onProgress: (done) => bar.update(done, test.count),
+      })
     : await simulateDataset({
-    programBytes: bytes,
-    programFile: args.program,
-    spec,
-    images,
-    // A program for real-valued input takes the images as values in [0, 1] (pixel / 255).
-    ...(takesPixels(program) ? {} : { values: Float32Array.from(images, (p) => p / 255) }),
-    labels: test.labels,
-    count: test.count,
-    encoding: args.encoding,
-    seed: args.seed,
-    ...(args.workers ? { workers: args.workers } : {}),
-    ...(raster ? { raster } : {}),
-    onProgress: (done) => bar.update(done, test.count),
-  });
+        programBytes: bytes,
+        programFile: args.program,
+        spec,
+        images,
+        // A program for real-valued input takes the images as values in [0, 1] (pixel / 255).
+        ...(takesPixels(program) ? {} : { values: Float32Array.from(images, (p) => p / 255) }),
+        labels: test.labels,
+        count: test.count,
+        encoding: args.encoding,
+        seed: args.seed,
+        ...(args.workers ? { workers: args.workers } : {}),
+        ...(raster ? { raster } : {}),
+        onProgress: (done) => bar.update(done, test.count),
+      });
   bar.stop();
   const built = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
   const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);
@@ -117,11 +136,21 @@ export async function simulateFile(args: {
  * A run on data of any format `--data` knows (CIFAR, DVS frames, .npy/.npz/.f32 tensors), for a program that takes
  * pixels or real values; per-sample outputs are in the report, compared with the float model's when given.
  */
-async function simulateDataFile(args: Parameters<typeof simulateFile>[0], bytes: Uint8Array, program: ChipProgram, spec: ReturnType<typeof runnableProgramChip>): Promise<SimulationReport> {
+async function simulateDataFile(
+  args: Parameters<typeof simulateFile>[0],
+  bytes: Uint8Array,
+  program: ChipProgram,
+  spec: ReturnType<typeof runnableProgramChip>,
+): Promise<SimulationReport> {
   if (!args.data) throw new UsageFailure(`the program takes real-valued input: give it with --data (a .f32/.npy/.npz tensor or a dataset)`);
   if (args.queue) throw new UsageFailure('--queue runs Fashion-MNIST images; run other data on this machine');
   const input = simulationInput(program, args.data, args.limit);
-  const raster = args.raster?.length ? rasterLayerNames(program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })), args.raster) : undefined;
+  const raster = args.raster?.length
+    ? rasterLayerNames(
+        program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })),
+        args.raster,
+      )
+    : undefined;
   const bar = progressBar('simulate', !args.quiet);
   const run = await simulateDataset({
     programBytes: bytes,
@@ -146,7 +175,13 @@ async function simulateDataFile(args: Parameters<typeof simulateFile>[0], bytes:
   const { evaluation: float, neurobench } = evaluateWithNeuroBench(model, input.dataset, { mode: 'frozen', batch: 64, keepOutputs: true });
   const floatReference = { model: model.name, samples: float.samples, accuracy: input.labelled ? float.accuracy : null, thresholds: 'frozen' as const };
   if (!args.outputs) return { ...labelled, floatReference, neurobench } as SimulationReport;
-  return { ...labelled, floatReference, neurobench, floatOutputs: outputRows(float.outputs!, classes), outputComparison: compareOutputs(run.outputs, float.outputs!, classes) } as SimulationReport;
+  return {
+    ...labelled,
+    floatReference,
+    neurobench,
+    floatOutputs: outputRows(float.outputs!, classes),
+    outputComparison: compareOutputs(run.outputs, float.outputs!, classes),
+  } as SimulationReport;
 }
 
 export function isFashionMnistDir(path: string): boolean {
@@ -184,10 +219,15 @@ export function formatReport(r: SimulationReport | EventSimulationReport, probe?
       ? `mesh: busiest link (${r.busiestLink.from.join(',')})-(${r.busiestLink.to.join(',')}) ${r.busiestLink.packetsPerInference.toFixed(1)} packets per inference; peak link load per step ${r.peakLinkLoadPerStep.map((p) => p.toFixed(1)).join(', ')}`
       : 'mesh: no packet left its tile',
     'per layer (per inference):',
-    ...r.perLayer.map((l) => `  ${l.name.padEnd(22)} spikes ${l.spikes.toFixed(1).padStart(10)}  synaptic ops ${l.synapticOps.toFixed(0).padStart(10)}  energy ${(l.energyJ * 1e6).toFixed(3)} uJ`),
+    ...r.perLayer.map(
+      (l) => `  ${l.name.padEnd(22)} spikes ${l.spikes.toFixed(1).padStart(10)}  synaptic ops ${l.synapticOps.toFixed(0).padStart(10)}  energy ${(l.energyJ * 1e6).toFixed(3)} uJ`,
+    ),
   ];
   const chip = r.neurobench?.chip;
-  if (chip) lines.push(`NeuroBench-style counts of the chip's events per inference: ${chip.synapticOperations.toFixed(0)} synaptic ops, ${chip.membraneUpdates.toFixed(0)} neuron updates, activation sparsity ${chip.activationSparsity.toFixed(4)}`);
+  if (chip)
+    lines.push(
+      `NeuroBench-style counts of the chip's events per inference: ${chip.synapticOperations.toFixed(0)} synaptic ops, ${chip.membraneUpdates.toFixed(0)} neuron updates, activation sparsity ${chip.activationSparsity.toFixed(4)}`,
+    );
   if (probe) {
     const layer = r.perLayer.find((l) => l.name === probe);
     if (layer) lines.push(`probe ${probe}: spikes per global step ${layer.spikesPerStep.map((s) => s.toFixed(1)).join(', ')}`);
@@ -204,27 +244,58 @@ export function registerSimulate(yargs: Argv): Argv {
         .positional('program', { type: 'string', demandOption: true, describe: 'the .chip.pb to run' })
         .option('chip', { type: 'string', coerce: text('chip'), describe: 'chip spec JSON for a program compiled for a user chip' })
         .option('data', { type: 'string', describe: 'Fashion-MNIST directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
-        .option('events', { type: 'string', conflicts: 'data', coerce: text('events'), describe: 'event-camera input instead of images: an N-MNIST .bin / AEDAT 3.1 file, or a folder in N-MNIST layout (<label>/<file>)' })
+        .option('events', {
+          type: 'string',
+          conflicts: 'data',
+          coerce: text('events'),
+          describe: 'event-camera input instead of images: an N-MNIST .bin / AEDAT 3.1 file, or a folder in N-MNIST layout (<label>/<file>)',
+        })
         .option('limit', { type: 'number', coerce: count('limit'), describe: 'only the first N test images (or event files)' })
         .option('profile', { type: 'string', describe: 'energy/latency cost profile of the chip (loihi: davies2018, sanafe)' })
         .option('seed', { type: 'number', default: 1, coerce: seed(), describe: 'seed of the Poisson input generator' })
         .option('encoding', { choices: ['direct', 'poisson'] as const, default: 'direct' as const, describe: 'direct analog input, or Poisson rate coding' })
         .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads (default: one per CPU core)' })
         .option('probe', { type: 'string', describe: 'a layer whose spikes per step to print' })
-        .option('adapt-input', { type: 'boolean', default: false, describe: 'pad/crop and repeat the images to a program with another input shape (exercises the chip; accuracy meaningless)' })
+        .option('adapt-input', {
+          type: 'boolean',
+          default: false,
+          describe: 'pad/crop and repeat the images to a program with another input shape (exercises the chip; accuracy meaningless)',
+        })
         .option('raster', { type: 'string', describe: 'layers (comma-separated, or all) whose spikes in the first image to keep, for a raster plot' })
         .option('float-reference', { type: 'string', describe: 'a model file to evaluate in float on the same images, for the report' })
         .option('report', { type: 'string', coerce: text('report'), describe: 'write an HTML report of the run (records the raster of all layers unless --raster)' })
-        .option('queue', { type: 'string', conflicts: 'events', describe: 'run the images as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
+        .option('queue', {
+          type: 'string',
+          conflicts: 'events',
+          describe: 'run the images as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]',
+        })
         .option('shard-size', { type: 'number', coerce: count('shard-size'), describe: 'samples per queue job (default: a sixteenth of the set, at least 200)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-        .option('outputs', { type: 'boolean', default: false, describe: "include the chip's read-out per sample in model units (with --float-reference, the float model's too and how they compare)" })
+        .option('outputs', {
+          type: 'boolean',
+          default: false,
+          describe: "include the chip's read-out per sample in model units (with --float-reference, the float model's too and how they compare)",
+        })
         .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
       if (args.events && args.encoding !== 'direct') throw new UsageFailure('--encoding encodes images; event input (--events) is binned as it is');
       if (args.events && args.floatReference) throw new UsageFailure('--float-reference runs the float model on images; event input (--events) has no float counterpart here');
-      checkOutputs('simulate', [{ option: 'output', path: args.output }, { option: 'report', path: args.report }], [args.program, args.chip, args.data, args.events, args.floatReference]);
-      const raster = args.raster ? args.raster.split(',').map((s) => s.trim()).filter((s) => s !== '') : args.report ? ['all'] : undefined;
+      checkOutputs(
+        'simulate',
+        [
+          { option: 'output', path: args.output },
+          { option: 'report', path: args.report },
+        ],
+        [args.program, args.chip, args.data, args.events, args.floatReference],
+      );
+      const raster = args.raster
+        ? args.raster
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
+        : args.report
+          ? ['all']
+          : undefined;
       const simulated = args.events
         ? await simulateEventsFile({ ...args, events: args.events, raster, quiet: args.json })
         : await simulateFile({ ...args, raster, quiet: args.json, adaptInput: args['adapt-input'] });

@@ -29,7 +29,11 @@ export function registerSweep(yargs: Argv): Argv {
     'Compile, check, simulate and price every point of a design space (models x chips x overrides x profiles ...): a JSON/CSV table and a Pareto page',
     (y) =>
       y
-        .positional('sweep', { type: 'string', demandOption: true, describe: 'sweep JSON: {"models": [...], "chips": [...], "profiles"?, "overrides"?, "thresholds"?, "chipBudgets"?, "encodings"?, "seed"?, "data"?, "limit"?}' })
+        .positional('sweep', {
+          type: 'string',
+          demandOption: true,
+          describe: 'sweep JSON: {"models": [...], "chips": [...], "profiles"?, "overrides"?, "thresholds"?, "chipBudgets"?, "encodings"?, "seed"?, "data"?, "limit"?}',
+        })
         .option('output', { alias: 'o', type: 'string', describe: 'write the table: .json (the one --resume reads) or .csv' })
         .option('html', { type: 'string', describe: 'write a self-contained HTML page with the accuracy-energy and accuracy-latency Pareto fronts' })
         .option('resume', { type: 'boolean', default: false, describe: 'keep the rows of the existing -o table and run only the missing points' })
@@ -40,7 +44,14 @@ export function registerSweep(yargs: Argv): Argv {
       const format = args.output === undefined ? null : extname(args.output).toLowerCase();
       if (format !== null && format !== '.json' && format !== '.csv') throw new UsageError(`-o ${args.output}: name a .json or .csv file`);
       if (args.resume && format !== '.json') throw new UsageError('--resume reads the table written before: give it with -o <table>.json');
-      checkOutputs('sweep', [{ option: 'output', path: args.output }, { option: 'html', path: args.html }], [args.sweep]);
+      checkOutputs(
+        'sweep',
+        [
+          { option: 'output', path: args.output },
+          { option: 'html', path: args.html },
+        ],
+        [args.sweep],
+      );
       const sweep = readSweepFile(args.sweep);
       const previous = args.resume && args.output && existsSync(args.output) ? readTable(args.output) : null;
       const bar = progressBar('sweep', !args.json);
@@ -53,7 +64,14 @@ export function registerSweep(yargs: Argv): Argv {
       });
       bar.stop();
       if (args.output) writeOutputFile(args.output, format === '.csv' ? tableToCsv(table) : `${JSON.stringify(table, null, 2)}\n`);
-      if (args.html) writeOutputFile(args.html, renderSweepPage(`Sweep ${args.sweep}`, table.rows.map((r) => ({ ...r, label: rowLabel(r) }))));
+      if (args.html)
+        writeOutputFile(
+          args.html,
+          renderSweepPage(
+            `Sweep ${args.sweep}`,
+            table.rows.map((r) => ({ ...r, label: rowLabel(r) })),
+          ),
+        );
       emit(args.json, table, () => formatTable(table));
     },
   );
@@ -71,7 +89,12 @@ function readTable(path: string): SweepTable {
 }
 
 function rowLabel(r: SweepRow): string {
-  const options = [Object.keys(r.overrides).length ? describeOverrides(r.overrides) : '', r.threshold !== 'auto' ? `threshold ${r.threshold}` : '', r.chipBudget !== 1 ? `chips ${r.chipBudget}` : '', r.encoding !== 'direct' ? r.encoding : '']
+  const options = [
+    Object.keys(r.overrides).length ? describeOverrides(r.overrides) : '',
+    r.threshold !== 'auto' ? `threshold ${r.threshold}` : '',
+    r.chipBudget !== 1 ? `chips ${r.chipBudget}` : '',
+    r.encoding !== 'direct' ? r.encoding : '',
+  ]
     .filter((s) => s !== '')
     .join(', ');
   return `${r.model} on ${r.chip}${options ? ` (${options})` : ''}, ${r.profile}`;

@@ -40,18 +40,34 @@ export function registerTrain(yargs: Argv): Argv {
     (y) =>
       y
         .option('arch', { type: 'string', demandOption: true, describe: 'snn-arch/1 or /2 file (layer sizes from its fields or the checkpoint.pth beside it)' })
-        .option('data', { type: 'string', describe: 'labelled 8-bit images scaled by 1/255: any --data eval reads, e.g. a Fashion-MNIST or CIFAR directory (default: Debian dataset-fashion-mnist, else the bundled subset)' })
+        .option('data', {
+          type: 'string',
+          describe:
+            'labelled 8-bit images scaled by 1/255: any --data eval reads, e.g. a Fashion-MNIST or CIFAR directory (default: Debian dataset-fashion-mnist, else the bundled subset)',
+        })
         .option('rule', { choices: ['osr', 'rate'] as const, describe: "training rule (default: from the arch's source)" })
         .option('epochs', { type: 'number', coerce: integerIn('epochs', 1, 10_000), describe: 'epochs (default: the fixture reference, osr 2, rate 1)' })
         .option('samples', { type: 'number', coerce: count('samples'), describe: 'train on the first N training images (default: osr all, rate 30000)' })
         .option('batch', { type: 'number', coerce: integerIn('batch', 1, 65_536), describe: 'batch size (default 64)' })
         .option('lr', { type: 'number', coerce: numberIn('lr', 0, Infinity, true), describe: 'initial learning rate, cosine-annealed per step (default 0.1)' })
         .option('momentum', { type: 'number', coerce: numberIn('momentum', 0, 1), describe: 'SGD momentum (default 0.9)' })
-        .option('weight-decay', { type: 'number', coerce: numberIn('weight-decay', 0, Infinity), describe: 'weight decay (default 5e-4; osr: all parameters, rate: conv/linear weights)' })
+        .option('weight-decay', {
+          type: 'number',
+          coerce: numberIn('weight-decay', 0, Infinity),
+          describe: 'weight decay (default 5e-4; osr: all parameters, rate: conv/linear weights)',
+        })
         .option('loss-lambda', { type: 'number', coerce: numberIn('loss-lambda', 0, 1), describe: 'osr loss (1-l)*CE + l*MSE (default 0.05)' })
         .option('seed', { type: 'number', coerce: seed(), describe: 'seed of the initial weights and the data order (default 0)' })
-        .option('schedule', { choices: ['cosine-per-step', 'cosine-per-epoch'] as const, describe: "learning-rate schedule (default cosine-per-step as the fixtures record; per-epoch is the seed codes' CosineAnnealingLR)" })
-        .option('threads', { type: 'number', default: Math.min(2, availableParallelism()), coerce: threads('threads'), describe: 'threads sharing each batch (same seed and threads: same weights)' })
+        .option('schedule', {
+          choices: ['cosine-per-step', 'cosine-per-epoch'] as const,
+          describe: "learning-rate schedule (default cosine-per-step as the fixtures record; per-epoch is the seed codes' CosineAnnealingLR)",
+        })
+        .option('threads', {
+          type: 'number',
+          default: Math.min(2, availableParallelism()),
+          coerce: threads('threads'),
+          describe: 'threads sharing each batch (same seed and threads: same weights)',
+        })
         .option('calibration', { type: 'number', default: 1024, coerce: count('calibration'), describe: 'freeze OTS on the first N training images' })
         .option('test-limit', { type: 'number', coerce: count('test-limit'), describe: 'evaluate on the first N test images only' })
         .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'the .snnmodel file to write (default: <arch name>.snnmodel)' })
@@ -99,9 +115,7 @@ async function runTrain(args: TrainArgs): Promise<void> {
   bar.stop();
   writeOutputFile(output, serializeModel(result.model));
   const t = result.training;
-  const thresholds = Object.fromEntries(
-    lifNodes(result.model).map((n) => [lifKey(n), n.threshold.kind === 'ots' ? [...(n.threshold.frozen ?? [])] : n.threshold.value]),
-  );
+  const thresholds = Object.fromEntries(lifNodes(result.model).map((n) => [lifKey(n), n.threshold.kind === 'ots' ? [...(n.threshold.frozen ?? [])] : n.threshold.value]));
   const report = {
     model: result.model.name,
     rule,

@@ -18,7 +18,8 @@ export function registerWorker(yargs: Argv): Argv {
         .option('queue', { type: 'string', demandOption: true, describe: 'redis://[user:password@]host:port[/db] (password also from SPIKECHIP_REDIS_PASSWORD)' })
         .option('concurrency', { type: 'number', default: 1, describe: 'jobs run at once, each on its own thread (about one per CPU core)' }) as Argv<WorkerArgs>,
     async (args) => {
-      if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 256) throw new UsageFailure(`--concurrency must be an integer 1..256, got ${args.concurrency}`);
+      if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 256)
+        throw new UsageFailure(`--concurrency must be an integer 1..256, got ${args.concurrency}`);
       const address = parseQueueUrl(args.queue);
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const worker = await startQueueWorker(address, args.concurrency, log);

@@ -55,7 +55,10 @@ export function readSweepConfiguration(value: unknown, name: string): SweepConfi
     chip: readChipRef(source, field(root, 'chip'), '$.chip'),
     chipLabel: readString(source, field(root, 'chipLabel'), '$.chipLabel', MAX_TEXT),
     overrides: Object.fromEntries(
-      Object.entries(overrides).map(([key, v]) => [key, typeof v === 'boolean' ? readBoolean(source, v, `$.overrides.${key}`) : readNumber(source, v, `$.overrides.${key}`, -(2 ** 53), 2 ** 53)]),
+      Object.entries(overrides).map(([key, v]) => [
+        key,
+        typeof v === 'boolean' ? readBoolean(source, v, `$.overrides.${key}`) : readNumber(source, v, `$.overrides.${key}`, -(2 ** 53), 2 ** 53),
+      ]),
     ),
     threshold: readLiteral(source, field(root, 'threshold'), '$.threshold', THRESHOLD_POLICIES),
     chips: chips === 'auto' ? 'auto' : readInteger(source, chips, '$.chips', 1, MAX_CHIP_BUDGET),

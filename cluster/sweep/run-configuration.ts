@@ -44,8 +44,15 @@ export function errorRows(c: SweepConfiguration, message: string): SweepRow[] {
     diagnostics: [],
     status: 'error',
     message,
-    accuracy: null, energyPerInferenceJ: null, latencyPerInferenceS: null, coresUsed: null, chipsUsed: null, spikesPerInference: null, synapticOpsPerInference: null,
-    weightQuantizationError: null, thresholdQuantizationError: null,
+    accuracy: null,
+    energyPerInferenceJ: null,
+    latencyPerInferenceS: null,
+    coresUsed: null,
+    chipsUsed: null,
+    spikesPerInference: null,
+    synapticOpsPerInference: null,
+    weightQuantizationError: null,
+    thresholdQuantizationError: null,
   }));
 }
 
@@ -73,8 +80,18 @@ function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: Image
   if (!compiled.ok || !program) {
     const first = compiled.diagnostics.find((d) => d.severity === 'error');
     return c.profiles.map((profile) => ({
-      ...base(profile), status: 'does-not-fit', message: first?.message ?? 'the compiler refused the model', accuracy: null, energyPerInferenceJ: null, latencyPerInferenceS: null,
-      coresUsed: program?.cores.length ?? null, chipsUsed: program?.chipCount ?? null, spikesPerInference: null, synapticOpsPerInference: null, weightQuantizationError: null, thresholdQuantizationError: null,
+      ...base(profile),
+      status: 'does-not-fit',
+      message: first?.message ?? 'the compiler refused the model',
+      accuracy: null,
+      energyPerInferenceJ: null,
+      latencyPerInferenceS: null,
+      coresUsed: program?.cores.length ?? null,
+      chipsUsed: program?.chipCount ?? null,
+      spikesPerInference: null,
+      synapticOpsPerInference: null,
+      weightQuantizationError: null,
+      thresholdQuantizationError: null,
     }));
   }
   const expected = program.input.shape.join(', ');
@@ -117,7 +134,8 @@ function readModel(path: string, sha256: string): Model {
 
 function calibrationImages(dataDir: string, model: Model): { input: Float32Array; count: number } {
   const train = loadFashionMnist(dataDir, 'train', CALIBRATION_IMAGES);
-  if (model.input.shape.join(',') !== '1,28,28') throw new ClusterError(model.name, `takes input [${model.input.shape.join(', ')}]; sweeps calibrate on Fashion-MNIST images [1, 28, 28]`);
+  if (model.input.shape.join(',') !== '1,28,28')
+    throw new ClusterError(model.name, `takes input [${model.input.shape.join(', ')}]; sweeps calibrate on Fashion-MNIST images [1, 28, 28]`);
   const input = new Float32Array(train.images.length);
   pixelsToFloat(train.images, 0, train.images.length, input);
   return { input, count: train.count };

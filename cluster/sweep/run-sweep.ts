@@ -77,7 +77,19 @@ function plan(sweep: SweepFile, dataset: DatasetRef, previous: SweepTable | null
         for (const threshold of sweep.thresholds) {
           for (const chips of sweep.chipBudgets) {
             for (const encoding of sweep.encodings) {
-              const configuration: SweepConfiguration = { kind: 'point', model: modelRef, chip: chipRef(spec ?? base), chipLabel: chip.label, overrides, threshold, chips, encoding, seed: sweep.seed, dataset, profiles };
+              const configuration: SweepConfiguration = {
+                kind: 'point',
+                model: modelRef,
+                chip: chipRef(spec ?? base),
+                chipLabel: chip.label,
+                overrides,
+                threshold,
+                chips,
+                encoding,
+                seed: sweep.seed,
+                dataset,
+                profiles,
+              };
               const previousRows = profiles.map((p) => kept.get(pointKey(configuration, p)));
               const rows = refused !== null ? errorRows(configuration, refused) : previousRows.every((r) => r !== undefined) ? (previousRows as SweepRow[]) : null;
               planned.push({ configuration, rows });
@@ -95,12 +107,17 @@ async function runLocally(todo: readonly Planned[], threads: number | undefined,
   const progress = new Array<number>(todo.length).fill(0);
   const report = (i: number, done: number) => {
     progress[i] = done;
-    onProgress?.(progress.reduce((a, b) => a + b, 0), total);
+    onProgress?.(
+      progress.reduce((a, b) => a + b, 0),
+      total,
+    );
   };
   if (size === 1) return todo.map((p, i) => runSweepConfiguration(p.configuration, (done) => report(i, done)));
   const pool = new JobThreads(size, fileURLToPath(new URL('../job-thread.js', import.meta.url)));
   try {
-    return await Promise.all(todo.map(async (p, i) => (await pool.run({ kind: 'point', configuration: p.configuration }, p.configuration.model.label, (done) => report(i, done))) as SweepRow[]));
+    return await Promise.all(
+      todo.map(async (p, i) => (await pool.run({ kind: 'point', configuration: p.configuration }, p.configuration.model.label, (done) => report(i, done))) as SweepRow[]),
+    );
   } finally {
     await pool.close();
   }

@@ -47,15 +47,42 @@ export interface SweepTable {
 }
 
 const CSV_COLUMNS: readonly (keyof SweepRow)[] = [
-  'model', 'chip', 'overrides', 'profile', 'threshold', 'chipBudget', 'encoding', 'seed', 'samples', 'status', 'accuracy', 'energyPerInferenceJ', 'latencyPerInferenceS',
-  'coresUsed', 'chipsUsed', 'spikesPerInference', 'synapticOpsPerInference', 'weightQuantizationError', 'thresholdQuantizationError', 'message', 'diagnostics',
+  'model',
+  'chip',
+  'overrides',
+  'profile',
+  'threshold',
+  'chipBudget',
+  'encoding',
+  'seed',
+  'samples',
+  'status',
+  'accuracy',
+  'energyPerInferenceJ',
+  'latencyPerInferenceS',
+  'coresUsed',
+  'chipsUsed',
+  'spikesPerInference',
+  'synapticOpsPerInference',
+  'weightQuantizationError',
+  'thresholdQuantizationError',
+  'message',
+  'diagnostics',
 ];
 
 /** RFC 4180 CSV: one header line, one line per row; overrides as k=v;k=v, diagnostics joined by " | ". */
 export function tableToCsv(table: SweepTable): string {
   const cell = (value: unknown): string => {
     const text =
-      value === null ? '' : Array.isArray(value) ? value.join(' | ') : typeof value === 'object' ? Object.entries(value as object).map(([k, v]) => `${k}=${String(v)}`).join(';') : String(value);
+      value === null
+        ? ''
+        : Array.isArray(value)
+          ? value.join(' | ')
+          : typeof value === 'object'
+            ? Object.entries(value as object)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(';')
+            : String(value);
     return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return [CSV_COLUMNS.join(','), ...table.rows.map((row) => CSV_COLUMNS.map((c) => cell(row[c])).join(','))].join('\n') + '\n';

@@ -28,10 +28,7 @@ function asModelNode(node: (FoldedModel | FrozenModel)['nodes'][number]): ModelN
       case 'linear':
         return { kind: 'linear', name: node.name, weight: { shape: node.shape, data: node.weight }, bias: { shape: [node.shape[0]], data: node.bias } };
       case 'lif': {
-        const threshold =
-          'thresholds' in node
-            ? { kind: 'ots' as const, initial: node.thresholds[0]!, frozen: Float32Array.from(node.thresholds) }
-            : node.threshold;
+        const threshold = 'thresholds' in node ? { kind: 'ots' as const, initial: node.thresholds[0]!, frozen: Float32Array.from(node.thresholds) } : node.threshold;
         return { kind: 'lif', name: node.name, prefix: node.key === node.name ? null : node.key, decay: node.decay, threshold, reset: node.reset };
       }
       default:

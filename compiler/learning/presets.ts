@@ -126,9 +126,20 @@ function accumulatedRules(inputs: AccumulatedInputs): { rule: string; tagRule: s
   const k = Math.log2(T);
   // Reference: lava-nc/lava symbolic_equation.py (Uk matches `u\d`: k is one digit).
   if (!Number.isInteger(k) || k > 9) {
-    throw new CompileError(layer.name, `ottt-accumulated applies the tag every T = ${T} steps through the u<k> dependency, which runs every 2^k-th epoch (k = 0..9): T must be a power of two up to 512`, 'E-LEARNING', layer.name);
+    throw new CompileError(
+      layer.name,
+      `ottt-accumulated applies the tag every T = ${T} steps through the u<k> dependency, which runs every 2^k-th epoch (k = 0..9): T must be a power of two up to 512`,
+      'E-LEARNING',
+      layer.name,
+    );
   }
-  if (engine.tagBits === 0) throw new CompileError(layer.name, "ottt-accumulated sums each sample's updates in the synaptic tag, and this chip's learning engine has none (tagBits 0)", 'E-LEARNING', layer.name);
+  if (engine.tagBits === 0)
+    throw new CompileError(
+      layer.name,
+      "ottt-accumulated sums each sample's updates in the synaptic tag, and this chip's learning engine has none (tagBits 0)",
+      'E-LEARNING',
+      layer.name,
+    );
   const F = accumulatorFractionBits(engine.scaleExponentMin);
   const tagMax = 2 ** (engine.tagBits - 1) - 1;
   // Largest |sum of T products| in accumulator units (2^-F weight steps), and the finest tag unit 2^s holding it.
@@ -137,7 +148,12 @@ function accumulatedRules(inputs: AccumulatedInputs): { rule: string; tagRule: s
   while (largest > tagMax * 2 ** (s + F)) s++;
   const tagExponent = exponent - s;
   if (s > engine.scaleExponentMax || tagExponent < engine.scaleExponentMin || tagExponent > engine.scaleExponentMax) {
-    throw new CompileError(layer.name, `the tag unit 2^${s} or the tag rule's scale 2^${tagExponent} is outside the rule scales 2^${engine.scaleExponentMin}..2^${engine.scaleExponentMax}`, 'E-LEARNING', layer.name);
+    throw new CompileError(
+      layer.name,
+      `the tag unit 2^${s} or the tag rule's scale 2^${tagExponent} is outside the rule scales 2^${engine.scaleExponentMin}..2^${engine.scaleExponentMax}`,
+      'E-LEARNING',
+      layer.name,
+    );
   }
   const tagScale = scaleText(mantissa, tagExponent);
   return {
@@ -161,7 +177,12 @@ export function feedbackConfig(preset: LearningPreset, inputs: PresetInputs, nex
     // The tag's unit is set by the largest sum it may hold: the output error is below one, but a fed-back error
     // (up to the trace maximum) times the surrogate bounds the sum so loosely that a 9-bit tag's unit would be
     // coarser than a weight step, and the tag would round away most of each step's update.
-    throw new CompileError(layer.name, `ottt-accumulated learns the last layer only: a fed-back error times the surrogate can sum to more than a ${spec.learning!.tagBits}-bit tag holds at a useful resolution`, 'E-LEARNING', layer.name);
+    throw new CompileError(
+      layer.name,
+      `ottt-accumulated learns the last layer only: a fed-back error times the surrogate can sum to more than a ${spec.learning!.tagBits}-bit tag holds at a useful resolution`,
+      'E-LEARNING',
+      layer.name,
+    );
   }
   const after = program.layers[next.layer]!;
   const dense = after.connection.dense;

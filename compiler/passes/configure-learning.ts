@@ -40,7 +40,8 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
   for (const index of [...layers].sort((a, b) => b - a)) {
     const layer = program.layers[index]!;
     if (index === 0) throw new CompileError(layer.name, 'the first layer reads the input, not spikes: it cannot learn on chip', 'E-LEARNING', layer.name);
-    if (!layer.connection.dense) throw new CompileError(layer.name, 'only dense layers learn on chip: a conv kernel is shared by many synapses, which Loihi updates one by one', 'E-LEARNING', layer.name);
+    if (!layer.connection.dense)
+      throw new CompileError(layer.name, 'only dense layers learn on chip: a conv kernel is shared by many synapses, which Loihi updates one by one', 'E-LEARNING', layer.name);
     const base = preset ?? 'ottt';
     const rate = preset ? learningRate : learningRate || DEFAULT_LEARNING_RATE.ottt;
     let config: LearningLayerConfig;
@@ -48,11 +49,18 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
       config = presetConfig(base, { program, spec, layer: index, learningRate: rate });
     } else {
       const next = byLayer.get(index + 1);
-      if (!options.feedback) throw new CompileError(layer.name, 'a hidden layer learns from the error fed back by the next layer: add --feedback transposed|random', 'E-LEARNING', layer.name);
+      if (!options.feedback)
+        throw new CompileError(layer.name, 'a hidden layer learns from the error fed back by the next layer: add --feedback transposed|random', 'E-LEARNING', layer.name);
       if (!next || next.errorSource !== 'ERROR_OUTPUT_COMPARISON') {
-        throw new CompileError(layer.name, `feedback reaches the layer just before the output layer: learn ${program.layers[index + 1]?.name ?? 'the next layer'} too, and it must be the last layer`, 'E-LEARNING', layer.name);
+        throw new CompileError(
+          layer.name,
+          `feedback reaches the layer just before the output layer: learn ${program.layers[index + 1]?.name ?? 'the next layer'} too, and it must be the last layer`,
+          'E-LEARNING',
+          layer.name,
+        );
       }
-      if (layer.kind !== 'LAYER_SPIKING') throw new CompileError(layer.name, 'a hidden learning layer must be spiking (its post factor is the surrogate of its neurons)', 'E-LEARNING', layer.name);
+      if (layer.kind !== 'LAYER_SPIKING')
+        throw new CompileError(layer.name, 'a hidden learning layer must be spiking (its post factor is the surrogate of its neurons)', 'E-LEARNING', layer.name);
       config = feedbackConfig(base, { program, spec, layer: index, learningRate: rate }, next, options.feedback, options.feedbackSeed ?? 1);
     }
     if (written) {
@@ -64,7 +72,12 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
   const configs = [...layers].sort((a, b) => a - b).map((index) => byLayer.get(index)!);
   for (const c of configs) {
     if (c.epochSteps < 1 || c.epochSteps > engine.maxEpochSteps) {
-      throw new CompileError(program.layers[c.layer]!.name, `learning epoch ${c.epochSteps} steps is outside 1..${engine.maxEpochSteps}`, 'E-LEARNING', program.layers[c.layer]!.name);
+      throw new CompileError(
+        program.layers[c.layer]!.name,
+        `learning epoch ${c.epochSteps} steps is outside 1..${engine.maxEpochSteps}`,
+        'E-LEARNING',
+        program.layers[c.layer]!.name,
+      );
     }
     parseLearningRule(c.rule, ruleLimits(engine), 'dw');
     if (c.tagRule !== undefined) parseLearningRule(c.tagRule, ruleLimits(engine), 'dt');

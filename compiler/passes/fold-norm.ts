@@ -53,7 +53,12 @@ export function foldNorm(model: Model, sha256: string): FoldedModel {
           graph.readers.set(target.name, readers[i]!);
           break;
         }
-        throw new CompileError(where(node.name), 'a norm layer must follow a conv2d, linear or add layer that nothing else reads, to be folded into its weights', 'E-GRAPH', node.name);
+        throw new CompileError(
+          where(node.name),
+          'a norm layer must follow a conv2d, linear or add layer that nothing else reads, to be folded into its weights',
+          'E-GRAPH',
+          node.name,
+        );
       }
       case 'sumpool2d':
         push({ kind: 'avgpool2d', name: node.name, kernel: node.kernel, stride: node.stride });
@@ -65,11 +70,21 @@ export function foldNorm(model: Model, sha256: string): FoldedModel {
       case 'conv1d':
         throw new CompileError(where(node.name), '1-D convolution is not lowered to synapses in this version (E-UNSUPPORTED)', 'E-UNSUPPORTED', node.name);
       case 'scale':
-        throw new CompileError(where(node.name), 'a scale between layers is not lowered in this version (E-UNSUPPORTED): fold it into the weights before', 'E-UNSUPPORTED', node.name);
+        throw new CompileError(
+          where(node.name),
+          'a scale between layers is not lowered in this version (E-UNSUPPORTED): fold it into the weights before',
+          'E-UNSUPPORTED',
+          node.name,
+        );
       case 'heaviside':
         throw new CompileError(where(node.name), 'a stateless threshold (NIR Threshold) is not lowered in this version (E-UNSUPPORTED)', 'E-UNSUPPORTED', node.name);
       case 'leaky-integrator':
-        throw new CompileError(where(node.name), `non-spiking ${node.origin} neurons are not lowered (E-UNSUPPORTED): the chip's output is the mean input of the last synaptic layer`, 'E-UNSUPPORTED', node.name);
+        throw new CompileError(
+          where(node.name),
+          `non-spiking ${node.origin} neurons are not lowered (E-UNSUPPORTED): the chip's output is the mean input of the last synaptic layer`,
+          'E-UNSUPPORTED',
+          node.name,
+        );
       case 'dropout':
         // The identity at inference: whatever reads it reads its input.
         alias.set(node.name, primary);

@@ -29,7 +29,12 @@ export function freezeThresholds(folded: FoldedModel, chip: ChipSpec, options: F
     } else {
       const frozen = calibrated?.get(node.name) ?? node.threshold.frozen;
       if (!frozen) {
-        throw new CompileError(`${folded.name}: layer ${node.name}`, 'OTS thresholds are not frozen: give calibration images (--calibration N) or convert the model with a frozen table', 'E-CALIBRATION', node.name);
+        throw new CompileError(
+          `${folded.name}: layer ${node.name}`,
+          'OTS thresholds are not frozen: give calibration images (--calibration N) or convert the model with a frozen table',
+          'E-CALIBRATION',
+          node.name,
+        );
       }
       table = Float64Array.from(frozen.subarray(0, T));
     }
@@ -38,13 +43,27 @@ export function freezeThresholds(folded: FoldedModel, chip: ChipSpec, options: F
     if (varies && (options.threshold === 'mean' || (!chip.neuron.thresholdSchedule && options.threshold === 'auto'))) {
       const mean = table.reduce((a, b) => a + b, 0) / T;
       diagnostics.push(
-        diagnostic('W-THRESHOLD-SCHEDULE', { layer: node.name }, {}, `per-step thresholds [${[...table].map((v) => v.toFixed(4)).join(', ')}] replaced by their mean ${mean.toFixed(4)}${chip.neuron.thresholdSchedule ? ' (--threshold mean)' : ` (chip ${chip.name} has no per-step threshold table)`}; simulate reports the accuracy cost`),
+        diagnostic(
+          'W-THRESHOLD-SCHEDULE',
+          { layer: node.name },
+          {},
+          `per-step thresholds [${[...table].map((v) => v.toFixed(4)).join(', ')}] replaced by their mean ${mean.toFixed(4)}${chip.neuron.thresholdSchedule ? ' (--threshold mean)' : ` (chip ${chip.name} has no per-step threshold table)`}; simulate reports the accuracy cost`,
+        ),
       );
       table = new Float64Array(T).fill(mean);
       policy = 'mean';
     }
     // A varying table kept on a chip without threshold tables is reported by check (E-THRESHOLD-SCHEDULE).
-    const frozen: FrozenLif = { kind: 'lif', name: node.name, key: node.key, decay: node.decay, reset: node.reset, thresholds: table, policy, ...(node.input !== undefined ? { input: node.input } : {}) };
+    const frozen: FrozenLif = {
+      kind: 'lif',
+      name: node.name,
+      key: node.key,
+      decay: node.decay,
+      reset: node.reset,
+      thresholds: table,
+      policy,
+      ...(node.input !== undefined ? { input: node.input } : {}),
+    };
     return frozen;
   });
   return { model: { ...folded, nodes }, diagnostics };

@@ -52,7 +52,14 @@ export function partition(network: QuantizedNetwork, spec: ChipSpec, learningLay
     // The partial-sum bound narrows only boxes the soma bound leaves open (the output layer's), and a one-neuron
     // box, which fits wherever a larger one does, needs one axon: it is never why a layer has no tiling.
     if (!tiling) {
-      diagnostics.push(diagnostic('E-NEURONS', { layer: layer.name }, {}, 'no tiling of this layer fits the per-core limits (neurons, axons, synapse memory, fan-in, and the output axons of the layer before): even one neuron with the smallest fan-in range does not fit a core'));
+      diagnostics.push(
+        diagnostic(
+          'E-NEURONS',
+          { layer: layer.name },
+          {},
+          'no tiling of this layer fits the per-core limits (neurons, axons, synapse memory, fan-in, and the output axons of the layer before): even one neuron with the smallest fan-in range does not fit a core',
+        ),
+      );
     }
     tilings[index] = tiling;
   }
@@ -184,12 +191,7 @@ function synapseLimit(spec: ChipSpec): number {
 
 function fitsCore(u: { neurons: number; inputAxons: number; synapseBits: number; fanIn: number }, spec: ChipSpec): boolean {
   const c = spec.core;
-  return (
-    u.neurons <= c.maxNeurons &&
-    u.inputAxons <= c.maxInputAxons &&
-    u.synapseBits <= synapseLimit(spec) &&
-    (c.maxFanIn === null || u.fanIn <= c.maxFanIn)
-  );
+  return u.neurons <= c.maxNeurons && u.inputAxons <= c.maxInputAxons && u.synapseBits <= synapseLimit(spec) && (c.maxFanIn === null || u.fanIn <= c.maxFanIn);
 }
 
 /** What bounds a layer's boxes besides the per-core limits of the chip. */

@@ -19,7 +19,13 @@ export function place(partition: Partition, spec: ChipSpec, chips: ChipBudget): 
   const chipCount = chips === 'auto' ? needed : chips;
   if (needed > chipCount) {
     diagnostics.push(
-      diagnostic('E-CHIPS', {}, { value: needed, limit: chipCount }, 'chips needed', `${all.length.toLocaleString('en-US')} cores at ${perChip} per chip: compile with --chips ${needed} or --chips auto`),
+      diagnostic(
+        'E-CHIPS',
+        {},
+        { value: needed, limit: chipCount },
+        'chips needed',
+        `${all.length.toLocaleString('en-US')} cores at ${perChip} per chip: compile with --chips ${needed} or --chips auto`,
+      ),
     );
   }
   const cores: PlacedCore[] = all.map((slice, n) => ({ ...serpentinePosition(n, spec), slice }));

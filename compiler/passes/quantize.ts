@@ -52,7 +52,12 @@ export function quantize(model: FrozenModel, chip: ChipSpec, inputBound: number 
   if (realValuedInput(model.input) && placement !== 'host') {
     const format = realInputFormat(placement);
     diagnostics.push(
-      diagnostic('I-INPUT-RANGE', { layer: layered.layers[0]!.name }, {}, `real-valued input in ${format.payloadBits}-bit steps of 2^${Math.log2(format.step)}; the first layer's scale keeps its current in range for |input| <= ${inputBound.toPrecision(4)}`),
+      diagnostic(
+        'I-INPUT-RANGE',
+        { layer: layered.layers[0]!.name },
+        {},
+        `real-valued input in ${format.payloadBits}-bit steps of 2^${Math.log2(format.step)}; the first layer's scale keeps its current in range for |input| <= ${inputBound.toPrecision(4)}`,
+      ),
     );
   }
   const layers = layered.layers.map((layer, index) => {
@@ -60,7 +65,12 @@ export function quantize(model: FrozenModel, chip: ChipSpec, inputBound: number 
     if (layer.neuron && !chip.neuron.resetModes.includes(quantized.reset)) {
       const fallback = chip.neuron.resetModes[0]!;
       diagnostics.push(
-        diagnostic('W-RESET-MODE', { layer: layer.name }, {}, `the model resets by ${quantized.reset === 'subtract' ? 'subtraction (soft reset)' : 'zero'}, chip ${chip.name} only by ${chip.neuron.resetModes.join(', ')}: the chip runs with reset to ${fallback}, and simulate measures the accuracy gap`),
+        diagnostic(
+          'W-RESET-MODE',
+          { layer: layer.name },
+          {},
+          `the model resets by ${quantized.reset === 'subtract' ? 'subtraction (soft reset)' : 'zero'}, chip ${chip.name} only by ${chip.neuron.resetModes.join(', ')}: the chip runs with reset to ${fallback}, and simulate measures the accuracy gap`,
+        ),
       );
       return { ...quantized, reset: fallback };
     }
@@ -157,7 +167,12 @@ function quantizeLayer(
   if (failing) {
     const code = failing === 'threshold' ? 'E-THRESHOLD-RANGE' : failing === 'bias' ? 'E-BIAS-RANGE' : 'E-WEIGHT-RANGE';
     diagnostics.push(
-      diagnostic(code, { layer: layer.name }, {}, `no weight exponent in [${a.weightExponentMin}, ${a.weightExponentMax}] keeps the ${failing} in range (largest |w| ${maxWeight.toPrecision(4)}, threshold ${maxTheta.toPrecision(4)}, bias ${maxBias.toPrecision(4)})`),
+      diagnostic(
+        code,
+        { layer: layer.name },
+        {},
+        `no weight exponent in [${a.weightExponentMin}, ${a.weightExponentMax}] keeps the ${failing} in range (largest |w| ${maxWeight.toPrecision(4)}, threshold ${maxTheta.toPrecision(4)}, bias ${maxBias.toPrecision(4)})`,
+      ),
     );
   }
 
@@ -178,7 +193,14 @@ function quantizeLayer(
     return out;
   };
   const weights = onHost ? new Int32Array(0) : mantissas(layer.weight, eventFactor);
-  const branches = layer.branches.map((b) => ({ source: b.source, sourceShape: b.sourceShape, pooling: b.pooling, geometry: b.geometry, weights: mantissas(b.weight, b.poolFactor), delay: b.delay }));
+  const branches = layer.branches.map((b) => ({
+    source: b.source,
+    sourceShape: b.sourceShape,
+    pooling: b.pooling,
+    geometry: b.geometry,
+    weights: mantissas(b.weight, b.poolFactor),
+    delay: b.delay,
+  }));
 
   const biasMantissa = new Int32Array(layer.bias.length);
   const biasExponent = new Uint32Array(layer.bias.length);

@@ -214,4 +214,3 @@ function hop(from: PlacedCore, to: PlacedCore, fanOut: number, multicast: boolea
     multicast,
   };
 }
-

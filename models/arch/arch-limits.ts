@@ -31,7 +31,12 @@ export function checkArchLimits(arch: ArchSpec, file: string): ArchSpec {
   within('$.timesteps', arch.timesteps, 1, MODEL_LIMITS.timesteps);
   within('$.layers (count)', arch.layers.length, 1, MODEL_LIMITS.nodes);
   arch.input.shape.forEach((extent, d) => within(`$.input.shape[${d}]`, extent, 1, MODEL_LIMITS.layerValues));
-  within('$.input.shape (values per sample)', arch.input.shape.reduce((n, extent) => n * extent, 1), 1, MODEL_LIMITS.layerValues);
+  within(
+    '$.input.shape (values per sample)',
+    arch.input.shape.reduce((n, extent) => n * extent, 1),
+    1,
+    MODEL_LIMITS.layerValues,
+  );
   const sides = (path: string, value: number | readonly number[] | undefined, min: number): void => {
     if (value === undefined) return;
     if (typeof value === 'number') within(path, value, min, MODEL_LIMITS.window);

@@ -59,8 +59,14 @@ function everyKeyPlaced(preset: Preset): Preset {
       const placed = new Set(arch.layers.flatMap(keysOf));
       const unplaced = [...shapes.keys()].filter((k) => !placed.has(k) && !IGNORED_KEY.test(k));
       if (unplaced.length > 0) {
-        const shown = unplaced.slice(0, 5).map((k) => `'${k}'`).join(', ');
-        throw new ModelError(file, `preset ${preset.name}: the state dict holds ${unplaced.length} tensor(s) the architecture has no place for (${shown}${unplaced.length > 5 ? ', ...' : ''})`);
+        const shown = unplaced
+          .slice(0, 5)
+          .map((k) => `'${k}'`)
+          .join(', ');
+        throw new ModelError(
+          file,
+          `preset ${preset.name}: the state dict holds ${unplaced.length} tensor(s) the architecture has no place for (${shown}${unplaced.length > 5 ? ', ...' : ''})`,
+        );
       }
       return arch;
     },

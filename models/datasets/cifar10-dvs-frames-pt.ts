@@ -28,7 +28,8 @@ export function isFramesPtDirectory(dir: string): boolean {
 
 export function loadFramesPt(dir: string, split: DatasetSplit, options: Omit<DvsFrameOptions, 'steps'>): DvsFrameSet {
   const splitDir = join(dir, split);
-  if (!existsSync(splitDir) || !statSync(splitDir).isDirectory()) throw new ModelError(dir, `paper B's CIFAR10-DVS layout: the ${split} split needs the folder ${split}/ of <i>.pt files`);
+  if (!existsSync(splitDir) || !statSync(splitDir).isDirectory())
+    throw new ModelError(dir, `paper B's CIFAR10-DVS layout: the ${split} split needs the folder ${split}/ of <i>.pt files`);
   // CIFAR10_DVS_AUG.__len__ is the number of entries in the folder; samples are read as 0.pt, 1.pt, ...
   const total = readdirSync(splitDir).length;
   const count = Math.min(total, options.limit ?? Infinity);
@@ -43,7 +44,10 @@ export function loadFramesPt(dir: string, split: DatasetSplit, options: Omit<Dvs
     const [t, channels, inH, inW] = data.shape as [number, number, number, number];
     if (frames === null) {
       steps = t;
-      new MemoryLedger(dir).charge(count * steps * DVS_POLARITIES * height * width * 4, `the frames of ${count} samples (${steps} x [2, ${height}, ${width}] each; a limit takes fewer)`);
+      new MemoryLedger(dir).charge(
+        count * steps * DVS_POLARITIES * height * width * 4,
+        `the frames of ${count} samples (${steps} x [2, ${height}, ${width}] each; a limit takes fewer)`,
+      );
       frames = new Float32Array(count * steps * DVS_POLARITIES * height * width);
     } else if (t !== steps) {
       throw new ModelError(path, `holds ${t} frames; 0.pt holds ${steps}`);

@@ -36,7 +36,10 @@ export function loadCifar10Dvs(dir: string, split: DatasetSplit, options: DvsFra
     for (const { file } of part) chosen.push({ path: join(classDir, file), label });
   });
   if (chosen.length === 0) {
-    throw new ModelError(dir, `CIFAR10-DVS: no ${split} recordings in class folders ${CIFAR10_DVS_CLASS_NAMES.join(', ')} (with ${Math.round(CIFAR10_DVS_TRAIN_RATIO * 100)}% of each class for training)`);
+    throw new ModelError(
+      dir,
+      `CIFAR10-DVS: no ${split} recordings in class folders ${CIFAR10_DVS_CLASS_NAMES.join(', ')} (with ${Math.round(CIFAR10_DVS_TRAIN_RATIO * 100)}% of each class for training)`,
+    );
   }
   const count = Math.min(chosen.length, options.limit ?? Infinity);
   const writer = new DvsFrameWriter(count, options, { height: DVS128_SIDE, width: DVS128_SIDE }, dir);
@@ -45,7 +48,16 @@ export function loadCifar10Dvs(dir: string, split: DatasetSplit, options: DvsFra
     const events = parseAedat2(readBytes(path), path);
     writer.write(i, label, events, { first: 0, end: events.count }, path);
   }
-  return { count, labels: writer.labels, frames: writer.frames, steps: options.steps, height: options.height, width: options.width, classes: CIFAR10_DVS_CLASS_NAMES.length, source: dir };
+  return {
+    count,
+    labels: writer.labels,
+    frames: writer.frames,
+    steps: options.steps,
+    height: options.height,
+    width: options.width,
+    classes: CIFAR10_DVS_CLASS_NAMES.length,
+    source: dir,
+  };
 }
 
 function aedatFiles(dir: string): string[] {

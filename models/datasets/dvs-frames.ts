@@ -86,7 +86,17 @@ function axisWeights(inSize: number, outSize: number): AxisWeights {
 }
 
 /** Bilinear resize of `planes` planes [inH][inW] to [outH][outW] (see the file comment for the arithmetic). */
-export function resizeBilinear(src: Float32Array, srcOffset: number, planes: number, inH: number, inW: number, outH: number, outW: number, out: Float32Array, outOffset: number): void {
+export function resizeBilinear(
+  src: Float32Array,
+  srcOffset: number,
+  planes: number,
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+  out: Float32Array,
+  outOffset: number,
+): void {
   const rows = axisWeights(inH, outH);
   const cols = axisWeights(inW, outW);
   const f = Math.fround;

@@ -52,7 +52,11 @@ interface GestureSample {
 export function loadDvsGesture(dir: string, split: DatasetSplit, options: DvsFrameOptions): DvsFrameSet {
   const listPath = join(dir, SPLIT_LIST[split]);
   if (!isFile(listPath)) throw new ModelError(dir, `DVS128 Gesture: the ${split} split needs ${SPLIT_LIST[split]}, which is missing`);
-  const recordings = new TextDecoder().decode(readBytes(listPath)).split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
+  const recordings = new TextDecoder()
+    .decode(readBytes(listPath))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
   const samples: GestureSample[] = [];
   recordings.forEach((recording, r) => {
     const stem = recording.replace(/\.[^.]*$/, '');

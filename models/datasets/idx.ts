@@ -54,12 +54,7 @@ interface IdxHeader {
 }
 
 const magicParser = new Parser().endianness('big').uint16('zero').uint8('typeCode').uint8('dimCount');
-const headerParser = new Parser()
-  .endianness('big')
-  .uint16('zero')
-  .uint8('typeCode')
-  .uint8('dimCount')
-  .array('dims', { type: 'uint32be', length: 'dimCount' });
+const headerParser = new Parser().endianness('big').uint16('zero').uint8('typeCode').uint8('dimCount').array('dims', { type: 'uint32be', length: 'dimCount' });
 
 export function readIdxFile(path: string): IdxArray {
   let bytes: Uint8Array;
@@ -83,8 +78,7 @@ export function readIdx(bytes: Uint8Array, file: string): IdxArray {
     const problem = raw.length < expectedBytes ? 'short read' : `${raw.length - expectedBytes} unexpected trailing bytes`;
     throw new ModelError(
       file,
-      `${problem}: the header (dims ${formatDims(header.dims)}) promises ${headerBytes} + ${elementCount} = ` +
-        `${expectedBytes} bytes, but there are ${raw.length}`,
+      `${problem}: the header (dims ${formatDims(header.dims)}) promises ${headerBytes} + ${elementCount} = ` + `${expectedBytes} bytes, but there are ${raw.length}`,
     );
   }
   return { dims: header.dims, data: raw.subarray(headerBytes) };
@@ -152,11 +146,7 @@ function parseHeader(raw: Uint8Array, file: string): IdxHeader {
   const magic = magicParser.parse(raw) as Omit<IdxHeader, 'dims'>;
   if (magic.zero !== 0) {
     const found = Array.from(raw.subarray(0, MAGIC_BYTES), (b) => hex(b, 2)).join(' ');
-    throw new ModelError(
-      file,
-      `not an idx file: the magic number is ${found}, expected 00 00 <type> <dimension count> ` +
-        `(e.g. 00 00 08 03 for unsigned-byte images)`,
-    );
+    throw new ModelError(file, `not an idx file: the magic number is ${found}, expected 00 00 <type> <dimension count> ` + `(e.g. 00 00 08 03 for unsigned-byte images)`);
   }
   if (magic.typeCode !== UNSIGNED_BYTE) {
     const name = IDX_TYPE_NAMES.get(magic.typeCode);
@@ -169,10 +159,7 @@ function parseHeader(raw: Uint8Array, file: string): IdxHeader {
   }
   const headerBytes = MAGIC_BYTES + 4 * magic.dimCount;
   if (raw.length < headerBytes) {
-    throw new ModelError(
-      file,
-      `short read: the header declares ${magic.dimCount} dimensions, which need ${headerBytes} header bytes, but there are ${raw.length}`,
-    );
+    throw new ModelError(file, `short read: the header declares ${magic.dimCount} dimensions, which need ${headerBytes} header bytes, but there are ${raw.length}`);
   }
   return headerParser.parse(raw) as IdxHeader;
 }

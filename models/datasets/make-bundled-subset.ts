@@ -9,13 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'fflate';
 import { encodeIdx } from './idx.js';
-import {
-  bundledFashionMnistDir,
-  DEBIAN_FASHION_MNIST_DIR,
-  FASHION_MNIST_FILES,
-  loadFashionMnist,
-  type Split,
-} from './fashion-mnist.js';
+import { bundledFashionMnistDir, DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_FILES, loadFashionMnist, type Split } from './fashion-mnist.js';
 
 /** Enough test images for a meaningful accuracy figure, and a power of two of training images for batching. */
 export const BUNDLED_COUNTS: Readonly<Record<Split, number>> = { test: 1000, train: 1024 };

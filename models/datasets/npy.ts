@@ -67,7 +67,10 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   }
   const type = DESCRS[descr];
   if (type === undefined) throw bad(`dtype '${descr.slice(0, 20)}' is not supported; float32 (<f4), float64 (<f8), uint8 (|u1) and little-endian integers are`);
-  const dims = shapeText.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  const dims = shapeText
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
   if (dims.length > MAX_RANK || !dims.every((d) => /^\d{1,15}$/.test(d))) throw bad(`shape (${shapeText.slice(0, 60)}) is not a tuple of non-negative integers`);
   const shape = dims.map(Number);
   if (fortran === 'True' && shape.filter((d) => d > 1).length > 1) throw bad('the array is in Fortran order; save it in C order (np.ascontiguousarray)');
@@ -80,7 +83,9 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   }
   const actual = bytes.length - dataStart;
   if (expected !== actual) {
-    throw bad(`shape (${shape.join(', ')}) of ${type.dtype} needs ${expected > bytes.length ? 'more than the file holds' : `${expected} data bytes`}, the file has ${actual}; it is truncated or its header is wrong`);
+    throw bad(
+      `shape (${shape.join(', ')}) of ${type.dtype} needs ${expected > bytes.length ? 'more than the file holds' : `${expected} data bytes`}, the file has ${actual}; it is truncated or its header is wrong`,
+    );
   }
   return { dtype: type.dtype, shape, data: bytes.subarray(dataStart), itemSize: type.itemSize };
 }

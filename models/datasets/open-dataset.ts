@@ -50,7 +50,7 @@ export const KNOWN_DATASET_FORMATS =
   'a directory with Fashion-MNIST idx files (train-images-idx3-ubyte[.gz], ...), CIFAR-10/100 binary ' +
   '(data_batch_1..5.bin, test_batch.bin / train.bin, test.bin) or python batches (data_batch_1..5, test_batch / ' +
   'train, test, meta), DVS128 Gesture (trials_to_train.txt, trials_to_test.txt, userXX_<lighting>.aedat, ' +
-  '*_labels.csv), CIFAR10-DVS (class folders airplane, ..., truck of .aedat files) or paper B\'s pre-integrated ' +
+  "*_labels.csv), CIFAR10-DVS (class folders airplane, ..., truck of .aedat files) or paper B's pre-integrated " +
   'CIFAR10-DVS frames (train/ and test/ of 0.pt, 1.pt, ...); or one file: .npy, .npz, ' +
   '.f32, a CIFAR batch';
 
@@ -164,7 +164,10 @@ function cifarDataset(batch: CifarBatch, variant: CifarVariant, format: DatasetF
   const shape = [3, CIFAR_SIDE, CIFAR_SIDE] as const;
   const { model } = options;
   if (!sameShape(shape, model.input.shape)) {
-    throw new ModelError(source, `${describeLayout({ variant, distribution: format.endsWith('python') ? 'python' : 'binary' })} images are ${formatShape(shape)}, model ${model.name} expects input ${formatShape(model.input.shape)}`);
+    throw new ModelError(
+      source,
+      `${describeLayout({ variant, distribution: format.endsWith('python') ? 'python' : 'binary' })} images are ${formatShape(shape)}, model ${model.name} expects input ${formatShape(model.input.shape)}`,
+    );
   }
   const choice = options.normalisation ?? normalisationFor(model.source);
   const size = elementCount(shape);
@@ -217,13 +220,22 @@ function npzDataset(file: string, options: OpenDatasetOptions): OpenedDataset {
   const candidates = [...arrays.keys()].filter((name) => name !== labelName);
   const inputName = INPUT_NAMES.find((name) => arrays.has(name)) ?? (candidates.length === 1 ? candidates[0] : undefined);
   if (inputName === undefined) {
-    throw new ModelError(file, `cannot tell which array holds the inputs among ${[...arrays.keys()].join(', ') || '(none)'}; name it one of ${INPUT_NAMES.join(', ')} (labels: ${LABEL_NAMES.join(', ')})`);
+    throw new ModelError(
+      file,
+      `cannot tell which array holds the inputs among ${[...arrays.keys()].join(', ') || '(none)'}; name it one of ${INPUT_NAMES.join(', ')} (labels: ${LABEL_NAMES.join(', ')})`,
+    );
   }
   const labels = labelName === undefined ? undefined : { name: labelName, array: arrays.get(labelName)! };
   return tensorDataset('npz', file, arrays.get(inputName)!, labels, options);
 }
 
-function tensorDataset(format: 'npy' | 'npz' | 'f32', file: string, array: NpyArray, labels: { name: string; array: NpyArray } | undefined, options: OpenDatasetOptions): OpenedDataset {
+function tensorDataset(
+  format: 'npy' | 'npz' | 'f32',
+  file: string,
+  array: NpyArray,
+  labels: { name: string; array: NpyArray } | undefined,
+  options: OpenDatasetOptions,
+): OpenedDataset {
   const { model } = options;
   if (array.dtype === 'uint8') checkPixelScale(model, file);
   const samples = tensorSamples(array, model.input.shape, file, null);
@@ -236,7 +248,10 @@ function tensorDataset(format: 'npy' | 'npz' | 'f32', file: string, array: NpyAr
     labelled: labels !== undefined,
     classes: null,
     inputShape: model.input.shape,
-    transform: array.dtype === 'uint8' ? `pixel / 255 (ToTensor), ${samples.layout}` : `${array.dtype} as stored${array.dtype === 'float64' ? ' (rounded to float32)' : ''}, ${samples.layout}`,
+    transform:
+      array.dtype === 'uint8'
+        ? `pixel / 255 (ToTensor), ${samples.layout}`
+        : `${array.dtype} as stored${array.dtype === 'float64' ? ' (rounded to float32)' : ''}, ${samples.layout}`,
     pixels: samples.pixels ? { images: samples.pixels.subarray(0, count * size), shape: model.input.shape } : null,
     frames: null,
     count,
@@ -258,17 +273,31 @@ function labelArray(array: NpyArray, count: number, source: string): Uint8Array 
   for (let i = 0; i < count; i++) {
     const at = i * array.itemSize;
     const value =
-      array.itemSize === 1 ? (array.dtype === 'int8' ? view.getInt8(at) : view.getUint8(at))
-      : array.itemSize === 2 ? (array.dtype === 'int16' ? view.getInt16(at, true) : view.getUint16(at, true))
-      : array.itemSize === 4 ? (array.dtype === 'int32' ? view.getInt32(at, true) : view.getUint32(at, true))
-      : Number(array.dtype === 'int64' ? view.getBigInt64(at, true) : view.getBigUint64(at, true));
+      array.itemSize === 1
+        ? array.dtype === 'int8'
+          ? view.getInt8(at)
+          : view.getUint8(at)
+        : array.itemSize === 2
+          ? array.dtype === 'int16'
+            ? view.getInt16(at, true)
+            : view.getUint16(at, true)
+          : array.itemSize === 4
+            ? array.dtype === 'int32'
+              ? view.getInt32(at, true)
+              : view.getUint32(at, true)
+            : Number(array.dtype === 'int64' ? view.getBigInt64(at, true) : view.getBigUint64(at, true));
     if (value < 0 || value >= UNLABELLED) throw new ModelError(source, `label ${value} at index ${i} is not a class index 0..${UNLABELLED - 1}`);
     out[i] = value;
   }
   return out;
 }
 
-function dvsDataset(format: 'dvs128-gesture' | 'cifar10-dvs', dir: string, options: OpenDatasetOptions, load: (frameOptions: { steps: number; height: number; width: number; limit?: number }) => DvsFrameSet): OpenedDataset {
+function dvsDataset(
+  format: 'dvs128-gesture' | 'cifar10-dvs',
+  dir: string,
+  options: OpenDatasetOptions,
+  load: (frameOptions: { steps: number; height: number; width: number; limit?: number }) => DvsFrameSet,
+): OpenedDataset {
   const { model } = options;
   if (model.source === 'rate-bp') {
     throw new ModelError(
@@ -294,7 +323,10 @@ function framePlane(model: Model, steps: number | undefined, source: string): { 
   const shape = model.input.shape;
   const perStep = shape.length === 4 ? shape.slice(1) : shape;
   if (perStep.length !== 3 || perStep[0] !== DVS_POLARITIES || (shape.length === 4 && steps !== undefined && shape[0] !== steps)) {
-    throw new ModelError(source, `event frames are [T, 2, H, W]${steps === undefined ? '' : ` (T = ${steps})`}; model ${model.name} expects input ${formatShape(shape)}, neither [2, H, W] nor [T, 2, H, W]`);
+    throw new ModelError(
+      source,
+      `event frames are [T, 2, H, W]${steps === undefined ? '' : ` (T = ${steps})`}; model ${model.name} expects input ${formatShape(shape)}, neither [2, H, W] nor [T, 2, H, W]`,
+    );
   }
   return { height: perStep[1]!, width: perStep[2]! };
 }

@@ -26,10 +26,7 @@ export function encodeModel(model: Model, store: (data: Float32Array) => number)
         return { ...node, gamma: ref(node.gamma), beta: ref(node.beta), mean: ref(node.mean), variance: ref(node.variance) };
       case 'lif': {
         const th = node.threshold;
-        const threshold =
-          th.kind === 'ots'
-            ? { kind: 'ots', initial: th.initial, frozen: th.frozen ? { tensor: store(th.frozen), shape: [th.frozen.length] } : null }
-            : th;
+        const threshold = th.kind === 'ots' ? { kind: 'ots', initial: th.initial, frozen: th.frozen ? { tensor: store(th.frozen), shape: [th.frozen.length] } : null } : th;
         return { ...node, threshold };
       }
       case 'conv1d':
@@ -120,16 +117,27 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
     const kind = n.kind as ModelNode['kind'];
     switch (kind) {
       case 'conv2d':
-        return { kind, name, weight: tensor(n.weight, `${where}.weight`), bias: optionalTensor(n.bias, `${where}.bias`), stride: pair(n, 'stride', where), padding: pair(n, 'padding', where) };
+        return {
+          kind,
+          name,
+          weight: tensor(n.weight, `${where}.weight`),
+          bias: optionalTensor(n.bias, `${where}.bias`),
+          stride: pair(n, 'stride', where),
+          padding: pair(n, 'padding', where),
+        };
       case 'linear':
         return { kind, name, weight: tensor(n.weight, `${where}.weight`), bias: optionalTensor(n.bias, `${where}.bias`) };
       case 'norm': {
         const variant = n.variant;
         if (variant !== 'osr' && variant !== 'batchnorm') throw new ModelError(file, `${where}.variant must be 'osr' or 'batchnorm'`);
         return {
-          kind, name, variant,
-          gamma: tensor(n.gamma, `${where}.gamma`), beta: tensor(n.beta, `${where}.beta`),
-          mean: tensor(n.mean, `${where}.mean`), variance: tensor(n.variance, `${where}.variance`),
+          kind,
+          name,
+          variant,
+          gamma: tensor(n.gamma, `${where}.gamma`),
+          beta: tensor(n.beta, `${where}.beta`),
+          mean: tensor(n.mean, `${where}.mean`),
+          variance: tensor(n.variance, `${where}.variance`),
           eps: num(n, 'eps', where),
         };
       }
@@ -147,7 +155,14 @@ export function decodeModel(graph: unknown, file: string, load: Load): Model {
       case 'sumpool2d':
         return { kind, name, kernel: count(n, 'kernel', where), stride: count(n, 'stride', where) };
       case 'conv1d':
-        return { kind, name, weight: tensor(n.weight, `${where}.weight`), bias: optionalTensor(n.bias, `${where}.bias`), stride: count(n, 'stride', where), padding: size(n, 'padding', where) };
+        return {
+          kind,
+          name,
+          weight: tensor(n.weight, `${where}.weight`),
+          bias: optionalTensor(n.bias, `${where}.bias`),
+          stride: count(n, 'stride', where),
+          padding: size(n, 'padding', where),
+        };
       case 'scale':
         return { kind, name, factor: tensor(n.factor, `${where}.factor`) };
       case 'heaviside':

@@ -54,10 +54,7 @@ export function serializeModel(model: Model): Uint8Array {
     t.offset = dataBytes;
     dataBytes += align8(t.data.length * 4);
   }
-  const json = Buffer.from(
-    JSON.stringify({ ...graph, tensors: tensors.map((t) => ({ offset: t.offset, length: t.data.length })) }),
-    'utf8',
-  );
+  const json = Buffer.from(JSON.stringify({ ...graph, tensors: tensors.map((t) => ({ offset: t.offset, length: t.data.length })) }), 'utf8');
   const dataStart = align8(HEADER_BYTES + json.length);
   const out = Buffer.alloc(dataStart + dataBytes);
   out.write(MODEL_FILE_MAGIC, 0, 'latin1');

@@ -13,7 +13,11 @@ export function printModel(model: Model): string {
   ]);
   const header = ['layer', 'kind', 'details', 'output', 'params'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const total = model.nodes.reduce((sum, n) => sum + parameterCount(n), 0);
   return [
     `model ${model.name} (${model.source}), T = ${model.timesteps}, input ${formatShape(model.input.shape)} x ${model.input.scale === 1 / 255 ? '1/255' : model.input.scale}, output mean over time`,
@@ -39,12 +43,7 @@ function describeNode(node: ModelNode): string {
       return `${node.variant} eps ${node.eps}`;
     case 'lif': {
       const th = node.threshold;
-      const threshold =
-        th.kind === 'fixed'
-          ? `theta ${th.value}`
-          : th.frozen
-            ? `OTS frozen [${[...th.frozen].map((v) => v.toFixed(4)).join(', ')}]`
-            : 'OTS (not calibrated)';
+      const threshold = th.kind === 'fixed' ? `theta ${th.value}` : th.frozen ? `OTS frozen [${[...th.frozen].map((v) => v.toFixed(4)).join(', ')}]` : 'OTS (not calibrated)';
       return `decay ${node.decay} ${threshold} reset ${node.reset}`;
     }
     case 'avgpool2d':

@@ -27,12 +27,7 @@ export function inferShapes(model: Model): NodeShapes[] {
   return result;
 }
 
-function outputShape(
-  modelName: string,
-  node: ModelNode,
-  input: readonly number[],
-  earlier: ReadonlyMap<string, readonly number[]>,
-): readonly number[] {
+function outputShape(modelName: string, node: ModelNode, input: readonly number[], earlier: ReadonlyMap<string, readonly number[]>): readonly number[] {
   const fail = (what: string): never => {
     throw new ModelError(`${modelName}: layer ${node.name} (${node.kind})`, what);
   };

@@ -92,7 +92,12 @@ function checkNode(node: ModelNode, timesteps: number, where: string, fail: Fail
     case 'norm': {
       positive('eps', node.eps);
       const channels = node.gamma.data.length;
-      for (const [field, t] of [['gamma', node.gamma], ['beta', node.beta], ['mean', node.mean], ['variance', node.variance]] as const) {
+      for (const [field, t] of [
+        ['gamma', node.gamma],
+        ['beta', node.beta],
+        ['mean', node.mean],
+        ['variance', node.variance],
+      ] as const) {
         tensor(field, t);
         if (t.data.length !== channels) fail(where, `${field} has ${t.data.length} values, gamma has ${channels}`);
       }

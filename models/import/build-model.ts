@@ -45,7 +45,10 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
     const previous = i === 0 ? MODEL_INPUT : ids[i - 1]!;
     return layer.op === 'add' ? [layer.inputs[0] ?? previous, layer.inputs[1]] : [layer.input ?? previous];
   });
-  const order = topologicalOrder(ids.map((id, i) => ({ id, inputs: operands[i]! })), file);
+  const order = topologicalOrder(
+    ids.map((id, i) => ({ id, inputs: operands[i]! })),
+    file,
+  );
   const nodeName = new Map<string, string>([[MODEL_INPUT, MODEL_INPUT]]);
   const channelsOf = new Map<string, number>([[MODEL_INPUT, arch.input.shape[0] ?? 1]]);
   let channels = 0;
@@ -99,9 +102,7 @@ export function buildModel(arch: ArchSpec, stateDict: ReadonlyMap<string, PthTen
           name: uniqueName(layer.id ?? layer.prefix ?? `lif${index}`),
           prefix: layer.prefix,
           decay: seedDecay(arch, arch.neuron.decay),
-          threshold: arch.neuron.ots
-            ? { kind: 'ots', initial: Math.fround(arch.neuron.threshold), frozen: null }
-            : { kind: 'fixed', value: Math.fround(arch.neuron.threshold) },
+          threshold: arch.neuron.ots ? { kind: 'ots', initial: Math.fround(arch.neuron.threshold), frozen: null } : { kind: 'fixed', value: Math.fround(arch.neuron.threshold) },
           reset: arch.neuron.reset,
         };
       case 'avgpool2d':

@@ -95,5 +95,7 @@ function neuronShadow(node: SpikingNeuronNode, size: number): MembraneShadow {
 }
 
 function driftError(layer: string, t: number, index: number): Error {
-  return new Error(`NeuroBench membrane replay of layer ${layer} disagrees with the reference executor at step ${t}, value ${index}: the executor's neuron update changed; update models/metrics/membrane-shadow.ts with it`);
+  return new Error(
+    `NeuroBench membrane replay of layer ${layer} disagrees with the reference executor at step ${t}, value ${index}: the executor's neuron update changed; update models/metrics/membrane-shadow.ts with it`,
+  );
 }

@@ -23,11 +23,37 @@ export function synapticReach(node: ModelNode, inputShape: readonly number[], ou
     }
     case 'conv2d': {
       const [cout, cin, kh, kw] = node.weight.shape as [number, number, number, number];
-      return convReach(node.weight.data, { cout, cin, kh, kw, inH: inputShape[1]!, inW: inputShape[2]!, outH: outputShape[1]!, outW: outputShape[2]!, strideY: node.stride[0], strideX: node.stride[1], padY: node.padding[0], padX: node.padding[1] });
+      return convReach(node.weight.data, {
+        cout,
+        cin,
+        kh,
+        kw,
+        inH: inputShape[1]!,
+        inW: inputShape[2]!,
+        outH: outputShape[1]!,
+        outW: outputShape[2]!,
+        strideY: node.stride[0],
+        strideX: node.stride[1],
+        padY: node.padding[0],
+        padX: node.padding[1],
+      });
     }
     case 'conv1d': {
       const [cout, cin, k] = node.weight.shape as [number, number, number];
-      return convReach(node.weight.data, { cout, cin, kh: 1, kw: k, inH: 1, inW: inputShape[1]!, outH: 1, outW: outputShape[1]!, strideY: 1, strideX: node.stride, padY: 0, padX: node.padding });
+      return convReach(node.weight.data, {
+        cout,
+        cin,
+        kh: 1,
+        kw: k,
+        inH: 1,
+        inW: inputShape[1]!,
+        outH: 1,
+        outW: outputShape[1]!,
+        strideY: 1,
+        strideX: node.stride,
+        padY: 0,
+        padX: node.padding,
+      });
     }
     default:
       return null;

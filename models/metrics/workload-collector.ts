@@ -47,7 +47,11 @@ export class WorkloadCollector {
   private sparsity = 0;
   private seen = 0;
 
-  constructor(model: Model, private readonly samples: number, mode: ThresholdMode) {
+  constructor(
+    model: Model,
+    private readonly samples: number,
+    mode: ThresholdMode,
+  ) {
     inferShapes(model).forEach(({ node, inputShape, outputShape }, index) => {
       const reach = synapticReach(node, inputShape, outputShape);
       if (reach) this.connections.set(index, { reach, inSize: elementCount(inputShape) });

@@ -41,7 +41,12 @@ export function detectConvention(nodes: readonly NirNode[], dtOption: number | u
   }
   if (nodes.some((n) => /^\d+_\w+Torch$/.test(n.name))) {
     const dt = rockpoolDt(neurons);
-    return { writer: 'rockpool', dt, rule: 'exponential', note: `written by Rockpool (node names): dt = ${fmt(dt)} s solved from r = (tau/dt) exp(-dt/tau), exact exponential decay (inferred, unconfirmed)` };
+    return {
+      writer: 'rockpool',
+      dt,
+      rule: 'exponential',
+      note: `written by Rockpool (node names): dt = ${fmt(dt)} s solved from r = (tau/dt) exp(-dt/tau), exact exponential decay (inferred, unconfirmed)`,
+    };
   }
   const snn = snnTorchDt(neurons);
   if (snn !== null) {

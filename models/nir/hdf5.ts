@@ -25,9 +25,7 @@ export interface Hdf5Group {
   readonly children: ReadonlyMap<string, Hdf5Node>;
 }
 
-export type Hdf5Values =
-  | { readonly kind: 'numbers'; readonly data: Float64Array; readonly float32: boolean }
-  | { readonly kind: 'strings'; readonly data: readonly string[] };
+export type Hdf5Values = { readonly kind: 'numbers'; readonly data: Float64Array; readonly float32: boolean } | { readonly kind: 'strings'; readonly data: readonly string[] };
 
 export interface Hdf5Dataset {
   readonly kind: 'dataset';
@@ -193,7 +191,13 @@ function writeGroup(group: InstanceType<typeof h5wasm.Group>, tree: Hdf5WriteGro
       group.create_dataset({ name: key, data: node.float64, shape, dtype: '<d', ...chunked });
     } else if (node.int64 !== undefined) {
       const values = typeof node.int64 === 'number' ? [node.int64] : node.int64;
-      group.create_dataset({ name: key, data: BigInt64Array.from(values.map((v) => BigInt(v))), shape: typeof node.int64 === 'number' ? [] : (shape ?? [values.length]), dtype: '<q', ...chunked });
+      group.create_dataset({
+        name: key,
+        data: BigInt64Array.from(values.map((v) => BigInt(v))),
+        shape: typeof node.int64 === 'number' ? [] : (shape ?? [values.length]),
+        dtype: '<q',
+        ...chunked,
+      });
     }
   }
 }

@@ -38,7 +38,10 @@ export function modelToNir(model: Model): { nir: NirFile; subtractiveReset: stri
   const connect = (from: readonly string[], target: string, reader: string) => {
     const twice = from.find((name, i) => from.indexOf(name) !== i);
     if (twice !== undefined) {
-      throw new ModelError(`${model.name}: layer ${reader}`, `cannot be written as NIR: it reads the output of '${twice}' twice through adds, and a NIR graph has one edge per pair of nodes`);
+      throw new ModelError(
+        `${model.name}: layer ${reader}`,
+        `cannot be written as NIR: it reads the output of '${twice}' twice through adds, and a NIR graph has one edge per pair of nodes`,
+      );
     }
     for (const source of from) edges.push({ source, target });
   };
@@ -97,13 +100,25 @@ function toNir(node: ModelNode, inputShape: readonly number[], outputShape: read
   switch (node.kind) {
     case 'conv2d':
       return {
-        type: 'Conv2d', name, weight: arrayOf(node.weight), bias: node.bias ? arrayOf(node.bias) : perNeuron(0, [node.weight.shape[0]!]),
-        stride: [...node.stride], padding: [...node.padding], dilation: [1, 1], groups: 1,
+        type: 'Conv2d',
+        name,
+        weight: arrayOf(node.weight),
+        bias: node.bias ? arrayOf(node.bias) : perNeuron(0, [node.weight.shape[0]!]),
+        stride: [...node.stride],
+        padding: [...node.padding],
+        dilation: [1, 1],
+        groups: 1,
       };
     case 'conv1d':
       return {
-        type: 'Conv1d', name, weight: arrayOf(node.weight), bias: node.bias ? arrayOf(node.bias) : perNeuron(0, [node.weight.shape[0]!]),
-        stride: [node.stride], padding: [node.padding], dilation: [1], groups: 1,
+        type: 'Conv1d',
+        name,
+        weight: arrayOf(node.weight),
+        bias: node.bias ? arrayOf(node.bias) : perNeuron(0, [node.weight.shape[0]!]),
+        stride: [node.stride],
+        padding: [node.padding],
+        dilation: [1],
+        groups: 1,
       };
     case 'linear':
       return node.bias ? { type: 'Affine', name, weight: arrayOf(node.weight), bias: arrayOf(node.bias) } : { type: 'Linear', name, weight: arrayOf(node.weight) };
@@ -138,7 +153,8 @@ function toNir(node: ModelNode, inputShape: readonly number[], outputShape: read
       const [h, w] = [inputShape[1]!, inputShape[2]!];
       const [oh, ow] = node.output;
       const kernel = h / oh;
-      if (!Number.isInteger(kernel) || kernel !== w / ow) refuse(`output ${formatShape(node.output)} of input ${formatShape(inputShape)} is not one square window; NIR has only fixed windows`);
+      if (!Number.isInteger(kernel) || kernel !== w / ow)
+        refuse(`output ${formatShape(node.output)} of input ${formatShape(inputShape)} is not one square window; NIR has only fixed windows`);
       return { type: 'AvgPool2d', name, kernel: [kernel, kernel], stride: [kernel, kernel], padding: [0, 0] };
     }
     case 'maxpool2d':
@@ -167,9 +183,7 @@ function neuronToNir(name: string, d: NeuronDynamics, threshold: number | null, 
   const r = at((d.inputScale * tau) / dt);
   const vLeak = at((d.leak * tau) / dt);
   if (!d.current) {
-    return threshold === null
-      ? { type: 'LI', name, tau: at(tau), r, vLeak }
-      : { type: 'LIF', name, tau: at(tau), r, vLeak, vThreshold: at(threshold), vReset: at(0) };
+    return threshold === null ? { type: 'LI', name, tau: at(tau), r, vLeak } : { type: 'LIF', name, tau: at(tau), r, vLeak, vThreshold: at(threshold), vReset: at(0) };
   }
   if (!(d.current.decay < 1) || !(d.current.decay > 0)) refuse(`synaptic decay ${d.current.decay} is outside (0, 1)`);
   const tauSyn = dt / (1 - d.current.decay);

@@ -13,12 +13,25 @@ interface Named {
 }
 
 /** The graph's input, per-sample shape (no batch or time axis). */
-export interface NirInput extends Named { readonly type: 'Input'; readonly shape: readonly number[] }
-export interface NirOutput extends Named { readonly type: 'Output'; readonly shape: readonly number[] }
+export interface NirInput extends Named {
+  readonly type: 'Input';
+  readonly shape: readonly number[];
+}
+export interface NirOutput extends Named {
+  readonly type: 'Output';
+  readonly shape: readonly number[];
+}
 /** y = W x + b */
-export interface NirAffine extends Named { readonly type: 'Affine'; readonly weight: NirArray; readonly bias: NirArray }
+export interface NirAffine extends Named {
+  readonly type: 'Affine';
+  readonly weight: NirArray;
+  readonly bias: NirArray;
+}
 /** y = W x */
-export interface NirLinear extends Named { readonly type: 'Linear'; readonly weight: NirArray }
+export interface NirLinear extends Named {
+  readonly type: 'Linear';
+  readonly weight: NirArray;
+}
 /** y = conv(x, W) + b over [C, L] / [C, H, W]. */
 export interface NirConv extends Named {
   readonly type: 'Conv1d' | 'Conv2d';
@@ -37,13 +50,29 @@ export interface NirPool extends Named {
   readonly padding: readonly number[];
 }
 /** y = x reshaped, dimensions start_dim..end_dim merged (per-sample axes). */
-export interface NirFlatten extends Named { readonly type: 'Flatten'; readonly startDim: number; readonly endDim: number; readonly inputShape: readonly number[] | null }
+export interface NirFlatten extends Named {
+  readonly type: 'Flatten';
+  readonly startDim: number;
+  readonly endDim: number;
+  readonly inputShape: readonly number[] | null;
+}
 /** y = s * x */
-export interface NirScale extends Named { readonly type: 'Scale'; readonly scale: NirArray }
+export interface NirScale extends Named {
+  readonly type: 'Scale';
+  readonly scale: NirArray;
+}
 /** z = H(x - theta) */
-export interface NirThreshold extends Named { readonly type: 'Threshold'; readonly threshold: NirArray }
+export interface NirThreshold extends Named {
+  readonly type: 'Threshold';
+  readonly threshold: NirArray;
+}
 /** dv/dt = R I; z = H(v - v_thr); v -> v_reset on a spike. */
-export interface NirIf extends Named { readonly type: 'IF'; readonly r: NirArray; readonly vThreshold: NirArray; readonly vReset: NirArray | null }
+export interface NirIf extends Named {
+  readonly type: 'IF';
+  readonly r: NirArray;
+  readonly vThreshold: NirArray;
+  readonly vReset: NirArray | null;
+}
 /** tau dv/dt = (v_leak - v) + R I; z = H(v - v_thr); v -> v_reset on a spike. */
 export interface NirLif extends Named {
   readonly type: 'LIF';
@@ -65,7 +94,12 @@ export interface NirCubaLif extends Named {
   readonly vReset: NirArray | null;
 }
 /** tau dv/dt = (v_leak - v) + R I; output v. */
-export interface NirLi extends Named { readonly type: 'LI'; readonly tau: NirArray; readonly r: NirArray; readonly vLeak: NirArray }
+export interface NirLi extends Named {
+  readonly type: 'LI';
+  readonly tau: NirArray;
+  readonly r: NirArray;
+  readonly vLeak: NirArray;
+}
 /** tau_syn dI/dt = -I + w_in x; tau_mem dv/dt = (v_leak - v) + R I; output v. */
 export interface NirCubaLi extends Named {
   readonly type: 'CubaLI';
@@ -76,9 +110,15 @@ export interface NirCubaLi extends Named {
   readonly wIn: NirArray;
 }
 /** dv/dt = R I; output v. */
-export interface NirIntegrator extends Named { readonly type: 'I'; readonly r: NirArray }
+export interface NirIntegrator extends Named {
+  readonly type: 'I';
+  readonly r: NirArray;
+}
 /** A nested graph: its own nodes and edges, entered through its Input nodes and left through its Output nodes. */
-export interface NirSubgraph extends Named { readonly type: 'NIRGraph'; readonly graph: NirGraph }
+export interface NirSubgraph extends Named {
+  readonly type: 'NIRGraph';
+  readonly graph: NirGraph;
+}
 
 export type NirNode =
   | NirInput

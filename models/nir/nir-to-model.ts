@@ -29,7 +29,11 @@ export const DEFAULT_NIR_TIMESTEPS = 10;
 export function nirToModel(nir: NirFile, file: string, options: NirImportOptions = {}): Model {
   const flat = flattenGraph(nir.graph, file);
   const links = orderGraph(flat, file);
-  const convention = detectConvention(flat.nodes.map((n) => n.node), options.dt, nir.hints?.dt ?? null);
+  const convention = detectConvention(
+    flat.nodes.map((n) => n.node),
+    options.dt,
+    nir.hints?.dt ?? null,
+  );
   const reset = options.reset ?? nir.hints?.reset ?? 'zero';
   const timesteps = options.timesteps ?? nir.hints?.timesteps ?? DEFAULT_NIR_TIMESTEPS;
   const input = links[0]!.node;
@@ -39,11 +43,14 @@ export function nirToModel(nir: NirFile, file: string, options: NirImportOptions
   // (spikechip's export writes it so).
   const first = links.find((l) => l.inputs.includes(input.name));
   const pixelScale =
-    first?.node.node.type === 'Scale' && uniform(first.node.node.scale) === 1 / 255 && first.inputs.length === 1 &&
-    links.filter((l) => l.inputs.includes(input.name)).length === 1;
+    first?.node.node.type === 'Scale' && uniform(first.node.node.scale) === 1 / 255 && first.inputs.length === 1 && links.filter((l) => l.inputs.includes(input.name)).length === 1;
   const alias = new Map<string, string>([[input.name, MODEL_INPUT]]);
   if (pixelScale) alias.set(first.node.name, MODEL_INPUT);
-  const nodes = wireNodes(links.filter((l) => !alias.has(l.node.name)), alias, (link) => toModelNode(link, convention, reset, file));
+  const nodes = wireNodes(
+    links.filter((l) => !alias.has(l.node.name)),
+    alias,
+    (link) => toModelNode(link, convention, reset, file),
+  );
   const notes = [
     `NIR ${nir.version}: ${convention.note}`,
     `reset ${reset === 'zero' ? 'to zero (NIR v_reset)' : options.reset ? 'by subtraction (as asked)' : 'by subtraction (/spikechip/reset)'}; spike when v >= v_threshold`,
@@ -143,7 +150,9 @@ function toModelNode(link: GraphLink, c: TimeConvention, reset: ResetMode, file:
       if (threshold === null) fail('per-neuron v_threshold values differ; spikechip needs one threshold per layer');
       if (node.vReset && uniform(node.vReset) !== 0) fail('v_reset is not zero; spikechip resets to zero or by subtraction');
       const rec = link.recurrent;
-      const recurrent = rec ? { weight: t(rec.weight, `recurrent ${rec.name} weight`, 2), bias: rec.type === 'Affine' ? t(rec.bias, `recurrent ${rec.name} bias`, 1) : null } : null;
+      const recurrent = rec
+        ? { weight: t(rec.weight, `recurrent ${rec.name} weight`, 2), bias: rec.type === 'Affine' ? t(rec.bias, `recurrent ${rec.name} bias`, 1) : null }
+        : null;
       return { kind: 'spiking-neuron', name, origin: node.type, dynamics: discretise(node, c, file), threshold: threshold!, reset, recurrent };
     }
     case 'LI':
@@ -196,15 +205,40 @@ function checkShapes(model: Model, chain: readonly GraphLink[], c: TimeConventio
 function neuronFields(node: NirNode): [string, NirArray][] {
   switch (node.type) {
     case 'IF':
-      return [['r', node.r], ['v_threshold', node.vThreshold]];
+      return [
+        ['r', node.r],
+        ['v_threshold', node.vThreshold],
+      ];
     case 'LIF':
-      return [['tau', node.tau], ['r', node.r], ['v_leak', node.vLeak], ['v_threshold', node.vThreshold]];
+      return [
+        ['tau', node.tau],
+        ['r', node.r],
+        ['v_leak', node.vLeak],
+        ['v_threshold', node.vThreshold],
+      ];
     case 'CubaLIF':
-      return [['tau_mem', node.tauMem], ['tau_syn', node.tauSyn], ['r', node.r], ['v_leak', node.vLeak], ['v_threshold', node.vThreshold], ['w_in', node.wIn]];
+      return [
+        ['tau_mem', node.tauMem],
+        ['tau_syn', node.tauSyn],
+        ['r', node.r],
+        ['v_leak', node.vLeak],
+        ['v_threshold', node.vThreshold],
+        ['w_in', node.wIn],
+      ];
     case 'LI':
-      return [['tau', node.tau], ['r', node.r], ['v_leak', node.vLeak]];
+      return [
+        ['tau', node.tau],
+        ['r', node.r],
+        ['v_leak', node.vLeak],
+      ];
     case 'CubaLI':
-      return [['tau_mem', node.tauMem], ['tau_syn', node.tauSyn], ['r', node.r], ['v_leak', node.vLeak], ['w_in', node.wIn]];
+      return [
+        ['tau_mem', node.tauMem],
+        ['tau_syn', node.tauSyn],
+        ['r', node.r],
+        ['v_leak', node.vLeak],
+        ['w_in', node.wIn],
+      ];
     case 'I':
       return [['r', node.r]];
     default:

@@ -60,7 +60,10 @@ export function orderGraph(graph: FlatGraph, file: string): GraphLink[] {
   if (outputs.length !== 1) throw new ModelError(file, `the graph has ${outputs.length} Output nodes; spikechip needs exactly one`);
   const input = inputs[0]!;
   const output = outputs[0]!;
-  for (const [flat, wrong, side] of [[input, preds(input.name), 'inputs'], [output, succs(output.name), 'outputs']] as const) {
+  for (const [flat, wrong, side] of [
+    [input, preds(input.name), 'inputs'],
+    [output, succs(output.name), 'outputs'],
+  ] as const) {
     if (wrong.length > 0) throw new ModelError(file, `node ${flat.name} (${flat.node.type}) has ${side} (${wrong.join(', ')})`);
   }
 

@@ -9,7 +9,7 @@ import type { NirArray, NirEdge, NirFile, NirGraph, NirNode, SpikechipHints } fr
  */
 export function parseNir(root: Hdf5Group, file: string): NirFile {
   const version = root.children.get('version');
-  const versionText = version?.kind === 'dataset' && version.values.kind === 'strings' ? version.values.data[0] ?? '' : null;
+  const versionText = version?.kind === 'dataset' && version.values.kind === 'strings' ? (version.values.data[0] ?? '') : null;
   if (versionText === null) throw new ModelError(file, 'not a NIR file: no /version string dataset');
   const node = root.children.get('node');
   if (node?.kind !== 'group') throw new ModelError(file, 'not a NIR file: no /node group');
@@ -24,7 +24,14 @@ function parseHints(group: Hdf5Node | undefined, file: string): SpikechipHints |
   const resetValue = reset?.kind === 'dataset' && reset.values.kind === 'strings' ? reset.values.data[0] : undefined;
   const steps = group.children.get('timesteps');
   const stepsValue = steps?.kind === 'dataset' && steps.values.kind === 'numbers' ? steps.values.data[0] : undefined;
-  if (dtValue === undefined || !(dtValue > 0) || (resetValue !== 'zero' && resetValue !== 'subtract') || stepsValue === undefined || !Number.isInteger(stepsValue) || stepsValue < 1) {
+  if (
+    dtValue === undefined ||
+    !(dtValue > 0) ||
+    (resetValue !== 'zero' && resetValue !== 'subtract') ||
+    stepsValue === undefined ||
+    !Number.isInteger(stepsValue) ||
+    stepsValue < 1
+  ) {
     throw new ModelError(file, '/spikechip must hold a positive dt, a reset of zero or subtract and a positive number of timesteps');
   }
   return { dt: dtValue, reset: resetValue, timesteps: stepsValue };
@@ -113,7 +120,16 @@ function parseNode(name: string, group: Hdf5Group, file: string): NirNode {
         const v = ints(key, new Array<number>(n).fill(fallback));
         return v.length === 1 ? new Array<number>(n).fill(v[0]!) : v;
       };
-      return { type, name, weight: array('weight'), bias: optionalArray('bias'), stride: perAxis('stride', 1), padding: perAxis('padding', 0), dilation: perAxis('dilation', 1), groups: int('groups', 1) };
+      return {
+        type,
+        name,
+        weight: array('weight'),
+        bias: optionalArray('bias'),
+        stride: perAxis('stride', 1),
+        padding: perAxis('padding', 0),
+        dilation: perAxis('dilation', 1),
+        groups: int('groups', 1),
+      };
     }
     case 'SumPool2d':
     case 'AvgPool2d':
@@ -132,13 +148,28 @@ function parseNode(name: string, group: Hdf5Group, file: string): NirNode {
       return { type, name, tau: array('tau'), r: array('r'), vLeak: array('v_leak'), vThreshold: array('v_threshold'), vReset: optionalArray('v_reset') };
     case 'CubaLIF':
       return {
-        type, name, tauMem: array('tau_mem'), tauSyn: array('tau_syn'), r: array('r'), vLeak: array('v_leak'),
-        vThreshold: array('v_threshold'), wIn: optionalArray('w_in') ?? { shape: [1], data: Float64Array.of(1) }, vReset: optionalArray('v_reset'),
+        type,
+        name,
+        tauMem: array('tau_mem'),
+        tauSyn: array('tau_syn'),
+        r: array('r'),
+        vLeak: array('v_leak'),
+        vThreshold: array('v_threshold'),
+        wIn: optionalArray('w_in') ?? { shape: [1], data: Float64Array.of(1) },
+        vReset: optionalArray('v_reset'),
       };
     case 'LI':
       return { type, name, tau: array('tau'), r: array('r'), vLeak: array('v_leak') };
     case 'CubaLI':
-      return { type, name, tauMem: array('tau_mem'), tauSyn: array('tau_syn'), r: array('r'), vLeak: array('v_leak'), wIn: optionalArray('w_in') ?? { shape: [1], data: Float64Array.of(1) } };
+      return {
+        type,
+        name,
+        tauMem: array('tau_mem'),
+        tauSyn: array('tau_syn'),
+        r: array('r'),
+        vLeak: array('v_leak'),
+        wIn: optionalArray('w_in') ?? { shape: [1], data: Float64Array.of(1) },
+      };
     case 'I':
     case 'Integrator':
       return { type: 'I', name, r: array('r') };

@@ -50,8 +50,13 @@ function nodeGroup(node: NirNode): Hdf5WriteGroup {
     case 'Conv1d':
     case 'Conv2d':
       return {
-        type, weight: f32(node.weight), ...(node.bias ? { bias: f32(node.bias) } : {}),
-        stride: ints(node.stride), padding: ints(node.padding), dilation: ints(node.dilation), groups: { int64: node.groups },
+        type,
+        weight: f32(node.weight),
+        ...(node.bias ? { bias: f32(node.bias) } : {}),
+        stride: ints(node.stride),
+        padding: ints(node.padding),
+        dilation: ints(node.dilation),
+        groups: { int64: node.groups },
       };
     case 'SumPool2d':
     case 'AvgPool2d':
@@ -68,8 +73,14 @@ function nodeGroup(node: NirNode): Hdf5WriteGroup {
       return { type, tau: f64(node.tau), r: f64(node.r), v_leak: f64(node.vLeak), v_threshold: f64(node.vThreshold), ...(node.vReset ? { v_reset: f64(node.vReset) } : {}) };
     case 'CubaLIF':
       return {
-        type, tau_mem: f64(node.tauMem), tau_syn: f64(node.tauSyn), r: f64(node.r), v_leak: f64(node.vLeak),
-        v_threshold: f64(node.vThreshold), w_in: f64(node.wIn), ...(node.vReset ? { v_reset: f64(node.vReset) } : {}),
+        type,
+        tau_mem: f64(node.tauMem),
+        tau_syn: f64(node.tauSyn),
+        r: f64(node.r),
+        v_leak: f64(node.vLeak),
+        v_threshold: f64(node.vThreshold),
+        w_in: f64(node.wIn),
+        ...(node.vReset ? { v_reset: f64(node.vReset) } : {}),
       };
     case 'LI':
       return { type, tau: f64(node.tau), r: f64(node.r), v_leak: f64(node.vLeak) };

@@ -129,7 +129,8 @@ export function numpyArrayGlobals(fail: Fail): AllowedGlobal[] {
   const dtype = (...args: unknown[]): DtypePlaceholder => {
     const code = pickleText(args[0]);
     const known = code === undefined ? undefined : DTYPE_CODES[code.replace(/^[<>|=]/, '')];
-    if (code === undefined || known === undefined) throw fail(`numpy dtype ${code === undefined ? '(not a string)' : `'${code.slice(0, 16)}'`} is not one of ${Object.keys(DTYPE_CODES).join(', ')}`);
+    if (code === undefined || known === undefined)
+      throw fail(`numpy dtype ${code === undefined ? '(not a string)' : `'${code.slice(0, 16)}'`} is not one of ${Object.keys(DTYPE_CODES).join(', ')}`);
     const placeholder = new DtypePlaceholder(code, known.dtype, known.itemSize, fail);
     if (code.startsWith('>') && known.itemSize > 1) placeholder.littleEndianOrSingleByte = false;
     return placeholder;

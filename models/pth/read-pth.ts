@@ -42,10 +42,7 @@ export function readStateDict(bytes: Uint8Array, file: string, key?: string): Ma
 
   if (key !== undefined) {
     if (!root.has(key)) {
-      throw new ModelError(
-        file,
-        `the checkpoint has no key '${key}'; its top-level keys are ${topLevelKeys || '(none)'}`,
-      );
+      throw new ModelError(file, `the checkpoint has no key '${key}'; its top-level keys are ${topLevelKeys || '(none)'}`);
     }
     const tensors = tensorEntries(root.get(key));
     if (tensors === undefined || tensors.size === 0) {

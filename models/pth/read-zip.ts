@@ -42,8 +42,7 @@ export function readTorchZip(bytes: Uint8Array, file: string, ledger: MemoryLedg
     throw new ModelError(
       file,
       roots.length === 0
-        ? 'the zip archive holds no <root>/data.pkl record: it is not a torch.save checkpoint, or its zip ' +
-            'directory is corrupt'
+        ? 'the zip archive holds no <root>/data.pkl record: it is not a torch.save checkpoint, or its zip ' + 'directory is corrupt'
         : `the zip archive holds ${roots.length} data.pkl records (${roots.join(', ')}); expected exactly one`,
     );
   }
@@ -117,8 +116,7 @@ function inflateDeclared(data: Uint8Array, entry: ZipEntry, file: string): Uint8
   if (inflated.length !== entry.uncompressedSize) {
     throw new ModelError(
       file,
-      `zip record '${entry.name}' should hold ${entry.uncompressedSize} bytes but only ${inflated.length} are present; ` +
-        'the file is truncated or corrupt',
+      `zip record '${entry.name}' should hold ${entry.uncompressedSize} bytes but only ${inflated.length} are present; ` + 'the file is truncated or corrupt',
     );
   }
   return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
@@ -146,11 +144,7 @@ function refuseBigEndian(byteorderRecord: Uint8Array | undefined, file: string):
   const byteorder = new TextDecoder('ascii').decode(byteorderRecord).trim();
   if (byteorder === 'little') return;
   if (byteorder === 'big') {
-    throw new ModelError(
-      file,
-      "was saved on a big-endian machine (its byteorder record says 'big'); only little-endian checkpoints " +
-        'are supported',
-    );
+    throw new ModelError(file, "was saved on a big-endian machine (its byteorder record says 'big'); only little-endian checkpoints " + 'are supported');
   }
   throw new ModelError(file, `has an unrecognised byteorder record '${byteorder.slice(0, 32)}'; expected 'little'`);
 }

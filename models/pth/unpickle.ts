@@ -414,24 +414,19 @@ class UnpicklingSession {
 
   resolveGlobal(module: unknown, name: unknown): PickleCallable {
     if (typeof module !== 'string' || typeof name !== 'string') {
-      throw this.error(
-        `pickle names a global whose module or name is not a string (${describe(module)}, ${describe(name)})`,
-      );
+      throw this.error(`pickle names a global whose module or name is not a string (${describe(module)}, ${describe(name)})`);
     }
     const allowed = this.globals.get(`${module}\n${name}`);
     if (allowed !== undefined) return allowed;
     throw this.error(
-      `pickle names the global '${clip(module)}.${clip(name)}', which is not on the allow-list of ` +
-        `${PROFILES[this.allowList].globalsName} globals; refusing to load it`,
+      `pickle names the global '${clip(module)}.${clip(name)}', which is not on the allow-list of ` + `${PROFILES[this.allowList].globalsName} globals; refusing to load it`,
     );
   }
 
   /** Persistent ids are ('storage', StorageType, key, location, numel). */
   resolveStorage(persistentId: unknown): object {
     if (!Array.isArray(persistentId) || persistentId.length !== 5 || persistentId[0] !== 'storage') {
-      throw this.error(
-        `pickle has a persistent id ${describe(persistentId)}; expected ('storage', type, key, location, numel)`,
-      );
+      throw this.error(`pickle has a persistent id ${describe(persistentId)}; expected ('storage', type, key, location, numel)`);
     }
     const [, storageType, key, location, numel] = persistentId as unknown[];
     const dtype = this.storageTypes.get(storageType);
@@ -444,9 +439,7 @@ class UnpicklingSession {
     if (known !== undefined) {
       const record = this.storageRecords.get(known)!;
       if (record.dtype !== dtype || record.numel !== numel) {
-        throw this.error(
-          `storage '${clip(key)}' is referenced both as ${record.dtype}[${record.numel}] and ${dtype}[${numel}]`,
-        );
+        throw this.error(`storage '${clip(key)}' is referenced both as ${record.dtype}[${record.numel}] and ${dtype}[${numel}]`);
       }
       return known;
     }
@@ -457,10 +450,7 @@ class UnpicklingSession {
     }
     const neededBytes = numel * BYTES_PER_ELEMENT[dtype];
     if (bytes.length < neededBytes) {
-      throw this.error(
-        `storage '${clip(key)}' should hold ${numel} ${dtype} values (${neededBytes} bytes), ` +
-          `but its record has ${bytes.length} bytes`,
-      );
+      throw this.error(`storage '${clip(key)}' should hold ${numel} ${dtype} values (${neededBytes} bytes), ` + `but its record has ${bytes.length} bytes`);
     }
     const token = Object.freeze(Object.create(null) as object);
     this.storageRecords.set(token, { key, dtype, numel, readElement: elementReader(dtype, bytes) });
@@ -477,8 +467,7 @@ class UnpicklingSession {
       throw this.error(`_rebuild_tensor_v2 gets ${args.length} arguments; expected 6 or 7`);
     }
     const [storageToken, offset, size, stride] = args;
-    const storage =
-      typeof storageToken === 'object' && storageToken !== null ? this.storageRecords.get(storageToken) : undefined;
+    const storage = typeof storageToken === 'object' && storageToken !== null ? this.storageRecords.get(storageToken) : undefined;
     if (storage === undefined) {
       throw this.error(`_rebuild_tensor_v2 gets ${describe(storageToken)} where a storage belongs`);
     }
@@ -571,13 +560,7 @@ function halfToNumber(bits: number): number {
 }
 
 /** Visits the view's elements in row-major order, stepping the storage index like an odometer. */
-function gatherStrided(
-  readElement: (index: number) => number,
-  offset: number,
-  shape: readonly number[],
-  strides: readonly number[],
-  numel: number,
-): Float64Array {
+function gatherStrided(readElement: (index: number) => number, offset: number, shape: readonly number[], strides: readonly number[], numel: number): Float64Array {
   const values = new Float64Array(numel);
   const position = new Array<number>(shape.length).fill(0);
   let storageIndex = offset;

@@ -104,7 +104,7 @@ export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
 }
 
 function findExtra(view: DataView, start: number, length: number, id: number): { at: number; length: number } | undefined {
-  for (let at = start; at + 4 <= start + length; ) {
+  for (let at = start; at + 4 <= start + length;) {
     const fieldId = view.getUint16(at, true);
     const fieldLength = view.getUint16(at + 2, true);
     if (fieldId === id) return { at: at + 4, length: Math.min(fieldLength, start + length - at - 4) };

@@ -12,12 +12,7 @@ import type { CalibrationPart, CalibrationPartResult } from './calibrate-worker.
  * statistic is reduced across the parts exactly as one executor reduces the whole batch (batch-statistics.ts), so
  * the tables are calibrateOts's. One worker, or running from the TypeScript sources, runs calibrateOts here.
  */
-export async function calibrateOtsParallel(
-  model: Model,
-  calibrationInput: Float32Array,
-  count: number,
-  workers = availableParallelism(),
-): Promise<Map<string, Float32Array>> {
+export async function calibrateOtsParallel(model: Model, calibrationInput: Float32Array, count: number, workers = availableParallelism()): Promise<Map<string, Float32Array>> {
   const parties = Math.min(workers, count);
   if (parties <= 1 || !import.meta.url.endsWith('.js')) return calibrateOts(model, calibrationInput, count);
   const size = elementCount(model.input.shape);

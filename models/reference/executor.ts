@@ -91,14 +91,7 @@ export class ReferenceExecutor {
    * last-stage output. With `frames`, the input holds one frame per step ([batch, T, ...input.shape]: event
    * recordings integrated into frames), and step t reads frame t of every sample.
    */
-  run(
-    input: Float32Array,
-    batch: number,
-    mode: ThresholdMode,
-    onStep?: (t: number, output: Float32Array) => void,
-    onStage?: StageObserver,
-    frames = false,
-  ): ReferenceRun {
+  run(input: Float32Array, batch: number, mode: ThresholdMode, onStep?: (t: number, output: Float32Array) => void, onStage?: StageObserver, frames = false): ReferenceRun {
     const perSample = this.inputSize * (frames ? this.model.timesteps : 1);
     if (batch > this.maxBatch || input.length < batch * perSample) {
       throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / perSample})`);
@@ -192,9 +185,18 @@ export class ReferenceExecutor {
         // A 1-D convolution is a 2-D one over a [C, 1, L] input with a 1 x k kernel; the weight layout is the same.
         const [cout, cin, k] = node.weight.shape as [number, number, number];
         const g: Conv2dGeometry = {
-          inChannels: cin, inHeight: 1, inWidth: inputShape[1]!,
-          outChannels: cout, outHeight: 1, outWidth: outputShape[1]!,
-          kernelHeight: 1, kernelWidth: k, strideY: 1, strideX: node.stride, padY: 0, padX: node.padding,
+          inChannels: cin,
+          inHeight: 1,
+          inWidth: inputShape[1]!,
+          outChannels: cout,
+          outHeight: 1,
+          outWidth: outputShape[1]!,
+          kernelHeight: 1,
+          kernelWidth: k,
+          strideY: 1,
+          strideX: node.stride,
+          padY: 0,
+          padX: node.padding,
         };
         const weights = reorderConvWeights(node.weight.data, g);
         const taps = convTaps(g);
@@ -324,15 +326,7 @@ export class ReferenceExecutor {
 }
 
 /** A conv stage's run: conv2d.wat's SIMD twin of conv2dSample where WebAssembly SIMD runs, else conv2dSample itself. */
-function convolution(
-  weights: Float64Array,
-  taps: ConvTaps,
-  bias: Float32Array | null,
-  g: Conv2dGeometry,
-  inSize: number,
-  outSize: number,
-  out: Float32Array,
-): Stage['run'] {
+function convolution(weights: Float64Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, inSize: number, outSize: number, out: Float32Array): Stage['run'] {
   const simd = WasmConv2d.create(weights, taps, bias, g);
   if (!simd) return scalarConvolution(weights, taps, bias, g, inSize, outSize, out);
   // The weights live on in the kernel's memory only: this closure must not hold the float64 copy too.
@@ -341,15 +335,7 @@ function convolution(
   };
 }
 
-function scalarConvolution(
-  weights: Float64Array,
-  taps: ConvTaps,
-  bias: Float32Array | null,
-  g: Conv2dGeometry,
-  inSize: number,
-  outSize: number,
-  out: Float32Array,
-): Stage['run'] {
+function scalarConvolution(weights: Float64Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, inSize: number, outSize: number, out: Float32Array): Stage['run'] {
   const acc = new Float64Array(outSize);
   return (input, batch) => {
     for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);

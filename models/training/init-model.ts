@@ -38,7 +38,10 @@ export function parameterShapes(arch: ArchSpec, archPath: string, classes: numbe
     const previous = i === 0 ? MODEL_INPUT : ids[i - 1]!;
     return layer.op === 'add' ? [layer.inputs[0] ?? previous, layer.inputs[1]] : [layer.input ?? previous];
   });
-  const order = topologicalOrder(ids.map((id, i) => ({ id, inputs: operands[i]! })), archPath);
+  const order = topologicalOrder(
+    ids.map((id, i) => ({ id, inputs: operands[i]! })),
+    archPath,
+  );
   const sizes = new Map<string, { channels: number; features: number; spatial: number[] }>([
     [MODEL_INPUT, { channels: arch.input.shape[0] ?? 1, features: arch.input.shape.reduce((a, b) => a * b, 1), spatial: arch.input.shape.slice(1) }],
   ]);
@@ -48,10 +51,9 @@ export function parameterShapes(arch: ArchSpec, archPath: string, classes: numbe
     let { channels, features, spatial } = sizes.get(operands[i]![0]!)!;
     switch (layer.op) {
       case 'conv2d': {
-        const out = fields.outChannels, k = fields.kernel;
-        const shape = typeof out === 'number' && typeof k === 'number'
-          ? [out, channels, k, k]
-          : fromCheckpoint(layer.weight, i, 'outChannels and kernel');
+        const out = fields.outChannels,
+          k = fields.kernel;
+        const shape = typeof out === 'number' && typeof k === 'number' ? [out, channels, k, k] : fromCheckpoint(layer.weight, i, 'outChannels and kernel');
         shapes.set(layer.weight, shape);
         if (layer.bias) shapes.set(layer.bias, [shape[0]!]);
         const [ph, pw] = typeof layer.padding === 'number' ? [layer.padding, layer.padding] : layer.padding;

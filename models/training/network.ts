@@ -19,11 +19,53 @@ export interface ParamSlot {
 
 /** One layer of the training graph: the Model's node plus what the kernels need precomputed. */
 export type TrainOp =
-  | { readonly kind: 'conv2d'; readonly name: string; readonly g: Conv2dGeometry; readonly taps: ConvTaps; readonly weight: ParamSlot; readonly bias: ParamSlot | null; readonly inSize: number; readonly outSize: number; readonly timeInvariant: boolean }
-  | { readonly kind: 'linear'; readonly name: string; readonly inSize: number; readonly outSize: number; readonly weight: ParamSlot; readonly bias: ParamSlot | null; readonly timeInvariant: boolean }
-  | { readonly kind: 'norm'; readonly name: string; readonly variant: 'osr' | 'batchnorm'; readonly channels: number; readonly plane: number; readonly size: number; readonly gamma: ParamSlot; readonly beta: ParamSlot; readonly eps: number; readonly timeInvariant: boolean }
+  | {
+      readonly kind: 'conv2d';
+      readonly name: string;
+      readonly g: Conv2dGeometry;
+      readonly taps: ConvTaps;
+      readonly weight: ParamSlot;
+      readonly bias: ParamSlot | null;
+      readonly inSize: number;
+      readonly outSize: number;
+      readonly timeInvariant: boolean;
+    }
+  | {
+      readonly kind: 'linear';
+      readonly name: string;
+      readonly inSize: number;
+      readonly outSize: number;
+      readonly weight: ParamSlot;
+      readonly bias: ParamSlot | null;
+      readonly timeInvariant: boolean;
+    }
+  | {
+      readonly kind: 'norm';
+      readonly name: string;
+      readonly variant: 'osr' | 'batchnorm';
+      readonly channels: number;
+      readonly plane: number;
+      readonly size: number;
+      readonly gamma: ParamSlot;
+      readonly beta: ParamSlot;
+      readonly eps: number;
+      readonly timeInvariant: boolean;
+    }
   | { readonly kind: 'lif'; readonly name: string; readonly size: number; readonly decay: number; readonly ots: boolean; readonly threshold: number }
-  | { readonly kind: 'avgpool2d'; readonly name: string; readonly channels: number; readonly inHeight: number; readonly inWidth: number; readonly kernel: number; readonly stride: number; readonly outHeight: number; readonly outWidth: number; readonly inSize: number; readonly outSize: number; readonly timeInvariant: boolean }
+  | {
+      readonly kind: 'avgpool2d';
+      readonly name: string;
+      readonly channels: number;
+      readonly inHeight: number;
+      readonly inWidth: number;
+      readonly kernel: number;
+      readonly stride: number;
+      readonly outHeight: number;
+      readonly outWidth: number;
+      readonly inSize: number;
+      readonly outSize: number;
+      readonly timeInvariant: boolean;
+    }
   | { readonly kind: 'flatten'; readonly name: string; readonly size: number; readonly timeInvariant: boolean }
   /** y = a + b (a residual connection); its two operands are the op's sources. */
   | { readonly kind: 'add'; readonly name: string; readonly size: number; readonly timeInvariant: boolean };
@@ -97,16 +139,34 @@ export function buildTrainGraph(model: Model, rule: TrainingRule): TrainGraph {
       }
       case 'lif': {
         if (node.reset !== 'subtract') throw new ModelError(where(node.name, 'lif'), `has ${node.reset} reset; both training rules use the soft (subtract) reset`);
-        if (rule === 'rate' && node.threshold.kind === 'ots') throw new ModelError(where(node.name, 'lif'), 'uses OTS thresholds, which the rate rule does not train (use --rule osr)');
+        if (rule === 'rate' && node.threshold.kind === 'ots')
+          throw new ModelError(where(node.name, 'lif'), 'uses OTS thresholds, which the rate rule does not train (use --rule osr)');
         const ots = node.threshold.kind === 'ots';
-        ops.push({ kind: 'lif', name: node.name, size: outSize, decay: node.decay, ots, threshold: ots ? (node.threshold as { initial: number }).initial : (node.threshold as { value: number }).value });
+        ops.push({
+          kind: 'lif',
+          name: node.name,
+          size: outSize,
+          decay: node.decay,
+          ots,
+          threshold: ots ? (node.threshold as { initial: number }).initial : (node.threshold as { value: number }).value,
+        });
         break;
       }
       case 'avgpool2d':
         if (node.padding) throw new ModelError(where(node.name, 'avgpool2d'), `padding ${node.padding}: training supports average pooling without padding`);
         ops.push({
-          kind: 'avgpool2d', name: node.name, channels: inputShape[0]!, inHeight: inputShape[1]!, inWidth: inputShape[2]!,
-          kernel: node.kernel, stride: node.stride, outHeight: outputShape[1]!, outWidth: outputShape[2]!, inSize, outSize, timeInvariant,
+          kind: 'avgpool2d',
+          name: node.name,
+          channels: inputShape[0]!,
+          inHeight: inputShape[1]!,
+          inWidth: inputShape[2]!,
+          kernel: node.kernel,
+          stride: node.stride,
+          outHeight: outputShape[1]!,
+          outWidth: outputShape[2]!,
+          inSize,
+          outSize,
+          timeInvariant,
         });
         break;
       case 'flatten':

@@ -65,8 +65,12 @@ export class OnlineShard implements TrainShard {
         const c = op.channels;
         widestChannels = Math.max(widestChannels, 3 * c);
         this.normStates.set(op.name, {
-          runMean: new Float64Array(c), runVar: new Float64Array(c).fill(1),
-          totalMean: new Float64Array(c), totalVar: new Float64Array(c), mean: new Float64Array(c), variance: new Float64Array(c),
+          runMean: new Float64Array(c),
+          runVar: new Float64Array(c).fill(1),
+          totalMean: new Float64Array(c),
+          totalVar: new Float64Array(c),
+          mean: new Float64Array(c),
+          variance: new Float64Array(c),
         });
       }
       if (op.kind === 'lif') {

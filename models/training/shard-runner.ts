@@ -61,9 +61,8 @@ export class ShardRunner {
     const params = new Float32Array(shared.params);
     const grads = new Float64Array(shared.grads, shard * this.graph.paramCount * 8, this.graph.paramCount);
     const reducer = new SharedReducer(new Float64Array(shared.reduce), shard, threads, shared.reduceSlot, this.barrier);
-    this.shard = setup.rule === 'osr'
-      ? new OnlineShard(this.graph, params, grads, maxCount, setup.lossLambda, reducer)
-      : new RateShard(this.graph, params, grads, maxCount, reducer);
+    this.shard =
+      setup.rule === 'osr' ? new OnlineShard(this.graph, params, grads, maxCount, setup.lossLambda, reducer) : new RateShard(this.graph, params, grads, maxCount, reducer);
   }
 
   runBatch(): void {

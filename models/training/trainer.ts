@@ -65,10 +65,12 @@ export async function trainModel(model: Model, data: TrainingImages, options: Tr
   for (let k = 1; k < threads; k++) {
     const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: { ...setup, shard: k } });
     workers.push(worker);
-    exits.push(new Promise((resolve, reject) => {
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
-    }));
+    exits.push(
+      new Promise((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('exit', () => resolve());
+      }),
+    );
   }
   const control = main.control;
   const checkWorkers = () => {

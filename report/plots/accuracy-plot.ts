@@ -38,7 +38,9 @@ export function accuracyPlot({ result }: ReportInput): Plot {
       tip: `chip ${result.chip}: ${result.correct} of ${result.samples} images right (${percentText(accuracy)})`,
     },
   ];
-  const gap = float ? ` Gap chip - float: ${fixed((accuracy - float.accuracy) * 100, 2)} points${float.samples !== result.samples ? ` (float on ${float.samples} images, chip on ${result.samples})` : ''}.` : '';
+  const gap = float
+    ? ` Gap chip - float: ${fixed((accuracy - float.accuracy) * 100, 2)} points${float.samples !== result.samples ? ` (float on ${float.samples} images, chip on ${result.samples})` : ''}.`
+    : '';
   return {
     id: 'accuracy',
     title: 'Accuracy: float reference vs chip',

@@ -32,7 +32,13 @@ export function latencyPlot(input: ReportInput): Plot {
     );
     parts.push(text(x + band * 0.35, top - 4, band >= 56 ? `core ${coreId(core)}` : String(coreId(core)), 'class="value" text-anchor="middle"'));
   });
-  parts.push(xAxis(box, steps.map((_, g) => ({ x: box.left + (g + 0.5) * band, label: String(g) })), 'global step'));
+  parts.push(
+    xAxis(
+      box,
+      steps.map((_, g) => ({ x: box.left + (g + 0.5) * band, label: String(g) })),
+      'global step',
+    ),
+  );
   parts.push(
     legend(
       [

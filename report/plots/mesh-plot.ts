@@ -51,10 +51,11 @@ export function meshPlot(input: ReportInput): Plot {
   const top = 52;
   const centre = (x: number, y: number) => [left + x * cell + cell / 2, top + y * cell + cell / 2] as const;
   const parts: string[] = [];
-  for (let y = 0; y < tilesY; y++) for (let x = 0; x < tilesX; x++) {
-    const [cx, cy] = centre(x, y);
-    parts.push(`<rect class="tile" x="${coord(cx - tile / 2)}" y="${coord(cy - tile / 2)}" width="${coord(tile)}" height="${coord(tile)}" rx="3"/>`);
-  }
+  for (let y = 0; y < tilesY; y++)
+    for (let x = 0; x < tilesX; x++) {
+      const [cx, cy] = centre(x, y);
+      parts.push(`<rect class="tile" x="${coord(cx - tile / 2)}" y="${coord(cy - tile / 2)}" width="${coord(tile)}" height="${coord(tile)}" rx="3"/>`);
+    }
   const maxLoad = Math.max(0, ...loads);
   let loadedLinks = 0;
   loads.forEach((load, i) => {
@@ -110,7 +111,9 @@ export function meshPlot(input: ReportInput): Plot {
   parts.push(`<rect x="${left}" y="10" width="12" height="12" fill="none" stroke="${ALERT}" stroke-width="3"/>`);
   parts.push(text(left + 20, 20, `bottleneck core ${result.bottleneckCore.id} (${result.bottleneckCore.layer})`, 'class="legend"'));
   const width = Math.max(left + tilesX * cell + 20, 600);
-  const busiest = result.busiestLink ? `busiest link (${result.busiestLink.from.join(',')})-(${result.busiestLink.to.join(',')}) ${count(result.busiestLink.packetsPerInference)} packets per inference` : 'no packet left its tile';
+  const busiest = result.busiestLink
+    ? `busiest link (${result.busiestLink.from.join(',')})-(${result.busiestLink.to.join(',')}) ${count(result.busiestLink.packetsPerInference)} packets per inference`
+    : 'no packet left its tile';
   return {
     ...base,
     caption:

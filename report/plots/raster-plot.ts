@@ -68,7 +68,11 @@ function panel(layer: RasterLayer, colour: string): string {
     // The y axis grows downwards (neuron 0 at the top), so the ticks are drawn on the flipped scale.
     yAxis(box, ticks, y, 'neuron index'),
     path ? `<path class="spikes" d="${path}" stroke="${colour}" stroke-width="${coord(thickness)}" fill="none"/>` : '',
-    xAxis(box, layer.steps.map((_, g) => ({ x: box.left + (g + 0.5) * band, label: String(g) })), 'global step'),
+    xAxis(
+      box,
+      layer.steps.map((_, g) => ({ x: box.left + (g + 0.5) * band, label: String(g) })),
+      'global step',
+    ),
     text(box.left + box.width / 2, 14, layer.name, 'class="panel-title" text-anchor="middle"'),
     text(box.left + box.width / 2, 30, `${count(total)} spikes, ${count(layer.neurons)} neurons`, 'class="tick" text-anchor="middle"'),
     ...hits,

@@ -29,8 +29,21 @@ export function firingRatePlot(input: ReportInput): Plot {
       parts.push(`<circle cx="${coord(px)}" cy="${coord(py)}" r="3.5" fill="${colour}"${tip(`${layer.name}, step ${g}: ${fixed(s, 1)} spikes${rate}`)}/>`);
     });
   });
-  parts.push(xAxis(box, Array.from({ length: steps }, (_, g) => ({ x: x(g), label: String(g) })), 'global step'));
-  parts.push(legend(layers.map(({ layer }, k) => ({ label: layer.name, colour: categoryColour(k), shape: 'line' as const })), box.left, 16, box.width));
+  parts.push(
+    xAxis(
+      box,
+      Array.from({ length: steps }, (_, g) => ({ x: x(g), label: String(g) })),
+      'global step',
+    ),
+  );
+  parts.push(
+    legend(
+      layers.map(({ layer }, k) => ({ label: layer.name, colour: categoryColour(k), shape: 'line' as const })),
+      box.left,
+      16,
+      box.width,
+    ),
+  );
   return {
     id: 'firing-rate',
     title: 'Firing rate per layer and step',

@@ -229,14 +229,36 @@ export function layOutFreeRun(
     shares: shareLayouts,
   };
   header.set([
-    n, acc16 ? 1 : 0, steps, layer.refractorySteps, shares, layout.u, layout.v, layout.bias, layout.refractory, layout.flags,
-    layout.acc, runStaysTrusted(layer, bias, largestSum, stepConstants) ? 1 : 0, layout.constants, layout.progress,
-    layout.sleepers, records.byteOffset,
+    n,
+    acc16 ? 1 : 0,
+    steps,
+    layer.refractorySteps,
+    shares,
+    layout.u,
+    layout.v,
+    layout.bias,
+    layout.refractory,
+    layout.flags,
+    layout.acc,
+    runStaysTrusted(layer, bias, largestSum, stepConstants) ? 1 : 0,
+    layout.constants,
+    layout.progress,
+    layout.sleepers,
+    records.byteOffset,
   ]);
   for (const share of shareLayouts) {
     new Int32Array(arena.sharedMemory.buffer, share.record, RECORD_TOTALS / 4).set([
-      share.from, share.to, share.rowStart, share.words, share.spikeLists[0], share.spikeLists[1], share.segments,
-      share.segmentCount, share.delivered, share.coreSpikes, share.coreInactive,
+      share.from,
+      share.to,
+      share.rowStart,
+      share.words,
+      share.spikeLists[0],
+      share.spikeLists[1],
+      share.segments,
+      share.segmentCount,
+      share.delivered,
+      share.coreSpikes,
+      share.coreInactive,
     ]);
   }
   return { memory: arena.sharedMemory, arena, layout };

@@ -32,14 +32,14 @@ export async function runSharesInThreads(run: FreeRunMemory, pacer = new SharePa
   const sleepers = new Int32Array(memory.buffer, layout.sleepers, 1);
   const workerFile = fileURLToPath(new URL('./free-run-worker.js', import.meta.url));
   const module = compiledKernels();
-  const workers = Array.from(
-    { length: parties - 1 },
-    (_, k) => new Worker(workerFile, { workerData: { memory, module, layout, share: k + 1, limit: limit.byteOffset } }),
+  const workers = Array.from({ length: parties - 1 }, (_, k) => new Worker(workerFile, { workerData: { memory, module, layout, share: k + 1, limit: limit.byteOffset } }));
+  const ready = workers.map(
+    (w) =>
+      new Promise<void>((resolve, reject) => {
+        w.once('message', () => resolve());
+        w.once('error', reject);
+      }),
   );
-  const ready = workers.map((w) => new Promise<void>((resolve, reject) => {
-    w.once('message', () => resolve());
-    w.once('error', reject);
-  }));
   const failed = Promise.race(workers.map((w) => new Promise<never>((_, reject) => w.on('error', reject))));
   // Awaited only once a share has published ABANDONED; a failure before then must not count as unhandled.
   failed.catch(() => undefined);
@@ -64,7 +64,7 @@ export async function runSharesInThreads(run: FreeRunMemory, pacer = new SharePa
     // the workers to finish it (this thread is then about to run their shares). So the pacer hears of a chunk only
     // after it has chosen the next one.
     let previous: { mode: PaceMode; steps: number; started: number } | null = null;
-    for (let t = 0; t < layout.steps && !abandoned(); ) {
+    for (let t = 0; t < layout.steps && !abandoned();) {
       const mode = pacer.next();
       if (mode === 'inline' && previous?.mode === 'threads') allReach(t);
       const chunkStarted = performance.now();

@@ -130,11 +130,32 @@ export class ChipWasm {
     const { uKeep, vKeep } = decayKeeps(k);
     const list = layer.spikeList.byteOffset;
     return this.arena.kernels.lifStep(
-      layer.u.byteOffset, layer.v.byteOffset, layer.accumulator.byteOffset, state.bias.byteOffset, layer.neurons,
-      state.segments.byteOffset, state.segments.length / 3, this.coreSpikes.byteOffset, this.coreInactive.byteOffset,
-      layer.spikes.byteOffset, list, list, marked,
-      uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      0, 0, 0, 0, 0, this.lifScratch,
+      layer.u.byteOffset,
+      layer.v.byteOffset,
+      layer.accumulator.byteOffset,
+      state.bias.byteOffset,
+      layer.neurons,
+      state.segments.byteOffset,
+      state.segments.length / 3,
+      this.coreSpikes.byteOffset,
+      this.coreInactive.byteOffset,
+      layer.spikes.byteOffset,
+      list,
+      list,
+      marked,
+      uKeep,
+      vKeep,
+      k.threshold,
+      k.subtractive ? 1 : 0,
+      k.left,
+      k.right,
+      k.mask,
+      0,
+      0,
+      0,
+      0,
+      0,
+      this.lifScratch,
     );
   }
 
@@ -149,16 +170,32 @@ export class ChipWasm {
     const k = this.arena.kernels;
     if (c.acc16) {
       k.scatterConv16(
-        c.axons.byteOffset, c.values.byteOffset, count, c.pooledPlane,
-        c.start.byteOffset, c.outPosition.byteOffset, c.tap.byteOffset, c.weights.byteOffset, c.taps, c.outChannels,
+        c.axons.byteOffset,
+        c.values.byteOffset,
+        count,
+        c.pooledPlane,
+        c.start.byteOffset,
+        c.outPosition.byteOffset,
+        c.tap.byteOffset,
+        c.weights.byteOffset,
+        c.taps,
+        c.outChannels,
         c.acc16.byteOffset,
       );
       k.widenInto(c.acc16.byteOffset, layer.accumulator.byteOffset, layer.neurons);
       return;
     }
     k.scatterConv(
-      c.axons.byteOffset, c.values.byteOffset, count, c.pooledPlane,
-      c.start.byteOffset, c.outPosition.byteOffset, c.tap.byteOffset, c.weights.byteOffset, c.taps, c.outChannels,
+      c.axons.byteOffset,
+      c.values.byteOffset,
+      count,
+      c.pooledPlane,
+      c.start.byteOffset,
+      c.outPosition.byteOffset,
+      c.tap.byteOffset,
+      c.weights.byteOffset,
+      c.taps,
+      c.outChannels,
       layer.accumulator.byteOffset,
     );
   }

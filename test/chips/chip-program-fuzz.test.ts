@@ -49,8 +49,7 @@ const layerPlan: fc.Arbitrary<LayerPlan> = fc.record({
   constantThreshold: fc.boolean(),
 });
 
-const windows = (size: number, kernel: number, stride: number, pad = 0) =>
-  size + 2 * pad < kernel ? 0 : Math.floor((size + 2 * pad - kernel) / stride) + 1;
+const windows = (size: number, kernel: number, stride: number, pad = 0) => (size + 2 * pad < kernel ? 0 : Math.floor((size + 2 * pad - kernel) / stride) + 1);
 
 /** Layer i with its arrays empty; geometry that would not fit the grid falls back to a 1x1 window. */
 function layerSkeleton(plan: LayerPlan, source: number[], timesteps: number, index: number): Layer {
@@ -74,7 +73,17 @@ function layerSkeleton(plan: LayerPlan, source: number[], timesteps: number, ind
     const fits = windows(height, plan.kernel, plan.stride, plan.pad) > 0 && windows(width, plan.kernel, plan.stride, plan.pad) > 0;
     const [kernel, stride, pad] = fits ? [plan.kernel, plan.stride, plan.pad] : [1, 1, 0];
     shape = [plan.outputs, windows(height, kernel, stride, pad), windows(width, kernel, stride, pad)];
-    connection.conv = { inChannels, outChannels: plan.outputs, kernelH: kernel, kernelW: kernel, strideH: stride, strideW: stride, padH: pad, padW: pad, weights: new Int32Array(0) };
+    connection.conv = {
+      inChannels,
+      outChannels: plan.outputs,
+      kernelH: kernel,
+      kernelW: kernel,
+      strideH: stride,
+      strideW: stride,
+      padH: pad,
+      padW: pad,
+      weights: new Int32Array(0),
+    };
   } else {
     shape = [plan.outputs, 1, 1];
     connection.dense = { inFeatures: grid.reduce((n, size) => n * size, 1), outFeatures: plan.outputs, weights: new Int32Array(0) };
@@ -224,36 +233,40 @@ const validProgram: fc.Arbitrary<ChipProgram> = fc
     for (const [index, plan] of plans.entries()) {
       skeletons.push(layerSkeleton(plan, skeletons[index - 1]?.shape ?? [...input], timesteps, index));
     }
-    return fc.record({
-      chipName: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
-      chipFamily: text,
-      source: fc.record({ name: text, sha256: fc.stringMatching(/^[0-9a-f]{0,64}$/), kind: text }),
-      chipCount: fc.integer({ min: 1, max: 4 }),
-      placement: fc.constantFrom('INPUT_GRADED_SPIKES', 'INPUT_ANN_CORE', 'INPUT_HOST') as fc.Arbitrary<ChipProgram['input']['placement']>,
-      payloadBits: fc.nat(16),
-      valueScale: anyDouble,
-      hostWeights: fc.float32Array({ maxLength: 20 }),
-      hostBias: fc.float32Array({ maxLength: 4 }),
-      layers: fc.tuple(...skeletons.map(filledLayer)),
-      coreIds: fc.uniqueArray(fc.nat(4096), { maxLength: 5 }),
-      cores: fc.array(corePlan, { minLength: 5, maxLength: 5 }),
-      probes: fc.array(fc.record({ layer: fc.nat(), variable: fc.constantFrom('voltage', 'spikes') }), { maxLength: 2 }),
-      learning: fc.record({ layers: fc.array(fc.nat(), { maxLength: 2 }), rule: text, epochSteps: fc.nat(63), settings: fc.array(text, { maxLength: 2 }) }),
-      notes: fc.array(text, { maxLength: 3 }),
-    }).map((v): ChipProgram => hostHoldsFirstLayer({
-      irVersion: IR_VERSION,
-      chipName: v.chipName,
-      chipFamily: v.chipFamily,
-      source: { ...v.source }, // fc.record builds null-prototype objects; a program is plain records
-      timesteps,
-      chipCount: v.chipCount,
-      input: { shape: [...input], placement: v.placement, payloadBits: v.payloadBits, valueScale: v.valueScale, hostWeights: v.hostWeights, hostBias: v.hostBias },
-      layers: v.layers,
-      cores: buildCores(v.layers, v.cores.slice(0, v.coreIds.length), v.coreIds, v.chipCount),
-      probes: v.probes.map((probe) => ({ layer: probe.layer % v.layers.length, variable: probe.variable })),
-      learning: { ...v.learning, layers: v.learning.layers.map((layer) => layer % v.layers.length) },
-      notes: v.notes,
-    }));
+    return fc
+      .record({
+        chipName: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+        chipFamily: text,
+        source: fc.record({ name: text, sha256: fc.stringMatching(/^[0-9a-f]{0,64}$/), kind: text }),
+        chipCount: fc.integer({ min: 1, max: 4 }),
+        placement: fc.constantFrom('INPUT_GRADED_SPIKES', 'INPUT_ANN_CORE', 'INPUT_HOST') as fc.Arbitrary<ChipProgram['input']['placement']>,
+        payloadBits: fc.nat(16),
+        valueScale: anyDouble,
+        hostWeights: fc.float32Array({ maxLength: 20 }),
+        hostBias: fc.float32Array({ maxLength: 4 }),
+        layers: fc.tuple(...skeletons.map(filledLayer)),
+        coreIds: fc.uniqueArray(fc.nat(4096), { maxLength: 5 }),
+        cores: fc.array(corePlan, { minLength: 5, maxLength: 5 }),
+        probes: fc.array(fc.record({ layer: fc.nat(), variable: fc.constantFrom('voltage', 'spikes') }), { maxLength: 2 }),
+        learning: fc.record({ layers: fc.array(fc.nat(), { maxLength: 2 }), rule: text, epochSteps: fc.nat(63), settings: fc.array(text, { maxLength: 2 }) }),
+        notes: fc.array(text, { maxLength: 3 }),
+      })
+      .map((v): ChipProgram =>
+        hostHoldsFirstLayer({
+          irVersion: IR_VERSION,
+          chipName: v.chipName,
+          chipFamily: v.chipFamily,
+          source: { ...v.source }, // fc.record builds null-prototype objects; a program is plain records
+          timesteps,
+          chipCount: v.chipCount,
+          input: { shape: [...input], placement: v.placement, payloadBits: v.payloadBits, valueScale: v.valueScale, hostWeights: v.hostWeights, hostBias: v.hostBias },
+          layers: v.layers,
+          cores: buildCores(v.layers, v.cores.slice(0, v.coreIds.length), v.coreIds, v.chipCount),
+          probes: v.probes.map((probe) => ({ layer: probe.layer % v.layers.length, variable: probe.variable })),
+          learning: { ...v.learning, layers: v.learning.layers.map((layer) => layer % v.layers.length) },
+          notes: v.notes,
+        }),
+      );
   });
 
 // --- Hostile bytes ---
@@ -319,9 +332,7 @@ describe('decodeChipProgram on hostile bytes', () => {
 
   it('returns a program or throws ChipProgramError for mutated valid files', () => {
     fc.assert(
-      fc.property(validProgram, fc.array(mutation, { minLength: 1, maxLength: 4 }), (program, mutations) =>
-        decodesOrRejectsCleanly(mutate(encodeChipProgram(program), mutations)),
-      ),
+      fc.property(validProgram, fc.array(mutation, { minLength: 1, maxLength: 4 }), (program, mutations) => decodesOrRejectsCleanly(mutate(encodeChipProgram(program), mutations))),
       { numRuns: NUM_RUNS },
     );
   });

@@ -4,20 +4,8 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChipProgramError } from '../../chips/errors.js';
-import {
-  CORE_ROLES,
-  INPUT_PLACEMENTS,
-  IR_VERSION,
-  LAYER_KINDS,
-  RESET_MODES,
-  type ChipProgram,
-} from '../../chips/ir/chip-program.js';
-import {
-  decodeChipProgram,
-  encodeChipProgram,
-  readChipProgramFile,
-  writeChipProgramFile,
-} from '../../chips/ir/chip-program-codec.js';
+import { CORE_ROLES, INPUT_PLACEMENTS, IR_VERSION, LAYER_KINDS, RESET_MODES, type ChipProgram } from '../../chips/ir/chip-program.js';
+import { decodeChipProgram, encodeChipProgram, readChipProgramFile, writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
 import { getChip } from '../../chips/registry.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
@@ -365,7 +353,11 @@ const structuralProblems: Array<[string, Change, string]> = [
   ['no layers', (p) => ((p.layers = []), (p.cores = []), (p.probes = []), (p.learning.layers = [])), 'the program has no layers'],
   ['no chips', (p) => (p.chipCount = 0), 'chip_count is 0'],
   ['an unspecified input placement', (p) => (p.input.placement = 'INPUT_PLACEMENT_UNSPECIFIED'), 'input placement is unspecified'],
-  ['on-chip weights for a host-computed first layer', (p) => (p.input.placement = 'INPUT_HOST'), 'layer 0 (conv1): host-computed layer has 0 host weights and 18 on-chip weights, expected 18 host weights'],
+  [
+    'on-chip weights for a host-computed first layer',
+    (p) => (p.input.placement = 'INPUT_HOST'),
+    'layer 0 (conv1): host-computed layer has 0 host weights and 18 on-chip weights, expected 18 host weights',
+  ],
   ['an unspecified layer kind', (p) => (p.layers[1]!.kind = 'LAYER_KIND_UNSPECIFIED'), 'layer 1 (fc): kind is unspecified'],
   ['a layer shape that is not [C, H, W]', (p) => (p.layers[1]!.shape = [3]), 'layer 1 (fc): shape [3] is not a [C, H, W] grid'],
   [
@@ -373,26 +365,10 @@ const structuralProblems: Array<[string, Change, string]> = [
     (p) => (p.layers[1]!.sourceShape = [2, 2, 8]),
     'layer 1 (fc): source_shape [2, 2, 8] differs from the shape of layer 0 (conv1) [2, 4, 4]',
   ],
-  [
-    'a first layer reading another shape than the input',
-    (p) => (p.input.shape = [1, 28, 28]),
-    'layer 0 (conv1): source_shape [1, 8, 8] differs from the input shape [1, 28, 28]',
-  ],
-  [
-    'conv weights of the wrong length',
-    (p) => (p.layers[0]!.connection.conv!.weights = new Int32Array(17)),
-    'layer 0 (conv1): conv weights has 17 values, expected 2*1*3*3 = 18',
-  ],
-  [
-    'dense weights of the wrong length',
-    (p) => (p.layers[1]!.connection.dense!.weights = new Int32Array(95)),
-    'layer 1 (fc): dense weights has 95 values, expected 3*32 = 96',
-  ],
-  [
-    'a connection with neither conv nor dense',
-    (p) => delete p.layers[1]!.connection.dense,
-    'layer 1 (fc): connection has neither conv nor dense',
-  ],
+  ['a first layer reading another shape than the input', (p) => (p.input.shape = [1, 28, 28]), 'layer 0 (conv1): source_shape [1, 8, 8] differs from the input shape [1, 28, 28]'],
+  ['conv weights of the wrong length', (p) => (p.layers[0]!.connection.conv!.weights = new Int32Array(17)), 'layer 0 (conv1): conv weights has 17 values, expected 2*1*3*3 = 18'],
+  ['dense weights of the wrong length', (p) => (p.layers[1]!.connection.dense!.weights = new Int32Array(95)), 'layer 1 (fc): dense weights has 95 values, expected 3*32 = 96'],
+  ['a connection with neither conv nor dense', (p) => delete p.layers[1]!.connection.dense, 'layer 1 (fc): connection has neither conv nor dense'],
   [
     'a pooled shape the pooling does not give',
     (p) => (p.layers[0]!.connection.pooling!.pooledShape = [1, 3, 3]),
@@ -428,54 +404,18 @@ const structuralProblems: Array<[string, Change, string]> = [
     (p) => ((p.layers[1]!.neuron.biasMantissa = new Int32Array(2)), (p.layers[1]!.neuron.biasExponent = [0, 0])),
     'layer 1 (fc): bias_mantissa has 2 values, expected 3 (one per output feature)',
   ],
-  [
-    'bias exponents and mantissas of different lengths',
-    (p) => (p.layers[1]!.neuron.biasExponent = [0]),
-    'layer 1 (fc): bias_exponent has 1 values but bias_mantissa has 3',
-  ],
-  [
-    'a spiking layer without a reset mode',
-    (p) => (p.layers[0]!.neuron.reset = 'RESET_MODE_UNSPECIFIED'),
-    'layer 0 (conv1): a spiking layer needs a reset mode',
-  ],
+  ['bias exponents and mantissas of different lengths', (p) => (p.layers[1]!.neuron.biasExponent = [0]), 'layer 1 (fc): bias_exponent has 1 values but bias_mantissa has 3'],
+  ['a spiking layer without a reset mode', (p) => (p.layers[0]!.neuron.reset = 'RESET_MODE_UNSPECIFIED'), 'layer 0 (conv1): a spiking layer needs a reset mode'],
   ['two cores with one id', (p) => (p.cores[1]!.id = 0), 'core 0: two cores have this id'],
-  [
-    'a core of a layer that does not exist',
-    (p) => (p.cores[0]!.layer = 2),
-    'core 0: layer 2 does not exist (the program has 2 layers)',
-  ],
+  ['a core of a layer that does not exist', (p) => (p.cores[0]!.layer = 2), 'core 0: layer 2 does not exist (the program has 2 layers)'],
   ['a core on a chip that is not used', (p) => (p.cores[2]!.chip = 1), 'core 4: chip 1 is not below chip_count 1'],
   ['a core without a role', (p) => (p.cores[0]!.role = 'CORE_ROLE_UNSPECIFIED'), 'core 0: role is unspecified'],
-  [
-    'a partial core whose soma core does not exist',
-    (p) => (p.cores[1]!.somaCore = 9),
-    'core 1: soma_core 9 is not a core of the program',
-  ],
-  [
-    'a partial core whose soma core holds another layer',
-    (p) => (p.cores[1]!.somaCore = 0),
-    'core 1: soma_core 0 is not a soma core of layer 1 (fc)',
-  ],
-  [
-    'a route to a core that does not exist',
-    (p) => (p.cores[0]!.routes[1]!.destinationCore = 5),
-    'core 0: route to core 5, which is not a core of the program',
-  ],
-  [
-    'a range that ends before it begins',
-    (p) => (p.cores[0]!.rows = { begin: 3, end: 2 }),
-    'core 0: rows [3, 2) is not a range within the 4 rows of layer 0 (conv1)',
-  ],
-  [
-    'a channel range beyond the layer',
-    (p) => (p.cores[2]!.channels = { begin: 0, end: 4 }),
-    'core 4: channels [0, 4) is not a range within the 3 channels of layer 1 (fc)',
-  ],
-  [
-    'a fan-in range beyond the source',
-    (p) => (p.cores[2]!.fanIn = { begin: 16, end: 33 }),
-    'core 4: fan_in [16, 33) is not a range within the 32 input features of layer 1 (fc)',
-  ],
+  ['a partial core whose soma core does not exist', (p) => (p.cores[1]!.somaCore = 9), 'core 1: soma_core 9 is not a core of the program'],
+  ['a partial core whose soma core holds another layer', (p) => (p.cores[1]!.somaCore = 0), 'core 1: soma_core 0 is not a soma core of layer 1 (fc)'],
+  ['a route to a core that does not exist', (p) => (p.cores[0]!.routes[1]!.destinationCore = 5), 'core 0: route to core 5, which is not a core of the program'],
+  ['a range that ends before it begins', (p) => (p.cores[0]!.rows = { begin: 3, end: 2 }), 'core 0: rows [3, 2) is not a range within the 4 rows of layer 0 (conv1)'],
+  ['a channel range beyond the layer', (p) => (p.cores[2]!.channels = { begin: 0, end: 4 }), 'core 4: channels [0, 4) is not a range within the 3 channels of layer 1 (fc)'],
+  ['a fan-in range beyond the source', (p) => (p.cores[2]!.fanIn = { begin: 16, end: 33 }), 'core 4: fan_in [16, 33) is not a range within the 32 input features of layer 1 (fc)'],
   ['a probe of a layer that does not exist', (p) => (p.probes[0]!.layer = 2), 'probe 0: layer 2 does not exist'],
   ['a probe of an unknown variable', (p) => (p.probes[1]!.variable = 'current'), 'probe 1: variable "current" is neither'],
   ['learning in a layer that does not exist', (p) => (p.learning.layers = [3]), 'learning: layer 3 does not exist'],

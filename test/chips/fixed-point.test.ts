@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  roundHalfAwayFromZero,
-  saturate,
-  saturateSymmetric,
-  shiftLeftSigned,
-  trunc12,
-  truncateShiftRight,
-  wrapOnceLavaStyle,
-  wrapSigned,
-} from '../../chips/fixed-point/index.js';
+import { roundHalfAwayFromZero, saturate, saturateSymmetric, shiftLeftSigned, trunc12, truncateShiftRight, wrapOnceLavaStyle, wrapSigned } from '../../chips/fixed-point/index.js';
 import { STATE_BITS } from '../../chips/loihi/spec.js';
 
 const HALF = 2 ** (STATE_BITS - 1); // 2^23
@@ -56,7 +47,7 @@ describe('trunc12', () => {
   });
 });
 
-describe('wrapSigned (two\'s complement)', () => {
+describe("wrapSigned (two's complement)", () => {
   it('wraps at both 24-bit edges', () => {
     expect(wrapSigned(HALF - 1, STATE_BITS)).toBe(HALF - 1);
     expect(wrapSigned(HALF, STATE_BITS)).toBe(-HALF);
@@ -82,7 +73,7 @@ describe('wrapSigned (two\'s complement)', () => {
 });
 
 describe('wrapOnceLavaStyle (Loihi u overflow, DESIGN.md section 3)', () => {
-  it('keeps +2^23 (one past the two\'s complement maximum)', () => {
+  it("keeps +2^23 (one past the two's complement maximum)", () => {
     expect(wrapOnceLavaStyle(HALF, STATE_BITS)).toBe(HALF);
   });
   it('wraps just above +2^23', () => {
@@ -97,7 +88,7 @@ describe('wrapOnceLavaStyle (Loihi u overflow, DESIGN.md section 3)', () => {
   it('wraps just below -2^23', () => {
     expect(wrapOnceLavaStyle(-HALF - 1, STATE_BITS)).toBe(HALF - 1);
   });
-  it('equals two\'s complement wrap everywhere else in its single-wrap range', () => {
+  it("equals two's complement wrap everywhere else in its single-wrap range", () => {
     fc.assert(
       fc.property(fc.integer({ min: -HALF - FULL + 1, max: HALF + FULL - 1 }), (x) => {
         fc.pre(x !== HALF && x !== -HALF);

@@ -67,13 +67,20 @@ describe('chip specs', () => {
 
   it('refuse JSON larger than the budget allows parsing, before parsing it', () => {
     const huge = ' '.repeat(3 * 2 ** 20);
-    expect(() => parseChipSpec(huge, 'huge.json')).toThrow('huge.json: $: expected a chip spec within the memory budget, found parsing 3145728 bytes of JSON needs 96.0 MiB, over the memory budget of 64.0 MiB');
+    expect(() => parseChipSpec(huge, 'huge.json')).toThrow(
+      'huge.json: $: expected a chip spec within the memory budget, found parsing 3145728 bytes of JSON needs 96.0 MiB, over the memory budget of 64.0 MiB',
+    );
   });
 });
 
 describe('chip programs', () => {
   it('the compiled program reads back', () => {
-    expect(decodeChipProgram(programBytesWith(program, () => {}), 'ok.chip.pb').cores.length).toBe(program.cores.length);
+    expect(
+      decodeChipProgram(
+        programBytesWith(program, () => {}),
+        'ok.chip.pb',
+      ).cores.length,
+    ).toBe(program.cores.length);
   });
 
   it.each(HOSTILE_PROGRAM_EDITS.map((c) => [c.name, c] as const))('refuse %s', (_, { edit, expected }) => {

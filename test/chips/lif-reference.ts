@@ -5,7 +5,7 @@
 const HALF = 1n << 23n;
 
 function trunc12(x: bigint): bigint {
-  return x < 0n ? -((-x) >> 12n) : x >> 12n;
+  return x < 0n ? -(-x >> 12n) : x >> 12n;
 }
 
 export interface ReferenceNeuron {
@@ -27,8 +27,7 @@ export function referenceStep(neuron: ReferenceNeuron, p: ReferenceParameters, a
   let u = trunc12(neuron.u * BigInt(4096 - (p.du + 1))) + (BigInt(aIn) << 6n) + BigInt(graded);
   if (u > HALF) u -= 2n * HALF;
   else if (u <= -HALF) u += 2n * HALF;
-  const bias =
-    p.biasExponent >= 0 ? BigInt(p.biasMantissa) << BigInt(p.biasExponent) : BigInt(p.biasMantissa) >> BigInt(-p.biasExponent);
+  const bias = p.biasExponent >= 0 ? BigInt(p.biasMantissa) << BigInt(p.biasExponent) : BigInt(p.biasMantissa) >> BigInt(-p.biasExponent);
   let v = trunc12(neuron.v * BigInt(4096 - p.dv)) + u + bias;
   const vMax = HALF - 1n;
   if (v > vMax) v = vMax;

@@ -60,7 +60,12 @@ describe('Loihi 2 LIF kernel: hand-computed traces', () => {
   });
 
   it('adds graded input to u unshifted, next to the shifted synaptic input', () => {
-    const { u, v } = runOne(makeParams(1, 4095, 0, [100_000], 'zero'), 3, (t) => (t === 2 ? 1 : 0), (t) => (t <= 2 ? 1000 : 0));
+    const { u, v } = runOne(
+      makeParams(1, 4095, 0, [100_000], 'zero'),
+      3,
+      (t) => (t === 2 ? 1 : 0),
+      (t) => (t <= 2 ? 1000 : 0),
+    );
     expect(u).toEqual([1000, 1064, 0]);
     expect(v).toEqual([1000, 2064, 2064]);
   });
@@ -130,12 +135,7 @@ describe('Loihi 2 LIF kernel: equivalences', () => {
             input.synaptic[0] = synaptic;
             input.graded[0] = graded;
             stepLoihi2Lif(params, state, input, step, spikes);
-            const spiked = referenceStep(
-              reference,
-              { du, dv, vthMantissa, biasMantissa: 0, biasExponent: 0, resetMode: 'subtract' },
-              synaptic,
-              graded,
-            );
+            const spiked = referenceStep(reference, { du, dv, vthMantissa, biasMantissa: 0, biasExponent: 0, resetMode: 'subtract' }, synaptic, graded);
             expect(spikes[0]).toBe(spiked ? 1 : 0);
             expect(BigInt(state.u[0]!)).toBe(reference.u);
             expect(BigInt(state.v[0]!)).toBe(reference.v);
@@ -161,12 +161,8 @@ describe('Loihi 2 LIF kernel: threshold table lookup and checks', () => {
   it('rejects a threshold entry beyond 17 bits and mismatched arrays', () => {
     const params = makeParams(1, 0, 0, [2 ** 17], 'zero');
     const state = { u: new Int32Array(1), v: new Int32Array(1) };
-    expect(() => stepLoihi2Lif(params, state, { synaptic: new Int32Array(1), graded: null }, 0, new Uint8Array(1))).toThrow(
-      /threshold table entry/,
-    );
+    expect(() => stepLoihi2Lif(params, state, { synaptic: new Int32Array(1), graded: null }, 0, new Uint8Array(1))).toThrow(/threshold table entry/);
     const ok = makeParams(1, 0, 0, [1], 'zero');
-    expect(() => stepLoihi2Lif(ok, state, { synaptic: new Int32Array(1), graded: new Int32Array(2) }, 0, new Uint8Array(1))).toThrow(
-      /input.graded/,
-    );
+    expect(() => stepLoihi2Lif(ok, state, { synaptic: new Int32Array(1), graded: new Int32Array(2) }, 0, new Uint8Array(1))).toThrow(/input.graded/);
   });
 });

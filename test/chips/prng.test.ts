@@ -12,13 +12,9 @@ describe('Xoshiro128StarStar', () => {
 
   it('pins the first outputs for seeds 0 and 42 (SplitMix64 seeding)', () => {
     const zero = new Xoshiro128StarStar(0);
-    expect(Array.from({ length: 5 }, () => zero.nextUint32())).toEqual([
-      3737715805, 2584255861, 2876756834, 3286328325, 1553311962,
-    ]);
+    expect(Array.from({ length: 5 }, () => zero.nextUint32())).toEqual([3737715805, 2584255861, 2876756834, 3286328325, 1553311962]);
     const fortyTwo = new Xoshiro128StarStar(42);
-    expect(Array.from({ length: 5 }, () => fortyTwo.nextUint32())).toEqual([
-      1776835114, 4165204688, 17111135, 2317295270, 2792088233,
-    ]);
+    expect(Array.from({ length: 5 }, () => fortyTwo.nextUint32())).toEqual([1776835114, 4165204688, 17111135, 2317295270, 2792088233]);
   });
 
   it('same seed, same sequence; different seed, different sequence', () => {
@@ -36,9 +32,7 @@ describe('Xoshiro128StarStar', () => {
     const original = new Xoshiro128StarStar(7);
     for (let i = 0; i < 10; i++) original.nextUint32();
     const resumed = Xoshiro128StarStar.fromState(original.getState());
-    expect(Array.from({ length: 20 }, () => resumed.nextUint32())).toEqual(
-      Array.from({ length: 20 }, () => original.nextUint32()),
-    );
+    expect(Array.from({ length: 20 }, () => resumed.nextUint32())).toEqual(Array.from({ length: 20 }, () => original.nextUint32()));
   });
 
   it('nextFloat is in [0, 1) and nextBelow in [0, bound)', () => {

@@ -97,10 +97,7 @@ describe('any JSON bytes load or throw ChipSpecError (fast-check)', () => {
           const paths = allPaths(root.document);
           const path: Path = ['document', ...paths[m.pathIndex % paths.length]!];
           const key = path[path.length - 1]!;
-          const parent = path.slice(0, -1).reduce<unknown>((node, k) => (node as Record<string | number, unknown>)[k], root) as Record<
-            string | number,
-            unknown
-          >;
+          const parent = path.slice(0, -1).reduce<unknown>((node, k) => (node as Record<string | number, unknown>)[k], root) as Record<string | number, unknown>;
           const current = parent[key];
           switch (m.operation) {
             case 'replace':

@@ -62,7 +62,11 @@ describe('stochasticShiftRight', () => {
   it('is exactly unbiased on average (fixed seed, deterministic)', () => {
     const generator = new Xoshiro128StarStar(99);
     const draws = 200_000;
-    for (const [x, shift] of [[5, 3], [-1001, 7], [123_456, 12]] as const) {
+    for (const [x, shift] of [
+      [5, 3],
+      [-1001, 7],
+      [123_456, 12],
+    ] as const) {
       let sum = 0;
       for (let i = 0; i < draws; i++) sum += stochasticShiftRight(x, shift, generator);
       expect(Math.abs(sum / draws - x / 2 ** shift)).toBeLessThan(0.0056);

@@ -52,16 +52,46 @@ const cases: Case[] = [
   { name: 'inspect of a junk program', args: (f) => ['inspect', f.junk.replace(/\.txt$/, '.chip.pb')], exit: 1, says: /junk\.chip\.pb/ },
 
   { name: 'convert -o over its input', args: (f) => ['convert', f.model, '-o', f.model], exit: 2, says: /--output .*model\.snnmodel is the input .* of convert/ },
-  { name: 'convert --calibration -3', args: (f) => ['convert', f.model, '--calibration', '-3', '-o', join(f.dir, 'out.snnmodel')], exit: 2, says: /--calibration must be an integer from 0/ },
+  {
+    name: 'convert --calibration -3',
+    args: (f) => ['convert', f.model, '--calibration', '-3', '-o', join(f.dir, 'out.snnmodel')],
+    exit: 2,
+    says: /--calibration must be an integer from 0/,
+  },
   { name: 'convert of a missing checkpoint', args: (f) => ['convert', join(f.dir, 'missing.pth'), '-o', join(f.dir, 'out.snnmodel')], exit: 1, says: /missing\.pth/ },
 
-  { name: 'compile --chips 0', args: (f) => ['compile', f.model, '--chip', 'loihi2', '--chips', '0', '-o', join(f.dir, 'out.chip.pb')], exit: 2, says: /--chips must be 'auto' or an integer from 1 to 4096, got "0"/ },
+  {
+    name: 'compile --chips 0',
+    args: (f) => ['compile', f.model, '--chip', 'loihi2', '--chips', '0', '-o', join(f.dir, 'out.chip.pb')],
+    exit: 2,
+    says: /--chips must be 'auto' or an integer from 1 to 4096, got "0"/,
+  },
   { name: 'compile --chips 1.5', args: (f) => ['compile', f.model, '--chip', 'loihi2', '--chips', '1.5', '-o', join(f.dir, 'out.chip.pb')], exit: 2, says: /--chips must be/ },
-  { name: 'compile --learn-layers without --learning', args: (f) => ['compile', f.model, '--chip', 'loihi2', '--learn-layers', 'last', '-o', join(f.dir, 'out.chip.pb')], exit: 2, says: /--learn-layers needs --learning/ },
-  { name: 'compile --learning-epoch 64', args: (f) => ['compile', f.model, '--chip', 'loihi2', '--learning', 'ottt', '--learning-epoch', '64', '-o', join(f.dir, 'out.chip.pb')], exit: 2, says: /--learning-epoch must be an integer from 1 to 63/ },
-  { name: 'compile --calibration 0.5', args: (f) => ['compile', f.model, '--chip', 'loihi2', '--calibration', '0.5', '-o', join(f.dir, 'out.chip.pb')], exit: 2, says: /--calibration must be an integer/ },
+  {
+    name: 'compile --learn-layers without --learning',
+    args: (f) => ['compile', f.model, '--chip', 'loihi2', '--learn-layers', 'last', '-o', join(f.dir, 'out.chip.pb')],
+    exit: 2,
+    says: /--learn-layers needs --learning/,
+  },
+  {
+    name: 'compile --learning-epoch 64',
+    args: (f) => ['compile', f.model, '--chip', 'loihi2', '--learning', 'ottt', '--learning-epoch', '64', '-o', join(f.dir, 'out.chip.pb')],
+    exit: 2,
+    says: /--learning-epoch must be an integer from 1 to 63/,
+  },
+  {
+    name: 'compile --calibration 0.5',
+    args: (f) => ['compile', f.model, '--chip', 'loihi2', '--calibration', '0.5', '-o', join(f.dir, 'out.chip.pb')],
+    exit: 2,
+    says: /--calibration must be an integer/,
+  },
   { name: 'compile -o over its input', args: (f) => ['compile', f.model, '--chip', 'loihi2', '-o', f.model], exit: 2, says: /is the input .* of compile/ },
-  { name: 'compile -o into a missing folder', args: (f) => ['compile', f.model, '--chip', 'loihi2', '-o', join(f.dir, 'missing', 'out.chip.pb')], exit: 2, says: /the folder .*missing does not exist/ },
+  {
+    name: 'compile -o into a missing folder',
+    args: (f) => ['compile', f.model, '--chip', 'loihi2', '-o', join(f.dir, 'missing', 'out.chip.pb')],
+    exit: 2,
+    says: /the folder .*missing does not exist/,
+  },
   { name: 'compile -o naming a folder', args: (f) => ['compile', f.model, '--chip', 'loihi2', '-o', f.dir], exit: 2, says: /is a folder/ },
   { name: 'compile -o without a value', args: (f) => ['compile', f.model, '--chip', 'loihi2', '-o'], exit: 2, says: /--output needs a value/ },
   { name: 'compile for an unknown chip', args: (f) => ['compile', f.model, '--chip', 'nochip', '-o', join(f.dir, 'out.chip.pb')], exit: 1, says: /nochip/ },
@@ -72,18 +102,49 @@ const cases: Case[] = [
   { name: 'chip-spec of an unknown chip', args: () => ['chip-spec', 'nochip'], exit: 1, says: /nochip/ },
   { name: 'chip-spec of a file that is not JSON', args: (f) => ['chip-spec', f.junk.replace(/\.txt$/, '.json')], exit: 1, says: /junk\.json/ },
 
-  { name: 'simulate --workers 2.5', args: (f) => ['simulate', f.program, '--workers', '2.5', '-o', join(f.dir, 'r.json')], exit: 2, says: /--workers must be an integer from 1 to \d+ \(4 per CPU core, at most 64\), got "2.5"/ },
+  {
+    name: 'simulate --workers 2.5',
+    args: (f) => ['simulate', f.program, '--workers', '2.5', '-o', join(f.dir, 'r.json')],
+    exit: 2,
+    says: /--workers must be an integer from 1 to \d+ \(4 per CPU core, at most 64\), got "2.5"/,
+  },
   { name: 'simulate --workers 250', args: (f) => ['simulate', f.program, '--workers', '250'], exit: 2, says: /--workers must be an integer/ },
   { name: 'simulate --workers 0', args: (f) => ['simulate', f.program, '--workers', '0'], exit: 2, says: /--workers must be an integer/ },
   { name: 'simulate --seed 1.5', args: (f) => ['simulate', f.program, '--seed', '1.5'], exit: 2, says: /--seed must be an integer from 0 to 4294967295/ },
   { name: 'simulate --limit 0', args: (f) => ['simulate', f.program, '--limit', '0'], exit: 2, says: /--limit must be an integer from 1/ },
   { name: 'simulate -o over its program', args: (f) => ['simulate', f.program, '--limit', '5', '-o', f.program], exit: 2, says: /is the input .* of simulate/ },
-  { name: 'simulate -o and --report naming one file', args: (f) => ['simulate', f.program, '--limit', '5', '-o', join(f.dir, 'r'), '--report', join(f.dir, 'r')], exit: 2, says: /--output and --report name the same file/ },
-  { name: 'simulate --events with --encoding poisson', args: (f) => ['simulate', f.program, '--events', f.junk, '--encoding', 'poisson'], exit: 2, says: /--encoding encodes images/ },
-  { name: 'simulate --profile bogus', args: (f) => ['simulate', f.program, '--profile', 'bogus', '-o', join(f.dir, 'r.json')], exit: 2, says: /--profile bogus: chip loihi2 has no such cost profile \(profiles: davies2018/ },
-  { name: 'simulate on another chip', args: (f) => ['simulate', f.program, '--chip', 'tianjic', '--limit', '5', '-o', join(f.dir, 'r.json')], exit: 1, says: /was compiled for the builtin loihi2/ },
+  {
+    name: 'simulate -o and --report naming one file',
+    args: (f) => ['simulate', f.program, '--limit', '5', '-o', join(f.dir, 'r'), '--report', join(f.dir, 'r')],
+    exit: 2,
+    says: /--output and --report name the same file/,
+  },
+  {
+    name: 'simulate --events with --encoding poisson',
+    args: (f) => ['simulate', f.program, '--events', f.junk, '--encoding', 'poisson'],
+    exit: 2,
+    says: /--encoding encodes images/,
+  },
+  {
+    name: 'simulate --profile bogus',
+    args: (f) => ['simulate', f.program, '--profile', 'bogus', '-o', join(f.dir, 'r.json')],
+    exit: 2,
+    says: /--profile bogus: chip loihi2 has no such cost profile \(profiles: davies2018/,
+  },
+  {
+    name: 'simulate on another chip',
+    args: (f) => ['simulate', f.program, '--chip', 'tianjic', '--limit', '5', '-o', join(f.dir, 'r.json')],
+    exit: 1,
+    says: /was compiled for the builtin loihi2/,
+  },
 
-  { name: 'recost of a result naming a file as its chip', args: (f) => ['recost', join(f.dir, 'passwd-result.json'), '--profile', 'sanafe'], exit: 1, says: /chip '\/etc\/passwd', which is not builtin/, never: /root:/ },
+  {
+    name: 'recost of a result naming a file as its chip',
+    args: (f) => ['recost', join(f.dir, 'passwd-result.json'), '--profile', 'sanafe'],
+    exit: 1,
+    says: /chip '\/etc\/passwd', which is not builtin/,
+    never: /root:/,
+  },
   { name: 'recost without --profile', args: (f) => ['recost', f.junk], exit: 2, says: /Missing required argument: profile/ },
   { name: 'recost of a junk file', args: (f) => ['recost', f.junk, '--profile', 'sanafe'], exit: 1, says: /junk\.txt: not a simulation result/ },
 
@@ -111,7 +172,12 @@ const cases: Case[] = [
   { name: 'learn --samples 0', args: (f) => ['learn', f.program, '--samples', '0'], exit: 2, says: /--samples must be an integer from 1/ },
   { name: 'learn --seed -1', args: (f) => ['learn', f.program, '--seed', '-1'], exit: 2, says: /--seed must be an integer from 0/ },
   { name: 'learn --workers 0.5', args: (f) => ['learn', f.program, '--workers', '0.5'], exit: 2, says: /--workers must be an integer/ },
-  { name: 'learn --profile bogus', args: (f) => ['learn', f.program, '--rule', 'ottt', '--profile', 'bogus'], exit: 2, says: /--profile bogus: chip loihi2 has no such cost profile/ },
+  {
+    name: 'learn --profile bogus',
+    args: (f) => ['learn', f.program, '--rule', 'ottt', '--profile', 'bogus'],
+    exit: 2,
+    says: /--profile bogus: chip loihi2 has no such cost profile/,
+  },
   { name: 'learn -o over its program', args: (f) => ['learn', f.program, '--rule', 'ottt', '-o', f.program], exit: 2, says: /is the input .* of learn/ },
 ];
 
@@ -212,4 +278,3 @@ describe.concurrent('every command with bad arguments: one line, no stack, non-z
     }
   }, 120_000);
 });
-

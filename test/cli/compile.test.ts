@@ -36,7 +36,19 @@ describe('spikechip compile', () => {
 
   it('compiles a checkpoint with calibration on the training images', () => {
     const out = join(scratch(), 'ratebp.chip.pb');
-    const run = runCli(['compile', fixturePath('ratebp-fmnist-conv', 'checkpoint.pth'), '--arch', fixturePath('ratebp-fmnist-conv', 'arch.json'), '--chip', 'tianjic', '--chips', 'auto', '-o', out, '--json']);
+    const run = runCli([
+      'compile',
+      fixturePath('ratebp-fmnist-conv', 'checkpoint.pth'),
+      '--arch',
+      fixturePath('ratebp-fmnist-conv', 'arch.json'),
+      '--chip',
+      'tianjic',
+      '--chips',
+      'auto',
+      '-o',
+      out,
+      '--json',
+    ]);
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as CompileJson).chipsUsed).toBeGreaterThanOrEqual(1);
   });
@@ -95,7 +107,21 @@ describe('spikechip check', () => {
 
   it.skipIf(!HAS_VGG_FIXTURE)(`compiles the VGGSNN with --chips auto and reports how many chips (needs ${VGG_FIXTURE})`, () => {
     const out = join(scratch(), 'vgg.chip.pb');
-    const run = runCli(['compile', join(VGG_FIXTURE, 'checkpoint.pth'), '--chip', 'loihi2', '--chips', 'auto', '--calibration-input', join(VGG_FIXTURE, 'calibration-32x3x32x32.f32'), '--calibration', '8', '-o', out, '--json']);
+    const run = runCli([
+      'compile',
+      join(VGG_FIXTURE, 'checkpoint.pth'),
+      '--chip',
+      'loihi2',
+      '--chips',
+      'auto',
+      '--calibration-input',
+      join(VGG_FIXTURE, 'calibration-32x3x32x32.f32'),
+      '--calibration',
+      '8',
+      '-o',
+      out,
+      '--json',
+    ]);
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout) as CompileJson;
     expect(result.chipsUsed).toBeGreaterThan(1);

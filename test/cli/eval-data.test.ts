@@ -14,10 +14,7 @@ const scratch = () => mkdtempSync(join(tmpdir(), 'spikechip-eval-data-'));
 describe('spikechip eval --data in other formats', () => {
   it('gives the same accuracy on Fashion-MNIST stored as uint8 .npz with labels as on the idx files', () => {
     const set = loadFashionMnist(bundledFashionMnistDir(), 'test', 100);
-    const npz = writeFile(
-      join(scratch(), 'fmnist.npz'),
-      zipSync({ 'images.npy': encodeNpy('|u1', [100, 28, 28], set.images), 'labels.npy': encodeNpy('|u1', [100], set.labels) }),
-    );
+    const npz = writeFile(join(scratch(), 'fmnist.npz'), zipSync({ 'images.npy': encodeNpy('|u1', [100, 28, 28], set.images), 'labels.npy': encodeNpy('|u1', [100], set.labels) }));
     const fromIdx = JSON.parse(runCli(['eval', '--data', bundledFashionMnistDir(), '--limit', '100', '--json']).stdout) as { accuracy: number; correct: number };
     const run = runCli(['eval', '--data', npz, '--json']);
     expect(run.status).toBe(0);
@@ -39,10 +36,14 @@ describe('spikechip eval --data in other formats', () => {
     const ref = JSON.parse(readFileSync(join(VGG_FIXTURE, 'reference.json'), 'utf8')) as { outputsFrozen: number[][]; frozenThresholds: Record<string, number[]> };
     const run = runCli([
       'eval',
-      '--model', join(VGG_FIXTURE, 'checkpoint.pth'),
-      '--data', join(VGG_FIXTURE, 'inputs-4x3x32x32.f32'),
-      '--calibration-input', join(VGG_FIXTURE, 'calibration-32x3x32x32.f32'),
-      '--json', '--outputs',
+      '--model',
+      join(VGG_FIXTURE, 'checkpoint.pth'),
+      '--data',
+      join(VGG_FIXTURE, 'inputs-4x3x32x32.f32'),
+      '--calibration-input',
+      join(VGG_FIXTURE, 'calibration-32x3x32x32.f32'),
+      '--json',
+      '--outputs',
     ]);
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout) as { samples: number; labelled: boolean; calibration: { images: number }; outputs: number[][]; thresholds: Record<string, number[]> };

@@ -52,7 +52,18 @@ describe('spikechip events and simulate --events', () => {
 
     // One unlabelled AEDAT 3.1 file: accuracy is null.
     const aedat = join(dir, 'one.aedat');
-    writeFileSync(aedat, aedat3File([{ type: 1, events: [{ x: 10, y: 10, p: 1, t: 0 }, { x: 12, y: 20, p: 0, t: 5000 }] }]));
+    writeFileSync(
+      aedat,
+      aedat3File([
+        {
+          type: 1,
+          events: [
+            { x: 10, y: 10, p: 1, t: 0 },
+            { x: 12, y: 20, p: 0, t: 5000 },
+          ],
+        },
+      ]),
+    );
     const single = runCli(['simulate', program, '--events', aedat, '--json']);
     expect(single.status, single.stderr).toBe(0);
     expect(JSON.parse(single.stdout)).toMatchObject({ samples: 1, accuracy: null });

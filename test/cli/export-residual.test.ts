@@ -19,7 +19,9 @@ describe('spikechip export --format nir of a residual model', () => {
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ format: 'nir', output });
     const bytes = readFileSync(output);
-    const edges = readNirGraph(bytes, output).graph.edges.filter((e) => e.target === 'block.sn2').map((e) => e.source);
+    const edges = readNirGraph(bytes, output)
+      .graph.edges.filter((e) => e.target === 'block.sn2')
+      .map((e) => e.source);
     expect(edges.sort()).toEqual(['block.conv2', 'sn1']);
     expect(isChain(readNirModel(bytes, output))).toBe(false);
     const evaluate = (file: string) => JSON.parse(runCli(['eval', '--model', file, '--limit', '32', '--json']).stdout) as { accuracy: number };

@@ -51,22 +51,60 @@ function file(name: string, bytes: Uint8Array | string): string {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'spikechip-hostile-cli-'));
   const bomb = file('bomb-2gb.pth', pthDeclaringHugeEntry(2 ** 31));
-  cases.push({ name: 'a 2 MB .pth whose zip entry inflates to 2 GiB', args: ['inspect', bomb], expected: `${bomb}: zip record 'archive/data/0' (inflated size from the zip directory) needs 2.0 GiB` });
+  cases.push({
+    name: 'a 2 MB .pth whose zip entry inflates to 2 GiB',
+    args: ['inspect', bomb],
+    expected: `${bomb}: zip record 'archive/data/0' (inflated size from the zip directory) needs 2.0 GiB`,
+  });
   const liar = file('liar.pth', pthInflatingPastItsSize(1024, 2 ** 31));
-  cases.push({ name: 'a 2 MB .pth whose entry inflates to 2 GiB but declares 1 KiB', args: ['inspect', liar], expected: `${liar}: zip record 'archive/data/0' inflates to more than the 1024 bytes its zip directory declares` });
+  cases.push({
+    name: 'a 2 MB .pth whose entry inflates to 2 GiB but declares 1 KiB',
+    args: ['inspect', liar],
+    expected: `${liar}: zip record 'archive/data/0' inflates to more than the 1024 bytes its zip directory declares`,
+  });
   const views = file('views.pth', pthWithHugeViews(200_000_000, 2));
-  cases.push({ name: 'a 195 KB .pth with two float64-sized views of a 200 M uint8 storage', args: ['inspect', views], expected: `${views}: tensor on storage '0' of size [200000000]` });
-  cases.push({ name: 'an 18 KB NIR file with a 2e8-value chunked dataset never written', args: ['inspect', HUGE_UNWRITTEN_NIR], expected: `${HUGE_UNWRITTEN_NIR}: dataset /node/nodes/fc/weight of extent [200000000] x 8-byte elements needs 14.9 GiB` });
+  cases.push({
+    name: 'a 195 KB .pth with two float64-sized views of a 200 M uint8 storage',
+    args: ['inspect', views],
+    expected: `${views}: tensor on storage '0' of size [200000000]`,
+  });
+  cases.push({
+    name: 'an 18 KB NIR file with a 2e8-value chunked dataset never written',
+    args: ['inspect', HUGE_UNWRITTEN_NIR],
+    expected: `${HUGE_UNWRITTEN_NIR}: dataset /node/nodes/fc/weight of extent [200000000] x 8-byte elements needs 14.9 GiB`,
+  });
 
-  const longRun = file('timesteps.arch.json', osrArchWith((a) => (a.timesteps = 1e9)));
-  cases.push({ name: 'an arch file with timesteps 1e9', args: ['inspect', OSR_CHECKPOINT, '--arch', longRun], expected: `${longRun}: $.timesteps is 1000000000, outside the limit 1..100000` });
-  const hugePool = file('pool.arch.json', osrArchWith((a) => a.layers.splice(3, 0, { op: 'adaptiveavgpool2d', output: [1e9, 1e9] })));
-  cases.push({ name: 'an arch file with an adaptive pool to [1e9, 1e9]', args: ['inspect', OSR_CHECKPOINT, '--arch', hugePool], expected: `${hugePool}: $.layers[3].output[0] is 1000000000, outside the limit 1..4096` });
+  const longRun = file(
+    'timesteps.arch.json',
+    osrArchWith((a) => (a.timesteps = 1e9)),
+  );
+  cases.push({
+    name: 'an arch file with timesteps 1e9',
+    args: ['inspect', OSR_CHECKPOINT, '--arch', longRun],
+    expected: `${longRun}: $.timesteps is 1000000000, outside the limit 1..100000`,
+  });
+  const hugePool = file(
+    'pool.arch.json',
+    osrArchWith((a) => a.layers.splice(3, 0, { op: 'adaptiveavgpool2d', output: [1e9, 1e9] })),
+  );
+  cases.push({
+    name: 'an arch file with an adaptive pool to [1e9, 1e9]',
+    args: ['inspect', OSR_CHECKPOINT, '--arch', hugePool],
+    expected: `${hugePool}: $.layers[3].output[0] is 1000000000, outside the limit 1..4096`,
+  });
 
   const deepArch = file('deep.arch.json', deeplyNestedJson(200_000));
-  cases.push({ name: 'an arch file nested 200,000 levels deep', args: ['inspect', OSR_CHECKPOINT, '--arch', deepArch], expected: `${deepArch}: the arch file nests arrays and objects more than 100 levels deep` });
+  cases.push({
+    name: 'an arch file nested 200,000 levels deep',
+    args: ['inspect', OSR_CHECKPOINT, '--arch', deepArch],
+    expected: `${deepArch}: the arch file nests arrays and objects more than 100 levels deep`,
+  });
   const deepModel = file('deep.snnmodel', modelFileWithJson(deeplyNestedJson(200_000, '"tensors":[],')));
-  cases.push({ name: 'a .snnmodel whose graph JSON nests 200,000 levels deep', args: ['inspect', deepModel], expected: `${deepModel}: the graph JSON nests arrays and objects more than 100 levels deep` });
+  cases.push({
+    name: 'a .snnmodel whose graph JSON nests 200,000 levels deep',
+    args: ['inspect', deepModel],
+    expected: `${deepModel}: the graph JSON nests arrays and objects more than 100 levels deep`,
+  });
 
   HOSTILE_MODEL_EDITS.forEach(({ name, edit, expected }, i) => {
     const path = file(`edit-${i}.snnmodel`, bundledModelWith(edit));
@@ -76,7 +114,11 @@ beforeAll(() => {
   const mesh = structuredClone(getChip('loihi2')) as unknown as { mesh: Record<string, number> };
   mesh.mesh = { ...mesh.mesh, widthTiles: 10_000, heightTiles: 10_000, coresPerTile: 1, coresPerChip: 1e8 };
   const meshSpec = file('mesh.json', JSON.stringify(mesh));
-  cases.push({ name: 'a chip spec with a 10,000 x 10,000 mesh', args: ['chip-spec', meshSpec], expected: `${meshSpec}: $.mesh.coresPerChip: expected an integer in 1..65536, found the number 100000000` });
+  cases.push({
+    name: 'a chip spec with a 10,000 x 10,000 mesh',
+    args: ['chip-spec', meshSpec],
+    expected: `${meshSpec}: $.mesh.coresPerChip: expected an integer in 1..65536, found the number 100000000`,
+  });
 
   const program = compiledBundledProgram();
   HOSTILE_PROGRAM_EDITS.forEach(({ name, edit, expected }, i) => {

@@ -17,7 +17,24 @@ describe('spikechip learn', () => {
   it('learns the last layer on chip, reports JSON and writes the learned program', () => {
     expect(runCli(['compile', MODEL, '--chip', 'loihi2', '-o', program]).status).toBe(0);
     const learned = join(dir, 'learned.chip.pb');
-    const run = runCli(['learn', program, '--rule', 'rate', '--reset', '--data', bundledData, '--samples', '150', '--test-limit', '100', '--workers', '1', '--json', '-o', learned]);
+    const run = runCli([
+      'learn',
+      program,
+      '--rule',
+      'rate',
+      '--reset',
+      '--data',
+      bundledData,
+      '--samples',
+      '150',
+      '--test-limit',
+      '100',
+      '--workers',
+      '1',
+      '--json',
+      '-o',
+      learned,
+    ]);
     expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as Record<string, number>;
     expect(report.accuracyBefore).toBeLessThan(0.3);
@@ -39,7 +56,24 @@ describe('spikechip learn', () => {
   });
 
   it('learns with ottt-accumulated, printing both rules, beside its float reference', () => {
-    const run = runCli(['learn', program, '--rule', 'ottt-accumulated', '--reset', '--data', bundledData, '--samples', '100', '--test-limit', '50', '--workers', '1', '--json', '--float', MODEL]);
+    const run = runCli([
+      'learn',
+      program,
+      '--rule',
+      'ottt-accumulated',
+      '--reset',
+      '--data',
+      bundledData,
+      '--samples',
+      '100',
+      '--test-limit',
+      '50',
+      '--workers',
+      '1',
+      '--json',
+      '--float',
+      MODEL,
+    ]);
     expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as { rule: string; accuracyAfter: number; float: { accuracyAfter: number } | null };
     expect(report.rule).toBe('ottt-accumulated: dw = 2^-4*u2*t - 2^-7*u2*x1*y2; dt = -2^-3*u0*x1*y2 + 2^-3*u2*x1*y2 - u2*t');

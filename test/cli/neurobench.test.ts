@@ -17,11 +17,13 @@ describe('NeuroBench metrics in the JSON of eval and simulate', () => {
     expect(run.status, run.stderr).toBe(0);
     const neurobench = (JSON.parse(run.stdout) as { neurobench: Record<string, unknown> }).neurobench;
     expect(Object.keys(neurobench)).toEqual(metrics);
-    const reference = JSON.parse(readFileSync(fixturePath('osr-fmnist-conv', 'neurobench.json'), 'utf8')) as { runs: { first64: { results: { SynapticOperations: { Dense: number } } } } };
+    const reference = JSON.parse(readFileSync(fixturePath('osr-fmnist-conv', 'neurobench.json'), 'utf8')) as {
+      runs: { first64: { results: { SynapticOperations: { Dense: number } } } };
+    };
     expect((neurobench.synapticOperations as { dense: number }).dense).toBe(reference.runs.first64.results.SynapticOperations.Dense);
   });
 
-  it('simulate --json puts the float model\'s metrics and the chip\'s own counts side by side', () => {
+  it("simulate --json puts the float model's metrics and the chip's own counts side by side", () => {
     const program = join(mkdtempSync(join(tmpdir(), 'spikechip-nb-')), 'loihi.chip.pb');
     expect(runCli(['compile', bundled, '--chip', 'loihi', '-o', program]).status).toBe(0);
     const run = runCli(['simulate', program, '--data', data, '--limit', '4', '--float-reference', bundled, '--json']);

@@ -53,7 +53,9 @@ describe('spikechip with NIR files', () => {
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as { nodes: number; dt: number; warnings: string[] };
     expect(report.nodes).toBe(11);
-    expect(report.warnings[2]).toBe('layers features.0.neuron, features.2.neuron reset by subtraction, which NIR cannot state: other readers will reset them to zero (spikechip reads /spikechip/reset)');
+    expect(report.warnings[2]).toBe(
+      'layers features.0.neuron, features.2.neuron reset by subtraction, which NIR cannot state: other readers will reset them to zero (spikechip reads /spikechip/reset)',
+    );
     const evaluated = runCli(['eval', '--model', out, '--limit', '40', '--json']);
     expect(evaluated.status).toBe(0);
     const result = JSON.parse(evaluated.stdout) as { accuracy: number; samples: number };

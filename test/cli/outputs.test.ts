@@ -124,7 +124,11 @@ describe('a run stopped by a signal', () => {
     // A test set long enough (the bundled 1000 images 40 times) that the signal lands while it runs, however fast.
     const long = largeTestSet(40);
     const started = Date.now();
-    const end = await interrupt(['simulate', program, '--data', long, '--workers', '1', '-o', join(dir, 'result.json'), '--report', join(dir, 'r.html')], 'SIGINT', () => Date.now() - started > 1500);
+    const end = await interrupt(
+      ['simulate', program, '--data', long, '--workers', '1', '-o', join(dir, 'result.json'), '--report', join(dir, 'r.html')],
+      'SIGINT',
+      () => Date.now() - started > 1500,
+    );
     expect(end.signal ?? end.code).not.toBe(0);
     expect(filesUnder(dir)).toEqual([]);
   }, 60_000);

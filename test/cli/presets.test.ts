@@ -35,10 +35,13 @@ describe('spikechip and the seed-code presets', () => {
   });
 
   const RESNET19 = sharedFixture('osr-resnet19-cifar-random');
-  it.skipIf(!hasSharedFixture('osr-resnet19-cifar-random'))(`an input shape the classifier cannot take is refused naming the preset (needs ${RESNET19}; skipped where ../shared is absent)`, () => {
-    const run = runCli(['inspect', join(RESNET19, 'checkpoint.pth'), '--input-shape', '3,64,64']);
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("preset online_spiking_resnet19: the classifier's width fixes the input at 32x32, not 64x64");
-    expect(run.stdout).toBe('');
-  });
+  it.skipIf(!hasSharedFixture('osr-resnet19-cifar-random'))(
+    `an input shape the classifier cannot take is refused naming the preset (needs ${RESNET19}; skipped where ../shared is absent)`,
+    () => {
+      const run = runCli(['inspect', join(RESNET19, 'checkpoint.pth'), '--input-shape', '3,64,64']);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain("preset online_spiking_resnet19: the classifier's width fixes the input at 32x32, not 64x64");
+      expect(run.stdout).toBe('');
+    },
+  );
 });

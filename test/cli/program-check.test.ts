@@ -57,7 +57,9 @@ describe('the spec a program was compiled for', () => {
     const out = join(dir, 'refused.json');
     const run = runCli(['simulate', editedProgram, '--data', data, '--limit', '5', '-o', out]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^spikechip simulate: .*edited\.chip\.pb: was compiled for a user spec named 'loihi2' \(sha256 [0-9a-f]{12}\): pass that spec file with --chip <file\.json>; without --chip it would run on the builtin loihi2/);
+    expect(run.stderr).toMatch(
+      /^spikechip simulate: .*edited\.chip\.pb: was compiled for a user spec named 'loihi2' \(sha256 [0-9a-f]{12}\): pass that spec file with --chip <file\.json>; without --chip it would run on the builtin loihi2/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 
@@ -76,7 +78,9 @@ describe('the spec a program was compiled for', () => {
     expect(run.status, run.stderr).toBe(0);
     const recost = runCli(['recost', result, '--profile', 'davies2018']);
     expect(recost.status).toBe(1);
-    expect(recost.stderr).toMatch(/^spikechip recost: .*edited-result\.json: was simulated on a user spec named 'loihi2' \(sha256 [0-9a-f]{12}\), not the builtin loihi2: pass that spec file with --chip <file\.json>\n$/);
+    expect(recost.stderr).toMatch(
+      /^spikechip recost: .*edited-result\.json: was simulated on a user spec named 'loihi2' \(sha256 [0-9a-f]{12}\), not the builtin loihi2: pass that spec file with --chip <file\.json>\n$/,
+    );
     expect(runCli(['recost', result, '--profile', 'davies2018', '--chip', editedSpec]).status).toBe(0);
     const report = runCli(['report', result, '-o', join(dir, 'edited.html')]);
     expect(report.status).toBe(1);
@@ -106,7 +110,7 @@ describe('the spec a program was compiled for', () => {
 });
 
 describe('check before a run', () => {
-  it('simulate, learn and report refuse a program check rejects, with check\'s diagnostics, and write nothing', () => {
+  it("simulate, learn and report refuse a program check rejects, with check's diagnostics, and write nothing", () => {
     const program = decodeChipProgram(readFileSync(builtinProgram), 'builtin');
     const weights = program.layers[1]!.connection.conv?.weights ?? program.layers[1]!.connection.dense!.weights;
     weights[0] = 100_000;
@@ -124,7 +128,9 @@ describe('check before a run', () => {
       const run = runCli(args);
       expect(run.status, command).toBe(1);
       const lines = run.stderr.replace(/\n$/, '').split('\n');
-      expect(lines[0]).toMatch(new RegExp(`^spikechip ${command}: .*broken\\.chip\\.pb does not fit chip loihi2 \\(\\d+ errors?, as spikechip check prints them below\\); nothing was run$`));
+      expect(lines[0]).toMatch(
+        new RegExp(`^spikechip ${command}: .*broken\\.chip\\.pb does not fit chip loihi2 \\(\\d+ errors?, as spikechip check prints them below\\); nothing was run$`),
+      );
       for (const d of diagnostics) expect(lines).toContain(d);
       expect(run.stderr).not.toContain('    at ');
     }

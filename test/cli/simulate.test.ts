@@ -57,7 +57,9 @@ describe('spikechip simulate', () => {
     expect(bad.stderr).toMatch(/corrupt\.chip\.pb: truncated or corrupt chip program/);
     const other = runCli(['simulate', program, '--chip', 'loihi', '--data', data, '--limit', '5']);
     expect(other.status).toBe(1);
-    expect(other.stderr).toMatch(/loihi2\.chip\.pb: was compiled for the builtin loihi2: run it with --chip loihi2 \(or without --chip\); --chip loihi is 'loihi' \(sha256 [0-9a-f]{12}\), a different spec\n$/);
+    expect(other.stderr).toMatch(
+      /loihi2\.chip\.pb: was compiled for the builtin loihi2: run it with --chip loihi2 \(or without --chip\); --chip loihi is 'loihi' \(sha256 [0-9a-f]{12}\), a different spec\n$/,
+    );
   });
 });
 

@@ -12,7 +12,10 @@ const data = bundledFashionMnistDir();
 const quick = ['--data', data, '--samples', '96', '--batch', '16', '--epochs', '1', '--calibration', '64', '--test-limit', '20'];
 
 describe('spikechip train on a residual snn-arch/2 file', () => {
-  for (const [rule, threads] of [['osr', '2'], ['rate', '1']] as const) {
+  for (const [rule, threads] of [
+    ['osr', '2'],
+    ['rate', '1'],
+  ] as const) {
     it(`--rule ${rule} with ${threads} thread(s) writes a residual model that eval reads back with the same accuracy`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'spikechip-train-residual-'));
       const output = join(dir, `${rule}.snnmodel`);

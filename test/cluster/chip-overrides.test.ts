@@ -15,7 +15,9 @@ describe('applyOverrides', () => {
 
   it('refuses a path the chip lacks, a value of the wrong type, and a spec its validator refuses', () => {
     expect(() => applyOverrides(getChip('loihi'), { 'core.maxNeuron': 5 }, 'sweep.json')).toThrow(ClusterError);
-    expect(() => applyOverrides(getChip('loihi'), { 'core.maxNeuron': 5 }, 'sweep.json')).toThrow(/sweep\.json: overrides "core\.maxNeuron": chip loihi has no number or boolean field/);
+    expect(() => applyOverrides(getChip('loihi'), { 'core.maxNeuron': 5 }, 'sweep.json')).toThrow(
+      /sweep\.json: overrides "core\.maxNeuron": chip loihi has no number or boolean field/,
+    );
     expect(() => applyOverrides(getChip('loihi'), { 'core.synapseMemory': 5 }, 'sweep.json')).toThrow(/no number or boolean field core\.synapseMemory/);
     expect(() => applyOverrides(getChip('loihi'), { 'mesh.multicast': 3 }, 'sweep.json')).toThrow(/mesh\.multicast of chip loihi is a boolean, the override gives a number/);
     expect(() => applyOverrides(getChip('loihi'), { 'core.maxNeurons': -1 }, 'sweep.json')).toThrow(ChipSpecError);

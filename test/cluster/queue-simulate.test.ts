@@ -94,7 +94,7 @@ describe.skipIf(!HAS_REDIS)('simulate --queue on a real Redis with worker proces
     expect(result.stdout).toBe(local);
   });
 
-  it('fails the run with the job\'s own error when a job is corrupt', async () => {
+  it("fails the run with the job's own error when a job is corrupt", async () => {
     const run = simulate();
     const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
     try {
@@ -111,6 +111,8 @@ describe.skipIf(!HAS_REDIS)('simulate --queue on a real Redis with worker proces
     const status = runCli(['queue', 'status', '--queue', redis.url, '--json']);
     expect(status.status, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ jobs: { failed: 1 }, failed: [{ tries: 1, error: expect.stringMatching(/^payload: \$\.count: expected an integer/) }] });
-    expect(result.stderr).toMatch(/^spikechip simulate: job shard-\S+ \(samples \d+\.\.\d+\): failed after 1 of 3 tries \(no retry can fix it\): payload: \$\.count: expected an integer in 1\.\.\d+, found the number -5\n$/);
+    expect(result.stderr).toMatch(
+      /^spikechip simulate: job shard-\S+ \(samples \d+\.\.\d+\): failed after 1 of 3 tries \(no retry can fix it\): payload: \$\.count: expected an integer in 1\.\.\d+, found the number -5\n$/,
+    );
   });
 });

@@ -26,10 +26,7 @@ describe.skipIf(!HAS_REDIS)('sweep and learn --queue on a real Redis with worker
     const dir = mkdtempSync(join(tmpdir(), 'spikechip-queue-sweep-'));
     const sweep = join(dir, 'sweep.json');
     writeFileSync(sweep, JSON.stringify(SWEEP_18));
-    const [local] = await Promise.all([
-      startCli(['sweep', sweep, '-o', join(dir, 'local.json')]).done,
-      ...[0, 1].map(async () => workers.push(await startWorker(redis.url))),
-    ]);
+    const [local] = await Promise.all([startCli(['sweep', sweep, '-o', join(dir, 'local.json')]).done, ...[0, 1].map(async () => workers.push(await startWorker(redis.url)))]);
     expect(local.status, local.stderr).toBe(0);
     const queued = await startCli(['sweep', sweep, '-o', join(dir, 'queued.json'), '--queue', redis.url]).done;
     expect(queued.status, queued.stderr).toBe(0);

@@ -110,7 +110,10 @@ describe('spikechip sweep', () => {
     const run = runCli(['sweep', file, '--json']);
     expect(run.status, run.stderr).toBe(0);
     const rows = (JSON.parse(run.stdout) as SweepTable).rows;
-    expect(rows.map((r) => `${r.chip} ${r.chipBudget} ${r.profile}: ${r.status}`)).toEqual(['my-tianjic.json 1 estimate-400mW: does-not-fit', 'my-tianjic.json auto estimate-400mW: ok']);
+    expect(rows.map((r) => `${r.chip} ${r.chipBudget} ${r.profile}: ${r.status}`)).toEqual([
+      'my-tianjic.json 1 estimate-400mW: does-not-fit',
+      'my-tianjic.json auto estimate-400mW: ok',
+    ]);
     expect(rows[1]!.chipsUsed).toBeGreaterThan(1);
     expect(rows[1]!.energyPerInferenceJ).toBeGreaterThan(0);
   });
@@ -119,7 +122,10 @@ describe('spikechip sweep', () => {
     [{ models: [], chips: ['loihi'] }, /sweep\.json: \$\.models\.length: expected an integer in 1\.\.256, found the number 0/],
     [{ models: ['bundled'], chips: ['loihi'], profile: ['sanafe'] }, /sweep\.json: \$\.profile: expected no such field \(allowed: models, chips, overrides/],
     [{ models: ['no-such.snnmodel'], chips: ['loihi'] }, /sweep\.json: \$\.models\[0\]: expected a model file or "bundled"/],
-    [{ models: ['bundled'], chips: ['loihi'], overrides: [{ 'core.maxNeuron': 64 }] }, /^spikechip sweep: \S+sweep\.json: overrides "core\.maxNeuron": chip loihi has no number or boolean field core\.maxNeuron/],
+    [
+      { models: ['bundled'], chips: ['loihi'], overrides: [{ 'core.maxNeuron': 64 }] },
+      /^spikechip sweep: \S+sweep\.json: overrides "core\.maxNeuron": chip loihi has no number or boolean field core\.maxNeuron/,
+    ],
     [{ models: ['bundled'], chips: ['loihi'], limit: 0 }, /sweep\.json: \$\.limit: expected an integer in 1\.\.10000000, found the number 0/],
   ])('refuses a bad sweep file with the file and field, writing nothing (%#)', (sweep, message) => {
     const bad = scratch();

@@ -27,7 +27,7 @@ describe('configure-learning', () => {
     expect(config.surrogateLut.length).toBe(0);
     // m_s 2^e * E * X = rate/T * scale / (2^(6 + exp) * area^2)
     const layer = program.layers[2]!;
-    const expected = (config.learningRate / 4) * layer.scale / (2 ** (6 + layer.connection.weightExponent) * 16);
+    const expected = ((config.learningRate / 4) * layer.scale) / (2 ** (6 + layer.connection.weightExponent) * 16);
     expect(2 ** -7 * config.errorScale * 16).toBeCloseTo(expected, 10);
   });
 
@@ -71,7 +71,9 @@ describe('configure-learning', () => {
     expect(() => validateChipProgram(broken({ epochSteps: 0 }), 'p.chip.pb')).toThrow(/layer config 0: epoch_steps is 0/);
     expect(() => validateChipProgram(broken({ layer: 1 }), 'p.chip.pb')).toThrow(/layer 1 is not among the learning layers/);
     expect(() => validateChipProgram(broken({ errorTiming: 'sometimes' }), 'p.chip.pb')).toThrow(/error_timing/);
-    expect(() => validateChipProgram(broken({ errorSource: 'ERROR_FEEDBACK', feedbackFrom: 2, feedbackWeights: new Int32Array(3) }), 'p.chip.pb')).toThrow(/3 feedback weights, expected 100/);
+    expect(() => validateChipProgram(broken({ errorSource: 'ERROR_FEEDBACK', feedbackFrom: 2, feedbackWeights: new Int32Array(3) }), 'p.chip.pb')).toThrow(
+      /3 feedback weights, expected 100/,
+    );
   });
 
   it('refuses a bad rule naming its column, conv and hidden layers, and a chip without a learning engine', () => {

@@ -14,7 +14,10 @@ const CHIPS = ['loihi', 'loihi2', 'tianjic'] as const;
 
 const models: readonly (readonly [string, () => Model])[] = [
   ['conv model', () => syntheticModel({ seed: 11 })],
-  ['conv model with OSR norms and a frozen OTS table', () => syntheticModel({ seed: 12, norm: true, threshold: { kind: 'ots', initial: 1, frozen: Float32Array.of(1, 1.25, 1.5, 1.125) } })],
+  [
+    'conv model with OSR norms and a frozen OTS table',
+    () => syntheticModel({ seed: 12, norm: true, threshold: { kind: 'ots', initial: 1, frozen: Float32Array.of(1, 1.25, 1.5, 1.125) } }),
+  ],
   ['dense model', () => denseModel({ seed: 13 })],
 ];
 

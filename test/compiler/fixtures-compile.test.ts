@@ -49,7 +49,15 @@ describe('fold-norm', () => {
       if ((s.node.kind !== 'conv2d' && s.node.kind !== 'linear') || norm?.kind !== 'norm') return [];
       const foldedNode = folded.find((f) => f.name === s.node.name)!;
       const single = (nodes: Model['nodes']): Model => ({ ...model, input: { ...model.input, shape: s.inputShape }, nodes, timesteps: 1 });
-      return [{ name: s.node.name, size: s.inputShape.reduce((a, b) => a * b, 1), unfolded: single([s.node, norm]), folded: foldedAsModel({ ...foldNorm(model, 'test'), input: { ...model.input, shape: s.inputShape }, timesteps: 1, nodes: [foldedNode] }), first: i === 0 }];
+      return [
+        {
+          name: s.node.name,
+          size: s.inputShape.reduce((a, b) => a * b, 1),
+          unfolded: single([s.node, norm]),
+          folded: foldedAsModel({ ...foldNorm(model, 'test'), input: { ...model.input, shape: s.inputShape }, timesteps: 1, nodes: [foldedNode] }),
+          first: i === 0,
+        },
+      ];
     });
   };
 
@@ -62,7 +70,7 @@ describe('fold-norm', () => {
     const layers = pairs(model);
     expect(layers.length).toBe(2);
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (const layer of layers) {
       const input = layer.first ? imagesAsInput(images, model, 100) : Float32Array.from({ length: 100 * layer.size }, () => (random() < 0.15 ? 1 : 0));
       const a = new ReferenceExecutor(layer.unfolded, 100).run(input, 100, 'frozen').outputs;

@@ -145,9 +145,19 @@ export function denseModel(o: { seed?: number; input?: readonly [number, number,
     input: { shape: [c, h, w], scale: 1 / 255, encoding: 'direct' },
     nodes: [
       { kind: 'flatten', name: 'flatten' },
-      { kind: 'linear', name: 'fc1', weight: { shape: [hidden, features], data: randomData(next, hidden * features, ws) }, bias: { shape: [hidden], data: randomData(next, hidden, 0.1) } },
+      {
+        kind: 'linear',
+        name: 'fc1',
+        weight: { shape: [hidden, features], data: randomData(next, hidden * features, ws) },
+        bias: { shape: [hidden], data: randomData(next, hidden, 0.1) },
+      },
       { kind: 'lif', name: 'lif1', prefix: null, decay: 0.5, threshold: { kind: 'fixed', value: 1 }, reset: 'subtract' },
-      { kind: 'linear', name: 'fc2', weight: { shape: [outputs, hidden], data: randomData(next, outputs * hidden, ws) }, bias: { shape: [outputs], data: randomData(next, outputs, 0.1) } },
+      {
+        kind: 'linear',
+        name: 'fc2',
+        weight: { shape: [outputs, hidden], data: randomData(next, outputs * hidden, ws) },
+        bias: { shape: [outputs], data: randomData(next, outputs, 0.1) },
+      },
     ],
     output: 'mean-over-time',
   };
@@ -165,11 +175,7 @@ export function withCoreLimits(base: ChipSpec, overrides: CoreOverrides, name = 
   const core: CoreLimits = {
     ...base.core,
     ...limits,
-    ...(synapseBits !== undefined
-      ? memory.kind === 'grouped-words'
-        ? { synapseMemory: { ...memory, totalBits: synapseBits } }
-        : { sramBytes: synapseBits / 8 }
-      : {}),
+    ...(synapseBits !== undefined ? (memory.kind === 'grouped-words' ? { synapseMemory: { ...memory, totalBits: synapseBits } } : { sramBytes: synapseBits / 8 }) : {}),
   };
   return { ...base, name, core };
 }

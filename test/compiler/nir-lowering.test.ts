@@ -17,7 +17,14 @@ import { lcg, randomData, syntheticModel } from './helpers.js';
 
 const IF: NeuronDynamics = { decay: 1, inputScale: 1, leak: 0, current: null };
 const neuron = (name: string, dynamics: NeuronDynamics, extra: Partial<Extract<ModelNode, { kind: 'spiking-neuron' }>> = {}): ModelNode => ({
-  kind: 'spiking-neuron', name, origin: 'LIF', dynamics, threshold: 0.8, reset: 'zero', recurrent: null, ...extra,
+  kind: 'spiking-neuron',
+  name,
+  origin: 'LIF',
+  dynamics,
+  threshold: 0.8,
+  reset: 'zero',
+  recurrent: null,
+  ...extra,
 });
 
 /** The synthetic conv model with its LIF layers replaced by NIR neurons and its average pooling by sum pooling. */

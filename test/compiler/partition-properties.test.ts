@@ -67,10 +67,7 @@ const denseArb: fc.Arbitrary<DenseOptions> = fc.record({
   outputs: fc.integer({ min: 1, max: 5 }),
 });
 
-const modelArb = fc.oneof(
-  { arbitrary: convArb.map((conv) => ({ conv })), weight: 4 },
-  { arbitrary: denseArb.map((dense) => ({ dense })), weight: 1 },
-);
+const modelArb = fc.oneof({ arbitrary: convArb.map((conv) => ({ conv })), weight: 4 }, { arbitrary: denseArb.map((dense) => ({ dense })), weight: 1 });
 
 /**
  * Limits small enough that layers split into many cores and fan-ins into partial sums. Output axons go from well
@@ -95,7 +92,7 @@ const caseArb: fc.Arbitrary<Case> = fc
       maxOutputAxons: Math.max(1, maxNeurons + extraOutputAxons),
       synapseBits: synapseBytes * 8,
       // Only a crossbar chip bounds the fan-in.
-      maxFanIn: chip === 'tianjic' ? maxFanIn ?? 256 : null,
+      maxFanIn: chip === 'tianjic' ? (maxFanIn ?? 256) : null,
     },
   }));
 
@@ -364,7 +361,7 @@ describe('route against the simulator runtime', () => {
             const fanOut = sent.get(core.id) ?? new Map<number, number>();
             expect(new Map(core.routes.map((r) => [r.destinationCore, r.fanOut])), `routes of core ${core.id}`).toEqual(fanOut);
             const connections = [...fanOut.values()].reduce((a, b) => a + b, 0);
-            expect(core.usage.outputAxons, `output axons of core ${core.id}`).toBe(spec.mesh.multicast ? reaching.get(core.id) ?? 0 : connections);
+            expect(core.usage.outputAxons, `output axons of core ${core.id}`).toBe(spec.mesh.multicast ? (reaching.get(core.id) ?? 0) : connections);
           }
         });
       }),
@@ -376,7 +373,18 @@ describe('route against the simulator runtime', () => {
 describe('source positions between kernel windows', () => {
   // With stride > kernel the source rows and columns between two windows are read by no synapse: the runtime
   // sends them nowhere, so neither the routes nor the usage count them.
-  const model = syntheticModel({ input: [1, 3, 3], conv1Channels: 1, conv1Kernel: 1, conv1Padding: 0, pool: 1, conv2Channels: 1, conv2Kernel: 1, conv2Stride: 2, conv2Padding: 0, outputs: 1 });
+  const model = syntheticModel({
+    input: [1, 3, 3],
+    conv1Channels: 1,
+    conv1Kernel: 1,
+    conv1Padding: 0,
+    pool: 1,
+    conv2Channels: 1,
+    conv2Kernel: 1,
+    conv2Stride: 2,
+    conv2Padding: 0,
+    outputs: 1,
+  });
 
   it('counts only the source neurons a strided 1x1 conv reads', () => {
     const program = compile(model, getChip('loihi2'), { chips: 'auto', threshold: 'auto' }).program!;

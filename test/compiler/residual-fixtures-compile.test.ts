@@ -74,17 +74,20 @@ describe('residual fixtures on loihi2 with --chips auto (skipped where ../shared
     expect(layers[layers.length - 1]!.connection.dense!.inFeatures).toBe(512 * 4 * 4);
   });
 
-  it.skipIf(!hasSharedFixture('osr-nfresnet-small-random'))('osr-nfresnet-small-random is refused where its real-valued stream meets max pooling, naming the layer, on every chip', () => {
-    const { model } = frozenFixture('osr-nfresnet-small-random');
-    for (const chip of ['loihi', 'loihi2', 'tianjic']) {
-      let error: unknown;
-      try {
-        compile(model, getChip(chip), AUTO);
-      } catch (e) {
-        error = e;
+  it.skipIf(!hasSharedFixture('osr-nfresnet-small-random'))(
+    'osr-nfresnet-small-random is refused where its real-valued stream meets max pooling, naming the layer, on every chip',
+    () => {
+      const { model } = frozenFixture('osr-nfresnet-small-random');
+      for (const chip of ['loihi', 'loihi2', 'tianjic']) {
+        let error: unknown;
+        try {
+          compile(model, getChip(chip), AUTO);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(CompileError);
+        expect((error as CompileError).message).toMatch(/layer maxpool: reads a real-valued stream from 'conv1' \(conv2d\), not spikes/);
       }
-      expect(error).toBeInstanceOf(CompileError);
-      expect((error as CompileError).message).toMatch(/layer maxpool: reads a real-valued stream from 'conv1' \(conv2d\), not spikes/);
-    }
-  });
+    },
+  );
 });

@@ -129,5 +129,9 @@ export function framesPtFile(data: Float32Array, shape: readonly number[], label
   tensor('1', 'LongStorage', [1]);
   out.push(0x74, 0x2e); // TUPLE, STOP
   const target = new Uint8Array(BigInt64Array.from([BigInt(label)]).buffer);
-  return zipSync({ 'sample/data.pkl': [Uint8Array.from(out), { level: 0 }], 'sample/data/0': [new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: 0 }], 'sample/data/1': [target, { level: 0 }] });
+  return zipSync({
+    'sample/data.pkl': [Uint8Array.from(out), { level: 0 }],
+    'sample/data/0': [new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: 0 }],
+    'sample/data/1': [target, { level: 0 }],
+  });
 }

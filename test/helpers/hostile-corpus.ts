@@ -44,8 +44,13 @@ export function pthWithHugeViews(elements: number, views: number): Uint8Array {
 /** `count` uint8 tensors of `elements` zeros, each on its own (deflated) storage record. */
 export function pthWithSeparateTensors(count: number, elements: number): Uint8Array {
   const keys = Array.from({ length: count }, (_, i) => String(i));
-  const pickle = stateDictPickle(keys.map((key) => ({ name: `t${key}`, storage: key, storageType: 'ByteStorage', storageNumel: elements, offset: 0, size: [elements], stride: [1] })));
-  return torchCheckpoint(pickle, keys.map((key): ZipRecord => ({ name: `archive/data/${key}`, data: deflatedZeros(elements), method: 8, declaredSize: elements })));
+  const pickle = stateDictPickle(
+    keys.map((key) => ({ name: `t${key}`, storage: key, storageType: 'ByteStorage', storageNumel: elements, offset: 0, size: [elements], stride: [1] })),
+  );
+  return torchCheckpoint(
+    pickle,
+    keys.map((key): ZipRecord => ({ name: `archive/data/${key}`, data: deflatedZeros(elements), method: 8, declaredSize: elements })),
+  );
 }
 
 /** A checkpoint whose data.pkl is `bytes` long (NONE opcodes: cheap to write, each a value on the stack). */
@@ -61,7 +66,9 @@ export const OSR_CHECKPOINT = fileURLToPath(new URL('../fixtures/osr-fmnist-conv
 export const OSR_ARCH = fileURLToPath(new URL('../fixtures/osr-fmnist-conv/arch.json', import.meta.url));
 
 /** The fixture's arch.json with one change. */
-export function osrArchWith(edit: (arch: { timesteps: number; layers: Record<string, unknown>[]; neuron: Record<string, unknown>; input: Record<string, unknown> }) => void): string {
+export function osrArchWith(
+  edit: (arch: { timesteps: number; layers: Record<string, unknown>[]; neuron: Record<string, unknown>; input: Record<string, unknown> }) => void,
+): string {
   const arch = JSON.parse(readFileSync(OSR_ARCH, 'utf8')) as Parameters<typeof edit>[0];
   edit(arch);
   return JSON.stringify(arch);
@@ -97,8 +104,16 @@ export const HOSTILE_MODEL_EDITS: readonly { readonly name: string; readonly edi
     },
     expected: 'layer classifier.0 (linear) bias: holds -Infinity at flat index 3; weights must be finite',
   },
-  { name: 'decay 2', edit: (_, nodes) => ((nodes.find((n) => n.kind === 'lif') as { decay: number }).decay = 2), expected: 'layer features.0.neuron (lif): decay 2 is outside [0, 1]' },
-  { name: 'eps -1', edit: (_, nodes) => ((nodes.find((n) => n.kind === 'norm') as { eps: number }).eps = -1), expected: 'layer features.0.bn (norm): eps -1 is not a positive finite number' },
+  {
+    name: 'decay 2',
+    edit: (_, nodes) => ((nodes.find((n) => n.kind === 'lif') as { decay: number }).decay = 2),
+    expected: 'layer features.0.neuron (lif): decay 2 is outside [0, 1]',
+  },
+  {
+    name: 'eps -1',
+    edit: (_, nodes) => ((nodes.find((n) => n.kind === 'norm') as { eps: number }).eps = -1),
+    expected: 'layer features.0.bn (norm): eps -1 is not a positive finite number',
+  },
   { name: 'input scale -1', edit: (m) => (m.input = { ...m.input, scale: -1 }), expected: 'input.scale: -1 is not a positive finite number' },
   {
     name: 'a threshold of 0',

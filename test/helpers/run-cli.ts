@@ -22,9 +22,14 @@ export function runCli(args: readonly string[], cwd = PROJECT_ROOT): CliRun {
 /** runCli without blocking, so independent runs (each mostly Node's start-up) can overlap. */
 export function runCliAsync(args: readonly string[], cwd = PROJECT_ROOT): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 300_000 }, (error, stdout, stderr) => {
-      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      done({ status, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), ...args],
+      { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 300_000 },
+      (error, stdout, stderr) => {
+        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        done({ status, stdout, stderr });
+      },
+    );
   });
 }

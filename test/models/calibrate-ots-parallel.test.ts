@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../helpers/fixtures.js';
 const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
 
 describe('calibrateOtsParallel: OTS statistics reduced across worker threads as one batch', () => {
-  it('gives calibrateOts\'s tables bit for bit, the batch split in 2 and in 3 uneven parts', async () => {
+  it("gives calibrateOts's tables bit for bit, the batch split in 2 and in 3 uneven parts", async () => {
     const { calibrateOtsParallel } = (await import(dist('models/reference/calibrate-ots-parallel.js'))) as typeof import('../../models/reference/calibrate-ots-parallel.js');
     const model = readModelFile(bundledModelPath());
     const count = 100;

@@ -52,7 +52,9 @@ describe('CIFAR binary batches', () => {
 
   it('refuses truncated files and out-of-range labels with the file named', () => {
     const bytes = binaryRecords(testPixels(2, PIXELS), [1, 2]);
-    expect(catchModelError(() => parseCifarBinary(bytes.subarray(0, bytes.length - 1), 'cifar10', 'cut.bin')).message).toMatch(/^cut\.bin: 6145 bytes is not a whole number of CIFAR-10 binary records \(3073 bytes each/);
+    expect(catchModelError(() => parseCifarBinary(bytes.subarray(0, bytes.length - 1), 'cifar10', 'cut.bin')).message).toMatch(
+      /^cut\.bin: 6145 bytes is not a whole number of CIFAR-10 binary records \(3073 bytes each/,
+    );
     const bad = bytes.slice();
     bad[3073] = 10;
     expect(catchModelError(() => parseCifarBinary(bad, 'cifar10', 'bad.bin')).message).toBe(
@@ -94,7 +96,9 @@ describe('CIFAR python batches through the safe unpickler', () => {
   it('refuses an array whose data disagree with its shape', () => {
     const pickle = cifarPickle({ images: testPixels(2, PIXELS), labels: [1], labelKey: 'labels', style: 'python2' });
     // The shape says 1 x 3072, the data hold 2 x 3072.
-    expect(catchModelError(() => parseCifarPickle(pickle, 'cifar10', 'lie')).message).toMatch(/^lie: a numpy array of shape \[1, 3072\] and dtype u1 needs 3072 bytes, its data has 6144/);
+    expect(catchModelError(() => parseCifarPickle(pickle, 'cifar10', 'lie')).message).toMatch(
+      /^lie: a numpy array of shape \[1, 3072\] and dtype u1 needs 3072 bytes, its data has 6144/,
+    );
   });
 
   it('refuses a label list of the wrong length or range', () => {
@@ -168,7 +172,9 @@ describe('CIFAR directories through openDataset', () => {
     expect(catchModelError(() => openDataset(dir, { model: modelFor([3, 32, 32]), split: 'train' })).message).toBe(
       `${dir}: CIFAR-10 binary: the train split needs data_batch_1.bin, data_batch_2.bin, data_batch_3.bin, data_batch_4.bin, data_batch_5.bin; missing data_batch_1.bin, data_batch_2.bin, data_batch_3.bin, data_batch_4.bin, data_batch_5.bin`,
     );
-    expect(catchModelError(() => openDataset(dir, { model: modelFor([1, 28, 28]), split: 'test' })).message).toContain('images are [3, 32, 32], model test-model expects input [1, 28, 28]');
+    expect(catchModelError(() => openDataset(dir, { model: modelFor([1, 28, 28]), split: 'test' })).message).toContain(
+      'images are [3, 32, 32], model test-model expects input [1, 28, 28]',
+    );
   });
 
   it('refuses plain /255 for a model that expects other scaling', () => {

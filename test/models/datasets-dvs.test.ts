@@ -16,8 +16,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const SIDE = 128;
 const PLANE = SIDE * SIDE;
-const frameAt = (frames: Float32Array, sample: number, steps: number, t: number, p: number, x: number, y: number) =>
-  frames[((sample * steps + t) * 2 + p) * PLANE + y * SIDE + x];
+const frameAt = (frames: Float32Array, sample: number, steps: number, t: number, p: number, x: number, y: number) => frames[((sample * steps + t) * 2 + p) * PLANE + y * SIDE + x];
 
 describe('fixed-frame-number integration (split by event count)', () => {
   it('gives each frame floor(N/T) events and the last frame the rest, channel 1 for non-zero polarity', () => {
@@ -66,7 +65,13 @@ describe('bilinear resize as F.interpolate(align_corners=False) computes it', ()
 
 describe('AEDAT 2.0 as spikingjelly reads CIFAR10-DVS', () => {
   it('turns the picture: x = 127 - address bits 8-14, y = 127 - bits 1-7, p = 1 - bit 0', () => {
-    const s = parseAedat2(aedat2File([{ x: 5, y: 7, p: 1, t: 10 }, { x: 127, y: 0, p: 0, t: 2 ** 32 - 1 }]), 'a.aedat');
+    const s = parseAedat2(
+      aedat2File([
+        { x: 5, y: 7, p: 1, t: 10 },
+        { x: 127, y: 0, p: 0, t: 2 ** 32 - 1 },
+      ]),
+      'a.aedat',
+    );
     expect([...s.x]).toEqual([5, 127]);
     expect([...s.y]).toEqual([7, 0]);
     expect([...s.p]).toEqual([1, 0]);
@@ -90,8 +95,23 @@ describe('DVS128 Gesture directories', () => {
   writeFile(
     join(dir, 'user02_led.aedat'),
     aedat3File([
-      { type: 1, events: [{ x: 3, y: 4, p: 1, t: 50 }, { x: 10, y: 20, p: 1, t: 150 }, { x: 11, y: 20, p: 0, t: 160, valid: false }] },
-      { type: 1, events: [{ x: 7, y: 8, p: 0, t: 250 }, { x: 9, y: 9, p: 1, t: 350 }, { x: 9, y: 9, p: 1, t: 399 }, { x: 0, y: 0, p: 1, t: 400 }] },
+      {
+        type: 1,
+        events: [
+          { x: 3, y: 4, p: 1, t: 50 },
+          { x: 10, y: 20, p: 1, t: 150 },
+          { x: 11, y: 20, p: 0, t: 160, valid: false },
+        ],
+      },
+      {
+        type: 1,
+        events: [
+          { x: 7, y: 8, p: 0, t: 250 },
+          { x: 9, y: 9, p: 1, t: 350 },
+          { x: 9, y: 9, p: 1, t: 399 },
+          { x: 0, y: 0, p: 1, t: 400 },
+        ],
+      },
     ]),
   );
 
@@ -168,11 +188,21 @@ describe("Pillow's bilinear resize of an LA image (paper B's per-frame transform
   });
 
   it('gives what Pillow 9.4 gives for a 10x7 LA image resized to 4x9 (values recorded from Image.resize)', () => {
-    const l = [231, 238, 231, 97, 94, 243, 95, 48, 228, 155, 72, 46, 21, 202, 231, 80, 7, 32, 30, 18, 97, 123, 15, 237, 167, 225, 100, 119, 150, 255, 2, 43, 234, 142, 208, 42, 130, 161, 117, 147, 15, 35, 55, 205, 55, 148, 197, 34, 8, 0, 109, 107, 26, 240, 192, 203, 214, 37, 101, 138, 172, 44, 159, 170, 7, 209, 60, 68, 126, 51];
-    const a = [0, 255, 90, 255, 97, 255, 0, 255, 0, 138, 0, 0, 201, 0, 0, 255, 4, 255, 0, 0, 106, 0, 255, 0, 247, 255, 93, 255, 116, 127, 0, 100, 255, 255, 0, 0, 0, 255, 215, 255, 89, 0, 255, 255, 0, 0, 255, 0, 0, 255, 188, 0, 0, 255, 71, 0, 255, 0, 10, 255, 34, 255, 0, 255, 188, 22, 255, 0, 0, 0];
+    const l = [
+      231, 238, 231, 97, 94, 243, 95, 48, 228, 155, 72, 46, 21, 202, 231, 80, 7, 32, 30, 18, 97, 123, 15, 237, 167, 225, 100, 119, 150, 255, 2, 43, 234, 142, 208, 42, 130, 161,
+      117, 147, 15, 35, 55, 205, 55, 148, 197, 34, 8, 0, 109, 107, 26, 240, 192, 203, 214, 37, 101, 138, 172, 44, 159, 170, 7, 209, 60, 68, 126, 51,
+    ];
+    const a = [
+      0, 255, 90, 255, 97, 255, 0, 255, 0, 138, 0, 0, 201, 0, 0, 255, 4, 255, 0, 0, 106, 0, 255, 0, 247, 255, 93, 255, 116, 127, 0, 100, 255, 255, 0, 0, 0, 255, 215, 255, 89, 0,
+      255, 255, 0, 0, 255, 0, 0, 255, 188, 0, 0, 255, 71, 0, 255, 0, 10, 255, 34, 255, 0, 255, 188, 22, 255, 0, 0, 0,
+    ];
     const out = pilResizeLa(Uint8Array.from(l), Uint8Array.from(a), 7, 10, 9, 4);
-    expect([...out.l]).toEqual([225, 143, 156, 95, 144, 100, 94, 59, 34, 97, 116, 121, 71, 136, 163, 157, 155, 171, 153, 139, 83, 155, 189, 72, 92, 190, 205, 93, 99, 180, 153, 140, 66, 108, 56, 63]);
-    expect([...out.a]).toEqual([136, 178, 134, 102, 76, 107, 127, 73, 66, 107, 153, 99, 96, 150, 161, 167, 110, 147, 60, 227, 101, 144, 85, 123, 83, 126, 97, 95, 90, 127, 108, 69, 127, 157, 121, 12]);
+    expect([...out.l]).toEqual([
+      225, 143, 156, 95, 144, 100, 94, 59, 34, 97, 116, 121, 71, 136, 163, 157, 155, 171, 153, 139, 83, 155, 189, 72, 92, 190, 205, 93, 99, 180, 153, 140, 66, 108, 56, 63,
+    ]);
+    expect([...out.a]).toEqual([
+      136, 178, 134, 102, 76, 107, 127, 73, 66, 107, 153, 99, 96, 150, 161, 167, 110, 147, 60, 227, 101, 144, 85, 123, 83, 126, 97, 95, 90, 127, 108, 69, 127, 157, 121, 12,
+    ]);
   });
 
   it('premultiplies L by A before resampling and divides it back after', () => {
@@ -207,6 +237,8 @@ describe("paper B's CIFAR10-DVS .pt frames", () => {
 
   it('names a missing sample', () => {
     writeFile(join(dir, 'test', 'notes.txt'), 'x');
-    expect(() => openDataset(dir, { model: modelFor([2, 1, 1], 'rate-bp'), split: 'test' })).toThrow(`${join(dir, 'test')}: holds 3 entries, so samples 0.pt .. 2.pt, but 2.pt is missing`);
+    expect(() => openDataset(dir, { model: modelFor([2, 1, 1], 'rate-bp'), split: 'test' })).toThrow(
+      `${join(dir, 'test')}: holds 3 entries, so samples 0.pt .. 2.pt, but 2.pt is missing`,
+    );
   });
 });

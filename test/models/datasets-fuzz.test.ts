@@ -55,22 +55,30 @@ function mutate(bytes: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
 /** Mutations biased towards headers, where lengths and shapes live. */
 const mutations = fc.array(mutation, { minLength: 1, maxLength: 4 });
 const headerMutations = (headerBytes: number) =>
-  fc.array(
-    fc.oneof(
-      fc.record({ kind: fc.constant('set' as const), at: fc.integer({ min: 0, max: headerBytes - 1 }), value: fc.integer({ min: 0, max: 255 }) }),
-      mutation,
-    ),
-    { minLength: 1, maxLength: 4 },
-  );
+  fc.array(fc.oneof(fc.record({ kind: fc.constant('set' as const), at: fc.integer({ min: 0, max: headerBytes - 1 }), value: fc.integer({ min: 0, max: 255 }) }), mutation), {
+    minLength: 1,
+    maxLength: 4,
+  });
 
 function fuzz(file: string, valid: Uint8Array, read: (bytes: Uint8Array) => unknown, headerBytes = 64): void {
-  fc.assert(fc.property(headerMutations(Math.min(headerBytes, valid.length)), (ms) => readsOrRejectsCleanly(file, () => read(mutate(valid, ms)))), { numRuns: NUM_RUNS });
-  fc.assert(fc.property(mutations, (ms) => readsOrRejectsCleanly(file, () => read(mutate(valid, ms)))), { numRuns: NUM_RUNS });
+  fc.assert(
+    fc.property(headerMutations(Math.min(headerBytes, valid.length)), (ms) => readsOrRejectsCleanly(file, () => read(mutate(valid, ms)))),
+    { numRuns: NUM_RUNS },
+  );
+  fc.assert(
+    fc.property(mutations, (ms) => readsOrRejectsCleanly(file, () => read(mutate(valid, ms)))),
+    { numRuns: NUM_RUNS },
+  );
 }
 
 describe('dataset readers on hostile input', () => {
   it('CIFAR binary: random bytes and damaged records', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 7000 }), fc.constantFrom('cifar10' as const, 'cifar100' as const), (bytes, variant) => readsOrRejectsCleanly('r.bin', () => parseCifarBinary(bytes, variant, 'r.bin'))), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 7000 }), fc.constantFrom('cifar10' as const, 'cifar100' as const), (bytes, variant) =>
+        readsOrRejectsCleanly('r.bin', () => parseCifarBinary(bytes, variant, 'r.bin')),
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('CIFAR python: damaged pickles (Python 2 and 3 styles) and random bytes behind a protocol-2 header', () => {
@@ -88,7 +96,10 @@ describe('dataset readers on hostile input', () => {
         { numRuns: NUM_RUNS },
       );
     }
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), (rest) => readsOrRejectsCleanly('r.pkl', () => parseCifarPickle(Uint8Array.from([0x80, 0x02, ...rest]), undefined, 'r.pkl'))), { numRuns: NUM_RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (rest) => readsOrRejectsCleanly('r.pkl', () => parseCifarPickle(Uint8Array.from([0x80, 0x02, ...rest]), undefined, 'r.pkl'))),
+      { numRuns: NUM_RUNS },
+    );
   });
 
   it('.npy: damaged headers and data', () => {
@@ -104,17 +115,37 @@ describe('dataset readers on hostile input', () => {
 
   it('.f32: any length, with and without a shape in the name', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom('a.f32', 'a-2x3.f32', 'a-0x3.f32'), (bytes, name) => readsOrRejectsCleanly(name, () => parseF32(bytes, name, [3]))),
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom('a.f32', 'a-2x3.f32', 'a-0x3.f32'), (bytes, name) =>
+        readsOrRejectsCleanly(name, () => parseF32(bytes, name, [3])),
+      ),
       { numRuns: NUM_RUNS },
     );
   });
 
   it('AEDAT 2: damaged recordings', () => {
-    fuzz('a.aedat', aedat2File([{ x: 1, y: 2, p: 1, t: 3 }, { x: 100, y: 50, p: 0, t: 9 }]), (bytes) => parseAedat2(bytes, 'a.aedat'), 80);
+    fuzz(
+      'a.aedat',
+      aedat2File([
+        { x: 1, y: 2, p: 1, t: 3 },
+        { x: 100, y: 50, p: 0, t: 9 },
+      ]),
+      (bytes) => parseAedat2(bytes, 'a.aedat'),
+      80,
+    );
   });
 
   it('AEDAT 3 read as spikingjelly does (every slot): damaged recordings', () => {
-    const valid = aedat3File([{ type: 1, events: [{ x: 1, y: 2, p: 1, t: 3 }, { x: 5, y: 6, p: 0, t: 9, valid: false }], spare: 2 }, { type: 2, size: 40, count: 1 }]);
+    const valid = aedat3File([
+      {
+        type: 1,
+        events: [
+          { x: 1, y: 2, p: 1, t: 3 },
+          { x: 5, y: 6, p: 0, t: 9, valid: false },
+        ],
+        spare: 2,
+      },
+      { type: 2, size: 40, count: 1 },
+    ]);
     fuzz('a.aedat', valid, (bytes) => parseAedat3(bytes, 'a.aedat', { asSpikingjelly: true }), 120);
   });
 
@@ -122,7 +153,10 @@ describe('dataset readers on hostile input', () => {
     const dir = scratchDir('csv-fuzz');
     const path = join(dir, 'user01_led_labels.csv');
     const row = fc.tuple(fc.integer({ min: -2, max: 13 }), fc.nat(), fc.nat()).map(([c, a, b]) => `${c},${a},${b}`);
-    const text = fc.oneof(fc.string({ maxLength: 200 }), fc.array(row, { maxLength: 6 }).map((rows) => ['class,startTime_usec,endTime_usec', ...rows].join('\n')));
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(row, { maxLength: 6 }).map((rows) => ['class,startTime_usec,endTime_usec', ...rows].join('\n')),
+    );
     fc.assert(
       fc.property(text, (content) => {
         writeFile(path, content);

@@ -40,9 +40,13 @@ describe('openDataset', () => {
   it('says which formats it knows when it recognises none', () => {
     const dir = join(scratch, 'empty');
     mkdirSync(dir, { recursive: true });
-    expect(message(() => openDataset(dir, { model: modelFor([1]), split: 'test' }))).toBe(`${dir}: cannot tell which dataset this directory holds; known: ${KNOWN_DATASET_FORMATS}`);
+    expect(message(() => openDataset(dir, { model: modelFor([1]), split: 'test' }))).toBe(
+      `${dir}: cannot tell which dataset this directory holds; known: ${KNOWN_DATASET_FORMATS}`,
+    );
     const file = writeFile(join(scratch, 'notes.txt'), 'hello');
-    expect(message(() => openDataset(file, { model: modelFor([1]), split: 'test' }))).toBe(`${file}: cannot tell which dataset format this file is; known: ${KNOWN_DATASET_FORMATS}`);
+    expect(message(() => openDataset(file, { model: modelFor([1]), split: 'test' }))).toBe(
+      `${file}: cannot tell which dataset format this file is; known: ${KNOWN_DATASET_FORMATS}`,
+    );
     expect(message(() => openDataset(join(scratch, 'missing'), { model: modelFor([1]), split: 'test' }))).toBe(`${join(scratch, 'missing')}: no such file or directory`);
   });
 

@@ -74,12 +74,19 @@ describe('.npy arrays', () => {
 
   it('refuses lying headers before reading data', () => {
     const good = encodeNpy('<f4', [4], f32Bytes([1, 2, 3, 4]));
-    expect(catchModelError(() => parseNpy(good.subarray(0, good.length - 2), 'cut.npy')).message).toMatch(/^cut\.npy: not a readable \.npy array: shape \(4\) of float32 needs 16 data bytes, the file has 14/);
+    expect(catchModelError(() => parseNpy(good.subarray(0, good.length - 2), 'cut.npy')).message).toMatch(
+      /^cut\.npy: not a readable \.npy array: shape \(4\) of float32 needs 16 data bytes, the file has 14/,
+    );
     const lying = encodeNpy('<f4', [99_999_999_999, 99_999_999_999], f32Bytes([1]));
     expect(catchModelError(() => parseNpy(lying, 'lie.npy')).message).toBe(
       'lie.npy: not a readable .npy array: shape (99999999999, 99999999999) of float32 needs more than the file holds, the file has 4; it is truncated or its header is wrong',
     );
-    const fortran = Buffer.from(Buffer.from(encodeNpy('<f4', [2, 2], f32Bytes([1, 2, 3, 4]))).toString('latin1').replace('False', 'True '), 'latin1');
+    const fortran = Buffer.from(
+      Buffer.from(encodeNpy('<f4', [2, 2], f32Bytes([1, 2, 3, 4])))
+        .toString('latin1')
+        .replace('False', 'True '),
+      'latin1',
+    );
     expect(catchModelError(() => parseNpy(fortran, 'f.npy')).message).toContain('Fortran order');
   });
 });

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../helpers/fixtures.js';
 /** The compiled package's module: workers run .js files. */
 const dist = (file: string) => pathToFileURL(join(PROJECT_ROOT, 'dist', file)).href;
 
-describe('evaluateParallel: the float reference over worker threads gives evaluate()\'s result', () => {
+describe("evaluateParallel: the float reference over worker threads gives evaluate()'s result", () => {
   const model = readModelFile(bundledModelPath());
   const samples = imageSamples(loadFashionMnist(bundledFashionMnistDir(), 'test', 70), model);
   const same = (parallel: Evaluation, serial: Evaluation) => {

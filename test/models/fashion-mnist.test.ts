@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelError } from '../../models/errors.js';
-import {
-  bundledFashionMnistDir,
-  DEBIAN_FASHION_MNIST_DIR,
-  defaultFashionMnistDir,
-  loadFashionMnist,
-  pixelsToFloat,
-} from '../../models/datasets/fashion-mnist.js';
+import { bundledFashionMnistDir, DEBIAN_FASHION_MNIST_DIR, defaultFashionMnistDir, loadFashionMnist, pixelsToFloat } from '../../models/datasets/fashion-mnist.js';
 import { encodeIdx } from '../../models/datasets/idx.js';
 
 const PIXELS = 28 * 28;
@@ -79,7 +73,10 @@ describe('bundled Fashion-MNIST subset', () => {
   });
 
   it.skipIf(!debianInstalled)(`is byte for byte the start of the Debian set ${needsDebian}`, () => {
-    for (const [split, count] of [['test', 1000], ['train', 1024]] as const) {
+    for (const [split, count] of [
+      ['test', 1000],
+      ['train', 1024],
+    ] as const) {
       const bundled = loadFashionMnist(bundledFashionMnistDir(), split);
       const original = loadFashionMnist(DEBIAN_FASHION_MNIST_DIR, split, count);
       expect(bundled.count).toBe(count);

@@ -13,7 +13,14 @@ function frameModel(): Model {
     timesteps: 3,
     input: { shape: [2, 4, 4], scale: 1, encoding: 'direct' },
     nodes: [
-      { kind: 'conv2d', name: 'conv', weight: { shape: [3, 2, 3, 3], data: randomData(next, 54, 0.8) }, bias: { shape: [3], data: randomData(next, 3, 0.1) }, stride: [1, 1], padding: [1, 1] },
+      {
+        kind: 'conv2d',
+        name: 'conv',
+        weight: { shape: [3, 2, 3, 3], data: randomData(next, 54, 0.8) },
+        bias: { shape: [3], data: randomData(next, 3, 0.1) },
+        stride: [1, 1],
+        padding: [1, 1],
+      },
       { kind: 'lif', name: 'lif', prefix: null, decay: 0.5, threshold: { kind: 'fixed', value: 0.5 }, reset: 'subtract' },
       { kind: 'flatten', name: 'flatten' },
       { kind: 'linear', name: 'fc', weight: { shape: [4, 48], data: randomData(next, 192, 0.5) }, bias: null },
@@ -30,9 +37,16 @@ describe('event frames: one input per time step', () => {
 
   it('step t reads frame t of every sample (the first stage sees each frame once)', () => {
     const seen: Float32Array[] = [];
-    new ReferenceExecutor(model, 2).run(frames, 2, 'frozen', undefined, (index, _node, input, _output, batch, t) => {
-      if (index === 0) seen[t] = input.slice(0, batch * size);
-    }, true);
+    new ReferenceExecutor(model, 2).run(
+      frames,
+      2,
+      'frozen',
+      undefined,
+      (index, _node, input, _output, batch, t) => {
+        if (index === 0) seen[t] = input.slice(0, batch * size);
+      },
+      true,
+    );
     for (let t = 0; t < 3; t++) {
       for (let b = 0; b < 2; b++) expect(Array.from(seen[t]!.subarray(b * size, (b + 1) * size))).toEqual(Array.from(frames.subarray((b * 3 + t) * size, (b * 3 + t + 1) * size)));
     }
@@ -50,7 +64,12 @@ describe('event frames: one input per time step', () => {
   });
 
   it('evaluate takes samples of frames, in batches, as one run would', () => {
-    const samples = { count: 2, labels: new Uint8Array([0, 1]), framesPerStep: true, toInput: (first: number, count: number, out: Float32Array) => out.set(frames.subarray(first * 3 * size, (first + count) * 3 * size)) };
+    const samples = {
+      count: 2,
+      labels: new Uint8Array([0, 1]),
+      framesPerStep: true,
+      toInput: (first: number, count: number, out: Float32Array) => out.set(frames.subarray(first * 3 * size, (first + count) * 3 * size)),
+    };
     const whole = evaluate(model, samples, { mode: 'frozen', batch: 2, keepOutputs: true });
     const oneByOne = evaluate(model, samples, { mode: 'frozen', batch: 1, keepOutputs: true });
     expect(Array.from(oneByOne.outputs!)).toEqual(Array.from(whole.outputs!));

@@ -80,11 +80,15 @@ describe('.pth checkpoints', () => {
   it('bound the sum over tensors: views that fit one by one are refused together', () => {
     // Three storages of 2 Mi values, each view 24 MiB as float64 and float32: the third passes 64 MiB.
     const message = refusal(() => readPth(pthWithSeparateTensors(3, 2 * MIB), 'sum.pth'));
-    expect(message).toMatch(/^sum\.pth: tensor on storage '2' of size \[2097152\] \(2097152 elements as float64 and float32\) needs 24\.0 MiB \(on top of 54\.\d MiB already read\)/);
+    expect(message).toMatch(
+      /^sum\.pth: tensor on storage '2' of size \[2097152\] \(2097152 elements as float64 and float32\) needs 24\.0 MiB \(on top of 54\.\d MiB already read\)/,
+    );
   });
 
   it('charge the pickle for what unpickling it may build', () => {
-    expect(refusal(() => readPth(pthWithLongPickle(300_000), 'long.pth'))).toBe(`long.pth: data.pkl of 300000 bytes (unpickled) needs 73.2 MiB (on top of 293.1 KiB already read), ${BUDGET_TAIL}`);
+    expect(refusal(() => readPth(pthWithLongPickle(300_000), 'long.pth'))).toBe(
+      `long.pth: data.pkl of 300000 bytes (unpickled) needs 73.2 MiB (on top of 293.1 KiB already read), ${BUDGET_TAIL}`,
+    );
   });
 
   it('still read the fixtures within a small budget', () => {
@@ -114,7 +118,11 @@ describe('idx files', () => {
 describe('arch files', () => {
   it.each([
     ['timesteps 1e9', (a: Parameters<Parameters<typeof osrArchWith>[0]>[0]) => (a.timesteps = 1e9), '$.timesteps is 1000000000, outside the limit 1..100000'],
-    ['an input of 1e9 pixels', (a: Parameters<Parameters<typeof osrArchWith>[0]>[0]) => (a.input.shape = [1, 100_000, 10_000]), '$.input.shape (values per sample) is 1000000000, outside the limit 1..16777216'],
+    [
+      'an input of 1e9 pixels',
+      (a: Parameters<Parameters<typeof osrArchWith>[0]>[0]) => (a.input.shape = [1, 100_000, 10_000]),
+      '$.input.shape (values per sample) is 1000000000, outside the limit 1..16777216',
+    ],
     [
       'an adaptive pool to [1e9, 1e9]',
       (a: Parameters<Parameters<typeof osrArchWith>[0]>[0]) => a.layers.splice(3, 0, { op: 'adaptiveavgpool2d', output: [1e9, 1e9] }),
@@ -184,6 +192,11 @@ describe('the two doors agree', () => {
 
   it('the fixtures and the bundled model pass both doors', () => {
     expect(loadModel(OSR_CHECKPOINT, { arch: OSR_ARCH }).model.nodes.length).toBeGreaterThan(0);
-    expect(deserializeModel(bundledModelWith(() => {}), 'ok.snnmodel').timesteps).toBe(4);
+    expect(
+      deserializeModel(
+        bundledModelWith(() => {}),
+        'ok.snnmodel',
+      ).timesteps,
+    ).toBe(4);
   });
 });

@@ -18,18 +18,12 @@ function readsOrRejectsCleanly(bytes: Uint8Array): void {
   }
 }
 
-const validIdx = fc
-  .array(fc.integer({ min: 0, max: 6 }), { maxLength: 4 })
-  .chain((dims) => {
-    const length = dims.reduce((n, d) => n * d, 1);
-    return fc.uint8Array({ minLength: length, maxLength: length }).map((data) => encodeIdx(dims, data));
-  });
+const validIdx = fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 4 }).chain((dims) => {
+  const length = dims.reduce((n, d) => n * d, 1);
+  return fc.uint8Array({ minLength: length, maxLength: length }).map((data) => encodeIdx(dims, data));
+});
 
-type Mutation =
-  | { kind: 'set'; at: number; value: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'append'; bytes: Uint8Array }
-  | { kind: 'delete'; at: number };
+type Mutation = { kind: 'set'; at: number; value: number } | { kind: 'truncate'; at: number } | { kind: 'append'; bytes: Uint8Array } | { kind: 'delete'; at: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
@@ -72,9 +66,7 @@ describe('readIdx on hostile input', () => {
 
   it('returns or throws ModelError for mutated gzip idx files', () => {
     fc.assert(
-      fc.property(validIdx, fc.array(mutation, { minLength: 1, maxLength: 4 }), (idx, mutations) =>
-        readsOrRejectsCleanly(mutate(gzipSync(idx), mutations)),
-      ),
+      fc.property(validIdx, fc.array(mutation, { minLength: 1, maxLength: 4 }), (idx, mutations) => readsOrRejectsCleanly(mutate(gzipSync(idx), mutations))),
       { numRuns: NUM_RUNS },
     );
   });

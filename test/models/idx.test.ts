@@ -71,7 +71,9 @@ describe('readIdx', () => {
 
   it('rejects trailing bytes after the data', () => {
     const padded = Uint8Array.from([...sample, 0, 0]);
-    expect(modelErrorFrom(() => readIdx(padded, 'long.idx')).message).toMatch(/2 unexpected trailing bytes: the header \(dims \[2, 3\]\) promises 12 \+ 6 = 18 bytes, but there are 20/);
+    expect(modelErrorFrom(() => readIdx(padded, 'long.idx')).message).toMatch(
+      /2 unexpected trailing bytes: the header \(dims \[2, 3\]\) promises 12 \+ 6 = 18 bytes, but there are 20/,
+    );
   });
 
   it('rejects dimensions that multiply to an absurd size', () => {
@@ -81,7 +83,12 @@ describe('readIdx', () => {
   });
 
   describe('corrupt gzip streams', () => {
-    const gzipped = gzipSync(encodeIdx([100], Uint8Array.from({ length: 100 }, (_, i) => i)));
+    const gzipped = gzipSync(
+      encodeIdx(
+        [100],
+        Uint8Array.from({ length: 100 }, (_, i) => i),
+      ),
+    );
 
     it('rejects a truncated stream', () => {
       const error = modelErrorFrom(() => readIdx(gzipped.subarray(0, gzipped.length - 12), 'cut.gz'));

@@ -43,7 +43,10 @@ describe('arch.json validation', () => {
 
 describe('checkpoint and arch disagreements', () => {
   it('names the key an arch needs and the state dict lacks', () => {
-    const arch = parseArch(archWith((a) => (layers(a)[4]!.weight = 'features.3.synapse.weight')), 'a.json');
+    const arch = parseArch(
+      archWith((a) => (layers(a)[4]!.weight = 'features.3.synapse.weight')),
+      'a.json',
+    );
     expect(() => buildModel(arch, stateDict, 'checkpoint.pth')).toThrowError(
       "checkpoint.pth: layer features.3.synapse: key 'features.3.synapse.weight' named by the arch is missing from the state dict",
     );
@@ -51,7 +54,10 @@ describe('checkpoint and arch disagreements', () => {
 
   it('names the layer and both shapes on a mismatch', () => {
     // Dropping the first pooling makes the classifier see 32x14x14 instead of 32x7x7.
-    const arch = parseArch(archWith((a) => layers(a).splice(3, 1)), 'a.json');
+    const arch = parseArch(
+      archWith((a) => layers(a).splice(3, 1)),
+      'a.json',
+    );
     expect(() => buildModel(arch, stateDict, 'checkpoint.pth')).toThrowError(
       /checkpoint\.pth: .*layer classifier\.0 \(linear\).*weight \[10, 1568\] expects input \[1568\], got \[6272\]/,
     );
@@ -74,8 +80,6 @@ describe('checkpoint and arch disagreements', () => {
     const broken = new Map(stateDict);
     const bias = stateDict.get('features.0.synapse.bias')!;
     broken.set('features.0.synapse.bias', { ...bias, shape: [8, 2] } as PthTensor);
-    expect(() => buildModel(arch, broken, 'checkpoint.pth')).toThrowError(
-      "checkpoint.pth: layer features.0.synapse: 'features.0.synapse.bias' has shape [8, 2], expected [16]",
-    );
+    expect(() => buildModel(arch, broken, 'checkpoint.pth')).toThrowError("checkpoint.pth: layer features.0.synapse: 'features.0.synapse.bias' has shape [8, 2], expected [16]");
   });
 });

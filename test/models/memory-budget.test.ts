@@ -1,14 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chipReaderMemoryBudget } from '../../chips/memory-budget.js';
 import { ModelError } from '../../models/errors.js';
-import {
-  defaultMemoryBudget,
-  MEMORY_BUDGET_VARIABLE,
-  MemoryLedger,
-  memoryBudget,
-  parseByteSize,
-  setMemoryBudget,
-} from '../../models/memory-budget.js';
+import { defaultMemoryBudget, MEMORY_BUDGET_VARIABLE, MemoryLedger, memoryBudget, parseByteSize, setMemoryBudget } from '../../models/memory-budget.js';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -84,8 +77,7 @@ describe('MemoryLedger', () => {
     }
     expect(error).toBeInstanceOf(ModelError);
     expect((error as ModelError).message).toBe(
-      'model.pth: storage 2 needs 1 bytes (on top of 100.0 KiB already read), over the memory budget of 100.0 KiB ' +
-        `(raise it with --max-memory or ${MEMORY_BUDGET_VARIABLE})`,
+      'model.pth: storage 2 needs 1 bytes (on top of 100.0 KiB already read), over the memory budget of 100.0 KiB ' + `(raise it with --max-memory or ${MEMORY_BUDGET_VARIABLE})`,
     );
   });
 

@@ -54,13 +54,16 @@ function expectWorkloadEqual(ours: NeuroBenchMetrics, accuracy: number, theirs: 
 
 /** Spikes per LIF layer over the run, from NeuroBench's per-layer sparsity (lif1: 16x28x28, lif2: 32x14x14 neurons). */
 function spikeTotalsFromNeuroBench(results: NeuroBenchResults, stepsTimesImages: number): number[] {
-  return [['lif1', 12544], ['lif2', 6272]].map(([layer, neurons]) => Math.round((1 - results.ActivationSparsityByLayer[layer as string]!) * (neurons as number) * stepsTimesImages));
+  return [
+    ['lif1', 12544],
+    ['lif2', 6272],
+  ].map(([layer, neurons]) => Math.round((1 - results.ActivationSparsityByLayer[layer as string]!) * (neurons as number) * stepsTimesImages));
 }
 
 describe("NeuroBench 2.3.0's metrics on osr-fmnist-conv, against NeuroBench's own run", () => {
   const model = referenceModel();
 
-  it('parameter count and connection sparsity equal NeuroBench; the footprint differs by exactly snnTorch\'s Leaky scalar buffers', () => {
+  it("parameter count and connection sparsity equal NeuroBench; the footprint differs by exactly snnTorch's Leaky scalar buffers", () => {
     const ours = staticMetrics(model);
     const theirs = fixture.runs.first64.results;
     expect(ours.parameterCount).toBe(theirs.ParameterCount);
@@ -86,25 +89,29 @@ describe("NeuroBench 2.3.0's metrics on osr-fmnist-conv, against NeuroBench's ow
   // reference and PyTorch round a few conv sums differently (conv2d.ts: within one float32 rounding), which flips
   // about 8 of the 752,640,000 spike/no-spike outputs. The bounds are in events, far below any counting-rule change
   // (counting biases, padding taps or pooling would move these by thousands per image).
-  it.skipIf(!HAS_FULL_FASHION_MNIST)(`workload metrics on all 10,000 test images equal NeuroBench but for a few float-rounding flips (batch 64; needs ${DEBIAN_FASHION_MNIST})`, () => {
-    const run = fixture.runs.full10k;
-    const theirs = run.results;
-    const test = loadFashionMnist(DEBIAN_FASHION_MNIST, 'test');
-    expect(test.count).toBe(run.images);
-    const { evaluation, neurobench } = evaluateWithNeuroBench(model, imageSamples(test, model), { mode: 'frozen', batch: run.batchSize });
-    const outputs = 18816 * model.timesteps * run.images;
-    expect(evaluation.accuracy).toBeCloseTo(theirs.ClassificationAccuracy, 12);
-    expect(neurobench.synapticOperations.dense).toBe(theirs.SynapticOperations.Dense);
-    expect(neurobench.synapticOperations.effectiveACs).toBe(theirs.SynapticOperations.Effective_ACs);
-    expect(Math.abs(neurobench.activationSparsity - theirs.ActivationSparsity) * outputs).toBeLessThan(16);
-    expect(Math.abs(neurobench.synapticOperations.effectiveMACs - theirs.SynapticOperations.Effective_MACs) * run.images).toBeLessThan(2000);
-    expect(Math.abs(neurobench.membraneUpdates! - theirs.MembraneUpdates) * run.images).toBeLessThan(4);
-    // Where the few flips are: PyTorch's spike totals per layer (lif1 69,684,329, lif2 21,354,683) against ours.
-    const flips = spikeTotalsFromNeuroBench(theirs, model.timesteps * run.images)
-      .map((total, layer) => Math.abs(total - evaluation.spikesPerLayerPerStep[layer]!.reduce((a, b) => a + b, 0)))
-      .reduce((a, b) => a + b, 0);
-    expect(flips).toBeLessThan(16);
-  }, 300_000);
+  it.skipIf(!HAS_FULL_FASHION_MNIST)(
+    `workload metrics on all 10,000 test images equal NeuroBench but for a few float-rounding flips (batch 64; needs ${DEBIAN_FASHION_MNIST})`,
+    () => {
+      const run = fixture.runs.full10k;
+      const theirs = run.results;
+      const test = loadFashionMnist(DEBIAN_FASHION_MNIST, 'test');
+      expect(test.count).toBe(run.images);
+      const { evaluation, neurobench } = evaluateWithNeuroBench(model, imageSamples(test, model), { mode: 'frozen', batch: run.batchSize });
+      const outputs = 18816 * model.timesteps * run.images;
+      expect(evaluation.accuracy).toBeCloseTo(theirs.ClassificationAccuracy, 12);
+      expect(neurobench.synapticOperations.dense).toBe(theirs.SynapticOperations.Dense);
+      expect(neurobench.synapticOperations.effectiveACs).toBe(theirs.SynapticOperations.Effective_ACs);
+      expect(Math.abs(neurobench.activationSparsity - theirs.ActivationSparsity) * outputs).toBeLessThan(16);
+      expect(Math.abs(neurobench.synapticOperations.effectiveMACs - theirs.SynapticOperations.Effective_MACs) * run.images).toBeLessThan(2000);
+      expect(Math.abs(neurobench.membraneUpdates! - theirs.MembraneUpdates) * run.images).toBeLessThan(4);
+      // Where the few flips are: PyTorch's spike totals per layer (lif1 69,684,329, lif2 21,354,683) against ours.
+      const flips = spikeTotalsFromNeuroBench(theirs, model.timesteps * run.images)
+        .map((total, layer) => Math.abs(total - evaluation.spikesPerLayerPerStep[layer]!.reduce((a, b) => a + b, 0)))
+        .reduce((a, b) => a + b, 0);
+      expect(flips).toBeLessThan(16);
+    },
+    300_000,
+  );
 
   it('dynamic OTS thresholds leave membrane updates unknown rather than guessed', () => {
     const test = loadFashionMnist(bundledFashionMnistDir(), 'test', 8);
@@ -143,10 +150,22 @@ describe('NeuroBench counting rules', () => {
 /** input [4] -> linear 4x3 (all zero) -> 3 NIR neurons driven only by their leak; T = 5. */
 function leakOnly(leak: number, recurrent: SpikingNeuronNode['recurrent']): Model {
   return {
-    name: 'leak-only', source: 'nir', timesteps: 5, input: { shape: [4], scale: 1, encoding: 'direct' }, output: 'mean-over-time',
+    name: 'leak-only',
+    source: 'nir',
+    timesteps: 5,
+    input: { shape: [4], scale: 1, encoding: 'direct' },
+    output: 'mean-over-time',
     nodes: [
       { kind: 'linear', name: 'fc', weight: tensor([3, 4], new Float32Array(12)), bias: null },
-      { kind: 'spiking-neuron', name: 'if', origin: 'IF', dynamics: { decay: 1, inputScale: 1, leak, current: { decay: 0.5, scale: 1 } }, threshold: 1, reset: 'subtract', recurrent },
+      {
+        kind: 'spiking-neuron',
+        name: 'if',
+        origin: 'IF',
+        dynamics: { decay: 1, inputScale: 1, leak, current: { decay: 0.5, scale: 1 } },
+        threshold: 1,
+        reset: 'subtract',
+        recurrent,
+      },
     ],
   };
 }
@@ -171,7 +190,7 @@ describe('NeuroBench membrane updates on NIR neurons (replayed with their dynami
     expect(neurobench.synapticOperations).toEqual({ effectiveMACs: 0, effectiveACs: 3, dense: 4 * 3 * 5 + 3 * 3 * 5 });
   });
 
-  it('refuses to count when the replayed spikes disagree with the executor\'s', () => {
+  it("refuses to count when the replayed spikes disagree with the executor's", () => {
     const node = leakOnly(0.25, null).nodes[1] as SpikingNeuronNode;
     const shadow = membraneShadow(node, 3, 'frozen')!;
     expect(() => shadow.step(new Float32Array(3), Float32Array.from([1, 0, 0]), 3, 0)).toThrow(/layer if disagrees with the reference executor at step 0/);

@@ -110,7 +110,10 @@ function paperAResNet(layers: readonly number[], planes: readonly number[], stri
     sd.conv(`${p}.conv2`, w, w, 3, true).osr(`${p}.bn2`, w);
     if (down) sd.conv(`${p}.downsample.0`, cin, w, 1, true).osr(`${p}.downsample.1`, w);
   });
-  return sd.linear('fc1.0', last * pooledSide * pooledSide, hidden).osr('fc1.1', hidden).linear('fc2', hidden, classes);
+  return sd
+    .linear('fc1.0', last * pooledSide * pooledSide, hidden)
+    .osr('fc1.1', hidden)
+    .linear('fc2', hidden, classes);
 }
 
 /** Paper A models/spiking_vgg.py make_layers (BN: True): each cfg entry one child of `features`. */
@@ -199,7 +202,9 @@ describe('the parameter formula against published and measured counts', () => {
     expect(resnetParameters({ ...imagenet, block: 'basic', layers: [1, 1, 1, 1], convBias: true, head: fc(10) })).toBe(4_913_802);
     expect(resnetParameters({ ...imagenet, stemKernel: 3, block: 'basic', layers: [1, 1, 1, 1], convBias: false, head: fc(10) })).toBe(4_903_242);
     const resnet19Head = (w: number) => w * 16 * 256 + 256 + 2 * 256 + 256 * 10 + 10;
-    expect(resnetParameters({ inChannels: 3, stemKernel: 3, block: 'basic', layers: [3, 3, 2], planes: [128, 256, 512], strides: [1, 2, 2], convBias: true, head: resnet19Head })).toBe(14_669_834);
+    expect(
+      resnetParameters({ inChannels: 3, stemKernel: 3, block: 'basic', layers: [3, 3, 2], planes: [128, 256, 512], strides: [1, 2, 2], convBias: true, head: resnet19Head }),
+    ).toBe(14_669_834);
   });
 });
 
@@ -234,7 +239,9 @@ describe('paper A presets without a fixture', () => {
     // 16 blocks, each an add of spikes; 1 stem + 2 per block + 3 downsample SynapseNeurons, each with a LIF.
     expect(countOf(model, 'add')).toBe(16);
     expect(countOf(model, 'lif')).toBe(1 + 2 * 16 + 3);
-    expect(parameters(model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }));
+    expect(parameters(model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }),
+    );
   });
 
   it('SEW-ResNet-50 (Bottleneck): the stride on the 3x3, a downsample in layer1 (width x4)', () => {
@@ -245,7 +252,9 @@ describe('paper A presets without a fixture', () => {
     expect(arch.layers.find((l) => l.id === 'layer1.0.downsample.synapse')).toMatchObject({ stride: 1, input: 'maxpool' });
     expect(shapes.get('layer1.0.add')).toEqual([16, 56, 56]);
     expect(shapes.get('layer4.2.add')).toEqual([128, 7, 7]);
-    expect(parameters(model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 7, block: 'bottleneck', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(7) }));
+    expect(parameters(model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 7, block: 'bottleneck', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(7) }),
+    );
   });
 
   it('SEW-ResNet-18 is named from its depth', () => {
@@ -261,14 +270,18 @@ describe('paper A presets without a fixture', () => {
     expect(kinds.slice(0, 4)).toEqual(['conv2d', 'norm', 'maxpool2d', 'lif']);
     expect(kinds.slice(-4)).toEqual(['add', 'adaptiveavgpool2d', 'flatten', 'linear']);
     expect(countOf(model, 'lif')).toBe(2 * 16);
-    expect(parameters(model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }));
+    expect(parameters(model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }),
+    );
   });
 
   it('NF-ResNet-50 (Bottleneck): three sn -> conv -> bn stages per block', () => {
     const { arch, model } = build(preactivation('osr', 'bottleneck', [3, 4, 6, 3], SMALL, 10), 'online_spiking_resnet_nf');
     expect(arch.name).toBe('online_spiking_resnet50');
     expect(countOf(model, 'lif')).toBe(3 * 16);
-    expect(parameters(model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 7, block: 'bottleneck', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }));
+    expect(parameters(model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 7, block: 'bottleneck', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }),
+    );
   });
 
   it('online_spiking_resnet17: two stride-2 stages, the norm after the add, 3x32x32 read back from fc1', () => {
@@ -336,21 +349,27 @@ describe('paper B presets without a fixture', () => {
     expect([arch.timesteps, arch.input.shape, arch.stateDictKey, arch.neuron.decay, arch.neuron.ots]).toEqual([4, [3, 224, 224], 'best_net', 0.19999998807907104, false]);
     expect(arch.layers.find((l) => l.id === 'layer2.0.add')).toEqual({ id: 'layer2.0.add', op: 'add', inputs: ['layer2.0.convNeuron2.2', 'layer2.0.downsample.2'] });
     expect(shapes.get('layer4.2.add')).toEqual([32, 7, 7]);
-    expect(parameters(model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }));
+    expect(parameters(model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }),
+    );
   });
 
   it('preact_resnet34: BatchNorm2d (eps 1e-5) pre-activation blocks', () => {
     const { arch, model } = build(preactivation('batchNorm', 'basic', [3, 4, 6, 3], SMALL, 10), 'preact_resnet34');
     expect(arch.name).toBe('preact_resnet34');
     expect(model.nodes.filter((n) => n.kind === 'norm').every((n) => n.kind === 'norm' && n.variant === 'batchnorm' && n.eps === 1e-5)).toBe(true);
-    expect(parameters(model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }));
+    expect(parameters(model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 7, block: 'basic', layers: [3, 4, 6, 3], planes: SMALL, strides: [1, 2, 2, 2], convBias: true, head: fc(10) }),
+    );
   });
 
-  it('resnet18 at full depth: CIFAR 3x32x32, T 2; with in_channel 2 the dvs main\'s 2x48x48, T 10', () => {
+  it("resnet18 at full depth: CIFAR 3x32x32, T 2; with in_channel 2 the dvs main's 2x48x48, T 10", () => {
     const cifar = build(paperBResNet(3, [2, 2, 2, 2], SMALL, 10), 'resnet18');
     expect([cifar.arch.name, cifar.arch.timesteps, cifar.arch.input.shape]).toEqual(['resnet18', 2, [3, 32, 32]]);
     expect(cifar.shapes.get('layer4.1.spike2')).toEqual([32, 4, 4]);
-    expect(parameters(cifar.model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 3, block: 'basic', layers: [2, 2, 2, 2], planes: SMALL, strides: [1, 2, 2, 2], convBias: false, head: fc(10) }));
+    expect(parameters(cifar.model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 3, block: 'basic', layers: [2, 2, 2, 2], planes: SMALL, strides: [1, 2, 2, 2], convBias: false, head: fc(10) }),
+    );
     const dvs = build(paperBResNet(2, [2, 2, 2, 2], SMALL, 10), 'resnet18');
     expect([dvs.arch.timesteps, dvs.arch.input.shape]).toEqual([10, [2, 48, 48]]);
   });
@@ -360,7 +379,9 @@ describe('paper B presets without a fixture', () => {
     expect(arch.name).toBe('resnet19');
     expect(model.nodes.slice(-3).map((n) => `${n.kind} ${n.name}`)).toEqual(['linear classifier.0', 'lif classifier.1', 'linear classifier.2']);
     const head = (w: number) => w * 12 + 12 + 12 * 10 + 10;
-    expect(parameters(model)).toBe(resnetParameters({ inChannels: 3, stemKernel: 3, block: 'basic', layers: [3, 3, 2], planes: [4, 8, 16], strides: [1, 2, 2], convBias: false, head }));
+    expect(parameters(model)).toBe(
+      resnetParameters({ inChannels: 3, stemKernel: 3, block: 'basic', layers: [3, 3, 2], planes: [4, 8, 16], strides: [1, 2, 2], convBias: false, head }),
+    );
   });
 
   // feature_cfg of model/vgg.py with every width divided by 16; parameters: per conv 9*cin*cout + cout + 2*cout,
@@ -419,13 +440,13 @@ describe('recognition refuses what it cannot place', () => {
     expect(() => PRESETS.get('sew_resnet34')!.build(sd.shapes(), FILE)).toThrow(/2 tensor\(s\) the architecture has no place for \('extra_head.weight', 'extra_head.bias'\)/);
   });
 
-  it('a gap in a stage\'s blocks is refused, naming the missing index', () => {
+  it("a gap in a stage's blocks is refused, naming the missing index", () => {
     const sd = paperBResNet(3, [3, 2, 2, 2], SMALL, 10);
     for (const key of [...sd.tensors.keys()]) if (key.startsWith('layer1.1.')) sd.tensors.delete(key);
     expect(() => PRESETS.get('resnet18')!.build(sd.shapes(), FILE)).toThrow(/'layer1' has children 0, 2: 1 is missing/);
   });
 
-  it('a preset forced on another zoo\'s checkpoint names the key it lacks', () => {
+  it("a preset forced on another zoo's checkpoint names the key it lacks", () => {
     expect(() => PRESETS.get('preact_resnet34')!.build(paperBSew([1, 1, 1, 1], SMALL, 10).shapes(), FILE)).toThrow(/preset preact_resnet34: expects the key 'conv1.weight'/);
   });
 

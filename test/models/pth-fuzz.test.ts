@@ -48,23 +48,17 @@ const mutation = (size: number, focusSize: number) =>
   });
 
 const mutatedCopy = (bytes: Uint8Array, focusSize: number) =>
-  fc
-    .tuple(
-      fc.array(mutation(bytes.length, focusSize), { minLength: 1, maxLength: 8 }),
-      fc.option(fc.nat({ max: bytes.length }), { freq: 4 }),
-    )
-    .map(([edits, truncateAt]) => {
-      const copy = bytes.slice(0, truncateAt ?? bytes.length);
-      for (const { position, value } of edits) if (position < copy.length) copy[position] = value;
-      return copy;
-    });
+  fc.tuple(fc.array(mutation(bytes.length, focusSize), { minLength: 1, maxLength: 8 }), fc.option(fc.nat({ max: bytes.length }), { freq: 4 })).map(([edits, truncateAt]) => {
+    const copy = bytes.slice(0, truncateAt ?? bytes.length);
+    for (const { position, value } of edits) if (position < copy.length) copy[position] = value;
+    return copy;
+  });
 
 /** Every opcode byte pickleparser knows, so random streams get past the first opcode. */
 const OPCODE_BYTES = [
-  0x28, 0x2e, 0x30, 0x31, 0x32, 0x46, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55,
-  0x56, 0x58, 0x61, 0x62, 0x63, 0x64, 0x7d, 0x65, 0x67, 0x68, 0x69, 0x6a, 0x6c, 0x5d, 0x6f, 0x70, 0x71, 0x72,
-  0x73, 0x74, 0x29, 0x75, 0x47, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x42,
-  0x43, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98,
+  0x28, 0x2e, 0x30, 0x31, 0x32, 0x46, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x58, 0x61, 0x62, 0x63, 0x64, 0x7d, 0x65, 0x67, 0x68, 0x69,
+  0x6a, 0x6c, 0x5d, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x29, 0x75, 0x47, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x42, 0x43, 0x8c, 0x8d, 0x8e,
+  0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98,
 ];
 
 const opcodeSoup = fc
@@ -81,18 +75,14 @@ const opcodeSoup = fc
 describe('pth reader under random input', () => {
   it('random bytes', { timeout: TIMEOUT_MS }, () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) =>
-        returnsOrThrowsModelError(() => readPth(bytes, 'random.pth')),
-      ),
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => returnsOrThrowsModelError(() => readPth(bytes, 'random.pth'))),
       RUNS,
     );
   });
 
   it('random bytes behind a zip signature', { timeout: TIMEOUT_MS }, () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 4096 }), (tail) =>
-        returnsOrThrowsModelError(() => readPth(concat([0x50, 0x4b, 0x03, 0x04], tail), 'random.pth')),
-      ),
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (tail) => returnsOrThrowsModelError(() => readPth(concat([0x50, 0x4b, 0x03, 0x04], tail), 'random.pth'))),
       RUNS,
     );
   });
@@ -100,9 +90,7 @@ describe('pth reader under random input', () => {
   it('random bytes and opcode soup as a pickle', { timeout: TIMEOUT_MS }, () => {
     const { archive } = FIXTURES[1]!;
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 2048 }), opcodeSoup), (pickle) =>
-        returnsOrThrowsModelError(() => unpickle(pickle, 'random.pkl', archive)),
-      ),
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 2048 }), opcodeSoup), (pickle) => returnsOrThrowsModelError(() => unpickle(pickle, 'random.pkl', archive))),
       RUNS,
     );
   });
@@ -114,18 +102,14 @@ describe('pth reader on damaged fixtures', () => {
 
     it(`${name}: flipped, overwritten and truncated checkpoint bytes`, { timeout: TIMEOUT_MS }, () => {
       fc.assert(
-        fc.property(mutatedCopy(bytes, archive.pickle.length + 200), (damaged) =>
-          returnsOrThrowsModelError(() => loadEverything(damaged, path)),
-        ),
+        fc.property(mutatedCopy(bytes, archive.pickle.length + 200), (damaged) => returnsOrThrowsModelError(() => loadEverything(damaged, path))),
         RUNS,
       );
     });
 
     it(`${name}: damaged data.pkl against the real storages`, { timeout: TIMEOUT_MS }, () => {
       fc.assert(
-        fc.property(mutatedCopy(archive.pickle, archive.pickle.length), (damagedPickle) =>
-          returnsOrThrowsModelError(() => unpickle(damagedPickle, path, archive)),
-        ),
+        fc.property(mutatedCopy(archive.pickle, archive.pickle.length), (damagedPickle) => returnsOrThrowsModelError(() => unpickle(damagedPickle, path, archive))),
         RUNS,
       );
     });
@@ -155,7 +139,12 @@ const randomSizes = fc
     ),
   })
   .map(({ storageBytes, declaredBytes, claimedNumel, views }) => {
-    const record: ZipRecord = { name: 'archive/data/0', data: new Uint8Array(deflateRawSync(new Uint8Array(storageBytes))), method: 8, declaredSize: declaredBytes ?? storageBytes };
+    const record: ZipRecord = {
+      name: 'archive/data/0',
+      data: new Uint8Array(deflateRawSync(new Uint8Array(storageBytes))),
+      method: 8,
+      declaredSize: declaredBytes ?? storageBytes,
+    };
     const pickle = stateDictPickle(
       views.map((view, i) => ({
         name: `t${i}`,
@@ -186,7 +175,10 @@ describe('pth reader within the memory budget', () => {
     const { path, bytes, archive } = FIXTURES[0]!;
     withBudget(budgetMiB, () =>
       fc.assert(
-        fc.property(mutatedCopy(bytes, archive.pickle.length + 200), (damaged) => memoryGrowthDuring(() => returnsOrThrowsModelError(() => loadEverything(damaged, path))) <= allowedGrowth(budgetMiB)),
+        fc.property(
+          mutatedCopy(bytes, archive.pickle.length + 200),
+          (damaged) => memoryGrowthDuring(() => returnsOrThrowsModelError(() => loadEverything(damaged, path))) <= allowedGrowth(budgetMiB),
+        ),
         RUNS,
       ),
     );

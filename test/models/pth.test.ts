@@ -11,9 +11,7 @@ const OSR_FILE = fixturePath('osr-fmnist-conv/checkpoint.pth');
 const RATEBP_FILE = fixturePath('ratebp-fmnist-conv/checkpoint.pth');
 const CRAFTED = (name: string) => fixturePath(`crafted/${name}`);
 // The 36 MB VGG checkpoint is not copied into the project; it is read from the shared fixtures when present.
-const VGG_FILE = fileURLToPath(
-  new URL('../../../shared/fixtures/osr-vggsnn-cifar-random/checkpoint.pth', import.meta.url),
-);
+const VGG_FILE = fileURLToPath(new URL('../../../shared/fixtures/osr-vggsnn-cifar-random/checkpoint.pth', import.meta.url));
 
 const read = (path: string) => new Uint8Array(readFileSync(path));
 
@@ -189,21 +187,18 @@ describe('readPth on the torch 2 checkpoint (ratebp-fmnist-conv)', () => {
 });
 
 describe('readPth on the VGG checkpoint from the shared fixtures', () => {
-  it.skipIf(!existsSync(VGG_FILE))(
-    'loads 50 tensors (skipped when ../shared/fixtures/osr-vggsnn-cifar-random is absent)',
-    () => {
-      const stateDict = readStateDict(read(VGG_FILE), VGG_FILE);
-      expect(stateDict.size).toBe(50);
-      expect(tensor(stateDict, 'classifier.0.weight').shape).toEqual([10, 512]);
-      expect(tensor(stateDict, 'features.7.synapse.weight').shape).toEqual([512, 512, 3, 3]);
-      expectValues(
-        tensor(stateDict, 'features.7.synapse.weight'),
-        [-0.00862332247197628, -0.006900891661643982, -0.004573711194097996],
-        [0.009001270867884159, -0.04662776738405228],
-        -56.77534143575026,
-      );
-    },
-  );
+  it.skipIf(!existsSync(VGG_FILE))('loads 50 tensors (skipped when ../shared/fixtures/osr-vggsnn-cifar-random is absent)', () => {
+    const stateDict = readStateDict(read(VGG_FILE), VGG_FILE);
+    expect(stateDict.size).toBe(50);
+    expect(tensor(stateDict, 'classifier.0.weight').shape).toEqual([10, 512]);
+    expect(tensor(stateDict, 'features.7.synapse.weight').shape).toEqual([512, 512, 3, 3]);
+    expectValues(
+      tensor(stateDict, 'features.7.synapse.weight'),
+      [-0.00862332247197628, -0.006900891661643982, -0.004573711194097996],
+      [0.009001270867884159, -0.04662776738405228],
+      -56.77534143575026,
+    );
+  });
 });
 
 describe('tensor rebuilding (crafted checkpoints from test/fixtures/crafted/make_crafted.py)', () => {
@@ -286,10 +281,7 @@ describe('refusing unsafe or broken checkpoints', () => {
     const viaStackGlobal = pickleOf(0x8c, 2, ...ascii('os'), 0x8c, 6, ...ascii('system'), 0x93);
     for (const pickle of [viaGlobal, viaStackGlobal]) {
       const error = catchModelError(() => unpickle(pickle, 'evil.pkl'));
-      expect(error.message).toBe(
-        "evil.pkl: pickle names the global 'os.system', which is not on the allow-list of tensor-rebuild " +
-          'globals; refusing to load it',
-      );
+      expect(error.message).toBe("evil.pkl: pickle names the global 'os.system', which is not on the allow-list of tensor-rebuild " + 'globals; refusing to load it');
     }
   });
 
@@ -356,9 +348,7 @@ describe('refusing unsafe or broken checkpoints', () => {
     const damaged = bytes.slice();
     damaged[pickleStart + 2] = 0xff;
     const error = catchModelError(() => readPth(damaged, OSR_FILE));
-    expect(error.message).toBe(
-      `${OSR_FILE}: data.pkl is not a valid checkpoint pickle (unknown opcode 0xff at byte 2)`,
-    );
+    expect(error.message).toBe(`${OSR_FILE}: data.pkl is not a valid checkpoint pickle (unknown opcode 0xff at byte 2)`);
 
     // Bytes that stay printable but spell a different global are refused by the allow-list instead.
     damaged[pickleStart + 2] = bytes[pickleStart + 2]!;

@@ -40,31 +40,45 @@ describe('the float reference convolution in WebAssembly SIMD', () => {
   // Spikes, pooled spikes, analog pixels, negative and odd values, and the signed zeros a skip must treat alike.
   const value = fc.oneof(fc.constantFrom(0, 0, 0, 1, 1, 0.25, 0.5, -0, -1), fc.float({ noNaN: true, min: -4, max: 4 }));
 
-  it('gives conv2dSample\'s float32 outputs bit for bit: spikes, pooled and analog inputs, odd channel counts, strides, padding', () => {
+  it("gives conv2dSample's float32 outputs bit for bit: spikes, pooled and analog inputs, odd channel counts, strides, padding", () => {
     fc.assert(
-      fc.property(geometry, fc.array(value, { minLength: 5 * 49, maxLength: 5 * 49 }), fc.array(fc.float({ noNaN: true, min: -2, max: 2 }), { minLength: 9 * 5 * 9, maxLength: 9 * 5 * 9 }), (r, values, weightValues) => {
-        const out = (n: number) => Math.floor((n + 2 * r.pad - r.kernel) / r.stride) + 1;
-        const g: Conv2dGeometry = {
-          inChannels: r.inChannels, inHeight: r.inHeight, inWidth: r.inWidth,
-          outChannels: r.outChannels, outHeight: out(r.inHeight), outWidth: out(r.inWidth),
-          kernelHeight: r.kernel, kernelWidth: r.kernel, strideY: r.stride, strideX: r.stride, padY: r.pad, padX: r.pad,
-        };
-        const inSize = r.inChannels * r.inHeight * r.inWidth;
-        const outSize = r.outChannels * g.outHeight * g.outWidth;
-        // Two samples, the second at an offset, as a batch lays them out.
-        const input = Float32Array.from({ length: 2 * inSize }, (_, i) => values[i % values.length]!);
-        const weight = Float32Array.from({ length: r.outChannels * r.inChannels * r.kernel * r.kernel }, (_, i) => weightValues[i]!);
-        const bias = r.bias ? Float32Array.from({ length: r.outChannels }, (_, i) => weightValues[weightValues.length - 1 - i]!) : null;
-        const reordered = reorderConvWeights(weight, g);
-        const taps = convTaps(g);
-        const expected = new Float32Array(2 * outSize);
-        const acc = new Float64Array(outSize);
-        for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
-        const simd = WasmConv2d.create(reordered, taps, bias, g)!;
-        const got = new Float32Array(2 * outSize);
-        for (let b = 0; b < 2; b++) simd.run(input, b * inSize, got, b * outSize);
-        expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
-      }),
+      fc.property(
+        geometry,
+        fc.array(value, { minLength: 5 * 49, maxLength: 5 * 49 }),
+        fc.array(fc.float({ noNaN: true, min: -2, max: 2 }), { minLength: 9 * 5 * 9, maxLength: 9 * 5 * 9 }),
+        (r, values, weightValues) => {
+          const out = (n: number) => Math.floor((n + 2 * r.pad - r.kernel) / r.stride) + 1;
+          const g: Conv2dGeometry = {
+            inChannels: r.inChannels,
+            inHeight: r.inHeight,
+            inWidth: r.inWidth,
+            outChannels: r.outChannels,
+            outHeight: out(r.inHeight),
+            outWidth: out(r.inWidth),
+            kernelHeight: r.kernel,
+            kernelWidth: r.kernel,
+            strideY: r.stride,
+            strideX: r.stride,
+            padY: r.pad,
+            padX: r.pad,
+          };
+          const inSize = r.inChannels * r.inHeight * r.inWidth;
+          const outSize = r.outChannels * g.outHeight * g.outWidth;
+          // Two samples, the second at an offset, as a batch lays them out.
+          const input = Float32Array.from({ length: 2 * inSize }, (_, i) => values[i % values.length]!);
+          const weight = Float32Array.from({ length: r.outChannels * r.inChannels * r.kernel * r.kernel }, (_, i) => weightValues[i]!);
+          const bias = r.bias ? Float32Array.from({ length: r.outChannels }, (_, i) => weightValues[weightValues.length - 1 - i]!) : null;
+          const reordered = reorderConvWeights(weight, g);
+          const taps = convTaps(g);
+          const expected = new Float32Array(2 * outSize);
+          const acc = new Float64Array(outSize);
+          for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
+          const simd = WasmConv2d.create(reordered, taps, bias, g)!;
+          const got = new Float32Array(2 * outSize);
+          for (let b = 0; b < 2; b++) simd.run(input, b * inSize, got, b * outSize);
+          expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -29,18 +29,22 @@ describe('.snnmodel round trip of residual graphs', () => {
   // The smallest fixture of each codebase (the others hold the same node kinds, only more of them).
   for (const name of ['ratebp-resnet-small-random', 'osr-sewresnet-small-random'] as const) {
     const dir = sharedFixture(name);
-    it.skipIf(!hasSharedFixture(name))(`${name} (needs ${dir}; skipped where ../shared is absent) reads back byte for byte`, () => {
-      const { model } = loadModel(join(dir, 'checkpoint.pth'), { arch: join(dir, 'arch.json') });
-      const bytes = serializeModel(model);
-      const back = deserializeModel(bytes, `${name}.snnmodel`);
-      expectSameModel(back, model);
-      expect(Buffer.from(serializeModel(back)).equals(Buffer.from(bytes))).toBe(true);
-      if (name === 'ratebp-resnet-small-random') {
-        // Fixed thresholds: the stored inputs run without calibration (the OTS fixtures' graphs are compared above).
-        const input = readF32(join(dir, 'inputs-4x3x32x32.f32'));
-        expect(floatRun(back, input, 4)).toEqual(floatRun(model, input, 4));
-      }
-    }, 300_000);
+    it.skipIf(!hasSharedFixture(name))(
+      `${name} (needs ${dir}; skipped where ../shared is absent) reads back byte for byte`,
+      () => {
+        const { model } = loadModel(join(dir, 'checkpoint.pth'), { arch: join(dir, 'arch.json') });
+        const bytes = serializeModel(model);
+        const back = deserializeModel(bytes, `${name}.snnmodel`);
+        expectSameModel(back, model);
+        expect(Buffer.from(serializeModel(back)).equals(Buffer.from(bytes))).toBe(true);
+        if (name === 'ratebp-resnet-small-random') {
+          // Fixed thresholds: the stored inputs run without calibration (the OTS fixtures' graphs are compared above).
+          const input = readF32(join(dir, 'inputs-4x3x32x32.f32'));
+          expect(floatRun(back, input, 4)).toEqual(floatRun(model, input, 4));
+        }
+      },
+      300_000,
+    );
   }
 });
 
@@ -59,5 +63,6 @@ function expectSameModel(actual: Model, expected: Model): void {
     return value;
   };
   expect(strip(actual, expected)).toEqual(strip(expected, actual));
-  for (const [a, b] of tensors) expect(b instanceof Float32Array && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
+  for (const [a, b] of tensors)
+    expect(b instanceof Float32Array && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
 }

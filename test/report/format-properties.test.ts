@@ -10,7 +10,14 @@ describe('report formatting', () => {
       fc.property(fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", ';', '#', 'a', 'µ', ' '), maxLength: 40 }), (s) => {
         const e = escapeXml(s);
         expect(e).not.toMatch(/[<>"']/);
-        expect(e.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')).toBe(s);
+        expect(
+          e
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&quot;/g, '"')
+            .replace(/&#39;/g, "'")
+            .replace(/&amp;/g, '&'),
+        ).toBe(s);
       }),
     );
   });
@@ -38,7 +45,8 @@ describe('report formatting', () => {
     expect(sequentialColour(0)).toBe('#440154');
     expect(sequentialColour(1)).toBe('#fde725');
     expect(sequentialColour(Number.NaN)).toBe('#440154');
-    fc.assert(fc.property(fc.double({ min: -1, max: 2, noNaN: true }), (t) => {
+    fc.assert(
+      fc.property(fc.double({ min: -1, max: 2, noNaN: true }), (t) => {
         expect(`${sequentialColour(t)} ${loadColour(t)}`).toMatch(/^#[0-9a-f]{6} #[0-9a-f]{6}$/);
       }),
     );

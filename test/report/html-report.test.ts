@@ -15,7 +15,14 @@ import { bundledReportInput } from './bundled-run.js';
 export function outline(html: string): string {
   const lines: string[] = [];
   for (const m of html.matchAll(/<figure class="plot" id="plot-([^"]+)" data-series="([^"]*)">\n<h2>([^<]*)<\/h2>\n(<svg.*<\/svg>)?/g)) {
-    const series = JSON.parse(m[2]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as { name: string; marks: number }[];
+    const series = JSON.parse(
+      m[2]!
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ) as { name: string; marks: number }[];
     const shapes = m[4] ? ['rect', 'line', 'circle', 'polyline', 'path', 'text'].map((tag) => `${tag} ${m[4]!.split(`<${tag} `).length - 1}`).join(', ') : 'missing';
     lines.push(`${m[1]}: ${m[3]} [${shapes}] ${series.map((s) => `${s.name}=${s.marks}`).join(', ')}`);
   }
@@ -27,7 +34,9 @@ describe('HTML report', () => {
   const html = renderHtmlReport(input);
 
   it('draws every plot of a real run, and its outline stays as committed', async () => {
-    expect(reportPlots(input).map((p) => `${p.id} ${p.svg !== null}`)).toEqual(['raster', 'firing-rate', 'accuracy', 'energy-layer', 'energy-event', 'mesh', 'latency'].map((id) => `${id} true`));
+    expect(reportPlots(input).map((p) => `${p.id} ${p.svg !== null}`)).toEqual(
+      ['raster', 'firing-rate', 'accuracy', 'energy-layer', 'energy-event', 'mesh', 'latency'].map((id) => `${id} true`),
+    );
     await expect(outline(html)).toMatchFileSnapshot('../golden/report-outline.txt');
   });
 
@@ -53,11 +62,20 @@ describe('HTML report', () => {
       expect(layer.steps.map((s) => s.length)).toEqual(alone.layerStepSpikes.slice(index * steps, (index + 1) * steps));
       for (const s of layer.steps) for (let i = 1; i < s.length; i++) expect(s[i]!).toBeGreaterThan(s[i - 1]!);
     }
-    const later = simulateImages(buildRuntime(program, spec, 'bundled'), { images: test.images.subarray(784), labels: test.labels.subarray(1), count: 2, first: 1 }, 'direct', 1, undefined, ['all']);
+    const later = simulateImages(
+      buildRuntime(program, spec, 'bundled'),
+      { images: test.images.subarray(784), labels: test.labels.subarray(1), count: 2, first: 1 },
+      'direct',
+      1,
+      undefined,
+      ['all'],
+    );
     expect(later.raster).toBeUndefined();
     const off = simulateImages(buildRuntime(program, spec, 'bundled'), { images: test.images, labels: test.labels, count: 3, first: 0 }, 'direct', 1);
     expect(off.raster).toBeUndefined();
-    expect(() => simulateImages(runtime, { images: test.images, labels: test.labels, count: 1, first: 0 }, 'direct', 1, undefined, ['conv9'])).toThrow(/no layer 'conv9' in the program \(layers: features\.0\.synapse/);
+    expect(() => simulateImages(runtime, { images: test.images, labels: test.labels, count: 1, first: 0 }, 'direct', 1, undefined, ['conv9'])).toThrow(
+      /no layer 'conv9' in the program \(layers: features\.0\.synapse/,
+    );
   });
 
   it('says what is missing instead of drawing it when the result lacks a raster, a float reference or the program', () => {

@@ -2,8 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { paretoFront } from '../../report/pareto.js';
 
-const point = fc.record({ label: fc.string(), chip: fc.constantFrom('loihi', 'loihi2'), accuracy: fc.double({ min: 0, max: 1, noNaN: true }), cost: fc.double({ min: 0, max: 1e-3, noNaN: true }) });
-const dominates = (a: { accuracy: number; cost: number }, b: { accuracy: number; cost: number }) => a.accuracy >= b.accuracy && a.cost <= b.cost && (a.accuracy > b.accuracy || a.cost < b.cost);
+const point = fc.record({
+  label: fc.string(),
+  chip: fc.constantFrom('loihi', 'loihi2'),
+  accuracy: fc.double({ min: 0, max: 1, noNaN: true }),
+  cost: fc.double({ min: 0, max: 1e-3, noNaN: true }),
+});
+const dominates = (a: { accuracy: number; cost: number }, b: { accuracy: number; cost: number }) =>
+  a.accuracy >= b.accuracy && a.cost <= b.cost && (a.accuracy > b.accuracy || a.cost < b.cost);
 
 describe('paretoFront', () => {
   it('keeps exactly the points no other point dominates, ordered by cost', () => {

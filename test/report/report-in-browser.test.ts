@@ -60,9 +60,21 @@ interface PageCheck {
 }
 
 function chromium(args: readonly string[], profile: string): Promise<{ stdout: string; stderr: string }> {
-  const flags = ['--headless', '--disable-gpu', '--no-sandbox', '--no-first-run', '--disable-extensions', '--hide-scrollbars', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0'];
+  const flags = [
+    '--headless',
+    '--disable-gpu',
+    '--no-sandbox',
+    '--no-first-run',
+    '--disable-extensions',
+    '--hide-scrollbars',
+    `--user-data-dir=${profile}`,
+    '--enable-logging=stderr',
+    '--v=0',
+  ];
   return new Promise((resolve, reject) => {
-    execFile(CHROMIUM, [...flags, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => (error ? reject(new Error(`${CHROMIUM} failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr })));
+    execFile(CHROMIUM, [...flags, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${CHROMIUM} failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    );
   });
 }
 
@@ -88,7 +100,13 @@ describe.skipIf(!HAS_CHROMIUM)(`report in headless Chromium (${CHROMIUM}; skippe
 
     const json = /<pre id="report-check">([^<]*)<\/pre>/.exec(dom.stdout)?.[1];
     expect(json, 'the check script wrote no result: did the page run its scripts?').toBeDefined();
-    const check = JSON.parse(json!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as PageCheck;
+    const check = JSON.parse(
+      json!
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ) as PageCheck;
     expect(check.plots.map((p) => p.id)).toEqual(reportPlots(input).map((p) => `plot-${p.id}`));
     for (const plot of check.plots) {
       expect(plot.width * plot.height, `${plot.id} has no area`).toBeGreaterThan(0);

@@ -12,10 +12,34 @@ const HAS_CHROMIUM = existsSync(CHROMIUM);
 /** A sweep's rows as `spikechip sweep` gives them: priced points on two chips, one without the profile, one that does not fit. */
 const ROWS: SweepPageRow[] = [
   { label: 'bundled on loihi, davies2018', chip: 'loihi', status: 'ok', message: null, accuracy: 0.87, energyPerInferenceJ: 58.8e-6, latencyPerInferenceS: 1.31e-3 },
-  { label: 'bundled on loihi (core.maxNeurons=256), davies2018', chip: 'loihi', status: 'ok', message: null, accuracy: 0.87, energyPerInferenceJ: 59.1e-6, latencyPerInferenceS: 0.37e-3 },
+  {
+    label: 'bundled on loihi (core.maxNeurons=256), davies2018',
+    chip: 'loihi',
+    status: 'ok',
+    message: null,
+    accuracy: 0.87,
+    energyPerInferenceJ: 59.1e-6,
+    latencyPerInferenceS: 0.37e-3,
+  },
   { label: 'bundled on loihi2, davies2018', chip: 'loihi2', status: 'ok', message: null, accuracy: 0.86, energyPerInferenceJ: 55.9e-6, latencyPerInferenceS: 3.5e-3 },
-  { label: 'bundled on loihi2, sanafe', chip: 'loihi2', status: 'no-profile', message: "chip loihi2 has no cost profile 'sanafe'", accuracy: 0.86, energyPerInferenceJ: null, latencyPerInferenceS: null },
-  { label: 'bundled on tianjic, davies2018', chip: 'tianjic', status: 'does-not-fit', message: 'E-CHIPS: 2 chips needed > 1', accuracy: null, energyPerInferenceJ: null, latencyPerInferenceS: null },
+  {
+    label: 'bundled on loihi2, sanafe',
+    chip: 'loihi2',
+    status: 'no-profile',
+    message: "chip loihi2 has no cost profile 'sanafe'",
+    accuracy: 0.86,
+    energyPerInferenceJ: null,
+    latencyPerInferenceS: null,
+  },
+  {
+    label: 'bundled on tianjic, davies2018',
+    chip: 'tianjic',
+    status: 'does-not-fit',
+    message: 'E-CHIPS: 2 chips needed > 1',
+    accuracy: null,
+    energyPerInferenceJ: null,
+    latencyPerInferenceS: null,
+  },
 ];
 
 /** Runs after the page: counts the drawn marks of each figure and any error, into the DOM for --dump-dom. */

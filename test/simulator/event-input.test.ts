@@ -31,7 +31,15 @@ describe('event input binning', () => {
       [1399, 33, 3, 1],
       [1200, 2, 10, 1],
     ]);
-    expect(out).toEqual([[[0, 255], [1, 255]], [[27 * 28 + 27, 255]], [], []]);
+    expect(out).toEqual([
+      [
+        [0, 255],
+        [1, 255],
+      ],
+      [[27 * 28 + 27, 255]],
+      [],
+      [],
+    ]);
   });
 
   it('sums both polarities into one channel, and saturates count * 255 to the payload', () => {
@@ -42,20 +50,45 @@ describe('event input binning', () => {
       [2, 5, 5, 1],
       [3, 6, 5, 0],
     ];
-    expect(frames(wide, ev, 1)).toEqual([[[2 * 28 + 2, 3 * 255], [2 * 28 + 3, 255]]]);
-    expect(frames(graded8, ev, 1)).toEqual([[[2 * 28 + 2, 255], [2 * 28 + 3, 255]]]);
+    expect(frames(wide, ev, 1)).toEqual([
+      [
+        [2 * 28 + 2, 3 * 255],
+        [2 * 28 + 3, 255],
+      ],
+    ]);
+    expect(frames(graded8, ev, 1)).toEqual([
+      [
+        [2 * 28 + 2, 255],
+        [2 * 28 + 3, 255],
+      ],
+    ]);
     const small = { ...graded8, payloadBits: 9 };
-    expect(frames(small, ev, 1)).toEqual([[[2 * 28 + 2, 511], [2 * 28 + 3, 255]]]);
+    expect(frames(small, ev, 1)).toEqual([
+      [
+        [2 * 28 + 2, 511],
+        [2 * 28 + 3, 255],
+      ],
+    ]);
   });
 
   it('puts each polarity in its own channel when the grid has two, and pads a smaller sensor', () => {
     const two = { ...graded8, shape: [2, 4, 4] };
     // A 2x2 sensor padded into 4x4 at offset 1.
-    const out = frames(two, [
-      [0, 0, 0, 0],
-      [0, 1, 1, 1],
-    ], 1, 2);
-    expect(out).toEqual([[[1 * 4 + 1, 255], [16 + 2 * 4 + 2, 255]]]);
+    const out = frames(
+      two,
+      [
+        [0, 0, 0, 0],
+        [0, 1, 1, 1],
+      ],
+      1,
+      2,
+    );
+    expect(out).toEqual([
+      [
+        [1 * 4 + 1, 255],
+        [16 + 2 * 4 + 2, 255],
+      ],
+    ]);
   });
 
   it('refuses a host-computed first layer and grids that are not 1 or 2 channels', () => {

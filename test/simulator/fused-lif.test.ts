@@ -73,7 +73,14 @@ describe('fused LIF step (feed-forward layers): the reference kernels plus the o
           const input = scaledInput(ref.accumulator, c.weightExponent);
           const params = { du: c.du, dv: c.dv, biasMantissa: ref.biasMantissa, biasExponent: ref.biasExponent };
           if (kind === 'loihi') stepLoihiLif({ ...params, vthMantissa: c.threshold }, ref, input, ref.spikes);
-          else if (kind === 'loihi2') stepLoihi2Lif({ ...params, thresholdTable: Int32Array.of(c.threshold), resetMode: subtract ? 'subtract' : 'zero' }, ref, { synaptic: input, graded: null }, 0, ref.spikes);
+          else if (kind === 'loihi2')
+            stepLoihi2Lif(
+              { ...params, thresholdTable: Int32Array.of(c.threshold), resetMode: subtract ? 'subtract' : 'zero' },
+              ref,
+              { synaptic: input, graded: null },
+              0,
+              ref.spikes,
+            );
           else stepLoihiAccumulator(params, ref, input);
           const expectedSpikes = new Int32Array(CORES);
           const expectedInactive = new Int32Array(CORES);
@@ -119,7 +126,14 @@ describe('fused LIF step with a refractory period (the free run): the reference 
           const input = scaledInput(ref.accumulator, c.weightExponent);
           const params = { du: c.du, dv: c.dv, biasMantissa: ref.biasMantissa, biasExponent: ref.biasExponent };
           if (family === 'loihi') stepLoihiLif({ ...params, vthMantissa: c.threshold }, ref, input, ref.spikes);
-          else stepLoihi2Lif({ ...params, thresholdTable: Int32Array.of(c.threshold), resetMode: subtract ? 'subtract' : 'zero' }, ref, { synaptic: input, graded: null }, 0, ref.spikes);
+          else
+            stepLoihi2Lif(
+              { ...params, thresholdTable: Int32Array.of(c.threshold), resetMode: subtract ? 'subtract' : 'zero' },
+              ref,
+              { synaptic: input, graded: null },
+              0,
+              ref.spikes,
+            );
           const expectedSpikes = new Int32Array(CORES);
           const expectedList: number[] = [];
           for (let i = 0; i < c.neurons.length; i++) {

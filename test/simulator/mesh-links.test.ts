@@ -8,10 +8,22 @@ describe('mesh link load (dimension-order routing)', () => {
     mesh.route(0, 0, 2, 2, 5);
     const used = [...mesh.load.entries()].filter(([, l]) => l > 0).map(([i]) => mesh.ends(i));
     expect(used).toEqual([
-      [[0, 0], [1, 0]],
-      [[1, 0], [2, 0]],
-      [[2, 0], [2, 1]],
-      [[2, 1], [2, 2]],
+      [
+        [0, 0],
+        [1, 0],
+      ],
+      [
+        [1, 0],
+        [2, 0],
+      ],
+      [
+        [2, 0],
+        [2, 1],
+      ],
+      [
+        [2, 1],
+        [2, 2],
+      ],
     ]);
     expect(mesh.endStep()).toBe(5);
     expect(mesh.load.every((l) => l === 0)).toBe(true);

@@ -38,14 +38,23 @@ function convLayer(inC: number, outC: number, taps: number, positions: number, p
 }
 
 const layerCase = fc
-  .record({ inC: fc.integer({ min: 1, max: 3 }), half: fc.integer({ min: 1, max: 3 }), taps: fc.integer({ min: 1, max: 4 }), positions: fc.integer({ min: 1, max: 5 }), pool: fc.integer({ min: 1, max: 4 }) })
+  .record({
+    inC: fc.integer({ min: 1, max: 3 }),
+    half: fc.integer({ min: 1, max: 3 }),
+    taps: fc.integer({ min: 1, max: 4 }),
+    positions: fc.integer({ min: 1, max: 5 }),
+    pool: fc.integer({ min: 1, max: 4 }),
+  })
   .chain((shape) => {
     const outC = 2 * shape.half;
     // Weights up to the largest magnitude the 16-bit lanes can take for this fan-in, so sums reach the lane edges.
     const limit = Math.floor((2 ** 15 - 1) / (shape.inC * shape.taps * shape.pool));
     return fc.record({
       shape: fc.constant({ ...shape, outC }),
-      weights: fc.array(fc.oneof(fc.integer({ min: -limit, max: limit }), fc.constantFrom(-limit, limit)), { minLength: shape.inC * shape.taps * outC, maxLength: shape.inC * shape.taps * outC }),
+      weights: fc.array(fc.oneof(fc.integer({ min: -limit, max: limit }), fc.constantFrom(-limit, limit)), {
+        minLength: shape.inC * shape.taps * outC,
+        maxLength: shape.inC * shape.taps * outC,
+      }),
       // As in a convolution, an output position gets each tap from at most one source position.
       links: fc.uniqueArray(fc.tuple(fc.nat(shape.positions - 1), fc.nat(shape.taps - 1), fc.nat(shape.positions - 1)), { selector: ([o, k]) => o * shape.taps + k }),
       events: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: shape.pool })), { maxLength: 12 }),

@@ -35,7 +35,12 @@ function withNodes(nodes: ModelNode[], name: string): Model {
 /** conv-lif, conv-lif, conv + (identity of lif1 | strided 1x1 conv of lif1) -> lif: a ResNet block. */
 function resnetBlock(shortcut: 'identity' | 'conv'): Model {
   const next = lcg(7);
-  const fc = (features: number): ModelNode => ({ kind: 'linear', name: 'fc', weight: { shape: [3, features], data: randomData(next, 3 * features, 0.5) }, bias: { shape: [3], data: randomData(next, 3, 0.1) } });
+  const fc = (features: number): ModelNode => ({
+    kind: 'linear',
+    name: 'fc',
+    weight: { shape: [3, features], data: randomData(next, 3 * features, 0.5) },
+    bias: { shape: [3], data: randomData(next, 3, 0.1) },
+  });
   const stride = shortcut === 'identity' ? 1 : 2;
   const side = shortcut === 'identity' ? 8 : 4;
   return withNodes(
@@ -199,7 +204,10 @@ describe('residual programs on the chip: branches, delays and skipped sources de
     const steps = run.layerStepSpikes.length / program.layers.length;
     program.layers.forEach((layer, l) => {
       if (layer.kind !== 'LAYER_SPIKING') return;
-      expect(Array.from({ length: T }, (_, t) => run.layerStepSpikes[l * steps + layer.startStep + t]!), layer.name).toEqual(expected[l]);
+      expect(
+        Array.from({ length: T }, (_, t) => run.layerStepSpikes[l * steps + layer.startStep + t]!),
+        layer.name,
+      ).toEqual(expected[l]);
     });
     // Not a static input: the first layer's spikes change with the frames.
     expect(new Set(expected[0]).size).toBeGreaterThan(1);
@@ -208,7 +216,14 @@ describe('residual programs on the chip: branches, delays and skipped sources de
   it('every pass of a residual graph has its golden text (regenerate on purpose with -u)', async () => {
     for (const model of [resnetBlock('conv'), sewWithMaxPool()]) {
       const { stages, program } = compile(model, getChip('loihi2'), AUTO);
-      const text = [printFolded(stages.folded), printFrozen(stages.frozen), printQuantized(stages.quantized), printPartition(stages.partition), printPlacement(stages.placement), printChipProgram(program!, getChip('loihi2'))].join('\n\n');
+      const text = [
+        printFolded(stages.folded),
+        printFrozen(stages.frozen),
+        printQuantized(stages.quantized),
+        printPartition(stages.partition),
+        printPlacement(stages.placement),
+        printChipProgram(program!, getChip('loihi2')),
+      ].join('\n\n');
       await expect(text).toMatchFileSnapshot(`../golden/residual/${model.name}.txt`);
     }
   });

@@ -24,7 +24,7 @@ import { fixturePath, PROJECT_ROOT } from '../helpers/fixtures.js';
  * and neuron-to-core mapping (SANA-FE numbers a tile x * height + y).
  */
 const HAS_SANAFE = spawnSync('python3', ['-c', 'import sanafe'], { stdio: 'ignore' }).status === 0;
-const SKIPPED = HAS_SANAFE ? '' : ' [skipped: python3 cannot import sanafe, SANA-FE\'s Python package is not installed]';
+const SKIPPED = HAS_SANAFE ? '' : " [skipped: python3 cannot import sanafe, SANA-FE's Python package is not installed]";
 if (!HAS_SANAFE) console.info(`sanafe-python.test.ts: the cross-check against SANA-FE itself is skipped (python3 -c "import sanafe" fails)`);
 const T = 20;
 const dir = mkdtempSync(join(tmpdir(), 'spikechip-sanafe-'));
@@ -50,7 +50,10 @@ function crossCheck(spec: ChipSpec) {
     layers: runtime.layers.map((layer, l) => {
       const dense = program.layers[l]!.connection.dense;
       const e = program.layers[l]!.connection.weightExponent;
-      const weights = l === 0 || !dense ? null : Array.from({ length: dense.inFeatures }, (_, i) => Array.from({ length: dense.outFeatures }, (_, o) => dense.weights[o * dense.inFeatures + i]! * 2 ** e));
+      const weights =
+        l === 0 || !dense
+          ? null
+          : Array.from({ length: dense.inFeatures }, (_, i) => Array.from({ length: dense.outFeatures }, (_, o) => dense.weights[o * dense.inFeatures + i]! * 2 ** e));
       return {
         name: layer.name,
         neurons: layer.neurons,

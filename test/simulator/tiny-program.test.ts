@@ -35,8 +35,21 @@ function tinyProgram(reset: 'RESET_SUBTRACT' | 'RESET_ZERO', thresholds: number[
     quantization,
   };
   const core = (id: number, layer: number, neurons: number, fanIn: number, x: number): Core => ({
-    id, chip: 0, tileX: x, tileY: 0, slot: 0, layer, role: 'CORE_SOMA', annMode: false,
-    channels: range(0, neurons), rows: range(0, 1), cols: range(0, 1), fanIn: range(0, fanIn), somaCore: id, usage, routes: [],
+    id,
+    chip: 0,
+    tileX: x,
+    tileY: 0,
+    slot: 0,
+    layer,
+    role: 'CORE_SOMA',
+    annMode: false,
+    channels: range(0, neurons),
+    rows: range(0, 1),
+    cols: range(0, 1),
+    fanIn: range(0, fanIn),
+    somaCore: id,
+    usage,
+    routes: [],
   });
   return {
     irVersion: IR_VERSION,
@@ -123,7 +136,7 @@ describe('a tiny program, followed by hand', () => {
 
   it('refuses a program compiled for another chip family', () => {
     expect(() => buildRuntime(tinyProgram('RESET_ZERO', [4, 4, 4]), getChip('loihi'), 'tiny.chip.pb')).toThrowError(
-      "tiny.chip.pb: the program was compiled for loihi2 (loihi2); the chip spec loihi is loihi1: compile it for this chip",
+      'tiny.chip.pb: the program was compiled for loihi2 (loihi2); the chip spec loihi is loihi1: compile it for this chip',
     );
   });
 });

@@ -81,7 +81,11 @@ function state(c: LayerCase, arena: WasmArena | null) {
 }
 
 const biasOf = (c: LayerCase) =>
-  expandedBias(Int32Array.from(c.neurons, (x) => x.biasMantissa), Int32Array.from(c.neurons, (x) => x.biasExponent), new Int32Array(c.neurons.length));
+  expandedBias(
+    Int32Array.from(c.neurons, (x) => x.biasMantissa),
+    Int32Array.from(c.neurons, (x) => x.biasExponent),
+    new Int32Array(c.neurons.length),
+  );
 
 /**
  * Runs lifStep over [0, n) as `parts` contiguous shares (each a multiple of 4 lanes but the last), as threads would;
@@ -101,18 +105,42 @@ function wasmStep(c: LayerCase, parts: 1 | 2, trusted = false) {
   const newList = arena.int32(n);
   const scratch = arena.int32(LIF_SCRATCH_BYTES / 4).byteOffset;
   let fired = 0;
-  for (const [from, to] of [[0, split], [split, n]] as const) {
+  for (const [from, to] of [
+    [0, split],
+    [split, n],
+  ] as const) {
     if (to <= from) continue;
     const segs = arena.int32(3 * n);
     const segments = coreSegments(s.coreOfNeuron.subarray(from, to));
     segs.set(segments);
     const list = newList.subarray(fired);
     fired += arena.kernels.lifStep(
-      s.u.byteOffset + 4 * from, s.v.byteOffset + 4 * from, s.accumulator.byteOffset + 4 * from, bias.byteOffset + 4 * from, to - from,
-      segs.byteOffset, segments.length / 3, coreSpikes.byteOffset, coreInactive.byteOffset,
-      s.spikes.byteOffset, list.byteOffset, s.spikeList.byteOffset, from === 0 ? s.marked : 0,
-      uKeep, vKeep, k.threshold, k.subtractive ? 1 : 0, k.left, k.right, k.mask,
-      c.refractory ? s.refractory.byteOffset + 4 * from : 0, c.hold, from, 0, trusted ? 1 : 0, scratch,
+      s.u.byteOffset + 4 * from,
+      s.v.byteOffset + 4 * from,
+      s.accumulator.byteOffset + 4 * from,
+      bias.byteOffset + 4 * from,
+      to - from,
+      segs.byteOffset,
+      segments.length / 3,
+      coreSpikes.byteOffset,
+      coreInactive.byteOffset,
+      s.spikes.byteOffset,
+      list.byteOffset,
+      s.spikeList.byteOffset,
+      from === 0 ? s.marked : 0,
+      uKeep,
+      vKeep,
+      k.threshold,
+      k.subtractive ? 1 : 0,
+      k.left,
+      k.right,
+      k.mask,
+      c.refractory ? s.refractory.byteOffset + 4 * from : 0,
+      c.hold,
+      from,
+      0,
+      trusted ? 1 : 0,
+      scratch,
     );
   }
   return { s, fired, list: [...newList.subarray(0, fired)], coreSpikes: [...coreSpikes], coreInactive: [...coreInactive] };
@@ -203,7 +231,11 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
 
   it('truncates every residue of the decays exactly, on the 32-bit lanes and on the 64-bit path', () => {
     for (const offset of [0, 2 ** 29]) {
-      for (const [du, dv] of [[818, 205], [1, 4094], [2047, 3]] as const) {
+      for (const [du, dv] of [
+        [818, 205],
+        [1, 4094],
+        [2047, 3],
+      ] as const) {
         const c: LayerCase = {
           du,
           dv,
@@ -236,7 +268,15 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
       threshold,
       subtract: true,
       weightExponent: 0,
-      neurons: Array.from({ length: 401 }, (_, i) => ({ u: wide && i % 4 === 3 ? 2 ** 29 + i : i - 200, v: sum > 0 ? 2 ** 23 - 300 + i : -(2 ** 23) + 300 - i, sum, biasMantissa: 0, biasExponent: 0, refractory: i % 3, spikedBefore: false })),
+      neurons: Array.from({ length: 401 }, (_, i) => ({
+        u: wide && i % 4 === 3 ? 2 ** 29 + i : i - 200,
+        v: sum > 0 ? 2 ** 23 - 300 + i : -(2 ** 23) + 300 - i,
+        sum,
+        biasMantissa: 0,
+        biasExponent: 0,
+        refractory: i % 3,
+        spikedBefore: false,
+      })),
       runs: [7, 3],
       refractory,
       hold: 2,
@@ -254,7 +294,6 @@ describe('lifStep: the fused TypeScript LIF step, bit for bit, SIMD lanes and 64
       expect(fast.coreInactive).toEqual(ref.coreInactive);
     }
   });
-
 });
 
 describe('deliverSparse: the packed-word loop of the free run', () => {
@@ -324,7 +363,17 @@ function convCase(
     start.push(outPosition.length);
   }
   const weights = Int32Array.from({ length: shape.inChannels * shape.taps * shape.outChannels }, () => weight(next()));
-  const synapses = { kind: 'conv' as const, outChannels: shape.outChannels, outPlane: shape.plane, taps: shape.taps, start: Int32Array.from(start), outPosition: Int32Array.from(outPosition), tap: Int32Array.from(tap), weights, pooledPlane: shape.plane };
+  const synapses = {
+    kind: 'conv' as const,
+    outChannels: shape.outChannels,
+    outPlane: shape.plane,
+    taps: shape.taps,
+    start: Int32Array.from(start),
+    outPosition: Int32Array.from(outPosition),
+    tap: Int32Array.from(tap),
+    weights,
+    pooledPlane: shape.plane,
+  };
   const neurons = shape.plane * shape.outChannels;
   const events = rawEvents.map(([a, v]) => [a % (shape.inChannels * shape.plane), v] as const);
   const layer = { synapses, accumulator: Int32Array.from({ length: neurons }, () => accumulated(next())) } as unknown as LayerRuntime;
@@ -351,7 +400,13 @@ describe('scatterConv: the TypeScript conv scatter of a list of events', () => {
     const events = fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant(1), fc.integer({ min: -300, max: 300 }), int32)), { maxLength: 8 });
     fc.assert(
       fc.property(shapes, fc.nat(), events, (shape, seed, raw) => {
-        const c = convCase(seed, shape, (d) => (d % 4001) - 2000, (d) => d | 0, raw);
+        const c = convCase(
+          seed,
+          shape,
+          (d) => (d % 4001) - 2000,
+          (d) => d | 0,
+          raw,
+        );
         const acc = c.arena.int32(c.neurons);
         acc.set(c.initial);
         const w = c.arena.int32(c.weights.length);
@@ -375,7 +430,13 @@ describe('scatterConv: the TypeScript conv scatter of a list of events', () => {
     const events = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 4 })), { maxLength: 8 });
     fc.assert(
       fc.property(shapes, fc.nat(), events, (shape, seed, raw) => {
-        const c = convCase(seed, shape, (d) => (d % 255) - 127, (d) => (d % 2001) - 1000, raw);
+        const c = convCase(
+          seed,
+          shape,
+          (d) => (d % 255) - 127,
+          (d) => (d % 2001) - 1000,
+          raw,
+        );
         const wide = Math.ceil(c.neurons / 8) * 8;
         const acc = c.arena.int32(wide);
         acc.set(c.initial);

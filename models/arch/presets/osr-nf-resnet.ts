@@ -18,8 +18,7 @@ export const ONLINE_SPIKING_RESNET_NF: Preset = {
   name: NAME,
   module: `${PAPER_A.repository} ${MODULE}`,
   description: `paper A NF-ResNet (online_spiking_resnet18/34/50 and any depth): pre-activation blocks, real-valued shortcut, BasicBlock or Bottleneck from the keys; ImageNet 3x224x224, T ${PAPER_A_IMAGENET.timesteps}`,
-  matches: (shapes: TensorShapes) =>
-    hasAll(shapes, ['conv1.weight', 'bn1.gamma', 'layer1.0.conv1.weight', 'layer1.0.bn1.gamma', 'fc.weight']) && !shapes.has('fc1.0.weight'),
+  matches: (shapes: TensorShapes) => hasAll(shapes, ['conv1.weight', 'bn1.gamma', 'layer1.0.conv1.weight', 'layer1.0.bn1.gamma', 'fc.weight']) && !shapes.has('fc1.0.weight'),
   build(shapes, file, options) {
     const keys = new StateDictShapes(shapes, file, NAME);
     const g = new ArchBuilder(keys);

@@ -43,7 +43,7 @@ function featureTokens(shapes: TensorShapes): Token[] | undefined {
   if (!convs.has(0)) return undefined;
   const last = Math.max(...convs);
   const out: Token[] = [];
-  for (let i = 0; i <= last; ) {
+  for (let i = 0; i <= last;) {
     if (convs.has(i)) {
       out.push('C');
       i += 3;

@@ -46,7 +46,6 @@ const packetHeaderParser = new Parser()
   .int32('eventNumber')
   .int32('eventValid');
 
-
 /** Where the binary part begins: just after the `#!END-HEADER` line. */
 export function aedat3DataStart(bytes: Uint8Array, file: string): number {
   let at = 0;
@@ -150,4 +149,3 @@ function checkPacketHeader(h: PacketHeader, at: number, file: string): void {
   if (h.eventNumber < 0 || h.eventNumber > h.eventCapacity) throw bad(`eventNumber ${h.eventNumber} is outside 0..eventCapacity (${h.eventCapacity})`);
   if (h.eventValid < 0 || h.eventValid > h.eventNumber) throw bad(`eventValid ${h.eventValid} is outside 0..eventNumber (${h.eventNumber})`);
 }
-

@@ -77,7 +77,8 @@ export function encodeNmnist(stream: Pick<EventStream, 'count' | 't' | 'x' | 'y'
     const x = stream.x[i]!;
     const y = stream.y[i]!;
     if (!Number.isSafeInteger(t) || t < previous) throw new RangeError(`event ${i}: timestamp ${t} us is not an integer >= the previous one (${previous})`);
-    if (x > 255 || y > 255 || y === NMNIST_OVERFLOW_Y) throw new RangeError(`event ${i}: address (${x}, ${y}) does not fit N-MNIST's 8-bit fields (y ${NMNIST_OVERFLOW_Y} marks an overflow)`);
+    if (x > 255 || y > 255 || y === NMNIST_OVERFLOW_Y)
+      throw new RangeError(`event ${i}: address (${x}, ${y}) does not fit N-MNIST's 8-bit fields (y ${NMNIST_OVERFLOW_Y} marks an overflow)`);
     previous = t;
     while (t - offset > MAX_FIELD_TIMESTAMP) {
       offset += NMNIST_OVERFLOW_STEP_US;

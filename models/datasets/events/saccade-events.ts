@@ -110,8 +110,7 @@ function renderLog(image: Uint8Array, side: number, ox: number, oy: number, eps:
       const fx = sx - ox;
       const ix = Math.floor(fx);
       const wx = fx - ix;
-      const intensity =
-        (1 - wy) * ((1 - wx) * pixel(ix, iy) + wx * pixel(ix + 1, iy)) + wy * ((1 - wx) * pixel(ix, iy + 1) + wx * pixel(ix + 1, iy + 1));
+      const intensity = (1 - wy) * ((1 - wx) * pixel(ix, iy) + wx * pixel(ix + 1, iy)) + wy * ((1 - wx) * pixel(ix, iy + 1) + wx * pixel(ix + 1, iy + 1));
       out[sy * sensor + sx] = Math.log(intensity + eps);
     }
   }

@@ -3,8 +3,19 @@ import type { Conv2dGeometry, ConvTaps } from './conv2d.js';
 
 interface Conv2dExports {
   conv2dSample(
-    input: number, weights: number, start: number, outBase: number, tapBase: number, bias: number, acc: number, output: number,
-    inChannels: number, inPlane: number, outPlane: number, outChannels: number, channelWeights: number,
+    input: number,
+    weights: number,
+    start: number,
+    outBase: number,
+    tapBase: number,
+    bias: number,
+    acc: number,
+    output: number,
+    inChannels: number,
+    inPlane: number,
+    outPlane: number,
+    outChannels: number,
+    channelWeights: number,
   ): void;
 }
 
@@ -87,8 +98,19 @@ export class WasmConv2d {
     const { g, at } = this;
     this.input.set(input.subarray(inOffset, inOffset + this.inSize));
     this.kernel.conv2dSample(
-      this.input.byteOffset, at.weights, at.start, at.outBase, at.tapBase, at.bias, at.acc, this.output.byteOffset,
-      g.inChannels, g.inHeight * g.inWidth, this.outPlane, g.outChannels, g.kernelHeight * g.kernelWidth * g.outChannels,
+      this.input.byteOffset,
+      at.weights,
+      at.start,
+      at.outBase,
+      at.tapBase,
+      at.bias,
+      at.acc,
+      this.output.byteOffset,
+      g.inChannels,
+      g.inHeight * g.inWidth,
+      this.outPlane,
+      g.outChannels,
+      g.kernelHeight * g.kernelWidth * g.outChannels,
     );
     output.set(this.output, outOffset);
   }

@@ -26,9 +26,18 @@ export function conv2dGeometry(
 ): Conv2dGeometry {
   const [cout, cin, kh, kw] = node.weight.shape as [number, number, number, number];
   return {
-    inChannels: cin, inHeight: inputShape[1]!, inWidth: inputShape[2]!,
-    outChannels: cout, outHeight: outputShape[1]!, outWidth: outputShape[2]!,
-    kernelHeight: kh, kernelWidth: kw, strideY: node.stride[0], strideX: node.stride[1], padY: node.padding[0], padX: node.padding[1],
+    inChannels: cin,
+    inHeight: inputShape[1]!,
+    inWidth: inputShape[2]!,
+    outChannels: cout,
+    outHeight: outputShape[1]!,
+    outWidth: outputShape[2]!,
+    kernelHeight: kh,
+    kernelWidth: kw,
+    strideY: node.stride[0],
+    strideX: node.stride[1],
+    padY: node.padding[0],
+    padX: node.padding[1],
   };
 }
 
@@ -38,8 +47,7 @@ export function reorderConvWeights(weight: Float32Array, g: Conv2dGeometry): Flo
   const out = new Float64Array(weight.length);
   for (let co = 0; co < cout; co++)
     for (let ci = 0; ci < cin; ci++)
-      for (let y = 0; y < kh; y++)
-        for (let x = 0; x < kw; x++) out[((ci * kh + y) * kw + x) * cout + co] = weight[((co * cin + ci) * kh + y) * kw + x]!;
+      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((ci * kh + y) * kw + x) * cout + co] = weight[((co * cin + ci) * kh + y) * kw + x]!;
   return out;
 }
 

@@ -9,14 +9,7 @@ export function lifCharge(u: Float32Array, x: Float32Array, offset: number, coun
  * Fire and reset: s = (u - theta >= 0); subtract reset u -= s*theta, or zero reset u = 0.
  * Writes spikes (0/1) to `spikes` and returns how many fired.
  */
-export function lifFire(
-  u: Float32Array,
-  spikes: Float32Array,
-  offset: number,
-  count: number,
-  theta: number,
-  reset: 'subtract' | 'zero',
-): number {
+export function lifFire(u: Float32Array, spikes: Float32Array, offset: number, count: number, theta: number, reset: 'subtract' | 'zero'): number {
   let fired = 0;
   for (let i = offset, end = offset + count; i < end; i++) {
     const v = u[i]!;

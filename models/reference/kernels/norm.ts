@@ -40,10 +40,14 @@ export function normApply(k: NormCoefficients, data: Float32Array, offset: numbe
     for (let c = 0; c < channels; c++) {
       const base = offset + (s * channels + c) * plane;
       if (k.variant === 'osr') {
-        const m = k.mean[c]!, sd = k.std[c]!, g = k.gamma[c]!, b = k.beta[c]!;
+        const m = k.mean[c]!,
+          sd = k.std[c]!,
+          g = k.gamma[c]!,
+          b = k.beta[c]!;
         for (let p = 0; p < plane; p++) data[base + p] = f(f(f(data[base + p]! - m) / sd) * g) + b;
       } else {
-        const a = k.alpha[c]!, sh = k.shift[c]!;
+        const a = k.alpha[c]!,
+          sh = k.shift[c]!;
         for (let p = 0; p < plane; p++) data[base + p] = f(data[base + p]! * a) + sh;
       }
     }

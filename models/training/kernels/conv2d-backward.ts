@@ -18,14 +18,7 @@ export function toChannelLast(src: Float64Array, srcOffset: number, channels: nu
  * gradIn[ci, iy, ix] = sum over co, ky, kx of gradOut[co, oy, ox] * w[co, ci, ky, kx] (the transposed convolution).
  * Four input channels at a time share each load of the gradient, which is what bounds this dense loop.
  */
-export function conv2dBackwardInput(
-  gradOutCL: Float64Array,
-  reordered: Float64Array,
-  taps: ConvTaps,
-  g: Conv2dGeometry,
-  gradIn: Float64Array,
-  inOffset: number,
-): void {
+export function conv2dBackwardInput(gradOutCL: Float64Array, reordered: Float64Array, taps: ConvTaps, g: Conv2dGeometry, gradIn: Float64Array, inOffset: number): void {
   const { inChannels, inHeight, inWidth, outChannels, kernelHeight, kernelWidth } = g;
   const inPlane = inHeight * inWidth;
   const cw = kernelHeight * kernelWidth * outChannels;
@@ -35,7 +28,10 @@ export function conv2dBackwardInput(
     const w0 = ci * cw;
     const plane = inOffset + ci * inPlane;
     for (let p = 0; p < inPlane; p++) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let j = start[p]!, end = start[p + 1]!; j < end; j++) {
         const a = outBase[j]!;
         const w = w0 + tapBase[j]!;

@@ -36,7 +36,9 @@ export function normalise(
   for (let s = 0; s < count; s++) {
     for (let c = 0; c < channels; c++) {
       const base = offset + (s * channels + c) * plane;
-      const m = mean[c]!, a = scale[c]!, b = shift[c]!;
+      const m = mean[c]!,
+        a = scale[c]!,
+        b = shift[c]!;
       for (let p = 0; p < plane; p++) y[base + p] = (x[base + p]! - m) * a + b;
     }
   }
@@ -97,7 +99,10 @@ export function applyNormBackward(
   for (let s = 0; s < count; s++) {
     for (let c = 0; c < channels; c++) {
       const base = offset + (s * channels + c) * plane;
-      const ac = a[c]!, bc = b[c]!, kc = k[c]!, xcc = xc[c]!;
+      const ac = a[c]!,
+        bc = b[c]!,
+        kc = k[c]!,
+        xcc = xc[c]!;
       for (let p = 0; p < plane; p++) g[base + p] = ac * (g[base + p]! - bc - kc * (x[base + p]! - xcc));
     }
   }
@@ -118,9 +123,19 @@ export interface NormBackwardCoefficients {
  * `sums` holds sum(g) then sum(g * (x - mean)) per channel over the whole batch; `count` = samples x positions.
  * Reference: zhuyaoyu/SNN-online-normalization modules/layers.py (bn_backward with var1 = run_var).
  */
-export function osrBackwardCoefficients(sums: Float64Array, mean: Float64Array, variance: Float64Array, runVar: Float64Array, gamma: Float32Array, eps: number, count: number): NormBackwardCoefficients {
+export function osrBackwardCoefficients(
+  sums: Float64Array,
+  mean: Float64Array,
+  variance: Float64Array,
+  runVar: Float64Array,
+  gamma: Float32Array,
+  eps: number,
+  count: number,
+): NormBackwardCoefficients {
   const c = mean.length;
-  const a = new Float64Array(c), b = new Float64Array(c), k = new Float64Array(c);
+  const a = new Float64Array(c),
+    b = new Float64Array(c),
+    k = new Float64Array(c);
   for (let j = 0; j < c; j++) {
     const invStd = 1 / Math.sqrt(variance[j]! + eps);
     a[j] = ((gamma[j]! * variance[j]!) / runVar[j]!) * invStd;
@@ -137,9 +152,19 @@ export function osrBackwardCoefficients(sums: Float64Array, mean: Float64Array, 
  * `sums` holds sum(g), sum(g * (x - M)), sum(x) per channel over the whole batch; `count` = samples x positions.
  * Reference: Tab-ct/rate-based-backpropagation model/model_setting.py (calcu_rate).
  */
-export function rateBackwardCoefficients(sums: Float64Array, spikeMean: Float64Array, spikeVariance: Float64Array, gamma: Float32Array, eps: number, count: number): NormBackwardCoefficients {
+export function rateBackwardCoefficients(
+  sums: Float64Array,
+  spikeMean: Float64Array,
+  spikeVariance: Float64Array,
+  gamma: Float32Array,
+  eps: number,
+  count: number,
+): NormBackwardCoefficients {
   const c = spikeMean.length;
-  const a = new Float64Array(c), b = new Float64Array(c), k = new Float64Array(c), center = new Float64Array(c);
+  const a = new Float64Array(c),
+    b = new Float64Array(c),
+    k = new Float64Array(c),
+    center = new Float64Array(c);
   for (let j = 0; j < c; j++) {
     const s = Math.sqrt(spikeVariance[j]! + eps);
     a[j] = gamma[j]! / s;

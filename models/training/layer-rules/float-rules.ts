@@ -36,7 +36,17 @@ function forward(r: Readout, x: Float32Array | Float64Array, offset: number, o: 
  * `ottt-accumulated` sums the same T products with the weights held, and applies the sum once after step T
  * (`grad` collects the change); `rate` updates once at T from the error of the mean output and the mean input rate.
  */
-export function learnSample(rule: FloatRule, r: Readout, steps: Float32Array, offset: number, T: number, label: number, rate: number, lambda: number, scratch: { a: Float64Array; o: Float64Array; e: Float64Array; grad: Float64Array }): void {
+export function learnSample(
+  rule: FloatRule,
+  r: Readout,
+  steps: Float32Array,
+  offset: number,
+  T: number,
+  label: number,
+  rate: number,
+  lambda: number,
+  scratch: { a: Float64Array; o: Float64Array; e: Float64Array; grad: Float64Array },
+): void {
   const { a, o, e, grad } = scratch;
   const F = r.features;
   a.fill(0);

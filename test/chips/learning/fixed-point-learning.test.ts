@@ -73,7 +73,7 @@ describe('product series and weight update', () => {
     const run = (seed: number) => {
       const random = new Xoshiro128StarStar(seed);
       let w = 0;
-      for (let i = 0; i < 200; i++) w = updateWeight(w, (i * 37) % 200 - 90, F, 8, random);
+      for (let i = 0; i < 200; i++) w = updateWeight(w, ((i * 37) % 200) - 90, F, 8, random);
       return w;
     };
     expect(run(3)).toBe(run(3));

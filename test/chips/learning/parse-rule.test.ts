@@ -59,7 +59,11 @@ describe('parseLearningRule', () => {
     expect(dw).toMatchObject({ target: 'dw', text: 'dw = 2^-4*u2*t - 2^-7*u2*x1*y2' });
     expect(dw!.products[0]).toEqual({ dependency: 'u', decimateExponent: 2, mantissa: 1, exponent: -4, factors: [{ variable: 't', constant: 0, sign: false }] });
     expect(dt).toMatchObject({ target: 'dt', text: 'dt = -2^-3*u0*x1*y2 + 2^-3*u2*x1*y2 - u2*t' });
-    expect(dt!.products.map((p) => [p.decimateExponent, p.mantissa, p.exponent])).toEqual([[0, -1, -3], [2, 1, -3], [2, -1, 0]]);
+    expect(dt!.products.map((p) => [p.decimateExponent, p.mantissa, p.exponent])).toEqual([
+      [0, -1, -3],
+      [2, 1, -3],
+      [2, -1, 0],
+    ]);
     expect(formatRule(dt!)).toBe('dt = -2^-3*u0*x1*y2 + 2^-3*u2*x1*y2 - 2^0*u2*t');
     const sign = parseLearningRule('dt = 2^-2*x0*sgn(t-3)*(t+1)', limits, 'dt');
     expect(sign.products[0]!.factors).toEqual([

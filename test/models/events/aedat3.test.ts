@@ -6,7 +6,15 @@ import { parseEventFile } from '../../../models/datasets/events/read-events.js';
 import { aedat3File, aedat3Header, aedat3Packet, type TestPacket } from '../../helpers/aedat3.js';
 
 const packets: TestPacket[] = [
-  { type: 1, events: [{ x: 5, y: 7, p: 1, t: 100 }, { x: 127, y: 0, p: 0, t: 2 ** 31 - 1 }, { x: 9, y: 9, p: 1, t: 150, valid: false }], spare: 2 },
+  {
+    type: 1,
+    events: [
+      { x: 5, y: 7, p: 1, t: 100 },
+      { x: 127, y: 0, p: 0, t: 2 ** 31 - 1 },
+      { x: 9, y: 9, p: 1, t: 150, valid: false },
+    ],
+    spare: 2,
+  },
   { type: 2, size: 40, count: 3 },
   { type: 1, overflow: 1, events: [{ x: 3, y: 127, p: 0, t: 4 }] },
 ];
@@ -56,15 +64,23 @@ describe('AEDAT 3.1 polarity events', () => {
     wrongSize.writeInt32LE(0, 20);
     wrongSize.writeInt32LE(0, 24);
     const header = aedat3Header();
-    expect(() => parseAedat3(Buffer.concat([header, wrongSize.subarray(0, 28)]), 'size.aedat')).toThrow(new RegExp(`size\\.aedat: malformed AEDAT 3 polarity packet at byte offset ${header.length}`));
+    expect(() => parseAedat3(Buffer.concat([header, wrongSize.subarray(0, 28)]), 'size.aedat')).toThrow(
+      new RegExp(`size\\.aedat: malformed AEDAT 3 polarity packet at byte offset ${header.length}`),
+    );
     const tooMany = Buffer.from(packet);
     tooMany.writeInt32LE(5, 20);
     expect(() => parseAedat3(Buffer.concat([header, tooMany]), 'n.aedat')).toThrow(/eventNumber 5 is outside 0..eventCapacity \(1\)/);
   });
 
   it('parses or throws ModelError, nothing else, on random bytes behind a valid header', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (rest) => parsesOrRejects(Buffer.concat([aedat3Header(), rest]))), { numRuns: 500 });
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => parsesOrRejects(bytes)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (rest) => parsesOrRejects(Buffer.concat([aedat3Header(), rest]))),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => parsesOrRejects(bytes)),
+      { numRuns: 300 },
+    );
   });
 
   it('parses or throws ModelError on mutated valid files', () => {

@@ -52,11 +52,24 @@ describe('N-MNIST .bin', () => {
 
   it('refuses what the format cannot hold', () => {
     expect(() => encodeNmnist(streamOf([{ x: 1, y: 240, p: 0, dt: 0 }]))).toThrow(/y 240 marks an overflow/);
-    expect(() => encodeNmnist({ ...streamOf([{ x: 1, y: 2, p: 0, dt: 5 }, { x: 1, y: 2, p: 0, dt: 0 }]), t: Float64Array.from([5, 4]) })).toThrow(/not an integer >= the previous/);
+    expect(() =>
+      encodeNmnist({
+        ...streamOf([
+          { x: 1, y: 2, p: 0, dt: 5 },
+          { x: 1, y: 2, p: 0, dt: 0 },
+        ]),
+        t: Float64Array.from([5, 4]),
+      }),
+    ).toThrow(/not an integer >= the previous/);
   });
 
   it('names the file and the byte offset of a truncated event', () => {
-    const bytes = encodeNmnist(streamOf([{ x: 1, y: 2, p: 1, dt: 3 }, { x: 4, y: 5, p: 0, dt: 6 }]));
+    const bytes = encodeNmnist(
+      streamOf([
+        { x: 1, y: 2, p: 1, dt: 3 },
+        { x: 4, y: 5, p: 0, dt: 6 },
+      ]),
+    );
     expect(() => parseNmnist(bytes.subarray(0, 8), 'cut.bin')).toThrow(ModelError);
     expect(() => parseNmnist(bytes.subarray(0, 8), 'cut.bin')).toThrow(/^cut\.bin: truncated N-MNIST event file: .*byte offset 5 has only 3 of its 5 bytes/);
   });

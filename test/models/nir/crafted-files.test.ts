@@ -38,13 +38,29 @@ describe('node types the fixtures lack', () => {
   });
 
   it('Scale: y = s * x after a Linear', () => {
-    const bytes = chainFile([2], [{ type: 'Linear', name: 'fc', weight: nirArray([1, 2, 3, 4], [2, 2]) }, { type: 'Scale', name: 's', scale: nirArray([0.5, -2]) }], [2]);
+    const bytes = chainFile(
+      [2],
+      [
+        { type: 'Linear', name: 'fc', weight: nirArray([1, 2, 3, 4], [2, 2]) },
+        { type: 'Scale', name: 's', scale: nirArray([0.5, -2]) },
+      ],
+      [2],
+    );
     expect(runOnce(bytes, [1, 1])).toEqual([1.5, -14]);
   });
 
   it('Conv1d: [C, L] convolution with stride and padding', () => {
     // weight [2 out, 1 in, 3]: out0 = [1, 0, -1], out1 = [1, 1, 1]; stride 2, padding 1 over L = 5 -> L' = 3.
-    const conv: NirNode = { type: 'Conv1d', name: 'c', weight: nirArray([1, 0, -1, 1, 1, 1], [2, 1, 3]), bias: nirArray([0, 10]), stride: [2], padding: [1], dilation: [1], groups: 1 };
+    const conv: NirNode = {
+      type: 'Conv1d',
+      name: 'c',
+      weight: nirArray([1, 0, -1, 1, 1, 1], [2, 1, 3]),
+      bias: nirArray([0, 10]),
+      stride: [2],
+      padding: [1],
+      dilation: [1],
+      groups: 1,
+    };
     const bytes = chainFile([1, 5], [conv], [2, 3]);
     // padded x = [0, 1, 2, 3, 4, 5, 0]; windows at 0, 2, 4.
     expect(runOnce(bytes, [1, 2, 3, 4, 5])).toEqual([0 - 2, 2 - 4, 4 - 0, 10 + 3, 10 + 9, 10 + 9]);
@@ -60,9 +76,31 @@ describe('node types the fixtures lack', () => {
     const cubaLi: NirNode = { type: 'CubaLI', name: 'cli', tauMem: one(1e-3), tauSyn: one(5e-4), r: one(1), vLeak: one(0), wIn: one(1) };
     const integrator: NirNode = { type: 'I', name: 'i', r: one(1000) };
     const cases: [NirNode, (x: number, steps: number) => number[]][] = [
-      [li, (x, n) => { let v = 0; return Array.from({ length: n }, () => (v += 0.1 * (-v + 2 * x))); }],
-      [cubaLi, (x, n) => { let i = 0; let v = 0; return Array.from({ length: n }, () => { i += 0.2 * (-i + x); return (v += 0.1 * (-v + i)); }); }],
-      [integrator, (x, n) => { let v = 0; return Array.from({ length: n }, () => (v += 1e-4 * 1000 * x)); }],
+      [
+        li,
+        (x, n) => {
+          let v = 0;
+          return Array.from({ length: n }, () => (v += 0.1 * (-v + 2 * x)));
+        },
+      ],
+      [
+        cubaLi,
+        (x, n) => {
+          let i = 0;
+          let v = 0;
+          return Array.from({ length: n }, () => {
+            i += 0.2 * (-i + x);
+            return (v += 0.1 * (-v + i));
+          });
+        },
+      ],
+      [
+        integrator,
+        (x, n) => {
+          let v = 0;
+          return Array.from({ length: n }, () => (v += 1e-4 * 1000 * x));
+        },
+      ],
     ];
     for (const [node, expected] of cases) {
       const model = readNirModel(chainFile([1], [node], [1]), FILE, { dt: 1e-4 });
@@ -95,7 +133,17 @@ describe('file layouts', () => {
   });
 
   it('inlines a nested graph and attaches its recurrent linear map', () => {
-    const cuba = (name: string): NirNode => ({ type: 'CubaLIF', name, tauMem: one(1e-3), tauSyn: one(5e-4), r: one(10), vLeak: one(0), vThreshold: one(1), wIn: one(5), vReset: null });
+    const cuba = (name: string): NirNode => ({
+      type: 'CubaLIF',
+      name,
+      tauMem: one(1e-3),
+      tauSyn: one(5e-4),
+      r: one(10),
+      vLeak: one(0),
+      vThreshold: one(1),
+      wIn: one(5),
+      vReset: null,
+    });
     const inner = {
       nodes: [
         { type: 'Input', name: 'input', shape: [3] } as NirNode,
@@ -110,7 +158,14 @@ describe('file layouts', () => {
         { source: 'lif', target: 'output' },
       ],
     };
-    const bytes = chainFile([2], [{ type: 'Linear', name: 'fc', weight: nirArray([1, 0, 0, 1, 1, 1], [3, 2]) }, { type: 'NIRGraph', name: 'layer', graph: inner }], [3]);
+    const bytes = chainFile(
+      [2],
+      [
+        { type: 'Linear', name: 'fc', weight: nirArray([1, 0, 0, 1, 1, 1], [3, 2]) },
+        { type: 'NIRGraph', name: 'layer', graph: inner },
+      ],
+      [3],
+    );
     const model = readNirModel(bytes, FILE);
     expect(model.nodes.map((n) => `${n.name}:${n.kind}`)).toEqual(['fc:linear', 'layer.lif:spiking-neuron']);
     const lif = model.nodes[1]!;
@@ -128,7 +183,11 @@ describe('refusals', () => {
   it('refuses Delay and unknown node types', () => {
     const delay = writeHdf5({
       version: { strings: '1.0.0' },
-      node: { type: { strings: 'NIRGraph' }, nodes: { d: { type: { strings: 'Delay' }, delay: { float64: Float64Array.of(1), shape: [1] } } }, edges: { strings: [], shape: [0, 2] } },
+      node: {
+        type: { strings: 'NIRGraph' },
+        nodes: { d: { type: { strings: 'Delay' }, delay: { float64: Float64Array.of(1), shape: [1] } } },
+        edges: { strings: [], shape: [0, 2] },
+      },
     });
     expect(errorOf(() => readNirModel(delay, FILE)).message).toBe(`${FILE}: /node/nodes/d (Delay): Delay nodes are not supported (spikechip models have no synaptic delays)`);
   });

@@ -54,7 +54,9 @@ function lifTrace(p: Lif, dt: number, rule: 'euler' | 'exact', current: readonly
 
 /** The same model with its last neuron made non-spiking (same dynamics), so the output is its membrane. */
 function membraneOf(model: Model): Model {
-  const nodes = model.nodes.map((n): ModelNode => (n === model.nodes[model.nodes.length - 1] && n.kind === 'spiking-neuron' ? { kind: 'leaky-integrator', name: n.name, origin: n.origin, dynamics: n.dynamics } : n));
+  const nodes = model.nodes.map((n): ModelNode =>
+    n === model.nodes[model.nodes.length - 1] && n.kind === 'spiking-neuron' ? { kind: 'leaky-integrator', name: n.name, origin: n.origin, dynamics: n.dynamics } : n,
+  );
   return { ...model, nodes };
 }
 
@@ -81,7 +83,11 @@ describe('single LIF fixtures against the NIR equation', () => {
     expect(lifTrace(p, 1e-3, 'euler', [0.2, 0.2, 0.2, 0.2]).z).toEqual([0, 1, 0, 1]);
     // The run's per-step statistics count NIR neurons as spiking layers too.
     const run = new ReferenceExecutor({ ...model, timesteps: 6 }, 1).run(inputOf(model, [0.2]), 1, 'frozen');
-    expect([run.lifKeys, run.spikesPerLayerPerStep, run.thresholdsPerLayerPerStep[0]!.map(Math.fround)]).toEqual([['1'], [[0, 1, 0, 1, 0, 1]], new Array<number>(6).fill(Math.fround(0.1))]);
+    expect([run.lifKeys, run.spikesPerLayerPerStep, run.thresholdsPerLayerPerStep[0]!.map(Math.fround)]).toEqual([
+      ['1'],
+      [[0, 1, 0, 1, 0, 1]],
+      new Array<number>(6).fill(Math.fround(0.1)),
+    ]);
   });
 
   it('lif_rockpool: exact integration with dt = 0.1 ms solved from r', () => {
@@ -153,7 +159,11 @@ function brailleTrace(g: NirGraph, x: readonly number[], steps: number, reset: '
   const a1 = fc1(x);
   for (let t = 0; t < steps; t++) {
     const r = rec(s1.z);
-    step(s1, l1, a1.map((a, k) => a + r[k]!));
+    step(
+      s1,
+      l1,
+      a1.map((a, k) => a + r[k]!),
+    );
     step(s2, l2, fc2(s1.z));
     out.push([...s2.z]);
   }

@@ -36,7 +36,19 @@ describe('NIR fixtures', () => {
     const { model } = loadModel(nirPath('cnn_sinabs'));
     expect(model.input.shape).toEqual([2, 34, 34]);
     expect(model.nodes.map((n) => n.kind)).toEqual([
-      'conv2d', 'spiking-neuron', 'conv2d', 'spiking-neuron', 'sumpool2d', 'conv2d', 'spiking-neuron', 'sumpool2d', 'flatten', 'linear', 'spiking-neuron', 'linear', 'spiking-neuron',
+      'conv2d',
+      'spiking-neuron',
+      'conv2d',
+      'spiking-neuron',
+      'sumpool2d',
+      'conv2d',
+      'spiking-neuron',
+      'sumpool2d',
+      'flatten',
+      'linear',
+      'spiking-neuron',
+      'linear',
+      'spiking-neuron',
     ]);
   });
 
@@ -77,7 +89,11 @@ describe('NIR fixtures', () => {
     try {
       const copy = join(dir, 'lif_norse.h5');
       copyFileSync(nirPath('lif_norse'), copy);
-      expect(printModel(loadModel(copy).model).split('\n').slice(1)).toEqual(printModel(loadModel(nirPath('lif_norse')).model).split('\n').slice(1));
+      expect(printModel(loadModel(copy).model).split('\n').slice(1)).toEqual(
+        printModel(loadModel(nirPath('lif_norse')).model)
+          .split('\n')
+          .slice(1),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -79,7 +79,12 @@ describe('NIR export of residual models', () => {
       // NIR has one threshold per neuron: an OTS table is replaced by its mean first (what `export --threshold mean` does).
       const fixed = frozenFloatModel(smallResidualModel(rule), 'mean').model;
       const { edges, back } = roundTrip(fixed);
-      expect(edges.filter((e) => e.target === 'block.sn2').map((e) => e.source).sort()).toEqual(['block.conv2', 'sn1']);
+      expect(
+        edges
+          .filter((e) => e.target === 'block.sn2')
+          .map((e) => e.source)
+          .sort(),
+      ).toEqual(['block.conv2', 'sn1']);
       expect(edges.some((e) => e.source === 'block.add' || e.target === 'block.add')).toBe(false);
       expect(back.nodes.find((n) => n.kind === 'add')).toMatchObject({ name: 'block.sn2.sum', from: 'sn1' });
       const input = bundledTestInput(fixed, 16);
@@ -91,17 +96,21 @@ describe('NIR export of residual models', () => {
 
   const fixture = 'ratebp-resnet-small-random';
   const dir = sharedFixture(fixture);
-  it.skipIf(!hasSharedFixture(fixture))(`${fixture} (needs ${dir}; skipped where ../shared is absent): folded, written and read back with identical outputs`, () => {
-    const { model } = loadModel(join(dir, 'checkpoint.pth'), { arch: join(dir, 'arch.json') });
-    const fixed = frozenFloatModel(model, 'exact').model;
-    const { edges, back } = roundTrip(fixed);
-    // Its two blocks each end in an add: both branches are edges into the block's second neuron.
-    for (const neuron of ['layer1.0.spike2', 'layer2.0.spike2']) expect(edges.filter((e) => e.target === neuron)).toHaveLength(2);
-    const input = readF32(join(dir, 'inputs-4x3x32x32.f32'));
-    const expected = floatRun(fixed, input, 4);
-    expect(floatRun(back, input, 4)).toEqual(expected);
-    // Folding changes float rounding only: the exported graph computes what the checkpoint does.
-    const original = floatRun(model, input, 4).outputs;
-    expected.outputs.forEach((v, i) => expect(Math.abs(v - original[i]!)).toBeLessThan(1e-3));
-  }, 180_000);
+  it.skipIf(!hasSharedFixture(fixture))(
+    `${fixture} (needs ${dir}; skipped where ../shared is absent): folded, written and read back with identical outputs`,
+    () => {
+      const { model } = loadModel(join(dir, 'checkpoint.pth'), { arch: join(dir, 'arch.json') });
+      const fixed = frozenFloatModel(model, 'exact').model;
+      const { edges, back } = roundTrip(fixed);
+      // Its two blocks each end in an add: both branches are edges into the block's second neuron.
+      for (const neuron of ['layer1.0.spike2', 'layer2.0.spike2']) expect(edges.filter((e) => e.target === neuron)).toHaveLength(2);
+      const input = readF32(join(dir, 'inputs-4x3x32x32.f32'));
+      const expected = floatRun(fixed, input, 4);
+      expect(floatRun(back, input, 4)).toEqual(expected);
+      // Folding changes float rounding only: the exported graph computes what the checkpoint does.
+      const original = floatRun(model, input, 4).outputs;
+      expected.outputs.forEach((v, i) => expect(Math.abs(v - original[i]!)).toBeLessThan(1e-3));
+    },
+    180_000,
+  );
 });

@@ -134,8 +134,16 @@ function graphSummary(graph: NirGraph): unknown {
 }
 
 const FIELD_NAMES: Record<string, string> = {
-  kernel: 'kernel_size', startDim: 'start_dim', endDim: 'end_dim', inputShape: 'input_type', vThreshold: 'v_threshold', vLeak: 'v_leak',
-  vReset: 'v_reset', tauMem: 'tau_mem', tauSyn: 'tau_syn', wIn: 'w_in',
+  kernel: 'kernel_size',
+  startDim: 'start_dim',
+  endDim: 'end_dim',
+  inputShape: 'input_type',
+  vThreshold: 'v_threshold',
+  vLeak: 'v_leak',
+  vReset: 'v_reset',
+  tauMem: 'tau_mem',
+  tauSyn: 'tau_syn',
+  wIn: 'w_in',
 };
 
 function fieldShapes(node: Exclude<NirGraph['nodes'][number], { type: 'NIRGraph' }>): Record<string, number[]> {

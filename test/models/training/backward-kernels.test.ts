@@ -43,12 +43,25 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 describe('conv2d backward', () => {
-  for (const [stride, padding] of [[1, 1], [2, 0], [2, 1]] as const) {
+  for (const [stride, padding] of [
+    [1, 1],
+    [2, 0],
+    [2, 1],
+  ] as const) {
     it(`matches finite differences for input and weights (stride ${stride}, padding ${padding})`, () => {
       const g: Conv2dGeometry = {
-        inChannels: 5, inHeight: 7, inWidth: 6, outChannels: 3, kernelHeight: 3, kernelWidth: 3,
-        outHeight: Math.floor((7 + 2 * padding - 3) / stride) + 1, outWidth: Math.floor((6 + 2 * padding - 3) / stride) + 1,
-        strideY: stride, strideX: stride, padY: padding, padX: padding,
+        inChannels: 5,
+        inHeight: 7,
+        inWidth: 6,
+        outChannels: 3,
+        kernelHeight: 3,
+        kernelWidth: 3,
+        outHeight: Math.floor((7 + 2 * padding - 3) / stride) + 1,
+        outWidth: Math.floor((6 + 2 * padding - 3) / stride) + 1,
+        strideY: stride,
+        strideX: stride,
+        padY: padding,
+        padX: padding,
       };
       const taps = convTaps(g);
       const outSize = g.outChannels * g.outHeight * g.outWidth;
@@ -80,8 +93,12 @@ describe('conv2d backward', () => {
 
 describe('linear backward', () => {
   it('matches finite differences for input, weights and bias', () => {
-    const inF = 7, outF = 4;
-    const x = fill(inF), w = fill(outF * inF), b = fill(outF), r = fill(outF);
+    const inF = 7,
+      outF = 4;
+    const x = fill(inF),
+      w = fill(outF * inF),
+      b = fill(outF),
+      r = fill(outF);
     const y = new Float32Array(outF);
     const loss = () => {
       linearSample(x, 0, transposeLinearWeights(w, outF, inF), b, inF, outF, new Float64Array(outF), y, 0);
@@ -90,7 +107,9 @@ describe('linear backward', () => {
     const gradIn = new Float64Array(inF);
     linearBackwardInput(Float64Array.from(r), 0, transposeLinearWeights(w, outF, inF), inF, outF, gradIn, 0);
     expectClose(gradIn, finiteDifference(x, loss), 1e-4);
-    const gt = new Float64Array(w.length), gb = new Float64Array(outF), gw = new Float64Array(w.length);
+    const gt = new Float64Array(w.length),
+      gb = new Float64Array(outF),
+      gw = new Float64Array(w.length);
     linearWeightGrad(x, 0, Float64Array.from(r), 0, inF, outF, gt, gb);
     addTransposedLinearGrad(gt, outF, inF, gw);
     expectClose(gw, finiteDifference(w, loss), 1e-4);
@@ -99,11 +118,19 @@ describe('linear backward', () => {
 });
 
 describe('avgpool2d backward', () => {
-  for (const [kernel, stride] of [[2, 2], [3, 2], [2, 1]] as const) {
+  for (const [kernel, stride] of [
+    [2, 2],
+    [3, 2],
+    [2, 1],
+  ] as const) {
     it(`matches finite differences (kernel ${kernel}, stride ${stride})`, () => {
-      const c = 2, h = 7, w = 6;
-      const oh = Math.floor((h - kernel) / stride) + 1, ow = Math.floor((w - kernel) / stride) + 1;
-      const x = fill(c * h * w), r = fill(c * oh * ow);
+      const c = 2,
+        h = 7,
+        w = 6;
+      const oh = Math.floor((h - kernel) / stride) + 1,
+        ow = Math.floor((w - kernel) / stride) + 1;
+      const x = fill(c * h * w),
+        r = fill(c * oh * ow);
       const y = new Float32Array(r.length);
       const loss = () => {
         pool2dSample('avg', x, 0, c, h, w, kernel, stride, oh, ow, y, 0);
@@ -118,14 +145,19 @@ describe('avgpool2d backward', () => {
 
 describe('norm backward in training mode', () => {
   // Batch norm with batch statistics, in float64: y = gamma * (x - mean) / sqrt(var + eps) + beta per channel.
-  const samples = 3, channels = 2, plane = 5, eps = 1e-4;
+  const samples = 3,
+    channels = 2,
+    plane = 5,
+    eps = 1e-4;
   const x = fill(samples * channels * plane, 2);
   const gamma = Float32Array.from([1.3, 0.7]);
   const r = fill(x.length);
   const stats = () => {
-    const mean = new Float64Array(channels), variance = new Float64Array(channels);
+    const mean = new Float64Array(channels),
+      variance = new Float64Array(channels);
     for (let c = 0; c < channels; c++) {
-      let s = 0, q = 0;
+      let s = 0,
+        q = 0;
       for (let n = 0; n < samples; n++) for (let p = 0; p < plane; p++) s += x[(n * channels + c) * plane + p]!;
       const m = s / (samples * plane);
       for (let n = 0; n < samples; n++) for (let p = 0; p < plane; p++) q += (x[(n * channels + c) * plane + p]! - m) ** 2;
@@ -141,7 +173,7 @@ describe('norm backward in training mode', () => {
       for (let c = 0; c < channels; c++)
         for (let p = 0; p < plane; p++) {
           const i = (n * channels + c) * plane + p;
-          l += r[i]! * (gamma[c]! * (x[i]! - mean[c]!)) / Math.sqrt(variance[c]! + eps);
+          l += (r[i]! * (gamma[c]! * (x[i]! - mean[c]!))) / Math.sqrt(variance[c]! + eps);
         }
     return l;
   };
@@ -176,7 +208,11 @@ describe('norm backward in training mode', () => {
     addBackwardSums(g, x, 0, samples, channels, plane, mean, sums, false);
     const k = osrBackwardCoefficients(sums, mean, variance, half, gamma, eps, count);
     applyNormBackward(g, x, 0, samples, channels, plane, k.a, k.b, k.k, k.center);
-    expectClose(g, expected.map((v) => v / 2), 1e-4);
+    expectClose(
+      g,
+      expected.map((v) => v / 2),
+      1e-4,
+    );
   });
 });
 

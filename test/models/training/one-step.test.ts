@@ -61,7 +61,9 @@ function expectStep(trained: Model, grads: Record<string, number[]>, decayAll: b
 
 describe('one training step on a tiny network', () => {
   it("paper A's online rule: per-step loss (1-l)CE + l*MSE over T, gradient through each step's spikes only", async () => {
-    const lambda = 0.05, T = 2, decay = 0.5;
+    const lambda = 0.05,
+      T = 2,
+      decay = 0.5;
     const I = W1[0]! * x[0]! + W1[1]! * x[1]! + B1;
     const g = { 'fc1.weight': [0, 0], 'fc1.bias': [0], 'fc2.weight': [0, 0], 'fc2.bias': [0, 0] };
     let u = 0;
@@ -80,16 +82,28 @@ describe('one training step on a tiny network', () => {
       g['fc1.bias'] = [g['fc1.bias'][0]! + dI];
     }
     const result = await trainModel(tinyModel(decay, 'osr-ots'), data, {
-      rule: 'osr', epochs: 1, batch: 1, lr: LR, momentum: 0.9, weightDecay: WD, lossLambda: lambda, seed: 1, threads: 1,
+      rule: 'osr',
+      epochs: 1,
+      batch: 1,
+      lr: LR,
+      momentum: 0.9,
+      weightDecay: WD,
+      lossLambda: lambda,
+      seed: 1,
+      threads: 1,
     });
     expect(result.steps).toBe(1);
     expectStep(result.model, g, true);
   });
 
   it("paper B's rate_M rule: rates and kappa from the spike pass, one backward, gradient scaled by 1/T", async () => {
-    const T = 2, decay = 0.2;
+    const T = 2,
+      decay = 0.2;
     const I = W1[0]! * x[0]! + W1[1]! * x[1]! + B1;
-    let u = 0, rate = 0, kappa = 0, eps = 1;
+    let u = 0,
+      rate = 0,
+      kappa = 0,
+      eps = 1;
     for (let t = 0; t < T; t++) {
       u = decay * u + I;
       kappa += eps * surrogate(u - 1);
@@ -111,7 +125,15 @@ describe('one training step on a tiny network', () => {
       'fc1.bias': [dI],
     };
     const result = await trainModel(tinyModel(decay, 'rate-bp'), data, {
-      rule: 'rate', epochs: 1, batch: 1, lr: LR, momentum: 0.9, weightDecay: WD, lossLambda: 0, seed: 1, threads: 1,
+      rule: 'rate',
+      epochs: 1,
+      batch: 1,
+      lr: LR,
+      momentum: 0.9,
+      weightDecay: WD,
+      lossLambda: 0,
+      seed: 1,
+      threads: 1,
     });
     expectStep(result.model, g, false);
   });

@@ -28,11 +28,21 @@ function residualModel(rule: TrainingRule): Model {
     return { shape, data };
   };
   const conv = (name: string, cin: number, cout: number, scale: number, input?: string): ModelNode => ({
-    kind: 'conv2d', name, weight: tensor([cout, cin, 3, 3], scale), bias: tensor([cout], 0.2), stride: [1, 1], padding: [1, 1], ...(input ? { input } : {}),
+    kind: 'conv2d',
+    name,
+    weight: tensor([cout, cin, 3, 3], scale),
+    bias: tensor([cout], 0.2),
+    stride: [1, 1],
+    padding: [1, 1],
+    ...(input ? { input } : {}),
   });
   const lif: LifNode = {
-    kind: 'lif', name: 'lif', prefix: null, decay: rule === 'osr' ? 0.5 : 0.2,
-    threshold: rule === 'osr' ? { kind: 'ots', initial: 1, frozen: null } : { kind: 'fixed', value: 1 }, reset: 'subtract',
+    kind: 'lif',
+    name: 'lif',
+    prefix: null,
+    decay: rule === 'osr' ? 0.5 : 0.2,
+    threshold: rule === 'osr' ? { kind: 'ots', initial: 1, frozen: null } : { kind: 'fixed', value: 1 },
+    reset: 'subtract',
   };
   const nodes: ModelNode[] = [
     conv('stem', 1, 2, 1.5),
@@ -44,7 +54,14 @@ function residualModel(rule: TrainingRule): Model {
     { kind: 'flatten', name: 'flatten' },
     { kind: 'linear', name: 'fc', weight: tensor([3, 8], 0.8), bias: tensor([3], 0.2) },
   ];
-  return { name: 'residual', source: rule === 'osr' ? 'osr-ots' : 'rate-bp', timesteps: T, input: { shape: [1, 4, 4], scale: 1, encoding: 'direct' }, nodes, output: 'mean-over-time' };
+  return {
+    name: 'residual',
+    source: rule === 'osr' ? 'osr-ots' : 'rate-bp',
+    timesteps: T,
+    input: { shape: [1, 4, 4], scale: 1, encoding: 'direct' },
+    nodes,
+    output: 'mean-over-time',
+  };
 }
 
 function flatParams(graph: TrainGraph, model: Model): Float32Array {
@@ -105,5 +122,4 @@ describe('the backward of a residual graph', () => {
       expect(spikes).toBeGreaterThan(checked / 2);
     });
   }
-
 });
