@@ -137,7 +137,7 @@ export class ChipSimulator {
       const core = Int32Array.from(perCore.keys()).filter((c) => perCore[c]! > 0);
       return { core, neurons: Int32Array.from(core, (c) => perCore[c]!) };
     });
-    this.updatedNeurons = new UpdatedNeurons(runtime, this.somaCores);
+    this.updatedNeurons = new UpdatedNeurons(runtime, this.somaCores, this.branchSynapses);
     this.coreSpikes = this.wasm?.coreSpikes ?? new Int32Array(cores);
     this.coreInactive = this.wasm?.coreInactive ?? new Int32Array(cores);
     this.marked = new Int32Array(runtime.layers.length);
@@ -369,6 +369,7 @@ export class ChipSimulator {
       const touchedCount = this.gatherByAxon(synapses, this.branchRoutes[layer.index]![k]!, list, count, hops);
       const pending = synapses.axonSpikes;
       const touched = synapses.touchedAxons;
+      this.updatedNeurons.markBranchAxons(layer.index, k, touched, touchedCount);
       const exact = this.branchExact[layer.index]![k]!;
       for (let i = 0; i < touchedCount; i++) {
         const axon = touched[i]!;

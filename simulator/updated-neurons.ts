@@ -38,10 +38,18 @@ export class UpdatedNeurons {
   private readonly idleOnCore: Int32Array;
   /** Per layer, in one shape for every synapse kind: what an axon's events reach (see LayerTargets). */
   private readonly targets: LayerTargets[];
+  /**
+   * Per layer with branches, per neuron: the stamp of the delivery in which a branch's events reached it (a branch
+   * has its own geometry, so its marks are per neuron); per branch its targets and conv position stamps.
+   */
+  private readonly branchReached: (Int32Array | null)[];
+  private readonly branchTargets: LayerTargets[][];
+  private readonly branchPositionStamp: Int32Array[][];
 
   constructor(
     runtime: ProgramRuntime,
     private readonly somaCores: readonly { readonly core: Int32Array; readonly neurons: Int32Array }[],
+    branchSynapses: readonly (readonly LayerRuntime[])[],
   ) {
     const cores = runtime.program.cores;
     const layers = runtime.layers;
@@ -60,6 +68,9 @@ export class UpdatedNeurons {
     this.after = somaCores.map((s) => new Int32Array(s.core.length));
     this.idleOnCore = new Int32Array(cores.length);
     this.targets = layers.map(layerTargets);
+    this.branchReached = layers.map((l, i) => (branchSynapses[i]!.length > 0 ? new Int32Array(l.neurons) : null));
+    this.branchTargets = branchSynapses.map((list) => list.map(layerTargets));
+    this.branchPositionStamp = branchSynapses.map((list) => list.map((b) => new Int32Array(b.synapses.kind === 'conv' ? b.synapses.pooledPlane : 0)));
   }
 
   /** Starts the marks of one delivery to `layer`: the marks of its earlier deliveries no longer count. */
@@ -70,6 +81,8 @@ export class UpdatedNeurons {
       this.reached[l]!.fill(0);
       this.coreStamp[l]!.fill(0);
       this.positionStamp[l]!.fill(0);
+      this.branchReached[l]?.fill(0);
+      for (const stamps of this.branchPositionStamp[l]!) stamps.fill(0);
     }
     this.stamp[l] = this.stamp[l]! + 1;
   }
@@ -83,7 +96,7 @@ export class UpdatedNeurons {
   /**
    * Marks the neurons holding a synapse from the first `count` axons of `axons` as reached in the current delivery
    * to layer `l`. Every path that scatters events into a layer must mark their axons (the engine's deliverInput and
-   * deliverSpikes do), or SANA-FE's test misses the neurons only they reached.
+   * deliverSpikes and deliverBranches do), or SANA-FE's test misses the neurons only they reached.
    */
   markAxons(l: number, axons: Int32Array, count: number): void {
     const stamp = this.stamp[l]!;
@@ -113,6 +126,36 @@ export class UpdatedNeurons {
           coreStamp[core] = stamp;
           reached.fill(stamp, this.channelBegin[core]!, this.channelEnd[core]!);
         }
+      }
+    }
+  }
+
+  /**
+   * Marks the neurons that branch `k` of layer `l` reaches from the first `count` axons of `axons` (the branch's own
+   * synapses), in the current delivery to `l`.
+   */
+  markBranchAxons(l: number, k: number, axons: Int32Array, count: number): void {
+    const stamp = this.stamp[l]!;
+    const reached = this.branchReached[l]!;
+    const { kind, start, target, positionOf } = this.branchTargets[l]![k]!;
+    if (kind === TARGETS_CONV) {
+      const positionStamp = this.branchPositionStamp[l]![k]!;
+      const width = reached.length / this.reached[l]!.length;
+      for (let i = 0; i < count; i++) {
+        const position = positionOf[axons[i]!]!;
+        if (positionStamp[position] === stamp) continue;
+        positionStamp[position] = stamp;
+        for (let j = start[position]!, end = start[position + 1]!; j < end; j++) reached.fill(stamp, target[j]! * width, (target[j]! + 1) * width);
+      }
+    } else if (kind === TARGETS_NEURONS) {
+      for (let i = 0; i < count; i++) {
+        const axon = axons[i]!;
+        for (let j = start[axon]!, end = start[axon + 1]!; j < end; j++) reached[target[j]!] = stamp;
+      }
+    } else if (kind === TARGETS_CORES) {
+      for (let i = 0; i < count; i++) {
+        const axon = axons[i]!;
+        for (let j = start[axon]!, end = start[axon + 1]!; j < end; j++) reached.fill(stamp, this.channelBegin[target[j]!]!, this.channelEnd[target[j]!]!);
       }
     }
   }
@@ -166,6 +209,7 @@ export class UpdatedNeurons {
     const { v, coreOfNeuron } = layer;
     const idle = this.idle[l]!;
     const reached = this.reached[l]!;
+    const branchReached = this.branchReached[l] ?? null;
     const onCore = this.idleOnCore;
     const stamp = delivered ? this.stamp[l]! : -1;
     // A conv layer's marks are per output position, its neurons channels-last: `width` neurons per mark.
@@ -177,7 +221,7 @@ export class UpdatedNeurons {
         continue;
       }
       for (; n < end; n++) {
-        if (v[n] === 0 && bias[n] === 0) {
+        if (v[n] === 0 && bias[n] === 0 && (branchReached === null || branchReached[n] !== stamp)) {
           idle[n] = idleStamp;
           const core = coreOfNeuron[n]!;
           onCore[core] = onCore[core]! + 1;

@@ -158,6 +158,63 @@ function referenceSpikes(program: ChipProgram, input: (t: number) => ArrayLike<n
   return counts;
 }
 
+/** The connection with every weight 1: its sum over non-negative sources is positive exactly where an event lands. */
+function reachability(c: Connection): Connection {
+  if (c.conv) return { ...c, conv: { ...c.conv, weights: new Int32Array(c.conv.weights.length).fill(1) } };
+  return { ...c, dense: { ...c.dense!, weights: new Int32Array(c.dense!.weights.length).fill(1) } };
+}
+
+/**
+ * SANA-FE's updated test (simulator/updated-neurons.ts) worked out from the IR, in global steps: in its window a
+ * neuron is updated when v before the step is non-zero, an event of any connection (the main one or a branch)
+ * reached it, its bias is non-zero, or it fires; before its window only biased neurons are; after it, a neuron
+ * holds its last state (updated when v or bias is non-zero). Summed over the inference, every layer.
+ */
+function referenceNeuronsUpdated(program: ChipProgram, steps: number, input: ArrayLike<number>): number {
+  const T = program.timesteps;
+  const spikes: Uint8Array[][] = program.layers.map(() => []);
+  let updated = 0;
+  program.layers.forEach((layer, index) => {
+    const n = layer.shape.reduce((a, b) => a * b, 1);
+    const plane = n / layer.shape[0]!;
+    const biased = Uint8Array.from({ length: n }, (_, i) => (layer.neuron.biasMantissa[Math.floor(i / plane)] !== 0 ? 1 : 0));
+    const state = { u: new Int32Array(n), v: new Int32Array(n) };
+    const params = {
+      du: layer.neuron.du,
+      dv: layer.neuron.dv,
+      thresholdTable: Int32Array.from(layer.kind === 'LAYER_SPIKING' ? layer.neuron.thresholdMantissa : [2 ** 17 - 1]),
+      resetMode: layer.neuron.reset === 'RESET_SUBTRACT' ? ('subtract' as const) : ('zero' as const),
+      biasMantissa: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasMantissa[Math.floor(i / plane)]!),
+      biasExponent: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasExponent[Math.floor(i / plane)]!),
+    };
+    const biasedCount = biased.reduce((a, b) => a + b, 0);
+    updated += biasedCount * layer.startStep;
+    for (let t = 0; t < T; t++) {
+      const source = (l: number) => spikes[l]![t]!;
+      const sum = new Float64Array(n);
+      const reached = new Float64Array(n);
+      const main = index === 0 ? input : source(index - 1 - (layer.sourceSkip ?? 0));
+      connectionTerm(layer.connection, layer.sourceShape, layer.shape, main, sum);
+      connectionTerm(reachability(layer.connection), layer.sourceShape, layer.shape, main, reached);
+      for (const b of layer.branches ?? []) {
+        connectionTerm(b.connection, b.sourceShape, layer.shape, source(b.sourceLayer), sum);
+        connectionTerm(reachability(b.connection), b.sourceShape, layer.shape, source(b.sourceLayer), reached);
+      }
+      const before = Int32Array.from(state.v);
+      const out = new Uint8Array(n);
+      const synaptic = Int32Array.from(sum, (s) => s * 2 ** layer.connection.weightExponent);
+      if (layer.kind === 'LAYER_SPIKING') stepLoihi2Lif(params, state, { synaptic, graded: null }, params.thresholdTable.length === 1 ? 0 : t, out);
+      else stepLoihi2Lif(params, state, { synaptic, graded: null }, 0, out);
+      spikes[index]![t] = out;
+      for (let i = 0; i < n; i++) if (before[i] !== 0 || reached[i]! > 0 || biased[i] || out[i]) updated++;
+    }
+    let holding = 0;
+    for (let i = 0; i < n; i++) if (state.v[i] !== 0 || biased[i]) holding++;
+    updated += holding * (steps - layer.startStep - T);
+  });
+  return updated;
+}
+
 describe('residual programs on the chip: branches, delays and skipped sources deliver as the graph says', () => {
   const cases: [string, Model][] = [
     ['an add before a neuron with an identity shortcut (delay 1)', resnetBlock('identity')],
@@ -211,6 +268,30 @@ describe('residual programs on the chip: branches, delays and skipped sources de
     });
     // Not a static input: the first layer's spikes change with the frames.
     expect(new Set(expected[0]).size).toBeGreaterThan(1);
+  });
+
+  it("SANA-FE's updated test counts the neurons only a branch reaches (sanafe profile), as worked out from the IR", () => {
+    // Without biases, so a neuron's update depends on what reaches it (a bias updates it every step).
+    const unbiased = (model: Model): Model => ({
+      ...model,
+      nodes: model.nodes.map((node) =>
+        node.kind === 'conv2d' || node.kind === 'linear' ? { ...node, bias: { shape: node.bias!.shape, data: new Float32Array(node.bias!.data.length) } } : node,
+      ),
+    });
+    let updatedTotal = 0;
+    for (const model of [resnetBlock('identity'), resnetBlock('conv'), sewWithMaxPool()].map(unbiased)) {
+      const program = compile(model, getChip('loihi2'), AUTO).program!;
+      const runtime = buildRuntime(program, getChip('loihi2'), model.name);
+      const next = lcg(5);
+      for (let sample = 0; sample < 4; sample++) {
+        const image = Uint8Array.from({ length: 64 }, () => (next() < 0.3 ? Math.floor(next() * 256) : 0));
+        const run = simulateImages(runtime, { images: image, labels: new Uint8Array(1), count: 1, first: 0 }, 'direct', 1);
+        const chip = run.counts.totals.neuronsUpdated.reduce((a, b) => a + b, 0);
+        expect(chip, `${model.name} sample ${sample}`).toBe(referenceNeuronsUpdated(program, runtime.stepsPerInference, image));
+        updatedTotal += chip;
+      }
+    }
+    expect(updatedTotal).toBeGreaterThan(0);
   });
 
   it('every pass of a residual graph has its golden text (regenerate on purpose with -u)', async () => {
