@@ -2,12 +2,20 @@
  * Packet load on every link of the 2-D mesh (chips side by side east-west), routed dimension-order: east-west
  * along the source row first, then north-south along the destination column. Links are numbered: east-west links
  * first (row by row, between x and x+1), then north-south links (column by column, between y and y+1).
+ *
+ * A route loads a contiguous run of links in one row and one in one column, so a step keeps the loads as
+ * differences (+packets where a run starts, -packets where it ends) and adds them up once when it ends: a route
+ * costs the same across 173 chips as across one tile. Loads are integer packet counts far below 2^53, so the sums
+ * are the exact integers a link-by-link walk gives.
  * Reference: DESIGN.md section 5 (dimension-order routing, per-link load per step).
  */
 export class MeshLinks {
-  readonly load: Float64Array;
   readonly total: Float64Array;
   private readonly eastWestLinks: number;
+  /** This step's runs: per row, `width` slots (slot x starts or ends a run at link x); then per column, `height`. */
+  private readonly runs: Float64Array;
+  private readonly columnRuns: number;
+  private readonly loadBuffer: Float64Array;
 
   constructor(
     readonly width: number,
@@ -15,27 +23,47 @@ export class MeshLinks {
   ) {
     this.eastWestLinks = Math.max(0, width - 1) * height;
     const links = this.eastWestLinks + width * Math.max(0, height - 1);
-    this.load = new Float64Array(links);
     this.total = new Float64Array(links);
+    this.loadBuffer = new Float64Array(links);
+    this.columnRuns = width * height;
+    this.runs = new Float64Array(2 * width * height);
   }
 
   /** Adds `packets` on every link of the route from tile (x1, y1) to tile (x2, y2). */
   route(x1: number, y1: number, x2: number, y2: number, packets: number): void {
-    const rowBase = y1 * (this.width - 1);
-    for (let x = Math.min(x1, x2); x < Math.max(x1, x2); x++) this.load[rowBase + x] = this.load[rowBase + x]! + packets;
-    const columnBase = this.eastWestLinks + x2 * (this.height - 1);
-    for (let y = Math.min(y1, y2); y < Math.max(y1, y2); y++) this.load[columnBase + y] = this.load[columnBase + y]! + packets;
+    const runs = this.runs;
+    if (x1 !== x2) {
+      const row = y1 * this.width;
+      const from = row + (x1 < x2 ? x1 : x2);
+      const to = row + (x1 < x2 ? x2 : x1);
+      runs[from] = runs[from]! + packets;
+      runs[to] = runs[to]! - packets;
+    }
+    if (y1 !== y2) {
+      const column = this.columnRuns + x2 * this.height;
+      const from = column + (y1 < y2 ? y1 : y2);
+      const to = column + (y1 < y2 ? y2 : y1);
+      runs[from] = runs[from]! + packets;
+      runs[to] = runs[to]! - packets;
+    }
+  }
+
+  /** This step's load on every link so far (a copy, for inspection; the step goes on). */
+  stepLoad(): Float64Array {
+    this.foldRuns((link, load) => {
+      this.loadBuffer[link] = load;
+    }, false);
+    return this.loadBuffer;
   }
 
   /** Ends a step: returns the busiest link's load in it, folds the step into the totals, clears the step. */
   endStep(): number {
     let peak = 0;
-    for (let i = 0; i < this.load.length; i++) {
-      const l = this.load[i]!;
-      if (l > peak) peak = l;
-      this.total[i] = this.total[i]! + l;
-      this.load[i] = 0;
-    }
+    const total = this.total;
+    this.foldRuns((link, load) => {
+      if (load > peak) peak = load;
+      total[link] = total[link]! + load;
+    }, true);
     return peak;
   }
 
@@ -56,5 +84,26 @@ export class MeshLinks {
       [x, y],
       [x, y + 1],
     ];
+  }
+
+  /** Calls `visit` with every link's load this step (the running sum of its row's or column's runs); `clear` empties the runs. */
+  private foldRuns(visit: (link: number, load: number) => void, clear: boolean): void {
+    const { width, height, runs } = this;
+    let link = 0;
+    for (let y = 0; y < height; y++) {
+      let load = 0;
+      for (let x = 0, at = y * width; x < width - 1; x++, at++) {
+        load += runs[at]!;
+        visit(link++, load);
+      }
+    }
+    for (let x = 0; x < width; x++) {
+      let load = 0;
+      for (let y = 0, at = this.columnRuns + x * height; y < height - 1; y++, at++) {
+        load += runs[at]!;
+        visit(link++, load);
+      }
+    }
+    if (clear) runs.fill(0);
   }
 }

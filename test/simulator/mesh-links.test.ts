@@ -6,7 +6,7 @@ describe('mesh link load (dimension-order routing)', () => {
   it('routes east-west along the source row, then north-south along the destination column', () => {
     const mesh = new MeshLinks(4, 3);
     mesh.route(0, 0, 2, 2, 5);
-    const used = [...mesh.load.entries()].filter(([, l]) => l > 0).map(([i]) => mesh.ends(i));
+    const used = [...mesh.stepLoad().entries()].filter(([, l]) => l > 0).map(([i]) => mesh.ends(i));
     expect(used).toEqual([
       [
         [0, 0],
@@ -26,7 +26,7 @@ describe('mesh link load (dimension-order routing)', () => {
       ],
     ]);
     expect(mesh.endStep()).toBe(5);
-    expect(mesh.load.every((l) => l === 0)).toBe(true);
+    expect(mesh.stepLoad().every((l) => l === 0)).toBe(true);
   });
 
   it('puts a packet on exactly |dx| + |dy| links, each joining neighbouring tiles', () => {
@@ -35,13 +35,41 @@ describe('mesh link load (dimension-order routing)', () => {
         const [x1, y1, x2, y2] = [a % w, b % h, c % w, d % h];
         const mesh = new MeshLinks(w, h);
         mesh.route(x1, y1, x2, y2, 1);
-        const used = [...mesh.load.entries()].filter(([, l]) => l > 0);
+        const used = [...mesh.stepLoad().entries()].filter(([, l]) => l > 0);
         expect(used.length).toBe(Math.abs(x2 - x1) + Math.abs(y2 - y1));
         for (const [i, load] of used) {
           expect(load).toBe(1);
           const [[p, q], [r, s]] = mesh.ends(i);
           expect(Math.abs(p - r) + Math.abs(q - s)).toBe(1);
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('gives every link, step peak and total of a link-by-link walk, over many routes and steps', () => {
+    /** The readable model: walk each route's links one by one. */
+    const walk = (w: number, h: number, load: number[], x1: number, y1: number, x2: number, y2: number, packets: number) => {
+      for (let x = Math.min(x1, x2); x < Math.max(x1, x2); x++) load[y1 * (w - 1) + x]! += packets;
+      for (let y = Math.min(y1, y2); y < Math.max(y1, y2); y++) load[(w - 1) * h + x2 * (h - 1) + y]! += packets;
+    };
+    const route = fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 1000 }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.array(fc.array(route, { maxLength: 30 }), { minLength: 1, maxLength: 4 }), (w, h, steps) => {
+        const mesh = new MeshLinks(w, h);
+        const links = (w - 1) * h + w * (h - 1);
+        const total = new Array<number>(links).fill(0);
+        for (const step of steps) {
+          const load = new Array<number>(links).fill(0);
+          for (const [a, b, c, d, packets] of step) {
+            const [x1, y1, x2, y2] = [a % w, b % h, c % w, d % h];
+            mesh.route(x1, y1, x2, y2, packets);
+            walk(w, h, load, x1, y1, x2, y2, packets);
+          }
+          expect([...mesh.stepLoad()]).toEqual(load);
+          expect(mesh.endStep()).toBe(Math.max(0, ...load));
+          load.forEach((l, i) => (total[i]! += l));
+        }
+        expect([...mesh.total]).toEqual(total);
       }),
       { numRuns: 300 },
     );
