@@ -1,68 +1,140 @@
+// Reference: DESIGN.md section 4 (the passes, in order, then check) and section 7 (compile.ts shows every pass in order).
 import { createHash } from 'node:crypto';
 import type { ChipProgram } from '../chips/ir/chip-program.js';
+import { printChipProgram } from '../chips/ir/print-chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { serializeModel } from '../models/format/model-file.js';
 import type { Model } from '../models/graph/model.js';
+import { printModel } from '../models/graph/print-model.js';
 import { check } from './check.js';
 import { hasErrors, type Diagnostic } from './diagnostics.js';
+import { Pipeline, type CompileOptions, type Pass, type Stage } from './pass.js';
+import { configureLearning, learningLayers } from './passes/configure-learning.js';
 import { emit } from './passes/emit.js';
-import { configureLearning, learningLayers, type LearningOptions } from './passes/configure-learning.js';
 import { foldNorm } from './passes/fold-norm.js';
-import { freezeThresholds, type FreezeOptions } from './passes/freeze-thresholds.js';
-import { lowerToSynapses } from './passes/lower-to-synapses.js';
+import { freezeThresholds } from './passes/freeze-thresholds.js';
+import { lowerToSynapses, type LoweredNetwork } from './passes/lower-to-synapses.js';
 import { partition } from './passes/partition.js';
-import { place, type ChipBudget } from './passes/place.js';
+import { place } from './passes/place.js';
 import { inputBoundOf, quantize } from './passes/quantize.js';
 import { readOutOutput } from './passes/read-out-output.js';
 import { route } from './passes/route.js';
-import type { FoldedModel, FrozenModel, Partition, Placement, QuantizedNetwork } from './stages.js';
+import { printFolded, printFrozen, printLowered, printPartition, printPlacement, printQuantized, printRoutes } from './print-stages.js';
+import type { FoldedModel, FrozenModel, PartitionedNetwork, PlacedNetwork, QuantizedNetwork, RoutedNetwork } from './stages.js';
 
-export interface CompileOptions {
-  readonly chips: ChipBudget;
-  readonly threshold: FreezeOptions['threshold'];
-  readonly calibration?: FreezeOptions['calibration'];
-  /** On-chip learning: which layers learn which rule. */
-  readonly learning?: LearningOptions;
-}
+export type { CompileOptions } from './pass.js';
+
+export const readOutOutputPass: Pass<Model, Model> = {
+  name: 'read-out-output',
+  run: (model) => {
+    const { model: output, diagnostics } = readOutOutput(model);
+    return { output, diagnostics };
+  },
+  print: (model) => `# after read-out-output\n${printModel(model)}`,
+};
+
+export const foldNormPass: Pass<Model, FoldedModel> = {
+  name: 'fold-norm',
+  run: (model, { modelSha256 }) => ({ output: foldNorm(model, modelSha256), diagnostics: [] }),
+  print: printFolded,
+};
+
+export const freezeThresholdsPass: Pass<FoldedModel, FrozenModel> = {
+  name: 'freeze-thresholds',
+  run: (folded, { chip, options }) => {
+    const { model, diagnostics } = freezeThresholds(folded, chip, { threshold: options.threshold, ...(options.calibration ? { calibration: options.calibration } : {}) });
+    return { output: model, diagnostics };
+  },
+  print: printFrozen,
+};
+
+export const quantizePass: Pass<FrozenModel, QuantizedNetwork> = {
+  name: 'quantize',
+  run: (frozen, { chip, options }) => {
+    const { network, diagnostics } = quantize(frozen, chip, inputBoundOf(options.calibration?.input));
+    return { output: network, diagnostics };
+  },
+  print: printQuantized,
+};
+
+export const lowerToSynapsesPass: Pass<QuantizedNetwork, LoweredNetwork> = {
+  name: 'lower-to-synapses',
+  run: (network) => ({ output: lowerToSynapses(network), diagnostics: [] }),
+  print: printLowered,
+};
+
+export const partitionPass: Pass<LoweredNetwork, PartitionedNetwork> = {
+  name: 'partition',
+  run: (lowered, { chip, options }) => {
+    // Learning layers are known before partitioning: their synapses store a tag each, which a core must fit.
+    const learning = new Set(options.learning ? learningLayers(lowered.network, options.learning.layers) : []);
+    const result = partition(lowered.network, chip, learning);
+    return { output: { lowered, learningLayers: learning, partition: result.partition }, diagnostics: result.diagnostics };
+  },
+  print: (partitioned) => printPartition(partitioned.partition),
+};
+
+export const placePass: Pass<PartitionedNetwork, PlacedNetwork> = {
+  name: 'place',
+  run: ({ lowered, learningLayers, partition }, { chip, options }) => {
+    const { placement, diagnostics } = place(partition, chip, options.chips);
+    return { output: { lowered, learningLayers, placement }, diagnostics };
+  },
+  print: (placed) => printPlacement(placed.placement),
+};
+
+export const routePass: Pass<PlacedNetwork, RoutedNetwork> = {
+  name: 'route',
+  run: (placed, { chip }) => ({ output: { ...placed, cores: route(placed.placement, chip) }, diagnostics: [] }),
+  print: (routed) => printRoutes(routed),
+};
+
+export const emitPass: Pass<RoutedNetwork, ChipProgram> = {
+  name: 'emit',
+  run: ({ lowered, learningLayers, placement, cores }, { chip, options }) => {
+    const notes = [`threshold=${options.threshold}`, `chips=${options.chips}`];
+    return { output: emit(lowered, cores, chip, { notes, chipCount: placement.chipCount, learningLayers }), diagnostics: [] };
+  },
+  print: (program) => printChipProgram(program),
+};
+
+export const configureLearningPass: Pass<ChipProgram, ChipProgram> = {
+  name: 'configure-learning',
+  run: (program, { chip, options }) => ({ output: options.learning ? configureLearning(program, chip, options.learning) : program, diagnostics: [] }),
+  print: (program) => printChipProgram(program),
+};
+
+/** The pass list, in order: Model -> ChipProgram. */
+export const PIPELINE = Pipeline.from<Model>()
+  .then(readOutOutputPass)
+  .then(foldNormPass)
+  .then(freezeThresholdsPass)
+  .then(quantizePass)
+  .then(lowerToSynapsesPass)
+  .then(partitionPass)
+  .then(placePass)
+  .then(routePass)
+  .then(emitPass)
+  .then(configureLearningPass);
+
+/** Every pass name, in order (what `compile --print-after` accepts). */
+export const PASS_NAMES: readonly string[] = PIPELINE.passes.map((pass) => pass.name);
 
 export interface Compilation {
   /** Null when a pass found an error that leaves nothing to emit. */
   readonly program: ChipProgram | null;
   readonly diagnostics: readonly Diagnostic[];
   readonly ok: boolean;
-  /** Every pass's output, for printing and golden tests. */
-  readonly stages: {
-    readonly folded: FoldedModel;
-    readonly frozen: FrozenModel;
-    readonly quantized: QuantizedNetwork;
-    readonly partition: Partition;
-    readonly placement: Placement;
-  };
+  /** Every pass's output, in pass order, for printing (pass.ts: printStage) and golden tests. */
+  readonly stages: readonly Stage[];
 }
 
-/** The pass list, in order: Model -> ChipProgram, then check. */
+/** The passes, then check. */
 export function compile(model: Model, chip: ChipSpec, options: CompileOptions): Compilation {
-  const sha256 = createHash('sha256').update(serializeModel(model)).digest('hex');
-  const readOut = readOutOutput(model);
-  const folded = foldNorm(readOut.model, sha256);
-  const frozen = freezeThresholds(folded, chip, { threshold: options.threshold, ...(options.calibration ? { calibration: options.calibration } : {}) });
-  const quantized = quantize(frozen.model, chip, inputBoundOf(options.calibration?.input));
-  const lowered = lowerToSynapses(quantized.network);
-  // Learning layers are known before partitioning: their synapses store a tag each, which a core must fit.
-  const learning = new Set(options.learning ? learningLayers(quantized.network, options.learning.layers) : []);
-  const partitioned = partition(quantized.network, chip, learning);
-  const placed = place(partitioned.partition, chip, options.chips);
-  const routed = route(placed.placement, chip);
-  const notes = [`threshold=${options.threshold}`, `chips=${options.chips}`];
-  const emitted = emit(lowered, routed, chip, { notes, chipCount: placed.placement.chipCount, learningLayers: learning });
-  const program = options.learning ? configureLearning(emitted, chip, options.learning) : emitted;
-  const diagnostics = dedupe([...readOut.diagnostics, ...frozen.diagnostics, ...quantized.diagnostics, ...partitioned.diagnostics, ...placed.diagnostics, ...check(program, chip)]);
-  return {
-    program,
-    diagnostics,
-    ok: !hasErrors(diagnostics),
-    stages: { folded, frozen: frozen.model, quantized: quantized.network, partition: partitioned.partition, placement: placed.placement },
-  };
+  const modelSha256 = createHash('sha256').update(serializeModel(model)).digest('hex');
+  const { output: program, stages, diagnostics } = PIPELINE.run(model, { chip, options, modelSha256 });
+  const all = dedupe([...diagnostics, ...check(program, chip)]);
+  return { program, diagnostics: all, ok: !hasErrors(all), stages };
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

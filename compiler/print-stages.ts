@@ -1,6 +1,8 @@
+import { formatInput, printLayer } from '../chips/ir/print-chip-program.js';
 import { printModel } from '../models/graph/print-model.js';
 import { foldedAsModel } from './float/as-model.js';
-import type { FoldedModel, FrozenModel, Partition, Placement, QuantizedNetwork } from './stages.js';
+import type { LoweredNetwork } from './passes/lower-to-synapses.js';
+import type { FoldedModel, FrozenModel, Partition, Placement, QuantizedNetwork, RoutedNetwork } from './stages.js';
 
 /** The text form of each pass's output, for golden tests and for reading what a pass did. */
 export function printFolded(folded: FoldedModel): string {
@@ -48,6 +50,23 @@ export function printPlacement(placement: Placement): string {
       `core ${String(c.id).padStart(5)} chip ${c.chip} tile (${c.tileX}, ${c.tileY}) slot ${c.slot} <- ${placement.partition.network.layers[c.slice.layer]!.name} ${c.slice.role}`,
   );
   return [`# after place (${placement.chipCount} chip${placement.chipCount === 1 ? '' : 's'})`, ...lines].join('\n');
+}
+
+export function printLowered(lowered: LoweredNetwork): string {
+  return ['# after lower-to-synapses', `input ${formatInput(lowered.input)}`, '', lowered.layers.map(printLayer).join('\n\n')].join('\n');
+}
+
+/** Each core's destinations: the route every packet takes and how many connections it carries. */
+export function printRoutes(routed: RoutedNetwork): string {
+  const { layers } = routed.placement.partition.network;
+  const lines = routed.cores.flatMap((c) => [
+    `core ${String(c.id).padStart(5)} <- ${layers[c.slice.layer]!.name} ${c.slice.role}: ${c.outputAxons} output axons, ${c.sourceAxons} source axons, ${c.routes.length} route${c.routes.length === 1 ? '' : 's'}`,
+    ...c.routes.map(
+      (r) =>
+        `  -> core ${r.destinationCore}: ${r.hopsEastWest} hops east-west, ${r.hopsNorthSouth} north-south, ${r.chipCrossings} chip crossings, fan-out ${r.fanOut}${r.multicast ? ', multicast' : ''}`,
+    ),
+  ]);
+  return ['# after route', ...lines].join('\n');
 }
 
 function min(a: Int32Array): number {

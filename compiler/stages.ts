@@ -1,9 +1,11 @@
 import type { InputSpec, ModelSource, ResetMode } from '../models/graph/model.js';
+import type { LoweredNetwork } from './passes/lower-to-synapses.js';
+import type { RoutedCore } from './passes/route.js';
 
 /**
  * The types between passes. Each pass takes one and returns the next, so a pass cannot be handed a stage it
- * does not understand: Model -> FoldedModel -> FrozenModel -> QuantizedNetwork -> LoweredNetwork -> Partition ->
- * Placement -> ChipProgram.
+ * does not understand: Model -> FoldedModel -> FrozenModel -> QuantizedNetwork -> LoweredNetwork ->
+ * PartitionedNetwork -> PlacedNetwork -> RoutedNetwork -> ChipProgram (compile.ts lists the passes).
  */
 
 interface ModelHeader {
@@ -290,4 +292,26 @@ export interface Placement {
   readonly partition: Partition;
   readonly chipCount: number;
   readonly cores: readonly PlacedCore[];
+}
+
+/** After partition: the slices, with the lowered layers emit needs and the layers whose synapses store a learning tag. */
+export interface PartitionedNetwork {
+  readonly lowered: LoweredNetwork;
+  readonly learningLayers: ReadonlySet<number>;
+  readonly partition: Partition;
+}
+
+/** After place. */
+export interface PlacedNetwork {
+  readonly lowered: LoweredNetwork;
+  readonly learningLayers: ReadonlySet<number>;
+  readonly placement: Placement;
+}
+
+/** After route: every placed core with the routes its spikes (or partial sums) take. */
+export interface RoutedNetwork {
+  readonly lowered: LoweredNetwork;
+  readonly learningLayers: ReadonlySet<number>;
+  readonly placement: Placement;
+  readonly cores: readonly RoutedCore[];
 }

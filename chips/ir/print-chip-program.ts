@@ -5,7 +5,7 @@
  * arrays are summarised (count, min, max), never listed.
  */
 import type { ChipSpec } from '../spec/chip-spec.js';
-import type { ChipProgram, Core, CoreRole, InputPlacement, Layer, LayerKind, ResetMode } from './chip-program.js';
+import type { ChipProgram, Core, CoreRole, InputMap, InputPlacement, Layer, LayerKind, ResetMode } from './chip-program.js';
 import { formatShape, layerLabel } from './validate-chip-program.js';
 
 const SHA256_SHOWN_CHARS = 12;
@@ -66,22 +66,27 @@ function plural(count: number, noun: string): string {
   return `${formatNumber(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function printHeader(program: ChipProgram): string {
-  const { source, input } = program;
-  const family = program.chipFamily === '' ? '' : ` (${program.chipFamily})`;
-  const hash = source.sha256 === '' ? 'no sha256' : `sha256 ${source.sha256.slice(0, SHA256_SHOWN_CHARS)}`;
+/** The input map on one line: shape, placement, value scale, payload and any host-side first layer. */
+export function formatInput(input: InputMap): string {
   const inputParts = [`${formatShape(input.shape)} via ${PLACEMENT_TEXT[input.placement]}`, `value scale ${formatNumber(input.valueScale)}`];
   if (input.payloadBits !== 0) inputParts.push(`payload ${input.payloadBits} bits`);
   if (input.hostWeights.length > 0 || input.hostBias.length > 0) {
     inputParts.push(`host ${summarise(input.hostWeights, 'weights')}`, `host ${summarise(input.hostBias, 'biases')}`);
   }
+  return inputParts.join(', ');
+}
+
+function printHeader(program: ChipProgram): string {
+  const { source, input } = program;
+  const family = program.chipFamily === '' ? '' : ` (${program.chipFamily})`;
+  const hash = source.sha256 === '' ? 'no sha256' : `sha256 ${source.sha256.slice(0, SHA256_SHOWN_CHARS)}`;
   const probes = program.probes.map((probe) => `${layerName(program, probe.layer)} ${probe.variable}`);
   return labelled([
     ['chip program', `IR version ${program.irVersion}`],
     ['chip', `${program.chipName}${family}, ${plural(program.chipCount, 'chip')}, ${plural(program.cores.length, 'core')}`],
     ['source', `${source.name === '' ? '(unnamed)' : source.name}${source.kind === '' ? '' : ` (${source.kind})`}, ${hash}`],
     ['timesteps', `T = ${formatNumber(program.timesteps)}`],
-    ['input', inputParts.join(', ')],
+    ['input', formatInput(input)],
     ['probes', probes.length === 0 ? 'none' : probes.join(', ')],
     ['learning', printLearning(program)],
     ['notes', program.notes.length === 0 ? 'none' : program.notes.join('; ')],
@@ -108,7 +113,8 @@ function layerName(program: ChipProgram, index: number): string {
   return layerLabel(index, program.layers[index]?.name ?? '');
 }
 
-function printLayer(layer: Layer, index: number): string {
+/** One layer's block: connection, weights, wiring, neuron, thresholds, bias, timing and quantization. */
+export function printLayer(layer: Layer, index: number): string {
   const { connection, neuron, quantization: q } = layer;
   const { pooling, conv, dense, sparse } = connection;
   const rows: Array<readonly [string, string]> = [];

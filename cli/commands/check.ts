@@ -3,6 +3,7 @@ import { readChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { check } from '../../compiler/check.js';
 import { hasErrors } from '../../compiler/diagnostics.js';
 import { resolveChip } from '../chip-option.js';
+import { UsageError } from '../failure.js';
 import { emit } from '../output.js';
 import { compileOptions, formatDiagnostics, runCompile, type CompileArgs } from './compile.js';
 
@@ -13,6 +14,7 @@ export function registerCheck(yargs: Argv): Argv {
     (y) => compileOptions(y),
     (args) => {
       if (args.model.endsWith('.pb')) {
+        if (args.printAfter !== undefined) throw new UsageError(`--print-after prints a stage of compiling a model; ${args.model} is compiled already`);
         const program = readChipProgramFile(args.model);
         const chip = resolveChip(args.chip);
         const diagnostics = check(program, chip);

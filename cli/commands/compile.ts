@@ -2,7 +2,8 @@ import type { Argv } from 'yargs';
 import { encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { validateChipProgram } from '../../chips/ir/validate-chip-program.js';
 import type { ChipBudget } from '../../compiler/passes/place.js';
-import { compile, type Compilation } from '../../compiler/compile.js';
+import { PASS_NAMES, compile, type Compilation } from '../../compiler/compile.js';
+import { printStage } from '../../compiler/pass.js';
 import { CompileError } from '../../compiler/errors.js';
 import type { LearningOptions } from '../../compiler/passes/configure-learning.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
@@ -32,6 +33,7 @@ export interface CompileArgs {
   learningEpoch?: number;
   feedback?: 'transposed' | 'random';
   output?: string;
+  printAfter?: string;
   json: boolean;
   timing: boolean;
 }
@@ -64,6 +66,7 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     .option('learning-rate', { type: 'number', coerce: numberIn('learning-rate', 0, Infinity, true), describe: 'learning rate in model units (default per preset)' })
     .option('learning-epoch', { type: 'number', coerce: integerIn('learning-epoch', 1, 63), describe: 'learning epoch of a written rule, 1..63 steps (presets fix their own)' })
     .option('feedback', { choices: ['transposed', 'random'] as const, describe: 'error of a hidden learning layer: the next layer weights transposed, or fixed random feedback' })
+    .option('print-after', { choices: PASS_NAMES, describe: 'also print the text form of the stage after this pass (--json: as printedAfter)' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
     .option('timing', { type: 'boolean', default: false, describe: "include the compile's wall-clock seconds (without it the output is byte-reproducible)" })
     .check((args) => {
@@ -103,6 +106,7 @@ export function runCompile(args: CompileArgs, write: boolean) {
     quantizationError: Object.fromEntries((program?.layers ?? []).map((l) => [l.name, { ...l.quantization, weightExponent: l.connection.weightExponent, scale: l.scale }])),
     diagnostics: result.diagnostics,
     output: write && result.ok && program && args.output ? args.output : null,
+    ...(args.printAfter ? { printedAfter: result.stages.length > 0 ? { pass: args.printAfter, text: printStage(result.stages, args.printAfter) } : null } : {}),
     ...(args.timing ? { seconds } : {}),
   };
   if (write && result.ok && program && args.output) {
@@ -118,12 +122,12 @@ export function runCompile(args: CompileArgs, write: boolean) {
  * With --json a model the compiler cannot lower is a report like any other (ok false, the error as a diagnostic
  * with its code and layer, nothing written); the text output keeps the one-line failure.
  */
-function compileOrReport(json: boolean, run: () => Compilation): Pick<Compilation, 'program' | 'diagnostics' | 'ok'> {
+function compileOrReport(json: boolean, run: () => Compilation): Compilation {
   try {
     return run();
   } catch (error) {
     if (!json || !(error instanceof CompileError)) throw error;
-    return { program: null, diagnostics: [error.toDiagnostic()], ok: false };
+    return { program: null, diagnostics: [error.toDiagnostic()], ok: false, stages: [] };
   }
 }
 
@@ -172,8 +176,10 @@ function formatCompile(r: {
   diagnostics: readonly Diagnostic[];
   output: string | null;
   quantizationError: Record<string, { weightMaxError: number; thresholdMaxError: number; weightExponent: number }>;
+  printedAfter?: { pass: string; text: string } | null;
 }): string {
   return [
+    r.printedAfter ? `${r.printedAfter.text}\n` : '',
     `${r.ok ? 'compiled' : 'cannot compile'} ${r.model} for ${r.chip}: ${r.coresUsed.toLocaleString('en-US')} cores on ${r.chipsUsed} chip${r.chipsUsed === 1 ? '' : 's'}`,
     ...formatDiagnostics(r.diagnostics),
     'quantization (per layer: weight exponent, largest weight error in mantissa units of the largest weight, largest threshold error):',

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { HAS_VGG_FIXTURE, VGG_FIXTURE, fixturePath } from '../helpers/fixtures.js';
-import { runCli } from '../helpers/run-cli.js';
+import { PASS_NAMES } from '../../compiler/compile.js';
+import { runCli, runCliAsync } from '../helpers/run-cli.js';
 
 const bundled = join('models', 'bundled', 'osr-fmnist-conv.snnmodel');
 const scratch = () => mkdtempSync(join(tmpdir(), 'spikechip-compile-'));
@@ -103,6 +104,33 @@ describe('spikechip check', () => {
     const run = runCli(['check', out, '--chip', 'loihi2']);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/bundled\.chip\.pb: truncated or corrupt chip program/);
+  });
+
+  it('prints the stage after any pass with --print-after: the golden text of that pass, in text and in --json', async () => {
+    const dir = scratch();
+    const runs = await Promise.all(
+      PASS_NAMES.map((pass) => runCliAsync(['compile', bundled, '--chip', 'loihi2', '-o', join(dir, `${pass}.chip.pb`), '--print-after', pass, '--json'])),
+    );
+    PASS_NAMES.forEach((pass, index) => {
+      expect(runs[index]!.status, runs[index]!.stderr).toBe(0);
+      const golden = readFileSync(join('test', 'golden', 'passes', `${String(index + 1).padStart(2, '0')}-${pass}.txt`), 'utf8');
+      expect((JSON.parse(runs[index]!.stdout) as { printedAfter: { pass: string; text: string } }).printedAfter).toEqual({ pass, text: golden });
+    });
+    const text = runCli(['check', bundled, '--chip', 'loihi2', '--print-after', 'lower-to-synapses']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^# after lower-to-synapses\n[^]*\n\ncompiled osr-fmnist-conv for loihi2/);
+  });
+
+  it('refuses --print-after of no pass, and of a program compiled already, in one line', () => {
+    const unknown = runCli(['compile', bundled, '--chip', 'loihi2', '-o', join(scratch(), 'x.chip.pb'), '--print-after', 'lower']);
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/print-after.*"lower".*read-out-output/);
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    const out = join(scratch(), 'bundled.chip.pb');
+    expect(runCli(['compile', bundled, '--chip', 'loihi2', '-o', out]).status).toBe(0);
+    const compiled = runCli(['check', out, '--chip', 'loihi2', '--print-after', 'route']);
+    expect(compiled.status).not.toBe(0);
+    expect(compiled.stderr.trim()).toMatch(/^[^\n]*--print-after prints a stage of compiling a model; .*bundled\.chip\.pb is compiled already/);
   });
 
   it.skipIf(!HAS_VGG_FIXTURE)(`compiles the VGGSNN with --chips auto and reports how many chips (needs ${VGG_FIXTURE})`, () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { ChipProgram, Core } from '../../chips/ir/chip-program.js';
 import { getChip } from '../../chips/registry.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
-import { compile, type Compilation } from '../../compiler/compile.js';
+import { compile, partitionPass, type Compilation } from '../../compiler/compile.js';
+import { stageOutput } from '../../compiler/pass.js';
 import { coreSlice, layerView } from '../../compiler/ir-view.js';
 import { fanInWidth, sliceUsage, type LayerView } from '../../compiler/usage.js';
 import { buildRuntime } from '../../simulator/runtime.js';
@@ -104,7 +105,7 @@ function build(c: Case): { spec: ChipSpec; result: Compilation } {
 
 /** Every layer got a tiling (no partition diagnostic), so the program holds every layer's cores. */
 function everyLayerPartitioned(result: Compilation): boolean {
-  return result.stages.partition.slices.every((slices) => slices.length > 0);
+  return stageOutput(result.stages, partitionPass).partition.slices.every((slices) => slices.length > 0);
 }
 
 function synapseLimit(spec: ChipSpec): number {

@@ -4,7 +4,7 @@ import { stepLoihi2Lif } from '../../chips/loihi2/lif-kernel.js';
 import { getChip } from '../../chips/registry.js';
 import { compile } from '../../compiler/compile.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
-import { printFolded, printFrozen, printPartition, printPlacement, printQuantized } from '../../compiler/print-stages.js';
+import { printStage } from '../../compiler/pass.js';
 import type { Model, ModelNode } from '../../models/graph/model.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { simulateImages } from '../../simulator/simulate.js';
@@ -298,11 +298,7 @@ describe('residual programs on the chip: branches, delays and skipped sources de
     for (const model of [resnetBlock('conv'), sewWithMaxPool()]) {
       const { stages, program } = compile(model, getChip('loihi2'), AUTO);
       const text = [
-        printFolded(stages.folded),
-        printFrozen(stages.frozen),
-        printQuantized(stages.quantized),
-        printPartition(stages.partition),
-        printPlacement(stages.placement),
+        ...['fold-norm', 'freeze-thresholds', 'quantize', 'partition', 'place'].map((pass) => printStage(stages, pass)),
         printChipProgram(program!, getChip('loihi2')),
       ].join('\n\n');
       await expect(text).toMatchFileSnapshot(`../golden/residual/${model.name}.txt`);
