@@ -69,9 +69,16 @@ export function benchSummary(result: BenchResult): string {
   const q = result.queue;
   if (q && 'skipped' in q) lines.push(`queue             skipped: ${q.skipped}`);
   else if (q) {
+    const spread = (median: number, [low, high]: readonly [number, number]) => `${median.toFixed(2)} (${low.toFixed(2)}-${high.toFixed(2)})`;
     lines.push(
-      `queue             ${count(q.images)} images, ${q.workers} worker processes through Redis: ${count(q.queueColdImagesPerSec)} images/s cold, ${count(q.queueWarmImagesPerSec)} warm; ` +
-        `${q.workers} local threads ${count(q.localImagesPerSec)} images/s (queue/local ${q.queueToLocal.toFixed(2)} cold, ${q.queueWarmToLocal.toFixed(2)} warm)`,
+      `queue             ${count(q.images)} images, ${q.workers} worker processes through Redis against ${q.workers} local threads, ${q.rounds.length} rounds: ` +
+        `queue/local ${spread(q.queueToLocal, q.queueToLocalRange)} cold, ${spread(q.queueWarmToLocal, q.queueWarmToLocalRange)} warm (median, lowest-highest)` +
+        (q.cpuQueueToLocal === null ? '' : `; in CPU time ${q.cpuQueueToLocal.toFixed(2)} cold, ${q.cpuQueueWarmToLocal!.toFixed(2)} warm`),
+      ...q.rounds.map(
+        (r, i) =>
+          `                  round ${i + 1}: local ${count(r.localImagesPerSec)} images/s, queue ${count(r.queueColdImagesPerSec)} cold, ${count(r.queueWarmImagesPerSec)} warm` +
+          (r.cpuSeconds ? ` (CPU ${r.cpuSeconds.local.toFixed(1)} s, ${r.cpuSeconds.queueCold.toFixed(1)} s, ${r.cpuSeconds.queueWarm.toFixed(1)} s)` : ''),
+      ),
       `                  ${q.jobs} jobs of ${q.shardSize} images; per-job overhead ${q.perJobOverheadMs.toFixed(1)} ms (from shards of ${q.smallShardSize})`,
     );
   }
