@@ -125,10 +125,10 @@ export class ChipSimulator {
     this.wasm = ChipWasm.create(runtime, this.exactProducts);
     if (this.wasm) runtime.layers.forEach((_, i) => this.wasm!.setBias(i, this.bias[i]!));
     this.packed = runtime.layers.map((l, i) => (i === 0 || this.wasm?.convEvents(i) ? null : packConvSynapses(l)));
-    this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[l.recurrent ? i - 1 : l.source]!, l)));
+    this.routes = runtime.layers.map((l, i) => (i === 0 ? null : buildSpikeRoutes(runtime, runtime.layers[l.recurrent ? i - 1 : l.source]!, l, this.links)));
     // A branch scatters into its layer's accumulator (wherever the kernels keep it) through its own synapses.
     this.branchSynapses = runtime.layers.map((l) => l.branches.map((b) => ({ ...b.synapses, accumulator: l.accumulator })));
-    this.branchRoutes = runtime.layers.map((l, i) => l.branches.map((b, k) => buildSpikeRoutes(runtime, runtime.layers[b.source]!, this.branchSynapses[i]![k]!)));
+    this.branchRoutes = runtime.layers.map((l, i) => l.branches.map((b, k) => buildSpikeRoutes(runtime, runtime.layers[b.source]!, this.branchSynapses[i]![k]!, this.links)));
     this.branchExact = this.branchSynapses.map((list) => list.map(weightsFitExactProducts));
     this.history = runtime.layers.some((l) => l.branches.some((b) => b.delay > 0)) ? new SpikeHistory(runtime) : null;
     this.somaCores = runtime.layers.map((l) => {
@@ -285,9 +285,10 @@ export class ChipSimulator {
         const axon = layer.axonOf[this.eventIndices[e]!]!;
         if (axon < 0) continue;
         this.inputAxons[axons++] = axon;
-        for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
-          const core = layer.axonCore[j]!;
-          const synapses = layer.axonCoreSynapses[j]!;
+        const group = layer.axonGroup[axon]!;
+        for (let j = layer.groupCoreStart[group]!, end = layer.groupCoreStart[group + 1]!; j < end; j++) {
+          const core = layer.groupCore[j]!;
+          const synapses = layer.groupCoreSynapses[j]!;
           this.inputOps[core] = this.inputOps[core]! + synapses;
           this.inputLayerOps += synapses;
           this.inputMessages[core] = this.inputMessages[core]! + 1;
@@ -380,61 +381,76 @@ export class ChipSimulator {
   }
 
   /**
-   * Counts a spike list per route, charges each route once for its spikes, and sums the spikes per axon into
-   * `layer.axonSpikes`, listing the axons that got any in `layer.touchedAxons`; returns how many.
+   * Sums a spike list per axon into `layer.axonSpikes`, listing the axons that got any in `layer.touchedAxons`
+   * (returns how many), and charges the step's traffic: each route once for its spikes, then each destination group
+   * once for the spikes of all its routes. Counts are integer sums, so charging them in bulk gives the integers of
+   * one spike at a time.
    */
   private gatherByAxon(layer: LayerRuntime, routes: SpikeRoutes, spikeList: Int32Array, count: number, hops: Int32Array): number {
     const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
+    const axonOf = layer.axonOf;
+    const pending = layer.axonSpikes;
+    const touched = layer.touchedAxons;
     let routeCount = 0;
+    let touchedCount = 0;
     for (let s = 0; s < count; s++) {
-      const route = routeOfSource[spikeList[s]!]!;
+      const neuron = spikeList[s]!;
+      const route = routeOfSource[neuron]!;
       if (route < 0) continue;
       if (routeSpikes[route] === 0) touchedRoutes[routeCount++] = route;
       routeSpikes[route] = routeSpikes[route]! + 1;
+      const axon = axonOf[neuron]!;
+      if (pending[axon] === 0) touched[touchedCount++] = axon;
+      pending[axon] = pending[axon]! + 1;
     }
-    const pending = layer.axonSpikes;
-    const touched = layer.touchedAxons;
-    let touchedCount = 0;
+    const { group: groupOf, groupSpikes, touchedGroups } = routes;
+    let groupCount = 0;
     for (let i = 0; i < routeCount; i++) {
       const route = touchedRoutes[i]!;
       const spikes = routeSpikes[route]!;
       routeSpikes[route] = 0;
-      this.chargeRoute(layer, routes, route, spikes, hops);
-      const axon = routes.axon[route]!;
-      if (pending[axon] === 0) touched[touchedCount++] = axon;
-      pending[axon] = pending[axon]! + spikes;
+      this.chargeRoute(routes, route, spikes, hops);
+      const group = groupOf[route]!;
+      if (groupSpikes[group] === 0) touchedGroups[groupCount++] = group;
+      groupSpikes[group] = groupSpikes[group]! + spikes;
+    }
+    for (let i = 0; i < groupCount; i++) {
+      const group = touchedGroups[i]!;
+      this.chargeGroup(layer, group, groupSpikes[group]!);
+      groupSpikes[group] = 0;
     }
     return touchedCount;
   }
 
-  /** `spikes` spikes on one route: synaptic ops on every core the axon drives, the packets and their hops. */
-  private chargeRoute(layer: LayerRuntime, routes: SpikeRoutes, route: number, spikes: number, hops: Int32Array): void {
+  /** `spikes` spikes on one route: the packets its source core sends, their hops and the links they load. */
+  private chargeRoute(routes: SpikeRoutes, route: number, spikes: number, hops: Int32Array): void {
     const c = this.routed;
-    const { coreX, coreY } = this.runtime;
-    const axon = routes.axon[route]!;
     const src = routes.sourceCore[route]!;
-    const x = coreX[src]!;
-    const y = coreY[src]!;
-    let ops = 0;
-    for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
-      const core = layer.axonCore[j]!;
-      const synapses = layer.axonCoreSynapses[j]! * spikes;
-      ops += synapses;
-      c.synapticOps[core] = c.synapticOps[core]! + synapses;
-      c.messagesIn[core] = c.messagesIn[core]! + spikes;
-      if (coreX[core] !== x || coreY[core] !== y) this.links.route(x, y, coreX[core]!, coreY[core]!, spikes);
-    }
-    this.layerSynapticOps[layer.index] = this.layerSynapticOps[layer.index]! + ops;
     c.messagesOut[src] = c.messagesOut[src]! + routes.messagesOut[route]! * spikes;
     c.spikesWithinTile[src] = c.spikesWithinTile[src]! + routes.withinTile[route]! * spikes;
     c.hopsEastWest[src] = c.hopsEastWest[src]! + routes.hopsEastWest[route]! * spikes;
     c.hopsNorthSouth[src] = c.hopsNorthSouth[src]! + routes.hopsNorthSouth[route]! * spikes;
+    this.links.addRuns(routes.linkSlot, routes.linkWeight, routes.linkStart[route]!, routes.linkStart[route + 1]!, spikes);
     const dx = routes.longestEastWest[route]!;
     const dy = routes.longestNorthSouth[route]!;
     if (dx + dy > hops[0]! + hops[1]!) {
       hops[0] = dx;
       hops[1] = dy;
     }
+  }
+
+  /** `spikes` spikes into one destination group: the synaptic ops and messages in on every core it drives. */
+  private chargeGroup(layer: LayerRuntime, group: number, spikes: number): void {
+    const c = this.routed;
+    let ops = 0;
+    for (let j = layer.groupCoreStart[group]!, end = layer.groupCoreStart[group + 1]!; j < end; j++) {
+      const core = layer.groupCore[j]!;
+      const synapses = layer.groupCoreSynapses[j]! * spikes;
+      ops += synapses;
+      c.synapticOps[core] = c.synapticOps[core]! + synapses;
+      c.messagesIn[core] = c.messagesIn[core]! + spikes;
+    }
+    this.layerSynapticOps[layer.index] = this.layerSynapticOps[layer.index]! + ops;
   }
 
   private sendPartialSums(layer: LayerRuntime, hops: Int32Array): void {

@@ -48,6 +48,28 @@ export class MeshLinks {
     }
   }
 
+  /**
+   * The runs one packet from tile (x1, y1) to tile (x2, y2) starts and ends, added into `runs` (run slot -> +1 where
+   * a run starts, -1 where it ends): a route's packets to many tiles summed once, for addRuns to replay.
+   */
+  runsOf(x1: number, y1: number, x2: number, y2: number, runs: Map<number, number>): void {
+    const add = (slot: number, by: number) => runs.set(slot, (runs.get(slot) ?? 0) + by);
+    if (x1 !== x2) {
+      add(y1 * this.width + Math.min(x1, x2), 1);
+      add(y1 * this.width + Math.max(x1, x2), -1);
+    }
+    if (y1 !== y2) {
+      add(this.columnRuns + x2 * this.height + Math.min(y1, y2), 1);
+      add(this.columnRuns + x2 * this.height + Math.max(y1, y2), -1);
+    }
+  }
+
+  /** Adds `packets` times the runs slot[j], weight[j] for j in [begin, end): what runsOf gathered, replayed. */
+  addRuns(slot: Int32Array, weight: Int32Array, begin: number, end: number, packets: number): void {
+    const runs = this.runs;
+    for (let j = begin; j < end; j++) runs[slot[j]!] = runs[slot[j]!]! + weight[j]! * packets;
+  }
+
   /** This step's load on every link so far (a copy, for inspection; the step goes on). */
   stepLoad(): Float64Array {
     this.foldRuns((link, load) => {

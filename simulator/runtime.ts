@@ -44,10 +44,16 @@ export interface LayerRuntime {
   readonly weightExponent: number;
   /** Axon (pooled source index) of every source element: previous layer's neuron or input value; -1 if pooled away. */
   readonly axonOf: Int32Array;
-  /** Per axon, the cores (index into program.cores) holding its synapses and how many synapses each. */
-  readonly axonCoreStart: Int32Array;
-  readonly axonCore: Int32Array;
-  readonly axonCoreSynapses: Int32Array;
+  /**
+   * The destination group of every axon: axons of one group drive the same cores with the same synapse counts (a
+   * conv layer's channels of one position inside one fan-in range; a dense layer's inputs inside one fan-in range),
+   * so the cores are listed once per group and a step charges a group once for all its spikes.
+   */
+  readonly axonGroup: Int32Array;
+  /** Per group, the cores (index into program.cores) holding its axons' synapses and how many synapses each. */
+  readonly groupCoreStart: Int32Array;
+  readonly groupCore: Int32Array;
+  readonly groupCoreSynapses: Int32Array;
   readonly du: number;
   readonly dv: number;
   readonly thresholds: Int32Array;
@@ -197,7 +203,7 @@ function buildLayer(
   }
   if (coreOfNeuron.some((c) => c < 0)) throw new SimulationError(file, `layer ${layer.name}: some neurons are on no core`);
   const axons = grid[0]! * grid[1]! * grid[2]!;
-  const { start, core, count } =
+  const { group, start, core, count } =
     synapses.kind === 'sparse' ? sparseAxonCores(synapses, coreOfNeuron, axons) : axonCores(layer, synapses, cores, axons, grid as [number, number, number], onHost);
   const bias = expandBias(layer, neurons, plane);
   return {
@@ -209,9 +215,10 @@ function buildLayer(
     synapses,
     weightExponent: layer.connection.weightExponent,
     axonOf,
-    axonCoreStart: start,
-    axonCore: core,
-    axonCoreSynapses: count,
+    axonGroup: group,
+    groupCoreStart: start,
+    groupCore: core,
+    groupCoreSynapses: count,
     du: layer.neuron.du,
     dv: layer.neuron.dv,
     thresholds: Int32Array.from(layer.neuron.thresholdMantissa),
@@ -314,26 +321,41 @@ function isDiagonal(connection: Layer['connection']): boolean {
   return !!conv && isDiagonalConv(conv.kernelH * conv.kernelW, conv.inChannels, conv.outChannels, conv.weights);
 }
 
-/** For every axon, the cores that hold synapses it drives and how many: where its synaptic ops are spent. */
-function axonCores(
-  layer: Layer,
-  synapses: SynapseTable,
-  cores: { c: Core; i: number }[],
-  axons: number,
-  grid: [number, number, number],
-  onHost: boolean,
-): { start: Int32Array; core: Int32Array; count: Int32Array } {
-  const start = new Int32Array(axons + 1);
+/** Per axon its destination group, and per group the cores holding its synapses and how many each. */
+interface AxonGroups {
+  readonly group: Int32Array;
+  readonly start: Int32Array;
+  readonly core: Int32Array;
+  readonly count: Int32Array;
+}
+
+/**
+ * For every axon, the cores that hold synapses it drives and how many: where its synaptic ops are spent. Which
+ * cores hold an axon's synapses depends on its channel only through the holders' fan-in ranges, so the channels
+ * between two consecutive range ends share their lists: a group is (such a channel interval, position).
+ */
+function axonCores(layer: Layer, synapses: SynapseTable, cores: { c: Core; i: number }[], axons: number, grid: [number, number, number], onHost: boolean): AxonGroups {
+  const group = new Int32Array(axons);
+  const start: number[] = [];
   const core: number[] = [];
   const count: number[] = [];
+  if (onHost) return { group, start: new Int32Array(2), core: new Int32Array(0), count: new Int32Array(0) };
   const OW = layer.shape[2]!;
   const holders = cores.filter(({ c }) => c.fanIn.end > c.fanIn.begin);
   const diagonal = isDiagonal(layer.connection);
+  const plane = synapses.kind === 'conv' ? grid[1] * grid[2] : 1;
+  const inputs = synapses.kind === 'conv' ? grid[0] : axons;
+  // interval[i]: which stretch between consecutive fan-in range ends input i (a channel, or a dense input) is in.
+  const ends = [...new Set(holders.flatMap(({ c }) => [c.fanIn.begin, c.fanIn.end]))].sort((a, b) => a - b);
+  const interval = new Int32Array(inputs);
+  for (let i = 0, k = 0; i < inputs; i++) {
+    while (k < ends.length && ends[k]! <= i) k++;
+    interval[i] = k;
+  }
   // A conv axon's synapses on a core depend on its position alone (and on its channel only through the core's
   // fan-in range): count the (output, tap) pairs each position has in each core's box once, not once per channel.
-  const plane = grid[1] * grid[2];
   const inBox: { holder: number; pairs: number }[][] = [];
-  if (synapses.kind === 'conv' && !onHost) {
+  if (synapses.kind === 'conv') {
     for (let position = 0; position < plane; position++) {
       const list: { holder: number; pairs: number }[] = [];
       holders.forEach(({ c }, h) => {
@@ -349,47 +371,44 @@ function axonCores(
       inBox.push(list);
     }
   }
+  const groupOfKey = new Int32Array((ends.length + 1) * plane).fill(-1);
   for (let a = 0; a < axons; a++) {
-    start[a] = core.length;
-    if (onHost) continue;
-    const channel = Math.floor(a / plane);
-    const position = a % plane;
+    const input = Math.floor(a / plane);
+    const position = a - input * plane;
+    const key = interval[input]! * plane + position;
+    if (groupOfKey[key]! >= 0) {
+      group[a] = groupOfKey[key]!;
+      continue;
+    }
+    group[a] = groupOfKey[key] = start.length;
+    start.push(core.length);
     if (synapses.kind === 'conv') {
       for (const { holder, pairs } of inBox[position]!) {
         const { c, i } = holders[holder]!;
-        if (channel < c.fanIn.begin || channel >= c.fanIn.end) continue;
+        if (input < c.fanIn.begin || input >= c.fanIn.end) continue;
         core.push(i);
         count.push(pairs * (diagonal ? 1 : c.channels.end - c.channels.begin));
       }
-      continue;
-    }
-    for (const { c, i } of holders) {
-      let n = 0;
-      if (synapses.kind === 'sparse') {
-        if (a < c.fanIn.begin || a >= c.fanIn.end) continue;
-        for (let k = synapses.rowStart[a]!; k < synapses.rowStart[a + 1]!; k++) {
-          const t = synapses.targets[k]!;
-          if (t >= c.channels.begin && t < c.channels.end) n++;
+    } else {
+      for (const { c, i } of holders) {
+        if (input < c.fanIn.begin || input >= c.fanIn.end) continue;
+        const n = c.channels.end - c.channels.begin;
+        if (n > 0) {
+          core.push(i);
+          count.push(n);
         }
-      } else {
-        if (a < c.fanIn.begin || a >= c.fanIn.end) continue;
-        n = c.channels.end - c.channels.begin;
-      }
-      if (n > 0) {
-        core.push(i);
-        count.push(n);
       }
     }
   }
-  start[axons] = core.length;
-  return { start, core: Int32Array.from(core), count: Int32Array.from(count) };
+  start.push(core.length);
+  return { group, start: Int32Array.from(start), core: Int32Array.from(core), count: Int32Array.from(count) };
 }
 
 /**
  * For a sparse layer, one pass over the synapses: each target's core is looked up, so the cost is the number of
  * synapses, not synapses x cores. Only soma cores hold sparse synapses (no fan-in split).
  */
-function sparseAxonCores(synapses: Extract<SynapseTable, { kind: 'sparse' }>, coreOfNeuron: Int32Array, axons: number): { start: Int32Array; core: Int32Array; count: Int32Array } {
+function sparseAxonCores(synapses: Extract<SynapseTable, { kind: 'sparse' }>, coreOfNeuron: Int32Array, axons: number): AxonGroups {
   const start = new Int32Array(axons + 1);
   let cores = 0;
   for (const c of coreOfNeuron) if (c + 1 > cores) cores = c + 1;
@@ -413,5 +432,6 @@ function sparseAxonCores(synapses: Extract<SynapseTable, { kind: 'sparse' }>, co
     }
   }
   start[axons] = core.length;
-  return { start, core: Int32Array.from(core), count: Int32Array.from(count) };
+  // Every sparse axon is its own group (its targets are its own).
+  return { group: Int32Array.from(start.subarray(0, axons).keys()), start, core: Int32Array.from(core), count: Int32Array.from(count) };
 }

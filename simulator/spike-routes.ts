@@ -1,15 +1,17 @@
+import type { MeshLinks } from './mesh-links.js';
 import type { LayerRuntime, ProgramRuntime } from './runtime.js';
 
 /**
- * The mesh traffic of one layer's incoming spikes, per route: a (destination axon, source core) pair. Every spike
- * of a route sends the same packets to the same cores (the source neurons of one pooling window on one core
- * share them), so a step counts spikes per route and charges each route once, times its count. Precomputed once
- * per layer from the axon's destination cores (LayerRuntime.axonCore*) and the tile coordinates.
+ * The mesh traffic of one layer's incoming spikes, per route: a (destination group, source core) pair. Every spike
+ * of a route sends the same packets over the same links to the same cores (the axons of a group share their
+ * destination cores, LayerRuntime.axonGroup), so a step counts spikes per route and charges each route once, times
+ * its count, and each destination group once for the synaptic ops and messages its cores receive. Precomputed once
+ * per layer from the groups' destination cores and the tile coordinates.
  */
 export interface SpikeRoutes {
   /** Route of every source neuron; -1 for a neuron pooled away. */
   readonly routeOfSource: Int32Array;
-  readonly axon: Int32Array;
+  readonly group: Int32Array;
   readonly sourceCore: Int32Array;
   /** Packets the source core sends per spike: one with multicast, else one per destination core. */
   readonly messagesOut: Int32Array;
@@ -17,39 +19,47 @@ export interface SpikeRoutes {
   readonly withinTile: Int32Array;
   readonly hopsEastWest: Int32Array;
   readonly hopsNorthSouth: Int32Array;
-  /** The first destination (in the axon's core order) with the most hops: the route's contribution to the step's longest. */
+  /** The first destination (in the group's core order) with the most hops: the route's contribution to the step's longest. */
   readonly longestEastWest: Int32Array;
   readonly longestNorthSouth: Int32Array;
-  /** Scratch per step: spikes on each route, and the routes that got any in the order of their first spike. */
+  /** The link runs of one spike (MeshLinks.runsOf over every destination tile), route r's in [linkStart[r], linkStart[r + 1]). */
+  readonly linkStart: Int32Array;
+  readonly linkSlot: Int32Array;
+  readonly linkWeight: Int32Array;
+  /** Scratch per step: spikes on each route and each group, and the ones that got any in the order of their first spike. */
   readonly spikes: Int32Array;
   readonly touched: Int32Array;
+  readonly groupSpikes: Int32Array;
+  readonly touchedGroups: Int32Array;
 }
 
-export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, layer: LayerRuntime): SpikeRoutes {
+export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, layer: LayerRuntime, links: MeshLinks): SpikeRoutes {
   const { coreX, coreY } = runtime;
   const multicast = runtime.spec.mesh.multicast;
   const cores = runtime.program.cores.length;
   const index = new Map<number, number>();
   const routeOfSource = new Int32Array(source.neurons).fill(-1);
-  const axons: number[] = [];
+  const groups: number[] = [];
   const sources: number[] = [];
   for (let neuron = 0; neuron < source.neurons; neuron++) {
     const axon = layer.axonOf[neuron]!;
     if (axon < 0) continue;
-    const key = axon * cores + source.coreOfNeuron[neuron]!;
+    const group = layer.axonGroup[axon]!;
+    const key = group * cores + source.coreOfNeuron[neuron]!;
     let route = index.get(key);
     if (route === undefined) {
-      route = axons.length;
+      route = groups.length;
       index.set(key, route);
-      axons.push(axon);
+      groups.push(group);
       sources.push(source.coreOfNeuron[neuron]!);
     }
     routeOfSource[neuron] = route;
   }
-  const count = axons.length;
-  const routes: SpikeRoutes = {
+  const count = groups.length;
+  const groupCount = layer.groupCoreStart.length - 1;
+  const routes = {
     routeOfSource,
-    axon: Int32Array.from(axons),
+    group: Int32Array.from(groups),
     sourceCore: Int32Array.from(sources),
     messagesOut: new Int32Array(count),
     withinTile: new Int32Array(count),
@@ -57,19 +67,29 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     hopsNorthSouth: new Int32Array(count),
     longestEastWest: new Int32Array(count),
     longestNorthSouth: new Int32Array(count),
+    linkStart: new Int32Array(count + 1),
+    linkSlot: new Int32Array(0),
+    linkWeight: new Int32Array(0),
     spikes: new Int32Array(count),
     touched: new Int32Array(count),
+    groupSpikes: new Int32Array(groupCount),
+    touchedGroups: new Int32Array(groupCount),
   };
+  const slots: number[] = [];
+  const weights: number[] = [];
+  const runs = new Map<number, number>();
   for (let r = 0; r < count; r++) {
     const src = sources[r]!;
-    const begin = layer.axonCoreStart[axons[r]!]!;
-    const end = layer.axonCoreStart[axons[r]! + 1]!;
+    const begin = layer.groupCoreStart[groups[r]!]!;
+    const end = layer.groupCoreStart[groups[r]! + 1]!;
     routes.messagesOut[r] = multicast ? Math.min(1, end - begin) : end - begin;
+    runs.clear();
     for (let j = begin; j < end; j++) {
-      const core = layer.axonCore[j]!;
+      const core = layer.groupCore[j]!;
       const dx = Math.abs(coreX[core]! - coreX[src]!);
       const dy = Math.abs(coreY[core]! - coreY[src]!);
       if (dx === 0 && dy === 0) routes.withinTile[r] = routes.withinTile[r]! + 1;
+      else links.runsOf(coreX[src]!, coreY[src]!, coreX[core]!, coreY[core]!, runs);
       routes.hopsEastWest[r] = routes.hopsEastWest[r]! + dx;
       routes.hopsNorthSouth[r] = routes.hopsNorthSouth[r]! + dy;
       if (dx + dy > routes.longestEastWest[r]! + routes.longestNorthSouth[r]!) {
@@ -77,6 +97,12 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
         routes.longestNorthSouth[r] = dy;
       }
     }
+    for (const [slot, weight] of runs) {
+      if (weight === 0) continue;
+      slots.push(slot);
+      weights.push(weight);
+    }
+    routes.linkStart[r + 1] = slots.length;
   }
-  return routes;
+  return { ...routes, linkSlot: Int32Array.from(slots), linkWeight: Int32Array.from(weights) };
 }

@@ -101,12 +101,12 @@ export class UpdatedNeurons {
   markAxons(l: number, axons: Int32Array, count: number): void {
     const stamp = this.stamp[l]!;
     const reached = this.reached[l]!;
-    const { kind, start, target, positionOf } = this.targets[l]!;
+    const { kind, start, target, rowOf } = this.targets[l]!;
     if (kind === TARGETS_CONV) {
       // Every channel of a source position drives the same output positions: mark them once.
       const positionStamp = this.positionStamp[l]!;
       for (let i = 0; i < count; i++) {
-        const position = positionOf[axons[i]!]!;
+        const position = rowOf[axons[i]!]!;
         if (positionStamp[position] === stamp) continue;
         positionStamp[position] = stamp;
         for (let j = start[position]!, end = start[position + 1]!; j < end; j++) reached[target[j]!] = stamp;
@@ -119,8 +119,8 @@ export class UpdatedNeurons {
     } else if (kind === TARGETS_CORES) {
       const coreStamp = this.coreStamp[l]!;
       for (let i = 0; i < count; i++) {
-        const axon = axons[i]!;
-        for (let j = start[axon]!, end = start[axon + 1]!; j < end; j++) {
+        const group = rowOf[axons[i]!]!;
+        for (let j = start[group]!, end = start[group + 1]!; j < end; j++) {
           const core = target[j]!;
           if (coreStamp[core] === stamp) continue;
           coreStamp[core] = stamp;
@@ -137,12 +137,12 @@ export class UpdatedNeurons {
   markBranchAxons(l: number, k: number, axons: Int32Array, count: number): void {
     const stamp = this.stamp[l]!;
     const reached = this.branchReached[l]!;
-    const { kind, start, target, positionOf } = this.branchTargets[l]![k]!;
+    const { kind, start, target, rowOf } = this.branchTargets[l]![k]!;
     if (kind === TARGETS_CONV) {
       const positionStamp = this.branchPositionStamp[l]![k]!;
       const width = reached.length / this.reached[l]!.length;
       for (let i = 0; i < count; i++) {
-        const position = positionOf[axons[i]!]!;
+        const position = rowOf[axons[i]!]!;
         if (positionStamp[position] === stamp) continue;
         positionStamp[position] = stamp;
         for (let j = start[position]!, end = start[position + 1]!; j < end; j++) reached.fill(stamp, target[j]! * width, (target[j]! + 1) * width);
@@ -154,8 +154,8 @@ export class UpdatedNeurons {
       }
     } else if (kind === TARGETS_CORES) {
       for (let i = 0; i < count; i++) {
-        const axon = axons[i]!;
-        for (let j = start[axon]!, end = start[axon + 1]!; j < end; j++) reached.fill(stamp, this.channelBegin[target[j]!]!, this.channelEnd[target[j]!]!);
+        const group = rowOf[axons[i]!]!;
+        for (let j = start[group]!, end = start[group + 1]!; j < end; j++) reached.fill(stamp, this.channelBegin[target[j]!]!, this.channelEnd[target[j]!]!);
       }
     }
   }
@@ -254,7 +254,7 @@ const TARGETS_NONE = 0;
 const TARGETS_CONV = 1;
 /** start[axon]..start[axon + 1] index the neurons (`target`) an axon's synapses reach. */
 const TARGETS_NEURONS = 2;
-/** start[axon]..start[axon + 1] index the cores (`target`) whose whole channel range an axon reaches. */
+/** start[group]..start[group + 1] index the cores (`target`) whose whole channel range an axon of the group reaches. */
 const TARGETS_CORES = 3;
 
 /** What an axon's events reach in one layer, as plain arrays (one object shape for every kind of synapses). */
@@ -262,20 +262,20 @@ interface LayerTargets {
   readonly kind: number;
   readonly start: Int32Array;
   readonly target: Int32Array;
-  /** The pooled source position of every axon (conv; a look-up rather than a division per axon). */
-  readonly positionOf: Int32Array;
+  /** The row of `start` each axon reads: its pooled source position (conv; a look-up rather than a division), its group (cores). */
+  readonly rowOf: Int32Array;
 }
 
 function layerTargets(layer: LayerRuntime): LayerTargets {
   const s = layer.synapses;
   switch (s.kind) {
     case 'conv':
-      return { kind: TARGETS_CONV, start: s.start, target: s.outPosition, positionOf: Int32Array.from(layer.axonSpikes, (_, axon) => axon % s.pooledPlane) };
+      return { kind: TARGETS_CONV, start: s.start, target: s.outPosition, rowOf: Int32Array.from(layer.axonSpikes, (_, axon) => axon % s.pooledPlane) };
     case 'sparse':
-      return { kind: TARGETS_NEURONS, start: s.rowStart, target: s.targets, positionOf: new Int32Array(0) };
+      return { kind: TARGETS_NEURONS, start: s.rowStart, target: s.targets, rowOf: new Int32Array(0) };
     case 'dense':
-      return { kind: TARGETS_CORES, start: layer.axonCoreStart, target: layer.axonCore, positionOf: new Int32Array(0) };
+      return { kind: TARGETS_CORES, start: layer.groupCoreStart, target: layer.groupCore, rowOf: layer.axonGroup };
     case 'host':
-      return { kind: TARGETS_NONE, start: new Int32Array(0), target: new Int32Array(0), positionOf: new Int32Array(0) };
+      return { kind: TARGETS_NONE, start: new Int32Array(0), target: new Int32Array(0), rowOf: new Int32Array(0) };
   }
 }

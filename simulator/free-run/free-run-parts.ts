@@ -31,9 +31,10 @@ export function chargeSynapticOps(layer: LayerRuntime, delivered: ArrayLike<numb
   for (let axon = 0; axon < delivered.length; axon++) {
     const times = delivered[axon]!;
     if (times === 0) continue;
-    for (let j = layer.axonCoreStart[axon]!, end = layer.axonCoreStart[axon + 1]!; j < end; j++) {
-      const core = layer.axonCore[j]!;
-      counters.synapticOps[core] = counters.synapticOps[core]! + times * layer.axonCoreSynapses[j]!;
+    const group = layer.axonGroup[axon]!;
+    for (let j = layer.groupCoreStart[group]!, end = layer.groupCoreStart[group + 1]!; j < end; j++) {
+      const core = layer.groupCore[j]!;
+      counters.synapticOps[core] = counters.synapticOps[core]! + times * layer.groupCoreSynapses[j]!;
     }
   }
 }

@@ -338,11 +338,11 @@ describe('route against the simulator runtime', () => {
         // Core ids are their index in program.cores (see the place property), as the runtime numbers them.
         const runtime = buildRuntime(program, spec, 'property');
         runtime.layers.forEach((layer, index) => {
-          const destinations = (axon: number) => layer.axonCore.subarray(layer.axonCoreStart[axon]!, layer.axonCoreStart[axon + 1]!);
+          const destinations = (axon: number) => layer.groupCore.subarray(layer.groupCoreStart[layer.axonGroup[axon]!]!, layer.groupCoreStart[layer.axonGroup[axon]! + 1]!);
           // A crossbar core has one input axon per source position (and channel) whose spikes reach it.
           if (spec.core.synapseMemory.kind !== 'grouped-words' && layer.synapses.kind !== 'host') {
             const axons = new Int32Array(program.cores.length);
-            for (let a = 0; a + 1 < layer.axonCoreStart.length; a++) for (const core of destinations(a)) axons[core]!++;
+            for (let a = 0; a < layer.axonGroup.length; a++) for (const core of destinations(a)) axons[core]!++;
             for (const core of program.cores.filter((k) => k.layer === index)) expect(core.usage.inputAxons, `input axons of core ${core.id}`).toBe(axons[core.id]);
           }
           if (index === 0) return;
