@@ -8,3 +8,10 @@ export class ClusterError extends Error {
     super(`${source}: ${detail}`);
   }
 }
+
+/** A job whose thread was still computing at its time limit, and was terminated. */
+export class JobTimeLimitError extends ClusterError {
+  constructor(source: string, seconds: number) {
+    super(source, `ran past its time limit of ${seconds} s and its job thread was terminated (a stuck job; --job-time-limit sets the limit)`);
+  }
+}

@@ -21,6 +21,8 @@ export interface ThreadShard {
   readonly encoding: Encoding;
   readonly seed: number;
   readonly raster?: readonly string[];
+  /** Test-only (SPIKECHIP_TEST_JOB_SPIN): loop forever instead of running, as a stuck kernel would. */
+  readonly spin?: boolean;
 }
 
 /** A sweep point (compile, check, simulate, price under each profile); the thread reads model and dataset itself. */
@@ -54,6 +56,7 @@ if (parentPort) {
         port.postMessage({ id, result: rows } satisfies ThreadMessage);
         return;
       }
+      if (task.spin) for (;;);
       if (cached?.key !== task.runtimeKey) cached = { key: task.runtimeKey, program: decodeChipProgram(task.programBytes, task.programFile) };
       // A runtime per shard: a runtime's layers live in the arena of the first simulator built on it, so a second
       // simulator on the same runtime would fall back from the WebAssembly kernels to the slower TypeScript ones.

@@ -1,4 +1,6 @@
 import { Queue } from 'bullmq';
+import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
+import type { ChipProgram } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import type { ImageSet } from '../models/datasets/fashion-mnist.js';
 import { mergeRuns, type Encoding, type SimulationRun } from '../simulator/simulate.js';
@@ -11,7 +13,8 @@ import { runJobs } from './job-tracker.js';
 import { storeProgram } from './program-store.js';
 import type { QueueAddress } from './queue-url.js';
 import { runFromWire } from './run-wire.js';
-import type { ShardJob } from './shard-job.js';
+import { shardTimeLimitSeconds } from './job-time-limit.js';
+import { MAX_JOB_SECONDS, type ShardJob } from './shard-job.js';
 import { defaultShardSize, QUEUE_NAME, splitIntoRanges } from './shards.js';
 
 /**
@@ -31,6 +34,10 @@ export interface QueueSimulation {
   readonly seed: number;
   readonly raster?: readonly string[] | undefined;
   readonly shardSize?: number | undefined;
+  /** The program decoded (decoded from `programBytes` when absent), for the shards' time limits. */
+  readonly program?: ChipProgram | undefined;
+  /** Seconds after which a worker terminates a shard's thread; default: from the shard's work (job-time-limit.ts). */
+  readonly jobTimeLimitSeconds?: number | undefined;
   readonly onProgress?: ((done: number) => void) | undefined;
 }
 
@@ -42,6 +49,9 @@ export interface QueueSimulation {
 export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationRun> {
   if (run.shardSize !== undefined && (!Number.isInteger(run.shardSize) || run.shardSize < 1))
     throw new ClusterError('--shard-size', `must be a positive integer, got ${run.shardSize}`);
+  if (run.jobTimeLimitSeconds !== undefined && (!Number.isInteger(run.jobTimeLimitSeconds) || run.jobTimeLimitSeconds < 1 || run.jobTimeLimitSeconds > MAX_JOB_SECONDS))
+    throw new ClusterError('--job-time-limit', `must be a whole number of seconds in 1..${MAX_JOB_SECONDS}, got ${run.jobTimeLimitSeconds}`);
+  const decoded = run.program ?? decodeChipProgram(run.programBytes, run.programFile);
   await checkReachable(run.address);
   const redis = openRedis(run.address);
   redis.on('error', () => {});
@@ -70,6 +80,7 @@ export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationR
           encoding: run.encoding,
           seed: run.seed,
           ...(run.raster?.length ? { raster: run.raster } : {}),
+          timeLimitSeconds: run.jobTimeLimitSeconds ?? shardTimeLimitSeconds(decoded, range.count),
         };
         return {
           id,

@@ -44,6 +44,10 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
   redis.on('error', () => {});
   const threads = new JobThreads(concurrency, fileURLToPath(new URL('./job-thread.js', import.meta.url)));
   const programs = new Map<string, Uint8Array>();
+  // Test-only (documented in the README's cluster section): `first` makes this worker's first shard spin forever on
+  // its thread, `every` every shard, as a bug in a kernel would leave a job alive but never finishing.
+  const spinHook = process.env.SPIKECHIP_TEST_JOB_SPIN;
+  let spun = false;
 
   const progressOf = (job: Job, total: number) => {
     let last = 0;
@@ -76,6 +80,8 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
     log(`job ${job.id}: started (try ${job.attemptsMade + 1})`);
     const spec = resolveChipRef(shard.chip);
     const set = loadDatasetRef(shard.dataset);
+    const spin = spinHook === 'every' || (spinHook === 'first' && !spun);
+    spun ||= spin;
     const size = set.images.length / set.count;
     const run = (await threads.run(
       {
@@ -91,9 +97,11 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
         encoding: shard.encoding,
         seed: shard.seed,
         ...(shard.raster ? { raster: shard.raster } : {}),
+        ...(spin ? { spin } : {}),
       },
       shard.programFile,
       progressOf(job, shard.count),
+      shard.timeLimitSeconds,
     )) as SimulationRun;
     log(`job ${job.id}: samples ${shard.first}..${shard.first + shard.count - 1} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     return runToWire(run);

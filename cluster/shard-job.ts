@@ -26,18 +26,24 @@ export interface ShardJob {
   readonly encoding: Encoding;
   readonly seed: number;
   readonly raster?: readonly string[];
+  /** The worker terminates the job's thread after this long (absent: no limit). */
+  readonly timeLimitSeconds?: number;
 }
+
+/** The longest time limit a job may ask for: a week. */
+export const MAX_JOB_SECONDS = 7 * 24 * 3600;
 
 const ENCODINGS: readonly Encoding[] = ['direct', 'poisson'];
 
 export function readShardJob(value: unknown, jobName: string): ShardJob {
   const source: JsonSource = { file: jobName };
-  const job = readObject(source, value, '$', ['kind', 'program', 'programFile', 'chip', 'dataset', 'first', 'count', 'encoding', 'seed'], ['raster']);
+  const job = readObject(source, value, '$', ['kind', 'program', 'programFile', 'chip', 'dataset', 'first', 'count', 'encoding', 'seed'], ['raster', 'timeLimitSeconds']);
   readLiteral(source, field(job, 'kind'), '$.kind', ['shard']);
   const dataset = readObject(source, field(job, 'dataset'), '$.dataset', ['format', 'path', 'count', 'sha256']);
   const total = readInteger(source, field(dataset, 'count'), '$.dataset.count', 1, MAX_SAMPLES);
   const first = readInteger(source, field(job, 'first'), '$.first', 0, total - 1);
   const raster = field(job, 'raster');
+  const timeLimit = field(job, 'timeLimitSeconds');
   return {
     kind: 'shard',
     program: readString(source, field(job, 'program'), '$.program', SHA256_HEX),
@@ -58,6 +64,7 @@ export function readShardJob(value: unknown, jobName: string): ShardJob {
       : {
           raster: readRasterLayers(source, raster),
         }),
+    ...(timeLimit === undefined ? {} : { timeLimitSeconds: readInteger(source, timeLimit, '$.timeLimitSeconds', 1, MAX_JOB_SECONDS) }),
   };
 }
 

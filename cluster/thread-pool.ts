@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ClusterError } from './errors.js';
+import { ClusterError, JobTimeLimitError } from './errors.js';
 import type { ThreadMessage, ThreadTask } from './job-thread.js';
 
 /** `size` long-lived job threads (job-thread.ts); a task waits for an idle one. A thread that dies is replaced. */
@@ -16,8 +16,12 @@ export class JobThreads {
     for (let i = 0; i < size; i++) this.release(this.spawn());
   }
 
-  /** Runs one task; `source` names it in errors. The result is as the thread posted it (structured clone). */
-  async run(task: ThreadTask, source: string, onProgress: (done: number) => void): Promise<unknown> {
+  /**
+   * Runs one task; `source` names it in errors. The result is as the thread posted it (structured clone). A task
+   * still running after `timeLimitSeconds` has its thread terminated (a replacement starts) and fails: a thread
+   * stuck in a loop never answers, while the process around it keeps renewing the job's lock.
+   */
+  async run(task: ThreadTask, source: string, onProgress: (done: number) => void, timeLimitSeconds?: number): Promise<unknown> {
     const thread = await this.acquire();
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
@@ -31,11 +35,20 @@ export class JobThreads {
       };
       const onExit = (code: number) => {
         finish();
-        this.all.delete(thread);
-        this.release(this.spawn());
+        this.replace(thread);
         reject(new ClusterError(source, `the job thread stopped (exit code ${code})`));
       };
+      const timer =
+        timeLimitSeconds === undefined
+          ? undefined
+          : setTimeout(() => {
+              finish();
+              void thread.terminate();
+              this.replace(thread);
+              reject(new JobTimeLimitError(source, timeLimitSeconds));
+            }, timeLimitSeconds * 1000);
       const finish = () => {
+        clearTimeout(timer);
         thread.off('message', onMessage);
         thread.off('exit', onExit);
       };
@@ -48,6 +61,11 @@ export class JobThreads {
   async close(): Promise<void> {
     await Promise.all([...this.all].map((t) => t.terminate()));
     this.all.clear();
+  }
+
+  private replace(thread: Worker): void {
+    this.all.delete(thread);
+    this.release(this.spawn());
   }
 
   private spawn(): Worker {

@@ -45,6 +45,7 @@ interface SimulateArgs {
   'adapt-input': boolean;
   queue?: string;
   shardSize?: number;
+  jobTimeLimit?: number;
   outputs: boolean;
 }
 
@@ -68,6 +69,8 @@ export async function simulateFile(args: {
   /** Keep the chip's read-out per sample in the report (and the float model's, with floatReference). */
   outputs?: boolean | undefined;
   shardSize?: number | undefined;
+  /** Seconds after which a worker gives up on a stuck shard (default: from the shard's work). */
+  jobTimeLimit?: number | undefined;
 }): Promise<SimulationReport> {
   const bytes = readFileSync(args.program);
   const program = decodeChipProgram(bytes, args.program);
@@ -108,6 +111,8 @@ export async function simulateFile(args: {
         seed: args.seed,
         raster,
         shardSize: args.shardSize,
+        program,
+        jobTimeLimitSeconds: args.jobTimeLimit,
         onProgress: (done) => bar.update(done, test.count),
       })
     : await simulateDataset({
@@ -270,6 +275,11 @@ export function registerSimulate(yargs: Argv): Argv {
           describe: 'run the images as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]',
         })
         .option('shard-size', { type: 'number', coerce: count('shard-size'), describe: 'samples per queue job (default: a sixteenth of the set, at least 200)' })
+        .option('job-time-limit', {
+          type: 'number',
+          coerce: count('job-time-limit'),
+          describe: "seconds after which a worker terminates a shard's thread and the job is retried (default: from the shard's work, at least 60)",
+        })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('outputs', {
           type: 'boolean',
@@ -278,6 +288,7 @@ export function registerSimulate(yargs: Argv): Argv {
         })
         .option('output', { alias: 'o', type: 'string', coerce: text('output'), describe: 'write the full result (with event counts, for recost) as JSON' }) as Argv<SimulateArgs>,
     async (args) => {
+      if (args.jobTimeLimit !== undefined && !args.queue) throw new UsageFailure('--job-time-limit limits the jobs of a queue run: give it with --queue');
       if (args.events && args.encoding !== 'direct') throw new UsageFailure('--encoding encodes images; event input (--events) is binned as it is');
       if (args.events && args.floatReference) throw new UsageFailure('--float-reference runs the float model on images; event input (--events) has no float counterpart here');
       checkOutputs(

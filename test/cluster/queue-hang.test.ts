@@ -42,4 +42,35 @@ describe.skipIf(!HAS_REDIS)('a worker that hangs mid-job', () => {
     expect(healthy!.stderr).toMatch(new RegExp(`^job ${held}: samples`, 'm'));
     frozen!.child.kill('SIGCONT');
   });
+
+  // Alive but stuck: the process renews its lock while its job thread loops forever (the test-only hook), so no
+  // stalled-job check would ever give the job back; the job's time limit does.
+  it('cuts off a job whose thread never finishes at its time limit, and another try runs it', async () => {
+    const local = runCli(['simulate', program, '--data', data, '--limit', '300', '--json']);
+    expect(local.status, local.stderr).toBe(0);
+    for (const w of workers) w.child.kill('SIGCONT');
+    await Promise.all(workers.splice(0).map(stopProcess));
+    const stuck = await startWorker(redis.url, { SPIKECHIP_TEST_JOB_SPIN: 'first' });
+    workers.push(stuck);
+    const run = startCli(['simulate', program, '--data', data, '--limit', '300', '--json', '--queue', redis.url, '--shard-size', '100', '--job-time-limit', '4']);
+    await waitFor('the stuck worker to start a shard', () => /started/.test(stuck.stderr));
+    workers.push(await startWorker(redis.url));
+    const result = await run.done;
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toBe(local.stdout);
+    const held = /^job (shard-\S+): started/m.exec(stuck.stderr)![1]!;
+    expect(stuck.stderr).toMatch(new RegExp(`^job ${held} failed \\(try 1\\): .*ran past its time limit of 4 s`, 'm'));
+    expect(workers.map((w) => w.stderr).join('')).toMatch(new RegExp(`^job ${held}: samples`, 'm'));
+  });
+
+  it('fails the run with the time limit as its error when every try is stuck', async () => {
+    await Promise.all(workers.splice(0).map(stopProcess));
+    workers.push(await startWorker(redis.url, { SPIKECHIP_TEST_JOB_SPIN: 'every' }));
+    const started = performance.now();
+    const result = await startCli(['simulate', program, '--data', data, '--limit', '100', '--json', '--queue', redis.url, '--job-time-limit', '1']).done;
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/failed on every try \(3\): .*ran past its time limit of 1 s/);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
 });

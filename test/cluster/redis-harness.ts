@@ -88,8 +88,8 @@ export interface CliProcess {
   readonly done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-export function startCli(args: readonly string[]): CliProcess {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true' } });
+export function startCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliProcess {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'cli', 'main.js'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', ...env } });
   const run: CliProcess = {
     child,
     stdout: '',
@@ -111,8 +111,8 @@ export async function waitFor(what: string, test: () => boolean | Promise<boolea
 }
 
 /** A `spikechip worker` child, returned once it takes jobs. */
-export async function startWorker(url: string): Promise<CliProcess> {
-  const worker = startCli(['worker', '--queue', url]);
+export async function startWorker(url: string, env: Readonly<Record<string, string>> = {}): Promise<CliProcess> {
+  const worker = startCli(['worker', '--queue', url], env);
   await waitFor('a worker to take jobs', () => worker.stderr.includes('taking jobs') || worker.child.exitCode !== null);
   if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.stderr}`);
   return worker;

@@ -20,6 +20,7 @@ const valid: ShardJob = {
 describe('readShardJob', () => {
   it('reads a valid payload, and a user chip spec given as data', () => {
     expect(readShardJob(JSON.parse(JSON.stringify(valid)), 'payload')).toEqual(valid);
+    expect(readShardJob({ ...valid, timeLimitSeconds: 90 }, 'payload').timeLimitSeconds).toBe(90);
     const spec = JSON.parse(JSON.stringify(getChip('loihi')));
     expect(readShardJob({ ...valid, chip: { spec } }, 'payload').chip).toEqual({ spec: getChip('loihi') });
   });
@@ -32,6 +33,8 @@ describe('readShardJob', () => {
     [{ ...valid, encoding: 'spikes' }, /\$\.encoding: expected one of "direct", "poisson"/],
     [{ ...valid, code: 'process.exit()' }, /\$\.code: expected no such field/],
     [{ ...valid, chip: { spec: { name: 'x' } } }, /payload \$\.chip\.spec/],
+    [{ ...valid, timeLimitSeconds: 0 }, /\$\.timeLimitSeconds: expected an integer in 1\.\.604800/],
+    [{ ...valid, timeLimitSeconds: 1.5 }, /\$\.timeLimitSeconds: expected an integer/],
     [{ ...valid, raster: Array.from({ length: 300 }, () => 'conv1') }, /\$\.raster\.length: expected an integer in 0\.\.256/],
   ])('refuses a corrupt payload with the path of its field (%#)', (payload, message) => {
     expect(() => readShardJob(payload, 'payload')).toThrow(message);
