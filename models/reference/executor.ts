@@ -158,10 +158,7 @@ export class ReferenceExecutor {
     switch (node.kind) {
       case 'conv2d': {
         const g = conv2dGeometry(node, inputShape, outputShape);
-        const weights = reorderConvWeights(node.weight.data, g);
-        const taps = convTaps(g);
-        const bias = node.bias?.data ?? null;
-        return stage(convolution(weights, taps, bias, g, inSize, outSize, out));
+        return stage(convolution(node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out));
       }
       case 'linear': {
         const weights = transposeLinearWeights(node.weight.data, outSize, inSize);
@@ -198,10 +195,7 @@ export class ReferenceExecutor {
           padY: 0,
           padX: node.padding,
         };
-        const weights = reorderConvWeights(node.weight.data, g);
-        const taps = convTaps(g);
-        const bias = node.bias?.data ?? null;
-        return stage(convolution(weights, taps, bias, g, inSize, outSize, out));
+        return stage(convolution(node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out));
       }
       case 'scale':
       case 'heaviside': {
@@ -325,11 +319,13 @@ export class ReferenceExecutor {
   }
 }
 
-/** A conv stage's run: conv2d.wat's SIMD twin of conv2dSample where WebAssembly SIMD runs, else conv2dSample itself. */
-function convolution(weights: Float64Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, inSize: number, outSize: number, out: Float32Array): Stage['run'] {
-  const simd = WasmConv2d.create(weights, taps, bias, g);
-  if (!simd) return scalarConvolution(weights, taps, bias, g, inSize, outSize, out);
-  // The weights live on in the kernel's memory only: this closure must not hold the float64 copy too.
+/**
+ * A conv stage's run from the node's weight [Cout, Cin, kH, kW]: conv2d.wat's SIMD twin of conv2dSample where
+ * WebAssembly SIMD runs (its float32 weights live in the kernel's memory only), else conv2dSample itself.
+ */
+function convolution(weight: Float32Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, inSize: number, outSize: number, out: Float32Array): Stage['run'] {
+  const simd = WasmConv2d.fromWeights(weight, taps, bias, g);
+  if (!simd) return scalarConvolution(reorderConvWeights(weight, g), taps, bias, g, inSize, outSize, out);
   return (input, batch) => {
     for (let b = 0; b < batch; b++) simd.run(input, b * inSize, out, b * outSize);
   };

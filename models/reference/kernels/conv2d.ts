@@ -43,12 +43,28 @@ export function conv2dGeometry(
 
 /** Weights reordered to [Cin][kH][kW][Cout] so the innermost scatter loop walks output channels contiguously. */
 export function reorderConvWeights(weight: Float32Array, g: Conv2dGeometry): Float64Array {
-  const { inChannels: cin, outChannels: cout, kernelHeight: kh, kernelWidth: kw } = g;
   const out = new Float64Array(weight.length);
-  for (let co = 0; co < cout; co++)
-    for (let ci = 0; ci < cin; ci++)
-      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((ci * kh + y) * kw + x) * cout + co] = weight[((co * cin + ci) * kh + y) * kw + x]!;
+  reorderConvWeightsInto(weight, g, out);
   return out;
+}
+
+/** Output channels moved per pass of reorderConvWeightsInto: as many source rows as the cache follows at once. */
+const REORDER_BLOCK = 16;
+
+/**
+ * reorderConvWeights into `out` (float32 or float64: a float32 weight is exact in either). A few output channels at
+ * a time, so both sides are walked nearly in order: the plain transpose strides one side by a whole layer.
+ */
+export function reorderConvWeightsInto(weight: Float32Array, g: Conv2dGeometry, out: Float32Array | Float64Array): void {
+  const { inChannels: cin, outChannels: cout, kernelHeight: kh, kernelWidth: kw } = g;
+  const fanIn = cin * kh * kw;
+  for (let co0 = 0; co0 < cout; co0 += REORDER_BLOCK) {
+    const co1 = Math.min(cout, co0 + REORDER_BLOCK);
+    for (let k = 0; k < fanIn; k++) {
+      const dst = k * cout;
+      for (let co = co0; co < co1; co++) out[dst + co] = weight[co * fanIn + k]!;
+    }
+  }
 }
 
 /**

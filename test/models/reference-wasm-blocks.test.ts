@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { WasmConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
+import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
+
+/**
+ * conv2d.wat sums 16 output channels per pass, then pairs, then a last odd one: channel counts from 1 to 41 reach
+ * every mix of them. Spike inputs take the add-only path, any other value the multiply-add one.
+ */
+describe('the float reference convolution in WebAssembly SIMD, wide layers', () => {
+  const geometry = fc.record({
+    inChannels: fc.integer({ min: 1, max: 6 }),
+    outChannels: fc.integer({ min: 1, max: 41 }),
+    size: fc.integer({ min: 2, max: 6 }),
+    kernel: fc.constantFrom(1, 3),
+    stride: fc.integer({ min: 1, max: 2 }),
+    bias: fc.boolean(),
+    spikes: fc.boolean(),
+  });
+
+  it("gives conv2dSample's float32 outputs bit for bit for 1 to 41 output channels, spikes and values", () => {
+    fc.assert(
+      fc.property(geometry, fc.integer({ min: 1, max: 2 ** 31 - 1 }), (r, seed) => {
+        const pad = r.kernel === 3 ? 1 : 0;
+        const outSide = Math.floor((r.size + 2 * pad - r.kernel) / r.stride) + 1;
+        const g: Conv2dGeometry = {
+          inChannels: r.inChannels,
+          inHeight: r.size,
+          inWidth: r.size,
+          outChannels: r.outChannels,
+          outHeight: outSide,
+          outWidth: outSide,
+          kernelHeight: r.kernel,
+          kernelWidth: r.kernel,
+          strideY: r.stride,
+          strideX: r.stride,
+          padY: pad,
+          padX: pad,
+        };
+        let state = seed;
+        const random = () => {
+          state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+          return state / 2 ** 32;
+        };
+        const inSize = r.inChannels * r.size * r.size;
+        const outSize = r.outChannels * outSide * outSide;
+        const input = Float32Array.from({ length: 2 * inSize }, () => (random() < 0.6 ? 0 : r.spikes ? 1 : Math.fround(random() * 4 - 2)));
+        const weight = Float32Array.from({ length: r.outChannels * r.inChannels * r.kernel * r.kernel }, () => Math.fround(random() * 2 - 1));
+        const bias = r.bias ? Float32Array.from({ length: r.outChannels }, () => Math.fround(random() - 0.5)) : null;
+        const taps = convTaps(g);
+        const expected = new Float32Array(2 * outSize);
+        const acc = new Float64Array(outSize);
+        const reordered = reorderConvWeights(weight, g);
+        for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
+        const got = new Float32Array(2 * outSize);
+        const simd = WasmConv2d.fromWeights(weight, taps, bias, g)!;
+        for (let b = 0; b < 2; b++) simd.run(input, b * inSize, got, b * outSize);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
