@@ -12,7 +12,7 @@ export function registerCheck(yargs: Argv): Argv {
     'check <model>',
     'Check a model (compiled on the fly) or a .chip.pb against a chip: which layer and core break which limit, by how much',
     (y) => compileOptions(y),
-    (args) => {
+    async (args) => {
       if (args.model.endsWith('.pb')) {
         if (args.printAfter !== undefined) throw new UsageError(`--print-after prints a stage of compiling a model; ${args.model} is compiled already`);
         const program = readChipProgramFile(args.model);
@@ -25,7 +25,7 @@ export function registerCheck(yargs: Argv): Argv {
         if (!ok) process.exitCode = 1;
         return;
       }
-      runCompile(args, false);
+      await runCompile(args, false);
     },
   );
 }

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { validateChipProgram } from '../../chips/ir/validate-chip-program.js';
 import type { ChipBudget } from '../../compiler/passes/place.js';
+import { calibrateFolded } from '../../compiler/float/calibrate-folded.js';
 import { PASS_NAMES, compile, type Compilation } from '../../compiler/compile.js';
 import { printStage } from '../../compiler/pass.js';
 import { CompileError } from '../../compiler/errors.js';
@@ -13,7 +14,7 @@ import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-o
 import { calibrationInput } from '../calibration-input.js';
 import { resolveChip } from '../chip-option.js';
 import { emit } from '../output.js';
-import { chipBudget, count, integerIn, numberIn, text } from '../arguments.js';
+import { chipBudget, count, integerIn, numberIn, text, threads } from '../arguments.js';
 import { UsageError } from '../failure.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 
@@ -26,6 +27,7 @@ export interface CompileArgs {
   calibration?: number;
   calibrationInput?: string;
   data?: string;
+  workers?: number;
   threshold: 'auto' | 'schedule' | 'mean';
   learning?: string;
   learnLayers?: string;
@@ -53,6 +55,7 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     })
     .option('calibration-input', { type: 'string', coerce: text('calibration-input'), describe: 'raw float32 NCHW file of calibration inputs (instead of Fashion-MNIST)' })
     .option('data', { type: 'string', describe: 'dataset for calibration: any --data eval reads (default: Fashion-MNIST)' })
+    .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads for OTS calibration (default: one per CPU core; the tables do not depend on it)' })
     .option('threshold', {
       choices: ['auto', 'schedule', 'mean'] as const,
       default: 'auto' as const,
@@ -75,7 +78,7 @@ export function compileOptions(y: Argv): Argv<CompileArgs> {
     }) as Argv<CompileArgs>;
 }
 
-export function runCompile(args: CompileArgs, write: boolean) {
+export async function runCompile(args: CompileArgs, write: boolean) {
   if (write) checkOutputs('compile', [{ option: 'output', path: args.output }], [args.model, args.arch, args.calibrationInput, args.chip, args.data]);
   const { model } = loadModel(args.model, topologyOptions(args));
   const chip = resolveChip(args.chip);
@@ -89,9 +92,11 @@ export function runCompile(args: CompileArgs, write: boolean) {
       })
     : null;
   const started = performance.now();
+  // The pass would calibrate on one thread: the same tables come from every core first.
+  const tables = calibration ? await calibrateFolded(model, calibration.input, calibration.count, args.workers) : null;
   const learning = learningOptions(args);
   const result = compileOrReport(args.json, () =>
-    compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration } : {}), ...(learning ? { learning } : {}) }),
+    compile(model, chip, { chips, threshold: args.threshold, ...(calibration ? { calibration: { ...calibration, tables: tables! } } : {}), ...(learning ? { learning } : {}) }),
   );
   const seconds = (performance.now() - started) / 1000;
   const program = result.program;
@@ -199,8 +204,8 @@ export function registerCompile(yargs: Argv): Argv {
     'Compile a trained SNN to a chip program (.chip.pb): fold, freeze, quantize, lower, partition, place, route, check',
     (y) =>
       compileOptions(y).option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the .chip.pb file to write' }) as Argv<CompileArgs>,
-    (args) => {
-      runCompile(args, true);
+    async (args) => {
+      await runCompile(args, true);
     },
   );
 }

@@ -4,9 +4,10 @@ import { serializeModel } from '../../models/format/model-file.js';
 import { lifKey, lifNodes } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
-import { calibrateOts, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
+import { usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
+import { calibrateOtsParallel } from '../../models/reference/calibrate-ots-parallel.js';
 import { emit } from '../output.js';
-import { count, text } from '../arguments.js';
+import { count, text, threads } from '../arguments.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 
 interface ConvertArgs {
@@ -15,6 +16,7 @@ interface ConvertArgs {
   preset?: string;
   calibration: number;
   data?: string;
+  workers?: number;
   output: string;
   json: boolean;
 }
@@ -31,15 +33,20 @@ export function registerConvert(yargs: Argv): Argv {
         .options(NIR_OPTIONS)
         .option('calibration', { type: 'number', default: 1024, coerce: count('calibration', 0), describe: 'freeze OTS on the first N training images (0: leave unfrozen)' })
         .option('data', { type: 'string', describe: 'dataset for calibration: any --data eval reads (default: Fashion-MNIST)' })
+        .option('workers', {
+          type: 'number',
+          coerce: threads('workers'),
+          describe: 'worker threads for OTS calibration (default: one per CPU core; the tables do not depend on it)',
+        })
         .option('output', { alias: 'o', type: 'string', demandOption: true, coerce: text('output'), describe: 'the .snnmodel file to write' })
         .option('json', { type: 'boolean', default: false }) as Argv<ConvertArgs>,
-    (args) => {
+    async (args) => {
       checkOutputs('convert', [{ option: 'output', path: args.output }], [args.checkpoint, args.arch, args.data]);
       let { model } = loadModel(args.checkpoint, topologyOptions(args));
       let calibration: { images: number; source: string } | null = null;
       if (usesOts(model) && args.calibration > 0) {
         const train = calibrationInput(model, { count: args.calibration, ...(args.data ? { data: args.data } : {}) });
-        model = withFrozenThresholds(model, calibrateOts(model, train.input, train.count));
+        model = withFrozenThresholds(model, await calibrateOtsParallel(model, train.input, train.count, args.workers));
         calibration = { images: train.count, source: train.source };
       }
       writeOutputFile(args.output, serializeModel(model));

@@ -8,11 +8,12 @@ import { calibrationInput } from '../calibration-input.js';
 import { lifNodes, lifKey, type Model } from '../../models/graph/model.js';
 import { loadModel } from '../../models/load-model.js';
 import { NIR_OPTIONS, topologyOptions } from '../model-option.js';
-import { calibrateOts, hasFrozenThresholds, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
-import { evaluateWithNeuroBench, type NeuroBenchMetrics } from '../../models/metrics/neurobench.js';
+import { hasFrozenThresholds, usesOts, withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
+import { calibrateOtsParallel } from '../../models/reference/calibrate-ots-parallel.js';
+import { evaluateWithNeuroBenchParallel, type NeuroBenchMetrics } from '../../models/metrics/neurobench.js';
 import type { ThresholdMode } from '../../models/reference/executor.js';
 import { emit, percent, progressBar } from '../output.js';
-import { count, integerIn, text } from '../arguments.js';
+import { count, integerIn, text, threads } from '../arguments.js';
 
 interface EvalArgs {
   model: string;
@@ -25,6 +26,7 @@ interface EvalArgs {
   normalisation?: NormalisationChoice;
   limit?: number;
   batch: number;
+  workers?: number;
   json: boolean;
   outputs: boolean;
   timing: boolean;
@@ -65,6 +67,7 @@ export function registerEval(yargs: Argv): Argv {
         })
         .option('limit', { type: 'number', coerce: count('limit'), describe: 'evaluate only the first N test images' })
         .option('batch', { type: 'number', default: 256, coerce: integerIn('batch', 1, 65_536), describe: 'batch size (changes results only with --thresholds dynamic)' })
+        .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads (default: one per CPU core; results do not depend on it)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('outputs', { type: 'boolean', default: false, describe: 'include per-sample outputs and the threshold table' })
         .option('timing', {
@@ -89,7 +92,7 @@ async function runEval(args: EvalArgs): Promise<void> {
     const file = args['calibration-input'];
     const count = args.calibration ?? (file ? undefined : 1024);
     const batch = calibrationInput(model, { ...(count !== undefined ? { count } : {}), ...(file ? { file } : { data: dataPath }), ...normalisation });
-    model = withFrozenThresholds(model, calibrateOts(model, batch.input, batch.count));
+    model = withFrozenThresholds(model, await calibrateOtsParallel(model, batch.input, batch.count, args.workers));
     calibrated = { images: batch.count, source: batch.source };
   }
   const test = openDataset(dataPath, { model, split: 'test', ...(args.limit !== undefined ? { limit: args.limit } : {}), ...normalisation });
@@ -102,9 +105,10 @@ async function runEval(args: EvalArgs): Promise<void> {
     );
   }
   const bar = progressBar('eval', !args.json);
-  const { evaluation: result, neurobench } = evaluateWithNeuroBench(model, test, {
+  const { evaluation: result, neurobench } = await evaluateWithNeuroBenchParallel(model, test, {
     mode: args.thresholds,
     batch: args.batch,
+    ...(args.workers !== undefined ? { workers: args.workers } : {}),
     keepOutputs: args.outputs,
     onBatch: (done, total) => bar.update(done, total),
   });

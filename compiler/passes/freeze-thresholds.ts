@@ -8,8 +8,12 @@ import type { FoldedModel, FrozenLif, FrozenModel, FrozenNode, ThresholdPolicy }
 export interface FreezeOptions {
   /** `auto`: the per-step table where the chip has one, else the mean with a warning. */
   readonly threshold: 'auto' | 'schedule' | 'mean';
-  /** Calibration images as model input, used when an OTS layer has no frozen table (or to recalibrate). */
-  readonly calibration?: { readonly input: Float32Array; readonly count: number };
+  /**
+   * Calibration images as model input, used when an OTS layer has no frozen table (or to recalibrate). `tables`, when
+   * given, are the tables calibrateOts gives on these images and the folded graph (calibrateFolded, over threads):
+   * then they are taken as they are instead of calibrating again here.
+   */
+  readonly calibration?: { readonly input: Float32Array; readonly count: number; readonly tables?: ReadonlyMap<string, Float32Array> };
 }
 
 /**
@@ -19,7 +23,8 @@ export interface FreezeOptions {
  */
 export function freezeThresholds(folded: FoldedModel, chip: ChipSpec, options: FreezeOptions): { model: FrozenModel; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const calibrated = options.calibration ? calibrateOts(foldedAsModel(folded), options.calibration.input, options.calibration.count) : null;
+  const calibration = options.calibration;
+  const calibrated = calibration ? (calibration.tables ?? calibrateOts(foldedAsModel(folded), calibration.input, calibration.count)) : null;
   const T = folded.timesteps;
   const nodes = folded.nodes.map((node): FrozenNode => {
     if (node.kind !== 'lif') return node;

@@ -15,6 +15,43 @@ export interface WorkloadMetrics {
   readonly membraneUpdates: number | null;
 }
 
+/**
+ * One batch's counts before they are averaged, or those of a part of the batch (its samples run in another thread):
+ * the parts of a batch add up to the batch's own counts (mergeBatchWorkloads), so a batch split over threads counts
+ * as it does whole. Every run makes the same layer calls in the same order, whatever its samples.
+ */
+export interface BatchWorkload {
+  readonly samples: number;
+  /** Per layer call, in the order they were made: effective synaptic ops over the batch. */
+  readonly ops: number[];
+  /** Per layer call: true when every nonzero input was -1 or 1 (then the call's ops are ACs, else MACs). */
+  readonly spikesOnly: boolean[];
+  dense: number;
+  zeros: number;
+  outputs: number;
+  membraneUpdates: number;
+}
+
+function emptyBatch(samples: number): BatchWorkload {
+  return { samples, ops: [], spikesOnly: [], dense: 0, zeros: 0, outputs: 0, membraneUpdates: 0 };
+}
+
+/** The counts of a batch from those of its parts (any order: every count is an integer sum, or all of). */
+export function mergeBatchWorkloads(parts: readonly BatchWorkload[]): BatchWorkload {
+  const merged = emptyBatch(parts.reduce((n, p) => n + p.samples, 0));
+  parts.forEach((part, k) => {
+    part.ops.forEach((ops, i) => {
+      merged.ops[i] = (k === 0 ? 0 : merged.ops[i]!) + ops;
+      merged.spikesOnly[i] = (k === 0 ? true : merged.spikesOnly[i]!) && part.spikesOnly[i]!;
+    });
+    merged.dense += part.dense;
+    merged.zeros += part.zeros;
+    merged.outputs += part.outputs;
+    merged.membraneUpdates += part.membraneUpdates;
+  });
+  return merged;
+}
+
 interface ConnectionLayer {
   readonly reach: SynapticReach;
   readonly inSize: number;
@@ -42,8 +79,7 @@ export class WorkloadCollector {
   private dense = 0;
   private membraneUpdates = 0;
   private readonly membraneKnown: boolean;
-  private batchZeros = 0;
-  private batchOutputs = 0;
+  private current = emptyBatch(0);
   private sparsity = 0;
   private seen = 0;
 
@@ -51,6 +87,8 @@ export class WorkloadCollector {
     model: Model,
     private readonly samples: number,
     mode: ThresholdMode,
+    /** Where each batch's counts go when they are not absorbed here (a part of a batch in a worker thread). */
+    private readonly handOver?: (batch: BatchWorkload) => void,
   ) {
     inferShapes(model).forEach(({ node, inputShape, outputShape }, index) => {
       const reach = synapticReach(node, inputShape, outputShape);
@@ -86,6 +124,20 @@ export class WorkloadCollector {
     };
   }
 
+  /** Adds one batch's counts (in batch order: the sparsity is a float sum), as observing the batch would. */
+  absorb(batch: BatchWorkload): void {
+    batch.ops.forEach((ops, i) => {
+      if (batch.spikesOnly[i]) this.acs += ops;
+      else this.macs += ops;
+    });
+    this.dense += batch.dense;
+    this.membraneUpdates += batch.membraneUpdates;
+    const sparsity = batch.outputs === 0 ? 0 : batch.zeros / batch.outputs;
+    // NeuroBench's manager: results[name] += (result * batch_size) / dataset_len, in this order.
+    this.sparsity += (sparsity * batch.samples) / this.samples;
+    this.seen += batch.samples;
+  }
+
   private countSynapticOps({ reach, inSize }: ConnectionLayer, input: Float32Array, batch: number): void {
     const effective = reach.effective;
     let ops = 0;
@@ -99,9 +151,9 @@ export class WorkloadCollector {
         ops += effective[i]!;
       }
     }
-    if (spikes) this.acs += ops;
-    else this.macs += ops;
-    this.dense += reach.dense * batch;
+    this.current.ops.push(ops);
+    this.current.spikesOnly.push(spikes);
+    this.current.dense += reach.dense * batch;
   }
 
   /**
@@ -109,7 +161,7 @@ export class WorkloadCollector {
    * spikes: an AC call of no effective ops) adds only its dense count, and the spikes of the last step feed no call.
    */
   private countRecurrentOps(reach: SynapticReach, size: number, spikes: Float32Array, batch: number, t: number): void {
-    if (t === 0) this.dense += reach.dense * batch;
+    if (t === 0) this.current.dense += reach.dense * batch;
     if (t === this.timesteps - 1) return;
     this.countSynapticOps({ reach, inSize: size }, spikes, batch);
   }
@@ -118,22 +170,20 @@ export class WorkloadCollector {
     const n = batch * layer.size;
     let zeros = 0;
     for (let i = 0; i < n; i++) if (output[i] === 0) zeros++;
-    this.batchZeros += zeros;
-    this.batchOutputs += n;
+    this.current.zeros += zeros;
+    this.current.outputs += n;
     if (layer.shadow) {
       const changed = layer.shadow.step(input, output, n, t);
       // NeuroBench counts every neuron at a batch's first step, then those whose membrane changed.
-      this.membraneUpdates += t === 0 ? n : changed;
+      this.current.membraneUpdates += t === 0 ? n : changed;
     }
   }
 
   private endBatch(batch: number): void {
-    const sparsity = this.batchOutputs === 0 ? 0 : this.batchZeros / this.batchOutputs;
-    // NeuroBench's manager: results[name] += (result * batch_size) / dataset_len, in this order.
-    this.sparsity += (sparsity * batch) / this.samples;
-    this.batchZeros = 0;
-    this.batchOutputs = 0;
-    this.seen += batch;
+    const counts = { ...this.current, samples: batch };
+    this.current = emptyBatch(0);
+    if (this.handOver) this.handOver(counts);
+    else this.absorb(counts);
   }
 }
 

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Model } from '../graph/model.js';
+import { mergeBatchWorkloads, type BatchWorkload, type WorkloadCollector } from '../metrics/workload-collector.js';
 import { elementCount } from '../graph/tensor.js';
 import { argmax, evaluate, spikingLayerSizes, type EvaluateOptions, type Evaluation, type LabelledSamples } from './evaluate.js';
 import type { EvaluateJob, EvaluateJobResult } from './evaluate-worker.js';
@@ -9,6 +10,11 @@ import type { EvaluateJob, EvaluateJobResult } from './evaluate-worker.js';
 export interface ParallelEvaluateOptions extends EvaluateOptions {
   /** Worker threads (default: one per CPU core); 1, or running from the TypeScript sources, runs evaluate() here. */
   readonly workers?: number;
+  /**
+   * NeuroBench's workload counts of the run (what evaluate's onStage gives it serially): each worker counts its part
+   * of a batch, the parts are merged and the batches absorbed in batch order, so the counts are those of one thread.
+   */
+  readonly workload?: WorkloadCollector;
 }
 
 /**
@@ -23,9 +29,12 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
   const batches = Math.ceil(data.count / batchSize);
   const split = options.mode === 'frozen' ? Math.max(1, options.workers ?? availableParallelism()) : 1;
   const workers = Math.min(options.workers ?? availableParallelism(), batches * split);
-  if (workers <= 1 || !import.meta.url.endsWith('.js')) return evaluate(model, data, options);
+  const workload = options.workload;
+  if (workers <= 1 || !import.meta.url.endsWith('.js')) return evaluate(model, data, workload ? { ...options, onStage: workload.observe } : options);
   const started = performance.now();
-  const inputSize = elementCount(model.input.shape);
+  // Event frames bring one input per step: [T, ...input] per sample.
+  const frames = data.framesPerStep === true;
+  const inputSize = elementCount(model.input.shape) * (frames ? model.timesteps : 1);
   // Parts in sample order: batch k's parts are jobs [k * split, (k + 1) * split).
   const jobs: { first: number; count: number; batch: number }[] = [];
   for (let b = 0; b < batches; b++) {
@@ -45,6 +54,15 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
   let spikes: number[][] | null = null;
   const thresholdsPerBatch: number[][][] = new Array(batches);
   const samplesDone = new Int32Array(batches);
+  // Each batch's parts' workload counts until the batch is whole; batches are absorbed in order.
+  const batchParts: BatchWorkload[][] = Array.from({ length: workload ? batches : 0 }, () => []);
+  let nextToAbsorb = 0;
+  const absorbReady = () => {
+    while (workload && nextToAbsorb < batches && samplesDone[nextToAbsorb] === Math.min(batchSize, data.count - nextToAbsorb * batchSize)) {
+      workload.absorb(mergeBatchWorkloads(batchParts[nextToAbsorb]!));
+      batchParts[nextToAbsorb++] = [];
+    }
+  };
   try {
     let next = 0;
     await new Promise<void>((resolve, reject) => {
@@ -54,7 +72,7 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
         const job = jobs[id]!;
         const input = new Float32Array(job.count * inputSize);
         data.toInput(job.first, job.count, input);
-        const message: EvaluateJob = { id, count: job.count, mode: options.mode, input };
+        const message: EvaluateJob = { id, count: job.count, mode: options.mode, input, frames, workload: workload !== undefined };
         worker.postMessage(message, [input.buffer]);
       };
       for (const worker of pool) {
@@ -72,7 +90,9 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
           result.spikes.forEach((row, l) => row.forEach((v, t) => (spikes![l]![t]! += v)));
           // A batch's thresholds are its first part's: frozen tables are the same for every part.
           if (job.first === job.batch * batchSize) thresholdsPerBatch[job.batch] = result.thresholds;
+          if (result.workload) batchParts[job.batch]!.push(result.workload);
           samplesDone[job.batch] = samplesDone[job.batch]! + job.count;
+          absorbReady();
           done += job.count;
           if (samplesDone[job.batch] === Math.min(batchSize, data.count - job.batch * batchSize)) options.onBatch?.(done, data.count);
           if (done === data.count) resolve();

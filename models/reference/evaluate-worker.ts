@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Model } from '../graph/model.js';
+import { WorkloadCollector, type BatchWorkload } from '../metrics/workload-collector.js';
 import { ReferenceExecutor, type ThresholdMode } from './executor.js';
 
 /** A part of a batch for a worker of evaluateParallel (evaluate-parallel.ts): its samples as model input. */
@@ -8,6 +9,10 @@ export interface EvaluateJob {
   readonly count: number;
   readonly mode: ThresholdMode;
   readonly input: Float32Array;
+  /** The input holds one frame per step ([count, T, ...input]), as ReferenceExecutor.run's `frames`. */
+  readonly frames: boolean;
+  /** Count NeuroBench's workload of the part (WorkloadCollector's counts of one batch, not yet averaged). */
+  readonly workload: boolean;
 }
 
 export interface EvaluateJobResult {
@@ -17,6 +22,7 @@ export interface EvaluateJobResult {
   readonly lifKeys: readonly string[];
   readonly spikes: readonly number[][];
   readonly thresholds: number[][];
+  readonly workload: BatchWorkload | null;
 }
 
 /** One executor per worker, built once; each job runs its samples for T steps and sends the run back. */
@@ -24,8 +30,17 @@ if (parentPort && workerData) {
   const { model, maxBatch } = workerData as { model: Model; maxBatch: number };
   const executor = new ReferenceExecutor(model, maxBatch);
   const port = parentPort;
+  let counted: BatchWorkload | null = null;
+  const collectors = new Map<string, WorkloadCollector>();
+  // One collector per threshold mode (its membrane replay depends on it); each run hands over its one batch.
+  const collector = (mode: ThresholdMode) => {
+    let c = collectors.get(mode);
+    if (!c) collectors.set(mode, (c = new WorkloadCollector(model, 1, mode, (batch) => (counted = batch))));
+    return c;
+  };
   port.on('message', (job: EvaluateJob) => {
-    const run = executor.run(job.input, job.count, job.mode);
+    counted = null;
+    const run = executor.run(job.input, job.count, job.mode, undefined, job.workload ? collector(job.mode).observe : undefined, job.frames);
     const result: EvaluateJobResult = {
       id: job.id,
       classes: run.classes,
@@ -33,6 +48,7 @@ if (parentPort && workerData) {
       lifKeys: run.lifKeys,
       spikes: run.spikesPerLayerPerStep.map((row) => [...row]),
       thresholds: run.thresholdsPerLayerPerStep.map((row) => [...row]),
+      workload: counted,
     };
     port.postMessage(result, [run.outputs.buffer as ArrayBuffer]);
   });
