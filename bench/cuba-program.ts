@@ -1,4 +1,5 @@
 import { IR_VERSION, type ChipProgram, type Core } from '../chips/ir/chip-program.js';
+import { chipFamilyValue } from '../chips/ir/ir-enum-text.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { serpentinePosition } from '../compiler/passes/place.js';
 
@@ -82,8 +83,8 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
   return {
     irVersion: IR_VERSION,
     chipName: spec.name,
-    chipFamily: spec.family,
-    source: { name: `cuba-${neurons}`, sha256: '', kind: 'other' },
+    chipFamily: chipFamilyValue(spec.family),
+    source: { name: `cuba-${neurons}`, sha256: '', kind: 'SOURCE_OTHER' },
     timesteps: steps,
     chipCount: Math.ceil(coreCount / spec.mesh.coresPerChip),
     input: { shape: [1, 1, 1], placement: 'INPUT_HOST', payloadBits: 0, valueScale: 1, hostWeights: new Float32Array(0), hostBias: new Float32Array(0) },
@@ -118,13 +119,13 @@ export function cubaProgram(spec: ChipSpec, neurons: number, steps = 1000, fanIn
           biasMaxError: 0,
           decayFloat: 1 - AV / 4096,
           decayChip: 1 - AV / 4096,
-          thresholdPolicy: 'constant',
+          thresholdPolicy: 'THRESHOLD_CONSTANT',
         },
       },
     ],
     cores,
-    probes: [{ layer: 0, variable: 'spikes' }],
-    learning: { layers: [], rule: '', epochSteps: 0, settings: [] },
+    probes: [{ layer: 0, variable: 'PROBE_SPIKES' }],
+    learning: { layers: [], rule: '', ruleKind: 'LEARNING_NONE', epochSteps: 0, settings: [] },
     notes: ['cuba benchmark network (bench/cuba)'],
   };
 }

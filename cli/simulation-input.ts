@@ -1,4 +1,5 @@
 import type { ChipProgram } from '../chips/ir/chip-program.js';
+import { SOURCE_KIND_TEXT } from '../chips/ir/ir-enum-text.js';
 import type { ImageSet } from '../models/datasets/fashion-mnist.js';
 import { openDataset, type OpenedDataset } from '../models/datasets/open-dataset.js';
 import type { Model, ModelSource } from '../models/graph/model.js';
@@ -29,7 +30,8 @@ export function takesPixels(program: ChipProgram): boolean {
  */
 export function programAsModel(program: ChipProgram): Model {
   const kinds: readonly ModelSource[] = ['osr-ots', 'rate-bp', 'nir', 'other'];
-  const source = kinds.includes(program.source.kind as ModelSource) ? (program.source.kind as ModelSource) : 'other';
+  const kind = SOURCE_KIND_TEXT[program.source.kind] as ModelSource;
+  const source = kinds.includes(kind) ? kind : 'other';
   return {
     name: program.source.name,
     source,

@@ -1,4 +1,5 @@
 import type { ChipProgram, Core, Layer } from '../chips/ir/chip-program.js';
+import { CHIP_FAMILY_TEXT } from '../chips/ir/ir-enum-text.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { isDiagonalConv } from '../chips/ir/diagonal.js';
 import { chooseDatapath, type Datapath } from './datapath.js';
@@ -109,10 +110,11 @@ export interface ProgramRuntime {
 
 /** Builds the runtime of a program; refuses a program written for another chip family or with a foreign layout. */
 export function buildRuntime(program: ChipProgram, spec: ChipSpec, file: string): ProgramRuntime {
-  if (program.chipFamily !== spec.family) {
+  const family = CHIP_FAMILY_TEXT[program.chipFamily];
+  if (family !== spec.family) {
     throw new SimulationError(
       file,
-      `the program was compiled for ${program.chipName} (${program.chipFamily}); the chip spec ${spec.name} is ${spec.family}: compile it for this chip`,
+      `the program was compiled for ${program.chipName} (${family || 'no family'}); the chip spec ${spec.name} is ${spec.family}: compile it for this chip`,
     );
   }
   const datapath = chooseDatapath(spec, file);

@@ -5,7 +5,8 @@
  * ChipProgram or a ChipProgramError, never another exception.
  *
  * Conversion walks the schema's reflection rather than naming every field: the same code maps enum names to
- * numbers, typed arrays to packed fields, and checks each value against its proto type, for every message.
+ * numbers, typed arrays to packed fields, and checks each value against its proto type, for every message. The
+ * text fields of versions 1 and 2 are read into the enums that replaced them (chip-program-version-2.ts).
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { ChipProgramError } from '../errors.js';
 import { chipReaderMemoryBudget, overBudget } from '../memory-budget.js';
-import { READABLE_IR_VERSIONS, type ChipProgram } from './chip-program.js';
+import { READABLE_IR_VERSIONS, readableVersionsText, type ChipProgram } from './chip-program.js';
+import { FIRST_VERSION_WITH_ENUMS, TEXT_FIELDS, addVersion3Fields } from './chip-program-version-2.js';
 import { decodedSizeEstimate } from './decoded-size.js';
 import { layerLabel, validateChipProgram } from './validate-chip-program.js';
 
@@ -73,9 +75,9 @@ export function decodeChipProgram(bytes: Uint8Array, file: string): ChipProgram 
   }
   // The version decides how to read everything else, so it is checked before any other field.
   if (!READABLE_IR_VERSIONS.includes(wire.irVersion as number)) {
-    throw new ChipProgramError(file, `IR version ${String(wire.irVersion)}; this spikechip reads versions ${READABLE_IR_VERSIONS.join(' and ')}`);
+    throw new ChipProgramError(file, `IR version ${String(wire.irVersion)}; ${readableVersionsText()}`);
   }
-  const program = fromWire(type, wire, { owner: '', path: '' }, file) as unknown as ChipProgram;
+  const program = fromWire(type, wire, { owner: '', path: '' }, file, wire.irVersion as number) as unknown as ChipProgram;
   validateChipProgram(program, file);
   return program;
 }
@@ -163,7 +165,7 @@ function enumOf(field: protobuf.Field): protobuf.Enum | null {
 
 function mayBeAbsent(field: protobuf.Field): boolean {
   const key = `${field.parent?.name}.${field.name}`;
-  return field.partOf !== null || OPTIONAL_MESSAGE_FIELDS.has(key) || OMITTED_AT_DEFAULT.has(key);
+  return field.partOf !== null || OPTIONAL_MESSAGE_FIELDS.has(key) || OMITTED_AT_DEFAULT.has(key) || Object.hasOwn(TEXT_FIELDS, key);
 }
 
 function isDefault(value: unknown): boolean {
@@ -275,11 +277,12 @@ function repeatedToWire(field: protobuf.Field, value: unknown, at: Location, fil
 }
 
 /** protobufjs's plain object (defaults filled, enums as numbers) -> program record, refusing what it cannot hold. */
-function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string): Fields {
+function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string, version: number): Fields {
   const record: Fields = {};
   for (const field of type.fieldsArray) {
     const value = wire[field.name];
     if (OMITTED_AT_DEFAULT.has(`${type.name}.${field.name}`) && isDefault(value)) continue;
+    if (Object.hasOwn(TEXT_FIELDS, `${type.name}.${field.name}`)) continue; // read after the loop, into its enum
     const here = fieldLocation(at, field);
     const messageType = messageTypeOf(field);
     const enumType = enumOf(field);
@@ -287,7 +290,7 @@ function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string)
       const list = value as unknown[];
       const typedArray = TYPED_ARRAYS[field.type];
       if (messageType) {
-        record[field.name] = list.map((element, index) => fromWire(messageType, element as Fields, elementLocation(at, field, index, element), file));
+        record[field.name] = list.map((element, index) => fromWire(messageType, element as Fields, elementLocation(at, field, index, element), file, version));
       } else if (typedArray) {
         record[field.name] = typedArray.from(list as number[]);
       } else {
@@ -299,7 +302,7 @@ function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string)
         if (mayBeAbsent(field)) continue;
         fail(file, here, 'is missing');
       }
-      record[field.name] = fromWire(messageType, value as Fields, here, file);
+      record[field.name] = fromWire(messageType, value as Fields, here, file, version);
     } else if (enumType) {
       const name = enumType.valuesById[value as number];
       if (name === undefined) fail(file, here, `has value ${String(value)}, which is not ${withArticle(enumType.name)}`);
@@ -309,5 +312,24 @@ function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string)
       record[field.name] = value;
     }
   }
+  readTextFields(type, wire, record, at, file, version);
   return record;
+}
+
+/** Version 1 and 2 text into the enums that replaced it (an empty text leaves the enum as read); refused in version 3. */
+function readTextFields(type: protobuf.Type, wire: Fields, record: Fields, at: Location, file: string, version: number): void {
+  for (const field of type.fieldsArray) {
+    const textField = TEXT_FIELDS[`${type.name}.${field.name}`];
+    const text = wire[field.name];
+    if (!textField || text === '') continue;
+    const here = fieldLocation(at, field);
+    if (version >= FIRST_VERSION_WITH_ENUMS) fail(file, here, `is a field of IR versions 1 and 2; version ${version} has the enum ${protoName(type.fields[textField.field]!)}`);
+    const value = Object.keys(textField.text).find((name) => textField.text[name] === text);
+    if (value === undefined) {
+      const known = Object.values(textField.text).filter((t) => t !== '');
+      fail(file, here, `${describe(text)} is none of ${known.map((t) => JSON.stringify(t)).join(', ')}`);
+    }
+    record[textField.field] = value;
+  }
+  if (version < FIRST_VERSION_WITH_ENUMS) addVersion3Fields(type.name, record);
 }

@@ -6,9 +6,17 @@
  */
 
 /** The `ir_version` this code writes. */
-export const IR_VERSION = 2;
-/** Every `ir_version` this code reads: version 1 lacks only `chip_spec_sha256`. */
-export const READABLE_IR_VERSIONS: readonly number[] = [1, 2];
+export const IR_VERSION = 3;
+/**
+ * Every `ir_version` this code reads: version 2 has text where version 3 has enums (chip-program-version-2.ts maps
+ * it), version 1 also lacks `chip_spec_sha256`.
+ */
+export const READABLE_IR_VERSIONS: readonly number[] = [1, 2, 3];
+
+/** `this spikechip reads versions 1, 2 and 3`, for the error that refuses another version. */
+export function readableVersionsText(): string {
+  return `this spikechip reads versions ${READABLE_IR_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_IR_VERSIONS[READABLE_IR_VERSIONS.length - 1]}`;
+}
 
 export const INPUT_PLACEMENTS = ['INPUT_PLACEMENT_UNSPECIFIED', 'INPUT_GRADED_SPIKES', 'INPUT_ANN_CORE', 'INPUT_HOST'] as const;
 /** How the analog input reaches the first layer (see the proto for each value). */
@@ -25,12 +33,39 @@ export const CORE_ROLES = ['CORE_ROLE_UNSPECIFIED', 'CORE_SOMA', 'CORE_PARTIAL']
 /** CORE_SOMA holds neurons; CORE_PARTIAL holds only synapses and sends partial sums to its soma core. */
 export type CoreRole = (typeof CORE_ROLES)[number];
 
+export const CHIP_FAMILY_VALUES = ['CHIP_FAMILY_UNSPECIFIED', 'CHIP_LOIHI1', 'CHIP_LOIHI2', 'CHIP_TIANJIC'] as const;
+/** The neuron datapath the program's integers are for: a chip spec's `family` (ir-enum-text.ts maps the two). */
+export type ChipFamilyValue = (typeof CHIP_FAMILY_VALUES)[number];
+
+export const SOURCE_KINDS = ['SOURCE_KIND_UNSPECIFIED', 'SOURCE_OSR_OTS', 'SOURCE_RATE_BP', 'SOURCE_NIR', 'SOURCE_OTHER'] as const;
+/** The codebase the source model comes from (OSR + OTS, rate-based backprop, NIR, other). */
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export const THRESHOLD_POLICIES = ['THRESHOLD_NONE', 'THRESHOLD_SCHEDULE', 'THRESHOLD_MEAN', 'THRESHOLD_CONSTANT'] as const;
+/** Where a layer's thresholds came from: none (an output layer), the per-step table, its mean, or a fixed value. */
+export type ThresholdPolicy = (typeof THRESHOLD_POLICIES)[number];
+
+export const PROBE_VARIABLES = ['PROBE_VARIABLE_UNSPECIFIED', 'PROBE_VOLTAGE', 'PROBE_SPIKES'] as const;
+export type ProbeVariable = (typeof PROBE_VARIABLES)[number];
+
+export const LEARNING_RULE_KINDS = ['LEARNING_NONE', 'LEARNING_OTTT', 'LEARNING_OTTT_ACCUMULATED', 'LEARNING_RATE', 'LEARNING_WRITTEN'] as const;
+/** A preset's rules, or rules written in Lava's grammar; LEARNING_NONE when no layer learns. */
+export type LearningRuleKind = (typeof LEARNING_RULE_KINDS)[number];
+
+export const ERROR_TIMINGS = ['ERROR_TIMING_UNSPECIFIED', 'ERROR_PER_STEP', 'ERROR_PER_EPOCH'] as const;
+/** The error of each step's output (online), or of the output accumulated over the epoch. */
+export type ErrorTiming = (typeof ERROR_TIMINGS)[number];
+
+export const FEEDBACK_KINDS = ['FEEDBACK_NONE', 'FEEDBACK_TRANSPOSED', 'FEEDBACK_RANDOM'] as const;
+/** A hidden learning layer's feedback weights: the next layer's transposed, or fixed random ones. */
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
+
 export interface ChipProgram {
   /** Always IR_VERSION when written by this code. */
   irVersion: number;
   /** Chip spec name (`loihi`, `loihi2`, `tianjic`, or a user spec's name) and its family. */
   chipName: string;
-  chipFamily: string;
+  chipFamily: ChipFamilyValue;
   source: SourceModel;
   /** Time steps of one inference (the model's T). */
   timesteps: number;
@@ -55,8 +90,7 @@ export interface SourceModel {
   name: string;
   /** SHA-256 (hex) of the canonical model file the program was compiled from. */
   sha256: string;
-  /** osr-ots | rate-bp | nir | other */
-  kind: string;
+  kind: SourceKind;
 }
 
 export interface InputMap {
@@ -187,8 +221,7 @@ export interface QuantizationReport {
   /** The float decay and the decay the chip realises. */
   decayFloat: number;
   decayChip: number;
-  /** "schedule", "mean" (fallback) or "constant". */
-  thresholdPolicy: string;
+  thresholdPolicy: ThresholdPolicy;
 }
 
 export interface Core {
@@ -248,15 +281,16 @@ export interface Route {
 
 export interface OutputProbe {
   layer: number;
-  /** "voltage" (accumulated output) or "spikes". */
-  variable: string;
+  variable: ProbeVariable;
 }
 
 export interface LearningConfig {
   /** Empty when no layer learns. */
   layers: number[];
-  /** The rule as written (Lava's grammar) or a preset name. */
+  /** The rule as the user gave it: a preset's name, or rules in Lava's grammar (free text). */
   rule: string;
+  /** Which of the two `rule` is, and which preset. */
+  ruleKind: LearningRuleKind;
   epochSteps: number;
   /** Other settings of the rule, as key=value text. */
   settings: string[];
@@ -285,14 +319,12 @@ export interface LearningLayerConfig {
   errorSource: ErrorSource;
   /** Graded payload per unit of error. */
   errorScale: number;
-  /** "step" or "epoch". */
-  errorTiming: string;
+  errorTiming: ErrorTiming;
   /** y3 look-up table of a spiking layer; empty for a non-spiking one. */
   surrogateLut: Int32Array;
   surrogateShift: number;
   feedbackFrom: number;
-  /** "", "transposed" or "random". */
-  feedbackKind: string;
+  feedbackKind: FeedbackKind;
   feedbackWeights: Int32Array;
   /** Model units. */
   learningRate: number;

@@ -6,6 +6,7 @@
  */
 import type { ChipSpec } from '../spec/chip-spec.js';
 import type { ChipProgram, Core, CoreRole, InputMap, InputPlacement, Layer, LayerKind, ResetMode } from './chip-program.js';
+import { CHIP_FAMILY_TEXT, ERROR_TIMING_TEXT, FEEDBACK_KIND_TEXT, PROBE_VARIABLE_TEXT, SOURCE_KIND_TEXT, THRESHOLD_POLICY_TEXT } from './ir-enum-text.js';
 import { formatShape, layerLabel } from './validate-chip-program.js';
 
 const SHA256_SHOWN_CHARS = 12;
@@ -78,13 +79,14 @@ export function formatInput(input: InputMap): string {
 
 function printHeader(program: ChipProgram): string {
   const { source, input } = program;
-  const family = program.chipFamily === '' ? '' : ` (${program.chipFamily})`;
+  const familyText = CHIP_FAMILY_TEXT[program.chipFamily];
+  const family = familyText === '' ? '' : ` (${familyText})`;
   const hash = source.sha256 === '' ? 'no sha256' : `sha256 ${source.sha256.slice(0, SHA256_SHOWN_CHARS)}`;
-  const probes = program.probes.map((probe) => `${layerName(program, probe.layer)} ${probe.variable}`);
+  const probes = program.probes.map((probe) => `${layerName(program, probe.layer)} ${PROBE_VARIABLE_TEXT[probe.variable] || 'unspecified'}`);
   return labelled([
     ['chip program', `IR version ${program.irVersion}`],
     ['chip', `${program.chipName}${family}, ${plural(program.chipCount, 'chip')}, ${plural(program.cores.length, 'core')}`],
-    ['source', `${source.name === '' ? '(unnamed)' : source.name}${source.kind === '' ? '' : ` (${source.kind})`}, ${hash}`],
+    ['source', `${source.name === '' ? '(unnamed)' : source.name}${source.kind === 'SOURCE_KIND_UNSPECIFIED' ? '' : ` (${SOURCE_KIND_TEXT[source.kind]})`}, ${hash}`],
     ['timesteps', `T = ${formatNumber(program.timesteps)}`],
     ['input', formatInput(input)],
     ['probes', probes.length === 0 ? 'none' : probes.join(', ')],
@@ -96,15 +98,19 @@ function printHeader(program: ChipProgram): string {
 function printLearning(program: ChipProgram): string {
   const { learning } = program;
   if (learning.layers.length === 0) return 'none';
-  const parts = [...learning.layers.map((index) => layerName(program, index)), `rule ${JSON.stringify(learning.rule)}`];
+  const parts = [
+    ...learning.layers.map((index) => layerName(program, index)),
+    `rule ${JSON.stringify(learning.rule)} (${learning.ruleKind === 'LEARNING_WRITTEN' ? 'written' : 'preset'})`,
+  ];
   parts.push(`epoch ${plural(learning.epochSteps, 'step')}`);
   if (learning.settings.length > 0) parts.push(`settings ${learning.settings.join('; ')}`);
   const configs = (learning.layerConfigs ?? []).map((c) => {
-    const error = c.errorSource === 'ERROR_FEEDBACK' ? `feedback (${c.feedbackKind}) from ${layerName(program, c.feedbackFrom)}` : 'output comparison';
+    const error =
+      c.errorSource === 'ERROR_FEEDBACK' ? `feedback (${FEEDBACK_KIND_TEXT[c.feedbackKind] || 'none'}) from ${layerName(program, c.feedbackFrom)}` : 'output comparison';
     const traces = `x1 +${c.x1.impulse}/decay ${c.x1.decay}, x2 +${c.x2.impulse}/decay ${c.x2.decay}, y1 +${c.y1.impulse}/decay ${c.y1.decay}`;
     const lut = c.surrogateLut.length > 0 ? `, surrogate LUT ${c.surrogateLut.length} entries >> ${c.surrogateShift}` : '';
     const tag = c.tagRule ? `, tag ${JSON.stringify(c.tagRule)}` : '';
-    return `\n  ${layerName(program, c.layer)}: ${JSON.stringify(c.rule)}${tag}, epoch ${plural(c.epochSteps, 'step')}, ${traces}, error ${error} x ${c.errorScale.toPrecision(4)} per ${c.errorTiming}${lut}, rate ${c.learningRate}`;
+    return `\n  ${layerName(program, c.layer)}: ${JSON.stringify(c.rule)}${tag}, epoch ${plural(c.epochSteps, 'step')}, ${traces}, error ${error} x ${c.errorScale.toPrecision(4)} per ${ERROR_TIMING_TEXT[c.errorTiming] || 'unspecified'}${lut}, rate ${c.learningRate}`;
   });
   return parts.join(', ') + configs.join('');
 }
@@ -157,7 +163,7 @@ export function printLayer(layer: Layer, index: number): string {
     'quantization',
     `weight max ${formatNumber(q.weightMaxError)} rms ${formatNumber(q.weightRmsError)}, threshold max ${formatNumber(q.thresholdMaxError)}, ` +
       `bias max ${formatNumber(q.biasMaxError)}, decay ${formatNumber(q.decayFloat)} -> ${formatNumber(q.decayChip)}, ` +
-      `policy ${q.thresholdPolicy === '' ? 'none' : q.thresholdPolicy}`,
+      `policy ${THRESHOLD_POLICY_TEXT[q.thresholdPolicy]}`,
   ]);
   const title = `${layerLabel(index, layer.name)}  ${KIND_TEXT[layer.kind]}  ${formatShape(layer.shape)} <- ${formatShape(layer.sourceShape)}`;
   return [title, ...labelled(rows, '  ')].join('\n');

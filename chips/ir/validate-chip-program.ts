@@ -6,9 +6,18 @@
  */
 import { ChipProgramError } from '../errors.js';
 import { SCHEMA_LIMITS } from '../schema-limits.js';
-import { READABLE_IR_VERSIONS, type ChipProgram, type ConvConnection, type Core, type DenseConnection, type Layer, type Pooling, type SparseConnection } from './chip-program.js';
-
-const PROBE_VARIABLES = ['voltage', 'spikes'];
+import {
+  READABLE_IR_VERSIONS,
+  readableVersionsText,
+  type ChipProgram,
+  type ConvConnection,
+  type Core,
+  type DenseConnection,
+  type Layer,
+  type Pooling,
+  type SparseConnection,
+} from './chip-program.js';
+import { LEARNING_RULE_KIND_TEXT } from './ir-enum-text.js';
 
 /** Throws a ChipProgramError naming `file` and the first problem found; returns when the program is consistent. */
 export function validateChipProgram(program: ChipProgram, file: string): void {
@@ -28,7 +37,7 @@ export function formatShape(shape: readonly number[]): string {
 }
 
 function programProblem(program: ChipProgram): string | undefined {
-  if (!READABLE_IR_VERSIONS.includes(program.irVersion)) return `IR version ${program.irVersion}; this spikechip reads versions ${READABLE_IR_VERSIONS.join(' and ')}`;
+  if (!READABLE_IR_VERSIONS.includes(program.irVersion)) return `IR version ${program.irVersion}; ${readableVersionsText()}`;
   if (program.chipSpecSha256 !== undefined && !/^[0-9a-f]{64}$/.test(program.chipSpecSha256))
     return `chip_spec_sha256 ${JSON.stringify(program.chipSpecSha256.slice(0, 80))} is not a SHA-256 in hex`;
   if (program.chipName === '') return 'chip_name is empty';
@@ -300,7 +309,7 @@ function coreProblem(core: Core, program: ChipProgram, coresById: ReadonlyMap<nu
 function probesProblem(program: ChipProgram): string | undefined {
   for (const [index, probe] of program.probes.entries()) {
     if (probe.layer >= program.layers.length) return `probe ${index}: layer ${probe.layer} does not exist (the program has ${program.layers.length} layers)`;
-    if (!PROBE_VARIABLES.includes(probe.variable)) return `probe ${index}: variable ${JSON.stringify(probe.variable)} is neither "voltage" nor "spikes"`;
+    if (probe.variable === 'PROBE_VARIABLE_UNSPECIFIED') return `probe ${index}: variable is unspecified (PROBE_VOLTAGE or PROBE_SPIKES)`;
   }
   return undefined;
 }
@@ -308,17 +317,26 @@ function probesProblem(program: ChipProgram): string | undefined {
 function learningProblem(program: ChipProgram): string | undefined {
   const missing = program.learning.layers.find((layer) => layer >= program.layers.length);
   if (missing !== undefined) return `learning: layer ${missing} does not exist (the program has ${program.layers.length} layers)`;
+  const learns = program.learning.layers.length > 0;
+  if (learns !== (program.learning.ruleKind !== 'LEARNING_NONE')) {
+    return learns ? 'learning: rule_kind is LEARNING_NONE, yet layers learn' : `learning: rule_kind is ${program.learning.ruleKind}, yet no layer learns`;
+  }
+  const preset = LEARNING_RULE_KIND_TEXT[program.learning.ruleKind];
+  if (learns && program.learning.ruleKind !== 'LEARNING_WRITTEN' && program.learning.rule !== preset) {
+    return `learning: rule ${JSON.stringify(program.learning.rule.slice(0, 80))} is not the preset ${JSON.stringify(preset)} its rule_kind ${program.learning.ruleKind} names`;
+  }
   for (const [index, config] of (program.learning.layerConfigs ?? []).entries()) {
     const at = `learning: layer config ${index}`;
     if (!program.learning.layers.includes(config.layer)) return `${at}: layer ${config.layer} is not among the learning layers [${program.learning.layers.join(', ')}]`;
     if (config.epochSteps === 0) return `${at}: epoch_steps is 0; an epoch is at least one step`;
     if (!(Number.isFinite(config.errorScale) && config.errorScale >= 0)) return `${at}: error_scale ${config.errorScale} is not a finite non-negative number`;
-    if (config.errorTiming !== 'step' && config.errorTiming !== 'epoch') return `${at}: error_timing ${JSON.stringify(config.errorTiming)} is neither "step" nor "epoch"`;
+    if (config.errorTiming === 'ERROR_TIMING_UNSPECIFIED') return `${at}: error_timing is unspecified (ERROR_PER_STEP or ERROR_PER_EPOCH)`;
     if (config.errorSource === 'ERROR_SOURCE_UNSPECIFIED') return `${at}: error_source is unspecified`;
     if (config.errorSource === 'ERROR_FEEDBACK') {
       const from = program.layers[config.feedbackFrom];
       const layer = program.layers[config.layer]!;
       if (!from) return `${at}: feedback_from ${config.feedbackFrom} does not exist`;
+      if (config.feedbackKind === 'FEEDBACK_NONE') return `${at}: error_source is ERROR_FEEDBACK, yet feedback_kind is FEEDBACK_NONE`;
       const expected = gridSize(from.shape) * gridSize(layer.shape);
       if (config.feedbackWeights.length !== expected)
         return `${at}: ${config.feedbackWeights.length} feedback weights, expected ${expected} (${gridSize(from.shape)} x ${gridSize(layer.shape)})`;

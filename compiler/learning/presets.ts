@@ -77,11 +77,11 @@ export function presetConfig(preset: LearningPreset, inputs: PresetInputs): Lear
     y1: NO_TRACE,
     errorSource: 'ERROR_OUTPUT_COMPARISON',
     errorScale,
-    errorTiming: online ? 'step' : 'epoch',
+    errorTiming: online ? 'ERROR_PER_STEP' : 'ERROR_PER_EPOCH',
     surrogateLut: lut.table,
     surrogateShift: lut.shift,
     feedbackFrom: 0,
-    feedbackKind: '',
+    feedbackKind: 'FEEDBACK_NONE',
     feedbackWeights: new Int32Array(0),
     learningRate,
   };
@@ -163,6 +163,7 @@ function accumulatedRules(inputs: AccumulatedInputs): { rule: string; tagRule: s
 }
 
 export type FeedbackKind = 'transposed' | 'random';
+const FEEDBACK_KIND = { transposed: 'FEEDBACK_TRANSPOSED', random: 'FEEDBACK_RANDOM' } as const;
 
 /**
  * A hidden layer's preset: its error is the next layer's error sent back through feedback synapses, B = the next
@@ -202,7 +203,7 @@ export function feedbackConfig(preset: LearningPreset, inputs: PresetInputs, nex
     const random = new Xoshiro128StarStar(seed);
     for (let i = 0; i < weights.length; i++) weights[i] = random.nextBelow(2 * range + 1) - range;
   }
-  return { ...own, errorSource: 'ERROR_FEEDBACK', errorScale: gain, feedbackFrom: next.layer, feedbackKind: kind, feedbackWeights: weights };
+  return { ...own, errorSource: 'ERROR_FEEDBACK', errorScale: gain, feedbackFrom: next.layer, feedbackKind: FEEDBACK_KIND[kind], feedbackWeights: weights };
 }
 
 /**

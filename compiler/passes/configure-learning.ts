@@ -1,6 +1,7 @@
 // Reference: DESIGN.md sections 3 and 5 (on-chip learning: rule, epoch, traces, surrogate LUT, error as a third
 // factor); chips/ir/chip_program.proto (LearningConfig, LearningLayer).
 import type { ChipProgram, LearningLayerConfig } from '../../chips/ir/chip-program.js';
+import { learningRuleKindOf } from '../../chips/ir/ir-enum-text.js';
 import { parseLearningRule, parseLearningRules } from '../../chips/learning/parse-rule.js';
 import { ruleLimits } from '../../chips/learning/rule-limits.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
@@ -65,7 +66,7 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
     }
     if (written) {
       const epochSteps = options.epochSteps ?? 1;
-      config = { ...config, ...written, epochSteps, errorTiming: epochSteps === 1 ? 'step' : 'epoch', learningRate };
+      config = { ...config, ...written, epochSteps, errorTiming: epochSteps === 1 ? 'ERROR_PER_STEP' : 'ERROR_PER_EPOCH', learningRate };
     }
     byLayer.set(index, config);
   }
@@ -88,6 +89,7 @@ export function configureLearning(program: ChipProgram, spec: ChipSpec, options:
     learning: {
       layers: configs.map((c) => c.layer),
       rule: options.rule,
+      ruleKind: learningRuleKindOf(options.rule),
       epochSteps: first.epochSteps,
       settings: [`learning-rate=${learningRate}`, `pooling-area=${poolingArea(program, first.layer)}`, ...(options.feedback ? [`feedback=${options.feedback}`] : [])],
       layerConfigs: configs,

@@ -1,9 +1,13 @@
-import { IR_VERSION, type ChipProgram, type Core } from '../../chips/ir/chip-program.js';
+import { IR_VERSION, type ChipProgram, type Core, type SourceKind } from '../../chips/ir/chip-program.js';
+import { chipFamilyValue } from '../../chips/ir/ir-enum-text.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import { chipSpecSha256 } from '../../chips/spec/spec-hash.js';
+import type { ModelSource } from '../../models/graph/model.js';
 import { sliceUsage } from '../usage.js';
 import type { LoweredNetwork } from './lower-to-synapses.js';
 import type { RoutedCore } from './route.js';
+
+const SOURCE_KIND: Readonly<Record<ModelSource, SourceKind>> = { 'osr-ots': 'SOURCE_OSR_OTS', 'rate-bp': 'SOURCE_RATE_BP', nir: 'SOURCE_NIR', other: 'SOURCE_OTHER' };
 
 export interface EmitOptions {
   readonly notes: readonly string[];
@@ -54,15 +58,15 @@ export function emit(lowered: LoweredNetwork, routed: readonly RoutedCore[], spe
   return {
     irVersion: IR_VERSION,
     chipName: spec.name,
-    chipFamily: spec.family,
-    source: { name: network.name, sha256: network.sha256, kind: network.source },
+    chipFamily: chipFamilyValue(spec.family),
+    source: { name: network.name, sha256: network.sha256, kind: SOURCE_KIND[network.source] },
     timesteps: network.timesteps,
     chipCount: options.chipCount,
     input: lowered.input,
     layers: [...lowered.layers],
     cores,
-    probes: [{ layer: lowered.layers.length - 1, variable: 'voltage' }],
-    learning: { layers: [], rule: '', epochSteps: 0, settings: [] },
+    probes: [{ layer: lowered.layers.length - 1, variable: 'PROBE_VOLTAGE' }],
+    learning: { layers: [], rule: '', ruleKind: 'LEARNING_NONE', epochSteps: 0, settings: [] },
     notes: [...options.notes],
     chipSpecSha256: chipSpecSha256(spec),
   };

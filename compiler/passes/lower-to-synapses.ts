@@ -8,6 +8,7 @@ export interface LoweredNetwork {
   readonly input: InputMap;
 }
 
+const THRESHOLD_POLICY = { schedule: 'THRESHOLD_SCHEDULE', mean: 'THRESHOLD_MEAN', constant: 'THRESHOLD_CONSTANT', none: 'THRESHOLD_NONE' } as const;
 const PLACEMENT = { graded: 'INPUT_GRADED_SPIKES', 'ann-core': 'INPUT_ANN_CORE', host: 'INPUT_HOST' } as const;
 
 /**
@@ -51,7 +52,7 @@ function lowerLayer(layer: QuantizedLayer, index: number): Layer {
     },
     startStep: layer.startStep,
     scale: layer.scale,
-    quantization: { ...layer.error, thresholdPolicy: layer.error.thresholdPolicy },
+    quantization: { ...layer.error, thresholdPolicy: THRESHOLD_POLICY[layer.error.thresholdPolicy] },
     ...(sourceSkip > 0 ? { sourceSkip } : {}),
     ...(branches.length > 0 ? { branches } : {}),
   };

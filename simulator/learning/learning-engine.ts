@@ -188,7 +188,7 @@ export class LearningEngine implements LearningHooks {
     }
     l.stepInEpoch++;
     const epochEnd = l.stepInEpoch === config.epochSteps || t === this.runtime.program.timesteps - 1;
-    if (config.errorTiming === 'step' || epochEnd) {
+    if (config.errorTiming === 'ERROR_PER_STEP' || epochEnd) {
       if (l.next) this.feedBack(l, counters, traceMax);
       else this.writeError(l, layer, traceMax);
     }
@@ -214,8 +214,8 @@ export class LearningEngine implements LearningHooks {
 
   /** y2: the error unit's graded spike, error * errorScale rounded stochastically, saturated to +-traceMax. */
   private writeError(l: LayerLearning, layer: LayerRuntime, traceMax: number): void {
-    const steps = l.config.errorTiming === 'step' ? 1 : Math.max(1, l.stepInEpoch);
-    const since = l.config.errorTiming === 'step' ? l.vStep : l.vEpoch;
+    const steps = l.config.errorTiming === 'ERROR_PER_STEP' ? 1 : Math.max(1, l.stepInEpoch);
+    const since = l.config.errorTiming === 'ERROR_PER_STEP' ? l.vStep : l.vEpoch;
     for (let o = 0; o < l.outputs; o++) l.output[o] = (layer.v[o]! - since[o]!) / (steps * layer.scale);
     crossEntropyError(l.output, this.label, l.error);
     for (let o = 0; o < l.outputs; o++) {

@@ -1,7 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChipProgramError } from '../../chips/errors.js';
-import { IR_VERSION, type ChipProgram, type Core, type Layer, type Range } from '../../chips/ir/chip-program.js';
+import {
+  CHIP_FAMILY_VALUES,
+  IR_VERSION,
+  SOURCE_KINDS,
+  THRESHOLD_POLICIES,
+  type ChipProgram,
+  type Core,
+  type Layer,
+  type LearningRuleKind,
+  type ProbeVariable,
+  type Range,
+} from '../../chips/ir/chip-program.js';
+import { learningRuleKindOf } from '../../chips/ir/ir-enum-text.js';
 import { decodeChipProgram, encodeChipProgram } from '../../chips/ir/chip-program-codec.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
 import { getChip } from '../../chips/registry.js';
@@ -104,7 +116,7 @@ function layerSkeleton(plan: LayerPlan, source: number[], timesteps: number, ind
     },
     startStep: index,
     scale: 1,
-    quantization: { weightMaxError: 0, weightRmsError: 0, thresholdMaxError: 0, biasMaxError: 0, decayFloat: 0, decayChip: 0, thresholdPolicy: '' },
+    quantization: { weightMaxError: 0, weightRmsError: 0, thresholdMaxError: 0, biasMaxError: 0, decayFloat: 0, decayChip: 0, thresholdPolicy: 'THRESHOLD_NONE' },
   };
 }
 
@@ -130,7 +142,7 @@ function filledLayer(skeleton: Layer): fc.Arbitrary<Layer> {
       biasExponent: fc.array(fc.nat(7), { minLength: outputs, maxLength: outputs }),
       scale: anyDouble,
       errors: fc.array(anyDouble, { minLength: 6, maxLength: 6 }),
-      policy: fc.constantFrom('schedule', 'mean', 'constant'),
+      policy: fc.constantFrom(...THRESHOLD_POLICIES),
     })
     .map((v) => {
       const layer = structuredClone(skeleton);
@@ -236,8 +248,8 @@ const validProgram: fc.Arbitrary<ChipProgram> = fc
     return fc
       .record({
         chipName: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
-        chipFamily: text,
-        source: fc.record({ name: text, sha256: fc.stringMatching(/^[0-9a-f]{0,64}$/), kind: text }),
+        chipFamily: fc.constantFrom(...CHIP_FAMILY_VALUES),
+        source: fc.record({ name: text, sha256: fc.stringMatching(/^[0-9a-f]{0,64}$/), kind: fc.constantFrom(...SOURCE_KINDS) }),
         chipCount: fc.integer({ min: 1, max: 4 }),
         placement: fc.constantFrom('INPUT_GRADED_SPIKES', 'INPUT_ANN_CORE', 'INPUT_HOST') as fc.Arbitrary<ChipProgram['input']['placement']>,
         payloadBits: fc.nat(16),
@@ -247,7 +259,7 @@ const validProgram: fc.Arbitrary<ChipProgram> = fc
         layers: fc.tuple(...skeletons.map(filledLayer)),
         coreIds: fc.uniqueArray(fc.nat(4096), { maxLength: 5 }),
         cores: fc.array(corePlan, { minLength: 5, maxLength: 5 }),
-        probes: fc.array(fc.record({ layer: fc.nat(), variable: fc.constantFrom('voltage', 'spikes') }), { maxLength: 2 }),
+        probes: fc.array(fc.record({ layer: fc.nat(), variable: fc.constantFrom('PROBE_VOLTAGE', 'PROBE_SPIKES') as fc.Arbitrary<ProbeVariable> }), { maxLength: 2 }),
         learning: fc.record({ layers: fc.array(fc.nat(), { maxLength: 2 }), rule: text, epochSteps: fc.nat(63), settings: fc.array(text, { maxLength: 2 }) }),
         notes: fc.array(text, { maxLength: 3 }),
       })
@@ -263,11 +275,18 @@ const validProgram: fc.Arbitrary<ChipProgram> = fc
           layers: v.layers,
           cores: buildCores(v.layers, v.cores.slice(0, v.coreIds.length), v.coreIds, v.chipCount),
           probes: v.probes.map((probe) => ({ layer: probe.layer % v.layers.length, variable: probe.variable })),
-          learning: { ...v.learning, layers: v.learning.layers.map((layer) => layer % v.layers.length) },
+          learning: { ...v.learning, layers: v.learning.layers.map((layer) => layer % v.layers.length), ruleKind: ruleKindFor(v.learning) },
           notes: v.notes,
         }),
       );
   });
+
+/** The kind a valid program's rule has: none without learning layers, else its preset or written rules. */
+function ruleKindFor(learning: { layers: readonly number[]; rule: string }): LearningRuleKind {
+  if (learning.layers.length === 0) return 'LEARNING_NONE';
+  const kind = learningRuleKindOf(learning.rule);
+  return kind === 'LEARNING_NONE' ? 'LEARNING_WRITTEN' : kind;
+}
 
 // --- Hostile bytes ---
 

@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChipProgramError } from '../../chips/errors.js';
-import { CORE_ROLES, INPUT_PLACEMENTS, IR_VERSION, LAYER_KINDS, RESET_MODES, type ChipProgram } from '../../chips/ir/chip-program.js';
+import {
+  CHIP_FAMILY_VALUES,
+  CORE_ROLES,
+  ERROR_SOURCES,
+  ERROR_TIMINGS,
+  FEEDBACK_KINDS,
+  INPUT_PLACEMENTS,
+  IR_VERSION,
+  LAYER_KINDS,
+  LEARNING_RULE_KINDS,
+  PROBE_VARIABLES,
+  RESET_MODES,
+  SOURCE_KINDS,
+  THRESHOLD_POLICIES,
+  type ChipProgram,
+} from '../../chips/ir/chip-program.js';
 import { decodeChipProgram, encodeChipProgram, readChipProgramFile, writeChipProgramFile } from '../../chips/ir/chip-program-codec.js';
 import { printChipProgram } from '../../chips/ir/print-chip-program.js';
 import { getChip } from '../../chips/registry.js';
@@ -25,8 +40,8 @@ function smallProgram(): ChipProgram {
   return {
     irVersion: IR_VERSION,
     chipName: 'loihi',
-    chipFamily: 'loihi1',
-    source: { name: 'tiny-conv', sha256: '3f2a9c0d1e4b5a6978877665544332211000ffeeddccbbaa9988776655443322', kind: 'osr-ots' },
+    chipFamily: 'CHIP_LOIHI1',
+    source: { name: 'tiny-conv', sha256: '3f2a9c0d1e4b5a6978877665544332211000ffeeddccbbaa9988776655443322', kind: 'SOURCE_OSR_OTS' },
     timesteps: 4,
     chipCount: 1,
     input: {
@@ -76,7 +91,7 @@ function smallProgram(): ChipProgram {
           biasMaxError: 0,
           decayFloat: 0.5,
           decayChip: 0.5,
-          thresholdPolicy: 'schedule',
+          thresholdPolicy: 'THRESHOLD_SCHEDULE',
         },
       },
       {
@@ -106,7 +121,7 @@ function smallProgram(): ChipProgram {
           biasMaxError: 0.002,
           decayFloat: 1,
           decayChip: 1,
-          thresholdPolicy: 'constant',
+          thresholdPolicy: 'THRESHOLD_CONSTANT',
         },
       },
     ],
@@ -167,10 +182,10 @@ function smallProgram(): ChipProgram {
       },
     ],
     probes: [
-      { layer: 1, variable: 'voltage' },
-      { layer: 0, variable: 'spikes' },
+      { layer: 1, variable: 'PROBE_VOLTAGE' },
+      { layer: 0, variable: 'PROBE_SPIKES' },
     ],
-    learning: { layers: [1], rule: 'dw = 2^-4*x1*y0 - 2^-4*y1*x0', epochSteps: 4, settings: ['x1_tau=8', 'y1_tau=8'] },
+    learning: { layers: [1], rule: 'dw = 2^-4*x1*y0 - 2^-4*y1*x0', ruleKind: 'LEARNING_WRITTEN', epochSteps: 4, settings: ['x1_tau=8', 'y1_tau=8'] },
     notes: ['threshold=schedule', 'chips=1'],
   };
 }
@@ -215,6 +230,14 @@ describe('ChipProgram types mirror the proto', () => {
     expect(LAYER_KINDS).toEqual(names('LayerKind'));
     expect(RESET_MODES).toEqual(names('ResetMode'));
     expect(CORE_ROLES).toEqual(names('CoreRole'));
+    expect(CHIP_FAMILY_VALUES).toEqual(names('ChipFamily'));
+    expect(SOURCE_KINDS).toEqual(names('SourceKind'));
+    expect(THRESHOLD_POLICIES).toEqual(names('ThresholdPolicy'));
+    expect(PROBE_VARIABLES).toEqual(names('ProbeVariable'));
+    expect(LEARNING_RULE_KINDS).toEqual(names('LearningRuleKind'));
+    expect(ERROR_TIMINGS).toEqual(names('ErrorTiming'));
+    expect(FEEDBACK_KINDS).toEqual(names('FeedbackKind'));
+    expect(ERROR_SOURCES).toEqual(names('ErrorSource'));
   });
 });
 
@@ -242,7 +265,7 @@ describe('encode and decode', () => {
     const decoded = decodeChipProgram(encodeChipProgram(version1), 'v1.chip.pb');
     expect(decoded.irVersion).toBe(1);
     expect(decoded.chipSpecSha256).toBeUndefined();
-    expect(IR_VERSION).toBe(2);
+    expect(IR_VERSION).toBe(3);
   });
 
   it('writes through a temporary file and reads the file back', () => {
@@ -305,7 +328,7 @@ describe('decoding refuses bad files with a ChipProgramError', () => {
 
   it('another IR version', () => {
     const bytes = changed((program) => (program.irVersion = 7));
-    expect(decodeError(bytes).message).toBe('bad.chip.pb: IR version 7; this spikechip reads versions 1 and 2');
+    expect(decodeError(bytes).message).toBe('bad.chip.pb: IR version 7; this spikechip reads versions 1, 2 and 3');
   });
 
   it('a spec hash that is not a SHA-256 in hex', () => {
@@ -417,8 +440,15 @@ const structuralProblems: Array<[string, Change, string]> = [
   ['a channel range beyond the layer', (p) => (p.cores[2]!.channels = { begin: 0, end: 4 }), 'core 4: channels [0, 4) is not a range within the 3 channels of layer 1 (fc)'],
   ['a fan-in range beyond the source', (p) => (p.cores[2]!.fanIn = { begin: 16, end: 33 }), 'core 4: fan_in [16, 33) is not a range within the 32 input features of layer 1 (fc)'],
   ['a probe of a layer that does not exist', (p) => (p.probes[0]!.layer = 2), 'probe 0: layer 2 does not exist'],
-  ['a probe of an unknown variable', (p) => (p.probes[1]!.variable = 'current'), 'probe 1: variable "current" is neither'],
+  ['a probe of no variable', (p) => (p.probes[1]!.variable = 'PROBE_VARIABLE_UNSPECIFIED'), 'probe 1: variable is unspecified'],
   ['learning in a layer that does not exist', (p) => (p.learning.layers = [3]), 'learning: layer 3 does not exist'],
+  ['learning layers with no rule kind', (p) => (p.learning.ruleKind = 'LEARNING_NONE'), 'learning: rule_kind is LEARNING_NONE, yet layers learn'],
+  ['a rule kind without learning layers', (p) => (p.learning.layers = []), 'learning: rule_kind is LEARNING_WRITTEN, yet no layer learns'],
+  [
+    'a preset kind whose rule is not the preset',
+    (p) => (p.learning.ruleKind = 'LEARNING_OTTT'),
+    'learning: rule "dw = 2^-4*x1*y0 - 2^-4*y1*x0" is not the preset "ottt" its rule_kind LEARNING_OTTT names',
+  ],
 ];
 
 describe('decoding refuses programs whose parts do not fit, naming the layer or core', () => {

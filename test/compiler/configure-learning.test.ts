@@ -22,7 +22,14 @@ describe('configure-learning', () => {
     expect(program.learning.layers).toEqual([2]);
     // lambda = 0.5 (the source layer's dv 2048); 2x2 pooling: at most 4 spikes per axon and step, 4*(1+.5+.25+.125)
     // = 7.5 spikes of trace, so 16 trace steps per spike (2048 in 2^-7 units) keep it within 127.
-    expect(config).toMatchObject({ layer: 2, epochSteps: 1, x1: { impulse: 2048, decay: 2048 }, errorTiming: 'step', errorSource: 'ERROR_OUTPUT_COMPARISON' });
+    expect(config).toMatchObject({
+      layer: 2,
+      epochSteps: 1,
+      x1: { impulse: 2048, decay: 2048 },
+      errorTiming: 'ERROR_PER_STEP',
+      errorSource: 'ERROR_OUTPUT_COMPARISON',
+      feedbackKind: 'FEEDBACK_NONE',
+    });
     expect(config.rule).toBe('dw = -2^-7*u0*x1*y2');
     expect(config.surrogateLut.length).toBe(0);
     // m_s 2^e * E * X = rate/T * scale / (2^(6 + exp) * area^2)
@@ -33,7 +40,7 @@ describe('configure-learning', () => {
 
   it('writes the rate preset: no decay, epoch T, error of the mean output', () => {
     const config = configureLearning(base, loihi2, { rule: 'rate', layers: 'last' }).learning.layerConfigs![0]!;
-    expect(config).toMatchObject({ epochSteps: 4, x1: { impulse: 7 * 128, decay: 0 }, errorTiming: 'epoch' });
+    expect(config).toMatchObject({ epochSteps: 4, x1: { impulse: 7 * 128, decay: 0 }, errorTiming: 'ERROR_PER_EPOCH' });
   });
 
   it('round-trips through the .chip.pb and prints', () => {
@@ -70,10 +77,14 @@ describe('configure-learning', () => {
     const broken = (patch: object) => ({ ...program, learning: { ...program.learning, layerConfigs: [{ ...config, ...patch }] } });
     expect(() => validateChipProgram(broken({ epochSteps: 0 }), 'p.chip.pb')).toThrow(/layer config 0: epoch_steps is 0/);
     expect(() => validateChipProgram(broken({ layer: 1 }), 'p.chip.pb')).toThrow(/layer 1 is not among the learning layers/);
-    expect(() => validateChipProgram(broken({ errorTiming: 'sometimes' }), 'p.chip.pb')).toThrow(/error_timing/);
-    expect(() => validateChipProgram(broken({ errorSource: 'ERROR_FEEDBACK', feedbackFrom: 2, feedbackWeights: new Int32Array(3) }), 'p.chip.pb')).toThrow(
-      /3 feedback weights, expected 100/,
+    expect(program.learning).toMatchObject({ rule: 'ottt', ruleKind: 'LEARNING_OTTT' });
+    expect(() => validateChipProgram(broken({ errorTiming: 'ERROR_TIMING_UNSPECIFIED' }), 'p.chip.pb')).toThrow(/layer config 0: error_timing is unspecified/);
+    expect(() => validateChipProgram(broken({ errorSource: 'ERROR_FEEDBACK', feedbackFrom: 2, feedbackWeights: new Int32Array(100) }), 'p.chip.pb')).toThrow(
+      /error_source is ERROR_FEEDBACK, yet feedback_kind is FEEDBACK_NONE/,
     );
+    expect(() =>
+      validateChipProgram(broken({ errorSource: 'ERROR_FEEDBACK', feedbackKind: 'FEEDBACK_RANDOM', feedbackFrom: 2, feedbackWeights: new Int32Array(3) }), 'p.chip.pb'),
+    ).toThrow(/3 feedback weights, expected 100/);
   });
 
   it('refuses a bad rule naming its column, conv and hidden layers, and a chip without a learning engine', () => {

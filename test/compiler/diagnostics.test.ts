@@ -278,7 +278,7 @@ describe('thresholds, reset and decay', () => {
     );
     for (const layer of loihi.program!.layers.slice(0, 2)) {
       expect(new Set(layer.neuron.thresholdMantissa).size).toBe(1);
-      expect(layer.quantization.thresholdPolicy).toBe('mean');
+      expect(layer.quantization.thresholdPolicy).toBe('THRESHOLD_MEAN');
     }
     const mean = compiled(varying(), getChip('loihi2'), { chips: 'auto', threshold: 'mean' });
     expect(withCode(mean.diagnostics, 'W-THRESHOLD-SCHEDULE')[0]!.message).toBe(
@@ -287,7 +287,7 @@ describe('thresholds, reset and decay', () => {
     // loihi2 has threshold tables: auto keeps the schedule and says nothing.
     const schedule = compiled(varying(), getChip('loihi2'));
     expect(withCode(schedule.diagnostics, 'W-THRESHOLD-SCHEDULE')).toEqual([]);
-    expect(schedule.program!.layers[0]!.quantization.thresholdPolicy).toBe('schedule');
+    expect(schedule.program!.layers[0]!.quantization.thresholdPolicy).toBe('THRESHOLD_SCHEDULE');
   });
 
   it('W-RESET-MODE: soft reset on a chip that resets to zero, and the reverse', () => {

@@ -11,7 +11,15 @@ import { buildRuntime } from '../../simulator/runtime.js';
 function tinyProgram(reset: 'RESET_SUBTRACT' | 'RESET_ZERO', thresholds: number[]): ChipProgram {
   const range = (begin: number, end: number) => ({ begin, end });
   const usage = { neurons: 0, inputAxons: 0, outputAxons: 0, synapseBits: 0, synapses: 0, fanIn: 0 };
-  const quantization = { weightMaxError: 0, weightRmsError: 0, thresholdMaxError: 0, biasMaxError: 0, decayFloat: 0.5, decayChip: 0.5, thresholdPolicy: 'schedule' };
+  const quantization = {
+    weightMaxError: 0,
+    weightRmsError: 0,
+    thresholdMaxError: 0,
+    biasMaxError: 0,
+    decayFloat: 0.5,
+    decayChip: 0.5,
+    thresholdPolicy: 'THRESHOLD_SCHEDULE',
+  } as const;
   const hidden: Layer = {
     name: 'hidden',
     kind: 'LAYER_SPIKING',
@@ -54,15 +62,15 @@ function tinyProgram(reset: 'RESET_SUBTRACT' | 'RESET_ZERO', thresholds: number[
   return {
     irVersion: IR_VERSION,
     chipName: 'loihi2',
-    chipFamily: 'loihi2',
-    source: { name: 'tiny', sha256: '', kind: 'other' },
+    chipFamily: 'CHIP_LOIHI2',
+    source: { name: 'tiny', sha256: '', kind: 'SOURCE_OTHER' },
     timesteps: 3,
     chipCount: 1,
     input: { shape: [2, 1, 1], placement: 'INPUT_GRADED_SPIKES', payloadBits: 8, valueScale: 1, hostWeights: new Float32Array(0), hostBias: new Float32Array(0) },
     layers: [hidden, output],
     cores: [core(0, 0, 2, 2, 0), core(1, 1, 1, 2, 2)],
-    probes: [{ layer: 1, variable: 'voltage' }],
-    learning: { layers: [], rule: '', epochSteps: 0, settings: [] },
+    probes: [{ layer: 1, variable: 'PROBE_VOLTAGE' }],
+    learning: { layers: [], rule: '', ruleKind: 'LEARNING_NONE', epochSteps: 0, settings: [] },
     notes: [],
   };
 }

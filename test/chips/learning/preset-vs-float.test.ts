@@ -49,7 +49,7 @@ describe.each(['ottt', 'rate'] as const)('preset %s in fixed point vs float', (p
       traceError = traceError * lambda + 2;
       const epochEnd = config.epochSteps === 1 || t === T - 1;
       if (!epochEnd) continue;
-      const error = config.errorTiming === 'step' ? ERRORS[t]! : ERRORS[T - 1]!;
+      const error = config.errorTiming === 'ERROR_PER_STEP' ? ERRORS[t]! : ERRORS[T - 1]!;
       const y = error * config.errorScale;
       change += coefficient * y * x;
       // |y x - y' x'| <= |y| dx + |x| dy + dx dy with dy < 1, then the weight's own rounding (< 1 step)
@@ -66,7 +66,7 @@ describe.each(['ottt', 'rate'] as const)('preset %s in fixed point vs float', (p
       x1 = stepTrace(x1, SPIKES[t]!, config.x1, engine.impulseFractionalBits, traceMax, random);
       const epochEnd = config.epochSteps === 1 || t === T - 1;
       if (!epochEnd) continue;
-      const error = config.errorTiming === 'step' ? ERRORS[t]! : ERRORS[T - 1]!;
+      const error = config.errorTiming === 'ERROR_PER_STEP' ? ERRORS[t]! : ERRORS[T - 1]!;
       const y2 = stochasticRound(error * config.errorScale, random);
       const acc = accumulate(rule, { x0: 1, y0: 0, x1, x2: 0, y1: 0, y2, y3: 0, w, t: 0 }, t + 1, F, engine.accumulatorBits);
       w = updateWeight(w, acc, F, 8, random);

@@ -105,7 +105,7 @@ describe('ottt-accumulated: the tag sums the online products and the weight take
 
   it('compiles to epoch 1, u2 = every T = 4 steps, the online scale, and a tag unit that holds the largest sum', () => {
     expect(online.rule).toBe('dw = -2^-7*u0*x1*y2');
-    expect(accumulated).toMatchObject({ epochSteps: 1, errorTiming: 'step', errorScale: online.errorScale, x1: online.x1 });
+    expect(accumulated).toMatchObject({ epochSteps: 1, errorTiming: 'ERROR_PER_STEP', errorScale: online.errorScale, x1: online.x1 });
     expect(accumulated.rule).toBe('dw = 2^-4*u2*t - 2^-7*u2*x1*y2');
     expect(accumulated.tagRule).toBe('dt = -2^-3*u0*x1*y2 + 2^-3*u2*x1*y2 - u2*t');
     // largest sum: T steps of x1 = 127 and |y2| <= ceil(2.03) = 3, 1524 accumulator units; 2^-4 weight steps = 8

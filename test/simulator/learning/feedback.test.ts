@@ -45,7 +45,7 @@ describe('hidden-layer learning through feedback synapses', () => {
   it('compiles transposed feedback as the next layer weights and random feedback within their range', () => {
     const { program } = learnHidden('transposed');
     const [hidden, last] = program.learning.layerConfigs!;
-    expect(hidden).toMatchObject({ layer: 1, errorSource: 'ERROR_FEEDBACK', feedbackFrom: 2, feedbackKind: 'transposed' });
+    expect(hidden).toMatchObject({ layer: 1, errorSource: 'ERROR_FEEDBACK', feedbackFrom: 2, feedbackKind: 'FEEDBACK_TRANSPOSED' });
     expect(hidden!.rule).toMatch(/\*y2\*y3$/);
     expect(hidden!.surrogateLut.length).toBe(64);
     expect(Array.from(hidden!.feedbackWeights)).toEqual(Array.from(program.layers[2]!.connection.dense!.weights));
