@@ -1,5 +1,5 @@
 import { quantizeBias } from '../chips/fixed-point/index.js';
-import { clearCounters, createCounters, EVENT_KINDS, type CoreCounters } from './counters.js';
+import { addCounters, createCounters, type CoreCounters } from './counters.js';
 import { layerConstants } from './datapath.js';
 import { expandedBias, fusedLifStep } from './fused-lif.js';
 import type { LearningHooks } from './learning/learning-engine.js';
@@ -7,7 +7,7 @@ import { MeshLinks } from './mesh-links.js';
 import { packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './packed-conv.js';
 import type { SpikeSink } from './raster.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
-import { scatter, weightsFitExactProducts } from './scatter.js';
+import { isDiagonalTable, scatter, scatterDiagonal, weightsFitExactProducts } from './scatter.js';
 import { SpikeHistory } from './spike-history.js';
 import { buildSpikeRoutes, type SpikeRoutes } from './spike-routes.js';
 import { UpdatedNeurons } from './updated-neurons.js';
@@ -37,15 +37,6 @@ export interface InferenceOutput {
  * Reference: DESIGN.md section 5.
  */
 export class ChipSimulator {
-  /** Totals over every inference run so far, per core. */
-  readonly counters: CoreCounters;
-  /** Totals per global step index of an inference (for latency per step), per core. */
-  readonly stepCounters: CoreCounters[];
-  /**
-   * The same events by the step that caused them: a spike's messages, hops and synaptic ops at the step it fired
-   * (one before its delivery), everything else at its own step (SANA-FE's accounting, `firing-step`).
-   */
-  readonly firingStepCounters: CoreCounters[];
   readonly layerSpikes: Float64Array;
   readonly layerSynapticOps: Float64Array;
   /** [layer * stepsPerInference + global step]: spikes summed over inferences, for probes and rasters. */
@@ -61,9 +52,16 @@ export class ChipSimulator {
   /** The learning phase of learning layers (simulator/learning), or null when nothing learns. */
   learning: LearningHooks | null = null;
   private readonly spikeCounts: Int32Array;
-  private readonly step: CoreCounters;
-  /** The events that deliver the spikes of the previous step (chargeRoute's), kept apart from `step` until it ends. */
-  private readonly routed: CoreCounters;
+  /**
+   * Per global step index, summed over inferences: the events of the step itself, and apart from them the events
+   * that deliver the spikes of the step before (chargeRoute's and chargeGroup's). Nothing is merged per step; the
+   * totals, the per-step counts and the firing-step counts are sums of these, formed when read.
+   */
+  private readonly ownByStep: CoreCounters[];
+  private readonly routedByStep: CoreCounters[];
+  /** The current step's two: ownByStep[g] and routedByStep[g]. */
+  private step: CoreCounters;
+  private routed: CoreCounters;
   private readonly updatedNeurons: UpdatedNeurons;
   private readonly eventIndices: Int32Array;
   private readonly eventValues: Int32Array;
@@ -85,6 +83,8 @@ export class ChipSimulator {
   private readonly branchSynapses: LayerRuntime[][];
   private readonly branchRoutes: SpikeRoutes[][];
   private readonly branchExact: boolean[][];
+  /** Per layer, per branch: its synapses are a diagonal 1x1 conv (an identity shortcut), delivered one channel per axon. */
+  private readonly branchDiagonal: boolean[][];
   /** Recent spike lists of the layers a branch reads with a delay; null when no branch waits. */
   private readonly history: SpikeHistory | null;
   /** Per layer: its soma cores and the neurons on each (the inactive updates are the rest of the active ones). */
@@ -102,11 +102,10 @@ export class ChipSimulator {
 
   constructor(readonly runtime: ProgramRuntime) {
     const cores = runtime.program.cores.length;
-    this.counters = createCounters(cores);
-    this.step = createCounters(cores);
-    this.routed = createCounters(cores);
-    this.stepCounters = Array.from({ length: runtime.stepsPerInference }, () => createCounters(cores));
-    this.firingStepCounters = Array.from({ length: runtime.stepsPerInference }, () => createCounters(cores));
+    this.ownByStep = Array.from({ length: runtime.stepsPerInference }, () => createCounters(cores));
+    this.routedByStep = Array.from({ length: runtime.stepsPerInference }, () => createCounters(cores));
+    this.step = this.ownByStep[0]!;
+    this.routed = this.routedByStep[0]!;
     this.stepMaxHops = Array.from({ length: runtime.stepsPerInference }, () => new Int32Array(2));
     const chips = runtime.program.chipCount;
     this.links = new MeshLinks(chips * runtime.spec.mesh.widthTiles, runtime.spec.mesh.heightTiles);
@@ -130,6 +129,7 @@ export class ChipSimulator {
     this.branchSynapses = runtime.layers.map((l) => l.branches.map((b) => ({ ...b.synapses, accumulator: l.accumulator })));
     this.branchRoutes = runtime.layers.map((l, i) => l.branches.map((b, k) => buildSpikeRoutes(runtime, runtime.layers[b.source]!, this.branchSynapses[i]![k]!, this.links)));
     this.branchExact = this.branchSynapses.map((list) => list.map(weightsFitExactProducts));
+    this.branchDiagonal = this.branchSynapses.map((list) => list.map(isDiagonalTable));
     this.history = runtime.layers.some((l) => l.branches.some((b) => b.delay > 0)) ? new SpikeHistory(runtime) : null;
     this.somaCores = runtime.layers.map((l) => {
       const perCore = new Int32Array(cores);
@@ -144,6 +144,39 @@ export class ChipSimulator {
     for (const layer of runtime.layers) layer.spikes.fill(0);
     this.inputOps = new Float64Array(cores);
     this.inputMessages = new Float64Array(cores);
+  }
+
+  /** Totals over every inference run so far, per core (formed on each read). */
+  get counters(): CoreCounters {
+    const total = createCounters(this.runtime.program.cores.length);
+    for (const c of this.stepCounters) addCounters(total, c);
+    return total;
+  }
+
+  /** Totals per global step index of an inference (for latency per step), per core (formed on each read). */
+  get stepCounters(): CoreCounters[] {
+    return this.ownByStep.map((own, g) => {
+      const c = createCounters(this.runtime.program.cores.length);
+      addCounters(c, own);
+      addCounters(c, this.routedByStep[g]!);
+      return c;
+    });
+  }
+
+  /**
+   * The same events by the step that caused them: a spike's messages, hops and synaptic ops at the step it fired
+   * (one before its delivery), everything else at its own step (SANA-FE's accounting, `firing-step`). Formed on
+   * each read. Spikes are delivered the step after they fire, so step 0 routes none; what it would route counts
+   * at step 0.
+   */
+  get firingStepCounters(): CoreCounters[] {
+    return this.ownByStep.map((own, g) => {
+      const c = createCounters(this.runtime.program.cores.length);
+      addCounters(c, own);
+      if (g === 0) addCounters(c, this.routedByStep[0]!);
+      if (g + 1 < this.routedByStep.length) addCounters(c, this.routedByStep[g + 1]!);
+      return c;
+    });
   }
 
   infer(input: InputFrames): InferenceOutput {
@@ -162,8 +195,8 @@ export class ChipSimulator {
       this.updatedNeurons.biasChanged(first);
     }
     for (let g = 0; g < this.runtime.stepsPerInference; g++) {
-      clearCounters(this.step);
-      clearCounters(this.routed);
+      this.step = this.ownByStep[g]!;
+      this.routed = this.routedByStep[g]!;
       const hops = this.stepMaxHops[g]!;
       // Deliver first, last layer first, so each layer reads the spikes its source fired in the previous step.
       for (let l = layers.length - 1; l >= 0; l--) {
@@ -190,25 +223,6 @@ export class ChipSimulator {
         this.layerStepSpikes[at] = this.layerStepSpikes[at]! + fired;
       }
       this.stepPeakLinkLoad[g] = this.stepPeakLinkLoad[g]! + this.links.endStep();
-      const into = this.stepCounters[g]!;
-      const own = this.firingStepCounters[g]!;
-      // Spikes are delivered the step after they fire, so step 0 routes none.
-      const fired = this.firingStepCounters[g > 0 ? g - 1 : 0]!;
-      for (const key of EVENT_KINDS) {
-        const a = into[key];
-        const b = this.step[key];
-        const r = this.routed[key];
-        const o = own[key];
-        const f = fired[key];
-        const total = this.counters[key];
-        for (let i = 0; i < a.length; i++) {
-          const all = b[i]! + r[i]!;
-          a[i] = a[i]! + all;
-          total[i] = total[i]! + all;
-          o[i] = o[i]! + b[i]!;
-          f[i] = f[i]! + r[i]!;
-        }
-      }
     }
     this.inferences++;
     const out = layers[layers.length - 1]!;
@@ -372,9 +386,10 @@ export class ChipSimulator {
       const touched = synapses.touchedAxons;
       this.updatedNeurons.markBranchAxons(layer.index, k, touched, touchedCount);
       const exact = this.branchExact[layer.index]![k]!;
+      const deliver = this.branchDiagonal[layer.index]![k]! ? scatterDiagonal : scatter;
       for (let i = 0; i < touchedCount; i++) {
         const axon = touched[i]!;
-        scatter(synapses, axon, pending[axon]!, exact);
+        deliver(synapses, axon, pending[axon]!, exact);
         pending[axon] = 0;
       }
     });

@@ -1,3 +1,4 @@
+import { isDiagonalConv } from '../chips/ir/diagonal.js';
 import type { LayerRuntime } from './runtime.js';
 
 /** Weights below this magnitude times any 32-bit event value give products exact in doubles (< 2^53). */
@@ -68,4 +69,29 @@ function scatterInDoubles(layer: LayerRuntime, axon: number, value: number): voi
     const w = axon * s.outFeatures;
     for (let o = 0; o < s.outFeatures; o++) acc[o] = acc[o]! + value * s.weights[w + o]!;
   }
+}
+
+/**
+ * `scatter` through a diagonal 1x1 conv (chips/ir/diagonal.ts: a residual identity): an axon's channel reaches its
+ * own channel alone, every other weight being zero, so only that product is added; the same integers as `scatter`
+ * with a whole row of zeros beside it.
+ */
+export function scatterDiagonal(layer: LayerRuntime, axon: number, value: number, exactProducts: boolean): void {
+  const s = layer.synapses;
+  if (s.kind !== 'conv') throw new Error(`layer ${layer.name}: scatterDiagonal needs conv synapses`);
+  const acc = layer.accumulator;
+  const channel = Math.floor(axon / s.pooledPlane);
+  const position = axon - channel * s.pooledPlane;
+  const outC = s.outChannels;
+  const w = s.weights[channel * outC + channel]!;
+  for (let j = s.start[position]!, end = s.start[position + 1]!; j < end; j++) {
+    const a = s.outPosition[j]! * outC + channel;
+    acc[a] = exactProducts ? (acc[a]! + Math.imul(value, w)) | 0 : acc[a]! + value * w;
+  }
+}
+
+/** True when a layer's synapses are a diagonal 1x1 conv, which scatterDiagonal delivers. */
+export function isDiagonalTable(layer: LayerRuntime): boolean {
+  const s = layer.synapses;
+  return s.kind === 'conv' && isDiagonalConv(s.taps, s.weights.length / (s.taps * s.outChannels), s.outChannels, s.weights);
 }
