@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { encodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import { getChip } from '../chips/registry.js';
+import { datasetRef } from '../cluster/dataset-ref.js';
 import { parseQueueUrl } from '../cluster/queue-url.js';
 import { MIN_SHARD_SAMPLES, simulateOnQueue } from '../cluster/queue-simulate.js';
 import { defaultShardSize } from '../cluster/shards.js';
@@ -71,6 +72,7 @@ export async function benchQueue(limit: number | undefined, stage: (what: string
   const spec = getChip('loihi2');
   const programBytes = encodeChipProgram(compile(model, spec, { chips: 'auto', threshold: 'auto' }).program!);
   const set = loadFashionMnist(defaultFashionMnistDir(), 'test', limit);
+  const dataset = datasetRef(set);
   const localRun = () =>
     simulateDataset({
       programBytes,
@@ -93,7 +95,7 @@ export async function benchQueue(limit: number | undefined, stage: (what: string
     const url = `redis://127.0.0.1:${port}`;
     const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
     const onQueue = (shardSize: number) => () =>
-      simulateOnQueue({ address: parseQueueUrl(url), programBytes, programFile: 'bundled.loihi2.chip.pb', spec, set, encoding: 'direct', seed: 1, shardSize });
+      simulateOnQueue({ address: parseQueueUrl(url), programBytes, programFile: 'bundled.loihi2.chip.pb', spec, dataset, encoding: 'direct', seed: 1, shardSize });
     // Wall seconds and CPU seconds of one run; the CPU of the processes that took part in it.
     const measure = async (run: () => Promise<unknown>, processes: readonly ChildProcess[]) => {
       const cpuBefore = cpuSeconds(processes);

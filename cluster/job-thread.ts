@@ -15,6 +15,9 @@ export interface ThreadShard {
   readonly programFile: string;
   readonly spec: ChipSpec;
   readonly images: Uint8Array;
+  /** Real values for a program that takes them (then `images` is empty), one frame per step with `framesPerStep`. */
+  readonly values?: Float32Array;
+  readonly framesPerStep?: boolean;
   readonly labels: Uint8Array;
   readonly first: number;
   readonly count: number;

@@ -2,12 +2,11 @@ import { Queue } from 'bullmq';
 import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import type { ChipProgram } from '../chips/ir/chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
-import type { ImageSet } from '../models/datasets/fashion-mnist.js';
 import { mergeRuns, type Encoding, type SimulationRun } from '../simulator/simulate.js';
 import { chipRef } from './chip-ref.js';
 import { checkReachable, openRedis, queueConnection } from './connection.js';
 import { sha256Hex } from './content-hash.js';
-import { datasetRef } from './dataset-ref.js';
+import type { DatasetRef } from './dataset-ref.js';
 import { ClusterError } from './errors.js';
 import { runJobs } from './job-tracker.js';
 import { storeProgram } from './program-store.js';
@@ -28,8 +27,8 @@ export interface QueueSimulation {
   readonly programBytes: Uint8Array;
   readonly programFile: string;
   readonly spec: ChipSpec;
-  /** The images as the local run would read them; workers read the same set from their disks and check its hash. */
-  readonly set: ImageSet;
+  /** The samples as the local run reads them, by path and hash: workers read the same from their disks and check it. */
+  readonly dataset: DatasetRef;
   readonly encoding: Encoding;
   readonly seed: number;
   readonly raster?: readonly string[] | undefined;
@@ -59,12 +58,12 @@ export async function simulateOnQueue(run: QueueSimulation): Promise<SimulationR
   queue.on('error', () => {});
   try {
     const program = await storeProgram(redis, run.programBytes);
-    const dataset = datasetRef(run.set);
+    const dataset = run.dataset;
     const chip = chipRef(run.spec);
     const work = sha256Hex(
       JSON.stringify({ program, chip, dataset: dataset.sha256, count: dataset.count, encoding: run.encoding, seed: run.seed, raster: run.raster ?? null }),
     ).slice(0, 20);
-    const ranges = splitIntoRanges(run.set.count, run.shardSize ?? defaultShardSize(run.set.count, MIN_SHARD_SAMPLES));
+    const ranges = splitIntoRanges(dataset.count, run.shardSize ?? defaultShardSize(dataset.count, MIN_SHARD_SAMPLES));
     const runs = await runJobs(
       queue,
       ranges.map((range) => {

@@ -79,10 +79,11 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
     }
     log(`job ${job.id}: started (try ${job.attemptsMade + 1})`);
     const spec = resolveChipRef(shard.chip);
-    const set = loadDatasetRef(shard.dataset);
+    const samples = loadDatasetRef(shard.dataset);
     const spin = spinHook === 'every' || (spinHook === 'first' && !spun);
     spun ||= spin;
-    const size = set.images.length / set.count;
+    const size = (samples.values ?? samples.images).length / samples.count;
+    const range = [shard.first * size, (shard.first + shard.count) * size] as const;
     const run = (await threads.run(
       {
         kind: 'shard',
@@ -90,8 +91,9 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
         programBytes,
         programFile: shard.programFile,
         spec,
-        images: set.images.slice(shard.first * size, (shard.first + shard.count) * size),
-        labels: set.labels.slice(shard.first, shard.first + shard.count),
+        images: samples.values ? new Uint8Array(0) : samples.images.slice(...range),
+        ...(samples.values ? { values: samples.values.slice(...range), framesPerStep: samples.framesPerStep } : {}),
+        labels: samples.labels.slice(shard.first, shard.first + shard.count),
         first: shard.first,
         count: shard.count,
         encoding: shard.encoding,

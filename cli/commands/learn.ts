@@ -11,6 +11,8 @@ import { learnedProgram, learnImages, resetLearningLayers } from '../../simulato
 import { simulateDataset } from '../../simulator/parallel.js';
 import { parseQueueUrl } from '../../cluster/queue-url.js';
 import { simulateOnQueue } from '../../cluster/queue-simulate.js';
+import { datasetRef, type DatasetRef } from '../../cluster/dataset-ref.js';
+import { dataQueueRef } from '../queue-dataset.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { SimulationError } from '../../simulator/errors.js';
 import { emit, percent, progressBar } from '../output.js';
@@ -74,10 +76,17 @@ export interface LearnReport {
   float: { accuracyBefore: number; accuracyAfter: number; seconds?: number } | null;
 }
 
-async function accuracy(program: ChipProgram, file: string, spec: ChipSpec, test: ImageSet, workers: number | undefined, queue: string | undefined): Promise<number> {
+async function accuracy(
+  program: ChipProgram,
+  file: string,
+  spec: ChipSpec,
+  test: ImageSet,
+  workers: number | undefined,
+  queue: { url: string; dataset: DatasetRef } | undefined,
+): Promise<number> {
   const programBytes = encodeChipProgram(program);
   const run = queue
-    ? await simulateOnQueue({ address: parseQueueUrl(queue), programBytes, programFile: file, spec, set: test, encoding: 'direct', seed: 1 })
+    ? await simulateOnQueue({ address: parseQueueUrl(queue.url), programBytes, programFile: file, spec, dataset: queue.dataset, encoding: 'direct', seed: 1 })
     : await simulateDataset({
         programBytes,
         programFile: file,
@@ -123,12 +132,13 @@ export async function learnFile(args: LearnArgs): Promise<LearnReport> {
   const runtime = buildRuntime(program, spec, args.program);
   if (args.reset) resetLearningLayers(runtime);
   const start = learnedProgram(runtime);
-  const accuracyBefore = await accuracy(start, args.program, spec, test, args.workers, args.queue);
+  const queue = args.queue ? { url: args.queue, dataset: fashion ? datasetRef(test) : dataQueueRef(program, dir, { ...test, values: null }) } : undefined;
+  const accuracyBefore = await accuracy(start, args.program, spec, test, args.workers, queue);
   const bar = progressBar('learn', !args.json);
   const run = learnImages(runtime, { images: train.images, labels: train.labels, count: train.count, first: 0 }, args.seed, (done) => bar.update(done, train.count));
   bar.stop();
   const learned = learnedProgram(runtime);
-  const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers, args.queue);
+  const accuracyAfter = await accuracy(learned, args.program, spec, test, args.workers, queue);
   const costing = costEvents(run.counts, spec, args.profile);
   const float = args.float
     ? floatReference(args.float, program.learning.rule, program.learning.layerConfigs![0]!.learningRate, args.reset, train, test, args.json, args.timing)

@@ -12,6 +12,8 @@ import { SimulationError } from '../../simulator/errors.js';
 import { simulateDataset } from '../../simulator/parallel.js';
 import { parseQueueUrl } from '../../cluster/queue-url.js';
 import { simulateOnQueue } from '../../cluster/queue-simulate.js';
+import { datasetRef } from '../../cluster/dataset-ref.js';
+import { dataQueueRef } from '../queue-dataset.js';
 import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { checkProfile, programChip, runnableProgramChip } from '../program-chip.js';
@@ -100,13 +102,15 @@ export async function simulateFile(args: {
   const float = args.floatReference ? floatEvaluation(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
   if (args.queue && !fits) throw new UsageFailure('--adapt-input runs on this machine only: workers read the dataset as it is, without --queue');
+  if (args.queue && !takesPixels(program))
+    throw new UsageFailure(`the program takes real values: name the images with --data for --queue (workers read them as simulate --data does)`);
   const run = args.queue
     ? await simulateOnQueue({
         address: parseQueueUrl(args.queue),
         programBytes: bytes,
         programFile: args.program,
         spec,
-        set: test,
+        dataset: datasetRef(test),
         encoding: args.encoding,
         seed: args.seed,
         raster,
@@ -148,7 +152,6 @@ async function simulateDataFile(
   spec: ReturnType<typeof runnableProgramChip>,
 ): Promise<SimulationReport> {
   if (!args.data) throw new UsageFailure(`the program takes real-valued input: give it with --data (a .f32/.npy/.npz tensor or a dataset)`);
-  if (args.queue) throw new UsageFailure('--queue runs Fashion-MNIST images; run other data on this machine');
   const input = simulationInput(program, args.data, args.limit);
   const raster = args.raster?.length
     ? rasterLayerNames(
@@ -157,20 +160,35 @@ async function simulateDataFile(
       )
     : undefined;
   const bar = progressBar('simulate', !args.quiet);
-  const run = await simulateDataset({
-    programBytes: bytes,
-    programFile: args.program,
-    spec,
-    images: input.images,
-    ...(input.values ? { values: input.values, framesPerStep: input.framesPerStep } : {}),
-    labels: input.labels,
-    count: input.count,
-    encoding: args.encoding,
-    seed: args.seed,
-    ...(args.workers ? { workers: args.workers } : {}),
-    ...(raster ? { raster } : {}),
-    onProgress: (done) => bar.update(done, input.count),
-  });
+  const run = args.queue
+    ? await simulateOnQueue({
+        address: parseQueueUrl(args.queue),
+        programBytes: bytes,
+        programFile: args.program,
+        spec,
+        dataset: dataQueueRef(program, args.data, input),
+        encoding: args.encoding,
+        seed: args.seed,
+        raster,
+        shardSize: args.shardSize,
+        program,
+        jobTimeLimitSeconds: args.jobTimeLimit,
+        onProgress: (done) => bar.update(done, input.count),
+      })
+    : await simulateDataset({
+        programBytes: bytes,
+        programFile: args.program,
+        spec,
+        images: input.images,
+        ...(input.values ? { values: input.values, framesPerStep: input.framesPerStep } : {}),
+        labels: input.labels,
+        count: input.count,
+        encoding: args.encoding,
+        seed: args.seed,
+        ...(args.workers ? { workers: args.workers } : {}),
+        ...(raster ? { raster } : {}),
+        onProgress: (done) => bar.update(done, input.count),
+      });
   bar.stop();
   const report = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
   const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);

@@ -3,7 +3,7 @@ import type { ChipBudget } from '../../compiler/passes/place.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { readChipRef, type ChipRef } from '../chip-ref.js';
 import { SHA256_HEX } from '../content-hash.js';
-import type { DatasetRef } from '../dataset-ref.js';
+import type { FashionMnistRef } from '../dataset-ref.js';
 import { MAX_SAMPLES } from '../shard-job.js';
 import type { ChipOverrides } from './chip-overrides.js';
 
@@ -28,7 +28,7 @@ export interface SweepConfiguration {
   readonly chips: ChipBudget;
   readonly encoding: Encoding;
   readonly seed: number;
-  readonly dataset: DatasetRef;
+  readonly dataset: FashionMnistRef;
   readonly profiles: readonly string[];
 }
 

@@ -10,7 +10,7 @@ import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/
 import { chipRef } from '../chip-ref.js';
 import { checkReachable, queueConnection } from '../connection.js';
 import { sha256Hex } from '../content-hash.js';
-import { datasetRef, type DatasetRef } from '../dataset-ref.js';
+import { datasetRef, type FashionMnistRef } from '../dataset-ref.js';
 import { ClusterError } from '../errors.js';
 import { runJobs } from '../job-tracker.js';
 import type { QueueAddress } from '../queue-url.js';
@@ -57,7 +57,7 @@ export async function runSweep(run: SweepRun): Promise<SweepTable> {
   return { format: TABLE_FORMAT, sweep: sweep.file, rows };
 }
 
-function plan(sweep: SweepFile, dataset: DatasetRef, previous: SweepTable | null): Planned[] {
+function plan(sweep: SweepFile, dataset: FashionMnistRef, previous: SweepTable | null): Planned[] {
   const kept = new Map((previous?.rows ?? []).filter((r) => r.status !== 'error').map((r) => [r.key, r]));
   const planned: Planned[] = [];
   for (const model of sweep.models) {
