@@ -6,6 +6,7 @@ import { resolveChip } from '../chip-option.js';
 import { UsageError } from '../failure.js';
 import { emit } from '../output.js';
 import { compileOptions, formatDiagnostics, runCompile, type CompileArgs } from './compile.js';
+import { quantizationReport } from '../quantization-report.js';
 
 export function registerCheck(yargs: Argv): Argv {
   return yargs.command<CompileArgs>(
@@ -19,7 +20,7 @@ export function registerCheck(yargs: Argv): Argv {
         const chip = resolveChip(args.chip);
         const diagnostics = check(program, chip);
         const ok = !hasErrors(diagnostics);
-        const quantizationError = Object.fromEntries(program.layers.map((l) => [l.name, { ...l.quantization, weightExponent: l.connection.weightExponent, scale: l.scale }]));
+        const quantizationError = quantizationReport(program);
         const report = { program: args.model, chip: chip.name, ok, chipsUsed: program.chipCount, coresUsed: program.cores.length, quantizationError, diagnostics };
         emit(args.json, report, () => [`${ok ? 'fits' : 'does not fit'}: ${args.model} on ${chip.name}`, ...formatDiagnostics(diagnostics)].join('\n'));
         if (!ok) process.exitCode = 1;

@@ -17,6 +17,7 @@ import { emit } from '../output.js';
 import { chipBudget, count, integerIn, numberIn, text, threads } from '../arguments.js';
 import { UsageError } from '../failure.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
+import { quantizationReport } from '../quantization-report.js';
 
 export interface CompileArgs {
   model: string;
@@ -108,7 +109,7 @@ export async function runCompile(args: CompileArgs, write: boolean) {
     coresUsed: program?.cores.length ?? 0,
     inputPlacement: program?.input.placement ?? null,
     calibration: calibration ? { images: calibration.count, source: calibration.source } : null,
-    quantizationError: Object.fromEntries((program?.layers ?? []).map((l) => [l.name, { ...l.quantization, weightExponent: l.connection.weightExponent, scale: l.scale }])),
+    quantizationError: quantizationReport(program),
     diagnostics: result.diagnostics,
     output: write && result.ok && program && args.output ? args.output : null,
     ...(args.printAfter ? { printedAfter: result.stages.length > 0 ? { pass: args.printAfter, text: printStage(result.stages, args.printAfter) } : null } : {}),
