@@ -17,8 +17,9 @@ import { MAX_JOB_SECONDS, type ShardJob } from './shard-job.js';
 import { defaultShardSize, QUEUE_NAME, splitIntoRanges } from './shards.js';
 
 /**
- * The `queue` bench row measures about 20 ms per job beyond its simulation; 200 images of the bundled model take a
- * quiet core about 0.15 s, so smaller shards would spend more than a tenth of their time on the queue.
+ * The `queue` bench row measures 7 to 10 ms per job beyond its simulation (20 to 40 ms on a machine loaded several
+ * times over); 200 images of the bundled model take a quiet core about 0.15 s, so smaller shards would spend more
+ * than a few percent of their time on the queue.
  */
 export const MIN_SHARD_SAMPLES = 200;
 
