@@ -51,6 +51,8 @@ export type QueueBench =
       readonly cpuQueueWarmToLocal: number | null;
       /** Wall-clock cost of one more job, from the same images cut into many small shards (last round's workers). */
       readonly perJobOverheadMs: number;
+      /** The CPU milliseconds one more job costs all processes together (submitter, workers, redis-server), from the same runs. */
+      readonly perJobCpuMs: number | null;
       readonly smallShardSize: number;
     }
   | { readonly skipped: string };
@@ -108,6 +110,7 @@ export async function benchQueue(limit: number | undefined, stage: (what: string
     const shardSize = defaultShardSize(set.count, MIN_SHARD_SAMPLES);
     const rounds: QueueRound[] = [];
     let perJobOverheadMs = 0;
+    let perJobCpuMs: number | null = null;
     for (let round = 1; round <= ROUNDS; round++) {
       workers = [];
       for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(main, url));
@@ -127,10 +130,11 @@ export async function benchQueue(limit: number | undefined, stage: (what: string
       });
       if (round === ROUNDS) {
         stage(`the queue row: shards of ${SMALL_SHARD} images`);
-        const small = await measure(onQueue(SMALL_SHARD), []);
+        const small = await measure(onQueue(SMALL_SHARD), [...workers, redis]);
         const extraJobs = Math.ceil(set.count / SMALL_SHARD) - Math.ceil(set.count / shardSize);
         // WORKERS jobs run at once, so each extra job adds its overhead / WORKERS to the wall clock.
         perJobOverheadMs = (Math.max(0, small.wall - warm.wall) * 1000 * WORKERS) / Math.max(1, extraJobs);
+        perJobCpuMs = small.cpu === null || warm.cpu === null ? null : (Math.max(0, small.cpu - warm.cpu) * 1000) / Math.max(1, extraJobs);
       }
       await stopAll(workers);
     }
@@ -148,6 +152,7 @@ export async function benchQueue(limit: number | undefined, stage: (what: string
       cpuQueueToLocal: cpuRatios('queueCold'),
       cpuQueueWarmToLocal: cpuRatios('queueWarm'),
       perJobOverheadMs,
+      perJobCpuMs,
       smallShardSize: SMALL_SHARD,
     };
   } finally {

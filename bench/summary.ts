@@ -79,7 +79,7 @@ export function benchSummary(result: BenchResult): string {
           `                  round ${i + 1}: local ${count(r.localImagesPerSec)} images/s, queue ${count(r.queueColdImagesPerSec)} cold, ${count(r.queueWarmImagesPerSec)} warm` +
           (r.cpuSeconds ? ` (CPU ${r.cpuSeconds.local.toFixed(1)} s, ${r.cpuSeconds.queueCold.toFixed(1)} s, ${r.cpuSeconds.queueWarm.toFixed(1)} s)` : ''),
       ),
-      `                  ${q.jobs} jobs of ${q.shardSize} images; per-job overhead ${q.perJobOverheadMs.toFixed(1)} ms (from shards of ${q.smallShardSize})`,
+      `                  ${q.jobs} jobs of ${q.shardSize} images; per-job overhead ${q.perJobOverheadMs.toFixed(1)} ms${q.perJobCpuMs === null ? '' : `, ${q.perJobCpuMs.toFixed(1)} ms of CPU`} (from shards of ${q.smallShardSize})`,
     );
   }
   return `${lines.join('\n')}\n`;
