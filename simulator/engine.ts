@@ -418,8 +418,9 @@ export class ChipSimulator {
       if (pending[axon] === 0) touched[touchedCount++] = axon;
       pending[axon] = pending[axon]! + 1;
     }
-    const { group: groupOf, groupSpikes, touchedGroups } = routes;
+    const { group: groupOf, groupSpikes, touchedGroups, linkClass, classSpikes, touchedClasses } = routes;
     let groupCount = 0;
+    let classCount = 0;
     for (let i = 0; i < routeCount; i++) {
       const route = touchedRoutes[i]!;
       const spikes = routeSpikes[route]!;
@@ -428,6 +429,14 @@ export class ChipSimulator {
       const group = groupOf[route]!;
       if (groupSpikes[group] === 0) touchedGroups[groupCount++] = group;
       groupSpikes[group] = groupSpikes[group]! + spikes;
+      const k = linkClass[route]!;
+      if (classSpikes[k] === 0) touchedClasses[classCount++] = k;
+      classSpikes[k] = classSpikes[k]! + spikes;
+    }
+    for (let i = 0; i < classCount; i++) {
+      const k = touchedClasses[i]!;
+      this.links.addRuns(routes.linkSlot, routes.linkWeight, routes.linkStart[k]!, routes.linkStart[k + 1]!, classSpikes[k]!);
+      classSpikes[k] = 0;
     }
     for (let i = 0; i < groupCount; i++) {
       const group = touchedGroups[i]!;
@@ -437,7 +446,7 @@ export class ChipSimulator {
     return touchedCount;
   }
 
-  /** `spikes` spikes on one route: the packets its source core sends, their hops and the links they load. */
+  /** `spikes` spikes on one route: the packets its source core sends and their hops (the links they load go by class). */
   private chargeRoute(routes: SpikeRoutes, route: number, spikes: number, hops: Int32Array): void {
     const c = this.routed;
     const src = routes.sourceCore[route]!;
@@ -445,7 +454,6 @@ export class ChipSimulator {
     c.spikesWithinTile[src] = c.spikesWithinTile[src]! + routes.withinTile[route]! * spikes;
     c.hopsEastWest[src] = c.hopsEastWest[src]! + routes.hopsEastWest[route]! * spikes;
     c.hopsNorthSouth[src] = c.hopsNorthSouth[src]! + routes.hopsNorthSouth[route]! * spikes;
-    this.links.addRuns(routes.linkSlot, routes.linkWeight, routes.linkStart[route]!, routes.linkStart[route + 1]!, spikes);
     const dx = routes.longestEastWest[route]!;
     const dy = routes.longestNorthSouth[route]!;
     if (dx + dy > hops[0]! + hops[1]!) {

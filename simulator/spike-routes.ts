@@ -22,7 +22,12 @@ export interface SpikeRoutes {
   /** The first destination (in the group's core order) with the most hops: the route's contribution to the step's longest. */
   readonly longestEastWest: Int32Array;
   readonly longestNorthSouth: Int32Array;
-  /** The link runs of one spike (MeshLinks.runsOf over every destination tile), route r's in [linkStart[r], linkStart[r + 1]). */
+  /**
+   * The links a spike loads depend on its source tile, not core: routes of one group from one tile share a link
+   * class, charged once per step for all their spikes. Its link runs (MeshLinks.runsOf over every destination
+   * tile) are class k's in [linkStart[k], linkStart[k + 1]).
+   */
+  readonly linkClass: Int32Array;
   readonly linkStart: Int32Array;
   readonly linkSlot: Int32Array;
   readonly linkWeight: Int32Array;
@@ -31,10 +36,12 @@ export interface SpikeRoutes {
   readonly touched: Int32Array;
   readonly groupSpikes: Int32Array;
   readonly touchedGroups: Int32Array;
+  readonly classSpikes: Int32Array;
+  readonly touchedClasses: Int32Array;
 }
 
 export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, layer: LayerRuntime, links: MeshLinks): SpikeRoutes {
-  const { coreX, coreY } = runtime;
+  const { coreX, coreY, coreTile } = runtime;
   const multicast = runtime.spec.mesh.multicast;
   const cores = runtime.program.cores.length;
   const index = new Map<number, number>();
@@ -57,6 +64,21 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
   }
   const count = groups.length;
   const groupCount = layer.groupCoreStart.length - 1;
+  const tiles = coreTile.reduce((most, t) => Math.max(most, t + 1), 0);
+  const classIndex = new Map<number, number>();
+  const linkClass = new Int32Array(count);
+  const classRoutes: number[] = [];
+  for (let r = 0; r < count; r++) {
+    const key = groups[r]! * tiles + coreTile[sources[r]!]!;
+    let k = classIndex.get(key);
+    if (k === undefined) {
+      k = classRoutes.length;
+      classIndex.set(key, k);
+      classRoutes.push(r);
+    }
+    linkClass[r] = k;
+  }
+  const classes = classRoutes.length;
   const routes = {
     routeOfSource,
     group: Int32Array.from(groups),
@@ -67,29 +89,27 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     hopsNorthSouth: new Int32Array(count),
     longestEastWest: new Int32Array(count),
     longestNorthSouth: new Int32Array(count),
-    linkStart: new Int32Array(count + 1),
+    linkClass,
+    linkStart: new Int32Array(classes + 1),
     linkSlot: new Int32Array(0),
     linkWeight: new Int32Array(0),
     spikes: new Int32Array(count),
     touched: new Int32Array(count),
     groupSpikes: new Int32Array(groupCount),
     touchedGroups: new Int32Array(groupCount),
+    classSpikes: new Int32Array(classes),
+    touchedClasses: new Int32Array(classes),
   };
-  const slots: number[] = [];
-  const weights: number[] = [];
-  const runs = new Map<number, number>();
   for (let r = 0; r < count; r++) {
     const src = sources[r]!;
     const begin = layer.groupCoreStart[groups[r]!]!;
     const end = layer.groupCoreStart[groups[r]! + 1]!;
     routes.messagesOut[r] = multicast ? Math.min(1, end - begin) : end - begin;
-    runs.clear();
     for (let j = begin; j < end; j++) {
       const core = layer.groupCore[j]!;
       const dx = Math.abs(coreX[core]! - coreX[src]!);
       const dy = Math.abs(coreY[core]! - coreY[src]!);
       if (dx === 0 && dy === 0) routes.withinTile[r] = routes.withinTile[r]! + 1;
-      else links.runsOf(coreX[src]!, coreY[src]!, coreX[core]!, coreY[core]!, runs);
       routes.hopsEastWest[r] = routes.hopsEastWest[r]! + dx;
       routes.hopsNorthSouth[r] = routes.hopsNorthSouth[r]! + dy;
       if (dx + dy > routes.longestEastWest[r]! + routes.longestNorthSouth[r]!) {
@@ -97,12 +117,24 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
         routes.longestNorthSouth[r] = dy;
       }
     }
+  }
+  const slots: number[] = [];
+  const weights: number[] = [];
+  const runs = new Map<number, number>();
+  for (let k = 0; k < classes; k++) {
+    const r = classRoutes[k]!;
+    const src = sources[r]!;
+    runs.clear();
+    for (let j = layer.groupCoreStart[groups[r]!]!, end = layer.groupCoreStart[groups[r]! + 1]!; j < end; j++) {
+      const core = layer.groupCore[j]!;
+      if (coreX[core] !== coreX[src] || coreY[core] !== coreY[src]) links.runsOf(coreX[src]!, coreY[src]!, coreX[core]!, coreY[core]!, runs);
+    }
     for (const [slot, weight] of runs) {
       if (weight === 0) continue;
       slots.push(slot);
       weights.push(weight);
     }
-    routes.linkStart[r + 1] = slots.length;
+    routes.linkStart[k + 1] = slots.length;
   }
   return { ...routes, linkSlot: Int32Array.from(slots), linkWeight: Int32Array.from(weights) };
 }
