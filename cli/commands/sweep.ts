@@ -94,6 +94,7 @@ function rowLabel(r: SweepRow): string {
     r.threshold !== 'auto' ? `threshold ${r.threshold}` : '',
     r.chipBudget !== 1 ? `chips ${r.chipBudget}` : '',
     r.encoding !== 'direct' ? r.encoding : '',
+    r.learningRule ? `learned ${r.learningRule} on ${r.learningSamples} images` : '',
   ]
     .filter((s) => s !== '')
     .join(', ');

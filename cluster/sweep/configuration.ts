@@ -1,4 +1,5 @@
 import { field, readArray, readBoolean, readInteger, readLiteral, readMap, readNumber, readObject, readString, type JsonSource } from '../../chips/spec/json-fields.js';
+import { LEARNING_PRESETS, type LearningPreset } from '../../compiler/learning/presets.js';
 import type { ChipBudget } from '../../compiler/passes/place.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { readChipRef, type ChipRef } from '../chip-ref.js';
@@ -11,6 +12,16 @@ export type ThresholdPolicy = 'auto' | 'schedule' | 'mean';
 export const THRESHOLD_POLICIES: readonly ThresholdPolicy[] = ['auto', 'schedule', 'mean'];
 export const ENCODINGS: readonly Encoding[] = ['direct', 'poisson'];
 export const MAX_CHIP_BUDGET = 1024;
+export type LearningChoice = 'none' | LearningPreset;
+export const LEARNING_CHOICES: readonly LearningChoice[] = ['none', ...LEARNING_PRESETS];
+
+/** On-chip learning before the test run: the preset on the last layer, over the first `samples` training images. */
+export interface SweepLearning {
+  readonly rule: LearningPreset;
+  readonly samples: number;
+  /** SHA-256 of those training images and labels as the submitter read them. */
+  readonly trainSha256: string;
+}
 
 /**
  * One compile-and-simulate of a sweep: a model on a chip (with its overrides already applied to the spec) under
@@ -30,6 +41,8 @@ export interface SweepConfiguration {
   readonly seed: number;
   readonly dataset: FashionMnistRef;
   readonly profiles: readonly string[];
+  /** Absent: the program runs as compiled. */
+  readonly learning?: SweepLearning;
 }
 
 const MAX_TEXT = /^[^\n]{1,4096}$/;
@@ -37,13 +50,14 @@ const MAX_TEXT = /^[^\n]{1,4096}$/;
 /** Reads a sweep job's payload with the spec-file field readers; throws ChipSpecError naming the bad field. */
 export function readSweepConfiguration(value: unknown, name: string): SweepConfiguration {
   const source: JsonSource = { file: name };
-  const root = readObject(source, value, '$', ['kind', 'model', 'chip', 'chipLabel', 'overrides', 'threshold', 'chips', 'encoding', 'seed', 'dataset', 'profiles']);
+  const root = readObject(source, value, '$', ['kind', 'model', 'chip', 'chipLabel', 'overrides', 'threshold', 'chips', 'encoding', 'seed', 'dataset', 'profiles'], ['learning']);
   readLiteral(source, field(root, 'kind'), '$.kind', ['point']);
   const model = readObject(source, field(root, 'model'), '$.model', ['path', 'sha256', 'label']);
   const dataset = readObject(source, field(root, 'dataset'), '$.dataset', ['format', 'path', 'count', 'sha256']);
   const overrides = readMap(source, field(root, 'overrides'), '$.overrides');
   const chips = field(root, 'chips');
   const profiles = readArray(source, field(root, 'profiles'), '$.profiles');
+  const learning = field(root, 'learning');
   if (profiles.length === 0 || profiles.length > 64) readInteger(source, profiles.length, '$.profiles.length', 1, 64);
   return {
     kind: 'point',
@@ -71,10 +85,27 @@ export function readSweepConfiguration(value: unknown, name: string): SweepConfi
       sha256: readString(source, field(dataset, 'sha256'), '$.dataset.sha256', SHA256_HEX),
     },
     profiles: profiles.map((p, i) => readString(source, p, `$.profiles[${i}]`, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
+    ...(learning === undefined ? {} : { learning: readLearning(source, learning) }),
   };
 }
 
-/** A table row's identity: every parameter of the point, so --resume matches rows to points exactly. */
-export function pointKey(c: Pick<SweepConfiguration, 'model' | 'chipLabel' | 'overrides' | 'threshold' | 'chips' | 'encoding' | 'seed' | 'dataset'>, profile: string): string {
-  return JSON.stringify([c.model.label, c.chipLabel, c.overrides, c.threshold, c.chips, c.encoding, c.seed, c.dataset.count, profile]);
+function readLearning(source: JsonSource, value: unknown): SweepLearning {
+  const learning = readObject(source, value, '$.learning', ['rule', 'samples', 'trainSha256']);
+  return {
+    rule: readLiteral(source, field(learning, 'rule'), '$.learning.rule', LEARNING_PRESETS),
+    samples: readInteger(source, field(learning, 'samples'), '$.learning.samples', 1, MAX_SAMPLES),
+    trainSha256: readString(source, field(learning, 'trainSha256'), '$.learning.trainSha256', SHA256_HEX),
+  };
+}
+
+/**
+ * A table row's identity: every parameter of the point, so --resume matches rows to points exactly (a point
+ * without learning keeps the key it had before sweeps learned).
+ */
+export function pointKey(
+  c: Pick<SweepConfiguration, 'model' | 'chipLabel' | 'overrides' | 'threshold' | 'chips' | 'encoding' | 'seed' | 'dataset' | 'learning'>,
+  profile: string,
+): string {
+  const learning = c.learning ? [c.learning.rule, c.learning.samples] : [];
+  return JSON.stringify([c.model.label, c.chipLabel, c.overrides, c.threshold, c.chips, c.encoding, c.seed, c.dataset.count, profile, ...learning]);
 }

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { findCostProfile } from '../../chips/spec/cost-lookup.js';
+import type { ChipProgram } from '../../chips/ir/chip-program.js';
 import { compile } from '../../compiler/compile.js';
+import type { LearningPreset } from '../../compiler/learning/presets.js';
+import { configureLearning } from '../../compiler/passes/configure-learning.js';
 import { loadFashionMnist, pixelsToFloat, type ImageSet } from '../../models/datasets/fashion-mnist.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import type { Model } from '../../models/graph/model.js';
@@ -8,10 +11,11 @@ import { loadModel } from '../../models/load-model.js';
 import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-ots.js';
 import { buildRuntime } from '../../simulator/runtime.js';
 import { buildReport } from '../../simulator/report.js';
+import { learnedProgram, learnImages } from '../../simulator/learning/learn.js';
 import { simulateImages } from '../../simulator/simulate.js';
 import { resolveChipRef } from '../chip-ref.js';
 import { sha256Hex } from '../content-hash.js';
-import { loadDatasetRef } from '../dataset-ref.js';
+import { datasetHash, loadDatasetRef } from '../dataset-ref.js';
 import { ClusterError } from '../errors.js';
 import { pointKey, type SweepConfiguration } from './configuration.js';
 import type { SweepRow } from './sweep-row.js';
@@ -30,8 +34,9 @@ export function runSweepConfiguration(c: SweepConfiguration, onProgress?: (done:
   const spec = resolveChipRef(c.chip);
   const model = readModel(c.model.path, c.model.sha256);
   const set = loadDatasetRef(c.dataset);
+  const train = c.learning ? trainingImages(c) : null;
   try {
-    return measure(c, spec, model, set, onProgress);
+    return measure(c, spec, model, set, train, onProgress);
   } catch (error) {
     return errorRows(c, error instanceof Error ? error.message : String(error));
   }
@@ -68,10 +73,12 @@ function parameters(c: SweepConfiguration, profile: string) {
     encoding: c.encoding,
     seed: c.seed,
     samples: c.dataset.count,
+    learningRule: c.learning?.rule ?? null,
+    learningSamples: c.learning?.samples ?? null,
   };
 }
 
-function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: ImageSet, onProgress?: (done: number) => void): SweepRow[] {
+function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: ImageSet, train: ImageSet | null, onProgress?: (done: number) => void): SweepRow[] {
   const calibration = usesOts(model) && !hasFrozenThresholds(model) ? calibrationImages(c.dataset.path, model) : undefined;
   const compiled = compile(model, spec, { chips: c.chips, threshold: c.threshold, ...(calibration ? { calibration } : {}) });
   const diagnostics = compiled.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.severity} ${d.message}`);
@@ -96,7 +103,8 @@ function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: Image
   }
   const expected = program.input.shape.join(', ');
   if (expected !== '1, 28, 28') throw new ClusterError(c.model.label, `takes input [${expected}]; sweeps run Fashion-MNIST images [1, 28, 28]`);
-  const runtime = buildRuntime(program, spec, c.model.label);
+  const tested = c.learning && train ? learnOnChip(program, spec, c.learning.rule, train, c.seed, c.model.label) : program;
+  const runtime = buildRuntime(tested, spec, c.model.label);
   const run = simulateImages(runtime, { images: set.images, labels: set.labels, count: set.count, first: 0 }, c.encoding, c.seed, onProgress);
   const quantization = program.layers.map((l) => l.quantization);
   return c.profiles.map((profile) => {
@@ -117,6 +125,31 @@ function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: Image
       thresholdQuantizationError: Math.max(0, ...quantization.map((q) => q.thresholdMaxError)),
     };
   });
+}
+
+/** The program after its last layer learned on the chip from the training images, as `spikechip learn` does. */
+function learnOnChip(program: ChipProgram, spec: ChipSpec, rule: LearningPreset, train: ImageSet, seed: number, label: string): ChipProgram {
+  const runtime = buildRuntime(configureLearning(program, spec, { rule, layers: 'last' }), spec, label);
+  learnImages(runtime, { images: train.images, labels: train.labels, count: train.count, first: 0 }, seed);
+  return learnedProgram(runtime);
+}
+
+/** The training images a learning point learns from, checked against the hash the submitter saw. */
+function trainingImages(c: SweepConfiguration): ImageSet {
+  const { samples, trainSha256 } = c.learning!;
+  let train: ImageSet;
+  try {
+    train = loadFashionMnist(c.dataset.path, 'train', samples);
+  } catch (error) {
+    throw new ClusterError(c.dataset.path, `this worker cannot read the training images the point learns from: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const actual = datasetHash(train);
+  if (train.count !== samples || actual !== trainSha256)
+    throw new ClusterError(
+      c.dataset.path,
+      `this worker's training images differ (${train.count} images, sha256 ${actual.slice(0, 12)}; the point needs ${samples}, ${trainSha256.slice(0, 12)})`,
+    );
+  return train;
 }
 
 /** The model file, checked against the hash the submitter saw, so every worker compiles the same model. */

@@ -10,7 +10,7 @@ import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/
 import { chipRef } from '../chip-ref.js';
 import { checkReachable, queueConnection } from '../connection.js';
 import { sha256Hex } from '../content-hash.js';
-import { datasetRef, type FashionMnistRef } from '../dataset-ref.js';
+import { datasetHash, datasetRef, type FashionMnistRef } from '../dataset-ref.js';
 import { ClusterError } from '../errors.js';
 import { runJobs } from '../job-tracker.js';
 import type { QueueAddress } from '../queue-url.js';
@@ -33,7 +33,7 @@ export interface SweepRun {
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** Points with their rows, in the order of the sweep file's lists (models, chips, overrides, thresholds, chip budgets, encodings). */
+/** Points with their rows, in the order of the sweep file's lists (models, chips, overrides, thresholds, chip budgets, encodings, learning rules). */
 interface Planned {
   readonly configuration: SweepConfiguration;
   /** Rows known before running: from --resume, or an override the chip's spec refuses. */
@@ -48,7 +48,8 @@ export async function runSweep(run: SweepRun): Promise<SweepTable> {
   const { sweep } = run;
   const set = loadFashionMnist(sweep.data ?? defaultFashionMnistDir(), 'test', sweep.limit ?? undefined);
   const dataset = datasetRef(set);
-  const planned = plan(sweep, dataset, run.previous ?? null);
+  const learning = sweep.learningRules.some((r) => r !== 'none') ? trainingImages(sweep) : null;
+  const planned = plan(sweep, dataset, learning, run.previous ?? null);
   const todo = planned.filter((p) => p.rows === null);
   const total = todo.length * dataset.count;
   const measured = run.queue ? await runOnQueue(run.queue, todo, total, run.onProgress) : await runLocally(todo, run.threads, total, run.onProgress);
@@ -57,7 +58,13 @@ export async function runSweep(run: SweepRun): Promise<SweepTable> {
   return { format: TABLE_FORMAT, sweep: sweep.file, rows };
 }
 
-function plan(sweep: SweepFile, dataset: FashionMnistRef, previous: SweepTable | null): Planned[] {
+/** The training images learning points learn from: how many, and their hash, which every worker checks. */
+function trainingImages(sweep: SweepFile): { samples: number; trainSha256: string } {
+  const train = loadFashionMnist(sweep.data ?? defaultFashionMnistDir(), 'train', sweep.learningSamples);
+  return { samples: train.count, trainSha256: datasetHash(train) };
+}
+
+function plan(sweep: SweepFile, dataset: FashionMnistRef, training: { samples: number; trainSha256: string } | null, previous: SweepTable | null): Planned[] {
   const kept = new Map((previous?.rows ?? []).filter((r) => r.status !== 'error').map((r) => [r.key, r]));
   const planned: Planned[] = [];
   for (const model of sweep.models) {
@@ -77,22 +84,25 @@ function plan(sweep: SweepFile, dataset: FashionMnistRef, previous: SweepTable |
         for (const threshold of sweep.thresholds) {
           for (const chips of sweep.chipBudgets) {
             for (const encoding of sweep.encodings) {
-              const configuration: SweepConfiguration = {
-                kind: 'point',
-                model: modelRef,
-                chip: chipRef(spec ?? base),
-                chipLabel: chip.label,
-                overrides,
-                threshold,
-                chips,
-                encoding,
-                seed: sweep.seed,
-                dataset,
-                profiles,
-              };
-              const previousRows = profiles.map((p) => kept.get(pointKey(configuration, p)));
-              const rows = refused !== null ? errorRows(configuration, refused) : previousRows.every((r) => r !== undefined) ? (previousRows as SweepRow[]) : null;
-              planned.push({ configuration, rows });
+              for (const learningRule of sweep.learningRules) {
+                const configuration: SweepConfiguration = {
+                  kind: 'point',
+                  model: modelRef,
+                  chip: chipRef(spec ?? base),
+                  chipLabel: chip.label,
+                  overrides,
+                  threshold,
+                  chips,
+                  encoding,
+                  seed: sweep.seed,
+                  dataset,
+                  profiles,
+                  ...(learningRule === 'none' || training === null ? {} : { learning: { rule: learningRule, ...training } }),
+                };
+                const previousRows = profiles.map((p) => kept.get(pointKey(configuration, p)));
+                const rows = refused !== null ? errorRows(configuration, refused) : previousRows.every((r) => r !== undefined) ? (previousRows as SweepRow[]) : null;
+                planned.push({ configuration, rows });
+              }
             }
           }
         }

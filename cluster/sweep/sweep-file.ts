@@ -7,7 +7,7 @@ import { bundledModelPath } from '../../models/bundled/bundled.js';
 import { packageRoot } from '../../models/package-root.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import type { ChipOverrides } from './chip-overrides.js';
-import { ENCODINGS, MAX_CHIP_BUDGET, THRESHOLD_POLICIES, type ThresholdPolicy } from './configuration.js';
+import { ENCODINGS, LEARNING_CHOICES, MAX_CHIP_BUDGET, THRESHOLD_POLICIES, type LearningChoice, type ThresholdPolicy } from './configuration.js';
 
 /** A sweep file as read: every list present (defaults filled in), every path resolved. */
 export interface SweepFile {
@@ -21,20 +21,28 @@ export interface SweepFile {
   readonly thresholds: readonly ThresholdPolicy[];
   readonly chipBudgets: readonly ChipBudget[];
   readonly encodings: readonly Encoding[];
+  /** `none` (the program as compiled) or an on-chip learning preset, learned before the test run. */
+  readonly learningRules: readonly LearningChoice[];
+  /** Training images each learning point learns from (the dataset's train split). */
+  readonly learningSamples: number;
   readonly seed: number;
   readonly data: string | null;
   readonly limit: number | null;
 }
 
 const KEYS = ['models', 'chips'];
-const OPTIONAL = ['overrides', 'profiles', 'thresholds', 'chipBudgets', 'encodings', 'seed', 'data', 'limit'];
+const OPTIONAL = ['overrides', 'profiles', 'thresholds', 'chipBudgets', 'encodings', 'learningRules', 'learningSamples', 'seed', 'data', 'limit'];
+/** Learning points learn from this many training images unless the file says otherwise. */
+const DEFAULT_LEARNING_SAMPLES = 100;
+const MAX_LEARNING_SAMPLES = 60_000;
 const MAX_LIST = 256;
 const MAX_FILE_BYTES = 1024 * 1024;
 const BUILTIN = /^[a-z][a-z0-9]*$/;
 
 /**
  * Reads a sweep file: `{"models": [...], "chips": [...]}` plus optional lists (`overrides`: objects of chip spec
- * fields by dotted path, `profiles`, `thresholds`, `chipBudgets`, `encodings`) and `seed`, `data`, `limit`. Paths are
+ * fields by dotted path, `profiles`, `thresholds`, `chipBudgets`, `encodings`, `learningRules`) and
+ * `learningSamples`, `seed`, `data`, `limit`. Paths are
  * relative to the sweep file; a model path missing there is also looked up in the package (so the bundled model's
  * repository path works from anywhere), and `"bundled"` names the bundled model. Errors name the file and field.
  */
@@ -68,6 +76,10 @@ export function readSweepFile(file: string): SweepFile {
   const chips = list('chips', (v, path) => resolveChip(source, readString(source, v, path), path, base), []);
   const overrides = list('overrides', (v, path) => readOverrides(source, v, path), [{}]);
   const profiles = field(root, 'profiles') === undefined ? null : list('profiles', (v, path) => readString(source, v, path, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), []);
+  const learningRules = list<LearningChoice>('learningRules', (v, path) => readLiteral(source, v, path, LEARNING_CHOICES), ['none']);
+  const learningSamplesValue = field(root, 'learningSamples');
+  if (learningSamplesValue !== undefined && learningRules.every((r) => r === 'none'))
+    throw new ChipSpecError(file, '$.learningSamples', `a learning rule in $.learningRules to learn with (one of ${LEARNING_CHOICES.slice(1).join(', ')})`, 'none');
   const dataValue = field(root, 'data');
   const limitValue = field(root, 'limit');
   return {
@@ -79,6 +91,8 @@ export function readSweepFile(file: string): SweepFile {
     thresholds: list('thresholds', (v, path) => readLiteral(source, v, path, THRESHOLD_POLICIES), ['auto']),
     chipBudgets: list('chipBudgets', (v, path): ChipBudget => (v === 'auto' ? 'auto' : readInteger(source, v, path, 1, MAX_CHIP_BUDGET)), [1]),
     encodings: list('encodings', (v, path) => readLiteral(source, v, path, ENCODINGS), ['direct']),
+    learningRules,
+    learningSamples: learningSamplesValue === undefined ? DEFAULT_LEARNING_SAMPLES : readInteger(source, learningSamplesValue, '$.learningSamples', 1, MAX_LEARNING_SAMPLES),
     seed: field(root, 'seed') === undefined ? 1 : readInteger(source, field(root, 'seed'), '$.seed', 0, 2 ** 32 - 1),
     data: dataValue === undefined ? null : resolve(base, readString(source, dataValue, '$.data')),
     limit: limitValue === undefined ? null : readInteger(source, limitValue, '$.limit', 1, 10_000_000),

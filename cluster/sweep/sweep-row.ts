@@ -21,6 +21,9 @@ export interface SweepRow {
   readonly encoding: string;
   readonly seed: number;
   readonly samples: number;
+  /** The on-chip learning preset learned before the test run, and from how many training images; null: none. */
+  readonly learningRule: string | null;
+  readonly learningSamples: number | null;
   readonly status: RowStatus;
   readonly message: string | null;
   /** The compiler's errors and warnings, as `spikechip check` prints them. */
@@ -66,6 +69,8 @@ const CSV_COLUMNS: readonly (keyof SweepRow)[] = [
   'synapticOpsPerInference',
   'weightQuantizationError',
   'thresholdQuantizationError',
+  'learningRule',
+  'learningSamples',
   'message',
   'diagnostics',
 ];

@@ -36,6 +36,23 @@ describe.skipIf(!HAS_REDIS)('sweep and learn --queue on a real Redis with worker
     expect(new Set(points).size).toBe(9);
   });
 
+  it('gives the local table for points that learn on the chip before their test run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikechip-queue-sweep-learning-'));
+    const sweep = join(dir, 'sweep.json');
+    writeFileSync(sweep, JSON.stringify({ models: ['bundled'], chips: ['loihi2'], learningRules: ['none', 'rate', 'ottt'], learningSamples: 30, limit: 40 }));
+    const local = await startCli(['sweep', sweep, '-o', join(dir, 'local.json')]).done;
+    expect(local.status, local.stderr).toBe(0);
+    const queued = await startCli(['sweep', sweep, '-o', join(dir, 'queued.json'), '--queue', redis.url]).done;
+    expect(queued.status, queued.stderr).toBe(0);
+    const table = readFileSync(join(dir, 'local.json'), 'utf8');
+    expect(readFileSync(join(dir, 'queued.json'), 'utf8')).toBe(table);
+    expect((JSON.parse(table) as { rows: { learningRule: string | null; status: string }[] }).rows.map((r) => `${r.learningRule}: ${r.status}`)).toEqual([
+      'null: ok',
+      'rate: ok',
+      'ottt: ok',
+    ]);
+  });
+
   it("runs learn's test evaluations through the queue with the local run's output", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spikechip-queue-learn-'));
     const program = join(dir, 'loihi2.chip.pb');

@@ -118,7 +118,29 @@ describe('spikechip sweep', () => {
     expect(rows[1]!.energyPerInferenceJ).toBeGreaterThan(0);
   });
 
+  it('learns on the chip before testing, per learning rule: the learned program is the one tested', () => {
+    const dir = scratch();
+    const file = writeSweep(dir, { models: ['bundled'], chips: ['loihi2', 'tianjic'], chipBudgets: ['auto'], learningRules: ['none', 'rate'], learningSamples: 40, limit: 30 });
+    const run = runCli(['sweep', file, '--json', '--threads', '1']);
+    expect(run.status, run.stderr).toBe(0);
+    const rows = (JSON.parse(run.stdout) as SweepTable).rows;
+    expect(rows.map((r) => `${r.chip} ${r.learningRule ?? 'none'} ${r.learningSamples ?? '-'}: ${r.status}`)).toEqual([
+      'loihi2 none -: ok',
+      'loihi2 rate 40: ok',
+      'tianjic none -: ok',
+      'tianjic rate 40: error',
+    ]);
+    expect(rows[3]!.message).toMatch(/no learning engine/);
+    // The same chip and test images; the rate rule moved the last layer's weights, and with them the test run.
+    const [plain, learned] = [rows[0]!, rows[1]!];
+    expect(learned.key).not.toBe(plain.key);
+    expect([learned.accuracy, learned.spikesPerInference, learned.energyPerInferenceJ]).not.toEqual([plain.accuracy, plain.spikesPerInference, plain.energyPerInferenceJ]);
+  });
+
   it.each([
+    [{ models: ['bundled'], chips: ['loihi'], learningRules: ['hebbian'] }, /sweep\.json: \$\.learningRules\[0\]: expected one of "none", "ottt", "ottt-accumulated", "rate"/],
+    [{ models: ['bundled'], chips: ['loihi'], learningSamples: 50 }, /sweep\.json: \$\.learningSamples: expected a learning rule in \$\.learningRules/],
+    [{ models: ['bundled'], chips: ['loihi'], learningRules: ['rate'], learningSamples: 0 }, /sweep\.json: \$\.learningSamples: expected an integer in 1\.\.60000/],
     [{ models: [], chips: ['loihi'] }, /sweep\.json: \$\.models\.length: expected an integer in 1\.\.256, found the number 0/],
     [{ models: ['bundled'], chips: ['loihi'], profile: ['sanafe'] }, /sweep\.json: \$\.profile: expected no such field \(allowed: models, chips, overrides/],
     [{ models: ['no-such.snnmodel'], chips: ['loihi'] }, /sweep\.json: \$\.models\[0\]: expected a model file or "bundled"/],
