@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadFashionMnist, type ImageSet } from '../models/datasets/fashion-mnist.js';
+import { FASHION_MNIST_FILES, loadFashionMnist, type ImageSet } from '../models/datasets/fashion-mnist.js';
 import { openDataset } from '../models/datasets/open-dataset.js';
 import type { Model, ModelSource } from '../models/graph/model.js';
-import { sameShape } from '../models/graph/tensor.js';
+import { formatShape, sameShape } from '../models/graph/tensor.js';
 import { sha256Hex } from './content-hash.js';
 import { ClusterError } from './errors.js';
 
@@ -103,7 +103,11 @@ export function loadDatasetRef(ref: DatasetRef): LoadedSamples {
 
 /** The samples exactly as `simulate --data` hands them to the simulator (cli/simulation-input.ts), test split. */
 function readDataFile(ref: DataFileRef): LoadedSamples {
-  const { reader } = ref;
+  return readDataSamples(ref.path, ref.reader, ref.count);
+}
+
+/** The first `limit` test samples (all without it) of `path` for a program or model described by `reader`. */
+export function readDataSamples(path: string, reader: DataReader, limit?: number): LoadedSamples {
   const model: Model = {
     name: 'queued program',
     source: reader.source,
@@ -112,14 +116,30 @@ function readDataFile(ref: DataFileRef): LoadedSamples {
     nodes: [],
     output: 'mean-over-time',
   };
-  const dataset = openDataset(ref.path, { model, split: 'test', limit: ref.count });
+  const dataset = openDataset(path, { model, split: 'test', ...(limit !== undefined ? { limit } : {}) });
   const framesPerStep = dataset.framesPerStep === true && dataset.inputShape[0] === reader.timesteps && sameShape(dataset.inputShape.slice(1), reader.inputShape);
+  if (!framesPerStep && !sameShape(dataset.inputShape, reader.inputShape))
+    throw new ClusterError(dataset.source, `samples are ${formatShape(dataset.inputShape)}, the program expects input ${formatShape(reader.inputShape)}`);
   const common = { labels: dataset.labels, count: dataset.count, framesPerStep };
   if (reader.pixels) {
-    if (!dataset.pixels) throw new ClusterError(ref.path, `the program takes 8-bit pixels; ${dataset.transform} gives real values`);
+    if (!dataset.pixels) throw new ClusterError(dataset.source, `the program takes 8-bit pixels; ${dataset.transform} gives real values`);
     return { ...common, images: dataset.pixels.images, values: null };
   }
   const values = new Float32Array(dataset.count * dataset.inputShape.reduce((a, b) => a * b, 1));
   dataset.toInput(0, dataset.count, values);
   return { ...common, images: new Uint8Array(0), values };
+}
+
+/** A directory of Fashion-MNIST idx files (its test images), which sweeps read with the Fashion-MNIST reader. */
+export function isFashionMnistDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory() && readdirSync(path).some((f) => f.startsWith(FASHION_MNIST_FILES.test.images));
+  } catch {
+    return false;
+  }
+}
+
+/** How a model's input reads from a dataset: its shape, source codebase and steps, pixels when its scale is 1/255. */
+export function modelReader(model: Pick<Model, 'input' | 'source' | 'timesteps'>): DataReader {
+  return { inputShape: [...model.input.shape], source: model.source, timesteps: model.timesteps, pixels: Math.abs(model.input.scale * 255 - 1) < 1e-9 };
 }

@@ -75,7 +75,8 @@ const MAX_INPUT_EXTENT = 65_536;
 const MAX_TIMESTEPS = 100_000;
 const SOURCES: readonly ModelSource[] = ['osr-ots', 'rate-bp', 'nir', 'other'];
 
-function readDatasetRef(source: JsonSource, value: unknown): DatasetRef {
+/** A job's dataset reference (Fashion-MNIST, or any `--data` with its reader), read with the spec-file field readers. */
+export function readDatasetRef(source: JsonSource, value: unknown): DatasetRef {
   const format = readLiteral(source, field(readObject(source, value, '$.dataset', [], ['format', 'path', 'count', 'sha256', 'reader']), 'format'), '$.dataset.format', [
     'fashion-mnist-test',
     'data',

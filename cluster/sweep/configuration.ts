@@ -4,8 +4,8 @@ import type { ChipBudget } from '../../compiler/passes/place.js';
 import type { Encoding } from '../../simulator/simulate.js';
 import { readChipRef, type ChipRef } from '../chip-ref.js';
 import { SHA256_HEX } from '../content-hash.js';
-import type { FashionMnistRef } from '../dataset-ref.js';
-import { MAX_SAMPLES } from '../shard-job.js';
+import type { DatasetRef } from '../dataset-ref.js';
+import { MAX_SAMPLES, readDatasetRef } from '../shard-job.js';
 import type { ChipOverrides } from './chip-overrides.js';
 
 export type ThresholdPolicy = 'auto' | 'schedule' | 'mean';
@@ -39,7 +39,7 @@ export interface SweepConfiguration {
   readonly chips: ChipBudget;
   readonly encoding: Encoding;
   readonly seed: number;
-  readonly dataset: FashionMnistRef;
+  readonly dataset: DatasetRef;
   readonly profiles: readonly string[];
   /** Absent: the program runs as compiled. */
   readonly learning?: SweepLearning;
@@ -53,7 +53,6 @@ export function readSweepConfiguration(value: unknown, name: string): SweepConfi
   const root = readObject(source, value, '$', ['kind', 'model', 'chip', 'chipLabel', 'overrides', 'threshold', 'chips', 'encoding', 'seed', 'dataset', 'profiles'], ['learning']);
   readLiteral(source, field(root, 'kind'), '$.kind', ['point']);
   const model = readObject(source, field(root, 'model'), '$.model', ['path', 'sha256', 'label']);
-  const dataset = readObject(source, field(root, 'dataset'), '$.dataset', ['format', 'path', 'count', 'sha256']);
   const overrides = readMap(source, field(root, 'overrides'), '$.overrides');
   const chips = field(root, 'chips');
   const profiles = readArray(source, field(root, 'profiles'), '$.profiles');
@@ -78,12 +77,7 @@ export function readSweepConfiguration(value: unknown, name: string): SweepConfi
     chips: chips === 'auto' ? 'auto' : readInteger(source, chips, '$.chips', 1, MAX_CHIP_BUDGET),
     encoding: readLiteral(source, field(root, 'encoding'), '$.encoding', ENCODINGS),
     seed: readInteger(source, field(root, 'seed'), '$.seed', 0, 2 ** 32 - 1),
-    dataset: {
-      format: readLiteral(source, field(dataset, 'format'), '$.dataset.format', ['fashion-mnist-test']),
-      path: readString(source, field(dataset, 'path'), '$.dataset.path', /^\/[^\n]{0,4096}$/),
-      count: readInteger(source, field(dataset, 'count'), '$.dataset.count', 1, MAX_SAMPLES),
-      sha256: readString(source, field(dataset, 'sha256'), '$.dataset.sha256', SHA256_HEX),
-    },
+    dataset: readDatasetRef(source, field(root, 'dataset')),
     profiles: profiles.map((p, i) => readString(source, p, `$.profiles[${i}]`, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
     ...(learning === undefined ? {} : { learning: readLearning(source, learning) }),
   };

@@ -7,6 +7,8 @@ import { configureLearning } from '../../compiler/passes/configure-learning.js';
 import { loadFashionMnist, pixelsToFloat, type ImageSet } from '../../models/datasets/fashion-mnist.js';
 import type { ChipSpec } from '../../chips/spec/chip-spec.js';
 import type { Model } from '../../models/graph/model.js';
+import { openDataset } from '../../models/datasets/open-dataset.js';
+import { elementCount, formatShape, sameShape } from '../../models/graph/tensor.js';
 import { loadModel } from '../../models/load-model.js';
 import { hasFrozenThresholds, usesOts } from '../../models/reference/calibrate-ots.js';
 import { buildRuntime } from '../../simulator/runtime.js';
@@ -15,7 +17,7 @@ import { learnedProgram, learnImages } from '../../simulator/learning/learn.js';
 import { simulateImages } from '../../simulator/simulate.js';
 import { resolveChipRef } from '../chip-ref.js';
 import { sha256Hex } from '../content-hash.js';
-import { datasetHash, loadDatasetRef } from '../dataset-ref.js';
+import { datasetHash, loadDatasetRef, type DatasetRef, type LoadedSamples } from '../dataset-ref.js';
 import { ClusterError } from '../errors.js';
 import { pointKey, type SweepConfiguration } from './configuration.js';
 import type { SweepRow } from './sweep-row.js';
@@ -78,8 +80,8 @@ function parameters(c: SweepConfiguration, profile: string) {
   };
 }
 
-function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: ImageSet, train: ImageSet | null, onProgress?: (done: number) => void): SweepRow[] {
-  const calibration = usesOts(model) && !hasFrozenThresholds(model) ? calibrationImages(c.dataset.path, model) : undefined;
+function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: LoadedSamples, train: ImageSet | null, onProgress?: (done: number) => void): SweepRow[] {
+  const calibration = usesOts(model) && !hasFrozenThresholds(model) ? calibrationImages(c.dataset, model) : undefined;
   const compiled = compile(model, spec, { chips: c.chips, threshold: c.threshold, ...(calibration ? { calibration } : {}) });
   const diagnostics = compiled.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.severity} ${d.message}`);
   const base = (profile: string) => ({ ...parameters(c, profile), diagnostics });
@@ -102,10 +104,15 @@ function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: Image
     }));
   }
   const expected = program.input.shape.join(', ');
-  if (expected !== '1, 28, 28') throw new ClusterError(c.model.label, `takes input [${expected}]; sweeps run Fashion-MNIST images [1, 28, 28]`);
+  const given = (c.dataset.format === 'data' ? c.dataset.reader.inputShape : [1, 28, 28]).join(', ');
+  if (expected !== given) throw new ClusterError(c.model.label, `takes input [${expected}]; the sweep's data are [${given}]`);
+  const takesPixels = Math.abs(program.input.valueScale * 255 - 1) < 1e-9;
+  if (takesPixels !== (set.values === null))
+    throw new ClusterError(c.model.label, takesPixels ? "takes 8-bit pixels; the sweep's data give it real values" : "takes real values; the sweep's data give it 8-bit pixels");
   const tested = c.learning && train ? learnOnChip(program, spec, c.learning.rule, train, c.seed, c.model.label) : program;
   const runtime = buildRuntime(tested, spec, c.model.label);
-  const run = simulateImages(runtime, { images: set.images, labels: set.labels, count: set.count, first: 0 }, c.encoding, c.seed, onProgress);
+  const batch = { images: set.images, labels: set.labels, count: set.count, first: 0, ...(set.values ? { values: set.values, framesPerStep: set.framesPerStep } : {}) };
+  const run = simulateImages(runtime, batch, c.encoding, c.seed, onProgress);
   const quantization = program.layers.map((l) => l.quantization);
   return c.profiles.map((profile) => {
     const priced = findCostProfile(spec, profile) !== undefined;
@@ -165,8 +172,17 @@ function readModel(path: string, sha256: string): Model {
   return loadModel(path).model;
 }
 
-function calibrationImages(dataDir: string, model: Model): { input: Float32Array; count: number } {
-  const train = loadFashionMnist(dataDir, 'train', CALIBRATION_IMAGES);
+function calibrationImages(dataset: DatasetRef, model: Model): { input: Float32Array; count: number } {
+  if (dataset.format === 'data') {
+    // As compile --data calibrates: the first images of the training split, transformed as the model's code does.
+    const train = openDataset(dataset.path, { model, split: 'train', limit: CALIBRATION_IMAGES });
+    if (!sameShape(train.inputShape, model.input.shape))
+      throw new ClusterError(model.name, `takes input ${formatShape(model.input.shape)}; OTS calibration reads ${formatShape(train.inputShape)} from ${dataset.path}`);
+    const input = new Float32Array(train.count * elementCount(model.input.shape));
+    train.toInput(0, train.count, input);
+    return { input, count: train.count };
+  }
+  const train = loadFashionMnist(dataset.path, 'train', CALIBRATION_IMAGES);
   if (model.input.shape.join(',') !== '1,28,28')
     throw new ClusterError(model.name, `takes input [${model.input.shape.join(', ')}]; sweeps calibrate on Fashion-MNIST images [1, 28, 28]`);
   const input = new Float32Array(train.images.length);

@@ -10,7 +10,8 @@ import { defaultFashionMnistDir, loadFashionMnist } from '../../models/datasets/
 import { chipRef } from '../chip-ref.js';
 import { checkReachable, queueConnection } from '../connection.js';
 import { sha256Hex } from '../content-hash.js';
-import { datasetHash, datasetRef, type FashionMnistRef } from '../dataset-ref.js';
+import { dataFileRef, datasetHash, datasetRef, isFashionMnistDir, modelReader, readDataSamples, type DatasetRef } from '../dataset-ref.js';
+import { loadModel } from '../../models/load-model.js';
 import { ClusterError } from '../errors.js';
 import { runJobs } from '../job-tracker.js';
 import type { QueueAddress } from '../queue-url.js';
@@ -46,12 +47,25 @@ interface Planned {
  */
 export async function runSweep(run: SweepRun): Promise<SweepTable> {
   const { sweep } = run;
-  const set = loadFashionMnist(sweep.data ?? defaultFashionMnistDir(), 'test', sweep.limit ?? undefined);
-  const dataset = datasetRef(set);
+  const data = sweep.data ?? defaultFashionMnistDir();
+  const fashion = isFashionMnistDir(data);
+  if (!fashion && sweep.learningRules.some((r) => r !== 'none'))
+    throw new ClusterError(sweep.file, `$.learningRules: learning points learn from Fashion-MNIST training images; ${data} is not a Fashion-MNIST folder`);
+  // Fashion-MNIST is read once for every model; other data as each model's input reads it (shape, normalisation).
+  const fashionSet = fashion ? datasetRef(loadFashionMnist(data, 'test', sweep.limit ?? undefined)) : null;
+  const datasetFor = (model: { label: string; path: string }, index: number): DatasetRef => {
+    if (fashionSet) return fashionSet;
+    const reader = modelReader(loadModel(model.path).model);
+    try {
+      return dataFileRef(data, reader, readDataSamples(data, reader, sweep.limit ?? undefined));
+    } catch (error) {
+      throw new ClusterError(sweep.file, `$.models[${index}] (${model.label}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const learning = sweep.learningRules.some((r) => r !== 'none') ? trainingImages(sweep) : null;
-  const planned = plan(sweep, dataset, learning, run.previous ?? null);
+  const planned = plan(sweep, datasetFor, learning, run.previous ?? null);
   const todo = planned.filter((p) => p.rows === null);
-  const total = todo.length * dataset.count;
+  const total = todo.reduce((n, p) => n + p.configuration.dataset.count, 0);
   const measured = run.queue ? await runOnQueue(run.queue, todo, total, run.onProgress) : await runLocally(todo, run.threads, total, run.onProgress);
   let next = 0;
   const rows = planned.flatMap((p) => p.rows ?? measured[next++]!);
@@ -64,11 +78,17 @@ function trainingImages(sweep: SweepFile): { samples: number; trainSha256: strin
   return { samples: train.count, trainSha256: datasetHash(train) };
 }
 
-function plan(sweep: SweepFile, dataset: FashionMnistRef, training: { samples: number; trainSha256: string } | null, previous: SweepTable | null): Planned[] {
+function plan(
+  sweep: SweepFile,
+  datasetFor: (model: { label: string; path: string }, index: number) => DatasetRef,
+  training: { samples: number; trainSha256: string } | null,
+  previous: SweepTable | null,
+): Planned[] {
   const kept = new Map((previous?.rows ?? []).filter((r) => r.status !== 'error').map((r) => [r.key, r]));
   const planned: Planned[] = [];
-  for (const model of sweep.models) {
+  for (const [index, model] of sweep.models.entries()) {
     const modelRef = { path: model.path, sha256: sha256Hex(readFileSync(model.path)), label: model.label };
+    const dataset = datasetFor(model, index);
     for (const chip of sweep.chips) {
       const base = chip.value.endsWith('.json') || chip.value.includes('/') ? readChipSpec(chip.value) : getChip(chip.value);
       const profiles = sweep.profiles ?? [base.defaultCostProfile];

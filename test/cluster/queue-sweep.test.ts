@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledFashionMnistDir } from '../../models/datasets/fashion-mnist.js';
 import { runCli } from '../helpers/run-cli.js';
 import { HAS_REDIS, startCli, startWorker, stopProcess, TestRedis, type CliProcess } from './redis-harness.js';
-import { SWEEP_18 } from './sweep-files.js';
+import { fixturePath } from '../helpers/fixtures.js';
+import { sinabsFrames, SWEEP_18 } from './sweep-files.js';
 
 if (!HAS_REDIS) console.warn('test/cluster: redis-server is not installed (apt-get install redis-server): the queue sweep test is skipped');
 
@@ -51,6 +52,18 @@ describe.skipIf(!HAS_REDIS)('sweep and learn --queue on a real Redis with worker
       'rate: ok',
       'ottt: ok',
     ]);
+  });
+
+  it('gives the local table for a NIR model on float32 frames in an .npy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikechip-queue-sweep-data-'));
+    writeFileSync(join(dir, 'frames.npy'), sinabsFrames(8));
+    const sweep = join(dir, 'sweep.json');
+    writeFileSync(sweep, JSON.stringify({ models: [fixturePath('nir', 'cnn_sinabs.nir')], chips: ['loihi2', 'loihi'], data: 'frames.npy', limit: 6 }));
+    const local = await startCli(['sweep', sweep, '-o', join(dir, 'local.json')]).done;
+    expect(local.status, local.stderr).toBe(0);
+    const queued = await startCli(['sweep', sweep, '-o', join(dir, 'queued.json'), '--queue', redis.url]).done;
+    expect(queued.status, queued.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'queued.json'), 'utf8')).toBe(readFileSync(join(dir, 'local.json'), 'utf8'));
   });
 
   it("runs learn's test evaluations through the queue with the local run's output", async () => {

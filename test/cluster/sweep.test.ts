@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SweepRow, SweepTable } from '../../cluster/sweep/sweep-row.js';
 import { runCli } from '../helpers/run-cli.js';
-import { SWEEP_18 } from './sweep-files.js';
+import { fixturePath } from '../helpers/fixtures.js';
+import { sinabsFrames, SWEEP_18 } from './sweep-files.js';
 
 /**
  * `spikechip sweep` run as a user runs it, from the compiled CLI: the issue's smallest sweep file, the 18-point
@@ -135,6 +136,26 @@ describe('spikechip sweep', () => {
     const [plain, learned] = [rows[0]!, rows[1]!];
     expect(learned.key).not.toBe(plain.key);
     expect([learned.accuracy, learned.spikesPerInference, learned.energyPerInferenceJ]).not.toEqual([plain.accuracy, plain.spikesPerInference, plain.energyPerInferenceJ]);
+  });
+
+  it('sweeps a model of another input shape on data of another format (a NIR model, float32 frames in an .npy)', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'frames.npy'), sinabsFrames(8));
+    const sinabs = fixturePath('nir', 'cnn_sinabs.nir');
+    const run = runCli(['sweep', writeSweep(dir, { models: [sinabs], chips: ['loihi2', 'loihi'], data: 'frames.npy', limit: 6 }), '--json', '--threads', '1']);
+    expect(run.status, run.stderr).toBe(0);
+    const rows = (JSON.parse(run.stdout) as SweepTable).rows;
+    expect(rows.map((r) => `${r.chip} ${r.samples}: ${r.status}`)).toEqual(['loihi2 6: ok', 'loihi 6: ok']);
+    expect(rows[0]!.spikesPerInference).toBeGreaterThan(0);
+    expect(rows[0]!.energyPerInferenceJ).toBeGreaterThan(0);
+    // The bundled model takes [1, 28, 28]: the same data cannot feed it, and the sweep says which model and why.
+    const mixed = runCli(['sweep', writeSweep(dir, { models: [sinabs, 'bundled'], chips: ['loihi2'], data: 'frames.npy' }), '--json']);
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toMatch(/sweep\.json: \$\.models\[1\] \(bundled\): \S+frames\.npy: .*\[8, 2, 34, 34\].*\[1, 28, 28\]/);
+    expect(mixed.stdout).toBe('');
+    const learning = runCli(['sweep', writeSweep(dir, { models: [sinabs], chips: ['loihi2'], data: 'frames.npy', learningRules: ['rate'] }), '--json']);
+    expect(learning.status).toBe(1);
+    expect(learning.stderr).toMatch(/\$\.learningRules: learning points learn from Fashion-MNIST training images/);
   });
 
   it.each([
