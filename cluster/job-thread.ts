@@ -32,10 +32,12 @@ export interface ThreadShard {
 export interface ThreadPoint {
   readonly kind: 'point';
   readonly configuration: SweepConfiguration;
+  /** Test-only (SPIKECHIP_TEST_JOB_SPIN), as for shards. */
+  readonly spin?: boolean;
 }
 
 export type ThreadTask = ThreadShard | ThreadPoint;
-export type ThreadMessage = { id: number; progress: number } | { id: number; result: unknown } | { id: number; error: string };
+export type ThreadMessage = { id: number; progress: number } | { id: number; timeLimitSeconds: number } | { id: number; result: unknown } | { id: number; error: string };
 
 // The thread outlives its jobs so a worker decodes a program once, not per shard; and it
 // runs off the main thread so the process keeps renewing its job locks while a job computes.
@@ -52,14 +54,19 @@ if (parentPort) {
       }
     };
     try {
+      if (task.spin) for (;;);
       if (task.kind === 'point') {
         // Loaded on the first point only: the compiler and model readers would slow the start of a shard thread.
         const { runSweepConfiguration } = await import('./sweep/run-configuration.js');
-        const rows = runSweepConfiguration(task.configuration, (done) => progress(done, task.configuration.dataset.count));
+        const { pointTimeLimitSeconds } = await import('./job-time-limit.js');
+        const c = task.configuration;
+        // Once compiled, the point's work is known: its time limit follows from it, as a shard's does.
+        const compiled = (program: ChipProgram) =>
+          port.postMessage({ id, timeLimitSeconds: pointTimeLimitSeconds(program, c.dataset.count, c.learning?.samples ?? 0) } satisfies ThreadMessage);
+        const rows = runSweepConfiguration(c, (done) => progress(done, c.dataset.count), compiled);
         port.postMessage({ id, result: rows } satisfies ThreadMessage);
         return;
       }
-      if (task.spin) for (;;);
       if (cached?.key !== task.runtimeKey) cached = { key: task.runtimeKey, program: decodeChipProgram(task.programBytes, task.programFile) };
       // A runtime per shard: a runtime's layers live in the arena of the first simulator built on it, so a second
       // simulator on the same runtime would fall back from the WebAssembly kernels to the slower TypeScript ones.

@@ -13,6 +13,17 @@ export function shardTimeLimitSeconds(program: ChipProgram, samples: number): nu
   return Math.max(MIN_JOB_SECONDS, Math.ceil((samples * boundEventsPerSample(program)) / BOUND_EVENTS_PER_SECOND));
 }
 
+/**
+ * A sweep point's limit once compiled: its test samples and learning samples (a learning step costs about what an
+ * inference does, plus its updates: counted twice) as a shard of that many; before compiling, POINT_COMPILE_SECONDS.
+ */
+export function pointTimeLimitSeconds(program: ChipProgram, samples: number, learningSamples: number): number {
+  return shardTimeLimitSeconds(program, samples + 2 * learningSamples);
+}
+
+/** What a point may take to compile and check before its limit follows from its program. */
+export const POINT_COMPILE_SECONDS = 30 * 60;
+
 /** Synaptic events of one sample if every source fired at every step, over main connections and branches. */
 export function boundEventsPerSample(program: ChipProgram): number {
   let perStep = 0;

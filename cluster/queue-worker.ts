@@ -11,6 +11,7 @@ import { runToWire, type WireRun } from './run-wire.js';
 import { readShardJob } from './shard-job.js';
 import { QUEUE_NAME } from './shards.js';
 import { resolveChipRef } from './chip-ref.js';
+import { POINT_COMPILE_SECONDS } from './job-time-limit.js';
 import { JobThreads } from './thread-pool.js';
 import { readSweepConfiguration } from './sweep/configuration.js';
 import type { SweepRow } from './sweep/sweep-row.js';
@@ -45,9 +46,14 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
   const threads = new JobThreads(concurrency, fileURLToPath(new URL('./job-thread.js', import.meta.url)));
   const programs = new Map<string, Uint8Array>();
   // Test-only (documented in the README's cluster section): `first` makes this worker's first shard spin forever on
-  // its thread, `every` every shard, as a bug in a kernel would leave a job alive but never finishing.
+  // its thread, `every` every job (shard or sweep point), as a bug in a kernel would leave a job alive but never finishing.
   const spinHook = process.env.SPIKECHIP_TEST_JOB_SPIN;
   let spun = false;
+  const takeSpin = () => {
+    const spin = spinHook === 'every' || (spinHook === 'first' && !spun);
+    spun ||= spin;
+    return spin;
+  };
 
   const progressOf = (job: Job, total: number) => {
     let last = 0;
@@ -63,7 +69,15 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
     const started = performance.now();
     const configuration = readPayload(() => readSweepConfiguration(job.data, 'payload'));
     log(`job ${job.id}: started (try ${job.attemptsMade + 1})`);
-    const rows = (await threads.run({ kind: 'point', configuration }, configuration.model.label, progressOf(job, configuration.dataset.count))) as SweepRow[];
+    const spin = takeSpin();
+    const limit = configuration.timeLimitSeconds;
+    const rows = (await threads.run(
+      { kind: 'point', configuration, ...(spin ? { spin } : {}) },
+      configuration.model.label,
+      progressOf(job, configuration.dataset.count),
+      limit ?? POINT_COMPILE_SECONDS,
+      limit === undefined,
+    )) as SweepRow[];
     log(`job ${job.id}: point ${configuration.model.label} on ${configuration.chipLabel} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     return rows;
   };
@@ -80,8 +94,7 @@ export async function startQueueWorker(address: QueueAddress, concurrency: numbe
     log(`job ${job.id}: started (try ${job.attemptsMade + 1})`);
     const spec = resolveChipRef(shard.chip);
     const samples = loadDatasetRef(shard.dataset);
-    const spin = spinHook === 'every' || (spinHook === 'first' && !spun);
-    spun ||= spin;
+    const spin = takeSpin();
     const size = (samples.values ?? samples.images).length / samples.count;
     const range = [shard.first * size, (shard.first + shard.count) * size] as const;
     const run = (await threads.run(

@@ -19,15 +19,27 @@ export class JobThreads {
   /**
    * Runs one task; `source` names it in errors. The result is as the thread posted it (structured clone). A task
    * still running after `timeLimitSeconds` has its thread terminated (a replacement starts) and fails: a thread
-   * stuck in a loop never answers, while the process around it keeps renewing the job's lock.
+   * stuck in a loop never answers, while the process around it keeps renewing the job's lock. With `adjustable`, a
+   * limit the thread posts once it knows its work (a sweep point, after compiling) replaces the first one.
    */
-  async run(task: ThreadTask, source: string, onProgress: (done: number) => void, timeLimitSeconds?: number): Promise<unknown> {
+  async run(task: ThreadTask, source: string, onProgress: (done: number) => void, timeLimitSeconds?: number, adjustable = false): Promise<unknown> {
     const thread = await this.acquire();
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (seconds: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          finish();
+          void thread.terminate();
+          this.replace(thread);
+          reject(new JobTimeLimitError(source, seconds));
+        }, seconds * 1000);
+      };
       const onMessage = (message: ThreadMessage) => {
         if (message.id !== id) return;
         if ('progress' in message) return onProgress(message.progress);
+        if ('timeLimitSeconds' in message) return void (adjustable && arm(message.timeLimitSeconds));
         finish();
         this.release(thread);
         if ('result' in message) resolve(message.result);
@@ -38,20 +50,12 @@ export class JobThreads {
         this.replace(thread);
         reject(new ClusterError(source, `the job thread stopped (exit code ${code})`));
       };
-      const timer =
-        timeLimitSeconds === undefined
-          ? undefined
-          : setTimeout(() => {
-              finish();
-              void thread.terminate();
-              this.replace(thread);
-              reject(new JobTimeLimitError(source, timeLimitSeconds));
-            }, timeLimitSeconds * 1000);
       const finish = () => {
         clearTimeout(timer);
         thread.off('message', onMessage);
         thread.off('exit', onExit);
       };
+      if (timeLimitSeconds !== undefined) arm(timeLimitSeconds);
       thread.on('message', onMessage);
       thread.on('exit', onExit);
       thread.postMessage({ ...task, id });

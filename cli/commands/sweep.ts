@@ -7,7 +7,7 @@ import { readSweepFile } from '../../cluster/sweep/sweep-file.js';
 import { runSweep } from '../../cluster/sweep/run-sweep.js';
 import { TABLE_FORMAT, tableToCsv, type SweepRow, type SweepTable } from '../../cluster/sweep/sweep-row.js';
 import { renderSweepPage } from '../../report/sweep-page.js';
-import { threads } from '../arguments.js';
+import { count, threads } from '../arguments.js';
 import { UsageError } from '../failure.js';
 import { checkOutputs, writeOutputFile } from '../output-file.js';
 import { emit, percent, progressBar } from '../output.js';
@@ -19,6 +19,7 @@ interface SweepArgs {
   resume: boolean;
   queue?: string;
   threads?: number;
+  jobTimeLimit?: number;
   json: boolean;
 }
 
@@ -39,8 +40,14 @@ export function registerSweep(yargs: Argv): Argv {
         .option('resume', { type: 'boolean', default: false, describe: 'keep the rows of the existing -o table and run only the missing points' })
         .option('queue', { type: 'string', describe: 'run the points as jobs on a Redis queue served by `spikechip worker`s: redis://[user:password@]host:port[/db]' })
         .option('threads', { type: 'number', coerce: threads('threads'), describe: 'local worker threads, one point each (default: one per CPU core)' })
+        .option('job-time-limit', {
+          type: 'number',
+          coerce: count('job-time-limit'),
+          describe: "with --queue: seconds after which a worker terminates a point's thread and the job is retried (default: from the point's work once compiled)",
+        })
         .option('json', { type: 'boolean', default: false, describe: 'print the table as one JSON object' }) as Argv<SweepArgs>,
     async (args) => {
+      if (args.jobTimeLimit !== undefined && !args.queue) throw new UsageError('--job-time-limit limits the jobs of a queue run: give it with --queue');
       const format = args.output === undefined ? null : extname(args.output).toLowerCase();
       if (format !== null && format !== '.json' && format !== '.csv') throw new UsageError(`-o ${args.output}: name a .json or .csv file`);
       if (args.resume && format !== '.json') throw new UsageError('--resume reads the table written before: give it with -o <table>.json');
@@ -60,6 +67,7 @@ export function registerSweep(yargs: Argv): Argv {
         previous,
         ...(args.queue ? { queue: parseQueueUrl(args.queue) } : {}),
         ...(args.threads ? { threads: args.threads } : {}),
+        jobTimeLimitSeconds: args.jobTimeLimit,
         onProgress: (done, total) => bar.update(done, total),
       });
       bar.stop();

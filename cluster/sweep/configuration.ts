@@ -5,7 +5,7 @@ import type { Encoding } from '../../simulator/simulate.js';
 import { readChipRef, type ChipRef } from '../chip-ref.js';
 import { SHA256_HEX } from '../content-hash.js';
 import type { DatasetRef } from '../dataset-ref.js';
-import { MAX_SAMPLES, readDatasetRef } from '../shard-job.js';
+import { MAX_JOB_SECONDS, MAX_SAMPLES, readDatasetRef } from '../shard-job.js';
 import type { ChipOverrides } from './chip-overrides.js';
 
 export type ThresholdPolicy = 'auto' | 'schedule' | 'mean';
@@ -43,6 +43,8 @@ export interface SweepConfiguration {
   readonly profiles: readonly string[];
   /** Absent: the program runs as compiled. */
   readonly learning?: SweepLearning;
+  /** On the queue only: seconds after which a worker terminates the point's thread (absent: from its work). */
+  readonly timeLimitSeconds?: number;
 }
 
 const MAX_TEXT = /^[^\n]{1,4096}$/;
@@ -50,13 +52,20 @@ const MAX_TEXT = /^[^\n]{1,4096}$/;
 /** Reads a sweep job's payload with the spec-file field readers; throws ChipSpecError naming the bad field. */
 export function readSweepConfiguration(value: unknown, name: string): SweepConfiguration {
   const source: JsonSource = { file: name };
-  const root = readObject(source, value, '$', ['kind', 'model', 'chip', 'chipLabel', 'overrides', 'threshold', 'chips', 'encoding', 'seed', 'dataset', 'profiles'], ['learning']);
+  const root = readObject(
+    source,
+    value,
+    '$',
+    ['kind', 'model', 'chip', 'chipLabel', 'overrides', 'threshold', 'chips', 'encoding', 'seed', 'dataset', 'profiles'],
+    ['learning', 'timeLimitSeconds'],
+  );
   readLiteral(source, field(root, 'kind'), '$.kind', ['point']);
   const model = readObject(source, field(root, 'model'), '$.model', ['path', 'sha256', 'label']);
   const overrides = readMap(source, field(root, 'overrides'), '$.overrides');
   const chips = field(root, 'chips');
   const profiles = readArray(source, field(root, 'profiles'), '$.profiles');
   const learning = field(root, 'learning');
+  const timeLimit = field(root, 'timeLimitSeconds');
   if (profiles.length === 0 || profiles.length > 64) readInteger(source, profiles.length, '$.profiles.length', 1, 64);
   return {
     kind: 'point',
@@ -80,6 +89,7 @@ export function readSweepConfiguration(value: unknown, name: string): SweepConfi
     dataset: readDatasetRef(source, field(root, 'dataset')),
     profiles: profiles.map((p, i) => readString(source, p, `$.profiles[${i}]`, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
     ...(learning === undefined ? {} : { learning: readLearning(source, learning) }),
+    ...(timeLimit === undefined ? {} : { timeLimitSeconds: readInteger(source, timeLimit, '$.timeLimitSeconds', 1, MAX_JOB_SECONDS) }),
   };
 }
 

@@ -30,7 +30,7 @@ const CALIBRATION_IMAGES = 1024;
  * each profile. A point that does not fit, or a chip without a profile, is a row saying so; only a point that
  * cannot run at all (unreadable model, wrong input shape) throws.
  */
-export function runSweepConfiguration(c: SweepConfiguration, onProgress?: (done: number) => void): SweepRow[] {
+export function runSweepConfiguration(c: SweepConfiguration, onProgress?: (done: number) => void, onCompiled?: (program: ChipProgram) => void): SweepRow[] {
   // What this machine lacks (model, dataset) throws, so the queue retries the point elsewhere; what the point
   // itself gets wrong is the same on every machine, so it is a row.
   const spec = resolveChipRef(c.chip);
@@ -38,7 +38,7 @@ export function runSweepConfiguration(c: SweepConfiguration, onProgress?: (done:
   const set = loadDatasetRef(c.dataset);
   const train = c.learning ? trainingImages(c) : null;
   try {
-    return measure(c, spec, model, set, train, onProgress);
+    return measure(c, spec, model, set, train, onProgress, onCompiled);
   } catch (error) {
     return errorRows(c, error instanceof Error ? error.message : String(error));
   }
@@ -80,7 +80,15 @@ function parameters(c: SweepConfiguration, profile: string) {
   };
 }
 
-function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: LoadedSamples, train: ImageSet | null, onProgress?: (done: number) => void): SweepRow[] {
+function measure(
+  c: SweepConfiguration,
+  spec: ChipSpec,
+  model: Model,
+  set: LoadedSamples,
+  train: ImageSet | null,
+  onProgress?: (done: number) => void,
+  onCompiled?: (program: ChipProgram) => void,
+): SweepRow[] {
   const calibration = usesOts(model) && !hasFrozenThresholds(model) ? calibrationImages(c.dataset, model) : undefined;
   const compiled = compile(model, spec, { chips: c.chips, threshold: c.threshold, ...(calibration ? { calibration } : {}) });
   const diagnostics = compiled.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.severity} ${d.message}`);
@@ -103,6 +111,7 @@ function measure(c: SweepConfiguration, spec: ChipSpec, model: Model, set: Loade
       thresholdQuantizationError: null,
     }));
   }
+  onCompiled?.(program);
   const expected = program.input.shape.join(', ');
   const given = (c.dataset.format === 'data' ? c.dataset.reader.inputShape : [1, 28, 28]).join(', ');
   if (expected !== given) throw new ClusterError(c.model.label, `takes input [${expected}]; the sweep's data are [${given}]`);

@@ -15,6 +15,7 @@ import { loadModel } from '../../models/load-model.js';
 import { ClusterError } from '../errors.js';
 import { runJobs } from '../job-tracker.js';
 import type { QueueAddress } from '../queue-url.js';
+import { MAX_JOB_SECONDS } from '../shard-job.js';
 import { QUEUE_NAME } from '../shards.js';
 import { JobThreads } from '../thread-pool.js';
 import { applyOverrides } from './chip-overrides.js';
@@ -29,6 +30,8 @@ export interface SweepRun {
   readonly previous?: SweepTable | null;
   /** Run the points as jobs on this queue instead of this machine's threads. */
   readonly queue?: QueueAddress | undefined;
+  /** On the queue: seconds after which a worker terminates a point's thread (default: from the point's work). */
+  readonly jobTimeLimitSeconds?: number | undefined;
   /** Local threads (default: one per CPU core); 1 runs in this thread. */
   readonly threads?: number | undefined;
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
@@ -47,6 +50,9 @@ interface Planned {
  */
 export async function runSweep(run: SweepRun): Promise<SweepTable> {
   const { sweep } = run;
+  const limit = run.jobTimeLimitSeconds;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_JOB_SECONDS))
+    throw new ClusterError('--job-time-limit', `must be a whole number of seconds in 1..${MAX_JOB_SECONDS}, got ${limit}`);
   const data = sweep.data ?? defaultFashionMnistDir();
   const fashion = isFashionMnistDir(data);
   if (!fashion && sweep.learningRules.some((r) => r !== 'none'))
@@ -66,7 +72,7 @@ export async function runSweep(run: SweepRun): Promise<SweepTable> {
   const planned = plan(sweep, datasetFor, learning, run.previous ?? null);
   const todo = planned.filter((p) => p.rows === null);
   const total = todo.reduce((n, p) => n + p.configuration.dataset.count, 0);
-  const measured = run.queue ? await runOnQueue(run.queue, todo, total, run.onProgress) : await runLocally(todo, run.threads, total, run.onProgress);
+  const measured = run.queue ? await runOnQueue(run.queue, todo, total, run.onProgress, run.jobTimeLimitSeconds) : await runLocally(todo, run.threads, total, run.onProgress);
   let next = 0;
   const rows = planned.flatMap((p) => p.rows ?? measured[next++]!);
   return { format: TABLE_FORMAT, sweep: sweep.file, rows };
@@ -153,7 +159,13 @@ async function runLocally(todo: readonly Planned[], threads: number | undefined,
   }
 }
 
-async function runOnQueue(address: QueueAddress, todo: readonly Planned[], total: number, onProgress: SweepRun['onProgress']): Promise<SweepRow[][]> {
+async function runOnQueue(
+  address: QueueAddress,
+  todo: readonly Planned[],
+  total: number,
+  onProgress: SweepRun['onProgress'],
+  timeLimitSeconds: number | undefined,
+): Promise<SweepRow[][]> {
   if (todo.length === 0) return [];
   await checkReachable(address);
   const queue = new Queue(QUEUE_NAME, { connection: queueConnection(address) });
@@ -164,7 +176,14 @@ async function runOnQueue(address: QueueAddress, todo: readonly Planned[], total
       todo.map((p) => {
         const id = `point-${sha256Hex(JSON.stringify(p.configuration)).slice(0, 24)}`;
         const c = p.configuration;
-        return { id, name: 'point', data: c, label: `${c.model.label} on ${c.chipLabel}`, size: c.dataset.count, read: (value: unknown) => readRows(value, c, id) };
+        return {
+          id,
+          name: 'point',
+          data: timeLimitSeconds === undefined ? c : { ...c, timeLimitSeconds },
+          label: `${c.model.label} on ${c.chipLabel}`,
+          size: c.dataset.count,
+          read: (value: unknown) => readRows(value, c, id),
+        };
       }),
       { onProgress: (done) => onProgress?.(done, total) },
     );

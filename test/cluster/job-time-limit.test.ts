@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getChip } from '../../chips/registry.js';
-import { boundEventsPerSample, MIN_JOB_SECONDS, shardTimeLimitSeconds } from '../../cluster/job-time-limit.js';
+import { boundEventsPerSample, MIN_JOB_SECONDS, pointTimeLimitSeconds, shardTimeLimitSeconds } from '../../cluster/job-time-limit.js';
 import { compile } from '../../compiler/compile.js';
 import { bundledModelPath } from '../../models/bundled/bundled.js';
 import { readModelFile } from '../../models/format/model-file.js';
@@ -20,5 +20,10 @@ describe('a shard time limit from its work', () => {
     const large = shardTimeLimitSeconds(program, 100_000);
     expect(large).toBe(Math.ceil((100_000 * boundEventsPerSample(program)) / 1e8));
     expect(shardTimeLimitSeconds(program, 200_000)).toBeGreaterThanOrEqual(2 * large - 1);
+  });
+
+  it("gives a sweep point its test samples' limit, counting each learning sample twice", () => {
+    expect(pointTimeLimitSeconds(program, 100_000, 0)).toBe(shardTimeLimitSeconds(program, 100_000));
+    expect(pointTimeLimitSeconds(program, 100_000, 50_000)).toBe(shardTimeLimitSeconds(program, 200_000));
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,24 @@ describe.skipIf(!HAS_REDIS)('a worker that hangs mid-job', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/failed on every try \(3\): .*ran past its time limit of 1 s/);
     expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it('cuts off a sweep point whose thread never finishes, and the sweep gives the local table', async () => {
+    for (const w of workers) w.child.kill('SIGCONT');
+    await Promise.all(workers.splice(0).map(stopProcess));
+    const dir = mkdtempSync(join(tmpdir(), 'spikechip-hang-sweep-'));
+    const sweep = join(dir, 'sweep.json');
+    writeFileSync(sweep, JSON.stringify({ models: ['bundled'], chips: ['loihi2', 'loihi'], limit: 30 }));
+    const local = runCli(['sweep', sweep, '--json']);
+    expect(local.status, local.stderr).toBe(0);
+    const stuck = await startWorker(redis.url, { SPIKECHIP_TEST_JOB_SPIN: 'first' });
+    workers.push(stuck);
+    const run = startCli(['sweep', sweep, '--json', '--queue', redis.url, '--job-time-limit', '4']);
+    await waitFor('the stuck worker to start a point', () => /started/.test(stuck.stderr));
+    workers.push(await startWorker(redis.url));
+    const result = await run.done;
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toBe(local.stdout);
+    expect(stuck.stderr).toMatch(/^job point-\S+ failed \(try 1\): .*ran past its time limit of 4 s/m);
   });
 });
