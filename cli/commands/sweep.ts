@@ -33,7 +33,8 @@ export function registerSweep(yargs: Argv): Argv {
         .positional('sweep', {
           type: 'string',
           demandOption: true,
-          describe: 'sweep JSON: {"models": [...], "chips": [...], "profiles"?, "overrides"?, "thresholds"?, "chipBudgets"?, "encodings"?, "learningRules"?, "learningSamples"?, "seed"?, "data"?, "limit"?}',
+          describe:
+            'sweep JSON: {"models": [...], "chips": [...], "profiles"?, "overrides"?, "thresholds"?, "chipBudgets"?, "encodings"?, "learningRules"?, "learningSamples"?, "seed"?, "data"?, "limit"?}',
         })
         .option('output', { alias: 'o', type: 'string', describe: 'write the table: .json (the one --resume reads) or .csv' })
         .option('html', { type: 'string', describe: 'write a self-contained HTML page with the accuracy-energy and accuracy-latency Pareto fronts' })
