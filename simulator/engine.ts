@@ -418,7 +418,7 @@ export class ChipSimulator {
       if (pending[axon] === 0) touched[touchedCount++] = axon;
       pending[axon] = pending[axon]! + 1;
     }
-    const { group: groupOf, groupSpikes, touchedGroups, linkClass, classSpikes, touchedClasses } = routes;
+    const { group: groupOf, groupSpikes, touchedGroups, eastWestClass, northSouthClass, classSpikes, touchedClasses } = routes;
     let groupCount = 0;
     let classCount = 0;
     for (let i = 0; i < routeCount; i++) {
@@ -429,9 +429,12 @@ export class ChipSimulator {
       const group = groupOf[route]!;
       if (groupSpikes[group] === 0) touchedGroups[groupCount++] = group;
       groupSpikes[group] = groupSpikes[group]! + spikes;
-      const k = linkClass[route]!;
-      if (classSpikes[k] === 0) touchedClasses[classCount++] = k;
-      classSpikes[k] = classSpikes[k]! + spikes;
+      const eastWest = eastWestClass[route]!;
+      if (classSpikes[eastWest] === 0) touchedClasses[classCount++] = eastWest;
+      classSpikes[eastWest] = classSpikes[eastWest]! + spikes;
+      const northSouth = northSouthClass[route]!;
+      if (classSpikes[northSouth] === 0) touchedClasses[classCount++] = northSouth;
+      classSpikes[northSouth] = classSpikes[northSouth]! + spikes;
     }
     for (let i = 0; i < classCount; i++) {
       const k = touchedClasses[i]!;

@@ -49,22 +49,24 @@ export class MeshLinks {
   }
 
   /**
-   * The runs one packet from tile (x1, y1) to tile (x2, y2) starts and ends, added into `runs` (run slot -> +1 where
-   * a run starts, -1 where it ends): a route's packets to many tiles summed once, for addRuns to replay.
+   * The runs the east-west part of one packet's route starts and ends (along row y1 from x1 to x2; it does not
+   * depend on the destination's row), added into `runs` (run slot -> +1 where a run starts, -1 where it ends): a
+   * route's packets to many tiles summed once, for addRuns to replay.
    */
-  runsOf(x1: number, y1: number, x2: number, y2: number, runs: Map<number, number>): void {
-    const add = (slot: number, by: number) => runs.set(slot, (runs.get(slot) ?? 0) + by);
-    if (x1 !== x2) {
-      add(y1 * this.width + Math.min(x1, x2), 1);
-      add(y1 * this.width + Math.max(x1, x2), -1);
-    }
-    if (y1 !== y2) {
-      add(this.columnRuns + x2 * this.height + Math.min(y1, y2), 1);
-      add(this.columnRuns + x2 * this.height + Math.max(y1, y2), -1);
-    }
+  eastWestRunsOf(x1: number, y1: number, x2: number, runs: Map<number, number>): void {
+    if (x1 === x2) return;
+    addRun(runs, y1 * this.width + Math.min(x1, x2), 1);
+    addRun(runs, y1 * this.width + Math.max(x1, x2), -1);
   }
 
-  /** Adds `packets` times the runs slot[j], weight[j] for j in [begin, end): what runsOf gathered, replayed. */
+  /** The same for the north-south part: along column x2 from y1 to y2 (it does not depend on the source's column). */
+  northSouthRunsOf(y1: number, x2: number, y2: number, runs: Map<number, number>): void {
+    if (y1 === y2) return;
+    addRun(runs, this.columnRuns + x2 * this.height + Math.min(y1, y2), 1);
+    addRun(runs, this.columnRuns + x2 * this.height + Math.max(y1, y2), -1);
+  }
+
+  /** Adds `packets` times the runs slot[j], weight[j] for j in [begin, end): what eastWestRunsOf and northSouthRunsOf gathered, replayed. */
   addRuns(slot: Int32Array, weight: Int32Array, begin: number, end: number, packets: number): void {
     const runs = this.runs;
     for (let j = begin; j < end; j++) runs[slot[j]!] = runs[slot[j]!]! + weight[j]! * packets;
@@ -128,4 +130,8 @@ export class MeshLinks {
     }
     if (clear) runs.fill(0);
   }
+}
+
+function addRun(runs: Map<number, number>, slot: number, by: number): void {
+  runs.set(slot, (runs.get(slot) ?? 0) + by);
 }

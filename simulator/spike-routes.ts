@@ -23,11 +23,14 @@ export interface SpikeRoutes {
   readonly longestEastWest: Int32Array;
   readonly longestNorthSouth: Int32Array;
   /**
-   * The links a spike loads depend on its source tile, not core: routes of one group from one tile share a link
-   * class, charged once per step for all their spikes. Its link runs (MeshLinks.runsOf over every destination
-   * tile) are class k's in [linkStart[k], linkStart[k + 1]).
+   * The links a spike loads depend on its source tile, not core, and dimension-order routing splits them in two:
+   * the east-west runs along the source's row depend on the source tile, the north-south runs along each
+   * destination's column on the source's row alone. Routes of one group share an east-west link class per source
+   * tile and a north-south one per source row, each charged once per step for all their spikes. Class k's link
+   * runs (MeshLinks.eastWestRunsOf or northSouthRunsOf over every destination) are in [linkStart[k], linkStart[k + 1]).
    */
-  readonly linkClass: Int32Array;
+  readonly eastWestClass: Int32Array;
+  readonly northSouthClass: Int32Array;
   readonly linkStart: Int32Array;
   readonly linkSlot: Int32Array;
   readonly linkWeight: Int32Array;
@@ -65,18 +68,27 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
   const count = groups.length;
   const groupCount = layer.groupCoreStart.length - 1;
   const tiles = coreTile.reduce((most, t) => Math.max(most, t + 1), 0);
+  const rows = runtime.spec.mesh.heightTiles;
   const classIndex = new Map<number, number>();
-  const linkClass = new Int32Array(count);
+  const eastWestClass = new Int32Array(count);
+  const northSouthClass = new Int32Array(count);
+  /** Per class: a route of it, and whether it holds the east-west runs (else the north-south ones). */
   const classRoutes: number[] = [];
-  for (let r = 0; r < count; r++) {
-    const key = groups[r]! * tiles + coreTile[sources[r]!]!;
+  const classEastWest: boolean[] = [];
+  const classOf = (key: number, route: number, eastWest: boolean) => {
     let k = classIndex.get(key);
     if (k === undefined) {
       k = classRoutes.length;
       classIndex.set(key, k);
-      classRoutes.push(r);
+      classRoutes.push(route);
+      classEastWest.push(eastWest);
     }
-    linkClass[r] = k;
+    return k;
+  };
+  for (let r = 0; r < count; r++) {
+    // Keys: 2 * (group, tile) for east-west, 2 * (group, row) + 1 for north-south.
+    eastWestClass[r] = classOf(2 * (groups[r]! * tiles + coreTile[sources[r]!]!), r, true);
+    northSouthClass[r] = classOf(2 * (groups[r]! * rows + coreY[sources[r]!]!) + 1, r, false);
   }
   const classes = classRoutes.length;
   const routes = {
@@ -89,7 +101,8 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     hopsNorthSouth: new Int32Array(count),
     longestEastWest: new Int32Array(count),
     longestNorthSouth: new Int32Array(count),
-    linkClass,
+    eastWestClass,
+    northSouthClass,
     linkStart: new Int32Array(classes + 1),
     linkSlot: new Int32Array(0),
     linkWeight: new Int32Array(0),
@@ -127,7 +140,8 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     runs.clear();
     for (let j = layer.groupCoreStart[groups[r]!]!, end = layer.groupCoreStart[groups[r]! + 1]!; j < end; j++) {
       const core = layer.groupCore[j]!;
-      if (coreX[core] !== coreX[src] || coreY[core] !== coreY[src]) links.runsOf(coreX[src]!, coreY[src]!, coreX[core]!, coreY[core]!, runs);
+      if (classEastWest[k]) links.eastWestRunsOf(coreX[src]!, coreY[src]!, coreX[core]!, runs);
+      else links.northSouthRunsOf(coreY[src]!, coreX[core]!, coreY[core]!, runs);
     }
     for (const [slot, weight] of runs) {
       if (weight === 0) continue;

@@ -74,4 +74,24 @@ describe('mesh link load (dimension-order routing)', () => {
       { numRuns: 300 },
     );
   });
+  it('replays, through eastWestRunsOf, northSouthRunsOf and addRuns, the loads of routing each packet', () => {
+    const route = fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat());
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 6 }), fc.array(route, { maxLength: 20 }), fc.integer({ min: 0, max: 50 }), (w, h, packets, times) => {
+        const walked = new MeshLinks(w, h);
+        const replayed = new MeshLinks(w, h);
+        const runs = new Map<number, number>();
+        for (const [a, b, c, d] of packets) {
+          const [x1, y1, x2, y2] = [a % w, b % h, c % w, d % h];
+          walked.route(x1, y1, x2, y2, times);
+          replayed.eastWestRunsOf(x1, y1, x2, runs);
+          replayed.northSouthRunsOf(y1, x2, y2, runs);
+        }
+        replayed.addRuns(Int32Array.from(runs.keys()), Int32Array.from(runs.values()), 0, runs.size, times);
+        expect([...replayed.stepLoad()]).toEqual([...walked.stepLoad()]);
+        expect(replayed.endStep()).toBe(walked.endStep());
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
