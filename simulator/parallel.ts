@@ -8,7 +8,8 @@ import type { WorkerTask } from './worker.js';
 export interface DatasetRun extends Omit<WorkerTask, 'first'> {
   /** Worker threads (default: every CPU core). 1 runs in this thread. */
   readonly workers?: number;
-  readonly onProgress?: (done: number) => void;
+  /** Images done so far, and how many workers have finished at least one (see runInWorkers). */
+  readonly onProgress?: (done: number, startedWorkers: number) => void;
 }
 
 /**
@@ -27,7 +28,8 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
       first: 0,
       ...(task.values ? { values: task.values, framesPerStep: task.framesPerStep === true } : {}),
     };
-    return simulateImages(runtime, batch, task.encoding, task.seed, task.onProgress, task.raster);
+    const onProgress = task.onProgress;
+    return simulateImages(runtime, batch, task.encoding, task.seed, onProgress && ((done) => onProgress(done, 1)), task.raster);
   }
   return runInWorkers({
     workerFile: fileURLToPath(new URL('./worker.js', import.meta.url)),

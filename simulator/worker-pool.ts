@@ -25,9 +25,11 @@ export async function runInWorkers<Task>(options: {
   readonly count: number;
   readonly workers: number;
   readonly taskFor: (first: number, count: number) => Task;
-  readonly onProgress?: ((done: number) => void) | undefined;
+  /** Images done so far over every worker, and how many workers have finished at least one (the others still build their runtime). */
+  readonly onProgress?: ((done: number, startedWorkers: number) => void) | undefined;
 }): Promise<SimulationRun> {
   let done = 0;
+  let started = 0;
   const per = Math.ceil(options.count / options.workers);
   const runs = await Promise.all(
     Array.from({ length: options.workers }, (_, w) => {
@@ -35,10 +37,13 @@ export async function runInWorkers<Task>(options: {
       const count = Math.max(0, Math.min(per, options.count - first));
       return new Promise<SimulationRun>((resolve, reject) => {
         const worker = new Worker(options.workerFile, { workerData: options.taskFor(first, count) });
+        let reported = false;
         worker.on('message', (message: { progress?: number; run?: SimulationRun }) => {
           if (message.progress) {
+            if (!reported) started++;
+            reported = true;
             done += message.progress;
-            options.onProgress?.(done);
+            options.onProgress?.(done, started);
           }
           if (message.run) resolve(message.run);
         });
