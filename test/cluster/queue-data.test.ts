@@ -62,6 +62,20 @@ describe.skipIf(!HAS_REDIS)('simulate --queue on data of any format --data reads
     expect(workers.map((w) => w.stderr).join('')).toMatch(/samples 200\.\.299/);
   });
 
+  it("runs learn's test evaluations on an .npz of 8-bit images through the queue with the local run's output", async () => {
+    const program = join(dir, 'learn.chip.pb');
+    expect(runCli(['compile', 'models/bundled/osr-fmnist-conv.snnmodel', '--chip', 'loihi2', '-o', program]).status).toBe(0);
+    const set = loadFashionMnist(bundledFashionMnistDir(), 'test', 250);
+    const data = join(dir, 'learn.npz');
+    writeFileSync(data, zipSync({ 'x.npy': npy('|u1', [set.count, 1, 28, 28], set.images), 'labels.npy': npy('|u1', [set.count], set.labels) }));
+    const args = ['learn', program, '--rule', 'rate', '--reset', '--data', data, '--samples', '40', '--test-limit', '250', '--json'];
+    const local = runCli(args);
+    expect(local.status, local.stderr).toBe(0);
+    const queued = await startCli([...args, '--queue', redis.url]).done;
+    expect(queued.status, queued.stderr).toBe(0);
+    expect(queued.stdout).toBe(local.stdout);
+  });
+
   it('runs float32 samples from an .npy for a real-valued program as the local run does', async () => {
     const program = join(dir, 'sinabs.chip.pb');
     expect(runCli(['compile', fixturePath('nir', 'cnn_sinabs.nir'), '--chip', 'loihi2', '-o', program]).status).toBe(0);
