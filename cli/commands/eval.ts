@@ -35,7 +35,7 @@ interface EvalArgs {
 export function registerEval(yargs: Argv): Argv {
   return yargs.command<EvalArgs>(
     'eval',
-    'Run the float reference of a trained SNN on Fashion-MNIST: accuracy, spikes per layer per step, firing rates',
+    'Run the float reference of a trained SNN on a dataset (Fashion-MNIST, CIFAR, DVS, NumPy, raw float32): accuracy, spikes per layer per step, firing rates',
     (y) =>
       y
         .option('model', { type: 'string', coerce: text('model'), describe: 'checkpoint.pth, .snnmodel or .nir file (default: the bundled model)' })

@@ -261,7 +261,7 @@ export function formatReport(r: SimulationReport | EventSimulationReport, probe?
 export function registerSimulate(yargs: Argv): Argv {
   return yargs.command<SimulateArgs>(
     'simulate <program>',
-    'Run a .chip.pb on its chip, cycle by cycle in fixed point, over Fashion-MNIST: accuracy, energy, latency, spikes',
+    'Run a .chip.pb on its chip, cycle by cycle in fixed point, over a dataset (any --data format): accuracy, energy, latency, spikes',
     (y) =>
       y
         .positional('program', { type: 'string', demandOption: true, describe: 'the .chip.pb to run' })
