@@ -1,9 +1,8 @@
 // Reference: DESIGN.md section 4 (the passes, in order, then check) and section 7 (compile.ts shows every pass in order).
-import { createHash } from 'node:crypto';
 import type { ChipProgram } from '../chips/ir/chip-program.js';
 import { printChipProgram } from '../chips/ir/print-chip-program.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
-import { serializeModel } from '../models/format/model-file.js';
+import { modelFileSha256 } from '../models/format/model-file.js';
 import type { Model } from '../models/graph/model.js';
 import { printModel } from '../models/graph/print-model.js';
 import { check } from './check.js';
@@ -131,7 +130,7 @@ export interface Compilation {
 
 /** The passes, then check. */
 export function compile(model: Model, chip: ChipSpec, options: CompileOptions): Compilation {
-  const modelSha256 = createHash('sha256').update(serializeModel(model)).digest('hex');
+  const modelSha256 = modelFileSha256(model);
   const { output: program, stages, diagnostics } = PIPELINE.run(model, { chip, options, modelSha256 });
   const all = dedupe([...diagnostics, ...check(program, chip)]);
   return { program, diagnostics: all, ok: !hasErrors(all), stages };

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 // binary-parser's exports map gives NodeNext no types; its own declaration file is beside the CommonJS build.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
@@ -43,19 +45,7 @@ export function isModelFile(bytes: Uint8Array): boolean {
 }
 
 export function serializeModel(model: Model): Uint8Array {
-  const tensors: EncodedTensor[] = [];
-  const graph = encodeModel(model, (data) => {
-    tensors.push({ data, offset: 0 });
-    return tensors.length - 1;
-  });
-  // Offsets are relative to the data region, so the JSON that records them does not move them.
-  let dataBytes = 0;
-  for (const t of tensors) {
-    t.offset = dataBytes;
-    dataBytes += align8(t.data.length * 4);
-  }
-  const json = Buffer.from(JSON.stringify({ ...graph, tensors: tensors.map((t) => ({ offset: t.offset, length: t.data.length })) }), 'utf8');
-  const dataStart = align8(HEADER_BYTES + json.length);
+  const { json, tensors, dataStart, dataBytes } = modelFileLayout(model);
   const out = Buffer.alloc(dataStart + dataBytes);
   out.write(MODEL_FILE_MAGIC, 0, 'latin1');
   out.writeUInt32LE(MODEL_FILE_VERSION, 8);
@@ -67,6 +57,51 @@ export function serializeModel(model: Model): Uint8Array {
   }
   out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 16);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/**
+ * SHA-256 (hex) of serializeModel(model) without building the file: on a little-endian host the tensors' own
+ * bytes are the file's, so they are checksummed and hashed in place (the compiler hashes every model it compiles;
+ * VGGSNN's file is 37 MB).
+ */
+export function modelFileSha256(model: Model): string {
+  if (endianness() !== 'LE') return createHash('sha256').update(serializeModel(model)).digest('hex');
+  const { json, tensors, dataStart, dataBytes } = modelFileLayout(model);
+  // Every gap in the file (after the JSON, after each tensor) is zeros, fewer than 8 of them.
+  const zeros = new Uint8Array(8);
+  const pieces: Uint8Array[] = [json, zeros.subarray(0, dataStart - HEADER_BYTES - json.length)];
+  let end = 0;
+  for (const t of tensors) {
+    pieces.push(zeros.subarray(0, t.offset - end), new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    end = t.offset + t.data.byteLength;
+  }
+  pieces.push(zeros.subarray(0, dataBytes - end));
+  let checksum = 0;
+  for (const piece of pieces) checksum = crc32(piece, checksum);
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.write(MODEL_FILE_MAGIC, 0, 'latin1');
+  header.writeUInt32LE(MODEL_FILE_VERSION, 8);
+  header.writeUInt32LE(json.length, 12);
+  header.writeUInt32LE(checksum, 16);
+  const hash = createHash('sha256').update(header);
+  for (const piece of pieces) hash.update(piece);
+  return hash.digest('hex');
+}
+
+/** The graph JSON and where each tensor lies in the data region (offsets relative to it, so the JSON does not move them). */
+function modelFileLayout(model: Model): { json: Buffer; tensors: EncodedTensor[]; dataStart: number; dataBytes: number } {
+  const tensors: EncodedTensor[] = [];
+  const graph = encodeModel(model, (data) => {
+    tensors.push({ data, offset: 0 });
+    return tensors.length - 1;
+  });
+  let dataBytes = 0;
+  for (const t of tensors) {
+    t.offset = dataBytes;
+    dataBytes += align8(t.data.length * 4);
+  }
+  const json = Buffer.from(JSON.stringify({ ...graph, tensors: tensors.map((t) => ({ offset: t.offset, length: t.data.length })) }), 'utf8');
+  return { json, tensors, dataStart: align8(HEADER_BYTES + json.length), dataBytes };
 }
 
 export function deserializeModel(bytes: Uint8Array, file: string): Model {

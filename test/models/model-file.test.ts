@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,11 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bundledModelPath } from '../../models/bundled/bundled.js';
 import { ModelError } from '../../models/errors.js';
-import { deserializeModel, readModelFile, serializeModel, writeModelFile } from '../../models/format/model-file.js';
+import { deserializeModel, modelFileSha256, readModelFile, serializeModel, writeModelFile } from '../../models/format/model-file.js';
 import type { Model } from '../../models/graph/model.js';
 import { printModel } from '../../models/graph/print-model.js';
 import { loadModel } from '../../models/load-model.js';
 import { fixturePath } from '../helpers/fixtures.js';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 function fixtureModel(name: string): Model {
   return loadModel(fixturePath(name, 'checkpoint.pth'), { arch: fixturePath(name, 'arch.json') }).model;
@@ -22,6 +25,34 @@ describe('canonical model file', () => {
     const back = deserializeModel(bytes, 'mem.snnmodel');
     expect(back).toEqual(model);
     expect(Buffer.from(serializeModel(back)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it.each(['osr-fmnist-conv', 'ratebp-fmnist-conv'])('hashes %s as the SHA-256 of its serialised file, without building it', (name) => {
+    const model = fixtureModel(name);
+    expect(modelFileSha256(model)).toBe(sha256(serializeModel(model)));
+  });
+
+  it('hashes tensors that are views into a larger buffer, at any offset, as their serialised file', () => {
+    const bundled = readModelFile(bundledModelPath());
+    // Every tensor copied one float past the start of a larger buffer, so its bytes start 4 bytes into it.
+    const viewed = JSON.parse(
+      JSON.stringify(bundled, (_key, value: unknown) => (value instanceof Float32Array ? { view: [...value] } : value)),
+      (_key, value: unknown) => {
+        if (typeof value !== 'object' || value === null || !('view' in value)) return value;
+        const values = (value as { view: number[] }).view;
+        const backing = new Float32Array(values.length + 3).fill(Number.NaN);
+        backing.set(values, 1);
+        return backing.subarray(1, 1 + values.length);
+      },
+    ) as Model;
+    expect(viewed).toEqual(bundled);
+    expect(modelFileSha256(viewed)).toBe(sha256(serializeModel(bundled)));
+    // A changed weight changes the hash.
+    const firstWeights = Object.values(viewed.nodes)
+      .flatMap((n) => Object.values(n as object))
+      .find((v): v is { data: Float32Array } => typeof v === 'object' && v !== null && 'data' in v);
+    firstWeights!.data[0] = firstWeights!.data[0]! + 1;
+    expect(modelFileSha256(viewed)).not.toBe(sha256(serializeModel(bundled)));
   });
 
   it('keeps frozen threshold tables bit for bit', () => {
