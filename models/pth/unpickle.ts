@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { Parser } from 'pickleparser';
 import { ModelError } from '../errors.js';
 import type { MemoryLedger } from '../memory-budget.js';
@@ -366,6 +367,7 @@ interface StorageRecord {
   readonly dtype: PthDtype;
   readonly numel: number;
   readonly readElement: (index: number) => number;
+  readonly bytes: Uint8Array;
 }
 
 /** Torch tensors have at most this many dimensions. */
@@ -453,7 +455,7 @@ class UnpicklingSession {
       throw this.error(`storage '${clip(key)}' should hold ${numel} ${dtype} values (${neededBytes} bytes), ` + `but its record has ${bytes.length} bytes`);
     }
     const token = Object.freeze(Object.create(null) as object);
-    this.storageRecords.set(token, { key, dtype, numel, readElement: elementReader(dtype, bytes) });
+    this.storageRecords.set(token, { key, dtype, numel, readElement: elementReader(dtype, bytes), bytes });
     this.storageTokensByKey.set(key, token);
     return token;
   }
@@ -503,7 +505,10 @@ class UnpicklingSession {
     const tensor: PthTensor = Object.freeze({
       dtype: storage.dtype,
       shape: Object.freeze(shape),
-      values: gatherStrided(storage.readElement, offset, shape, strides, numel),
+      values:
+        storage.dtype === 'float32' && LITTLE_ENDIAN_HOST && rowMajor(shape, strides)
+          ? widenFloat32(storage.bytes, offset, numel)
+          : gatherStrided(storage.readElement, offset, shape, strides, numel),
     });
     rebuiltTensors.add(tensor);
     return tensor;
@@ -557,6 +562,30 @@ function halfToNumber(bits: number): number {
   if (exponent === 0) return sign * fraction * 2 ** -24;
   if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+/** True when a view's elements lie in storage in row-major order, one after another (a dimension of one may have any stride). */
+function rowMajor(shape: readonly number[], strides: readonly number[]): boolean {
+  let step = 1;
+  for (let d = shape.length - 1; d >= 0; d -= 1) {
+    if (shape[d] !== 1 && strides[d] !== step) return false;
+    step *= shape[d]!;
+  }
+  return true;
+}
+
+/**
+ * A contiguous float32 view's values, widened by the typed-array constructor: copied to an aligned buffer first, as
+ * torch 1.x does not align storages in the zip (a little-endian host only: the storage bytes are little-endian).
+ * Gives gatherStrided's values (each float32 read and widened exactly), VGGSNN's 9 M weights in a fraction of its time.
+ */
+function widenFloat32(bytes: Uint8Array, offset: number, numel: number): Float64Array {
+  // Not bytes.slice: on a Buffer that is a view, not a copy.
+  const aligned = new Uint8Array(numel * 4);
+  aligned.set(bytes.subarray(offset * 4, (offset + numel) * 4));
+  return new Float64Array(new Float32Array(aligned.buffer, 0, numel));
 }
 
 /** Visits the view's elements in row-major order, stepping the storage index like an odometer. */

@@ -186,6 +186,16 @@ describe('readPth on the torch 2 checkpoint (ratebp-fmnist-conv)', () => {
   });
 });
 
+describe('reading from a Buffer', () => {
+  // loadModel hands the reader the Buffer readFileSync gives; its stored records are views into the file's bytes.
+  it.each([OSR_FILE, RATEBP_FILE, CRAFTED('strided.pth')])('gives the values a plain Uint8Array copy gives (%s)', (file) => {
+    const fromBuffer = readStateDict(readFileSync(file), file);
+    const fromCopy = readStateDict(read(file), file);
+    expect([...fromBuffer.keys()]).toEqual([...fromCopy.keys()]);
+    for (const [name, t] of fromCopy) expect(Array.from(tensor(fromBuffer, name).values), name).toEqual(Array.from(t.values));
+  });
+});
+
 describe('readPth on the VGG checkpoint from the shared fixtures', () => {
   it.skipIf(!existsSync(VGG_FILE))('loads 50 tensors (skipped when ../shared/fixtures/osr-vggsnn-cifar-random is absent)', () => {
     const stateDict = readStateDict(read(VGG_FILE), VGG_FILE);
