@@ -15,26 +15,28 @@ import protobuf from 'protobufjs';
 import { ChipProgramError } from '../errors.js';
 import { chipReaderMemoryBudget, overBudget } from '../memory-budget.js';
 import { READABLE_IR_VERSIONS, readableVersionsText, type ChipProgram } from './chip-program.js';
-import { FIRST_VERSION_WITH_ENUMS, TEXT_FIELDS, addVersion3Fields } from './chip-program-version-2.js';
+import { decodeMessage, finishMessage, messagePlan, WireError, type TextValues } from './chip-program-decoder.js';
 import { decodedSizeEstimate } from './decoded-size.js';
-import { layerLabel, validateChipProgram } from './validate-chip-program.js';
+import { validateChipProgram } from './validate-chip-program.js';
+import { WireReader } from './wire-reader.js';
+import {
+  elementLocation,
+  fail,
+  fieldLocation,
+  isRecord,
+  mayBeAbsent,
+  messageTypeOf,
+  enumOf,
+  protoName,
+  PROGRAM_LOCATION,
+  TYPED_ARRAYS,
+  withArticle,
+  type Fields,
+  type Location,
+} from './wire-fields.js';
 
 const SCHEMA_PATH = join('chips', 'ir', 'chip_program.proto');
 const PROGRAM_MESSAGE = 'spikechip.ir.ChipProgram';
-/** Message fields a program may leave out: `oneof` members are checked by validation, pooling is optional. */
-const OPTIONAL_MESSAGE_FIELDS = new Set(['Connection.pooling']);
-/** Fields added for recurrent networks: left out of a program at their default, so feed-forward programs read back unchanged. */
-const OMITTED_AT_DEFAULT = new Set([
-  'ChipProgram.chipSpecSha256',
-  'Layer.recurrent',
-  'Layer.sourceSkip',
-  'Layer.branches',
-  'NeuronParameters.refractorySteps',
-  'NeuronParameters.initialVoltage',
-  'LearningConfig.layerConfigs',
-  'LearningLayer.tagRule',
-]);
-
 let programType: protobuf.Type | undefined;
 
 /** The ChipProgram message type, parsed once from the .proto found above this file (sources or dist/). */
@@ -65,19 +67,21 @@ export function decodeChipProgram(bytes: Uint8Array, file: string): ChipProgram 
   const budget = chipReaderMemoryBudget();
   const decodedBytes = decodedSizeEstimate(type, bytes);
   if (decodedBytes > budget) throw new ChipProgramError(file, overBudget(`decoding its ${bytes.length} bytes`, decodedBytes, budget));
-  let wire: Fields;
+  const texts: TextValues = new Map();
+  let record: Fields;
   try {
-    const message = type.decode(bytes);
-    wire = type.toObject(message, { longs: Number, defaults: true, arrays: true });
+    const reader = new WireReader(bytes);
+    record = decodeMessage(messagePlan(type), reader, bytes.length, texts);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ChipProgramError(file, `truncated or corrupt chip program (${reason})`);
+    if (!(error instanceof WireError)) throw error;
+    throw new ChipProgramError(file, `truncated or corrupt chip program (${error.message})`);
   }
   // The version decides how to read everything else, so it is checked before any other field.
-  if (!READABLE_IR_VERSIONS.includes(wire.irVersion as number)) {
-    throw new ChipProgramError(file, `IR version ${String(wire.irVersion)}; ${readableVersionsText()}`);
+  if (!READABLE_IR_VERSIONS.includes(record.irVersion as number)) {
+    throw new ChipProgramError(file, `IR version ${String(record.irVersion)}; ${readableVersionsText()}`);
   }
-  const program = fromWire(type, wire, { owner: '', path: '' }, file, wire.irVersion as number) as unknown as ChipProgram;
+  finishMessage(messagePlan(type), record, PROGRAM_LOCATION, file, record.irVersion as number, texts);
+  const program = record as unknown as ChipProgram;
   validateChipProgram(program, file);
   return program;
 }
@@ -118,66 +122,6 @@ function encodeChecked(program: ChipProgram, file: string): Uint8Array {
   return new Uint8Array(type.encode(wire).finish());
 }
 
-type Fields = Record<string, unknown>;
-
-/** Where a value sits, for errors: the layer or core that owns it and the field path inside it. */
-interface Location {
-  owner: string;
-  path: string;
-}
-
-function fail(file: string, at: Location, detail: string): never {
-  const where = [at.owner, at.path].filter((part) => part !== '').join(': ');
-  throw new ChipProgramError(file, where === '' ? detail : `${where} ${detail}`);
-}
-
-/** The proto's own spelling (`fan_in`) of a protobufjs field name (`fanIn`): the .proto is the documented format. */
-function protoName(field: protobuf.Field): string {
-  return field.name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
-
-function fieldLocation(at: Location, field: protobuf.Field): Location {
-  return { owner: at.owner, path: at.path === '' ? protoName(field) : `${at.path}.${protoName(field)}` };
-}
-
-/** Layers and cores are named as users know them (`layer 1 (conv2)`, `core 17`) rather than by list index. */
-function elementLocation(at: Location, field: protobuf.Field, index: number, element: unknown): Location {
-  const record = isRecord(element) ? element : {};
-  if (at.owner === '' && at.path === '' && field.name === 'layers') {
-    return { owner: layerLabel(index, typeof record.name === 'string' ? record.name : ''), path: '' };
-  }
-  if (at.owner === '' && at.path === '' && field.name === 'cores') return { owner: `core ${String(record.id)}`, path: '' };
-  const inner = fieldLocation(at, field);
-  return { owner: inner.owner, path: `${inner.path}[${index}]` };
-}
-
-function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function messageTypeOf(field: protobuf.Field): protobuf.Type | null {
-  return field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
-}
-
-function enumOf(field: protobuf.Field): protobuf.Enum | null {
-  return field.resolvedType instanceof protobuf.Enum ? field.resolvedType : null;
-}
-
-function mayBeAbsent(field: protobuf.Field): boolean {
-  const key = `${field.parent?.name}.${field.name}`;
-  return field.partOf !== null || OPTIONAL_MESSAGE_FIELDS.has(key) || OMITTED_AT_DEFAULT.has(key) || Object.hasOwn(TEXT_FIELDS, key);
-}
-
-function isDefault(value: unknown): boolean {
-  return value === false || value === 0 || value === '' || (Array.isArray(value) && value.length === 0);
-}
-
-/** Repeated fields the program holds as typed arrays (hot data: weights and host-side floats). */
-const TYPED_ARRAYS: Record<string, Int32ArrayConstructor | Float32ArrayConstructor> = {
-  sint32: Int32Array,
-  float: Float32Array,
-};
-
 const INTEGER_RANGES: Record<string, readonly [number, number]> = {
   uint32: [0, 2 ** 32 - 1],
   int32: [-(2 ** 31), 2 ** 31 - 1],
@@ -212,11 +156,6 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'a list';
   return value === null || typeof value !== 'object' ? String(value) : withArticle(value.constructor?.name ?? 'object');
-}
-
-/** `an int32`, `a uint32`: by the first letter's sound in these names, where a `u` sounds like `you`. */
-function withArticle(noun: string): string {
-  return /^[aeio]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
 /** Program record -> the plain object protobufjs encodes (enums as numbers), checking every value's type. */
@@ -274,62 +213,4 @@ function repeatedToWire(field: protobuf.Field, value: unknown, at: Location, fil
     if (problem) fail(file, { owner: here.owner, path: `${here.path}[${index}]` }, problem);
   });
   return value;
-}
-
-/** protobufjs's plain object (defaults filled, enums as numbers) -> program record, refusing what it cannot hold. */
-function fromWire(type: protobuf.Type, wire: Fields, at: Location, file: string, version: number): Fields {
-  const record: Fields = {};
-  for (const field of type.fieldsArray) {
-    const value = wire[field.name];
-    if (OMITTED_AT_DEFAULT.has(`${type.name}.${field.name}`) && isDefault(value)) continue;
-    if (Object.hasOwn(TEXT_FIELDS, `${type.name}.${field.name}`)) continue; // read after the loop, into its enum
-    const here = fieldLocation(at, field);
-    const messageType = messageTypeOf(field);
-    const enumType = enumOf(field);
-    if (field.repeated) {
-      const list = value as unknown[];
-      const typedArray = TYPED_ARRAYS[field.type];
-      if (messageType) {
-        record[field.name] = list.map((element, index) => fromWire(messageType, element as Fields, elementLocation(at, field, index, element), file, version));
-      } else if (typedArray) {
-        record[field.name] = typedArray.from(list as number[]);
-      } else {
-        if (enumType) fail(file, here, 'is a repeated enum, which this codec does not handle');
-        record[field.name] = list;
-      }
-    } else if (messageType) {
-      if (value === null || value === undefined) {
-        if (mayBeAbsent(field)) continue;
-        fail(file, here, 'is missing');
-      }
-      record[field.name] = fromWire(messageType, value as Fields, here, file, version);
-    } else if (enumType) {
-      const name = enumType.valuesById[value as number];
-      if (name === undefined) fail(file, here, `has value ${String(value)}, which is not ${withArticle(enumType.name)}`);
-      record[field.name] = name;
-    } else {
-      if (field.type === 'uint64' && !Number.isSafeInteger(value)) fail(file, here, `${String(value)} is beyond 2^53`);
-      record[field.name] = value;
-    }
-  }
-  readTextFields(type, wire, record, at, file, version);
-  return record;
-}
-
-/** Version 1 and 2 text into the enums that replaced it (an empty text leaves the enum as read); refused in version 3. */
-function readTextFields(type: protobuf.Type, wire: Fields, record: Fields, at: Location, file: string, version: number): void {
-  for (const field of type.fieldsArray) {
-    const textField = TEXT_FIELDS[`${type.name}.${field.name}`];
-    const text = wire[field.name];
-    if (!textField || text === '') continue;
-    const here = fieldLocation(at, field);
-    if (version >= FIRST_VERSION_WITH_ENUMS) fail(file, here, `is a field of IR versions 1 and 2; version ${version} has the enum ${protoName(type.fields[textField.field]!)}`);
-    const value = Object.keys(textField.text).find((name) => textField.text[name] === text);
-    if (value === undefined) {
-      const known = Object.values(textField.text).filter((t) => t !== '');
-      fail(file, here, `${describe(text)} is none of ${known.map((t) => JSON.stringify(t)).join(', ')}`);
-    }
-    record[textField.field] = value;
-  }
-  if (version < FIRST_VERSION_WITH_ENUMS) addVersion3Fields(type.name, record);
 }
