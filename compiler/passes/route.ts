@@ -37,6 +37,9 @@ export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
   }
   const sourceAxons = new Map<number, number>();
   const readers = readersOf(network.layers, byLayer);
+  // A target core's receptive field, computed once instead of once per source core that reaches it.
+  const fieldsByReader = new Map<QuantizedLayer, Map<CoreSlice, ReceptiveField>>();
+  const fieldsOf = (next: QuantizedLayer) => fieldsByReader.get(next) ?? fieldsByReader.set(next, new Map()).get(next)!;
   const routed = placement.cores.map((core) => {
     const routes: CoreRoute[] = [];
     let outputAxons = 0;
@@ -47,8 +50,9 @@ export function route(placement: Placement, spec: ChipSpec): RoutedCore[] {
       outputAxons = boxSize(s);
     } else {
       for (const { layer: next, cores } of readers[s.layer] ?? []) {
+        const fields = fieldsOf(next);
         for (const target of candidateTargets(s, next, targetIndex(cores))) {
-          const fanOut = connections(s, target.slice, next);
+          const fanOut = connections(s, target.slice, next, fields);
           if (fanOut === 0) continue;
           routes.push(hop(core, target, fanOut, spec.mesh.multicast, spec));
           if (next.geometry.kind === 'conv') {
@@ -91,7 +95,9 @@ function readersOf(layers: readonly QuantizedLayer[], byLayer: ReadonlyMap<numbe
 interface TargetIndex {
   readonly rows: readonly (readonly [number, number])[];
   readonly cols: readonly (readonly [number, number])[];
-  readonly cores: ReadonlyMap<string, readonly PlacedCore[]>;
+  /** tiles[r][c]: the cores whose ranges are rows[r] and cols[c], in placement order. */
+  readonly tiles: readonly (readonly (readonly PlacedCore[])[])[];
+  readonly all: readonly PlacedCore[];
 }
 
 const indexCache = new WeakMap<readonly PlacedCore[], TargetIndex>();
@@ -99,26 +105,33 @@ const indexCache = new WeakMap<readonly PlacedCore[], TargetIndex>();
 function targetIndex(cores: readonly PlacedCore[]): TargetIndex {
   const cached = indexCache.get(cores);
   if (cached) return cached;
-  const rows = new Map<number, readonly [number, number]>();
-  const cols = new Map<number, readonly [number, number]>();
+  const rowIndex = new Map<number, number>();
+  const colIndex = new Map<number, number>();
+  const rows: (readonly [number, number])[] = [];
+  const cols: (readonly [number, number])[] = [];
   const byTile = new Map<string, PlacedCore[]>();
   for (const core of cores) {
-    rows.set(core.slice.rows[0], core.slice.rows);
-    cols.set(core.slice.cols[0], core.slice.cols);
+    // A later core with the same start overwrites the range, as the tile lists below are keyed by starts alone.
+    if (!rowIndex.has(core.slice.rows[0])) rowIndex.set(core.slice.rows[0], rows.push(core.slice.rows) - 1);
+    else rows[rowIndex.get(core.slice.rows[0])!] = core.slice.rows;
+    if (!colIndex.has(core.slice.cols[0])) colIndex.set(core.slice.cols[0], cols.push(core.slice.cols) - 1);
+    else cols[colIndex.get(core.slice.cols[0])!] = core.slice.cols;
     const key = `${core.slice.rows[0]},${core.slice.cols[0]}`;
     const list = byTile.get(key) ?? [];
     list.push(core);
     byTile.set(key, list);
   }
-  const index = { rows: [...rows.values()], cols: [...cols.values()], cores: byTile };
+  const tiles = rows.map((r) => cols.map((c) => byTile.get(`${r[0]},${c[0]}`) ?? []));
+  // Dense readers take every core, tile by tile in the order the tiles first appeared.
+  const index = { rows, cols, tiles, all: [...byTile.values()].flat() };
   indexCache.set(cores, index);
   return index;
 }
 
 /** Cores of the next layer whose output rows and columns a source box can reach through the kernel. */
-function candidateTargets(source: CoreSlice, next: QuantizedLayer, index: TargetIndex): PlacedCore[] {
+function candidateTargets(source: CoreSlice, next: QuantizedLayer, index: TargetIndex): readonly PlacedCore[] {
   const g = next.geometry;
-  if (g.kind !== 'conv') return [...index.cores.values()].flat();
+  if (g.kind !== 'conv') return index.all;
   const [ps, qs] = next.pooling ? next.pooling.stride : [1, 1];
   const reach = (begin: number, end: number, pool: number, stride: number, pad: number, k: number): [number, number] => {
     const first = Math.floor(begin / pool);
@@ -128,15 +141,17 @@ function candidateTargets(source: CoreSlice, next: QuantizedLayer, index: Target
   const rowReach = reach(source.rows[0], source.rows[1], ps, g.stride[0], g.padding[0], g.kernel[0]);
   const colReach = reach(source.cols[0], source.cols[1], qs, g.stride[1], g.padding[1], g.kernel[1]);
   const out: PlacedCore[] = [];
-  for (const r of index.rows) {
-    if (overlap(r, rowReach) === 0) continue;
-    for (const c of index.cols) {
-      if (overlap(c, colReach) === 0) continue;
-      for (const core of index.cores.get(`${r[0]},${c[0]}`) ?? []) if (overlap(source.channels, core.slice.fanIn) > 0) out.push(core);
+  for (let r = 0; r < index.rows.length; r++) {
+    if (overlap(index.rows[r]!, rowReach) === 0) continue;
+    for (let c = 0; c < index.cols.length; c++) {
+      if (overlap(index.cols[c]!, colReach) === 0) continue;
+      for (const core of index.tiles[r]![c]!) if (overlap(source.channels, core.slice.fanIn) > 0) out.push(core);
     }
   }
   return out;
 }
+
+type ReceptiveField = ReturnType<typeof receptiveField>;
 
 function boxKey(s: CoreSlice): string {
   return `${s.layer}:${s.channels[0]}-${s.channels[1]}:${s.rows[0]}-${s.rows[1]}:${s.cols[0]}-${s.cols[1]}`;
@@ -156,14 +171,14 @@ function pooledOverlap(range: readonly [number, number], stride: number, pooledB
  * is in the target's fan-in and their (pooled) position is one some kernel window of the target reads, as the
  * simulator's runtime sends them. Counted in closed form.
  */
-function connections(source: CoreSlice, target: CoreSlice, next: QuantizedLayer): number {
+function connections(source: CoreSlice, target: CoreSlice, next: QuantizedLayer, fields: Map<CoreSlice, ReceptiveField>): number {
   const pool = next.pooling;
   const [ps, qs] = pool ? pool.stride : [1, 1];
   const grid = pool ? pool.pooledShape : next.sourceShape;
   if (next.geometry.kind === 'conv') {
     const channels = overlap(source.channels, target.fanIn);
     if (channels === 0) return 0;
-    const field = receptiveField(next, target);
+    const field = fields.get(target) ?? fields.set(target, receptiveField(next, target)).get(target)!;
     const rows = readSourcePositions(field.rows, source.rows, ps);
     if (rows === 0) return 0;
     return channels * rows * readSourcePositions(field.cols, source.cols, qs);
@@ -204,10 +219,10 @@ function boxSize(s: CoreSlice): number {
 }
 
 function hop(from: PlacedCore, to: PlacedCore, fanOut: number, multicast: boolean, spec: ChipSpec): CoreRoute {
-  const x = (c: PlacedCore) => c.chip * spec.mesh.widthTiles + c.tileX;
+  const width = spec.mesh.widthTiles;
   return {
     destinationCore: to.id,
-    hopsEastWest: Math.abs(x(to) - x(from)),
+    hopsEastWest: Math.abs(to.chip * width + to.tileX - (from.chip * width + from.tileX)),
     hopsNorthSouth: Math.abs(to.tileY - from.tileY),
     chipCrossings: Math.abs(to.chip - from.chip),
     fanOut,
