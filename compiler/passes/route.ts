@@ -145,10 +145,26 @@ function candidateTargets(source: CoreSlice, next: QuantizedLayer, index: Target
     if (overlap(index.rows[r]!, rowReach) === 0) continue;
     for (let c = 0; c < index.cols.length; c++) {
       if (overlap(index.cols[c]!, colReach) === 0) continue;
-      for (const core of index.tiles[r]![c]!) if (overlap(source.channels, core.slice.fanIn) > 0) out.push(core);
+      for (const core of readersOfChannels(index.tiles[r]![c]!, source.channels)) out.push(core);
     }
   }
   return out;
+}
+
+const channelReadersCache = new WeakMap<readonly PlacedCore[], Map<number, readonly PlacedCore[]>>();
+
+/**
+ * The cores of a tile whose fan-in overlaps a source's channels, in tile order; a layer's sources share a few
+ * channel ranges, so each tile filters each range once (ResNet-19 visits tiles millions of times).
+ */
+function readersOfChannels(tile: readonly PlacedCore[], channels: readonly [number, number]): readonly PlacedCore[] {
+  let byChannels = channelReadersCache.get(tile);
+  if (!byChannels) channelReadersCache.set(tile, (byChannels = new Map()));
+  // A layer has at most 2^24 values (MODEL_LIMITS.layerValues), so the pair packs into one exact, unique number.
+  const key = channels[0] * 2 ** 25 + channels[1];
+  let readers = byChannels.get(key);
+  if (!readers) byChannels.set(key, (readers = tile.filter((core) => overlap(channels, core.slice.fanIn) > 0)));
+  return readers;
 }
 
 type ReceptiveField = ReturnType<typeof receptiveField>;
