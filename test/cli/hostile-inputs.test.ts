@@ -125,8 +125,9 @@ beforeAll(() => {
     const path = file(`edit-${i}.chip.pb`, programBytesWith(program, edit));
     cases.push({ name: `a program with ${name}`, args: ['inspect', path], expected });
   });
-  const emptyCores = file('empty-cores.chip.pb', emptyCoresBomb(2_000_000, IR_VERSION));
-  cases.push({ name: 'a 4 MB program of 2 M empty cores', args: ['inspect', emptyCores], expected: `${emptyCores}: decoding its 4000002 bytes needs` });
+  // About 230 bytes each decoded: 4 M of them are over the default budget of 512 MiB.
+  const emptyCores = file('empty-cores.chip.pb', emptyCoresBomb(4_000_000, IR_VERSION));
+  cases.push({ name: 'an 8 MB program of 4 M empty cores', args: ['inspect', emptyCores], expected: `${emptyCores}: decoding its 8000002 bytes needs` });
 
   // 8 Mi uint8 values (8 MiB inflated, 96 MiB once read as float64 and float32): within the default budget, not 64M.
   const big = file('big.pth', pthWithSeparateTensors(1, 8 * MIB));
