@@ -4,8 +4,10 @@
  * proto stays the one statement of the format. Whatever the bytes, decoding gives a structurally valid
  * ChipProgram or a ChipProgramError, never another exception.
  *
- * Conversion walks the schema's reflection rather than naming every field: the same code maps enum names to
- * numbers, typed arrays to packed fields, and checks each value against its proto type, for every message. The
+ * Encoding walks the schema's reflection rather than naming every field: the same code maps enum names to
+ * numbers, typed arrays to packed fields, and checks each value against its proto type, for every message, then
+ * protobufjs writes the bytes. Decoding reads the bytes itself, from a plan built from the same reflection
+ * (chip-program-decoder.ts): protobufjs's objects cost ResNet-19's program tens of seconds and gigabytes. The
  * text fields of versions 1 and 2 are read into the enums that replaced them (chip-program-version-2.ts).
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
