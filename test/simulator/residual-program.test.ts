@@ -119,6 +119,20 @@ function connectionTerm(c: Connection, sourceShape: readonly number[], shape: re
   }
 }
 
+/** The specification kernel's parameters of a layer, per neuron (channel-major, as the IR's shapes are). */
+function lifParams(layer: ChipProgram['layers'][number]) {
+  const n = layer.shape.reduce((a, b) => a * b, 1);
+  const plane = n / layer.shape[0]!;
+  return {
+    du: layer.neuron.du,
+    dv: layer.neuron.dv,
+    thresholdTable: Int32Array.from(layer.kind === 'LAYER_SPIKING' ? layer.neuron.thresholdMantissa : [2 ** 17 - 1]),
+    resetMode: layer.neuron.reset === 'RESET_SUBTRACT' ? ('subtract' as const) : ('zero' as const),
+    biasMantissa: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasMantissa[Math.floor(i / plane)]!),
+    biasExponent: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasExponent[Math.floor(i / plane)]!),
+  };
+}
+
 /**
  * The program run straight from its IR with the specification kernel, in local time: layer L at its local step t
  * sums its main connection and every branch over its sources' spikes of their local step t. No routes, no
@@ -140,17 +154,8 @@ function referenceSpikes(program: ChipProgram, input: (t: number) => ArrayLike<n
       connectionTerm(layer.connection, layer.sourceShape, layer.shape, index === 0 ? input(t) : spikes[sourceIndex]![t]!, sum);
       for (const b of layer.branches ?? []) connectionTerm(b.connection, b.sourceShape, layer.shape, spikes[b.sourceLayer]![t]!, sum);
       const synaptic = Int32Array.from(sum, (s) => s * 2 ** layer.connection.weightExponent);
-      const channels = layer.shape[0]!;
-      const plane = n / channels;
       const out = new Uint8Array(n);
-      const params = {
-        du: layer.neuron.du,
-        dv: layer.neuron.dv,
-        thresholdTable: Int32Array.from(layer.kind === 'LAYER_SPIKING' ? layer.neuron.thresholdMantissa : [2 ** 17 - 1]),
-        resetMode: layer.neuron.reset === 'RESET_SUBTRACT' ? ('subtract' as const) : ('zero' as const),
-        biasMantissa: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasMantissa[Math.floor(i / plane)]!),
-        biasExponent: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasExponent[Math.floor(i / plane)]!),
-      };
+      const params = lifParams(layer);
       if (layer.kind === 'LAYER_SPIKING') counts[index]![t] = stepLoihi2Lif(params, state[index]!, { synaptic, graded: null }, params.thresholdTable.length === 1 ? 0 : t, out);
       spikes[index]![t] = out;
     });
@@ -179,14 +184,7 @@ function referenceNeuronsUpdated(program: ChipProgram, steps: number, input: Arr
     const plane = n / layer.shape[0]!;
     const biased = Uint8Array.from({ length: n }, (_, i) => (layer.neuron.biasMantissa[Math.floor(i / plane)] !== 0 ? 1 : 0));
     const state = { u: new Int32Array(n), v: new Int32Array(n) };
-    const params = {
-      du: layer.neuron.du,
-      dv: layer.neuron.dv,
-      thresholdTable: Int32Array.from(layer.kind === 'LAYER_SPIKING' ? layer.neuron.thresholdMantissa : [2 ** 17 - 1]),
-      resetMode: layer.neuron.reset === 'RESET_SUBTRACT' ? ('subtract' as const) : ('zero' as const),
-      biasMantissa: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasMantissa[Math.floor(i / plane)]!),
-      biasExponent: Int32Array.from({ length: n }, (_, i) => layer.neuron.biasExponent[Math.floor(i / plane)]!),
-    };
+    const params = lifParams(layer);
     const biasedCount = biased.reduce((a, b) => a + b, 0);
     updated += biasedCount * layer.startStep;
     for (let t = 0; t < T; t++) {
