@@ -5,10 +5,10 @@ import { bundledModelPath } from '../../models/bundled/bundled.js';
 import { bundledFashionMnistDir, loadFashionMnist } from '../../models/datasets/fashion-mnist.js';
 import { imageSamples } from '../../models/datasets/image-samples.js';
 import { readModelFile } from '../../models/format/model-file.js';
-import type { Model } from '../../models/graph/model.js';
 import { evaluateWithNeuroBench } from '../../models/metrics/neurobench.js';
 import type { LabelledSamples } from '../../models/reference/evaluate.js';
-import { lcg, randomData } from '../compiler/helpers.js';
+import { lcg } from '../compiler/helpers.js';
+import { frameModel } from '../helpers/frame-model.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 
 /** The compiled package's module: workers run .js files. */
@@ -35,27 +35,8 @@ describe('NeuroBench metrics of the float reference over worker threads', () => 
   }
 
   it('are those of one thread on event frames (one input per step)', async () => {
-    const next = lcg(9);
-    const frameModel: Model = {
-      name: 'frames',
-      source: 'other',
-      timesteps: 3,
-      input: { shape: [2, 4, 4], scale: 1, encoding: 'direct' },
-      nodes: [
-        {
-          kind: 'conv2d',
-          name: 'conv',
-          weight: { shape: [3, 2, 3, 3], data: randomData(next, 54, 0.8) },
-          bias: { shape: [3], data: randomData(next, 3, 0.1) },
-          stride: [1, 1],
-          padding: [1, 1],
-        },
-        { kind: 'lif', name: 'lif', prefix: null, decay: 0.5, threshold: { kind: 'fixed', value: 0.5 }, reset: 'subtract' },
-        { kind: 'flatten', name: 'flatten' },
-        { kind: 'linear', name: 'fc', weight: { shape: [4, 48], data: randomData(next, 192, 0.5) }, bias: null },
-      ],
-      output: 'mean-over-time',
-    };
+    const model = frameModel(9);
+    const next = lcg(10);
     const count = 9;
     const perSample = 3 * 32;
     const frames = Float32Array.from({ length: count * perSample }, () => (next() > 0.6 ? Math.floor(next() * 3) : 0));
@@ -66,8 +47,8 @@ describe('NeuroBench metrics of the float reference over worker threads', () => 
       toInput: (first, n, out) => out.set(frames.subarray(first * perSample, (first + n) * perSample)),
     };
     const { evaluateWithNeuroBenchParallel } = await parallelModule();
-    const serial = evaluateWithNeuroBench(frameModel, data, { mode: 'frozen', batch: 4, keepOutputs: true });
-    const parallel = await evaluateWithNeuroBenchParallel(frameModel, data, { mode: 'frozen', batch: 4, keepOutputs: true, workers: 2 });
+    const serial = evaluateWithNeuroBench(model, data, { mode: 'frozen', batch: 4, keepOutputs: true });
+    const parallel = await evaluateWithNeuroBenchParallel(model, data, { mode: 'frozen', batch: 4, keepOutputs: true, workers: 2 });
     expect(Buffer.from(parallel.evaluation.outputs!.buffer).equals(Buffer.from(serial.evaluation.outputs!.buffer))).toBe(true);
     expect(parallel.neurobench).toEqual(serial.neurobench);
     expect(serial.evaluation.spikesPerLayerPerStep.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

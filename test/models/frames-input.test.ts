@@ -1,36 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Model } from '../../models/graph/model.js';
 import { evaluate } from '../../models/reference/evaluate.js';
 import { ReferenceExecutor } from '../../models/reference/executor.js';
-import { lcg, randomData } from '../compiler/helpers.js';
-
-/** conv -> LIF -> flatten -> linear over [2, 4, 4] inputs (two polarity channels, as event frames are), T = 3. */
-function frameModel(): Model {
-  const next = lcg(5);
-  return {
-    name: 'frames',
-    source: 'other',
-    timesteps: 3,
-    input: { shape: [2, 4, 4], scale: 1, encoding: 'direct' },
-    nodes: [
-      {
-        kind: 'conv2d',
-        name: 'conv',
-        weight: { shape: [3, 2, 3, 3], data: randomData(next, 54, 0.8) },
-        bias: { shape: [3], data: randomData(next, 3, 0.1) },
-        stride: [1, 1],
-        padding: [1, 1],
-      },
-      { kind: 'lif', name: 'lif', prefix: null, decay: 0.5, threshold: { kind: 'fixed', value: 0.5 }, reset: 'subtract' },
-      { kind: 'flatten', name: 'flatten' },
-      { kind: 'linear', name: 'fc', weight: { shape: [4, 48], data: randomData(next, 192, 0.5) }, bias: null },
-    ],
-    output: 'mean-over-time',
-  };
-}
+import { lcg } from '../compiler/helpers.js';
+import { frameModel } from '../helpers/frame-model.js';
 
 describe('event frames: one input per time step', () => {
-  const model = frameModel();
+  const model = frameModel(5);
   const size = 32;
   const next = lcg(9);
   const frames = Float32Array.from({ length: 2 * 3 * size }, () => (next() > 0.6 ? Math.floor(next() * 3) : 0));
