@@ -12,10 +12,10 @@ import { SimulationError } from '../../simulator/errors.js';
 import { simulateDataset } from '../../simulator/parallel.js';
 import { parseQueueUrl } from '../../cluster/queue-url.js';
 import { simulateOnQueue } from '../../cluster/queue-simulate.js';
-import { datasetRef } from '../../cluster/dataset-ref.js';
+import { datasetRef, type DatasetRef } from '../../cluster/dataset-ref.js';
 import { dataQueueRef } from '../queue-dataset.js';
 import { buildReport, type FloatReference, type SimulationReport } from '../../simulator/report.js';
-import type { Encoding } from '../../simulator/simulate.js';
+import type { Encoding, SimulationRun } from '../../simulator/simulate.js';
 import { checkProfile, programChip, runnableProgramChip } from '../program-chip.js';
 import { chipSpecSha256 } from '../../chips/spec/spec-hash.js';
 import { count, seed, text, threads } from '../arguments.js';
@@ -93,52 +93,57 @@ export async function simulateFile(args: {
   }
   const images = fits ? test.images : adaptImages(test, program.input.shape, program.input.valueScale);
   if (!fits && !args.quiet) process.stderr.write(`note: images fitted to [${expected}] (--adapt-input); their labels are Fashion-MNIST's, so accuracy means nothing\n`);
+  const float = args.floatReference ? floatEvaluation(args.floatReference, test) : undefined;
+  if (args.queue && !fits) throw new UsageFailure('--adapt-input runs on this machine only: workers read the dataset as it is, without --queue');
+  if (args.queue && !takesPixels(program))
+    throw new UsageFailure(`the program takes real values: name the images with --data for --queue (workers read them as simulate --data does)`);
+  const run = await runSamples(
+    args,
+    bytes,
+    program,
+    spec,
+    // A program for real-valued input takes the images as values in [0, 1] (pixel / 255).
+    { images, ...(takesPixels(program) ? {} : { values: Float32Array.from(images, (p) => p / 255) }), labels: test.labels, count: test.count },
+    () => datasetRef(test),
+  );
+  const built = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
+  const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);
+  const report = args.outputs ? { ...built, outputs: outputRows(run.outputs, classes) } : built;
+  return float ? { ...report, floatReference: float.reference, neurobench: float.neurobench } : report;
+}
+
+/** The samples through the chip, on a queue's workers or this machine's threads, under one progress bar. */
+async function runSamples(
+  args: Parameters<typeof simulateFile>[0],
+  bytes: Uint8Array,
+  program: ChipProgram,
+  spec: ReturnType<typeof runnableProgramChip>,
+  samples: { images: Uint8Array; values?: Float32Array; framesPerStep?: boolean; labels: Uint8Array; count: number },
+  queueDataset: () => DatasetRef,
+): Promise<SimulationRun> {
   const raster = args.raster?.length
     ? rasterLayerNames(
         program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })),
         args.raster,
       )
     : undefined;
-  const float = args.floatReference ? floatEvaluation(args.floatReference, test) : undefined;
   const bar = progressBar('simulate', !args.quiet);
-  if (args.queue && !fits) throw new UsageFailure('--adapt-input runs on this machine only: workers read the dataset as it is, without --queue');
-  if (args.queue && !takesPixels(program))
-    throw new UsageFailure(`the program takes real values: name the images with --data for --queue (workers read them as simulate --data does)`);
+  const common = { programBytes: bytes, programFile: args.program, spec, encoding: args.encoding, seed: args.seed };
+  const onProgress = (done: number) => bar.update(done, samples.count);
   const run = args.queue
     ? await simulateOnQueue({
+        ...common,
         address: parseQueueUrl(args.queue),
-        programBytes: bytes,
-        programFile: args.program,
-        spec,
-        dataset: datasetRef(test),
-        encoding: args.encoding,
-        seed: args.seed,
+        dataset: queueDataset(),
         raster,
         shardSize: args.shardSize,
         program,
         jobTimeLimitSeconds: args.jobTimeLimit,
-        onProgress: (done) => bar.update(done, test.count),
+        onProgress,
       })
-    : await simulateDataset({
-        programBytes: bytes,
-        programFile: args.program,
-        spec,
-        images,
-        // A program for real-valued input takes the images as values in [0, 1] (pixel / 255).
-        ...(takesPixels(program) ? {} : { values: Float32Array.from(images, (p) => p / 255) }),
-        labels: test.labels,
-        count: test.count,
-        encoding: args.encoding,
-        seed: args.seed,
-        ...(args.workers ? { workers: args.workers } : {}),
-        ...(raster ? { raster } : {}),
-        onProgress: (done) => bar.update(done, test.count),
-      });
+    : await simulateDataset({ ...common, ...samples, ...(args.workers ? { workers: args.workers } : {}), ...(raster ? { raster } : {}), onProgress });
   bar.stop();
-  const built = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
-  const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);
-  const report = args.outputs ? { ...built, outputs: outputRows(run.outputs, classes) } : built;
-  return float ? { ...report, floatReference: float.reference, neurobench: float.neurobench } : report;
+  return run;
 }
 
 /**
@@ -153,43 +158,9 @@ async function simulateDataFile(
 ): Promise<SimulationReport> {
   if (!args.data) throw new UsageFailure(`the program takes real-valued input: give it with --data (a .f32/.npy/.npz tensor or a dataset)`);
   const input = simulationInput(program, args.data, args.limit);
-  const raster = args.raster?.length
-    ? rasterLayerNames(
-        program.layers.map((l) => ({ name: l.name, spiking: l.kind === 'LAYER_SPIKING' })),
-        args.raster,
-      )
-    : undefined;
-  const bar = progressBar('simulate', !args.quiet);
-  const run = args.queue
-    ? await simulateOnQueue({
-        address: parseQueueUrl(args.queue),
-        programBytes: bytes,
-        programFile: args.program,
-        spec,
-        dataset: dataQueueRef(program, args.data, input),
-        encoding: args.encoding,
-        seed: args.seed,
-        raster,
-        shardSize: args.shardSize,
-        program,
-        jobTimeLimitSeconds: args.jobTimeLimit,
-        onProgress: (done) => bar.update(done, input.count),
-      })
-    : await simulateDataset({
-        programBytes: bytes,
-        programFile: args.program,
-        spec,
-        images: input.images,
-        ...(input.values ? { values: input.values, framesPerStep: input.framesPerStep } : {}),
-        labels: input.labels,
-        count: input.count,
-        encoding: args.encoding,
-        seed: args.seed,
-        ...(args.workers ? { workers: args.workers } : {}),
-        ...(raster ? { raster } : {}),
-        onProgress: (done) => bar.update(done, input.count),
-      });
-  bar.stop();
+  const data = args.data;
+  const samples = { images: input.images, ...(input.values ? { values: input.values, framesPerStep: input.framesPerStep } : {}), labels: input.labels, count: input.count };
+  const run = await runSamples(args, bytes, program, spec, samples, () => dataQueueRef(program, data, input));
   const report = buildReport(program, spec, run, { encoding: args.encoding, seed: args.seed, ...(args.profile ? { profile: args.profile } : {}) });
   const classes = program.layers[program.layers.length - 1]!.shape.reduce((a, b) => a * b, 1);
   const labelled = { ...(input.labelled ? report : { ...report, accuracy: null }), ...(args.outputs ? { outputs: outputRows(run.outputs, classes) } : {}) };
