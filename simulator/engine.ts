@@ -374,12 +374,15 @@ export class ChipSimulator {
    */
   private deliverBranches(layer: LayerRuntime, g: number, hops: Int32Array): void {
     const layers = this.runtime.layers;
-    layer.branches.forEach((branch, k) => {
+    for (let k = 0; k < layer.branches.length; k++) {
+      const branch = layer.branches[k]!;
       const source = layers[branch.source]!;
       const fired = g - 1 - branch.delay;
-      if (fired < 0) return;
-      const { list, count } = branch.delay === 0 ? { list: source.spikeList, count: this.spikeCounts[source.index]! } : this.history!.at(source, fired);
-      if (count === 0) return;
+      if (fired < 0) continue;
+      let list = source.spikeList;
+      let count = this.spikeCounts[source.index]!;
+      if (branch.delay > 0) ({ list, count } = this.history!.at(source, fired));
+      if (count === 0) continue;
       const synapses = this.branchSynapses[layer.index]![k]!;
       const touchedCount = this.gatherByAxon(synapses, this.branchRoutes[layer.index]![k]!, list, count, hops);
       const pending = synapses.axonSpikes;
@@ -392,7 +395,7 @@ export class ChipSimulator {
         deliver(synapses, axon, pending[axon]!, exact);
         pending[axon] = 0;
       }
-    });
+    }
   }
 
   /**

@@ -42,6 +42,18 @@ function expected(code: DiagnosticCode, layer: string | null, core: number | nul
   return { code, severity: code.startsWith('E-') ? 'error' : code.startsWith('W-') ? 'warning' : 'info', layer, core, value, limit, message };
 }
 
+/** An identity batch norm after a neuron: nothing to fold it into. */
+const STRAY_NORM: ModelNode = {
+  kind: 'norm',
+  name: 'stray-norm',
+  variant: 'batchnorm',
+  gamma: { shape: [4], data: new Float32Array(4).fill(1) },
+  beta: { shape: [4], data: new Float32Array(4) },
+  mean: { shape: [4], data: new Float32Array(4) },
+  variance: { shape: [4], data: new Float32Array(4).fill(1) },
+  eps: 1e-5,
+};
+
 describe('resource limits, checked against a tighter spec', () => {
   // conv1 [4,16,16] 1,024 neurons; conv2 [8,16,16] 2,048 neurons; fc 2,048 -> 64: one core of 2,048 input axons
   // and 1,175,936 synapse bits, past the builtin 1,048,576.
@@ -538,17 +550,7 @@ describe('CompileError: models the compiler cannot lower', () => {
   });
 
   it('refuses a norm that follows no conv or linear', () => {
-    const norm: ModelNode = {
-      kind: 'norm',
-      name: 'stray-norm',
-      variant: 'batchnorm',
-      gamma: { shape: [4], data: new Float32Array(4).fill(1) },
-      beta: { shape: [4], data: new Float32Array(4) },
-      mean: { shape: [4], data: new Float32Array(4) },
-      variance: { shape: [4], data: new Float32Array(4).fill(1) },
-      eps: 1e-5,
-    };
-    const model = replace(syntheticModel(), 'lif1', (lif) => [lif, norm]);
+    const model = replace(syntheticModel(), 'lif1', (lif) => [lif, STRAY_NORM]);
     expect(compileError(model).message).toBe(
       'synthetic: layer stray-norm: a norm layer must follow a conv2d, linear or add layer that nothing else reads, to be folded into its weights',
     );
@@ -569,16 +571,7 @@ describe('CompileError: a structured code and layer, the text as before', () => 
     const base = syntheticModel();
     return { ...base, nodes: base.nodes.flatMap((n) => (n.name === at ? nodes : [n])) };
   };
-  const norm: ModelNode = {
-    kind: 'norm',
-    name: 'stray-norm',
-    variant: 'batchnorm',
-    gamma: { shape: [4], data: new Float32Array(4).fill(1) },
-    beta: { shape: [4], data: new Float32Array(4) },
-    mean: { shape: [4], data: new Float32Array(4) },
-    variance: { shape: [4], data: new Float32Array(4).fill(1) },
-    eps: 1e-5,
-  };
+  const norm = STRAY_NORM;
   const refusal = (model: Model, options: Partial<CompileOptions> = {}): CompileError => {
     try {
       compile(model, getChip('loihi2'), { ...AUTO, ...options });
