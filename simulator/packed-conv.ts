@@ -28,10 +28,7 @@ export interface PackedConv {
 export function convSumsFit16(layer: LayerRuntime): boolean {
   const s = layer.synapses;
   if (s.kind !== 'conv') return false;
-  const perAxon = new Int32Array(layer.axonSpikes.length);
-  for (const axon of layer.axonOf) if (axon >= 0) perAxon[axon] = perAxon[axon]! + 1;
-  let maxCount = 0;
-  for (const c of perAxon) if (c > maxCount) maxCount = c;
+  const maxCount = mostSpikesPerAxon(layer);
   const outC = s.outChannels;
   const inC = s.weights.length / outC / s.taps;
   // Per tap and output channel, the most one source position can add (every input channel at maxCount spikes);
@@ -48,6 +45,40 @@ export function convSumsFit16(layer: LayerRuntime): boolean {
   }
   for (const b of bound) if (b >= LANE_LIMIT) return false;
   return true;
+}
+
+/** The largest spike count one axon can carry in a step: how many source neurons share it (its pooling window). */
+function mostSpikesPerAxon(layer: LayerRuntime): number {
+  const perAxon = new Int32Array(layer.axonSpikes.length);
+  for (const axon of layer.axonOf) if (axon >= 0) perAxon[axon] = perAxon[axon]! + 1;
+  let maxCount = 0;
+  for (const c of perAxon) if (c > maxCount) maxCount = c;
+  return maxCount;
+}
+
+/** True when every weight of a conv layer fits a signed 16-bit lane (the running bound of scatterConvBounded). */
+export function convWeightsFit16(layer: LayerRuntime): boolean {
+  const s = layer.synapses;
+  if (s.kind !== 'conv') return false;
+  for (const w of s.weights) if (w < -LANE_LIMIT || w >= LANE_LIMIT) return false;
+  return true;
+}
+
+/**
+ * Per (input channel, tap) of a conv layer, the largest |weight| over its output channels: one event of value v
+ * through that tap moves no lane of the row it reaches by more than |v| times it.
+ */
+export function convTapMaxima(layer: LayerRuntime): Int32Array {
+  const s = layer.synapses;
+  if (s.kind !== 'conv') throw new Error(`layer ${layer.name}: tap maxima need conv synapses`);
+  const outC = s.outChannels;
+  const maxima = new Int32Array(s.weights.length / outC);
+  for (let row = 0; row < maxima.length; row++) {
+    let most = 0;
+    for (let co = 0; co < outC; co++) most = Math.max(most, Math.abs(s.weights[row * outC + co]!));
+    maxima[row] = most;
+  }
+  return maxima;
 }
 
 /** The packed table of a conv layer fed by spikes, or null when its sums could overflow a 16-bit lane. */

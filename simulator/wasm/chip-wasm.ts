@@ -1,16 +1,29 @@
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
-import { convSumsFit16 } from '../packed-conv.js';
+import { convSumsFit16, convTapMaxima, convWeightsFit16 } from '../packed-conv.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
 import { coreSegments, LIF_SCRATCH_BYTES, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
 
+/**
+ * How a conv layer's sums are formed: in 16-bit lanes (eight channels per vector) when every sum is shown to fit them
+ * up front (`proved16`: convSumsFit16), or, for int16 weights, when a running bound per output row widens the row
+ * into the 32-bit sums before any lane could wrap (`bounded16`); else in 32-bit lanes (`wide32`).
+ */
+type ConvLanes = 'proved16' | 'bounded16' | 'wide32';
+
 /** The WebAssembly side of one conv layer fed by events: its synapse table and an event list the engine fills. */
 interface ConvTable {
+  readonly lanes: ConvLanes;
   readonly start: Int32Array;
   readonly outPosition: Int32Array;
   readonly tap: Int32Array;
-  /** int32 weights, or int16 ones with a 16-bit accumulator when every sum fits (convSumsFit16). */
+  /** int32 weights (wide32), else int16 ones with a 16-bit accumulator. */
   readonly weights: Int32Array | Int16Array;
   readonly acc16: Int16Array | null;
+  /** bounded16: per output position, the bound of its row's 16-bit sums since the row was last widened. */
+  readonly bound: Int32Array | null;
+  /** bounded16: per (input channel, tap), the largest |weight| over the output channels (convTapMaxima). */
+  readonly tapMax: Int32Array | null;
+  readonly outPlane: number;
   readonly axons: Int32Array;
   readonly values: Int32Array;
   readonly pooledPlane: number;
@@ -54,14 +67,14 @@ export class ChipWasm {
     const cores = runtime.program.cores.length;
     const segments = runtime.layers.map((l) => coreSegments(l.coreOfNeuron));
     const convOf = (l: LayerRuntime) => (l.synapses.kind === 'conv' && exactProducts[l.index] ? l.synapses : null);
-    // Layers fed by spikes whose sums fit 16 bits take eight channels per vector (layer 0 takes graded input).
-    const narrow = runtime.layers.map((l) => l.index > 0 && convOf(l) !== null && convSumsFit16(l));
+    const lanes = runtime.layers.map((l) => convLanes(l, convOf(l) !== null));
     let bytes = 2 * f(4 * cores) + LIF_SCRATCH_BYTES;
     runtime.layers.forEach((l, i) => {
       bytes += 4 * f(4 * l.neurons) + f(4 * widened(l.neurons)) + f(l.neurons) + f(4 * segments[i]!.length);
       const s = convOf(l);
       if (s) bytes += f(4 * s.start.length) + 2 * f(4 * s.outPosition.length) + f(4 * s.weights.length) + 2 * f(4 * eventCapacity(runtime, l));
-      if (narrow[i]) bytes += f(2 * widened(l.neurons));
+      if (lanes[i] !== 'wide32') bytes += f(2 * widened(l.neurons));
+      if (s && lanes[i] === 'bounded16') bytes += f(4 * s.outPlane) + f((4 * s.weights.length) / s.outChannels);
     });
     this.arena = new WasmArena(bytes);
     const arena = this.arena;
@@ -70,7 +83,7 @@ export class ChipWasm {
       to.set(from);
       return to;
     };
-    // The bound of convSumsFit16 covers every single weight times at least one spike, so each fits 16 bits.
+    // Both 16-bit kinds of layer have every weight within int16 (convSumsFit16's bound covers each single weight).
     const copy16 = (from: Int32Array) => {
       const to = arena.int16(from.length);
       to.set(from);
@@ -93,13 +106,19 @@ export class ChipWasm {
       moved.spikes = flags;
       housed.add(layer);
       const s = convOf(layer);
+      const narrow = lanes[i] !== 'wide32';
+      const bounded = lanes[i] === 'bounded16';
       const conv: ConvTable | null = s
         ? {
+            lanes: lanes[i]!,
             start: copy(s.start),
             outPosition: copy(s.outPosition),
             tap: copy(s.tap),
-            weights: narrow[i] ? copy16(s.weights) : copy(s.weights),
-            acc16: narrow[i] ? arena.int16(widened(layer.neurons)) : null,
+            weights: narrow ? copy16(s.weights) : copy(s.weights),
+            acc16: narrow ? arena.int16(widened(layer.neurons)) : null,
+            bound: bounded ? arena.int32(s.outPlane) : null,
+            tapMax: bounded ? copy(convTapMaxima(layer)) : null,
+            outPlane: s.outPlane,
             axons: arena.int32(eventCapacity(runtime, layer)),
             values: arena.int32(eventCapacity(runtime, layer)),
             pooledPlane: s.pooledPlane,
@@ -168,7 +187,27 @@ export class ChipWasm {
   scatterConv(layer: LayerRuntime, count: number): void {
     const c = this.layers[layer.index]!.conv!;
     const k = this.arena.kernels;
-    if (c.acc16) {
+    if (c.lanes === 'bounded16') {
+      k.scatterConvBounded(
+        c.axons.byteOffset,
+        c.values.byteOffset,
+        count,
+        c.pooledPlane,
+        c.start.byteOffset,
+        c.outPosition.byteOffset,
+        c.tap.byteOffset,
+        c.weights.byteOffset,
+        c.taps,
+        c.outChannels,
+        c.acc16!.byteOffset,
+        layer.accumulator.byteOffset,
+        c.bound!.byteOffset,
+        c.tapMax!.byteOffset,
+      );
+      k.widenRows(c.acc16!.byteOffset, layer.accumulator.byteOffset, c.bound!.byteOffset, c.outPlane, c.outChannels);
+      return;
+    }
+    if (c.lanes === 'proved16') {
       k.scatterConv16(
         c.axons.byteOffset,
         c.values.byteOffset,
@@ -180,9 +219,9 @@ export class ChipWasm {
         c.weights.byteOffset,
         c.taps,
         c.outChannels,
-        c.acc16.byteOffset,
+        c.acc16!.byteOffset,
       );
-      k.widenInto(c.acc16.byteOffset, layer.accumulator.byteOffset, layer.neurons);
+      k.widenInto(c.acc16!.byteOffset, layer.accumulator.byteOffset, layer.neurons);
       return;
     }
     k.scatterConv(
@@ -199,6 +238,15 @@ export class ChipWasm {
       layer.accumulator.byteOffset,
     );
   }
+}
+
+/** The lanes of a conv layer, `delivered` when its conv delivery runs in WebAssembly. */
+function convLanes(layer: LayerRuntime, delivered: boolean): ConvLanes {
+  // Layer 0 takes graded input: spike counts do not bound its values (convSumsFit16), and its values times the
+  // weights would pass the running bound at nearly every add.
+  if (!delivered || layer.index === 0) return 'wide32';
+  if (convSumsFit16(layer)) return 'proved16';
+  return convWeightsFit16(layer) ? 'bounded16' : 'wide32';
 }
 
 /** A length rounded up to 8 lanes. */

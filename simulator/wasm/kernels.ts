@@ -59,6 +59,23 @@ export interface WasmKernels {
     acc16: number,
   ): void;
   widenInto(acc16: number, acc: number, count: number): void;
+  scatterConvBounded(
+    axons: number,
+    values: number,
+    count: number,
+    pooledPlane: number,
+    start: number,
+    outPosition: number,
+    tap: number,
+    weights: number,
+    taps: number,
+    outC: number,
+    acc16: number,
+    acc: number,
+    bound: number,
+    tapMax: number,
+  ): void;
+  widenRows(acc16: number, acc: number, bound: number, positions: number, outC: number): void;
   /** Steps [first, last) of one share of a free run laid out at `header` (free-run-wasm.ts). */
   freeRunSteps(header: number, share: number, first: number, last: number): void;
 }

@@ -578,6 +578,146 @@
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $widen))))
 
+  ;; acc row += acc16 row (sign-extended), and the acc16 row cleared: `lanes` lanes from byte offsets acc16Row, accRow.
+  (func $widenRow (param $acc16Row i32) (param $accRow i32) (param $lanes i32)
+    (local $co i32) (local $vectorEnd i32) (local $h v128)
+    (local.set $vectorEnd (i32.and (local.get $lanes) (i32.const -8)))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
+        (local.set $h (v128.load (local.get $acc16Row)))
+        (v128.store (local.get $accRow) (i32x4.add (v128.load (local.get $accRow)) (i32x4.extend_low_i16x8_s (local.get $h))))
+        (v128.store offset=16 (local.get $accRow) (i32x4.add (v128.load offset=16 (local.get $accRow)) (i32x4.extend_high_i16x8_s (local.get $h))))
+        (v128.store (local.get $acc16Row) (v128.const i32x4 0 0 0 0))
+        (local.set $acc16Row (i32.add (local.get $acc16Row) (i32.const 16)))
+        (local.set $accRow (i32.add (local.get $accRow) (i32.const 32)))
+        (local.set $co (i32.add (local.get $co) (i32.const 8)))
+        (br $vectors)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_s (local.get $co) (local.get $lanes)))
+        (i32.store (local.get $accRow) (i32.add (i32.load (local.get $accRow)) (i32.load16_s (local.get $acc16Row))))
+        (i32.store16 (local.get $acc16Row) (i32.const 0))
+        (local.set $acc16Row (i32.add (local.get $acc16Row) (i32.const 2)))
+        (local.set $accRow (i32.add (local.get $accRow) (i32.const 4)))
+        (local.set $co (i32.add (local.get $co) (i32.const 1)))
+        (br $tail))))
+
+  ;; scatterConv with 16-bit lanes, eight output channels per vector, for a layer whose weights fit int16 but whose
+  ;; sums cannot be shown to fit 16 bits up front (scatterConv16's proof): a running bound keeps every lane exact.
+  ;; bound[p] (i32 per output position, all 0 between steps) bounds |partial sum| of every channel of row p since
+  ;; that row was last widened; tapMax[channel][tap] (i32) is the largest |weight| over the output channels, so an
+  ;; event adds at most min(|value|, 2^15) * tapMax to any lane of a row it reaches. When that would take the
+  ;; row's bound past 2^15 - 1, the row is widened into acc (int32, [position][outChannel]) first and its bound
+  ;; restarts; an add that alone could pass it goes straight into acc as scatterConv adds it. No lane wraps, so
+  ;; after widenRows acc holds scatterConv's sums: both are the exact sums modulo 2^32, whatever the order of adds.
+  ;; (|value| * |weight| <= 2^15 - 1 with a non-zero weight keeps value within int16, so its splat is exact.)
+  (func (export "scatterConvBounded")
+    (param $axons i32) (param $values i32) (param $count i32) (param $pooledPlane i32)
+    (param $start i32) (param $outPosition i32) (param $tap i32) (param $weights i32) (param $taps i32) (param $outC i32)
+    (param $acc16 i32) (param $acc i32) (param $bound i32) (param $tapMax i32)
+    (local $e i32) (local $axon i32) (local $value i32) (local $magnitude i32) (local $channel i32) (local $position i32)
+    (local $base i32) (local $maxima i32) (local $j i32) (local $jEnd i32) (local $k i32) (local $p i32) (local $row i32)
+    (local $w i32) (local $a i32) (local $a32 i32) (local $add i32) (local $at i32) (local $sum i32)
+    (local $co i32) (local $vectorEnd i32) (local $valueV v128)
+    (local.set $vectorEnd (i32.and (local.get $outC) (i32.const -8)))
+    (block $eventsDone
+      (loop $events
+        (br_if $eventsDone (i32.ge_s (local.get $e) (local.get $count)))
+        (local.set $axon (i32.load (i32.add (local.get $axons) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $value (i32.load (i32.add (local.get $values) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $valueV (i16x8.splat (local.get $value)))
+        ;; min(|value|, 2^15) as unsigned (|-2^31| is 2^31 unsigned), so magnitude * tapMax stays below 2^31.
+        (local.set $magnitude (select (i32.sub (i32.const 0) (local.get $value)) (local.get $value) (i32.lt_s (local.get $value) (i32.const 0))))
+        (local.set $magnitude (select (local.get $magnitude) (i32.const 0x8000) (i32.lt_u (local.get $magnitude) (i32.const 0x8000))))
+        (local.set $channel (i32.div_u (local.get $axon) (local.get $pooledPlane)))
+        (local.set $position (i32.sub (local.get $axon) (i32.mul (local.get $channel) (local.get $pooledPlane))))
+        (local.set $base (i32.mul (i32.mul (local.get $channel) (local.get $taps)) (local.get $outC)))
+        (local.set $maxima (i32.add (local.get $tapMax) (i32.shl (i32.mul (local.get $channel) (local.get $taps)) (i32.const 2))))
+        (local.set $j (i32.load (i32.add (local.get $start) (i32.shl (local.get $position) (i32.const 2)))))
+        (local.set $jEnd (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $position) (i32.const 2)))))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $j) (local.get $jEnd)))
+            (block $pairDone
+              (local.set $k (i32.load (i32.add (local.get $tap) (i32.shl (local.get $j) (i32.const 2)))))
+              (local.set $p (i32.load (i32.add (local.get $outPosition) (i32.shl (local.get $j) (i32.const 2)))))
+              (local.set $row (i32.mul (local.get $p) (local.get $outC)))
+              (local.set $w (i32.add (local.get $weights) (i32.shl (i32.add (local.get $base) (i32.mul (local.get $k) (local.get $outC))) (i32.const 1))))
+              (local.set $a (i32.add (local.get $acc16) (i32.shl (local.get $row) (i32.const 1))))
+              (local.set $add (i32.mul (local.get $magnitude) (i32.load (i32.add (local.get $maxima) (i32.shl (local.get $k) (i32.const 2))))))
+              (local.set $at (i32.add (local.get $bound) (i32.shl (local.get $p) (i32.const 2))))
+              (local.set $sum (i32.add (i32.load (local.get $at)) (local.get $add)))
+              (if (i32.gt_u (local.get $sum) (i32.const 0x7fff))
+                (then
+                  (local.set $a32 (i32.add (local.get $acc) (i32.shl (local.get $row) (i32.const 2))))
+                  (if (i32.gt_u (local.get $add) (i32.const 0x7fff))
+                    (then
+                      ;; Too large for any lane: this pair in 32 bits, into acc.
+                      (local.set $co (i32.const 0))
+                      (block $wideDone
+                        (loop $wide
+                          (br_if $wideDone (i32.ge_s (local.get $co) (local.get $outC)))
+                          (i32.store (local.get $a32) (i32.add (i32.load (local.get $a32)) (i32.mul (local.get $value) (i32.load16_s (local.get $w)))))
+                          (local.set $a32 (i32.add (local.get $a32) (i32.const 4)))
+                          (local.set $w (i32.add (local.get $w) (i32.const 2)))
+                          (local.set $co (i32.add (local.get $co) (i32.const 1)))
+                          (br $wide)))
+                      (br $pairDone)))
+                  (call $widenRow (local.get $a) (local.get $a32) (local.get $outC))
+                  (local.set $sum (local.get $add))))
+              (i32.store (local.get $at) (local.get $sum))
+              (local.set $co (i32.const 0))
+              (if (i32.eq (local.get $value) (i32.const 1))
+                (then
+                  (block $onesDone
+                    (loop $ones
+                      (br_if $onesDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
+                      (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (v128.load (local.get $w))))
+                      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                      (local.set $w (i32.add (local.get $w) (i32.const 16)))
+                      (local.set $co (i32.add (local.get $co) (i32.const 8)))
+                      (br $ones))))
+                (else
+                  (block $scaledDone
+                    (loop $scaled
+                      (br_if $scaledDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
+                      (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load (local.get $w)))))
+                      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+                      (local.set $w (i32.add (local.get $w) (i32.const 16)))
+                      (local.set $co (i32.add (local.get $co) (i32.const 8)))
+                      (br $scaled)))))
+              (block $tailDone
+                (loop $tail
+                  (br_if $tailDone (i32.ge_s (local.get $co) (local.get $outC)))
+                  (i32.store16 (local.get $a) (i32.add (i32.load16_s (local.get $a)) (i32.mul (local.get $value) (i32.load16_s (local.get $w)))))
+                  (local.set $a (i32.add (local.get $a) (i32.const 2)))
+                  (local.set $w (i32.add (local.get $w) (i32.const 2)))
+                  (local.set $co (i32.add (local.get $co) (i32.const 1)))
+                  (br $tail))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $pairs)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $events))))
+
+  ;; The end of a scatterConvBounded step: every row with a non-zero bound widened into acc, its bound reset to 0.
+  (func (export "widenRows") (param $acc16 i32) (param $acc i32) (param $bound i32) (param $positions i32) (param $outC i32)
+    (local $p i32) (local $at i32) (local $row i32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $p) (local.get $positions)))
+        (local.set $at (i32.add (local.get $bound) (i32.shl (local.get $p) (i32.const 2))))
+        (if (i32.load (local.get $at))
+          (then
+            (local.set $row (i32.mul (local.get $p) (local.get $outC)))
+            (call $widenRow
+              (i32.add (local.get $acc16) (i32.shl (local.get $row) (i32.const 1)))
+              (i32.add (local.get $acc) (i32.shl (local.get $row) (i32.const 2)))
+              (local.get $outC))
+            (i32.store (local.get $at) (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $rows))))
+
   ;; ---- The CUBA free run, a share's steps in one call (simulator/free-run/free-run-wasm.ts lays the memory out). ----
   ;; Header, i32 words at byte offsets: 0 neurons, 4 acc16, 8 steps, 12 hold, 16 shares, 20 u, 24 v, 28 bias,
   ;; 32 refractory, 36 flags, 40 acc (the layer's accumulator), 44 trusted (lifStep's promise holds for the whole
