@@ -510,8 +510,9 @@
     (param $start i32) (param $outPosition i32) (param $tap i32) (param $weights i32) (param $taps i32) (param $outC i32)
     (param $acc16 i32)
     (local $e i32) (local $axon i32) (local $value i32) (local $channel i32) (local $position i32) (local $base i32)
-    (local $j i32) (local $jEnd i32) (local $w i32) (local $a i32) (local $co i32) (local $vectorEnd i32) (local $valueV v128)
+    (local $j i32) (local $jEnd i32) (local $w i32) (local $a i32) (local $co i32) (local $vectorEnd i32) (local $vectorEnd4 i32) (local $valueV v128)
     (local.set $vectorEnd (i32.and (local.get $outC) (i32.const -8)))
+    (local.set $vectorEnd4 (i32.and (local.get $outC) (i32.const -32)))
     (block $eventsDone
       (loop $events
         (br_if $eventsDone (i32.ge_s (local.get $e) (local.get $count)))
@@ -533,6 +534,17 @@
             (local.set $co (i32.const 0))
             (if (i32.eq (local.get $value) (i32.const 1))
               (then
+                (block $fourOnesDone
+                  (loop $fourOnes
+                    (br_if $fourOnesDone (i32.ge_s (local.get $co) (local.get $vectorEnd4)))
+                    (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (v128.load (local.get $w))))
+                    (v128.store offset=16 (local.get $a) (i16x8.add (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $w))))
+                    (v128.store offset=32 (local.get $a) (i16x8.add (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $w))))
+                    (v128.store offset=48 (local.get $a) (i16x8.add (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $w))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 64)))
+                    (local.set $w (i32.add (local.get $w) (i32.const 64)))
+                    (local.set $co (i32.add (local.get $co) (i32.const 32)))
+                    (br $fourOnes)))
                 (block $onesDone
                   (loop $ones
                     (br_if $onesDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
@@ -542,6 +554,17 @@
                     (local.set $co (i32.add (local.get $co) (i32.const 8)))
                     (br $ones))))
               (else
+                (block $fourScaledDone
+                  (loop $fourScaled
+                    (br_if $fourScaledDone (i32.ge_s (local.get $co) (local.get $vectorEnd4)))
+                    (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load (local.get $w)))))
+                    (v128.store offset=16 (local.get $a) (i16x8.add (v128.load offset=16 (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load offset=16 (local.get $w)))))
+                    (v128.store offset=32 (local.get $a) (i16x8.add (v128.load offset=32 (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load offset=32 (local.get $w)))))
+                    (v128.store offset=48 (local.get $a) (i16x8.add (v128.load offset=48 (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load offset=48 (local.get $w)))))
+                    (local.set $a (i32.add (local.get $a) (i32.const 64)))
+                    (local.set $w (i32.add (local.get $w) (i32.const 64)))
+                    (local.set $co (i32.add (local.get $co) (i32.const 32)))
+                    (br $fourScaled)))
                 (block $scaledDone
                   (loop $scaled
                     (br_if $scaledDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
@@ -619,8 +642,9 @@
     (local $e i32) (local $axon i32) (local $value i32) (local $magnitude i32) (local $channel i32) (local $position i32)
     (local $base i32) (local $maxima i32) (local $j i32) (local $jEnd i32) (local $k i32) (local $p i32) (local $row i32)
     (local $w i32) (local $a i32) (local $a32 i32) (local $add i32) (local $at i32) (local $sum i32)
-    (local $co i32) (local $vectorEnd i32) (local $valueV v128)
+    (local $co i32) (local $vectorEnd i32) (local $vectorEnd4 i32) (local $valueV v128)
     (local.set $vectorEnd (i32.and (local.get $outC) (i32.const -8)))
+    (local.set $vectorEnd4 (i32.and (local.get $outC) (i32.const -32)))
     (block $eventsDone
       (loop $events
         (br_if $eventsDone (i32.ge_s (local.get $e) (local.get $count)))
@@ -670,6 +694,17 @@
               (local.set $co (i32.const 0))
               (if (i32.eq (local.get $value) (i32.const 1))
                 (then
+                  (block $fourOnesDone
+                    (loop $fourOnes
+                      (br_if $fourOnesDone (i32.ge_s (local.get $co) (local.get $vectorEnd4)))
+                      (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (v128.load (local.get $w))))
+                      (v128.store offset=16 (local.get $a) (i16x8.add (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $w))))
+                      (v128.store offset=32 (local.get $a) (i16x8.add (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $w))))
+                      (v128.store offset=48 (local.get $a) (i16x8.add (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $w))))
+                      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+                      (local.set $w (i32.add (local.get $w) (i32.const 64)))
+                      (local.set $co (i32.add (local.get $co) (i32.const 32)))
+                      (br $fourOnes)))
                   (block $onesDone
                     (loop $ones
                       (br_if $onesDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
@@ -679,6 +714,17 @@
                       (local.set $co (i32.add (local.get $co) (i32.const 8)))
                       (br $ones))))
                 (else
+                  (block $fourScaledDone
+                    (loop $fourScaled
+                      (br_if $fourScaledDone (i32.ge_s (local.get $co) (local.get $vectorEnd4)))
+                      (v128.store (local.get $a) (i16x8.add (v128.load (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load (local.get $w)))))
+                      (v128.store offset=16 (local.get $a) (i16x8.add (v128.load offset=16 (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load offset=16 (local.get $w)))))
+                      (v128.store offset=32 (local.get $a) (i16x8.add (v128.load offset=32 (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load offset=32 (local.get $w)))))
+                      (v128.store offset=48 (local.get $a) (i16x8.add (v128.load offset=48 (local.get $a)) (i16x8.mul (local.get $valueV) (v128.load offset=48 (local.get $w)))))
+                      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+                      (local.set $w (i32.add (local.get $w) (i32.const 64)))
+                      (local.set $co (i32.add (local.get $co) (i32.const 32)))
+                      (br $fourScaled)))
                   (block $scaledDone
                     (loop $scaled
                       (br_if $scaledDone (i32.ge_s (local.get $co) (local.get $vectorEnd)))
