@@ -176,7 +176,8 @@ describe('scatterConvBounded: 16-bit lanes kept exact by a running bound per out
     const cases = fc
       .record({
         inChannels: fc.integer({ min: 1, max: 3 }),
-        outChannels: fc.integer({ min: 1, max: 21 }),
+        // Up to 75: rows of four-vector turns (32 channels), single vectors and a scalar tail.
+        outChannels: fc.oneof(fc.integer({ min: 1, max: 21 }), fc.integer({ min: 32, max: 75 })),
         plane: fc.integer({ min: 1, max: 5 }),
         taps: fc.integer({ min: 1, max: 4 }),
       })
@@ -279,7 +280,8 @@ describe('scatterConvBounded: 16-bit lanes kept exact by a running bound per out
 /**
  * conv -> LIF -> 2x2 average pool -> conv -> LIF -> linear on [2, 8, 8] inputs, T = 4: the second conv's fan-in
  * (16 channels, 3x3 taps, pooled counts up to 4) is too wide for convSumsFit16's static proof, so it takes the
- * running bound; the first layer's bias makes it fire densely.
+ * running bound, over 40 output channels (four-vector turns, a single vector); the first layer's bias makes it fire
+ * densely.
  */
 function pooledConvModel(seed: number): Model {
   const next = lcg(seed);
@@ -302,14 +304,14 @@ function pooledConvModel(seed: number): Model {
       {
         kind: 'conv2d',
         name: 'conv2',
-        weight: { shape: [12, 16, 3, 3], data: Float32Array.from({ length: 1728 }, () => 0.3 + next() * 0.4) },
+        weight: { shape: [40, 16, 3, 3], data: Float32Array.from({ length: 5760 }, () => 0.3 + next() * 0.4) },
         bias: null,
         stride: [1, 1],
         padding: [1, 1],
       },
       { kind: 'lif', name: 'lif2', prefix: null, decay: 0.5, threshold: { kind: 'fixed', value: 40 }, reset: 'subtract' },
       { kind: 'flatten', name: 'flatten' },
-      { kind: 'linear', name: 'fc', weight: { shape: [4, 192], data: randomData(next, 768, 0.5) }, bias: null },
+      { kind: 'linear', name: 'fc', weight: { shape: [4, 640], data: randomData(next, 2560, 0.5) }, bias: null },
     ],
     output: 'mean-over-time',
   };
