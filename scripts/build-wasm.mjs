@@ -1,5 +1,5 @@
 // Assembles simulator/wasm/kernels.wat into simulator/wasm/kernels-binary.ts (the module's bytes as base64), and
-// models/reference/kernels/conv2d.wat into conv2d-binary.ts beside it, so
+// models/reference/kernels/conv2d.wat and elementwise.wat into conv2d-binary.ts and elementwise-binary.ts beside them, so
 // the kernels load synchronously from source and from dist alike. Run after editing the .wat: `npm run build:wasm`.
 // test/simulator/wasm-kernels.test.ts fails when the committed bytes are not those of the .wat.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const MODULES = [
   { source: 'simulator/wasm/kernels.wat', target: 'simulator/wasm/kernels-binary.ts', name: 'KERNELS_WASM_BASE64' },
   { source: 'models/reference/kernels/conv2d.wat', target: 'models/reference/kernels/conv2d-binary.ts', name: 'CONV2D_WASM_BASE64' },
+  { source: 'models/reference/kernels/elementwise.wat', target: 'models/reference/kernels/elementwise-binary.ts', name: 'ELEMENTWISE_WASM_BASE64' },
 ];
 for (const { source, target, name } of MODULES) {
   const bytes = await assembleKernels(readFileSync(`${root}${source}`, 'utf8'));

@@ -12,6 +12,8 @@ import { hasFrozenThresholds, usesOts, withFrozenThresholds } from '../../models
 import { calibrateOtsParallel } from '../../models/reference/calibrate-ots-parallel.js';
 import { evaluateWithNeuroBenchParallel, type NeuroBenchMetrics } from '../../models/metrics/neurobench.js';
 import type { ThresholdMode } from '../../models/reference/executor.js';
+import { EVALUATION_ACCUMULATION } from '../../models/reference/evaluate.js';
+import { ACCUMULATIONS, type Accumulation } from '../../models/reference/kernels/conv2d.js';
 import { emit, percent, progressBar } from '../output.js';
 import { count, integerIn, text, threads } from '../arguments.js';
 
@@ -27,6 +29,7 @@ interface EvalArgs {
   limit?: number;
   batch: number;
   workers?: number;
+  accumulation: Accumulation;
   json: boolean;
   outputs: boolean;
   timing: boolean;
@@ -68,6 +71,11 @@ export function registerEval(yargs: Argv): Argv {
         .option('limit', { type: 'number', coerce: count('limit'), describe: 'evaluate only the first N test images' })
         .option('batch', { type: 'number', default: 256, coerce: integerIn('batch', 1, 65_536), describe: 'batch size (changes results only with --thresholds dynamic)' })
         .option('workers', { type: 'number', coerce: threads('workers'), describe: 'worker threads (default: one per CPU core; results do not depend on it)' })
+        .option('accumulation', {
+          choices: ACCUMULATIONS,
+          default: EVALUATION_ACCUMULATION,
+          describe: "how the convolutions keep their sums: 'float32' as PyTorch does (faster), 'float64' rounded once per output",
+        })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
         .option('outputs', { type: 'boolean', default: false, describe: 'include per-sample outputs and the threshold table' })
         .option('timing', {
@@ -108,6 +116,7 @@ async function runEval(args: EvalArgs): Promise<void> {
   const { evaluation: result, neurobench } = await evaluateWithNeuroBenchParallel(model, test, {
     mode: args.thresholds,
     batch: args.batch,
+    accumulation: args.accumulation,
     ...(args.workers !== undefined ? { workers: args.workers } : {}),
     keepOutputs: args.outputs,
     onBatch: (done, total) => bar.update(done, total),
@@ -127,6 +136,7 @@ async function runEval(args: EvalArgs): Promise<void> {
     correct: result.correct,
     accuracy: result.accuracy,
     thresholdMode: args.thresholds,
+    accumulation: args.accumulation,
     calibration: calibrated,
     spikesPerLayerPerStep: spikes,
     firingRatePerLayerPerStep: rates,
@@ -169,13 +179,14 @@ function formatEval(
     spikesPerSample: number;
     imagesPerSecond?: number;
     calibration: { images: number } | null;
+    accumulation: Accumulation;
     neurobench: NeuroBenchMetrics;
   },
   model: Model,
 ): string {
   const lines = [
     `model ${r.model} on ${r.samples} images from ${r.data}`,
-    `thresholds: ${r.thresholdMode}${r.calibration ? ` (calibrated on ${r.calibration.images} training images)` : ''}`,
+    `thresholds: ${r.thresholdMode}${r.calibration ? ` (calibrated on ${r.calibration.images} training images)` : ''}; sums in ${r.accumulation}`,
     `accuracy: ${r.labelled ? percent(r.accuracy) : 'n/a (the data carry no labels)'}`,
     `spikes per image: ${r.spikesPerSample.toFixed(1)}`,
     'spikes per layer per step (all images), firing rate:',

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Model } from '../graph/model.js';
 import { mergeBatchWorkloads, type BatchWorkload, type WorkloadCollector } from '../metrics/workload-collector.js';
 import { elementCount } from '../graph/tensor.js';
-import { argmax, evaluate, spikingLayerSizes, type EvaluateOptions, type Evaluation, type LabelledSamples } from './evaluate.js';
+import { argmax, evaluate, EVALUATION_ACCUMULATION, spikingLayerSizes, type EvaluateOptions, type Evaluation, type LabelledSamples } from './evaluate.js';
 import type { EvaluateJob, EvaluateJobResult } from './evaluate-worker.js';
 
 export interface ParallelEvaluateOptions extends EvaluateOptions {
@@ -45,7 +45,8 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
   }
   const largest = Math.max(...jobs.map((j) => j.count));
   const workerFile = fileURLToPath(new URL('./evaluate-worker.js', import.meta.url));
-  const pool = Array.from({ length: workers }, () => new Worker(workerFile, { workerData: { model, maxBatch: largest } }));
+  const accumulation = options.accumulation ?? EVALUATION_ACCUMULATION;
+  const pool = Array.from({ length: workers }, () => new Worker(workerFile, { workerData: { model, maxBatch: largest, accumulation } }));
   let classes = 0;
   let outputs: Float32Array | null = null;
   let correct = 0;

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Model } from '../graph/model.js';
 import { WorkloadCollector, type BatchWorkload } from '../metrics/workload-collector.js';
 import { ReferenceExecutor, type ThresholdMode } from './executor.js';
+import type { Accumulation } from './kernels/conv2d.js';
 
 /** A part of a batch for a worker of evaluateParallel (evaluate-parallel.ts): its samples as model input. */
 export interface EvaluateJob {
@@ -27,8 +28,8 @@ export interface EvaluateJobResult {
 
 /** One executor per worker, built once; each job runs its samples for T steps and sends the run back. */
 if (parentPort && workerData) {
-  const { model, maxBatch } = workerData as { model: Model; maxBatch: number };
-  const executor = new ReferenceExecutor(model, maxBatch);
+  const { model, maxBatch, accumulation } = workerData as { model: Model; maxBatch: number; accumulation: Accumulation };
+  const executor = new ReferenceExecutor(model, maxBatch, undefined, accumulation);
   const port = parentPort;
   let counted: BatchWorkload | null = null;
   const collectors = new Map<string, WorkloadCollector>();

@@ -2,8 +2,9 @@ import { ModelError } from '../errors.js';
 import { assertNever, lifKey, type LeakyIntegratorNode, type LifNode, type Model, type ModelNode, type SpikingNeuronNode } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
-import { conv2dGeometry, conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry, type ConvTaps } from './kernels/conv2d.js';
+import { conv2dGeometry, conv2dSample, conv2dSampleFloat32, convTaps, reorderConvWeights, type Accumulation, type Conv2dGeometry, type ConvTaps } from './kernels/conv2d.js';
 import { WasmConv2d } from './kernels/conv2d-wasm.js';
+import { align16, ReferenceArena } from './arena.js';
 import { lifCharge, lifFire } from './kernels/lif.js';
 import { localStatistics, type BatchStatistics } from './batch-statistics.js';
 import { linearSample, transposeLinearWeights } from './kernels/linear.js';
@@ -60,6 +61,13 @@ export class ReferenceExecutor {
   private currentInput: Float32Array | null = null;
   /** One step's frames of the batch, when samples bring one frame per step. */
   private frameBuffer: Float32Array | null = null;
+  /**
+   * The WebAssembly memory every stage's output and state live in, with the SIMD kernels over it; null where
+   * WebAssembly SIMD is missing or the batch does not fit one memory (then every stage runs its TypeScript kernel).
+   */
+  private readonly arena: ReferenceArena | null;
+  /** The batch's input (one step's frames, with frames) in the arena, where the first stages read it. */
+  private readonly arenaInput: Float32Array | null;
   readonly inputSize: number;
   readonly classes: number;
 
@@ -68,9 +76,14 @@ export class ReferenceExecutor {
     readonly maxBatch: number,
     /** Where dynamic OTS thresholds get their batch statistics: this executor's batch, or a batch split over threads. */
     private readonly statistics: BatchStatistics = localStatistics(),
+    /** How the convolutions keep their sums (kernels/conv2d.ts). */
+    readonly accumulation: Accumulation = 'float64',
   ) {
     const shapes = inferShapes(model);
     this.inputSize = elementCount(model.input.shape);
+    const inputBytes = align16(4 * maxBatch * this.inputSize);
+    this.arena = ReferenceArena.create(shapes.reduce((sum, s) => sum + stageArenaBytes(s.node, s.inputShape, s.outputShape, maxBatch), inputBytes));
+    this.arenaInput = this.arena ? this.arena.floats(maxBatch * this.inputSize) : null;
     const stages: Stage[] = [];
     for (const { node, inputShape, outputShape, sources } of shapes) {
       const stateful = node.kind === 'lif' || node.kind === 'spiking-neuron' || node.kind === 'leaky-integrator';
@@ -96,10 +109,13 @@ export class ReferenceExecutor {
     if (batch > this.maxBatch || input.length < batch * perSample) {
       throw new RangeError(`batch of ${batch} does not fit (max ${this.maxBatch}, input holds ${input.length / perSample})`);
     }
-    const stepInput = frames ? (this.frameBuffer ??= new Float32Array(this.maxBatch * this.inputSize)) : input;
+    // The kernels read the input where the arena holds it: copied in once, or frame by frame.
+    const arenaInput = this.arenaInput;
+    if (arenaInput && !frames) arenaInput.set(input.subarray(0, batch * this.inputSize));
+    const stepInput = frames ? (arenaInput ?? (this.frameBuffer ??= new Float32Array(this.maxBatch * this.inputSize))) : (arenaInput ?? input);
     for (const { node } of this.lifStages) if (node.kind === 'lif') this.checkThresholds(node, mode);
     const T = this.model.timesteps;
-    this.currentInput = input;
+    this.currentInput = stepInput;
     this.outputSum.fill(0, 0, batch * this.classes);
     for (const row of this.spikes) row.fill(0);
     for (let t = 0; t < T; t++) {
@@ -143,6 +159,11 @@ export class ReferenceExecutor {
     }
   }
 
+  /** A stage's array: in the arena where there is one. */
+  private floats(count: number): Float32Array {
+    return this.arena ? this.arena.floats(count) : new Float32Array(count);
+  }
+
   private makeStage(
     node: ModelNode,
     sources: readonly number[],
@@ -153,12 +174,14 @@ export class ReferenceExecutor {
   ): Stage {
     const inSize = elementCount(inputShape);
     const outSize = elementCount(outputShape);
-    const out = new Float32Array(this.maxBatch * outSize);
+    const out = this.floats(this.maxBatch * outSize);
     const stage = (run: Stage['run']): Stage => ({ node, sources, inSize, outSize, timeInvariant, out, run });
+    const arena = this.arena;
     switch (node.kind) {
-      case 'conv2d': {
-        const g = conv2dGeometry(node, inputShape, outputShape);
-        return stage(convolution(node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out));
+      case 'conv2d':
+      case 'conv1d': {
+        const g = convGeometry(node, inputShape, outputShape);
+        return stage(convolution(arena, node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out, this.accumulation));
       }
       case 'linear': {
         const weights = transposeLinearWeights(node.weight.data, outSize, inSize);
@@ -170,7 +193,17 @@ export class ReferenceExecutor {
       }
       case 'norm': {
         const k = normCoefficients(node);
-        const plane = outSize / node.gamma.data.length;
+        const channels = node.gamma.data.length;
+        const plane = outSize / channels;
+        if (arena) {
+          const constants = [k.mean, k.std, k.gamma, k.beta, k.alpha, k.shift].map((values) => {
+            const copy = arena.floats(channels);
+            copy.set(values);
+            return copy.byteOffset;
+          }) as [number, number, number, number, number, number];
+          const variant = k.variant === 'osr' ? 0 : 1;
+          return stage((input, batch) => arena.kernels.elementwise.norm(input.byteOffset, out.byteOffset, batch, channels, plane, variant, ...constants));
+        }
         return stage((input, batch) => {
           out.set(input.subarray(0, batch * inSize));
           normApply(k, out, 0, batch, plane);
@@ -178,25 +211,6 @@ export class ReferenceExecutor {
       }
       case 'lif':
         return this.makeLifStage(node, stage, outSize);
-      case 'conv1d': {
-        // A 1-D convolution is a 2-D one over a [C, 1, L] input with a 1 x k kernel; the weight layout is the same.
-        const [cout, cin, k] = node.weight.shape as [number, number, number];
-        const g: Conv2dGeometry = {
-          inChannels: cin,
-          inHeight: 1,
-          inWidth: inputShape[1]!,
-          outChannels: cout,
-          outHeight: 1,
-          outWidth: outputShape[1]!,
-          kernelHeight: 1,
-          kernelWidth: k,
-          strideY: 1,
-          strideX: node.stride,
-          padY: 0,
-          padX: node.padding,
-        };
-        return stage(convolution(node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out));
-      }
       case 'scale':
       case 'heaviside': {
         const values = node.kind === 'scale' ? node.factor.data : node.threshold.data;
@@ -221,6 +235,12 @@ export class ReferenceExecutor {
         const [c, h, w] = inputShape as [number, number, number];
         const kind = node.kind === 'avgpool2d' ? 'avg' : node.kind === 'sumpool2d' ? 'sum' : 'max';
         const padding = node.kind === 'sumpool2d' ? 0 : (node.padding ?? 0);
+        if (arena) {
+          const code = kind === 'avg' ? 0 : kind === 'sum' ? 1 : 2;
+          return stage((input, batch) =>
+            arena.kernels.elementwise.pool(input.byteOffset, out.byteOffset, batch, c, h, w, node.kernel, node.stride, outputShape[1]!, outputShape[2]!, padding, code),
+          );
+        }
         return stage((input, batch) => {
           for (let b = 0; b < batch; b++) {
             pool2dSample(kind, input, b * inSize, c, h, w, node.kernel, node.stride, outputShape[1]!, outputShape[2]!, out, b * outSize, padding);
@@ -242,6 +262,7 @@ export class ReferenceExecutor {
         // The second operand is read when the add runs: every earlier stage has run this step by then.
         const second = sources[1]!;
         const other = (): Float32Array => (second < 0 ? this.currentInput! : earlier[second]!.out);
+        if (arena) return stage((input, batch) => arena.kernels.elementwise.add(input.byteOffset, other().byteOffset, out.byteOffset, batch * inSize));
         return stage((input, batch) => {
           const b = other();
           for (let i = 0, n = batch * inSize; i < n; i++) out[i] = input[i]! + b[i]!;
@@ -289,14 +310,20 @@ export class ReferenceExecutor {
   }
 
   private makeLifStage(node: LifNode, stage: (run: Stage['run']) => Stage, size: number): Stage {
-    const u = new Float32Array(this.maxBatch * size);
+    const u = this.floats(this.maxBatch * size);
     const index = this.lifStages.length;
     const f = Math.fround;
+    const kernels = this.arena?.kernels.elementwise ?? null;
+    // The SIMD kernels compute in float32: exact for constants that are float32 values (the TypeScript loops use the
+    // constants as given).
+    const chargeInWasm = kernels !== null && f(node.decay) === node.decay;
+    const subtract = node.reset === 'subtract' ? 1 : 0;
     let ratio = 0;
     const result = stage((input, batch, t, mode) => {
       const n = batch * size;
       if (t === 0) u.fill(0, 0, n);
-      lifCharge(u, input, 0, n, node.decay);
+      if (chargeInWasm) kernels.lifCharge(u.byteOffset, input.byteOffset, n, node.decay);
+      else lifCharge(u, input, 0, n, node.decay);
       let theta: number;
       const th = node.threshold;
       if (th.kind === 'fixed') {
@@ -312,26 +339,90 @@ export class ReferenceExecutor {
         theta = f(mean + f(std * ratio));
       }
       this.thresholds[index]![t] = theta;
-      this.spikes[index]![t] = this.spikes[index]![t]! + lifFire(u, result.out, 0, n, theta, node.reset);
+      const fired = kernels && f(theta) === theta ? kernels.lifFire(u.byteOffset, result.out.byteOffset, n, theta, subtract) : lifFire(u, result.out, 0, n, theta, node.reset);
+      this.spikes[index]![t] = this.spikes[index]![t]! + fired;
     });
     this.lifStages.push({ stage: result, node, index });
     return result;
   }
 }
 
-/**
- * A conv stage's run from the node's weight [Cout, Cin, kH, kW]: conv2d.wat's SIMD twin of conv2dSample where
- * WebAssembly SIMD runs (its float32 weights live in the kernel's memory only), else conv2dSample itself.
- */
-function convolution(weight: Float32Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, inSize: number, outSize: number, out: Float32Array): Stage['run'] {
-  const simd = WasmConv2d.fromWeights(weight, taps, bias, g);
-  if (!simd) return scalarConvolution(reorderConvWeights(weight, g), taps, bias, g, inSize, outSize, out);
-  return (input, batch) => {
-    for (let b = 0; b < batch; b++) simd.run(input, b * inSize, out, b * outSize);
+/** The conv geometry of a conv2d node, or of a conv1d one as a 2-D conv over [C, 1, L] with a 1 x k kernel (same weight layout). */
+function convGeometry(node: ModelNode & { kind: 'conv2d' | 'conv1d' }, inputShape: readonly number[], outputShape: readonly number[]): Conv2dGeometry {
+  if (node.kind === 'conv2d') return conv2dGeometry(node, inputShape, outputShape);
+  const [cout, cin, k] = node.weight.shape as [number, number, number];
+  return {
+    inChannels: cin,
+    inHeight: 1,
+    inWidth: inputShape[1]!,
+    outChannels: cout,
+    outHeight: 1,
+    outWidth: outputShape[1]!,
+    kernelHeight: 1,
+    kernelWidth: k,
+    strideY: 1,
+    strideX: node.stride,
+    padY: 0,
+    padX: node.padding,
   };
 }
 
-function scalarConvolution(weights: Float64Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, inSize: number, outSize: number, out: Float32Array): Stage['run'] {
+/** Arena bytes a stage takes for `maxBatch` samples: its output, a LIF layer's potentials, a conv's tables, a norm's constants. */
+function stageArenaBytes(node: ModelNode, inputShape: readonly number[], outputShape: readonly number[], maxBatch: number): number {
+  const out = align16(4 * maxBatch * elementCount(outputShape));
+  switch (node.kind) {
+    case 'conv2d':
+    case 'conv1d': {
+      const g = convGeometry(node, inputShape, outputShape);
+      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== undefined);
+    }
+    case 'lif':
+      return 2 * out;
+    case 'norm':
+      return out + 6 * align16(4 * node.gamma.data.length);
+    default:
+      return out;
+  }
+}
+
+/**
+ * A conv stage's run from the node's weight [Cout, Cin, kH, kW]: conv2d.wat's SIMD twin of conv2dSample (or
+ * conv2dSampleFloat32) on the arena's arrays where there is an arena, else the TypeScript loop itself.
+ */
+function convolution(
+  arena: ReferenceArena | null,
+  weight: Float32Array,
+  taps: ConvTaps,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  inSize: number,
+  outSize: number,
+  out: Float32Array,
+  accumulation: Accumulation,
+): Stage['run'] {
+  if (!arena) return scalarConvolution(reorderConvWeights(weight, g), taps, bias, g, inSize, outSize, out, accumulation);
+  const simd = new WasmConv2d(arena, weight, taps, bias, g, accumulation);
+  return (input, batch) => {
+    for (let b = 0; b < batch; b++) simd.runAt(input.byteOffset + 4 * b * inSize, out.byteOffset + 4 * b * outSize);
+  };
+}
+
+function scalarConvolution(
+  weights: Float64Array,
+  taps: ConvTaps,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  inSize: number,
+  outSize: number,
+  out: Float32Array,
+  accumulation: Accumulation,
+): Stage['run'] {
+  if (accumulation === 'float32') {
+    const acc = new Float32Array(outSize);
+    return (input, batch) => {
+      for (let b = 0; b < batch; b++) conv2dSampleFloat32(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
+    };
+  }
   const acc = new Float64Array(outSize);
   return (input, batch) => {
     for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);

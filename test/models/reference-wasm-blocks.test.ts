@@ -1,24 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WasmConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
-import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
+import { standaloneConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
+import { conv2dSample, conv2dSampleFloat32, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
 
 /**
- * conv2d.wat sums 16 output channels per pass, then pairs, then a last odd one: channel counts from 1 to 41 reach
- * every mix of them. Spike inputs take the add-only path, any other value the multiply-add one.
+ * conv2d.wat sums 16 output channels per pass (float64 or float32 sums), the last block padded with zero weights and
+ * only its real channels written: channel counts from 1 to 75 reach every fill of the last block. Spike inputs take the
+ * add-only path, any other value the multiply-add one; up to 48 input channels of a 3 x 3 kernel span several
+ * chunks of input channels in either accumulation (their partial sums wait between chunks).
  */
 describe('the float reference convolution in WebAssembly SIMD, wide layers', () => {
   const geometry = fc.record({
-    inChannels: fc.integer({ min: 1, max: 6 }),
-    outChannels: fc.integer({ min: 1, max: 41 }),
+    inChannels: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 20, max: 48 })),
+    outChannels: fc.integer({ min: 1, max: 75 }),
     size: fc.integer({ min: 2, max: 6 }),
     kernel: fc.constantFrom(1, 3),
     stride: fc.integer({ min: 1, max: 2 }),
     bias: fc.boolean(),
     spikes: fc.boolean(),
+    accumulation: fc.constantFrom('float32' as const, 'float64' as const),
   });
 
-  it("gives conv2dSample's float32 outputs bit for bit for 1 to 41 output channels, spikes and values", () => {
+  it("gives conv2dSample's (or conv2dSampleFloat32's) float32 outputs bit for bit for 1 to 75 output channels, spikes and values", () => {
     fc.assert(
       fc.property(geometry, fc.integer({ min: 1, max: 2 ** 31 - 1 }), (r, seed) => {
         const pad = r.kernel === 3 ? 1 : 0;
@@ -49,11 +52,16 @@ describe('the float reference convolution in WebAssembly SIMD, wide layers', () 
         const bias = r.bias ? Float32Array.from({ length: r.outChannels }, () => Math.fround(random() - 0.5)) : null;
         const taps = convTaps(g);
         const expected = new Float32Array(2 * outSize);
-        const acc = new Float64Array(outSize);
         const reordered = reorderConvWeights(weight, g);
-        for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
+        if (r.accumulation === 'float64') {
+          const acc = new Float64Array(outSize);
+          for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
+        } else {
+          const acc = new Float32Array(outSize);
+          for (let b = 0; b < 2; b++) conv2dSampleFloat32(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
+        }
         const got = new Float32Array(2 * outSize);
-        const simd = WasmConv2d.fromWeights(weight, taps, bias, g)!;
+        const simd = standaloneConv2d(weight, taps, bias, g, r.accumulation)!;
         for (let b = 0; b < 2; b++) simd.run(input, b * inSize, got, b * outSize);
         expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
       }),

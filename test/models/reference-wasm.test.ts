@@ -9,7 +9,7 @@ import { imagesAsInput } from '../../models/datasets/image-samples.js';
 import { readModelFile } from '../../models/format/model-file.js';
 import { ReferenceExecutor } from '../../models/reference/executor.js';
 import { CONV2D_WASM_BASE64 } from '../../models/reference/kernels/conv2d-binary.js';
-import { WasmConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
+import { standaloneConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
 import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 
@@ -73,7 +73,7 @@ describe('the float reference convolution in WebAssembly SIMD', () => {
           const expected = new Float32Array(2 * outSize);
           const acc = new Float64Array(outSize);
           for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
-          const simd = WasmConv2d.create(reordered, taps, bias, g)!;
+          const simd = standaloneConv2d(weight, taps, bias, g, 'float64')!;
           const got = new Float32Array(2 * outSize);
           for (let b = 0; b < 2; b++) simd.run(input, b * inSize, got, b * outSize);
           expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);

@@ -1,181 +1,191 @@
-import { CONV2D_WASM_BASE64 } from './conv2d-binary.js';
-import { reorderConvWeightsInto, type Conv2dGeometry, type ConvTaps } from './conv2d.js';
+import { align16, ReferenceArena } from '../arena.js';
+import type { Accumulation, Conv2dGeometry, ConvTaps } from './conv2d.js';
+import type { ConvExports } from './reference-wasm.js';
 
-interface Conv2dExports {
-  conv2dGather(
-    weights: number,
-    bias: number,
-    rowStart: number,
-    rows: number,
-    values: number,
-    output: number,
-    outPlane: number,
-    outChannels: number,
-    binary: number,
-    chunks: number,
-    partial: number,
-  ): void;
-}
-
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled conv2d.wat, or null where this runtime has no WebAssembly SIMD or SPIKECHIP_NO_WASM=1 asks for none. */
-function conv2dModule(): WebAssembly.Module | null {
-  if (process.env.SPIKECHIP_NO_WASM === '1') return null;
-  if (compiled === undefined) {
-    const bytes = Buffer.from(CONV2D_WASM_BASE64, 'base64');
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  return compiled;
-}
-
-const PAGE = 65536;
-/** Offset 0 stands for "no bias": nothing is placed below this. */
-const FIRST = 16;
-/** Bytes of weight rows (16 float32 output channels each) one chunk of input channels may span: half an L1 cache. */
-const CHUNK_BYTES = 24 * 1024;
-/** Output channels the kernel keeps in registers at once (conv2d.wat's eight float64x2 accumulators). */
+/** Bytes of weight rows (16 float32 output channels each) one chunk of input channels may span: most of an L1 cache. */
+const CHUNK_BYTES = 32 * 1024;
+/** Output channels the kernel sums at once (conv2d.wat's eight float64x2 or four float32x4 accumulators). */
 const BLOCK = 16;
+/** Bytes of one output position's partial sums between chunks: a block of float64 accumulators at most. */
+const PARTIAL_BYTES = 8 * BLOCK;
+
+/** How one conv layer's arrays are sized: every count the layout below needs. */
+function convSizes(g: Conv2dGeometry, taps: ConvTaps) {
+  const inPlane = g.inHeight * g.inWidth;
+  const outPlane = g.outHeight * g.outWidth;
+  const taps2d = g.kernelHeight * g.kernelWidth;
+  const paddedChannels = Math.ceil(g.outChannels / BLOCK) * BLOCK;
+  const weightRows = g.inChannels * taps2d;
+  // As few chunks as fit, of equal size (a last chunk of a few channels would cost its positions' overhead for little).
+  const chunks = Math.ceil(g.inChannels / Math.max(1, Math.floor(CHUNK_BYTES / (taps2d * 4 * BLOCK))));
+  const chunkChannels = Math.ceil(g.inChannels / chunks);
+  // Each nonzero input adds one entry per tap: at most every input channel times every (position, tap) pair.
+  const entries = g.inChannels * taps.outBase.length;
+  const pairs = taps.outBase.length;
+  return { inPlane, outPlane, taps2d, paddedChannels, weightRows, chunkChannels, chunks, entries, pairs };
+}
+
+/** The arrays of one conv layer, in the order the constructor takes them from the arena: [count, bytes per value]. */
+function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean): readonly (readonly [number, number])[] {
+  const z = convSizes(g, taps);
+  return [
+    [z.weightRows * z.paddedChannels, 4],
+    [hasBias ? z.paddedChannels : 0, 4],
+    [z.chunks * z.outPlane + 1, 4],
+    [z.chunks * z.outPlane, 4],
+    [z.entries, 4],
+    [z.entries, 4],
+    [z.outPlane * PARTIAL_BYTES, 1],
+    [z.inPlane + 1, 4],
+    [z.pairs, 4],
+    [z.pairs, 4],
+    [g.inChannels * z.inPlane, 4],
+    [g.inChannels, 4],
+    [z.chunks * z.inPlane, 4],
+  ];
+}
 
 /**
- * One conv layer's weights (float32, reordered as conv2d.ts reorders them), its taps, and the lists of one sample
- * in a WebAssembly memory of their own, and conv2d.wat's conv2dGather bound to it: the integers and floats of
- * conv2d.ts's conv2dSample, computed output-stationary. For each sample, `run` lists every output position's
- * nonzero inputs in conv2dSample's order (input channel, then input position), then the kernel sums their weight
- * rows in registers, 16 output channels at a time. Listing costs one pass over the nonzero inputs and their taps;
- * the sums cost the output channels times that, so the listing is a small part.
+ * One conv layer of the float reference in WebAssembly: its weights (float32, in conv2d.wat's blocks of 16 output
+ * channels, padded with zeros), taps and per-sample lists in a ReferenceArena, and conv2d.wat's kernels over them:
+ * the floats of conv2d.ts's conv2dSample (float64 sums) or conv2dSampleFloat32 (float32 sums), computed
+ * output-stationary. For each sample, conv2dList lists every output position's nonzero inputs in conv2dSample's
+ * order (input channel, then input position), cut into chunks of input channels whose rows stay in L1; then the
+ * gather sums their weight rows in registers, 16 output channels at a time, and writes the real channels.
  */
 export class WasmConv2d {
-  private readonly kernel: Conv2dExports;
-  private readonly output: Float32Array;
-  private readonly rowStart: Int32Array;
-  private readonly cursor: Int32Array;
-  private readonly rows: Int32Array;
-  private readonly values: Float32Array;
-  /** Per tap: its output position and the byte offset of its weights within an input channel's rows. */
-  private readonly tapPosition: Int32Array;
-  private readonly tapByte: Int32Array;
-  private readonly start: Int32Array;
-  /** The nonzero inputs of the current sample: channel, position, value. */
-  private readonly nonzeroChannel: Int32Array;
-  private readonly nonzeroPosition: Int32Array;
-  private readonly nonzeroValue: Float32Array;
-  private readonly at: { weights: number; bias: number; rowStart: number; rows: number; values: number; output: number; partial: number };
-  /** Input channels per chunk, and chunks: a chunk's weight rows of one block of output channels stay in L1. */
-  private readonly chunkChannels: number;
-  private readonly chunks: number;
-  private readonly inPlane: number;
-  private readonly outPlane: number;
+  private readonly conv: ConvExports;
+  private readonly gather: ConvExports['conv2dGather'];
+  private readonly at: {
+    weights: number;
+    bias: number;
+    rowStart: number;
+    cursor: number;
+    rows: number;
+    values: number;
+    partial: number;
+    start: number;
+    tapPosition: number;
+    tapByte: number;
+    nonzero: number;
+    channelEnd: number;
+    perInput: number;
+  };
+  private readonly sizes: ReturnType<typeof convSizes>;
+  /** Bytes of one block's weights, of one input channel's rows within a block, and of one sample's output. */
+  private readonly blockStride: number;
   private readonly channelBytes: number;
-  private readonly g: Conv2dGeometry;
+  private readonly outputBytes: number;
 
-  /** A WasmConv2d for the layer from conv2d.ts's reordered weights, or null where WebAssembly SIMD is not available. */
-  static create(reordered: Float64Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry): WasmConv2d | null {
-    const module = conv2dModule();
-    // Reordered weights come from float32 ones: the float32 copy is exact.
-    return module ? new WasmConv2d(module, (into) => into.set(reordered), taps, bias, g) : null;
+  /** Arena bytes a layer of this geometry takes. */
+  static bytes(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean): number {
+    return convArrays(g, taps, hasBias).reduce((sum, [count, size]) => sum + align16(count * size), 0);
   }
 
-  /** A WasmConv2d from a conv node's weight [Cout, Cin, kH, kW], reordered straight into the kernel's memory. */
-  static fromWeights(weight: Float32Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry): WasmConv2d | null {
-    const module = conv2dModule();
-    return module ? new WasmConv2d(module, (into) => reorderConvWeightsInto(weight, g, into), taps, bias, g) : null;
+  /** A layer from its weight [Cout, Cin, kH, kW], its arrays taken from `arena` (which planned WasmConv2d.bytes). */
+  constructor(
+    arena: ReferenceArena,
+    weight: Float32Array,
+    taps: ConvTaps,
+    bias: Float32Array | null,
+    private readonly g: Conv2dGeometry,
+    accumulation: Accumulation,
+  ) {
+    const z = convSizes(g, taps);
+    const [weights, biasAt, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput] = convArrays(g, taps, bias !== null).map(
+      ([count, size]) => arena.take(count * size),
+    ) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+    const buffer = arena.memory.buffer;
+    blockWeightsInto(weight, z.weightRows, g.outChannels, new Float32Array(buffer, weights, z.weightRows * z.paddedChannels));
+    if (bias) new Float32Array(buffer, biasAt, bias.length).set(bias);
+    new Int32Array(buffer, start, z.inPlane + 1).set(taps.start);
+    const positions = new Int32Array(buffer, tapPosition, z.pairs);
+    const rowBytes = new Int32Array(buffer, tapByte, z.pairs);
+    for (let j = 0; j < z.pairs; j++) {
+      positions[j] = taps.outBase[j]! / g.outChannels;
+      rowBytes[j] = (taps.tapBase[j]! / g.outChannels) * 4 * BLOCK;
+    }
+    this.at = { weights, bias: bias ? biasAt : 0, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput };
+    this.sizes = z;
+    this.blockStride = z.weightRows * 4 * BLOCK;
+    this.channelBytes = z.taps2d * 4 * BLOCK;
+    this.outputBytes = 4 * g.outChannels * z.outPlane;
+    this.conv = arena.kernels.conv;
+    this.gather = accumulation === 'float32' ? this.conv.conv2dGatherFloat32 : this.conv.conv2dGather;
   }
 
-  private constructor(module: WebAssembly.Module, writeWeights: (into: Float32Array) => void, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry) {
-    const inSize = g.inChannels * g.inHeight * g.inWidth;
-    this.inPlane = g.inHeight * g.inWidth;
-    this.outPlane = g.outHeight * g.outWidth;
-    const weightCount = g.inChannels * g.kernelHeight * g.kernelWidth * g.outChannels;
-    const outSize = g.outChannels * this.outPlane;
-    // Each nonzero input adds one entry per tap: at most every input channel times every tap.
-    const entries = g.inChannels * taps.outBase.length;
-    const taps2d = g.kernelHeight * g.kernelWidth;
-    this.chunkChannels = Math.max(1, Math.floor(CHUNK_BYTES / (taps2d * 4 * BLOCK)));
-    this.chunks = Math.ceil(g.inChannels / this.chunkChannels);
-    let top = FIRST;
-    const take = (bytes: number) => {
-      const offset = top;
-      top += Math.ceil(bytes / 16) * 16;
-      return offset;
-    };
-    const at = {
-      weights: take(4 * weightCount),
-      bias: bias ? take(4 * bias.length) : 0,
-      rowStart: take(4 * (this.chunks * this.outPlane + 1)),
-      rows: take(4 * entries),
-      values: take(4 * entries),
-      output: take(4 * outSize),
-      partial: take(8 * BLOCK * this.outPlane),
-    };
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(top / PAGE) || 1 });
-    const buffer = memory.buffer;
-    writeWeights(new Float32Array(buffer, at.weights, weightCount));
-    if (bias) new Float32Array(buffer, at.bias, bias.length).set(bias);
-    this.rowStart = new Int32Array(buffer, at.rowStart, this.chunks * this.outPlane + 1);
-    this.rows = new Int32Array(buffer, at.rows, entries);
-    this.values = new Float32Array(buffer, at.values, entries);
-    this.output = new Float32Array(buffer, at.output, outSize);
-    this.cursor = new Int32Array(this.chunks * this.outPlane);
-    this.start = taps.start;
-    this.tapPosition = taps.outBase.map((a) => a / g.outChannels);
-    this.tapByte = taps.tapBase.map((b) => 4 * b);
-    this.nonzeroChannel = new Int32Array(inSize);
-    this.nonzeroPosition = new Int32Array(inSize);
-    this.nonzeroValue = new Float32Array(inSize);
-    this.channelBytes = 4 * g.kernelHeight * g.kernelWidth * g.outChannels;
-    this.at = at;
-    this.g = g;
-    this.kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Conv2dExports;
+  /** The sample at byte `input` of the arena ([Cin][H][W]) into byte `output` ([Cout][H'][W']). */
+  runAt(input: number, output: number): void {
+    const { at, sizes: z, g } = this;
+    const binary = this.conv.conv2dList(
+      input,
+      g.inChannels,
+      z.inPlane,
+      z.outPlane,
+      z.chunkChannels,
+      z.chunks,
+      at.start,
+      at.tapPosition,
+      at.tapByte,
+      at.weights,
+      this.channelBytes,
+      at.rowStart,
+      at.cursor,
+      at.rows,
+      at.values,
+      at.nonzero,
+      at.channelEnd,
+      at.perInput,
+    );
+    this.gather(
+      at.weights,
+      at.bias,
+      at.rowStart,
+      at.rows,
+      at.values,
+      output,
+      z.outPlane,
+      z.paddedChannels,
+      binary,
+      z.chunks,
+      at.partial,
+      this.blockStride,
+      output + this.outputBytes,
+    );
   }
+}
 
-  /** conv2dSample of the sample at input[inOffset..] into output[outOffset..]. */
-  run(input: Float32Array, inOffset: number, output: Float32Array, outOffset: number): void {
-    const { inPlane, outPlane, start, tapPosition, tapByte, rowStart, cursor, rows, values, nonzeroChannel, nonzeroPosition, nonzeroValue, chunkChannels } = this;
-    const inChannels = this.g.inChannels;
-    // Pass 1: the nonzero inputs in conv2dSample's order, and how many entries each chunk's output position gets.
-    rowStart.fill(0);
-    let nonzero = 0;
-    let binary = 1;
-    for (let ci = 0; ci < inChannels; ci++) {
-      const plane = inOffset + ci * inPlane;
-      const slots = Math.floor(ci / chunkChannels) * outPlane + 1;
-      for (let q = 0; q < inPlane; q++) {
-        const v = input[plane + q]!;
-        if (v === 0) continue;
-        if (v !== 1) binary = 0;
-        nonzeroChannel[nonzero] = ci;
-        nonzeroPosition[nonzero] = q;
-        nonzeroValue[nonzero] = v;
-        nonzero++;
-        for (let j = start[q]!, end = start[q + 1]!; j < end; j++) {
-          const slot = slots + tapPosition[j]!;
-          rowStart[slot] = rowStart[slot]! + 1;
-        }
-      }
-    }
-    for (let slot = 0, n = this.chunks * outPlane; slot < n; slot++) {
-      rowStart[slot + 1] = rowStart[slot + 1]! + rowStart[slot]!;
-      cursor[slot] = rowStart[slot]!;
-    }
-    // Pass 2: each chunk's output position's entries, in the order of pass 1.
-    const weights = this.at.weights;
-    for (let k = 0; k < nonzero; k++) {
-      const q = nonzeroPosition[k]!;
-      const ci = nonzeroChannel[k]!;
-      const row = weights + ci * this.channelBytes;
-      const slots = Math.floor(ci / chunkChannels) * outPlane;
-      const v = nonzeroValue[k]!;
-      for (let j = start[q]!, end = start[q + 1]!; j < end; j++) {
-        const slot = slots + tapPosition[j]!;
-        const e = cursor[slot]!;
-        cursor[slot] = e + 1;
-        rows[e] = row + tapByte[j]!;
-        values[e] = v;
-      }
-    }
-    const { at, g } = this;
-    this.kernel.conv2dGather(at.weights, at.bias, at.rowStart, at.rows, at.values, at.output, outPlane, g.outChannels, binary, this.chunks, at.partial);
-    output.set(this.output, outOffset);
+/** A conv layer in an arena of its own, for arrays outside any arena: each sample is copied in and its output out. */
+export interface StandaloneConv2d {
+  run(input: Float32Array, inOffset: number, output: Float32Array, outOffset: number): void;
+}
+
+/** WasmConv2d for one layer alone, or null where WebAssembly SIMD is not available. */
+export function standaloneConv2d(weight: Float32Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, accumulation: Accumulation): StandaloneConv2d | null {
+  const inSize = g.inChannels * g.inHeight * g.inWidth;
+  const outSize = g.outChannels * g.outHeight * g.outWidth;
+  const arena = ReferenceArena.create(WasmConv2d.bytes(g, taps, bias !== null) + align16(4 * inSize) + align16(4 * outSize));
+  if (!arena) return null;
+  const conv = new WasmConv2d(arena, weight, taps, bias, g, accumulation);
+  const input = arena.floats(inSize);
+  const output = arena.floats(outSize);
+  return {
+    run(from, inOffset, to, outOffset) {
+      input.set(from.subarray(inOffset, inOffset + inSize));
+      conv.runAt(input.byteOffset, output.byteOffset);
+      to.set(output, outOffset);
+    },
+  };
+}
+
+/**
+ * A weight [Cout, Cin, kH, kW] (rows: input channel, then kernel tap) into blocks of 16 output channels,
+ * [block][row][16], channels past the last real one left zero: the rows of one block are contiguous (conv2d.wat).
+ */
+function blockWeightsInto(weight: Float32Array, rows: number, outChannels: number, into: Float32Array): void {
+  for (let co = 0; co < outChannels; co++) {
+    const base = Math.floor(co / BLOCK) * rows * BLOCK + (co % BLOCK);
+    const from = co * rows;
+    for (let row = 0; row < rows; row++) into[base + row * BLOCK] = weight[from + row]!;
   }
 }
