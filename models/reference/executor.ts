@@ -82,7 +82,7 @@ export class ReferenceExecutor {
     const shapes = inferShapes(model);
     this.inputSize = elementCount(model.input.shape);
     const inputBytes = align16(4 * maxBatch * this.inputSize);
-    this.arena = ReferenceArena.create(shapes.reduce((sum, s) => sum + stageArenaBytes(s.node, s.inputShape, s.outputShape, maxBatch), inputBytes));
+    this.arena = ReferenceArena.create(shapes.reduce((sum, s) => sum + stageArenaBytes(s.node, s.inputShape, s.outputShape, maxBatch, accumulation), inputBytes));
     this.arenaInput = this.arena ? this.arena.floats(maxBatch * this.inputSize) : null;
     const stages: Stage[] = [];
     for (const { node, inputShape, outputShape, sources } of shapes) {
@@ -184,12 +184,9 @@ export class ReferenceExecutor {
         return stage(convolution(arena, node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out, this.accumulation));
       }
       case 'linear': {
-        const weights = transposeLinearWeights(node.weight.data, outSize, inSize);
-        const acc = new Float64Array(outSize);
-        const bias = node.bias?.data ?? null;
-        return stage((input, batch) => {
-          for (let b = 0; b < batch; b++) linearSample(input, b * inSize, weights, bias, inSize, outSize, acc, out, b * outSize);
-        });
+        // A dense layer is a 1 x 1 convolution of one position: the same sums in the same order (input by input).
+        const g = denseGeometry(inSize, outSize);
+        return stage(convolution(arena, node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out, this.accumulation));
       }
       case 'norm': {
         const k = normCoefficients(node);
@@ -367,14 +364,36 @@ function convGeometry(node: ModelNode & { kind: 'conv2d' | 'conv1d' }, inputShap
   };
 }
 
+/** A dense layer's [out, in] weight as a conv's [Cout, Cin, 1, 1] over one position. */
+function denseGeometry(inFeatures: number, outFeatures: number): Conv2dGeometry {
+  return {
+    inChannels: inFeatures,
+    inHeight: 1,
+    inWidth: 1,
+    outChannels: outFeatures,
+    outHeight: 1,
+    outWidth: 1,
+    kernelHeight: 1,
+    kernelWidth: 1,
+    strideY: 1,
+    strideX: 1,
+    padY: 0,
+    padX: 0,
+  };
+}
+
 /** Arena bytes a stage takes for `maxBatch` samples: its output, a LIF layer's potentials, a conv's tables, a norm's constants. */
-function stageArenaBytes(node: ModelNode, inputShape: readonly number[], outputShape: readonly number[], maxBatch: number): number {
+function stageArenaBytes(node: ModelNode, inputShape: readonly number[], outputShape: readonly number[], maxBatch: number, accumulation: Accumulation): number {
   const out = align16(4 * maxBatch * elementCount(outputShape));
   switch (node.kind) {
     case 'conv2d':
     case 'conv1d': {
       const g = convGeometry(node, inputShape, outputShape);
-      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== undefined);
+      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== null, accumulation);
+    }
+    case 'linear': {
+      const g = denseGeometry(elementCount(inputShape), elementCount(outputShape));
+      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== null, accumulation);
     }
     case 'lif':
       return 2 * out;

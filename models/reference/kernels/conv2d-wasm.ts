@@ -2,32 +2,42 @@ import { align16, ReferenceArena } from '../arena.js';
 import type { Accumulation, Conv2dGeometry, ConvTaps } from './conv2d.js';
 import type { ConvExports } from './reference-wasm.js';
 
-/** Bytes of weight rows (16 float32 output channels each) one chunk of input channels may span: most of an L1 cache. */
+/** Bytes of weight rows (a block of output channels each) one chunk of input channels may span: most of an L1 cache. */
 const CHUNK_BYTES = 32 * 1024;
-/** Output channels the kernel sums at once (conv2d.wat's eight float64x2 or four float32x4 accumulators). */
-const BLOCK = 16;
-/** Bytes of one output position's partial sums between chunks: a block of float64 accumulators at most. */
-const PARTIAL_BYTES = 8 * BLOCK;
+/**
+ * Up to this many bytes a layer's rows stay one chunk: measured, one chunk of 55 KB (64 input channels, 3 x 3) beat
+ * two that fit L1, as every output position then keeps its sums in registers instead of storing them between chunks.
+ */
+const ONE_CHUNK_BYTES = 64 * 1024;
+/**
+ * Output channels per block of weights: conv2d.wat's float32 gather sums 24 at a time (six float32x4 accumulators),
+ * its float64 one 8 at a time over blocks of 16 (four float64x2 accumulators, two passes).
+ */
+const BLOCK: Record<Accumulation, number> = { float32: 24, float64: 16 };
+/** Bytes of one output position's partial sums between chunks: one pass's accumulators at most. */
+const PARTIAL_BYTES = 96;
 
 /** How one conv layer's arrays are sized: every count the layout below needs. */
-function convSizes(g: Conv2dGeometry, taps: ConvTaps) {
+function convSizes(g: Conv2dGeometry, taps: ConvTaps, accumulation: Accumulation) {
+  const block = BLOCK[accumulation];
   const inPlane = g.inHeight * g.inWidth;
   const outPlane = g.outHeight * g.outWidth;
   const taps2d = g.kernelHeight * g.kernelWidth;
-  const paddedChannels = Math.ceil(g.outChannels / BLOCK) * BLOCK;
+  const paddedChannels = Math.ceil(g.outChannels / block) * block;
   const weightRows = g.inChannels * taps2d;
   // As few chunks as fit, of equal size (a last chunk of a few channels would cost its positions' overhead for little).
-  const chunks = Math.ceil(g.inChannels / Math.max(1, Math.floor(CHUNK_BYTES / (taps2d * 4 * BLOCK))));
+  const rowBytes = taps2d * 4 * block;
+  const chunks = g.inChannels * rowBytes <= ONE_CHUNK_BYTES ? 1 : Math.ceil(g.inChannels / Math.max(1, Math.floor(CHUNK_BYTES / rowBytes)));
   const chunkChannels = Math.ceil(g.inChannels / chunks);
   // Each nonzero input adds one entry per tap: at most every input channel times every (position, tap) pair.
   const entries = g.inChannels * taps.outBase.length;
   const pairs = taps.outBase.length;
-  return { inPlane, outPlane, taps2d, paddedChannels, weightRows, chunkChannels, chunks, entries, pairs };
+  return { block, inPlane, outPlane, taps2d, paddedChannels, weightRows, chunkChannels, chunks, entries, pairs };
 }
 
 /** The arrays of one conv layer, in the order the constructor takes them from the arena: [count, bytes per value]. */
-function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean): readonly (readonly [number, number])[] {
-  const z = convSizes(g, taps);
+function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation): readonly (readonly [number, number])[] {
+  const z = convSizes(g, taps, accumulation);
   return [
     [z.weightRows * z.paddedChannels, 4],
     [hasBias ? z.paddedChannels : 0, 4],
@@ -46,12 +56,12 @@ function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean): readon
 }
 
 /**
- * One conv layer of the float reference in WebAssembly: its weights (float32, in conv2d.wat's blocks of 16 output
- * channels, padded with zeros), taps and per-sample lists in a ReferenceArena, and conv2d.wat's kernels over them:
+ * One conv layer of the float reference in WebAssembly: its weights (float32, in conv2d.wat's blocks of 24 (float32
+ * sums) or 16 (float64 sums) output channels, padded with zeros), taps and per-sample lists in a ReferenceArena, and conv2d.wat's kernels over them:
  * the floats of conv2d.ts's conv2dSample (float64 sums) or conv2dSampleFloat32 (float32 sums), computed
  * output-stationary. For each sample, conv2dList lists every output position's nonzero inputs in conv2dSample's
  * order (input channel, then input position), cut into chunks of input channels whose rows stay in L1; then the
- * gather sums their weight rows in registers, 16 output channels at a time, and writes the real channels.
+ * gather sums their weight rows in registers, a block of output channels at a time, and writes the real channels.
  */
 export class WasmConv2d {
   private readonly conv: ConvExports;
@@ -78,8 +88,8 @@ export class WasmConv2d {
   private readonly outputBytes: number;
 
   /** Arena bytes a layer of this geometry takes. */
-  static bytes(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean): number {
-    return convArrays(g, taps, hasBias).reduce((sum, [count, size]) => sum + align16(count * size), 0);
+  static bytes(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation): number {
+    return convArrays(g, taps, hasBias, accumulation).reduce((sum, [count, size]) => sum + align16(count * size), 0);
   }
 
   /** A layer from its weight [Cout, Cin, kH, kW], its arrays taken from `arena` (which planned WasmConv2d.bytes). */
@@ -91,24 +101,27 @@ export class WasmConv2d {
     private readonly g: Conv2dGeometry,
     accumulation: Accumulation,
   ) {
-    const z = convSizes(g, taps);
-    const [weights, biasAt, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput] = convArrays(g, taps, bias !== null).map(
-      ([count, size]) => arena.take(count * size),
-    ) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+    const z = convSizes(g, taps, accumulation);
+    const [weights, biasAt, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput] = convArrays(
+      g,
+      taps,
+      bias !== null,
+      accumulation,
+    ).map(([count, size]) => arena.take(count * size)) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
     const buffer = arena.memory.buffer;
-    blockWeightsInto(weight, z.weightRows, g.outChannels, new Float32Array(buffer, weights, z.weightRows * z.paddedChannels));
+    blockWeightsInto(weight, z.weightRows, g.outChannels, z.block, new Float32Array(buffer, weights, z.weightRows * z.paddedChannels));
     if (bias) new Float32Array(buffer, biasAt, bias.length).set(bias);
     new Int32Array(buffer, start, z.inPlane + 1).set(taps.start);
     const positions = new Int32Array(buffer, tapPosition, z.pairs);
     const rowBytes = new Int32Array(buffer, tapByte, z.pairs);
     for (let j = 0; j < z.pairs; j++) {
       positions[j] = taps.outBase[j]! / g.outChannels;
-      rowBytes[j] = (taps.tapBase[j]! / g.outChannels) * 4 * BLOCK;
+      rowBytes[j] = (taps.tapBase[j]! / g.outChannels) * 4 * z.block;
     }
     this.at = { weights, bias: bias ? biasAt : 0, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput };
     this.sizes = z;
-    this.blockStride = z.weightRows * 4 * BLOCK;
-    this.channelBytes = z.taps2d * 4 * BLOCK;
+    this.blockStride = z.weightRows * 4 * z.block;
+    this.channelBytes = z.taps2d * 4 * z.block;
     this.outputBytes = 4 * g.outChannels * z.outPlane;
     this.conv = arena.kernels.conv;
     this.gather = accumulation === 'float32' ? this.conv.conv2dGatherFloat32 : this.conv.conv2dGather;
@@ -164,7 +177,7 @@ export interface StandaloneConv2d {
 export function standaloneConv2d(weight: Float32Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, accumulation: Accumulation): StandaloneConv2d | null {
   const inSize = g.inChannels * g.inHeight * g.inWidth;
   const outSize = g.outChannels * g.outHeight * g.outWidth;
-  const arena = ReferenceArena.create(WasmConv2d.bytes(g, taps, bias !== null) + align16(4 * inSize) + align16(4 * outSize));
+  const arena = ReferenceArena.create(WasmConv2d.bytes(g, taps, bias !== null, accumulation) + align16(4 * inSize) + align16(4 * outSize));
   if (!arena) return null;
   const conv = new WasmConv2d(arena, weight, taps, bias, g, accumulation);
   const input = arena.floats(inSize);
@@ -179,13 +192,13 @@ export function standaloneConv2d(weight: Float32Array, taps: ConvTaps, bias: Flo
 }
 
 /**
- * A weight [Cout, Cin, kH, kW] (rows: input channel, then kernel tap) into blocks of 16 output channels,
- * [block][row][16], channels past the last real one left zero: the rows of one block are contiguous (conv2d.wat).
+ * A weight [Cout, Cin, kH, kW] (rows: input channel, then kernel tap) into blocks of `block` output channels,
+ * [block][row][block], channels past the last real one left zero: the rows of one block are contiguous (conv2d.wat).
  */
-function blockWeightsInto(weight: Float32Array, rows: number, outChannels: number, into: Float32Array): void {
+function blockWeightsInto(weight: Float32Array, rows: number, outChannels: number, block: number, into: Float32Array): void {
   for (let co = 0; co < outChannels; co++) {
-    const base = Math.floor(co / BLOCK) * rows * BLOCK + (co % BLOCK);
+    const base = Math.floor(co / block) * rows * block + (co % block);
     const from = co * rows;
-    for (let row = 0; row < rows; row++) into[base + row * BLOCK] = weight[from + row]!;
+    for (let row = 0; row < rows; row++) into[base + row * block] = weight[from + row]!;
   }
 }

@@ -3,19 +3,19 @@
 ;; conv2d.ts's conv2dSample adds them (input channel, then input position), cut into chunks of input channels whose
 ;; rows fit the L1 cache; conv2dGather adds those rows' weights into float64 accumulators held in registers, 8
 ;; output channels at a time, and rounds each sum once to float32; conv2dGatherFloat32 keeps every sum in float32,
-;; 16 channels at a time (conv2dSampleFloat32). Between chunks the accumulators wait in `partial`.
+;; 24 channels at a time (conv2dSampleFloat32). Between chunks the accumulators wait in `partial`.
 ;; Every accumulator element sees the same operations in the same order as in its TypeScript loop, so the outputs
 ;; are that loop's bit for bit (test/models/reference-wasm*.test.ts pin them). Weights are stored as float32
-;; (promoting one to float64 is exact), laid out block by block ([outChannels / 16][inChannels][kH][kW][16]) so the
-;; rows one chunk of one block reads are contiguous: rows of the whole layer's width, read 64 bytes at a time at a
-;; power-of-two stride, would all fall into a few L1 sets and evict each other. The output channels are padded with
-;; zero weights to a multiple of 16; only the real ones are written.
+;; (promoting one to float64 is exact), laid out block by block ([outChannels / B][inChannels][kH][kW][B], B = 16
+;; for float64 sums, 24 for float32 ones) so the rows one chunk of one block reads are contiguous: rows of the whole
+;; layer's width, read a block at a time at a power-of-two stride, would all fall into a few L1 sets and evict each
+;; other. The output channels are padded with zero weights to a multiple of B; only the real ones are written.
 ;; Assembled into conv2d-binary.ts by `npm run build:wasm`. Pointers are byte offsets.
 (module
   (import "env" "memory" (memory 1))
 
   ;; weights: f32 [outChannels / 16][rows][16], blockStride bytes per block; bias: f32 [outChannels], or 0 for none;
-  ;; outChannels is a multiple of 16; rowStart: i32 [chunks * outPlane + 1], the entries of chunk c at output position
+  ;; outChannels is a multiple of 16 (conv2dGatherFloat32: of 24, in blocks of 24); rowStart: i32 [chunks * outPlane + 1], the entries of chunk c at output position
   ;; p are [rowStart[c*outPlane + p], the next); rows: i32 [entries], the byte address of each entry's weight row in
   ;; the first block; values: f32 [entries], each entry's input value; output: f32 [outChannels][outPlane], nothing
   ;; stored at or past `limit` (the padded channels); partial: f64 [outPlane][8], scratch.
@@ -119,24 +119,22 @@
         (br $blockLoop))))
 
   ;; conv2dGather's float32 twin (conv2dSampleFloat32 in conv2d.ts is its specification): every sum is kept in float32,
-  ;; as PyTorch keeps it, 16 output channels at a time in four float32x4 accumulators (with eight, V8 hoists an
-  ;; entry's eight loads above its adds, runs out of registers and keeps one accumulator on the stack: half the
-  ;; speed). A spike adds its weight row (1 * w is w), any other value adds the float32 product v * w; each add
+  ;; as PyTorch keeps it, 24 output channels at a time in 6 float32x4 accumulators (with eight, V8 hoists
+  ;; an entry's eight loads above its adds, runs out of registers and keeps one accumulator on the stack: half the
+  ;; speed; with four, each entry waits for the last entry's adds). A spike adds its weight row (1 * w is w), any other value adds the float32 product v * w; each add
   ;; rounds to float32, in conv2dSampleFloat32's order, so the outputs are that loop's bit for bit.
-  ;; partial: f32 [outPlane][16].
+  ;; partial: f32 [outPlane][24].
   (func (export "conv2dGatherFloat32")
     (param $weights i32) (param $bias i32) (param $rowStart i32) (param $rows i32) (param $values i32)
     (param $output i32) (param $outPlane i32) (param $outChannels i32) (param $binary i32) (param $chunks i32) (param $partial i32) (param $blockStride i32) (param $limit i32)
-    (local $co i32) (local $p i32) (local $e i32) (local $end i32) (local $w i32) (local $dst i32) (local $blocks i32)
+    (local $co i32) (local $p i32) (local $e i32) (local $end i32) (local $w i32) (local $dst i32)
     (local $chunk i32) (local $last i32) (local $slot i32) (local $at i32) (local $blockBase i32)
-    (local $vv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $s f32)
-    (local.set $blocks (i32.and (local.get $outChannels) (i32.const -16)))
+    (local $vv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128)
     (local.set $co (i32.const 0))
+    (local.set $blockBase (i32.const 0))
     (block $blocksDone
       (loop $blockLoop
-        (br_if $blocksDone (i32.ge_u (local.get $co) (local.get $blocks)))
-        (local.set $blockBase (i32.mul (i32.shr_u (local.get $co) (i32.const 4)) (local.get $blockStride)))
+        (br_if $blocksDone (i32.ge_u (local.get $co) (local.get $outChannels)))
         (local.set $chunk (i32.const 0))
         (block $chunksDone
           (loop $chunkLoop
@@ -149,7 +147,7 @@
                 (local.set $at (i32.add (local.get $rowStart) (i32.shl (i32.add (i32.mul (local.get $chunk) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
                 (local.set $e (i32.load (local.get $at)))
                 (local.set $end (i32.load offset=4 (local.get $at)))
-                (local.set $slot (i32.add (local.get $partial) (i32.shl (local.get $p) (i32.const 6))))
+                (local.set $slot (i32.add (local.get $partial) (i32.mul (local.get $p) (i32.const 96))))
                 ;; Nothing to add, and neither the first chunk nor the last: the partial sums stay as they are.
                 (if (i32.and (i32.eq (local.get $e) (local.get $end)) (i32.and (i32.ne (local.get $chunk) (i32.const 0)) (i32.eqz (local.get $last))))
                   (then
@@ -160,19 +158,25 @@
                     (local.set $a0 (v128.load offset=0 (local.get $slot)))
                     (local.set $a1 (v128.load offset=16 (local.get $slot)))
                     (local.set $a2 (v128.load offset=32 (local.get $slot)))
-                    (local.set $a3 (v128.load offset=48 (local.get $slot))))
+                    (local.set $a3 (v128.load offset=48 (local.get $slot)))
+                    (local.set $a4 (v128.load offset=64 (local.get $slot)))
+                    (local.set $a5 (v128.load offset=80 (local.get $slot))))
                   (else (if (local.get $bias)
                     (then
                       (local.set $w (i32.add (local.get $bias) (i32.shl (local.get $co) (i32.const 2))))
                       (local.set $a0 (v128.load offset=0 (local.get $w)))
                       (local.set $a1 (v128.load offset=16 (local.get $w)))
                       (local.set $a2 (v128.load offset=32 (local.get $w)))
-                      (local.set $a3 (v128.load offset=48 (local.get $w))))
+                      (local.set $a3 (v128.load offset=48 (local.get $w)))
+                      (local.set $a4 (v128.load offset=64 (local.get $w)))
+                      (local.set $a5 (v128.load offset=80 (local.get $w))))
                     (else
                       (local.set $a0 (v128.const i32x4 0 0 0 0))
                       (local.set $a1 (v128.const i32x4 0 0 0 0))
                       (local.set $a2 (v128.const i32x4 0 0 0 0))
-                      (local.set $a3 (v128.const i32x4 0 0 0 0))))))
+                      (local.set $a3 (v128.const i32x4 0 0 0 0))
+                      (local.set $a4 (v128.const i32x4 0 0 0 0))
+                      (local.set $a5 (v128.const i32x4 0 0 0 0))))))
                 (if (local.get $binary)
                   (then
                     (block $addDone
@@ -183,6 +187,8 @@
                         (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 (local.get $w))))
                         (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 (local.get $w))))
                         (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 (local.get $w))))
+                        (local.set $a4 (f32x4.add (local.get $a4) (v128.load offset=64 (local.get $w))))
+                        (local.set $a5 (f32x4.add (local.get $a5) (v128.load offset=80 (local.get $w))))
                         (local.set $e (i32.add (local.get $e) (i32.const 1)))
                         (br $add))))
                   (else
@@ -195,6 +201,8 @@
                         (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $vv) (v128.load offset=16 (local.get $w)))))
                         (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $vv) (v128.load offset=32 (local.get $w)))))
                         (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $vv) (v128.load offset=48 (local.get $w)))))
+                        (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $vv) (v128.load offset=64 (local.get $w)))))
+                        (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $vv) (v128.load offset=80 (local.get $w)))))
                         (local.set $e (i32.add (local.get $e) (i32.const 1)))
                         (br $mad)))))
                 (if (i32.eqz (local.get $last))
@@ -203,6 +211,8 @@
                     (v128.store offset=16 (local.get $slot) (local.get $a1))
                     (v128.store offset=32 (local.get $slot) (local.get $a2))
                     (v128.store offset=48 (local.get $slot) (local.get $a3))
+                    (v128.store offset=64 (local.get $slot) (local.get $a4))
+                    (v128.store offset=80 (local.get $slot) (local.get $a5))
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (br $positions)))
                 ;; output[co + k][p] = lane k of the accumulators, four channels per accumulator.
@@ -214,11 +224,16 @@
                 (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a2) (local.get $limit))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
                 (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a3) (local.get $limit))
+                (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a4) (local.get $limit))
+                (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a5) (local.get $limit))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $positions)))
             (local.set $chunk (i32.add (local.get $chunk) (i32.const 1)))
             (br $chunkLoop)))
-        (local.set $co (i32.add (local.get $co) (i32.const 16)))
+        (local.set $co (i32.add (local.get $co) (i32.const 24)))
+        (local.set $blockBase (i32.add (local.get $blockBase) (local.get $blockStride)))
         (br $blockLoop))))
 
 
@@ -356,7 +371,8 @@
                 (i32.store (local.get $slot) (i32.add (local.get $e) (i32.const 1)))
                 (i32.store (i32.add (local.get $rows) (i32.shl (local.get $e) (i32.const 2)))
                   (i32.add (local.get $row) (i32.load (i32.add (local.get $tapByte) (i32.shl (local.get $j) (i32.const 2))))))
-                (f32.store (i32.add (local.get $values) (i32.shl (local.get $e) (i32.const 2))) (local.get $v))
+                ;; Spikes need no values: the gather adds their rows as they are.
+                (if (i32.eqz (local.get $binary)) (then (f32.store (i32.add (local.get $values) (i32.shl (local.get $e) (i32.const 2))) (local.get $v))))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $entries)))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
