@@ -35,6 +35,24 @@ describe('spikechip eval', () => {
     }
   });
 
+  it('sums in float32 by default and in float64 with --accumulation float64: both within 1e-4 of the PyTorch logits', () => {
+    const ref = readReference<{ logitsFirst64: number[][] }>('osr-fmnist-conv').logitsFirst64.flat();
+    const outputs = new Map<string, number[]>();
+    for (const accumulation of [[], ['--accumulation', 'float64']]) {
+      const run = runCli(['eval', '--model', OSR.pth, '--arch', OSR.arch, '--data', bundledData, '--limit', '64', '--json', '--outputs', ...accumulation]);
+      expect(run.status).toBe(0);
+      const result = JSON.parse(run.stdout) as { accumulation: string; outputs: number[][] };
+      expect(Math.max(...result.outputs.flat().map((v, i) => Math.abs(v - ref[i]!)))).toBeLessThanOrEqual(1e-4);
+      outputs.set(result.accumulation, result.outputs.flat());
+    }
+    expect([...outputs.keys()]).toEqual(['float32', 'float64']);
+    // Two summation orders: the outputs differ in their last bits somewhere.
+    expect(outputs.get('float32')).not.toEqual(outputs.get('float64'));
+    const refused = runCli(['eval', '--data', bundledData, '--limit', '10', '--accumulation', 'float16']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/accumulation/);
+  });
+
   it('prints a readable summary without --json', () => {
     const run = runCli(['eval', '--data', bundledData, '--limit', '50']);
     expect(run.status).toBe(0);
