@@ -389,11 +389,11 @@ function stageArenaBytes(node: ModelNode, inputShape: readonly number[], outputS
     case 'conv2d':
     case 'conv1d': {
       const g = convGeometry(node, inputShape, outputShape);
-      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== null, accumulation);
+      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== null, accumulation, samplesPerCall(maxBatch));
     }
     case 'linear': {
       const g = denseGeometry(elementCount(inputShape), elementCount(outputShape));
-      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== null, accumulation);
+      return out + WasmConv2d.bytes(g, convTaps(g), node.bias !== null, accumulation, samplesPerCall(maxBatch));
     }
     case 'lif':
       return 2 * out;
@@ -420,10 +420,18 @@ function convolution(
   accumulation: Accumulation,
 ): Stage['run'] {
   if (!arena) return scalarConvolution(reorderConvWeights(weight, g), taps, bias, g, inSize, outSize, out, accumulation);
-  const simd = new WasmConv2d(arena, weight, taps, bias, g, accumulation);
+  const group = samplesPerCall(out.length / outSize);
+  const simd = new WasmConv2d(arena, weight, taps, bias, g, accumulation, group);
   return (input, batch) => {
-    for (let b = 0; b < batch; b++) simd.runAt(input.byteOffset + 4 * b * inSize, out.byteOffset + 4 * b * outSize);
+    for (let b = 0; b < batch; b += group) simd.runAt(input.byteOffset + 4 * b * inSize, 4 * inSize, out.byteOffset + 4 * b * outSize, 4 * outSize, Math.min(group, batch - b));
   };
+}
+
+/** Samples a conv layer sums per call (WasmConv2d.runAt): a layer's rows are fetched once per call, its lists kept per sample. */
+const SAMPLES_PER_CALL = 8;
+
+function samplesPerCall(maxBatch: number): number {
+  return Math.max(1, Math.min(SAMPLES_PER_CALL, maxBatch));
 }
 
 function scalarConvolution(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../models/reference/evaluate.js';
+import { evaluate, EVALUATION_ACCUMULATION } from '../../models/reference/evaluate.js';
 import { ReferenceExecutor } from '../../models/reference/executor.js';
 import { lcg } from '../compiler/helpers.js';
 import { frameModel } from '../helpers/frame-model.js';
@@ -48,7 +48,7 @@ describe('event frames: one input per time step', () => {
     const whole = evaluate(model, samples, { mode: 'frozen', batch: 2, keepOutputs: true });
     const oneByOne = evaluate(model, samples, { mode: 'frozen', batch: 1, keepOutputs: true });
     expect(Array.from(oneByOne.outputs!)).toEqual(Array.from(whole.outputs!));
-    const direct = new ReferenceExecutor(model, 2).run(frames, 2, 'frozen', undefined, undefined, true);
+    const direct = new ReferenceExecutor(model, 2, undefined, EVALUATION_ACCUMULATION).run(frames, 2, 'frozen', undefined, undefined, true);
     expect(Array.from(whole.outputs!)).toEqual(Array.from(direct.outputs));
   });
 });

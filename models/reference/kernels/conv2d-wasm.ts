@@ -18,7 +18,7 @@ const BLOCK: Record<Accumulation, number> = { float32: 24, float64: 16 };
 const PARTIAL_BYTES = 96;
 
 /** How one conv layer's arrays are sized: every count the layout below needs. */
-function convSizes(g: Conv2dGeometry, taps: ConvTaps, accumulation: Accumulation) {
+function convSizes(g: Conv2dGeometry, taps: ConvTaps, accumulation: Accumulation, samples: number) {
   const block = BLOCK[accumulation];
   const inPlane = g.inHeight * g.inWidth;
   const outPlane = g.outHeight * g.outWidth;
@@ -32,36 +32,38 @@ function convSizes(g: Conv2dGeometry, taps: ConvTaps, accumulation: Accumulation
   // Each nonzero input adds one entry per tap: at most every input channel times every (position, tap) pair.
   const entries = g.inChannels * taps.outBase.length;
   const pairs = taps.outBase.length;
-  return { block, inPlane, outPlane, taps2d, paddedChannels, weightRows, chunkChannels, chunks, entries, pairs };
+  return { block, samples, inPlane, outPlane, taps2d, paddedChannels, weightRows, chunkChannels, chunks, entries, pairs };
 }
 
 /** The arrays of one conv layer, in the order the constructor takes them from the arena: [count, bytes per value]. */
-function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation): readonly (readonly [number, number])[] {
-  const z = convSizes(g, taps, accumulation);
+function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation, samples: number): readonly (readonly [number, number])[] {
+  const z = convSizes(g, taps, accumulation, samples);
   return [
     [z.weightRows * z.paddedChannels, 4],
     [hasBias ? z.paddedChannels : 0, 4],
-    [z.chunks * z.outPlane + 1, 4],
+    [samples * (z.chunks * z.outPlane + 1), 4],
     [z.chunks * z.outPlane, 4],
-    [z.entries, 4],
-    [z.entries, 4],
-    [z.outPlane * PARTIAL_BYTES, 1],
+    [samples * z.entries, 4],
+    [samples * z.entries, 4],
+    [samples * z.outPlane * PARTIAL_BYTES, 1],
     [z.inPlane + 1, 4],
     [z.pairs, 4],
     [z.pairs, 4],
     [g.inChannels * z.inPlane, 4],
     [g.inChannels, 4],
     [z.chunks * z.inPlane, 4],
+    [samples, 4],
   ];
 }
 
 /**
  * One conv layer of the float reference in WebAssembly: its weights (float32, in conv2d.wat's blocks of 24 (float32
- * sums) or 16 (float64 sums) output channels, padded with zeros), taps and per-sample lists in a ReferenceArena, and conv2d.wat's kernels over them:
- * the floats of conv2d.ts's conv2dSample (float64 sums) or conv2dSampleFloat32 (float32 sums), computed
- * output-stationary. For each sample, conv2dList lists every output position's nonzero inputs in conv2dSample's
- * order (input channel, then input position), cut into chunks of input channels whose rows stay in L1; then the
- * gather sums their weight rows in registers, a block of output channels at a time, and writes the real channels.
+ * sums) or 16 (float64 sums) output channels, padded with zeros), taps and per-sample lists in a ReferenceArena, and
+ * conv2d.wat's kernels over them: the floats of conv2d.ts's conv2dSample (float64 sums) or conv2dSampleFloat32
+ * (float32 sums), computed output-stationary. For each sample, conv2dList lists every output position's nonzero
+ * inputs in conv2dSample's order (input channel, then input position), cut into chunks of input channels whose rows
+ * stay in L1; then the gather sums their weight rows in registers, a block of output channels at a time, for a few
+ * samples at once, and writes the real channels.
  */
 export class WasmConv2d {
   private readonly conv: ConvExports;
@@ -80,16 +82,19 @@ export class WasmConv2d {
     nonzero: number;
     channelEnd: number;
     perInput: number;
+    binary: number;
   };
   private readonly sizes: ReturnType<typeof convSizes>;
   /** Bytes of one block's weights, of one input channel's rows within a block, and of one sample's output. */
   private readonly blockStride: number;
   private readonly channelBytes: number;
   private readonly outputBytes: number;
+  /** Whether each sample of the current call is spikes only (conv2dList's answer), as the gather reads them. */
+  private readonly binary: Int32Array;
 
-  /** Arena bytes a layer of this geometry takes. */
-  static bytes(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation): number {
-    return convArrays(g, taps, hasBias, accumulation).reduce((sum, [count, size]) => sum + align16(count * size), 0);
+  /** Arena bytes a layer of this geometry takes with room for `samples` samples per call. */
+  static bytes(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation, samples: number): number {
+    return convArrays(g, taps, hasBias, accumulation, samples).reduce((sum, [count, size]) => sum + align16(count * size), 0);
   }
 
   /** A layer from its weight [Cout, Cin, kH, kW], its arrays taken from `arena` (which planned WasmConv2d.bytes). */
@@ -100,14 +105,27 @@ export class WasmConv2d {
     bias: Float32Array | null,
     private readonly g: Conv2dGeometry,
     accumulation: Accumulation,
+    /** Samples one call of runAt may take (their lists side by side, summed chunk by chunk). */
+    samples: number,
   ) {
-    const z = convSizes(g, taps, accumulation);
-    const [weights, biasAt, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput] = convArrays(
-      g,
-      taps,
-      bias !== null,
-      accumulation,
-    ).map(([count, size]) => arena.take(count * size)) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+    const z = convSizes(g, taps, accumulation, samples);
+    const offsets = convArrays(g, taps, bias !== null, accumulation, samples).map(([count, size]) => arena.take(count * size));
+    const [weights, biasAt, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput, binary] = offsets as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const buffer = arena.memory.buffer;
     blockWeightsInto(weight, z.weightRows, g.outChannels, z.block, new Float32Array(buffer, weights, z.weightRows * z.paddedChannels));
     if (bias) new Float32Array(buffer, biasAt, bias.length).set(bias);
@@ -118,7 +136,8 @@ export class WasmConv2d {
       positions[j] = taps.outBase[j]! / g.outChannels;
       rowBytes[j] = (taps.tapBase[j]! / g.outChannels) * 4 * z.block;
     }
-    this.at = { weights, bias: bias ? biasAt : 0, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput };
+    this.at = { weights, bias: bias ? biasAt : 0, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput, binary };
+    this.binary = new Int32Array(buffer, binary, samples);
     this.sizes = z;
     this.blockStride = z.weightRows * 4 * z.block;
     this.channelBytes = z.taps2d * 4 * z.block;
@@ -127,29 +146,38 @@ export class WasmConv2d {
     this.gather = accumulation === 'float32' ? this.conv.conv2dGatherFloat32 : this.conv.conv2dGather;
   }
 
-  /** The sample at byte `input` of the arena ([Cin][H][W]) into byte `output` ([Cout][H'][W']). */
-  runAt(input: number, output: number): void {
+  /**
+   * `count` samples (at most the constructor's `samples`): sample s at byte input + s * inStride of the arena
+   * ([Cin][H][W]) into byte output + s * outStride ([Cout][H'][W']). Each sample's lists are made first; then the
+   * gather takes each chunk of each block of weights once for all of them, so rows that fall out of the caches
+   * between layers are fetched once per call rather than once per sample.
+   */
+  runAt(input: number, inStride: number, output: number, outStride: number, count: number): void {
     const { at, sizes: z, g } = this;
-    const binary = this.conv.conv2dList(
-      input,
-      g.inChannels,
-      z.inPlane,
-      z.outPlane,
-      z.chunkChannels,
-      z.chunks,
-      at.start,
-      at.tapPosition,
-      at.tapByte,
-      at.weights,
-      this.channelBytes,
-      at.rowStart,
-      at.cursor,
-      at.rows,
-      at.values,
-      at.nonzero,
-      at.channelEnd,
-      at.perInput,
-    );
+    const rowStartStride = 4 * (z.chunks * z.outPlane + 1);
+    const entryStride = 4 * z.entries;
+    for (let s = 0; s < count; s++) {
+      this.binary[s] = this.conv.conv2dList(
+        input + s * inStride,
+        g.inChannels,
+        z.inPlane,
+        z.outPlane,
+        z.chunkChannels,
+        z.chunks,
+        at.start,
+        at.tapPosition,
+        at.tapByte,
+        at.weights,
+        this.channelBytes,
+        at.rowStart + s * rowStartStride,
+        at.cursor,
+        at.rows + s * entryStride,
+        at.values + s * entryStride,
+        at.nonzero,
+        at.channelEnd,
+        at.perInput,
+      );
+    }
     this.gather(
       at.weights,
       at.bias,
@@ -159,11 +187,16 @@ export class WasmConv2d {
       output,
       z.outPlane,
       z.paddedChannels,
-      binary,
+      at.binary,
       z.chunks,
       at.partial,
       this.blockStride,
       output + this.outputBytes,
+      count,
+      rowStartStride,
+      entryStride,
+      outStride,
+      z.outPlane * PARTIAL_BYTES,
     );
   }
 }
@@ -177,15 +210,15 @@ export interface StandaloneConv2d {
 export function standaloneConv2d(weight: Float32Array, taps: ConvTaps, bias: Float32Array | null, g: Conv2dGeometry, accumulation: Accumulation): StandaloneConv2d | null {
   const inSize = g.inChannels * g.inHeight * g.inWidth;
   const outSize = g.outChannels * g.outHeight * g.outWidth;
-  const arena = ReferenceArena.create(WasmConv2d.bytes(g, taps, bias !== null, accumulation) + align16(4 * inSize) + align16(4 * outSize));
+  const arena = ReferenceArena.create(WasmConv2d.bytes(g, taps, bias !== null, accumulation, 1) + align16(4 * inSize) + align16(4 * outSize));
   if (!arena) return null;
-  const conv = new WasmConv2d(arena, weight, taps, bias, g, accumulation);
+  const conv = new WasmConv2d(arena, weight, taps, bias, g, accumulation, 1);
   const input = arena.floats(inSize);
   const output = arena.floats(outSize);
   return {
     run(from, inOffset, to, outOffset) {
       input.set(from.subarray(inOffset, inOffset + inSize));
-      conv.runAt(input.byteOffset, output.byteOffset);
+      conv.runAt(input.byteOffset, 0, output.byteOffset, 0, 1);
       to.set(output, outOffset);
     },
   };

@@ -19,12 +19,17 @@
   ;; p are [rowStart[c*outPlane + p], the next); rows: i32 [entries], the byte address of each entry's weight row in
   ;; the first block; values: f32 [entries], each entry's input value; output: f32 [outChannels][outPlane], nothing
   ;; stored at or past `limit` (the padded channels); partial: f64 [outPlane][8], scratch.
-  ;; binary != 0 says every value is 1: then a row is added as it is (1 * w is w exactly, so no bit changes).
+  ;; binary: i32 [samples], each nonzero when every value of that sample is 1: then a row is added as it is (1 * w is
+  ;; w exactly, so no bit changes). Samples: `samples` of them, sample s's rowStart, rows and values `rowStartStride`,
+  ;; `entryStride` and `entryStride` bytes after sample s - 1's, its output (and limit) `outputStride` bytes, its
+  ;; partial sums `partialStride` bytes; each chunk of each block is summed for every sample before the next.
   (func (export "conv2dGather")
     (param $weights i32) (param $bias i32) (param $rowStart i32) (param $rows i32) (param $values i32)
     (param $output i32) (param $outPlane i32) (param $outChannels i32) (param $binary i32) (param $chunks i32) (param $partial i32) (param $blockStride i32) (param $limit i32)
+    (param $samples i32) (param $rowStartStride i32) (param $entryStride i32) (param $outputStride i32) (param $partialStride i32)
     (local $co i32) (local $p i32) (local $e i32) (local $end i32) (local $w i32) (local $dst i32)
     (local $chunk i32) (local $last i32) (local $slot i32) (local $at i32) (local $blockBase i32)
+    (local $sample i32) (local $spikes i32) (local $rs i32) (local $rw i32) (local $vs i32) (local $out i32) (local $lim i32) (local $part i32)
     (local $vv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     ;; Half blocks of 8 output channels: four accumulators of two lanes (with eight, V8 hoists an entry's loads
     ;; above its adds, runs out of registers and keeps accumulators on the stack).
@@ -39,14 +44,26 @@
           (loop $chunkLoop
             (br_if $chunksDone (i32.ge_u (local.get $chunk) (local.get $chunks)))
             (local.set $last (i32.eq (local.get $chunk) (i32.sub (local.get $chunks) (i32.const 1))))
+            ;; Each sample's lists, sums and outputs, with this chunk's rows of this block still in the cache.
+            (local.set $sample (i32.const 0))
+            (block $samplesDone
+              (loop $sampleLoop
+            (br_if $samplesDone (i32.ge_u (local.get $sample) (local.get $samples)))
+            (local.set $rs (i32.add (local.get $rowStart) (i32.mul (local.get $sample) (local.get $rowStartStride))))
+            (local.set $rw (i32.add (local.get $rows) (i32.mul (local.get $sample) (local.get $entryStride))))
+            (local.set $vs (i32.add (local.get $values) (i32.mul (local.get $sample) (local.get $entryStride))))
+            (local.set $out (i32.add (local.get $output) (i32.mul (local.get $sample) (local.get $outputStride))))
+            (local.set $lim (i32.add (local.get $limit) (i32.mul (local.get $sample) (local.get $outputStride))))
+            (local.set $part (i32.add (local.get $partial) (i32.mul (local.get $sample) (local.get $partialStride))))
+            (local.set $spikes (i32.load (i32.add (local.get $binary) (i32.shl (local.get $sample) (i32.const 2)))))
             (local.set $p (i32.const 0))
             (block $positionsDone
               (loop $positions
                 (br_if $positionsDone (i32.ge_u (local.get $p) (local.get $outPlane)))
-                (local.set $at (i32.add (local.get $rowStart) (i32.shl (i32.add (i32.mul (local.get $chunk) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
+                (local.set $at (i32.add (local.get $rs) (i32.shl (i32.add (i32.mul (local.get $chunk) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
                 (local.set $e (i32.load (local.get $at)))
                 (local.set $end (i32.load offset=4 (local.get $at)))
-                (local.set $slot (i32.add (local.get $partial) (i32.shl (local.get $p) (i32.const 6))))
+                (local.set $slot (i32.add (local.get $part) (i32.shl (local.get $p) (i32.const 6))))
                 ;; Nothing to add, and neither the first chunk nor the last: the partial sums stay as they are.
                 (if (i32.and (i32.eq (local.get $e) (local.get $end)) (i32.and (i32.ne (local.get $chunk) (i32.const 0)) (i32.eqz (local.get $last))))
                   (then
@@ -70,12 +87,12 @@
                       (local.set $a1 (v128.const i64x2 0 0))
                       (local.set $a2 (v128.const i64x2 0 0))
                       (local.set $a3 (v128.const i64x2 0 0))))))
-                (if (local.get $binary)
+                (if (local.get $spikes)
                   (then
                     (block $addDone
                       (loop $add
                         (br_if $addDone (i32.ge_u (local.get $e) (local.get $end)))
-                        (local.set $w (i32.add (i32.load (i32.add (local.get $rows) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
+                        (local.set $w (i32.add (i32.load (i32.add (local.get $rw) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
                         (local.set $a0 (f64x2.add (local.get $a0) (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $w)))))
                         (local.set $a1 (f64x2.add (local.get $a1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $w)))))
                         (local.set $a2 (f64x2.add (local.get $a2) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $w)))))
@@ -86,8 +103,8 @@
                     (block $madDone
                       (loop $mad
                         (br_if $madDone (i32.ge_u (local.get $e) (local.get $end)))
-                        (local.set $w (i32.add (i32.load (i32.add (local.get $rows) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
-                        (local.set $vv (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $values) (i32.shl (local.get $e) (i32.const 2)))))))
+                        (local.set $w (i32.add (i32.load (i32.add (local.get $rw) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
+                        (local.set $vv (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $vs) (i32.shl (local.get $e) (i32.const 2)))))))
                         (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $vv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $w))))))
                         (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $vv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $w))))))
                         (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $vv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $w))))))
@@ -103,16 +120,18 @@
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (br $positions)))
                 ;; output[co + k][p] = f32(acc lane k), for the real channels.
-                (local.set $dst (i32.add (local.get $output) (i32.shl (i32.add (i32.mul (local.get $co) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
-                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a0) (local.get $limit))
+                (local.set $dst (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $co) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
+                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a0) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 3))))
-                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a1) (local.get $limit))
+                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a1) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 3))))
-                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a2) (local.get $limit))
+                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a2) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 3))))
-                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a3) (local.get $limit))
+                (call $store2 (local.get $dst) (local.get $outPlane) (local.get $a3) (local.get $lim))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $positions)))
+            (local.set $sample (i32.add (local.get $sample) (i32.const 1)))
+            (br $sampleLoop)))
             (local.set $chunk (i32.add (local.get $chunk) (i32.const 1)))
             (br $chunkLoop)))
         (local.set $co (i32.add (local.get $co) (i32.const 8)))
@@ -127,8 +146,10 @@
   (func (export "conv2dGatherFloat32")
     (param $weights i32) (param $bias i32) (param $rowStart i32) (param $rows i32) (param $values i32)
     (param $output i32) (param $outPlane i32) (param $outChannels i32) (param $binary i32) (param $chunks i32) (param $partial i32) (param $blockStride i32) (param $limit i32)
+    (param $samples i32) (param $rowStartStride i32) (param $entryStride i32) (param $outputStride i32) (param $partialStride i32)
     (local $co i32) (local $p i32) (local $e i32) (local $end i32) (local $w i32) (local $dst i32)
     (local $chunk i32) (local $last i32) (local $slot i32) (local $at i32) (local $blockBase i32)
+    (local $sample i32) (local $spikes i32) (local $rs i32) (local $rw i32) (local $vs i32) (local $out i32) (local $lim i32) (local $part i32)
     (local $vv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128)
     (local.set $co (i32.const 0))
     (local.set $blockBase (i32.const 0))
@@ -140,14 +161,26 @@
           (loop $chunkLoop
             (br_if $chunksDone (i32.ge_u (local.get $chunk) (local.get $chunks)))
             (local.set $last (i32.eq (local.get $chunk) (i32.sub (local.get $chunks) (i32.const 1))))
+            ;; Each sample's lists, sums and outputs, with this chunk's rows of this block still in the cache.
+            (local.set $sample (i32.const 0))
+            (block $samplesDone
+              (loop $sampleLoop
+            (br_if $samplesDone (i32.ge_u (local.get $sample) (local.get $samples)))
+            (local.set $rs (i32.add (local.get $rowStart) (i32.mul (local.get $sample) (local.get $rowStartStride))))
+            (local.set $rw (i32.add (local.get $rows) (i32.mul (local.get $sample) (local.get $entryStride))))
+            (local.set $vs (i32.add (local.get $values) (i32.mul (local.get $sample) (local.get $entryStride))))
+            (local.set $out (i32.add (local.get $output) (i32.mul (local.get $sample) (local.get $outputStride))))
+            (local.set $lim (i32.add (local.get $limit) (i32.mul (local.get $sample) (local.get $outputStride))))
+            (local.set $part (i32.add (local.get $partial) (i32.mul (local.get $sample) (local.get $partialStride))))
+            (local.set $spikes (i32.load (i32.add (local.get $binary) (i32.shl (local.get $sample) (i32.const 2)))))
             (local.set $p (i32.const 0))
             (block $positionsDone
               (loop $positions
                 (br_if $positionsDone (i32.ge_u (local.get $p) (local.get $outPlane)))
-                (local.set $at (i32.add (local.get $rowStart) (i32.shl (i32.add (i32.mul (local.get $chunk) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
+                (local.set $at (i32.add (local.get $rs) (i32.shl (i32.add (i32.mul (local.get $chunk) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
                 (local.set $e (i32.load (local.get $at)))
                 (local.set $end (i32.load offset=4 (local.get $at)))
-                (local.set $slot (i32.add (local.get $partial) (i32.mul (local.get $p) (i32.const 96))))
+                (local.set $slot (i32.add (local.get $part) (i32.mul (local.get $p) (i32.const 96))))
                 ;; Nothing to add, and neither the first chunk nor the last: the partial sums stay as they are.
                 (if (i32.and (i32.eq (local.get $e) (local.get $end)) (i32.and (i32.ne (local.get $chunk) (i32.const 0)) (i32.eqz (local.get $last))))
                   (then
@@ -177,12 +210,12 @@
                       (local.set $a3 (v128.const i32x4 0 0 0 0))
                       (local.set $a4 (v128.const i32x4 0 0 0 0))
                       (local.set $a5 (v128.const i32x4 0 0 0 0))))))
-                (if (local.get $binary)
+                (if (local.get $spikes)
                   (then
                     (block $addDone
                       (loop $add
                         (br_if $addDone (i32.ge_u (local.get $e) (local.get $end)))
-                        (local.set $w (i32.add (i32.load (i32.add (local.get $rows) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
+                        (local.set $w (i32.add (i32.load (i32.add (local.get $rw) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
                         (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 (local.get $w))))
                         (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 (local.get $w))))
                         (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 (local.get $w))))
@@ -195,8 +228,8 @@
                     (block $madDone
                       (loop $mad
                         (br_if $madDone (i32.ge_u (local.get $e) (local.get $end)))
-                        (local.set $w (i32.add (i32.load (i32.add (local.get $rows) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
-                        (local.set $vv (v128.load32_splat (i32.add (local.get $values) (i32.shl (local.get $e) (i32.const 2)))))
+                        (local.set $w (i32.add (i32.load (i32.add (local.get $rw) (i32.shl (local.get $e) (i32.const 2)))) (local.get $blockBase)))
+                        (local.set $vv (v128.load32_splat (i32.add (local.get $vs) (i32.shl (local.get $e) (i32.const 2)))))
                         (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $vv) (v128.load offset=0 (local.get $w)))))
                         (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $vv) (v128.load offset=16 (local.get $w)))))
                         (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $vv) (v128.load offset=32 (local.get $w)))))
@@ -216,20 +249,22 @@
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (br $positions)))
                 ;; output[co + k][p] = lane k of the accumulators, four channels per accumulator.
-                (local.set $dst (i32.add (local.get $output) (i32.shl (i32.add (i32.mul (local.get $co) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
-                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a0) (local.get $limit))
+                (local.set $dst (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $co) (local.get $outPlane)) (local.get $p)) (i32.const 2))))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a0) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
-                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a1) (local.get $limit))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a1) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
-                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a2) (local.get $limit))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a2) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
-                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a3) (local.get $limit))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a3) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
-                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a4) (local.get $limit))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a4) (local.get $lim))
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $outPlane) (i32.const 4))))
-                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a5) (local.get $limit))
+                (call $store4 (local.get $dst) (local.get $outPlane) (local.get $a5) (local.get $lim))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $positions)))
+            (local.set $sample (i32.add (local.get $sample) (i32.const 1)))
+            (br $sampleLoop)))
             (local.set $chunk (i32.add (local.get $chunk) (i32.const 1)))
             (br $chunkLoop)))
         (local.set $co (i32.add (local.get $co) (i32.const 24)))

@@ -37,6 +37,11 @@ export interface ConvExports {
     partial: number,
     blockStride: number,
     limit: number,
+    samples: number,
+    rowStartStride: number,
+    entryStride: number,
+    outputStride: number,
+    partialStride: number,
   ): void;
   conv2dGatherFloat32: ConvExports['conv2dGather'];
 }
