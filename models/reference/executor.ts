@@ -319,10 +319,17 @@ export class ReferenceExecutor {
     const result = stage((input, batch, t, mode) => {
       const n = batch * size;
       if (t === 0) u.fill(0, 0, n);
+      const th = node.threshold;
+      const known = th.kind === 'fixed' ? th.value : mode === 'frozen' ? th.frozen![t]! : null;
+      if (chargeInWasm && known !== null && f(known) === known) {
+        // A threshold known before the charge: charge and fire in one pass.
+        this.thresholds[index]![t] = known;
+        this.spikes[index]![t] = this.spikes[index]![t]! + kernels.lifStep(u.byteOffset, input.byteOffset, result.out.byteOffset, n, node.decay, known, subtract);
+        return;
+      }
       if (chargeInWasm) kernels.lifCharge(u.byteOffset, input.byteOffset, n, node.decay);
       else lifCharge(u, input, 0, n, node.decay);
       let theta: number;
-      const th = node.threshold;
       if (th.kind === 'fixed') {
         theta = th.value;
       } else if (mode === 'frozen') {

@@ -72,6 +72,47 @@
         (br $tail)))
     (local.get $fired))
 
+  ;; lifStep: lifCharge then lifFire in one pass, for a threshold known before the charge (fixed, or frozen OTS):
+  ;; the same operations on each neuron in the same order. Returns how many fired.
+  (func (export "lifStep") (param $u i32) (param $x i32) (param $spikes i32) (param $count i32) (param $decay f32) (param $theta f32) (param $subtract i32) (result i32)
+    (local $i i32) (local $vectors i32) (local $d v128) (local $t v128) (local $at i32) (local $v v128) (local $m v128) (local $fired i32) (local $s f32)
+    (local.set $d (f32x4.splat (local.get $decay)))
+    (local.set $t (f32x4.splat (local.get $theta)))
+    (local.set $vectors (i32.and (local.get $count) (i32.const -4)))
+    (block $done
+      (loop $quads
+        (br_if $done (i32.ge_u (local.get $i) (local.get $vectors)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $v
+          (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $u) (local.get $at))) (local.get $d)) (v128.load (i32.add (local.get $x) (local.get $at)))))
+        (local.set $m (f32x4.ge (local.get $v) (local.get $t)))
+        (v128.store (i32.add (local.get $spikes) (local.get $at)) (v128.and (local.get $m) (v128.const f32x4 1 1 1 1)))
+        (local.set $fired (i32.add (local.get $fired) (i32.popcnt (i32x4.bitmask (local.get $m)))))
+        (v128.store (i32.add (local.get $u) (local.get $at))
+          (if (result v128) (local.get $subtract)
+            (then (v128.bitselect (f32x4.sub (local.get $v) (local.get $t)) (local.get $v) (local.get $m)))
+            (else (v128.andnot (local.get $v) (local.get $m)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $quads)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $s
+          (f32.add (f32.mul (f32.load (i32.add (local.get $u) (local.get $at))) (local.get $decay)) (f32.load (i32.add (local.get $x) (local.get $at)))))
+        (if (f32.ge (local.get $s) (local.get $theta))
+          (then
+            (f32.store (i32.add (local.get $spikes) (local.get $at)) (f32.const 1))
+            (f32.store (i32.add (local.get $u) (local.get $at))
+              (if (result f32) (local.get $subtract) (then (f32.sub (local.get $s) (local.get $theta))) (else (f32.const 0))))
+            (local.set $fired (i32.add (local.get $fired) (i32.const 1))))
+          (else
+            (f32.store (i32.add (local.get $spikes) (local.get $at)) (f32.const 0))
+            (f32.store (i32.add (local.get $u) (local.get $at)) (local.get $s))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (local.get $fired))
+
   ;; The norms over `samples` samples of [channels][plane] from `from` to `to` (they may be the same array), one
   ;; channel's constants at a time: OSR (variant 0) y = f32(f32(f32(x - mean) / std) * gamma) + beta, PyTorch's
   ;; BatchNorm (variant 1) y = f32(x * alpha) + shift. Each constant array holds one float32 per channel.

@@ -50,6 +50,7 @@ export interface ConvExports {
 export interface ElementwiseExports {
   lifCharge(u: number, x: number, count: number, decay: number): void;
   lifFire(u: number, spikes: number, count: number, theta: number, subtract: number): number;
+  lifStep(u: number, x: number, spikes: number, count: number, decay: number, theta: number, subtract: number): number;
   norm(
     from: number,
     to: number,
