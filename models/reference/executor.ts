@@ -232,6 +232,10 @@ export class ReferenceExecutor {
         const [c, h, w] = inputShape as [number, number, number];
         const kind = node.kind === 'avgpool2d' ? 'avg' : node.kind === 'sumpool2d' ? 'sum' : 'max';
         const padding = node.kind === 'sumpool2d' ? 0 : (node.padding ?? 0);
+        if (arena && kind === 'avg' && node.kernel === 2 && node.stride === 2 && padding === 0) {
+          const [outH, outW] = [outputShape[1]!, outputShape[2]!];
+          return stage((input, batch) => arena.kernels.elementwise.averagePool2(input.byteOffset, out.byteOffset, batch, c, h, w, outH, outW));
+        }
         if (arena) {
           const code = kind === 'avg' ? 0 : kind === 'sum' ? 1 : 2;
           return stage((input, batch) =>

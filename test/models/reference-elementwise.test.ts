@@ -139,20 +139,20 @@ describe('the float reference element-wise stages in WebAssembly SIMD', () => {
     );
   });
 
-  it('pools as pool2dSample does: average, sum and max, kernels, strides and padding', () => {
+  it('pools as pool2dSample does: average, sum and max, kernels, strides and padding; 2 x 2 averages four at a time too', () => {
     fc.assert(
       fc.property(
         fc.record({
           samples: fc.integer({ min: 1, max: 2 }),
           channels: fc.integer({ min: 1, max: 3 }),
           height: fc.integer({ min: 1, max: 7 }),
-          width: fc.integer({ min: 1, max: 7 }),
+          width: fc.integer({ min: 1, max: 21 }),
           kernel: fc.integer({ min: 1, max: 3 }),
           stride: fc.integer({ min: 1, max: 3 }),
           padding: fc.integer({ min: 0, max: 1 }),
           kind: fc.constantFrom('avg' as const, 'sum' as const, 'max' as const),
         }),
-        fc.array(value, { minLength: 2 * 3 * 49, maxLength: 2 * 3 * 49 }),
+        fc.array(value, { minLength: 2 * 3 * 7 * 21, maxLength: 2 * 3 * 7 * 21 }),
         (r, values) => {
           const padding = Math.min(r.padding, Math.floor(r.kernel / 2));
           const outH = Math.floor((r.height + 2 * padding - r.kernel) / r.stride) + 1;
@@ -171,9 +171,45 @@ describe('the float reference element-wise stages in WebAssembly SIMD', () => {
           const kind = r.kind === 'avg' ? 0 : r.kind === 'sum' ? 1 : 2;
           a.kernels.elementwise.pool(from.byteOffset, to.byteOffset, r.samples, r.channels, r.height, r.width, r.kernel, r.stride, outH, outW, padding, kind);
           expect(sameBits(to, expected)).toBe(true);
+          if (r.kind === 'avg' && r.kernel === 2 && r.stride === 2 && padding === 0) {
+            to.fill(0);
+            a.kernels.elementwise.averagePool2(from.byteOffset, to.byteOffset, r.samples, r.channels, r.height, r.width, outH, outW);
+            expect(sameBits(to, expected)).toBe(true);
+          }
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('averages 2 x 2 windows four at a time (averagePool2) as pool2dSample does, rows of 2 to 41 columns', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          samples: fc.integer({ min: 1, max: 2 }),
+          channels: fc.integer({ min: 1, max: 3 }),
+          height: fc.integer({ min: 2, max: 7 }),
+          width: fc.integer({ min: 2, max: 41 }),
+        }),
+        fc.array(value, { minLength: 2 * 3 * 7 * 41, maxLength: 2 * 3 * 7 * 41 }),
+        fc.boolean(),
+        (r, values, spikes) => {
+          const outH = Math.floor(r.height / 2);
+          const outW = Math.floor(r.width / 2);
+          const inSize = r.channels * r.height * r.width;
+          const outSize = r.channels * outH * outW;
+          const input = Float32Array.from(values.slice(0, r.samples * inSize), (v) => (spikes ? (v === 0 || Number.isNaN(v) ? 0 : 1) : v));
+          const expected = new Float32Array(r.samples * outSize);
+          for (let s = 0; s < r.samples; s++) pool2dSample('avg', input, s * inSize, r.channels, r.height, r.width, 2, 2, outH, outW, expected, s * outSize);
+          const a = arena(4 * (input.length + expected.length) + 64);
+          const from = a.floats(input.length);
+          from.set(input);
+          const to = a.floats(expected.length);
+          a.kernels.elementwise.averagePool2(from.byteOffset, to.byteOffset, r.samples, r.channels, r.height, r.width, outH, outW);
+          expect(sameBits(to, expected)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

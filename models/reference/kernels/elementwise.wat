@@ -234,6 +234,76 @@
         (local.set $plane (i32.add (local.get $plane) (i32.const 1)))
         (br $planeLoop))))
 
+  ;; pool's average over 2 x 2 windows with stride 2 and no padding, four outputs per turn: each pair of input rows
+  ;; is split into even and odd columns, the four taps of a window summed in float64 in pool.ts's order (row, then
+  ;; column), rounded to float32 and divided by 4 in float32. Columns past the last multiple of 8 take pool's path.
+  (func (export "averagePool2")
+    (param $from i32) (param $to i32) (param $samples i32) (param $channels i32) (param $inHeight i32) (param $inWidth i32)
+    (param $outHeight i32) (param $outWidth i32)
+    (local $plane i32) (local $planes i32) (local $in i32) (local $out i32) (local $oy i32) (local $ox i32) (local $quads i32)
+    (local $r0 i32) (local $r1 i32) (local $a v128) (local $b v128) (local $e0 v128) (local $o0 v128) (local $e1 v128) (local $o1 v128)
+    (local $low v128) (local $high v128) (local $at i32) (local $sum f64)
+    (local.set $planes (i32.mul (local.get $samples) (local.get $channels)))
+    (local.set $quads (i32.and (local.get $outWidth) (i32.const -4)))
+    (local.set $in (local.get $from))
+    (local.set $out (local.get $to))
+    (block $planesDone
+      (loop $planeLoop
+        (br_if $planesDone (i32.ge_u (local.get $plane) (local.get $planes)))
+        (local.set $oy (i32.const 0))
+        (block $rowsDone
+          (loop $rowLoop
+            (br_if $rowsDone (i32.ge_u (local.get $oy) (local.get $outHeight)))
+            (local.set $r0 (i32.add (local.get $in) (i32.shl (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $inWidth)) (i32.const 2))))
+            (local.set $r1 (i32.add (local.get $r0) (i32.shl (local.get $inWidth) (i32.const 2))))
+            (local.set $ox (i32.const 0))
+            (block $quadsDone
+              (loop $quadLoop
+                (br_if $quadsDone (i32.ge_u (local.get $ox) (local.get $quads)))
+                (local.set $at (i32.shl (local.get $ox) (i32.const 3)))
+                (local.set $a (v128.load (i32.add (local.get $r0) (local.get $at))))
+                (local.set $b (v128.load offset=16 (i32.add (local.get $r0) (local.get $at))))
+                (local.set $e0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b)))
+                (local.set $o0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b)))
+                (local.set $a (v128.load (i32.add (local.get $r1) (local.get $at))))
+                (local.set $b (v128.load offset=16 (i32.add (local.get $r1) (local.get $at))))
+                (local.set $e1 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b)))
+                (local.set $o1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b)))
+                (local.set $low (f32x4.demote_f64x2_zero
+                  (f64x2.add (f64x2.add (f64x2.add
+                    (f64x2.promote_low_f32x4 (local.get $e0)) (f64x2.promote_low_f32x4 (local.get $o0)))
+                    (f64x2.promote_low_f32x4 (local.get $e1))) (f64x2.promote_low_f32x4 (local.get $o1)))))
+                (local.set $high (f32x4.demote_f64x2_zero
+                  (f64x2.add (f64x2.add (f64x2.add
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $e0) (local.get $e0))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $o0) (local.get $o0))))
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $e1) (local.get $e1)))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $o1) (local.get $o1))))))
+                (v128.store (i32.add (local.get $out) (i32.shl (local.get $ox) (i32.const 2)))
+                  (f32x4.div
+                    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $low) (local.get $high))
+                    (v128.const f32x4 4 4 4 4)))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+                (br $quadLoop)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $ox) (local.get $outWidth)))
+                (local.set $at (i32.shl (local.get $ox) (i32.const 3)))
+                (local.set $sum
+                  (f64.add (f64.add (f64.add
+                    (f64.promote_f32 (f32.load (i32.add (local.get $r0) (local.get $at))))
+                    (f64.promote_f32 (f32.load offset=4 (i32.add (local.get $r0) (local.get $at)))))
+                    (f64.promote_f32 (f32.load (i32.add (local.get $r1) (local.get $at)))))
+                    (f64.promote_f32 (f32.load offset=4 (i32.add (local.get $r1) (local.get $at))))))
+                (f32.store (i32.add (local.get $out) (i32.shl (local.get $ox) (i32.const 2))) (f32.div (f32.demote_f64 (local.get $sum)) (f32.const 4)))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                (br $tail)))
+            (local.set $out (i32.add (local.get $out) (i32.shl (local.get $outWidth) (i32.const 2))))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $rowLoop)))
+        (local.set $in (i32.add (local.get $in) (i32.shl (i32.mul (local.get $inHeight) (local.get $inWidth)) (i32.const 2))))
+        (local.set $plane (i32.add (local.get $plane) (i32.const 1)))
+        (br $planeLoop))))
+
+
   ;; to[i] = a[i] + b[i] for i < count, in float32.
   (func (export "add") (param $a i32) (param $b i32) (param $to i32) (param $count i32)
     (local $i i32) (local $vectors i32) (local $at i32)

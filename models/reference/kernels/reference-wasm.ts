@@ -79,6 +79,7 @@ export interface ElementwiseExports {
     padding: number,
     kind: number,
   ): void;
+  averagePool2(from: number, to: number, samples: number, channels: number, inHeight: number, inWidth: number, outHeight: number, outWidth: number): void;
   add(a: number, b: number, to: number, count: number): void;
 }
 
