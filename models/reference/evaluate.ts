@@ -42,7 +42,7 @@ export interface EvaluateOptions {
 
 /**
  * An evaluation sums in float32, as PyTorch does: on every fixture its outputs with PyTorch's frozen thresholds are
- * as close to PyTorch's as float64 sums are (within 3e-7, the same spikes or fewer flips), at about twice the
+ * as close to PyTorch's as float64 sums are (within 5e-7, the same spikes or fewer flips), at about twice the
  * speed. OTS calibration keeps float64 sums (the executor's default): a batch statistic moved by one flipped spike
  * moves every later threshold, and exact sums flip the fewest.
  */
