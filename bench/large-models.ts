@@ -9,6 +9,8 @@ export interface LargeModelBench extends LargeModelOwnFigures {
   readonly fixture: string;
   /** bench/pytorch_baseline.py on the same fixture, after our figures (never beside them); null without torch. */
   readonly pytorchImagesPerSec: number | null;
+  /** The batch size PyTorch was fastest at (bench/pytorch_baseline.py times several). */
+  readonly pytorchBatch: number | null;
   readonly floatToPytorch: number | null;
   readonly chipToPytorch: number | null;
 }
@@ -48,6 +50,7 @@ export function benchLargeModels(stage: (what: string) => void = () => undefined
       ...own,
       notes: pytorch.note ? [...own.notes, pytorch.note] : own.notes,
       pytorchImagesPerSec: pytorch.imagesPerSec,
+      pytorchBatch: pytorch.batch,
       floatToPytorch: ratio(own.floatImagesPerSec, pytorch.imagesPerSec),
       chipToPytorch: ratio(own.chipImagesPerSec, pytorch.imagesPerSec),
     };

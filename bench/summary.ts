@@ -59,7 +59,8 @@ export function benchSummary(result: BenchResult): string {
       continue;
     }
     lines.push(
-      `${m.name.padEnd(18)}float ${rate(m.floatImagesPerSec)}, chip ${rate(m.chipImagesPerSec)}, PyTorch ${rate(m.pytorchImagesPerSec)} ` +
+      `${m.name.padEnd(18)}float ${rate(m.floatImagesPerSec)}, chip ${rate(m.chipImagesPerSec)}, PyTorch ${rate(m.pytorchImagesPerSec)}` +
+        `${m.pytorchBatch === null ? '' : ` at batch ${m.pytorchBatch}`} ` +
         `(float/PyTorch ${ratio(m.floatToPytorch)}, chip/PyTorch ${ratio(m.chipToPytorch)})`,
       `                  compile ${seconds(m.compileSeconds)} + OTS calibration ${seconds(m.calibrationSeconds)}` +
         `${m.chips === null ? '' : `, ${count(m.cores ?? 0)} cores on ${m.chips} chips`}, peak RSS ${count(m.peakRssBytes / 2 ** 20)} MiB`,

@@ -49,6 +49,7 @@ describe('the bench summary (npm run bench without --json)', () => {
           floatImagesPerSec: 1.31,
           chipImagesPerSec: 4.9,
           pytorchImagesPerSec: 46.2,
+          pytorchBatch: 16,
           floatToPytorch: 1.31 / 46.2,
           chipToPytorch: 4.9 / 46.2,
           calibrationSeconds: 21.5,
@@ -64,6 +65,7 @@ describe('the bench summary (npm run bench without --json)', () => {
           floatImagesPerSec: 0.4,
           chipImagesPerSec: null,
           pytorchImagesPerSec: null,
+          pytorchBatch: null,
           floatToPytorch: null,
           chipToPytorch: null,
           calibrationSeconds: 60,
@@ -76,7 +78,7 @@ describe('the bench summary (npm run bench without --json)', () => {
         { name: 'sew', fixture: 'osr-sew', skipped: '../shared/fixtures/osr-sew is absent' },
       ],
     });
-    expect(text).toContain('vggsnn            float 1.31 images/s, chip 4.90 images/s, PyTorch 46.2 images/s (float/PyTorch 0.03, chip/PyTorch 0.11)');
+    expect(text).toContain('vggsnn            float 1.31 images/s, chip 4.90 images/s, PyTorch 46.2 images/s at batch 16 (float/PyTorch 0.03, chip/PyTorch 0.11)');
     expect(text).toContain('compile 3.25 s + OTS calibration 21.50 s, 2,655 cores on 21 chips, peak RSS 1,536 MiB');
     expect(text).toContain('resnet19          float 0.40 images/s, chip null, PyTorch null (float/PyTorch -, chip/PyTorch -)');
     expect(text).toContain('null because compile for loihi2: E-UNSUPPORTED layer layer1.0.add');
