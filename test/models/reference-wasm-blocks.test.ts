@@ -69,3 +69,64 @@ describe('the float reference convolution in WebAssembly SIMD, wide layers', () 
     );
   });
 });
+
+/** Planes up to 40 columns wide and 12 rows high, kernels of 1 and 3, strides 1 and 2, padding 0 and 1. */
+describe('the float reference convolution in WebAssembly SIMD, wide planes', () => {
+  it("gives conv2dSample's (or conv2dSampleFloat32's) outputs bit for bit", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          inChannels: fc.integer({ min: 1, max: 3 }),
+          outChannels: fc.integer({ min: 1, max: 20 }),
+          height: fc.integer({ min: 1, max: 12 }),
+          width: fc.integer({ min: 1, max: 40 }),
+          kernel: fc.constantFrom(1, 3),
+          stride: fc.integer({ min: 1, max: 2 }),
+          pad: fc.integer({ min: 0, max: 1 }),
+          spikes: fc.boolean(),
+          accumulation: fc.constantFrom('float32' as const, 'float64' as const),
+        }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (r, seed) => {
+          const out = (n: number) => Math.floor((n + 2 * r.pad - r.kernel) / r.stride) + 1;
+          fc.pre(out(r.height) > 0 && out(r.width) > 0);
+          const g: Conv2dGeometry = {
+            inChannels: r.inChannels,
+            inHeight: r.height,
+            inWidth: r.width,
+            outChannels: r.outChannels,
+            outHeight: out(r.height),
+            outWidth: out(r.width),
+            kernelHeight: r.kernel,
+            kernelWidth: r.kernel,
+            strideY: r.stride,
+            strideX: r.stride,
+            padY: r.pad,
+            padX: r.pad,
+          };
+          let state = seed;
+          const random = () => {
+            state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+            return state / 2 ** 32;
+          };
+          const inSize = r.inChannels * r.height * r.width;
+          const outSize = r.outChannels * g.outHeight * g.outWidth;
+          const input = Float32Array.from({ length: 2 * inSize }, () => (random() < 0.7 ? 0 : r.spikes ? 1 : Math.fround(random() * 4 - 2)));
+          const weight = Float32Array.from({ length: r.outChannels * r.inChannels * r.kernel * r.kernel }, () => Math.fround(random() * 2 - 1));
+          const taps = convTaps(g);
+          const reordered = reorderConvWeights(weight, g);
+          const expected = new Float32Array(2 * outSize);
+          for (let b = 0; b < 2; b++) {
+            if (r.accumulation === 'float64') conv2dSample(input, b * inSize, reordered, taps, null, g, new Float64Array(outSize), expected, b * outSize);
+            else conv2dSampleFloat32(input, b * inSize, reordered, taps, null, g, new Float32Array(outSize), expected, b * outSize);
+          }
+          const got = new Float32Array(2 * outSize);
+          const simd = standaloneConv2d(weight, taps, null, g, r.accumulation)!;
+          for (let b = 0; b < 2; b++) simd.run(input, b * inSize, got, b * outSize);
+          expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
