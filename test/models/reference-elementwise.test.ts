@@ -38,7 +38,11 @@ describe('the float reference element-wise stages in WebAssembly SIMD', () => {
     expect(Buffer.from(bytes).equals(Buffer.from(ELEMENTWISE_WASM_BASE64, 'base64'))).toBe(true);
   });
 
-  it('charges and fires LIF neurons as lifCharge and lifFire do: potentials, spikes and counts, both resets, any count', () => {
+  /**
+   * Random potentials, inputs, decay, threshold and reset, set up in an arena; `kernel` runs the WebAssembly side and
+   * compares: it gets the arena's arrays and the TypeScript kernels' expected potentials after lifCharge.
+   */
+  function lifProperty(kernel: (a: ReferenceArena, u: Float32Array, input: Float32Array, spikes: Float32Array, decay: number, theta: number, subtract: boolean) => void) {
     fc.assert(
       fc.property(
         fc.array(value, { minLength: 1, maxLength: 37 }),
@@ -49,53 +53,44 @@ describe('the float reference element-wise stages in WebAssembly SIMD', () => {
         (start, x, decay, theta, subtract) => {
           const n = start.length;
           const a = arena(64 * n + 64);
-          const u = a.floats(n);
-          const input = a.floats(n);
-          const spikes = a.floats(n);
+          const [u, input, spikes] = [a.floats(n), a.floats(n), a.floats(n)];
           u.set(start);
           input.set(x.slice(0, n));
-          const expectedU = Float32Array.from(start);
-          const expectedSpikes = new Float32Array(n);
-          lifCharge(expectedU, input, 0, n, decay);
-          a.kernels.elementwise.lifCharge(u.byteOffset, input.byteOffset, n, decay);
-          expect(sameBits(u, expectedU)).toBe(true);
-          const fired = lifFire(expectedU, expectedSpikes, 0, n, theta, subtract ? 'subtract' : 'zero');
-          expect(a.kernels.elementwise.lifFire(u.byteOffset, spikes.byteOffset, n, theta, subtract ? 1 : 0)).toBe(fired);
-          expect(sameBits(u, expectedU)).toBe(true);
-          expect(sameBits(spikes, expectedSpikes)).toBe(true);
+          kernel(a, u, input, spikes, decay, theta, subtract);
         },
       ),
       { numRuns: 300 },
     );
+  }
+
+  /** lifCharge then lifFire in TypeScript on a copy of `u`: the potentials, spikes and count they give. */
+  function expectedLif(u: Float32Array, input: Float32Array, decay: number, theta: number, subtract: boolean) {
+    const potentials = Float32Array.from(u);
+    const spikes = new Float32Array(u.length);
+    lifCharge(potentials, input, 0, u.length, decay);
+    const charged = Float32Array.from(potentials);
+    const fired = lifFire(potentials, spikes, 0, u.length, theta, subtract ? 'subtract' : 'zero');
+    return { charged, potentials, spikes, fired };
+  }
+
+  it('charges and fires LIF neurons as lifCharge and lifFire do: potentials, spikes and counts, both resets, any count', () => {
+    lifProperty((a, u, input, spikes, decay, theta, subtract) => {
+      const expected = expectedLif(u, input, decay, theta, subtract);
+      a.kernels.elementwise.lifCharge(u.byteOffset, input.byteOffset, u.length, decay);
+      expect(sameBits(u, expected.charged)).toBe(true);
+      expect(a.kernels.elementwise.lifFire(u.byteOffset, spikes.byteOffset, u.length, theta, subtract ? 1 : 0)).toBe(expected.fired);
+      expect(sameBits(u, expected.potentials)).toBe(true);
+      expect(sameBits(spikes, expected.spikes)).toBe(true);
+    });
   });
 
   it('charges and fires in one pass (lifStep) as lifCharge then lifFire do, any count', () => {
-    fc.assert(
-      fc.property(
-        fc.array(value, { minLength: 1, maxLength: 37 }),
-        fc.array(value, { minLength: 37, maxLength: 37 }),
-        f32,
-        f32,
-        fc.boolean(),
-        (start, x, decay, theta, subtract) => {
-          const n = start.length;
-          const a = arena(64 * n + 64);
-          const u = a.floats(n);
-          const input = a.floats(n);
-          const spikes = a.floats(n);
-          u.set(start);
-          input.set(x.slice(0, n));
-          const expectedU = Float32Array.from(start);
-          const expectedSpikes = new Float32Array(n);
-          lifCharge(expectedU, input, 0, n, decay);
-          const fired = lifFire(expectedU, expectedSpikes, 0, n, theta, subtract ? 'subtract' : 'zero');
-          expect(a.kernels.elementwise.lifStep(u.byteOffset, input.byteOffset, spikes.byteOffset, n, decay, theta, subtract ? 1 : 0)).toBe(fired);
-          expect(sameBits(u, expectedU)).toBe(true);
-          expect(sameBits(spikes, expectedSpikes)).toBe(true);
-        },
-      ),
-      { numRuns: 300 },
-    );
+    lifProperty((a, u, input, spikes, decay, theta, subtract) => {
+      const expected = expectedLif(u, input, decay, theta, subtract);
+      expect(a.kernels.elementwise.lifStep(u.byteOffset, input.byteOffset, spikes.byteOffset, u.length, decay, theta, subtract ? 1 : 0)).toBe(expected.fired);
+      expect(sameBits(u, expected.potentials)).toBe(true);
+      expect(sameBits(spikes, expected.spikes)).toBe(true);
+    });
   });
 
   it('applies both norms as normApply does, planes of any size, in place or into another array', () => {

@@ -132,10 +132,7 @@ export function conv2dSample(
   const inPlane = inHeight * inWidth;
   const channelWeights = kernelHeight * kernelWidth * outChannels;
   const { start, outBase, tapBase } = taps;
-  for (let p = 0; p < outPlane; p++) {
-    const base = p * outChannels;
-    for (let co = 0; co < outChannels; co++) acc[base + co] = bias ? bias[co]! : 0;
-  }
+  startSums(acc, bias, outPlane, outChannels);
   for (let ci = 0; ci < inChannels; ci++) {
     const plane = inOffset + ci * inPlane;
     const weightBase = ci * channelWeights;
@@ -149,10 +146,7 @@ export function conv2dSample(
       }
     }
   }
-  for (let co = 0; co < outChannels; co++) {
-    const dst = outOffset + co * outPlane;
-    for (let p = 0; p < outPlane; p++) output[dst + p] = acc[p * outChannels + co]!;
-  }
+  writeSums(acc, output, outOffset, outPlane, outChannels);
 }
 
 /**
@@ -177,10 +171,7 @@ export function conv2dSampleFloat32(
   const channelWeights = kernelHeight * kernelWidth * outChannels;
   const { start, outBase, tapBase } = taps;
   const f = Math.fround;
-  for (let p = 0; p < outPlane; p++) {
-    const base = p * outChannels;
-    for (let co = 0; co < outChannels; co++) acc[base + co] = bias ? bias[co]! : 0;
-  }
+  startSums(acc, bias, outPlane, outChannels);
   for (let ci = 0; ci < inChannels; ci++) {
     const plane = inOffset + ci * inPlane;
     const weightBase = ci * channelWeights;
@@ -194,6 +185,19 @@ export function conv2dSampleFloat32(
       }
     }
   }
+  writeSums(acc, output, outOffset, outPlane, outChannels);
+}
+
+/** Every output position's sums start at the bias (or zero): acc is [position][outChannel]. */
+function startSums(acc: Float32Array | Float64Array, bias: Float32Array | null, outPlane: number, outChannels: number): void {
+  for (let p = 0; p < outPlane; p++) {
+    const base = p * outChannels;
+    for (let co = 0; co < outChannels; co++) acc[base + co] = bias ? bias[co]! : 0;
+  }
+}
+
+/** The sums to output [outChannel][position] from offset on, each rounded to float32 by the store. */
+function writeSums(acc: Float32Array | Float64Array, output: Float32Array, outOffset: number, outPlane: number, outChannels: number): void {
   for (let co = 0; co < outChannels; co++) {
     const dst = outOffset + co * outPlane;
     for (let p = 0; p < outPlane; p++) output[dst + p] = acc[p * outChannels + co]!;
