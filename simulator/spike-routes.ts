@@ -12,6 +12,8 @@ export interface SpikeRoutes {
   /** Route of every source neuron; -1 for a neuron pooled away. */
   readonly routeOfSource: Int32Array;
   readonly group: Int32Array;
+  /** Per destination group: its synapses over all its cores (the synaptic ops of one spike into it). */
+  readonly groupSynapses: Float64Array;
   readonly sourceCore: Int32Array;
   /** Packets the source core sends per spike: one with multicast, else one per destination core. */
   readonly messagesOut: Int32Array;
@@ -34,11 +36,9 @@ export interface SpikeRoutes {
   readonly linkStart: Int32Array;
   readonly linkSlot: Int32Array;
   readonly linkWeight: Int32Array;
-  /** Scratch per step: spikes on each route and each group, and the ones that got any in the order of their first spike. */
+  /** Scratch per step: spikes on each route and each link class, and the ones that got any in the order of their first spike. */
   readonly spikes: Int32Array;
   readonly touched: Int32Array;
-  readonly groupSpikes: Int32Array;
-  readonly touchedGroups: Int32Array;
   readonly classSpikes: Int32Array;
   readonly touchedClasses: Int32Array;
 }
@@ -94,6 +94,7 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
   const routes = {
     routeOfSource,
     group: Int32Array.from(groups),
+    groupSynapses: new Float64Array(groupCount),
     sourceCore: Int32Array.from(sources),
     messagesOut: new Int32Array(count),
     withinTile: new Int32Array(count),
@@ -108,11 +109,12 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     linkWeight: new Int32Array(0),
     spikes: new Int32Array(count),
     touched: new Int32Array(count),
-    groupSpikes: new Int32Array(groupCount),
-    touchedGroups: new Int32Array(groupCount),
     classSpikes: new Int32Array(classes),
     touchedClasses: new Int32Array(classes),
   };
+  for (let group = 0; group < groupCount; group++) {
+    for (let j = layer.groupCoreStart[group]!; j < layer.groupCoreStart[group + 1]!; j++) routes.groupSynapses[group] = routes.groupSynapses[group]! + layer.groupCoreSynapses[j]!;
+  }
   for (let r = 0; r < count; r++) {
     const src = sources[r]!;
     const begin = layer.groupCoreStart[groups[r]!]!;

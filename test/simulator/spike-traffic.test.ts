@@ -73,10 +73,10 @@ describe('spike traffic: bulk charging gives the counts of one spike at a time',
         }
       }
       expect(spikes).toBeGreaterThan(0);
-      // What the engine charged for deliveries (its partial sums and input are counted apart, as the step's own).
+      // What the engine charged for deliveries (its partial sums and input are counted apart, as the step's own):
+      // the second part of each step's counts, charged from the spikes held per route when read.
       const routed = createCounters(program.cores.length);
-      for (const step of (simulator as unknown as { routedByStep: CoreCounters[] }).routedByStep)
-        for (const kind of ROUTED_KINDS) step[kind].forEach((n, c) => (routed[kind][c]! += n));
+      for (const [, step] of simulator.stepParts()) for (const kind of ROUTED_KINDS) step![kind].forEach((n, c) => (routed[kind][c]! += n));
       for (const kind of ROUTED_KINDS) expect([...routed[kind]], kind).toEqual([...expected[kind]]);
       expect([...simulator.links.total]).toEqual([...mesh.total]);
       expect([...simulator.stepPeakLinkLoad]).toEqual([...peaks]);
