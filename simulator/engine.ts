@@ -419,6 +419,17 @@ export class ChipSimulator {
       const pending = synapses.axonSpikes;
       const touched = synapses.touchedAxons;
       this.updatedNeurons.markBranchAxons(layer.index, k, touched, touchedCount);
+      const batch = this.wasm?.branchEvents(layer.index, k) ?? null;
+      if (batch) {
+        for (let i = 0; i < touchedCount; i++) {
+          const axon = touched[i]!;
+          batch.axons[i] = axon;
+          batch.values[i] = pending[axon]!;
+          pending[axon] = 0;
+        }
+        this.wasm!.scatterBranchConv(layer, k, touchedCount);
+        continue;
+      }
       const exact = this.branchExact[layer.index]![k]!;
       const deliver = this.branchDiagonal[layer.index]![k]! ? scatterDiagonal : scatter;
       for (let i = 0; i < touchedCount; i++) {

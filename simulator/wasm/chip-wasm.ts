@@ -1,6 +1,7 @@
 import { decayKeeps, type FusedLifConstants } from '../fused-lif.js';
 import { convSumsFit16, convTapMaxima, convWeightsFit16 } from '../packed-conv.js';
 import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
+import { isDiagonalTable, weightsFitExactProducts } from '../scatter.js';
 import { coreSegments, LIF_SCRATCH_BYTES, lifBiasFits, WasmArena, wasmKernelsAvailable } from './kernels.js';
 
 /**
@@ -37,6 +38,11 @@ interface LayerKernelState {
   /** False while some bias is too wide for the SIMD lanes (a host-computed first layer can change that). */
   biasFits: boolean;
   readonly conv: ConvTable | null;
+  /**
+   * Per branch (residual graphs): a strided 1x1 conv shortcut's table, summed in 32-bit lanes straight into the
+   * layer's accumulator after its main delivery; null for other branches (identity shortcuts take scatterDiagonal).
+   */
+  readonly branchConv: (ConvTable | null)[];
 }
 
 /** Layers already moved into an arena: a runtime's layers can live in one arena only. */
@@ -75,6 +81,7 @@ export class ChipWasm {
       if (s) bytes += f(4 * s.start.length) + 2 * f(4 * s.outPosition.length) + f(4 * s.weights.length) + 2 * f(4 * eventCapacity(runtime, l));
       if (lanes[i] !== 'wide32') bytes += f(2 * widened(l.neurons));
       if (s && lanes[i] === 'bounded16') bytes += f(4 * s.outPlane) + f((4 * s.weights.length) / s.outChannels);
+      for (const b of branchConvs(l)) if (b) bytes += f(4 * b.start.length) + 2 * f(4 * b.outPosition.length) + f(4 * b.weights.length) + 2 * f(4 * b.axons);
     });
     this.arena = new WasmArena(bytes);
     const arena = this.arena;
@@ -126,7 +133,27 @@ export class ChipWasm {
             outChannels: s.outChannels,
           }
         : null;
-      return { bias: arena.int32(layer.neurons), segments: copy(segments[i]!), biasFits: false, conv };
+      const branchConv = branchConvs(layer).map((b): ConvTable | null =>
+        b
+          ? {
+              lanes: 'wide32',
+              start: copy(b.start),
+              outPosition: copy(b.outPosition),
+              tap: copy(b.tap),
+              weights: copy(b.weights),
+              acc16: null,
+              bound: null,
+              tapMax: null,
+              outPlane: b.outPlane,
+              axons: arena.int32(b.axons),
+              values: arena.int32(b.axons),
+              pooledPlane: b.pooledPlane,
+              taps: b.taps,
+              outChannels: b.outChannels,
+            }
+          : null,
+      );
+      return { bias: arena.int32(layer.neurons), segments: copy(segments[i]!), biasFits: false, conv, branchConv };
     });
   }
 
@@ -181,6 +208,29 @@ export class ChipWasm {
   /** The event list of a conv layer (axon, value) for scatterConv to read, or null when the layer stays scalar. */
   convEvents(layer: number): { readonly axons: Int32Array; readonly values: Int32Array } | null {
     return this.layers[layer]!.conv;
+  }
+
+  /** The event list of a layer's branch k (axon, value) for scatterBranchConv, or null when the branch stays scalar. */
+  branchEvents(layer: number, k: number): { readonly axons: Int32Array; readonly values: Int32Array } | null {
+    return this.layers[layer]!.branchConv[k] ?? null;
+  }
+
+  /** Adds the first `count` events of branch k's event list through its synapses into the layer's accumulator. */
+  scatterBranchConv(layer: LayerRuntime, k: number, count: number): void {
+    const c = this.layers[layer.index]!.branchConv[k]!;
+    this.arena.kernels.scatterConv(
+      c.axons.byteOffset,
+      c.values.byteOffset,
+      count,
+      c.pooledPlane,
+      c.start.byteOffset,
+      c.outPosition.byteOffset,
+      c.tap.byteOffset,
+      c.weights.byteOffset,
+      c.taps,
+      c.outChannels,
+      layer.accumulator.byteOffset,
+    );
   }
 
   /** Adds the first `count` events of the layer's event list into its accumulator. */
@@ -247,6 +297,19 @@ function convLanes(layer: LayerRuntime, delivered: boolean): ConvLanes {
   if (!delivered || layer.index === 0) return 'wide32';
   if (convSumsFit16(layer)) return 'proved16';
   return convWeightsFit16(layer) ? 'bounded16' : 'wide32';
+}
+
+/**
+ * Per branch of a layer: its conv table and how many axons it has, when the wide 32-bit scatter may deliver it (conv
+ * synapses with exact products: scatter's `| 0` adds are the kernel's i32 adds), else null. Diagonal (identity)
+ * branches stay with scatterDiagonal, one add per spike.
+ */
+function branchConvs(layer: LayerRuntime) {
+  return layer.branches.map((b) => {
+    const s = b.synapses.synapses;
+    if (s.kind !== 'conv' || !weightsFitExactProducts(b.synapses) || isDiagonalTable(b.synapses)) return null;
+    return { ...s, axons: b.synapses.axonSpikes.length };
+  });
 }
 
 /** A length rounded up to 8 lanes. */
