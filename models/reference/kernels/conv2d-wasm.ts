@@ -49,7 +49,8 @@ function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumul
     [z.inPlane + 1, 4],
     [z.pairs, 4],
     [z.pairs, 4],
-    [g.inChannels * z.inPlane, 4],
+    // Pass 1 writes every position and counts the nonzero ones: the last write may fall one past the last nonzero.
+    [g.inChannels * z.inPlane + 4, 4],
     [g.inChannels, 4],
     [z.chunks * z.inPlane, 4],
     [samples, 4],

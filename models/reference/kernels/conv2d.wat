@@ -293,11 +293,11 @@
 
   ;; conv2dList: the lists conv2dGather reads, for the sample at `input` ([inChannels][inPlane] f32): each chunk's
   ;; output position's entries (its nonzero inputs' weight rows and values) in conv2dSample's order (input channel,
-  ;; then input position). Pass 1 finds the nonzero inputs (four zeros at a time are skipped with one compare) and
+  ;; then input position). Pass 1 finds the nonzero inputs (four at a time, without branching on them) and
   ;; counts them per chunk and input position; each output position's count is then the sum of the counts of the
   ;; input positions its taps read, and a running sum turns the counts into rowStart; pass 2 writes the entries.
   ;; start: i32 [inPlane + 1], each input position's range of (output position, tap) pairs in tapPosition and
-  ;; tapByte (the byte offset of the tap's row within an input channel's rows); nonzero: i32 [inChannels * inPlane],
+  ;; tapByte (the byte offset of the tap's row within an input channel's rows); nonzero: i32 [inChannels * inPlane + 4],
   ;; channelEnd: i32 [inChannels], perInput: i32 [chunks * inPlane] and cursor: i32 [chunks * outPlane], scratch.
   ;; Returns 1 when every nonzero input is 1 (the gather may then add rows without multiplying), else 0.
   (func (export "conv2dList")
@@ -309,6 +309,7 @@
     (local $ci i32) (local $q i32) (local $plane i32) (local $slots i32) (local $count i32) (local $binary i32)
     (local $v f32) (local $j i32) (local $jEnd i32) (local $slot i32) (local $k i32) (local $end i32) (local $row i32) (local $e i32)
     (local $slotCount i32) (local $counts i32) (local $n i32) (local $chunk i32)
+    (local $vectors i32) (local $vec v128) (local $live v128) (local $mask i32) (local $bit i32) (local $graded i32)
     (local.set $binary (i32.const 1))
     (local.set $slotCount (i32.mul (local.get $chunks) (local.get $outPlane)))
     (memory.fill (local.get $rowStart) (i32.const 0) (i32.shl (i32.add (local.get $slotCount) (i32.const 1)) (i32.const 2)))
@@ -319,17 +320,40 @@
         (local.set $plane (i32.add (local.get $input) (i32.shl (i32.mul (local.get $ci) (local.get $inPlane)) (i32.const 2))))
         (local.set $counts (i32.add (local.get $perInput)
           (i32.shl (i32.mul (i32.div_u (local.get $ci) (local.get $chunkChannels)) (local.get $inPlane)) (i32.const 2))))
+        ;; Four inputs at a time without a branch on their values (a spike train's zeros and ones fall at random, so a
+        ;; branch on each would be mispredicted often): every position is written to the list and kept by counting
+        ;; it only when nonzero; its chunk's count at that position grows by the same bit.
         (local.set $q (i32.const 0))
+        (local.set $vectors (i32.and (local.get $inPlane) (i32.const -4)))
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.ge_u (local.get $q) (local.get $vectors)))
+                (local.set $vec (v128.load (i32.add (local.get $plane) (i32.shl (local.get $q) (i32.const 2)))))
+                (local.set $live (f32x4.ne (local.get $vec) (v128.const f32x4 0 0 0 0)))
+                (local.set $mask (i32x4.bitmask (local.get $live)))
+                (local.set $graded (i32.or (local.get $graded) (v128.any_true (v128.and (local.get $live) (f32x4.ne (local.get $vec) (v128.const f32x4 1 1 1 1))))))
+                (local.set $slot (i32.add (local.get $counts) (i32.shl (local.get $q) (i32.const 2))))
+                (local.set $bit (i32.and (i32.shr_u (local.get $mask) (i32.const 0)) (i32.const 1)))
+                (i32.store (i32.add (local.get $nonzero) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $q) (i32.const 0)))
+                (local.set $count (i32.add (local.get $count) (local.get $bit)))
+                (i32.store offset=0 (local.get $slot) (i32.add (i32.load offset=0 (local.get $slot)) (local.get $bit)))
+                (local.set $bit (i32.and (i32.shr_u (local.get $mask) (i32.const 1)) (i32.const 1)))
+                (i32.store (i32.add (local.get $nonzero) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $q) (i32.const 1)))
+                (local.set $count (i32.add (local.get $count) (local.get $bit)))
+                (i32.store offset=4 (local.get $slot) (i32.add (i32.load offset=4 (local.get $slot)) (local.get $bit)))
+                (local.set $bit (i32.and (i32.shr_u (local.get $mask) (i32.const 2)) (i32.const 1)))
+                (i32.store (i32.add (local.get $nonzero) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $q) (i32.const 2)))
+                (local.set $count (i32.add (local.get $count) (local.get $bit)))
+                (i32.store offset=8 (local.get $slot) (i32.add (i32.load offset=8 (local.get $slot)) (local.get $bit)))
+                (local.set $bit (i32.and (i32.shr_u (local.get $mask) (i32.const 3)) (i32.const 1)))
+                (i32.store (i32.add (local.get $nonzero) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $q) (i32.const 3)))
+                (local.set $count (i32.add (local.get $count) (local.get $bit)))
+                (i32.store offset=12 (local.get $slot) (i32.add (i32.load offset=12 (local.get $slot)) (local.get $bit)))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br $quads)))
         (block $positionsDone
           (loop $positions
             (br_if $positionsDone (i32.ge_u (local.get $q) (local.get $inPlane)))
-            ;; Four zeros (either sign) at once.
-            (if (i32.and (i32.eqz (i32.and (local.get $q) (i32.const 3))) (i32.le_u (i32.add (local.get $q) (i32.const 4)) (local.get $inPlane)))
-              (then
-                (if (i32.eqz (v128.any_true (f32x4.ne (v128.load (i32.add (local.get $plane) (i32.shl (local.get $q) (i32.const 2)))) (v128.const f32x4 0 0 0 0))))
-                  (then
-                    (local.set $q (i32.add (local.get $q) (i32.const 4)))
-                    (br $positions)))))
             (local.set $v (f32.load (i32.add (local.get $plane) (i32.shl (local.get $q) (i32.const 2)))))
             (if (f32.ne (local.get $v) (f32.const 0))
               (then
@@ -343,6 +367,7 @@
         (i32.store (i32.add (local.get $channelEnd) (i32.shl (local.get $ci) (i32.const 2))) (local.get $count))
         (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
         (br $channels)))
+    (if (local.get $graded) (then (local.set $binary (i32.const 0))))
     ;; Each chunk's output position's count: the counts of the input positions that reach it, one tap each.
     (block $chunksDone
       (loop $chunkLoop
