@@ -1,5 +1,5 @@
 import { Xoshiro128StarStar } from '../chips/fixed-point/prng.js';
-import { EVENT_KINDS, plainSums, type EventKind } from './counters.js';
+import { EVENT_KINDS, plainSums, summedCounters, type CoreCounters, type EventKind } from './counters.js';
 import { ChipSimulator, type InputFrames } from './engine.js';
 import { SimulationError } from './errors.js';
 import { directPixels, directValues, frameValues, poissonPixels } from './inputs.js';
@@ -38,6 +38,19 @@ export interface SimulationRun {
 }
 
 /**
+ * A run whose per-core counts are typed arrays, as a worker thread posts it: cloned as whole buffers (or
+ * transferred), not as 14 M numbers one by one, and formed without plain arrays; mergeRuns turns it into a
+ * SimulationRun.
+ */
+export interface PostedRun extends Omit<SimulationRun, 'counts'> {
+  readonly counts: Omit<EventCounts, 'totals' | 'perStep' | 'perFiringStep'> & {
+    readonly totals: CoreCounters;
+    readonly perStep: readonly CoreCounters[];
+    readonly perFiringStep: readonly CoreCounters[];
+  };
+}
+
+/**
  * Runs a batch of images through the chip, one inference each; Poisson input is seeded per image index.
  * `raster` names layers (or `all`) whose spikes to record in image 0 of the whole set, if this batch holds it.
  */
@@ -49,6 +62,31 @@ export function simulateImages(
   onImage?: (done: number) => void,
   raster?: readonly string[],
 ): SimulationRun {
+  const { simulator, answers, recorder } = inferImages(runtime, batch, encoding, seed, onImage, raster);
+  return finishRun(runtime, simulator, answers, recorder);
+}
+
+/** simulateImages for a worker thread: the same run with its counts as typed arrays (PostedRun). */
+export function simulateImagesToPost(
+  runtime: ProgramRuntime,
+  batch: ImageBatch,
+  encoding: Encoding,
+  seed: number,
+  onImage?: (done: number) => void,
+  raster?: readonly string[],
+): PostedRun {
+  const { simulator, answers, recorder } = inferImages(runtime, batch, encoding, seed, onImage, raster);
+  return runWith(simulator, answers, countsOf(runtime, simulator, summedCounters), recorder);
+}
+
+function inferImages(
+  runtime: ProgramRuntime,
+  batch: ImageBatch,
+  encoding: Encoding,
+  seed: number,
+  onImage: ((done: number) => void) | undefined,
+  raster: readonly string[] | undefined,
+): { simulator: ChipSimulator; answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>; recorder: RasterRecorder | null } {
   const size = runtime.inputSize;
   const values = batch.values ?? null;
   const frames = values !== null && batch.framesPerStep === true;
@@ -96,7 +134,7 @@ export function simulateImages(
     if (result.prediction === batch.labels[i]) correct++;
     onImage?.(i + 1);
   }
-  return finishRun(runtime, simulator, { samples: batch.count, correct, predictions, outputs }, recorder);
+  return { simulator, answers: { samples: batch.count, correct, predictions, outputs }, recorder };
 }
 
 /** A run's result: the per-sample answers with the simulator's counts and the raster, if one was recorded. */
@@ -106,9 +144,19 @@ export function finishRun(
   answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>,
   recorder: RasterRecorder | null,
 ): SimulationRun {
+  return runWith(simulator, answers, eventCounts(runtime, simulator), recorder);
+}
+
+/** A run's fields in their fixed order (a result's JSON, and so its hash, follows it). */
+function runWith<Counts>(
+  simulator: ChipSimulator,
+  answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>,
+  counts: Counts,
+  recorder: RasterRecorder | null,
+) {
   return {
     ...answers,
-    counts: eventCounts(runtime, simulator),
+    counts,
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
     layerStepSpikes: [...simulator.layerStepSpikes],
@@ -117,6 +165,11 @@ export function finishRun(
 }
 
 export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): EventCounts {
+  return countsOf(runtime, simulator, plainSums);
+}
+
+/** A run's counts with every per-core sum (totals, per step, per firing step) formed by `sum`. */
+function countsOf<Sums>(runtime: ProgramRuntime, simulator: ChipSimulator, sum: (parts: readonly CoreCounters[], cores: number) => Sums) {
   const { program } = runtime;
   const cores = program.cores.length;
   const stepParts = simulator.stepParts();
@@ -128,28 +181,31 @@ export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): 
     coreConv: program.cores.map((c) => program.layers[c.layer]!.connection.conv !== undefined),
     tilesUsed: new Set(runtime.coreTile).size,
     layerNames: program.layers.map((l) => l.name),
-    totals: plainSums(stepParts.flat(), cores),
-    perStep: stepParts.map((parts) => plainSums(parts, cores)),
-    perFiringStep: simulator.firingStepParts().map((parts) => plainSums(parts, cores)),
+    totals: sum(stepParts.flat(), cores),
+    perStep: stepParts.map((parts) => sum(parts, cores)),
+    perFiringStep: simulator.firingStepParts().map((parts) => sum(parts, cores)),
     stepMaxHops: simulator.stepMaxHops.map((h) => [h[0]!, h[1]!] as const),
     stepPeakLinkLoad: [...simulator.stepPeakLinkLoad],
     linkTotals: [...simulator.links.total],
-    meshTiles: [simulator.links.width, simulator.links.height],
+    meshTiles: [simulator.links.width, simulator.links.height] as const,
   };
 }
 
-/** Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. */
-export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
+/**
+ * Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. Posted runs' typed counts
+ * come out as plain arrays, the SimulationRun form.
+ */
+export function mergeRuns(runs: readonly (SimulationRun | PostedRun)[]): SimulationRun {
   const first = runs[0]!;
   // Loops, not map: a worker's counts hold 14 M numbers on ResNet-19, and this runs while a bench is timing.
-  const add = (a: readonly number[], b: readonly number[]) => {
+  const add = (a: ArrayLike<number>, b?: ArrayLike<number>) => {
     const sum: number[] = [];
-    for (let i = 0; i < a.length; i++) sum.push(a[i]! + b[i]!);
+    for (let i = 0; i < a.length; i++) sum.push(b ? a[i]! + b[i]! : a[i]!);
     return sum;
   };
-  const addKinds = (a: Readonly<Record<EventKind, readonly number[]>>, b: Readonly<Record<EventKind, readonly number[]>>) =>
-    Object.fromEntries(EVENT_KINDS.map((k) => [k, add(a[k], b[k])])) as Record<EventKind, number[]>;
-  let counts = first.counts;
+  type Kinds = Readonly<Record<EventKind, ArrayLike<number>>>;
+  const addKinds = (a: Kinds, b?: Kinds) => Object.fromEntries(EVENT_KINDS.map((k) => [k, add(a[k], b?.[k])])) as Record<EventKind, number[]>;
+  let counts: SimulationRun['counts'] | PostedRun['counts'] = first.counts;
   for (const run of runs.slice(1)) {
     counts = {
       ...counts,
@@ -163,6 +219,15 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
       }),
       stepPeakLinkLoad: add(counts.stepPeakLinkLoad, run.counts.stepPeakLinkLoad),
       linkTotals: add(counts.linkTotals, run.counts.linkTotals),
+    };
+  }
+  // A single run: its counts as they are, typed ones as plain arrays.
+  if (runs.length === 1) {
+    counts = {
+      ...counts,
+      totals: addKinds(counts.totals),
+      perStep: counts.perStep.map((s) => addKinds(s)),
+      perFiringStep: counts.perFiringStep?.map((s) => addKinds(s)),
     };
   }
   const predictions = new Uint8Array(runs.reduce((n, r) => n + r.samples, 0));
@@ -180,7 +245,7 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
     correct: runs.reduce((n, r) => n + r.correct, 0),
     predictions,
     outputs,
-    counts,
+    counts: counts as SimulationRun['counts'],
     layerSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerSpikes), first.layerSpikes),
     layerSynapticOps: runs.slice(1).reduce((a, r) => add(a, r.layerSynapticOps), first.layerSynapticOps),
     layerStepSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerStepSpikes), first.layerStepSpikes),
