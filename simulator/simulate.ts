@@ -1,5 +1,5 @@
 import { Xoshiro128StarStar } from '../chips/fixed-point/prng.js';
-import { EVENT_KINDS, plainSums, summedCounters, type CoreCounters, type EventKind } from './counters.js';
+import { EVENT_KINDS, plainSums, type EventKind } from './counters.js';
 import { ChipSimulator, type InputFrames } from './engine.js';
 import { SimulationError } from './errors.js';
 import { directPixels, directValues, frameValues, poissonPixels } from './inputs.js';
@@ -38,19 +38,6 @@ export interface SimulationRun {
 }
 
 /**
- * A run whose per-core counts are typed arrays, as a worker thread posts it: cloned as whole buffers (or
- * transferred), not as 14 M numbers one by one, and formed without plain arrays; mergeRuns turns it into a
- * SimulationRun.
- */
-export interface PostedRun extends Omit<SimulationRun, 'counts'> {
-  readonly counts: Omit<EventCounts, 'totals' | 'perStep' | 'perFiringStep'> & {
-    readonly totals: CoreCounters;
-    readonly perStep: readonly CoreCounters[];
-    readonly perFiringStep: readonly CoreCounters[];
-  };
-}
-
-/**
  * Runs a batch of images through the chip, one inference each; Poisson input is seeded per image index.
  * `raster` names layers (or `all`) whose spikes to record in image 0 of the whole set, if this batch holds it.
  */
@@ -62,31 +49,6 @@ export function simulateImages(
   onImage?: (done: number) => void,
   raster?: readonly string[],
 ): SimulationRun {
-  const { simulator, answers, recorder } = inferImages(runtime, batch, encoding, seed, onImage, raster);
-  return finishRun(runtime, simulator, answers, recorder);
-}
-
-/** simulateImages for a worker thread: the same run with its counts as typed arrays (PostedRun). */
-export function simulateImagesToPost(
-  runtime: ProgramRuntime,
-  batch: ImageBatch,
-  encoding: Encoding,
-  seed: number,
-  onImage?: (done: number) => void,
-  raster?: readonly string[],
-): PostedRun {
-  const { simulator, answers, recorder } = inferImages(runtime, batch, encoding, seed, onImage, raster);
-  return runWith(simulator, answers, countsOf(runtime, simulator, summedCounters), recorder);
-}
-
-function inferImages(
-  runtime: ProgramRuntime,
-  batch: ImageBatch,
-  encoding: Encoding,
-  seed: number,
-  onImage: ((done: number) => void) | undefined,
-  raster: readonly string[] | undefined,
-): { simulator: ChipSimulator; answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>; recorder: RasterRecorder | null } {
   const size = runtime.inputSize;
   const values = batch.values ?? null;
   const frames = values !== null && batch.framesPerStep === true;
@@ -134,7 +96,7 @@ function inferImages(
     if (result.prediction === batch.labels[i]) correct++;
     onImage?.(i + 1);
   }
-  return { simulator, answers: { samples: batch.count, correct, predictions, outputs }, recorder };
+  return finishRun(runtime, simulator, { samples: batch.count, correct, predictions, outputs }, recorder);
 }
 
 /** A run's result: the per-sample answers with the simulator's counts and the raster, if one was recorded. */
@@ -144,19 +106,9 @@ export function finishRun(
   answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>,
   recorder: RasterRecorder | null,
 ): SimulationRun {
-  return runWith(simulator, answers, eventCounts(runtime, simulator), recorder);
-}
-
-/** A run's fields in their fixed order (a result's JSON, and so its hash, follows it). */
-function runWith<Counts>(
-  simulator: ChipSimulator,
-  answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>,
-  counts: Counts,
-  recorder: RasterRecorder | null,
-) {
   return {
     ...answers,
-    counts,
+    counts: eventCounts(runtime, simulator),
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
     layerStepSpikes: [...simulator.layerStepSpikes],
@@ -165,11 +117,6 @@ function runWith<Counts>(
 }
 
 export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): EventCounts {
-  return countsOf(runtime, simulator, plainSums);
-}
-
-/** A run's counts with every per-core sum (totals, per step, per firing step) formed by `sum`. */
-function countsOf<Sums>(runtime: ProgramRuntime, simulator: ChipSimulator, sum: (parts: readonly CoreCounters[], cores: number) => Sums) {
   const { program } = runtime;
   const cores = program.cores.length;
   const stepParts = simulator.stepParts();
@@ -181,31 +128,28 @@ function countsOf<Sums>(runtime: ProgramRuntime, simulator: ChipSimulator, sum: 
     coreConv: program.cores.map((c) => program.layers[c.layer]!.connection.conv !== undefined),
     tilesUsed: new Set(runtime.coreTile).size,
     layerNames: program.layers.map((l) => l.name),
-    totals: sum(stepParts.flat(), cores),
-    perStep: stepParts.map((parts) => sum(parts, cores)),
-    perFiringStep: simulator.firingStepParts().map((parts) => sum(parts, cores)),
+    totals: plainSums(stepParts.flat(), cores),
+    perStep: stepParts.map((parts) => plainSums(parts, cores)),
+    perFiringStep: simulator.firingStepParts().map((parts) => plainSums(parts, cores)),
     stepMaxHops: simulator.stepMaxHops.map((h) => [h[0]!, h[1]!] as const),
     stepPeakLinkLoad: [...simulator.stepPeakLinkLoad],
     linkTotals: [...simulator.links.total],
-    meshTiles: [simulator.links.width, simulator.links.height] as const,
+    meshTiles: [simulator.links.width, simulator.links.height],
   };
 }
 
-/**
- * Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. Posted runs' typed counts
- * come out as plain arrays, the SimulationRun form.
- */
-export function mergeRuns(runs: readonly (SimulationRun | PostedRun)[]): SimulationRun {
+/** Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. */
+export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
   const first = runs[0]!;
   // Loops, not map: a worker's counts hold 14 M numbers on ResNet-19, and this runs while a bench is timing.
-  const add = (a: ArrayLike<number>, b?: ArrayLike<number>) => {
+  const add = (a: readonly number[], b: readonly number[]) => {
     const sum: number[] = [];
-    for (let i = 0; i < a.length; i++) sum.push(b ? a[i]! + b[i]! : a[i]!);
+    for (let i = 0; i < a.length; i++) sum.push(a[i]! + b[i]!);
     return sum;
   };
-  type Kinds = Readonly<Record<EventKind, ArrayLike<number>>>;
-  const addKinds = (a: Kinds, b?: Kinds) => Object.fromEntries(EVENT_KINDS.map((k) => [k, add(a[k], b?.[k])])) as Record<EventKind, number[]>;
-  let counts: SimulationRun['counts'] | PostedRun['counts'] = first.counts;
+  const addKinds = (a: Readonly<Record<EventKind, readonly number[]>>, b: Readonly<Record<EventKind, readonly number[]>>) =>
+    Object.fromEntries(EVENT_KINDS.map((k) => [k, add(a[k], b[k])])) as Record<EventKind, number[]>;
+  let counts = first.counts;
   for (const run of runs.slice(1)) {
     counts = {
       ...counts,
@@ -219,15 +163,6 @@ export function mergeRuns(runs: readonly (SimulationRun | PostedRun)[]): Simulat
       }),
       stepPeakLinkLoad: add(counts.stepPeakLinkLoad, run.counts.stepPeakLinkLoad),
       linkTotals: add(counts.linkTotals, run.counts.linkTotals),
-    };
-  }
-  // A single run: its counts as they are, typed ones as plain arrays.
-  if (runs.length === 1) {
-    counts = {
-      ...counts,
-      totals: addKinds(counts.totals),
-      perStep: counts.perStep.map((s) => addKinds(s)),
-      perFiringStep: counts.perFiringStep?.map((s) => addKinds(s)),
     };
   }
   const predictions = new Uint8Array(runs.reduce((n, r) => n + r.samples, 0));
@@ -245,7 +180,7 @@ export function mergeRuns(runs: readonly (SimulationRun | PostedRun)[]): Simulat
     correct: runs.reduce((n, r) => n + r.correct, 0),
     predictions,
     outputs,
-    counts: counts as SimulationRun['counts'],
+    counts,
     layerSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerSpikes), first.layerSpikes),
     layerSynapticOps: runs.slice(1).reduce((a, r) => add(a, r.layerSynapticOps), first.layerSynapticOps),
     layerStepSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerStepSpikes), first.layerStepSpikes),

@@ -2,8 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { buildRuntime } from './runtime.js';
-import { EVENT_KINDS } from './counters.js';
-import { simulateImagesToPost, type Encoding } from './simulate.js';
+import { simulateImages, type Encoding } from './simulate.js';
 
 /** One worker thread's share of a dataset run: its own runtime, its own range of images. */
 export interface WorkerTask {
@@ -33,7 +32,7 @@ if (parentPort && workerData) {
   let last = 0;
   let postedAt = -Infinity;
   // The first image at once (the runtime is built by then: a bench times from there), then at most every PROGRESS_MS.
-  const run = simulateImagesToPost(
+  const run = simulateImages(
     runtime,
     task,
     task.encoding,
@@ -48,8 +47,5 @@ if (parentPort && workerData) {
     },
     task.raster,
   );
-  // The counts' buffers move to the main thread rather than being copied (ResNet-19: 110 MB).
-  const { totals, perStep, perFiringStep } = run.counts;
-  const buffers = [totals, ...perStep, ...perFiringStep].flatMap((c) => EVENT_KINDS.map((k) => c[k].buffer)).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-  parentPort.postMessage({ run }, buffers);
+  parentPort.postMessage({ run });
 }

@@ -9,7 +9,7 @@ import { EVENT_KINDS, createCounters, plainSums, summedCounters, type CoreCounte
 import { ChipSimulator } from '../../simulator/engine.js';
 import { directPixels } from '../../simulator/inputs.js';
 import { buildRuntime } from '../../simulator/runtime.js';
-import { eventCounts, mergeRuns, simulateImages, simulateImagesToPost } from '../../simulator/simulate.js';
+import { eventCounts } from '../../simulator/simulate.js';
 
 /** The readable form of a result's counts: typed sums first, then each spread into a plain array. */
 function plain(c: CoreCounters): Record<EventKind, number[]> {
@@ -58,26 +58,5 @@ describe('a result’s counts formed in one pass equal the typed sums spread int
     expect(plain(reread.counters)).toEqual(counts.totals);
     expect(reread.stepCounters.map(plain)).toEqual(counts.perStep);
     expect([...reread.layerSynapticOps]).toEqual([...simulator.layerSynapticOps]);
-  });
-
-  it('a run posted with typed counts merges into the SimulationRun of plain ones, key for key', () => {
-    const spec = getChip('loihi2');
-    const program = compile(readModelFile(bundledModelPath()), spec, { chips: 'auto', threshold: 'auto' }).program!;
-    const images = loadFashionMnist(bundledFashionMnistDir(), 'test', 4);
-    const size = images.images.length / images.count;
-    const half = (first: number) => ({ images: images.images.subarray(first * size, (first + 2) * size), labels: images.labels.subarray(first, first + 2), count: 2, first });
-    const runtime = () => buildRuntime(program, spec, 'loihi2.chip.pb');
-    const plainRuns = [simulateImages(runtime(), half(0), 'direct', 1), simulateImages(runtime(), half(2), 'direct', 1)];
-    // As a worker posts them: through a structured clone that moves the counts' buffers.
-    const posted = [simulateImagesToPost(runtime(), half(0), 'direct', 1), simulateImagesToPost(runtime(), half(2), 'direct', 1)].map((run) => {
-      const { totals, perStep, perFiringStep } = run.counts;
-      const buffers = [totals, ...perStep, ...perFiringStep].flatMap((c) => EVENT_KINDS.map((k) => c[k].buffer as ArrayBuffer));
-      return structuredClone(run, { transfer: buffers });
-    });
-    const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
-    expect(json(mergeRuns(posted))).toBe(json(mergeRuns(plainRuns)));
-    expect(json(mergeRuns(posted.slice(0, 1)))).toBe(json(plainRuns[0]));
-    expect(json(mergeRuns(plainRuns.slice(0, 1)))).toBe(json(plainRuns[0]));
-    expect(Array.isArray(mergeRuns(posted).counts.totals.synapticOps)).toBe(true);
   });
 });
