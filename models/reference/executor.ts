@@ -2,7 +2,7 @@ import { ModelError } from '../errors.js';
 import { assertNever, lifKey, type LeakyIntegratorNode, type LifNode, type Model, type ModelNode, type SpikingNeuronNode } from '../graph/model.js';
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
-import { conv2dGeometry, conv2dSample, conv2dSampleFloat32, convTaps, reorderConvWeights, type Accumulation, type Conv2dGeometry, type ConvTaps } from './kernels/conv2d.js';
+import { conv2dGeometry, conv2dSample, convTaps, reorderConvWeights, type Accumulation, type Conv2dGeometry, type ConvTaps } from './kernels/conv2d.js';
 import { WasmConv2d } from './kernels/conv2d-wasm.js';
 import { align16, ReferenceArena } from './arena.js';
 import { lifCharge, lifFire } from './kernels/lif.js';
@@ -416,8 +416,8 @@ function stageArenaBytes(node: ModelNode, inputShape: readonly number[], outputS
 }
 
 /**
- * A conv stage's run from the node's weight [Cout, Cin, kH, kW]: conv2d.wat's SIMD twin of conv2dSample (or
- * conv2dSampleFloat32) on the arena's arrays where there is an arena, else the TypeScript loop itself.
+ * A conv stage's run from the node's weight [Cout, Cin, kH, kW]: conv2d.wat's SIMD twin of conv2dSample (float32
+ * or float64 sums) on the arena's arrays where there is an arena, else the TypeScript loop itself.
  */
 function convolution(
   arena: ReferenceArena | null,
@@ -455,13 +455,8 @@ function scalarConvolution(
   out: Float32Array,
   accumulation: Accumulation,
 ): Stage['run'] {
-  if (accumulation === 'float32') {
-    const acc = new Float32Array(outSize);
-    return (input, batch) => {
-      for (let b = 0; b < batch; b++) conv2dSampleFloat32(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
-    };
-  }
-  const acc = new Float64Array(outSize);
+  // The accumulator's type is the accumulation (conv2dSample).
+  const acc = accumulation === 'float32' ? new Float32Array(outSize) : new Float64Array(outSize);
   return (input, batch) => {
     for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
   };

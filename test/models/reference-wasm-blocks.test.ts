@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { standaloneConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
-import { conv2dSample, conv2dSampleFloat32, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
+import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
 
 /**
  * conv2d.wat sums 16 output channels per pass (float64 or float32 sums), the last block padded with zero weights and
@@ -21,7 +21,7 @@ describe('the float reference convolution in WebAssembly SIMD, wide layers', () 
     accumulation: fc.constantFrom('float32' as const, 'float64' as const),
   });
 
-  it("gives conv2dSample's (or conv2dSampleFloat32's) float32 outputs bit for bit for 1 to 75 output channels, spikes and values", () => {
+  it("gives conv2dSample's (float32 or float64 sums) float32 outputs bit for bit for 1 to 75 output channels, spikes and values", () => {
     fc.assert(
       fc.property(geometry, fc.integer({ min: 1, max: 2 ** 31 - 1 }), (r, seed) => {
         const pad = r.kernel === 3 ? 1 : 0;
@@ -58,7 +58,7 @@ describe('the float reference convolution in WebAssembly SIMD, wide layers', () 
           for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
         } else {
           const acc = new Float32Array(outSize);
-          for (let b = 0; b < 2; b++) conv2dSampleFloat32(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
+          for (let b = 0; b < 2; b++) conv2dSample(input, b * inSize, reordered, taps, bias, g, acc, expected, b * outSize);
         }
         const got = new Float32Array(2 * outSize);
         const simd = standaloneConv2d(weight, taps, bias, g, r.accumulation)!;
@@ -72,7 +72,7 @@ describe('the float reference convolution in WebAssembly SIMD, wide layers', () 
 
 /** Planes up to 40 columns wide and 12 rows high, kernels of 1 and 3, strides 1 and 2, padding 0 and 1. */
 describe('the float reference convolution in WebAssembly SIMD, wide planes', () => {
-  it("gives conv2dSample's (or conv2dSampleFloat32's) outputs bit for bit", () => {
+  it("gives conv2dSample's (float32 or float64 sums) outputs bit for bit", () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -118,7 +118,7 @@ describe('the float reference convolution in WebAssembly SIMD, wide planes', () 
           const expected = new Float32Array(2 * outSize);
           for (let b = 0; b < 2; b++) {
             if (r.accumulation === 'float64') conv2dSample(input, b * inSize, reordered, taps, null, g, new Float64Array(outSize), expected, b * outSize);
-            else conv2dSampleFloat32(input, b * inSize, reordered, taps, null, g, new Float32Array(outSize), expected, b * outSize);
+            else conv2dSample(input, b * inSize, reordered, taps, null, g, new Float32Array(outSize), expected, b * outSize);
           }
           const got = new Float32Array(2 * outSize);
           const simd = standaloneConv2d(weight, taps, null, g, r.accumulation)!;

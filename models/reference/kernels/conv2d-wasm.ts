@@ -60,8 +60,8 @@ function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumul
 /**
  * One conv layer of the float reference in WebAssembly: its weights (float32, in conv2d.wat's blocks of 24 (float32
  * sums) or 16 (float64 sums) output channels, padded with zeros), taps and per-sample lists in a ReferenceArena, and
- * conv2d.wat's kernels over them: the floats of conv2d.ts's conv2dSample (float64 sums) or conv2dSampleFloat32
- * (float32 sums), computed output-stationary. For each sample, conv2dList lists every output position's nonzero
+ * conv2d.wat's kernels over them: the floats of conv2d.ts's conv2dSample with float64 or
+ * float32 sums, computed output-stationary. For each sample, conv2dList lists every output position's nonzero
  * inputs in conv2dSample's order (input channel, then input position), cut into chunks of input channels whose rows
  * stay in L1; then the gather sums their weight rows in registers, a block of output channels at a time, for a few
  * samples at once, and writes the real channels.

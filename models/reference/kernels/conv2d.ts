@@ -114,54 +114,19 @@ export function convTaps(g: Conv2dGeometry): ConvTaps {
 
 /**
  * out[co, oy, ox] = bias[co] + sum over ci, ky, kx of in[ci, oy*s - p + ky, ox*s - p + kx] * w[co, ci, ky, kx].
- * `acc` is scratch of outHeight*outWidth*outChannels doubles laid out [oy][ox][co].
+ * `acc` is scratch of outHeight*outWidth*outChannels values laid out [oy][ox][co], and its type is the accumulation
+ * (Accumulation): a Float64Array keeps float64 sums, rounded once per output; a Float32Array keeps every sum in
+ * float32, each nonzero input's product v * w rounded to float32 first (a spike's is w itself) and each add rounded
+ * (a double sum of two floats rounded once to float32 is the float32 sum).
  */
 export function conv2dSample(
-  input: Float32Array,
-  inOffset: number,
-  reordered: Float64Array,
-  taps: ConvTaps,
-  bias: Float32Array | null,
-  g: Conv2dGeometry,
-  acc: Float64Array,
-  output: Float32Array,
-  outOffset: number,
-): void {
-  const { inChannels, inHeight, inWidth, outChannels, outHeight, outWidth, kernelHeight, kernelWidth } = g;
-  const outPlane = outHeight * outWidth;
-  const inPlane = inHeight * inWidth;
-  const channelWeights = kernelHeight * kernelWidth * outChannels;
-  const { start, outBase, tapBase } = taps;
-  startSums(acc, bias, outPlane, outChannels);
-  for (let ci = 0; ci < inChannels; ci++) {
-    const plane = inOffset + ci * inPlane;
-    const weightBase = ci * channelWeights;
-    for (let p = 0; p < inPlane; p++) {
-      const v = input[plane + p]!;
-      if (v === 0) continue;
-      for (let j = start[p]!, end = start[p + 1]!; j < end; j++) {
-        const a = outBase[j]!;
-        const w = weightBase + tapBase[j]!;
-        for (let co = 0; co < outChannels; co++) acc[a + co] = acc[a + co]! + v * reordered[w + co]!;
-      }
-    }
-  }
-  writeSums(acc, output, outOffset, outPlane, outChannels);
-}
-
-/**
- * conv2dSample with every sum kept in float32 (Accumulation `float32`): the bias, then each nonzero input's product
- * v * w rounded to float32 (a spike's is w itself), added in the same order as conv2dSample, each add rounded to
- * float32 (a double sum of two floats rounded once to float32 is the float32 sum). `acc` is float32 scratch.
- */
-export function conv2dSampleFloat32(
   input: Float32Array,
   inOffset: number,
   reordered: Float32Array | Float64Array,
   taps: ConvTaps,
   bias: Float32Array | null,
   g: Conv2dGeometry,
-  acc: Float32Array,
+  acc: Float32Array | Float64Array,
   output: Float32Array,
   outOffset: number,
 ): void {
@@ -170,7 +135,8 @@ export function conv2dSampleFloat32(
   const inPlane = inHeight * inWidth;
   const channelWeights = kernelHeight * kernelWidth * outChannels;
   const { start, outBase, tapBase } = taps;
-  const f = Math.fround;
+  // Float32 sums add each product rounded to float32; float64 ones the exact product.
+  const product = acc instanceof Float32Array ? (v: number, w: number) => Math.fround(v * w) : (v: number, w: number) => v * w;
   startSums(acc, bias, outPlane, outChannels);
   for (let ci = 0; ci < inChannels; ci++) {
     const plane = inOffset + ci * inPlane;
@@ -181,7 +147,7 @@ export function conv2dSampleFloat32(
       for (let j = start[p]!, end = start[p + 1]!; j < end; j++) {
         const a = outBase[j]!;
         const w = weightBase + tapBase[j]!;
-        for (let co = 0; co < outChannels; co++) acc[a + co] = acc[a + co]! + f(v * reordered[w + co]!);
+        for (let co = 0; co < outChannels; co++) acc[a + co] = acc[a + co]! + product(v, reordered[w + co]!);
       }
     }
   }

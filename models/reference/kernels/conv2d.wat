@@ -3,7 +3,7 @@
 ;; conv2d.ts's conv2dSample adds them (input channel, then input position), cut into chunks of input channels whose
 ;; rows fit the L1 cache; conv2dGather adds those rows' weights into float64 accumulators held in registers, 8
 ;; output channels at a time, and rounds each sum once to float32; conv2dGatherFloat32 keeps every sum in float32,
-;; 24 channels at a time (conv2dSampleFloat32). Between chunks the accumulators wait in `partial`.
+;; 24 channels at a time (conv2dSample with a Float32Array accumulator). Between chunks the accumulators wait in `partial`.
 ;; Every accumulator element sees the same operations in the same order as in its TypeScript loop, so the outputs
 ;; are that loop's bit for bit (test/models/reference-wasm*.test.ts pin them). Weights are stored as float32
 ;; (promoting one to float64 is exact), laid out block by block ([outChannels / B][inChannels][kH][kW][B], B = 16
@@ -137,11 +137,11 @@
         (local.set $co (i32.add (local.get $co) (i32.const 8)))
         (br $blockLoop))))
 
-  ;; conv2dGather's float32 twin (conv2dSampleFloat32 in conv2d.ts is its specification): every sum is kept in float32,
+  ;; conv2dGather's float32 twin (conv2dSample in conv2d.ts with float32 sums is its specification): every sum is kept in float32,
   ;; as PyTorch keeps it, 24 output channels at a time in 6 float32x4 accumulators (with eight, V8 hoists
   ;; an entry's eight loads above its adds, runs out of registers and keeps one accumulator on the stack: half the
   ;; speed; with four, each entry waits for the last entry's adds). A spike adds its weight row (1 * w is w), any other value adds the float32 product v * w; each add
-  ;; rounds to float32, in conv2dSampleFloat32's order, so the outputs are that loop's bit for bit.
+  ;; rounds to float32, in conv2dSample's order, so the outputs are that loop's bit for bit.
   ;; partial: f32 [outPlane][24].
   (func (export "conv2dGatherFloat32")
     (param $weights i32) (param $bias i32) (param $rowStart i32) (param $rows i32) (param $values i32)
