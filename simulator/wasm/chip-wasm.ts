@@ -218,19 +218,7 @@ export class ChipWasm {
   /** Adds the first `count` events of branch k's event list through its synapses into the layer's accumulator. */
   scatterBranchConv(layer: LayerRuntime, k: number, count: number): void {
     const c = this.layers[layer.index]!.branchConv[k]!;
-    this.arena.kernels.scatterConv(
-      c.axons.byteOffset,
-      c.values.byteOffset,
-      count,
-      c.pooledPlane,
-      c.start.byteOffset,
-      c.outPosition.byteOffset,
-      c.tap.byteOffset,
-      c.weights.byteOffset,
-      c.taps,
-      c.outChannels,
-      layer.accumulator.byteOffset,
-    );
+    this.arena.kernels.scatterConv(...eventTable(c, count), layer.accumulator.byteOffset);
   }
 
   /** Adds the first `count` events of the layer's event list into its accumulator. */
@@ -238,56 +226,33 @@ export class ChipWasm {
     const c = this.layers[layer.index]!.conv!;
     const k = this.arena.kernels;
     if (c.lanes === 'bounded16') {
-      k.scatterConvBounded(
-        c.axons.byteOffset,
-        c.values.byteOffset,
-        count,
-        c.pooledPlane,
-        c.start.byteOffset,
-        c.outPosition.byteOffset,
-        c.tap.byteOffset,
-        c.weights.byteOffset,
-        c.taps,
-        c.outChannels,
-        c.acc16!.byteOffset,
-        layer.accumulator.byteOffset,
-        c.bound!.byteOffset,
-        c.tapMax!.byteOffset,
-      );
+      k.scatterConvBounded(...eventTable(c, count), c.acc16!.byteOffset, layer.accumulator.byteOffset, c.bound!.byteOffset, c.tapMax!.byteOffset);
       k.widenRows(c.acc16!.byteOffset, layer.accumulator.byteOffset, c.bound!.byteOffset, c.outPlane, c.outChannels);
       return;
     }
     if (c.lanes === 'proved16') {
-      k.scatterConv16(
-        c.axons.byteOffset,
-        c.values.byteOffset,
-        count,
-        c.pooledPlane,
-        c.start.byteOffset,
-        c.outPosition.byteOffset,
-        c.tap.byteOffset,
-        c.weights.byteOffset,
-        c.taps,
-        c.outChannels,
-        c.acc16!.byteOffset,
-      );
+      k.scatterConv16(...eventTable(c, count), c.acc16!.byteOffset);
       k.widenInto(c.acc16!.byteOffset, layer.accumulator.byteOffset, layer.neurons);
       return;
     }
-    k.scatterConv(
-      c.axons.byteOffset,
-      c.values.byteOffset,
-      count,
-      c.pooledPlane,
-      c.start.byteOffset,
-      c.outPosition.byteOffset,
-      c.tap.byteOffset,
-      c.weights.byteOffset,
-      c.taps,
-      c.outChannels,
-      layer.accumulator.byteOffset,
-    );
+    k.scatterConv(...eventTable(c, count), layer.accumulator.byteOffset);
   }
+}
+
+/** The arguments every conv delivery kernel starts with: the first `count` events and the synapse table they read. */
+function eventTable(c: ConvTable, count: number): [number, number, number, number, number, number, number, number, number, number] {
+  return [
+    c.axons.byteOffset,
+    c.values.byteOffset,
+    count,
+    c.pooledPlane,
+    c.start.byteOffset,
+    c.outPosition.byteOffset,
+    c.tap.byteOffset,
+    c.weights.byteOffset,
+    c.taps,
+    c.outChannels,
+  ];
 }
 
 /** The lanes of a conv layer, `delivered` when its conv delivery runs in WebAssembly. */
