@@ -47,6 +47,8 @@ interface LayerKernelState {
 
 /** Layers already moved into an arena: a runtime's layers can live in one arena only. */
 const housed = new WeakSet<LayerRuntime>();
+/** The ChipWasm made for each runtime. */
+const byRuntime = new WeakMap<ProgramRuntime, ChipWasm>();
 
 /**
  * The chip simulator's WebAssembly kernels over one arena: every layer's state arrays (u, v, accumulator, spike
@@ -62,10 +64,19 @@ export class ChipWasm {
   private readonly lifScratch: number;
   private readonly layers: LayerKernelState[];
 
-  /** A ChipWasm for this runtime, or null without WebAssembly SIMD or when its layers already live in another arena. */
+  /**
+   * The ChipWasm of this runtime: the one made for it before (its layers already live in that arena, so a second run
+   * on the same runtime keeps the kernels), else a new one; null without WebAssembly SIMD or when the layers live in
+   * the arena of another runtime.
+   */
   static create(runtime: ProgramRuntime, exactProducts: readonly boolean[]): ChipWasm | null {
-    if (!wasmKernelsAvailable() || runtime.layers.some((l) => housed.has(l))) return null;
-    return new ChipWasm(runtime, exactProducts);
+    if (!wasmKernelsAvailable()) return null;
+    const made = byRuntime.get(runtime);
+    if (made) return made;
+    if (runtime.layers.some((l) => housed.has(l))) return null;
+    const wasm = new ChipWasm(runtime, exactProducts);
+    byRuntime.set(runtime, wasm);
+    return wasm;
   }
 
   private constructor(runtime: ProgramRuntime, exactProducts: readonly boolean[]) {

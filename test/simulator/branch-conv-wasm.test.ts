@@ -87,4 +87,32 @@ describe('a strided conv shortcut delivered by the 32-bit WebAssembly scatter', 
       )!.branchEvents(fed.index, 0),
     ).not.toBeNull();
   });
+
+  it('keeps the WebAssembly kernels for a second run on the same runtime, with the same result', () => {
+    delete process.env.SPIKECHIP_NO_WASM;
+    const spec = getChip('loihi2');
+    const program = compile(downsamplingBlock(), spec, { chips: 'auto', threshold: 'auto' }).program!;
+    const count = 4;
+    const next = lcg(23);
+    const size = program.input.shape.reduce((a, b) => a * b, 1);
+    const images = Uint8Array.from({ length: count * size }, () => Math.floor(next() * 256));
+    const runtime = buildRuntime(program, spec, 'resnet-down.chip.pb');
+    const data = { images, labels: new Uint8Array(count), count, first: 0 };
+    const first = simulateImages(runtime, data, 'direct', 1, undefined, ['all']);
+    const wasm = ChipWasm.create(
+      runtime,
+      runtime.layers.map(() => true),
+    );
+    expect(wasm).not.toBeNull();
+    // The second run's simulator is handed the same arena, so it runs the kernels, not the scalar fallback.
+    expect(
+      ChipWasm.create(
+        runtime,
+        runtime.layers.map(() => true),
+      ),
+    ).toBe(wasm);
+    expect(simulateImages(runtime, data, 'direct', 1, undefined, ['all'])).toEqual(first);
+    process.env.SPIKECHIP_NO_WASM = '1';
+    expect(simulateImages(buildRuntime(program, spec, 'resnet-down.chip.pb'), data, 'direct', 1, undefined, ['all'])).toEqual(first);
+  });
 });
