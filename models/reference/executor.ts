@@ -430,7 +430,14 @@ function convolution(
   out: Float32Array,
   accumulation: Accumulation,
 ): Stage['run'] {
-  if (!arena) return scalarConvolution(reorderConvWeights(weight, g), taps, bias, g, inSize, outSize, out, accumulation);
+  if (!arena) {
+    const weights = reorderConvWeights(weight, g);
+    // The accumulator's type is the accumulation (conv2dSample).
+    const acc = accumulation === 'float32' ? new Float32Array(outSize) : new Float64Array(outSize);
+    return (input, batch) => {
+      for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
+    };
+  }
   const group = samplesPerCall(out.length / outSize);
   const simd = new WasmConv2d(arena, weight, taps, bias, g, accumulation, group);
   return (input, batch) => {
@@ -443,21 +450,4 @@ const SAMPLES_PER_CALL = 8;
 
 function samplesPerCall(maxBatch: number): number {
   return Math.max(1, Math.min(SAMPLES_PER_CALL, maxBatch));
-}
-
-function scalarConvolution(
-  weights: Float64Array,
-  taps: ConvTaps,
-  bias: Float32Array | null,
-  g: Conv2dGeometry,
-  inSize: number,
-  outSize: number,
-  out: Float32Array,
-  accumulation: Accumulation,
-): Stage['run'] {
-  // The accumulator's type is the accumulation (conv2dSample).
-  const acc = accumulation === 'float32' ? new Float32Array(outSize) : new Float64Array(outSize);
-  return (input, batch) => {
-    for (let b = 0; b < batch; b++) conv2dSample(input, b * inSize, weights, taps, bias, g, acc, out, b * outSize);
-  };
 }

@@ -18,7 +18,7 @@ const BLOCK: Record<Accumulation, number> = { float32: 24, float64: 16 };
 const PARTIAL_BYTES = 96;
 
 /** How one conv layer's arrays are sized: every count the layout below needs. */
-function convSizes(g: Conv2dGeometry, taps: ConvTaps, accumulation: Accumulation, samples: number) {
+function convSizes(g: Conv2dGeometry, taps: ConvTaps, accumulation: Accumulation) {
   const block = BLOCK[accumulation];
   const inPlane = g.inHeight * g.inWidth;
   const outPlane = g.outHeight * g.outWidth;
@@ -32,30 +32,34 @@ function convSizes(g: Conv2dGeometry, taps: ConvTaps, accumulation: Accumulation
   // Each nonzero input adds one entry per tap: at most every input channel times every (position, tap) pair.
   const entries = g.inChannels * taps.outBase.length;
   const pairs = taps.outBase.length;
-  return { block, samples, inPlane, outPlane, taps2d, paddedChannels, weightRows, chunkChannels, chunks, entries, pairs };
+  return { block, inPlane, outPlane, taps2d, paddedChannels, weightRows, chunkChannels, chunks, entries, pairs };
 }
 
-/** The arrays of one conv layer, in the order the constructor takes them from the arena: [count, bytes per value]. */
-function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation, samples: number): readonly (readonly [number, number])[] {
-  const z = convSizes(g, taps, accumulation, samples);
-  return [
-    [z.weightRows * z.paddedChannels, 4],
-    [hasBias ? z.paddedChannels : 0, 4],
-    [samples * (z.chunks * z.outPlane + 1), 4],
-    [z.chunks * z.outPlane, 4],
-    [samples * z.entries, 4],
-    [samples * z.entries, 4],
-    [samples * z.outPlane * PARTIAL_BYTES, 1],
-    [z.inPlane + 1, 4],
-    [z.pairs, 4],
-    [z.pairs, 4],
+/** The arrays of one conv layer, placed in the arena in this order: [count, bytes per value] each. */
+function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation, samples: number) {
+  const z = convSizes(g, taps, accumulation);
+  const array = (count: number, bytes = 4): readonly [number, number] => [count, bytes];
+  return {
+    weights: array(z.weightRows * z.paddedChannels),
+    bias: array(hasBias ? z.paddedChannels : 0),
+    rowStart: array(samples * (z.chunks * z.outPlane + 1)),
+    cursor: array(z.chunks * z.outPlane),
+    rows: array(samples * z.entries),
+    values: array(samples * z.entries),
+    partial: array(samples * z.outPlane * PARTIAL_BYTES, 1),
+    start: array(z.inPlane + 1),
+    tapPosition: array(z.pairs),
+    tapByte: array(z.pairs),
     // Pass 1 writes every position and counts the nonzero ones: the last write may fall one past the last nonzero.
-    [g.inChannels * z.inPlane + 4, 4],
-    [g.inChannels, 4],
-    [z.chunks * z.inPlane, 4],
-    [samples, 4],
-  ];
+    nonzero: array(g.inChannels * z.inPlane + 4),
+    channelEnd: array(g.inChannels),
+    perInput: array(z.chunks * z.inPlane),
+    binary: array(samples),
+  };
 }
+
+/** Byte offsets of a layer's arrays in its arena. */
+type ConvOffsets = Record<keyof ReturnType<typeof convArrays>, number>;
 
 /**
  * One conv layer of the float reference in WebAssembly: its weights (float32, in conv2d.wat's blocks of 24 (float32
@@ -69,22 +73,8 @@ function convArrays(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumul
 export class WasmConv2d {
   private readonly conv: ConvExports;
   private readonly gather: ConvExports['conv2dGather'];
-  private readonly at: {
-    weights: number;
-    bias: number;
-    rowStart: number;
-    cursor: number;
-    rows: number;
-    values: number;
-    partial: number;
-    start: number;
-    tapPosition: number;
-    tapByte: number;
-    nonzero: number;
-    channelEnd: number;
-    perInput: number;
-    binary: number;
-  };
+  /** Offsets of the layer's arrays; `bias` is 0 for none. */
+  private readonly at: ConvOffsets;
   private readonly sizes: ReturnType<typeof convSizes>;
   /** Bytes of one block's weights, of one input channel's rows within a block, and of one sample's output. */
   private readonly blockStride: number;
@@ -95,7 +85,7 @@ export class WasmConv2d {
 
   /** Arena bytes a layer of this geometry takes with room for `samples` samples per call. */
   static bytes(g: Conv2dGeometry, taps: ConvTaps, hasBias: boolean, accumulation: Accumulation, samples: number): number {
-    return convArrays(g, taps, hasBias, accumulation, samples).reduce((sum, [count, size]) => sum + align16(count * size), 0);
+    return Object.values(convArrays(g, taps, hasBias, accumulation, samples)).reduce((sum, [count, size]) => sum + align16(count * size), 0);
   }
 
   /** A layer from its weight [Cout, Cin, kH, kW], its arrays taken from `arena` (which planned WasmConv2d.bytes). */
@@ -109,36 +99,21 @@ export class WasmConv2d {
     /** Samples one call of runAt may take (their lists side by side, summed chunk by chunk). */
     samples: number,
   ) {
-    const z = convSizes(g, taps, accumulation, samples);
-    const offsets = convArrays(g, taps, bias !== null, accumulation, samples).map(([count, size]) => arena.take(count * size));
-    const [weights, biasAt, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput, binary] = offsets as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const z = convSizes(g, taps, accumulation);
+    const arrays = convArrays(g, taps, bias !== null, accumulation, samples);
+    const at = Object.fromEntries(Object.entries(arrays).map(([name, [count, size]]) => [name, arena.take(count * size)])) as ConvOffsets;
     const buffer = arena.memory.buffer;
-    blockWeightsInto(weight, z.weightRows, g.outChannels, z.block, new Float32Array(buffer, weights, z.weightRows * z.paddedChannels));
-    if (bias) new Float32Array(buffer, biasAt, bias.length).set(bias);
-    new Int32Array(buffer, start, z.inPlane + 1).set(taps.start);
-    const positions = new Int32Array(buffer, tapPosition, z.pairs);
-    const rowBytes = new Int32Array(buffer, tapByte, z.pairs);
+    blockWeightsInto(weight, z.weightRows, g.outChannels, z.block, new Float32Array(buffer, at.weights, z.weightRows * z.paddedChannels));
+    if (bias) new Float32Array(buffer, at.bias, bias.length).set(bias);
+    new Int32Array(buffer, at.start, z.inPlane + 1).set(taps.start);
+    const positions = new Int32Array(buffer, at.tapPosition, z.pairs);
+    const rowBytes = new Int32Array(buffer, at.tapByte, z.pairs);
     for (let j = 0; j < z.pairs; j++) {
       positions[j] = taps.outBase[j]! / g.outChannels;
       rowBytes[j] = (taps.tapBase[j]! / g.outChannels) * 4 * z.block;
     }
-    this.at = { weights, bias: bias ? biasAt : 0, rowStart, cursor, rows, values, partial, start, tapPosition, tapByte, nonzero, channelEnd, perInput, binary };
-    this.binary = new Int32Array(buffer, binary, samples);
+    this.at = { ...at, bias: bias ? at.bias : 0 };
+    this.binary = new Int32Array(buffer, at.binary, samples);
     this.sizes = z;
     this.blockStride = z.weightRows * 4 * z.block;
     this.channelBytes = z.taps2d * 4 * z.block;
