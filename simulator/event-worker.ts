@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import type { EventSamples } from './event-input.js';
 import { buildRuntime } from './runtime.js';
-import { simulateEvents } from './simulate-events.js';
+import { decodeForSimulation } from './simulation-program.js';
+import { finishPackedRun } from './packed-run.js';
+import { inferEvents } from './simulate-events.js';
 
 /** One worker thread's share of an event dataset: its own runtime, its own range of samples. */
 export interface EventWorkerTask {
@@ -17,9 +18,9 @@ export interface EventWorkerTask {
 
 if (parentPort && workerData) {
   const task = workerData as EventWorkerTask;
-  const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
+  const runtime = buildRuntime(decodeForSimulation(task.programBytes, task.programFile), task.spec, task.programFile);
   let last = 0;
-  const run = simulateEvents(
+  const inferred = inferEvents(
     runtime,
     task.samples,
     (done) => {
@@ -31,5 +32,6 @@ if (parentPort && workerData) {
     task.raster,
     task.holdsFirst,
   );
-  parentPort.postMessage({ run });
+  const run = finishPackedRun(runtime, inferred);
+  parentPort.postMessage({ run }, [run.counts.sums.buffer]);
 }

@@ -1,7 +1,7 @@
 import { ChipSimulator } from './engine.js';
 import { SimulationError } from './errors.js';
 import { EVENT_FIELDS, eventFrames, eventGrid, type EventSamples } from './event-input.js';
-import { finishRun, type SimulationRun } from './simulate.js';
+import { finishRun, type InferredRun, type SimulationRun } from './simulate.js';
 import type { ProgramRuntime } from './runtime.js';
 import { RasterRecorder } from './raster.js';
 
@@ -10,6 +10,12 @@ import { RasterRecorder } from './raster.js';
  * layers (or `all`) whose spikes to record in sample 0, when `holdsFirst` says this share starts the whole set.
  */
 export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, onSample?: (done: number) => void, raster?: readonly string[], holdsFirst = true): SimulationRun {
+  const { simulator, answers, recorder } = inferEvents(runtime, samples, onSample, raster, holdsFirst);
+  return finishRun(runtime, simulator, answers, recorder);
+}
+
+/** simulateEvents up to its last inference (finishRun or finishPackedRun forms its counts). */
+export function inferEvents(runtime: ProgramRuntime, samples: EventSamples, onSample?: (done: number) => void, raster?: readonly string[], holdsFirst = true): InferredRun {
   const { program } = runtime;
   if (samples.offsets.length !== samples.count + 1 || samples.events.length < samples.offsets[samples.count]! * EVENT_FIELDS) {
     throw new SimulationError(
@@ -33,7 +39,7 @@ export function simulateEvents(runtime: ProgramRuntime, samples: EventSamples, o
     if (samples.labels && result.prediction === samples.labels[i]) correct++;
     onSample?.(i + 1);
   }
-  return finishRun(runtime, simulator, { samples: samples.count, correct, predictions, outputs }, recorder);
+  return { simulator, answers: { samples: samples.count, correct, predictions, outputs }, recorder };
 }
 
 /** Samples first .. first+count-1 as their own EventSamples (offsets rebased), for one worker thread. */

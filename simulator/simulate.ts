@@ -49,6 +49,29 @@ export function simulateImages(
   onImage?: (done: number) => void,
   raster?: readonly string[],
 ): SimulationRun {
+  const { simulator, answers, recorder } = inferImages(runtime, batch, encoding, seed, onImage, raster);
+  return finishRun(runtime, simulator, answers, recorder);
+}
+
+/** What a run has when its last inference is done, before its counts are formed (finishRun, finishPackedRun). */
+export interface InferredRun {
+  readonly simulator: ChipSimulator;
+  readonly answers: RunAnswers;
+  readonly recorder: RasterRecorder | null;
+}
+
+/** The per-sample answers of a run. */
+export type RunAnswers = Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>;
+
+/** simulateImages up to its last inference: the simulator holding the counts, the answers and the raster. */
+export function inferImages(
+  runtime: ProgramRuntime,
+  batch: ImageBatch,
+  encoding: Encoding,
+  seed: number,
+  onImage?: (done: number) => void,
+  raster?: readonly string[],
+): InferredRun {
   const size = runtime.inputSize;
   const values = batch.values ?? null;
   const frames = values !== null && batch.framesPerStep === true;
@@ -96,19 +119,19 @@ export function simulateImages(
     if (result.prediction === batch.labels[i]) correct++;
     onImage?.(i + 1);
   }
-  return finishRun(runtime, simulator, { samples: batch.count, correct, predictions, outputs }, recorder);
+  return { simulator, answers: { samples: batch.count, correct, predictions, outputs }, recorder };
 }
 
 /** A run's result: the per-sample answers with the simulator's counts and the raster, if one was recorded. */
-export function finishRun(
-  runtime: ProgramRuntime,
-  simulator: ChipSimulator,
-  answers: Pick<SimulationRun, 'samples' | 'correct' | 'predictions' | 'outputs'>,
-  recorder: RasterRecorder | null,
-): SimulationRun {
+export function finishRun(runtime: ProgramRuntime, simulator: ChipSimulator, answers: RunAnswers, recorder: RasterRecorder | null): SimulationRun {
+  return runWith(simulator, answers, eventCounts(runtime, simulator), recorder);
+}
+
+/** A run's fields in the order a result lists them (its JSON, and so its hash, follows it), with `counts` in either form. */
+export function runWith<Counts>(simulator: ChipSimulator, answers: RunAnswers, counts: Counts, recorder: RasterRecorder | null) {
   return {
     ...answers,
-    counts: eventCounts(runtime, simulator),
+    counts,
     layerSpikes: [...simulator.layerSpikes],
     layerSynapticOps: [...simulator.layerSynapticOps],
     layerStepSpikes: [...simulator.layerStepSpikes],
@@ -117,9 +140,23 @@ export function finishRun(
 }
 
 export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): EventCounts {
-  const { program } = runtime;
-  const cores = program.cores.length;
+  const cores = runtime.program.cores.length;
   const stepParts = simulator.stepParts();
+  return withSums(
+    countsBesideSums(runtime, simulator),
+    plainSums(stepParts.flat(), cores),
+    stepParts.map((parts) => plainSums(parts, cores)),
+    simulator.firingStepParts().map((parts) => plainSums(parts, cores)),
+  );
+}
+
+/** A run's counts other than its per-core sums (totals, per step, per firing step). */
+export type CountsBesideSums = Omit<EventCounts, 'totals' | 'perStep' | 'perFiringStep'>;
+
+type KindSums = Readonly<Record<EventKind, readonly number[]>>;
+
+export function countsBesideSums(runtime: ProgramRuntime, simulator: ChipSimulator): CountsBesideSums {
+  const { program } = runtime;
   return {
     inferences: simulator.inferences,
     timesteps: program.timesteps,
@@ -128,9 +165,6 @@ export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): 
     coreConv: program.cores.map((c) => program.layers[c.layer]!.connection.conv !== undefined),
     tilesUsed: new Set(runtime.coreTile).size,
     layerNames: program.layers.map((l) => l.name),
-    totals: plainSums(stepParts.flat(), cores),
-    perStep: stepParts.map((parts) => plainSums(parts, cores)),
-    perFiringStep: simulator.firingStepParts().map((parts) => plainSums(parts, cores)),
     stepMaxHops: simulator.stepMaxHops.map((h) => [h[0]!, h[1]!] as const),
     stepPeakLinkLoad: [...simulator.stepPeakLinkLoad],
     linkTotals: [...simulator.links.total],
@@ -138,33 +172,65 @@ export function eventCounts(runtime: ProgramRuntime, simulator: ChipSimulator): 
   };
 }
 
+/** The counts with their sums, in the order a result lists them (its JSON, and so its hash, follows it). */
+export function withSums(c: CountsBesideSums, totals: KindSums, perStep: readonly KindSums[], perFiringStep: readonly KindSums[] | undefined): EventCounts {
+  return {
+    inferences: c.inferences,
+    timesteps: c.timesteps,
+    coreIds: c.coreIds,
+    coreLayer: c.coreLayer,
+    coreConv: c.coreConv,
+    tilesUsed: c.tilesUsed,
+    layerNames: c.layerNames,
+    totals,
+    perStep,
+    ...(perFiringStep ? { perFiringStep } : {}),
+    stepMaxHops: c.stepMaxHops,
+    stepPeakLinkLoad: c.stepPeakLinkLoad,
+    linkTotals: c.linkTotals,
+    meshTiles: c.meshTiles,
+  };
+}
+
+/** Loops, not map: a worker's counts hold 12 M numbers on ResNet-19, and merging runs while a bench is timing. */
+function addArrays(a: readonly number[], b: readonly number[]): number[] {
+  const sum: number[] = [];
+  for (let i = 0; i < a.length; i++) sum.push(a[i]! + b[i]!);
+  return sum;
+}
+
 /** Sums the runs of disjoint batches (e.g. from worker threads) as if one had run them all. */
 export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
-  const first = runs[0]!;
-  // Loops, not map: a worker's counts hold 14 M numbers on ResNet-19, and this runs while a bench is timing.
-  const add = (a: readonly number[], b: readonly number[]) => {
-    const sum: number[] = [];
-    for (let i = 0; i < a.length; i++) sum.push(a[i]! + b[i]!);
-    return sum;
-  };
-  const addKinds = (a: Readonly<Record<EventKind, readonly number[]>>, b: Readonly<Record<EventKind, readonly number[]>>) =>
-    Object.fromEntries(EVENT_KINDS.map((k) => [k, add(a[k], b[k])])) as Record<EventKind, number[]>;
-  let counts = first.counts;
+  const addKinds = (a: KindSums, b: KindSums) => Object.fromEntries(EVENT_KINDS.map((k) => [k, addArrays(a[k], b[k])])) as Record<EventKind, number[]>;
+  let counts = runs[0]!.counts;
   for (const run of runs.slice(1)) {
     counts = {
-      ...counts,
-      inferences: counts.inferences + run.counts.inferences,
+      ...mergedBesideSums(counts, run.counts),
       totals: addKinds(counts.totals, run.counts.totals),
       perStep: counts.perStep.map((s, i) => addKinds(s, run.counts.perStep[i]!)),
       perFiringStep: counts.perFiringStep?.map((s, i) => addKinds(s, run.counts.perFiringStep![i]!)),
-      stepMaxHops: counts.stepMaxHops.map((h, i) => {
-        const o = run.counts.stepMaxHops[i]!;
-        return h[0] + h[1] >= o[0] + o[1] ? h : o;
-      }),
-      stepPeakLinkLoad: add(counts.stepPeakLinkLoad, run.counts.stepPeakLinkLoad),
-      linkTotals: add(counts.linkTotals, run.counts.linkTotals),
     };
   }
+  return mergedAnswers(runs, counts);
+}
+
+/** `a`'s counts other than the sums merged with `b`'s (the keys keep a's order). */
+export function mergedBesideSums<Counts extends CountsBesideSums>(a: Counts, b: CountsBesideSums): Counts {
+  return {
+    ...a,
+    inferences: a.inferences + b.inferences,
+    stepMaxHops: a.stepMaxHops.map((h, i) => {
+      const o = b.stepMaxHops[i]!;
+      return h[0] + h[1] >= o[0] + o[1] ? h : o;
+    }),
+    stepPeakLinkLoad: addArrays(a.stepPeakLinkLoad, b.stepPeakLinkLoad),
+    linkTotals: addArrays(a.linkTotals, b.linkTotals),
+  };
+}
+
+/** The merged run of disjoint batches given their merged counts: answers in batch order, layer sums added. */
+export function mergedAnswers(runs: readonly Omit<SimulationRun, 'counts'>[], counts: EventCounts): SimulationRun {
+  const first = runs[0]!;
   const predictions = new Uint8Array(runs.reduce((n, r) => n + r.samples, 0));
   const classes = first.outputs.length / Math.max(1, first.samples);
   const outputs = new Float64Array(predictions.length * classes);
@@ -181,9 +247,9 @@ export function mergeRuns(runs: readonly SimulationRun[]): SimulationRun {
     predictions,
     outputs,
     counts,
-    layerSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerSpikes), first.layerSpikes),
-    layerSynapticOps: runs.slice(1).reduce((a, r) => add(a, r.layerSynapticOps), first.layerSynapticOps),
-    layerStepSpikes: runs.slice(1).reduce((a, r) => add(a, r.layerStepSpikes), first.layerStepSpikes),
+    layerSpikes: runs.slice(1).reduce((a, r) => addArrays(a, r.layerSpikes), first.layerSpikes),
+    layerSynapticOps: runs.slice(1).reduce((a, r) => addArrays(a, r.layerSynapticOps), first.layerSynapticOps),
+    layerStepSpikes: runs.slice(1).reduce((a, r) => addArrays(a, r.layerStepSpikes), first.layerStepSpikes),
     ...(raster ? { raster } : {}),
   };
 }

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SimulationError } from './errors.js';
-import { mergeRuns, type SimulationRun } from './simulate.js';
+import { mergePackedRuns, type PackedRun } from './packed-run.js';
+import type { SimulationRun } from './simulate.js';
 
 /**
  * How many threads a dataset of `count` samples gets: the request (default every CPU core), at most one per
@@ -17,7 +18,7 @@ export function workerCount(requested: number | undefined, count: number, module
 /**
  * Splits `count` samples into contiguous ranges, one worker thread each, and merges their runs: the same result as
  * one thread running every sample, since counts are sums and every random draw is seeded per sample index.
- * Workers post `{ progress }` every few samples and `{ run }` once at the end.
+ * Workers post `{ progress }` every few samples and `{ run }` once at the end, its counts packed (PackedRun).
  */
 export async function runInWorkers<Task>(options: {
   readonly workerFile: string;
@@ -35,10 +36,10 @@ export async function runInWorkers<Task>(options: {
     Array.from({ length: options.workers }, (_, w) => {
       const first = Math.min(options.count, w * per);
       const count = Math.max(0, Math.min(per, options.count - first));
-      return new Promise<SimulationRun>((resolve, reject) => {
+      return new Promise<PackedRun>((resolve, reject) => {
         const worker = new Worker(options.workerFile, { workerData: options.taskFor(first, count) });
         let reported = false;
-        worker.on('message', (message: { progress?: number; run?: SimulationRun }) => {
+        worker.on('message', (message: { progress?: number; run?: PackedRun }) => {
           if (message.progress) {
             if (!reported) started++;
             reported = true;
@@ -54,5 +55,5 @@ export async function runInWorkers<Task>(options: {
       });
     }),
   );
-  return mergeRuns(runs);
+  return mergePackedRuns(runs);
 }

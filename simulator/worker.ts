@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import { buildRuntime } from './runtime.js';
-import { simulateImages, type Encoding } from './simulate.js';
+import { decodeForSimulation } from './simulation-program.js';
+import { finishPackedRun } from './packed-run.js';
+import { inferImages, type Encoding } from './simulate.js';
 
 /** One worker thread's share of a dataset run: its own runtime, its own range of images. */
 export interface WorkerTask {
@@ -28,11 +29,11 @@ const PROGRESS_MS = 100;
 
 if (parentPort && workerData) {
   const task = workerData as WorkerTask;
-  const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
+  const runtime = buildRuntime(decodeForSimulation(task.programBytes, task.programFile), task.spec, task.programFile);
   let last = 0;
   let postedAt = -Infinity;
   // The first image at once (the runtime is built by then: a bench times from there), then at most every PROGRESS_MS.
-  const run = simulateImages(
+  const inferred = inferImages(
     runtime,
     task,
     task.encoding,
@@ -47,5 +48,6 @@ if (parentPort && workerData) {
     },
     task.raster,
   );
-  parentPort.postMessage({ run });
+  const run = finishPackedRun(runtime, inferred);
+  parentPort.postMessage({ run }, [run.counts.sums.buffer]);
 }
