@@ -4,7 +4,7 @@ import { layerConstants } from './datapath.js';
 import { expandedBias, fusedLifStep } from './fused-lif.js';
 import type { LearningHooks } from './learning/learning-engine.js';
 import { MeshLinks } from './mesh-links.js';
-import { packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './packed-conv.js';
+import { mostSpikesPerAxon, packConvSynapses, scatterPacked, unpackInto, type PackedConv } from './packed-conv.js';
 import type { SpikeSink } from './raster.js';
 import { neuronIndex, type LayerRuntime, type ProgramRuntime } from './runtime.js';
 import { isDiagonalTable, scatter, scatterDiagonal, weightsFitExactProducts } from './scatter.js';
@@ -106,6 +106,13 @@ export class ChipSimulator {
   private readonly branchExact: boolean[][];
   /** Per layer, per branch: its synapses are a diagonal 1x1 conv (an identity shortcut), delivered one channel per axon. */
   private readonly branchDiagonal: boolean[][];
+  /**
+   * Per layer and per layer's branch: every axon has one source neuron (no pooling), so a step's spikes are its
+   * events, each of value 1, in the WebAssembly event list straight away (gatherEvents); null where the delivery
+   * is not a WebAssembly conv.
+   */
+  private readonly directEvents: ({ readonly axons: Int32Array } | null)[];
+  private readonly branchDirectEvents: ({ readonly axons: Int32Array } | null)[][];
   /** Recent spike lists of the layers a branch reads with a delay; null when no branch waits. */
   private readonly history: SpikeHistory | null;
   /** Per layer: its soma cores and the neurons on each (the inactive updates are the rest of the active ones). */
@@ -150,6 +157,14 @@ export class ChipSimulator {
     this.branchRoutes = runtime.layers.map((l, i) => l.branches.map((b, k) => buildSpikeRoutes(runtime, runtime.layers[b.source]!, this.branchSynapses[i]![k]!, this.links)));
     this.branchExact = this.branchSynapses.map((list) => list.map(weightsFitExactProducts));
     this.branchDiagonal = this.branchSynapses.map((list) => list.map(isDiagonalTable));
+    // An event list whose values are never written again holds 1 for every event.
+    const direct = (synapses: LayerRuntime, events: { readonly axons: Int32Array; readonly values: Int32Array } | null) => {
+      if (!events || synapses.index === 0 || mostSpikesPerAxon(synapses) !== 1) return null;
+      events.values.fill(1);
+      return events;
+    };
+    this.directEvents = runtime.layers.map((l, i) => direct(l, this.wasm?.convEvents(i) ?? null));
+    this.branchDirectEvents = this.branchSynapses.map((list, i) => list.map((b, k) => direct(b, this.wasm?.branchEvents(i, k) ?? null)));
     const T = runtime.program.timesteps;
     const delivery = (l: LayerRuntime, routes: SpikeRoutes, synapses: LayerRuntime): [SpikeRoutes, Delivery] => [
       routes,
@@ -365,6 +380,13 @@ export class ChipSimulator {
   private deliverSpikes(source: LayerRuntime, layer: LayerRuntime, count: number, hops: Int32Array): void {
     layer.accumulator.fill(0);
     this.updatedNeurons.beginDelivery(layer);
+    const direct = this.directEvents[layer.index]!;
+    if (direct) {
+      const events = this.gatherEvents(layer, this.routes[layer.index]!, source.spikeList, count, hops, direct.axons);
+      this.updatedNeurons.markAxons(layer.index, direct.axons, events);
+      this.wasm!.scatterConv(layer, events);
+      return;
+    }
     const touchedCount = this.gatherByAxon(layer, this.routes[layer.index]!, source.spikeList, count, hops);
     const pending = layer.axonSpikes;
     const touched = layer.touchedAxons;
@@ -415,6 +437,13 @@ export class ChipSimulator {
       if (branch.delay > 0) ({ list, count } = this.history!.at(source, fired));
       if (count === 0) continue;
       const synapses = this.branchSynapses[layer.index]![k]!;
+      const direct = this.branchDirectEvents[layer.index]![k]!;
+      if (direct) {
+        const events = this.gatherEvents(synapses, this.branchRoutes[layer.index]![k]!, list, count, hops, direct.axons);
+        this.updatedNeurons.markBranchAxons(layer.index, k, direct.axons, events);
+        this.wasm!.scatterBranchConv(layer, k, events);
+        continue;
+      }
       const touchedCount = this.gatherByAxon(synapses, this.branchRoutes[layer.index]![k]!, list, count, hops);
       const pending = synapses.axonSpikes;
       const touched = synapses.touchedAxons;
@@ -463,6 +492,34 @@ export class ChipSimulator {
       if (pending[axon] === 0) touched[touchedCount++] = axon;
       pending[axon] = pending[axon]! + 1;
     }
+    this.takeTraffic(layer, routes, routeCount, hops);
+    return touchedCount;
+  }
+
+  /**
+   * gatherByAxon for synapses whose every axon has one source neuron: each spike is an event of value 1 on its own
+   * axon, written into `events` (returns how many) with no per-axon sums to form and clear.
+   */
+  private gatherEvents(layer: LayerRuntime, routes: SpikeRoutes, spikeList: Int32Array, count: number, hops: Int32Array, events: Int32Array): number {
+    const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;
+    const axonOf = layer.axonOf;
+    let routeCount = 0;
+    let eventCount = 0;
+    for (let s = 0; s < count; s++) {
+      const neuron = spikeList[s]!;
+      const route = routeOfSource[neuron]!;
+      if (route < 0) continue;
+      if (routeSpikes[route] === 0) touchedRoutes[routeCount++] = route;
+      routeSpikes[route] = routeSpikes[route]! + 1;
+      events[eventCount++] = axonOf[neuron]!;
+    }
+    this.takeTraffic(layer, routes, routeCount, hops);
+    return eventCount;
+  }
+
+  /** The traffic of a step's spikes counted per route (the first `routeCount` of routes.touched): see gatherByAxon. */
+  private takeTraffic(layer: LayerRuntime, routes: SpikeRoutes, routeCount: number, hops: Int32Array): void {
+    const { spikes: routeSpikes, touched: touchedRoutes } = routes;
     const { group: groupOf, groupSynapses, longestEastWest, longestNorthSouth, eastWestClass, northSouthClass, classSpikes, touchedClasses } = routes;
     const delivery = this.deliveries.get(routes)!;
     const deferred = delivery.routeSpikes;
@@ -495,7 +552,6 @@ export class ChipSimulator {
       this.links.addRuns(routes.linkSlot, routes.linkWeight, routes.linkStart[k]!, routes.linkStart[k + 1]!, classSpikes[k]!);
       classSpikes[k] = 0;
     }
-    return touchedCount;
   }
 
   /**

@@ -48,7 +48,7 @@ export function convSumsFit16(layer: LayerRuntime): boolean {
 }
 
 /** The largest spike count one axon can carry in a step: how many source neurons share it (its pooling window). */
-function mostSpikesPerAxon(layer: LayerRuntime): number {
+export function mostSpikesPerAxon(layer: LayerRuntime): number {
   const perAxon = new Int32Array(layer.axonSpikes.length);
   for (const axon of layer.axonOf) if (axon >= 0) perAxon[axon] = perAxon[axon]! + 1;
   let maxCount = 0;
