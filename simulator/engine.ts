@@ -520,11 +520,13 @@ export class ChipSimulator {
   /** The traffic of a step's spikes counted per route (the first `routeCount` of routes.touched): see gatherByAxon. */
   private takeTraffic(layer: LayerRuntime, routes: SpikeRoutes, routeCount: number, hops: Int32Array): void {
     const { spikes: routeSpikes, touched: touchedRoutes } = routes;
-    const { group: groupOf, groupSynapses, longestEastWest, longestNorthSouth, eastWestClass, northSouthClass, classSpikes, touchedClasses } = routes;
+    const { group: groupOf, groupSynapses, longestEastWest, longestNorthSouth, northSouthClass, classSpikes, touchedClasses } = routes;
+    const { eastWestSource, sourceRow, sourceSpikes, rowSpikes, touchedRows } = routes;
     const delivery = this.deliveries.get(routes)!;
     const deferred = delivery.routeSpikes;
     const at = (this.stepIndex - delivery.startStep) * routeSpikes.length;
     let classCount = 0;
+    let rowCount = 0;
     let ops = 0;
     for (let i = 0; i < routeCount; i++) {
       const route = touchedRoutes[i]!;
@@ -538,9 +540,11 @@ export class ChipSimulator {
         hops[0] = dx;
         hops[1] = dy;
       }
-      const eastWest = eastWestClass[route]!;
-      if (classSpikes[eastWest] === 0) touchedClasses[classCount++] = eastWest;
-      classSpikes[eastWest] = classSpikes[eastWest]! + spikes;
+      const source = eastWestSource[route]!;
+      sourceSpikes[source] = sourceSpikes[source]! + spikes;
+      const row = sourceRow[source]!;
+      if (rowSpikes[row] === 0) touchedRows[rowCount++] = row;
+      rowSpikes[row] = rowSpikes[row]! + spikes;
       const northSouth = northSouthClass[route]!;
       if (classSpikes[northSouth] === 0) touchedClasses[classCount++] = northSouth;
       classSpikes[northSouth] = classSpikes[northSouth]! + spikes;
@@ -551,6 +555,26 @@ export class ChipSimulator {
       const k = touchedClasses[i]!;
       this.links.addRuns(routes.linkSlot, routes.linkWeight, routes.linkStart[k]!, routes.linkStart[k + 1]!, classSpikes[k]!);
       classSpikes[k] = 0;
+    }
+    const { rowY, rowGroup, rowSourceStart, sourceColumn, sourceWeight, groupDestStart, destColumn, destCores } = routes;
+    for (let i = 0; i < rowCount; i++) {
+      const row = touchedRows[i]!;
+      const group = rowGroup[row]!;
+      const total = rowSpikes[row]!;
+      rowSpikes[row] = 0;
+      this.links.addEastWestRow(
+        rowY[row]!,
+        sourceColumn,
+        sourceWeight,
+        sourceSpikes,
+        rowSourceStart[row]!,
+        rowSourceStart[row + 1]!,
+        destColumn,
+        destCores,
+        groupDestStart[group]!,
+        groupDestStart[group + 1]!,
+        total,
+      );
     }
   }
 

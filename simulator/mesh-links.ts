@@ -72,6 +72,55 @@ export class MeshLinks {
     for (let j = begin; j < end; j++) runs[slot[j]!] = runs[slot[j]!]! + weight[j]! * packets;
   }
 
+  /**
+   * The east-west runs of spikes from several tiles of row y to one set of destination columns (a packet per
+   * destination core per spike), summed with no run per (source, destination) pair: a packet from column x to d
+   * loads the links between them, a run from min(x, d) to max(x, d). So a source at column x with s spikes starts
+   * s * (right(x) - left(x)) runs at x (right, left: destination cores beyond it and before it, its own column
+   * neither), and a destination column d with c cores adds c * (beyond(d) - before(d)) at d (beyond, before: the
+   * spikes of the sources beyond d and before d): one add per source and per destination column, the loads of
+   * eastWestRunsOf over every pair. Sources [sourceBegin, sourceEnd) and destinations [destBegin, destEnd) in
+   * ascending column order; `weight` holds right(x) - left(x) per source; `total` is the sum of their spikes,
+   * which are cleared.
+   */
+  addEastWestRow(
+    y: number,
+    sourceColumn: Int32Array,
+    weight: Int32Array,
+    spikes: Int32Array,
+    sourceBegin: number,
+    sourceEnd: number,
+    destColumn: Int32Array,
+    destCores: Int32Array,
+    destBegin: number,
+    destEnd: number,
+    total: number,
+  ): void {
+    const runs = this.runs;
+    const row = y * this.width;
+    let e = sourceBegin;
+    let before = 0;
+    for (let j = destBegin; j < destEnd; j++) {
+      const d = destColumn[j]!;
+      for (; e < sourceEnd && sourceColumn[e]! < d; e++) {
+        const s = spikes[e]!;
+        if (s === 0) continue;
+        spikes[e] = 0;
+        runs[row + sourceColumn[e]!] = runs[row + sourceColumn[e]!]! + s * weight[e]!;
+        before += s;
+      }
+      const same = e < sourceEnd && sourceColumn[e] === d ? spikes[e]! : 0;
+      const beyond = total - before - same;
+      if (beyond !== before) runs[row + d] = runs[row + d]! + destCores[j]! * (beyond - before);
+    }
+    for (; e < sourceEnd; e++) {
+      const s = spikes[e]!;
+      if (s === 0) continue;
+      spikes[e] = 0;
+      runs[row + sourceColumn[e]!] = runs[row + sourceColumn[e]!]! + s * weight[e]!;
+    }
+  }
+
   /** This step's load on every link so far (a copy, for inspection; the step goes on). */
   stepLoad(): Float64Array {
     this.foldRuns((link, load) => {

@@ -27,15 +27,34 @@ export interface SpikeRoutes {
   /**
    * The links a spike loads depend on its source tile, not core, and dimension-order routing splits them in two:
    * the east-west runs along the source's row depend on the source tile, the north-south runs along each
-   * destination's column on the source's row alone. Routes of one group share an east-west link class per source
-   * tile and a north-south one per source row, each charged once per step for all their spikes. Class k's link
-   * runs (MeshLinks.eastWestRunsOf or northSouthRunsOf over every destination) are in [linkStart[k], linkStart[k + 1]).
+   * destination's column on the source's row alone. Routes of one group share a north-south link class per source
+   * row, charged once per step for all their spikes; class k's link runs (MeshLinks.northSouthRunsOf over every
+   * destination) are in [linkStart[k], linkStart[k + 1]).
    */
-  readonly eastWestClass: Int32Array;
   readonly northSouthClass: Int32Array;
   readonly linkStart: Int32Array;
   readonly linkSlot: Int32Array;
   readonly linkWeight: Int32Array;
+  /**
+   * East-west, per (group, source row): the source tiles' columns of its routes, ascending, in
+   * [rowSourceStart[k], rowSourceStart[k + 1]), each with right - left (the group's destination cores beyond its
+   * column and before it); the step's spikes of each are charged by MeshLinks.addEastWestRow with the group's
+   * destination columns, ascending, in [groupDestStart[g], groupDestStart[g + 1]), and the cores in each.
+   */
+  readonly eastWestSource: Int32Array;
+  readonly sourceRow: Int32Array;
+  readonly sourceColumn: Int32Array;
+  readonly sourceWeight: Int32Array;
+  readonly rowSourceStart: Int32Array;
+  readonly rowY: Int32Array;
+  readonly rowGroup: Int32Array;
+  readonly groupDestStart: Int32Array;
+  readonly destColumn: Int32Array;
+  readonly destCores: Int32Array;
+  /** Scratch per step: spikes per east-west source and row, and the rows that got any. */
+  readonly sourceSpikes: Int32Array;
+  readonly rowSpikes: Int32Array;
+  readonly touchedRows: Int32Array;
   /** Scratch per step: spikes on each route and each link class, and the ones that got any in the order of their first spike. */
   readonly spikes: Int32Array;
   readonly touched: Int32Array;
@@ -44,7 +63,7 @@ export interface SpikeRoutes {
 }
 
 export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, layer: LayerRuntime, links: MeshLinks): SpikeRoutes {
-  const { coreX, coreY, coreTile } = runtime;
+  const { coreX, coreY } = runtime;
   const multicast = runtime.spec.mesh.multicast;
   const cores = runtime.program.cores.length;
   const index = new Map<number, number>();
@@ -67,29 +86,21 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
   }
   const count = groups.length;
   const groupCount = layer.groupCoreStart.length - 1;
-  const tiles = coreTile.reduce((most, t) => Math.max(most, t + 1), 0);
   const rows = runtime.spec.mesh.heightTiles;
   const classIndex = new Map<number, number>();
-  const eastWestClass = new Int32Array(count);
   const northSouthClass = new Int32Array(count);
-  /** Per class: a route of it, and whether it holds the east-west runs (else the north-south ones). */
+  /** Per class: a route of it. */
   const classRoutes: number[] = [];
-  const classEastWest: boolean[] = [];
-  const classOf = (key: number, route: number, eastWest: boolean) => {
+  const classOf = (key: number, route: number) => {
     let k = classIndex.get(key);
     if (k === undefined) {
       k = classRoutes.length;
       classIndex.set(key, k);
       classRoutes.push(route);
-      classEastWest.push(eastWest);
     }
     return k;
   };
-  for (let r = 0; r < count; r++) {
-    // Keys: 2 * (group, tile) for east-west, 2 * (group, row) + 1 for north-south.
-    eastWestClass[r] = classOf(2 * (groups[r]! * tiles + coreTile[sources[r]!]!), r, true);
-    northSouthClass[r] = classOf(2 * (groups[r]! * rows + coreY[sources[r]!]!) + 1, r, false);
-  }
+  for (let r = 0; r < count; r++) northSouthClass[r] = classOf(groups[r]! * rows + coreY[sources[r]!]!, r);
   const classes = classRoutes.length;
   const routes = {
     routeOfSource,
@@ -102,7 +113,6 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     hopsNorthSouth: new Int32Array(count),
     longestEastWest: new Int32Array(count),
     longestNorthSouth: new Int32Array(count),
-    eastWestClass,
     northSouthClass,
     linkStart: new Int32Array(classes + 1),
     linkSlot: new Int32Array(0),
@@ -142,8 +152,7 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     runs.clear();
     for (let j = layer.groupCoreStart[groups[r]!]!, end = layer.groupCoreStart[groups[r]! + 1]!; j < end; j++) {
       const core = layer.groupCore[j]!;
-      if (classEastWest[k]) links.eastWestRunsOf(coreX[src]!, coreY[src]!, coreX[core]!, runs);
-      else links.northSouthRunsOf(coreY[src]!, coreX[core]!, coreY[core]!, runs);
+      links.northSouthRunsOf(coreY[src]!, coreX[core]!, coreY[core]!, runs);
     }
     for (const [slot, weight] of runs) {
       if (weight === 0) continue;
@@ -152,5 +161,73 @@ export function buildSpikeRoutes(runtime: ProgramRuntime, source: LayerRuntime, 
     }
     routes.linkStart[k + 1] = slots.length;
   }
-  return { ...routes, linkSlot: Int32Array.from(slots), linkWeight: Int32Array.from(weights) };
+  return { ...routes, linkSlot: Int32Array.from(slots), linkWeight: Int32Array.from(weights), ...eastWestRows(runtime, layer, groups, sources) };
+}
+
+/** The east-west sources and destinations of routes (group, source core) onto a layer's groups (SpikeRoutes). */
+function eastWestRows(runtime: ProgramRuntime, layer: LayerRuntime, groups: readonly number[], sources: readonly number[]) {
+  const { coreX, coreY } = runtime;
+  const groupCount = layer.groupCoreStart.length - 1;
+  // Per group, its destination cores per column, ascending.
+  const groupDestStart = new Int32Array(groupCount + 1);
+  const destColumns: number[] = [];
+  const destCores: number[] = [];
+  for (let g = 0; g < groupCount; g++) {
+    const perColumn = new Map<number, number>();
+    for (let j = layer.groupCoreStart[g]!; j < layer.groupCoreStart[g + 1]!; j++) {
+      const x = coreX[layer.groupCore[j]!]!;
+      perColumn.set(x, (perColumn.get(x) ?? 0) + 1);
+    }
+    for (const x of [...perColumn.keys()].sort((a, b) => a - b)) {
+      destColumns.push(x);
+      destCores.push(perColumn.get(x)!);
+    }
+    groupDestStart[g + 1] = destColumns.length;
+  }
+  // Per (group, source row), its routes' source columns, ascending.
+  const rowOf = new Map<number, { group: number; y: number; columns: Set<number> }>();
+  const rows = runtime.spec.mesh.heightTiles;
+  for (let r = 0; r < groups.length; r++) {
+    const key = groups[r]! * rows + coreY[sources[r]!]!;
+    let row = rowOf.get(key);
+    if (!row) rowOf.set(key, (row = { group: groups[r]!, y: coreY[sources[r]!]!, columns: new Set() }));
+    row.columns.add(coreX[sources[r]!]!);
+  }
+  const sourceIndex = new Map<number, number>();
+  const width = coreX.reduce((most, x) => Math.max(most, x + 1), 0);
+  const sourceRow: number[] = [];
+  const sourceColumn: number[] = [];
+  const sourceWeight: number[] = [];
+  const rowSourceStart = [0];
+  const rowY: number[] = [];
+  const rowGroup: number[] = [];
+  for (const [key, { group, y, columns }] of rowOf) {
+    for (const x of [...columns].sort((a, b) => a - b)) {
+      sourceIndex.set(key * width + x, sourceColumn.length);
+      sourceRow.push(rowY.length);
+      sourceColumn.push(x);
+      let weight = 0;
+      for (let j = groupDestStart[group]!; j < groupDestStart[group + 1]!; j++) weight += destColumns[j]! > x ? destCores[j]! : destColumns[j]! < x ? -destCores[j]! : 0;
+      sourceWeight.push(weight);
+    }
+    rowSourceStart.push(sourceColumn.length);
+    rowY.push(y);
+    rowGroup.push(group);
+  }
+  const eastWestSource = Int32Array.from(groups, (g, r) => sourceIndex.get((g * rows + coreY[sources[r]!]!) * width + coreX[sources[r]!]!)!);
+  return {
+    eastWestSource,
+    sourceRow: Int32Array.from(sourceRow),
+    sourceColumn: Int32Array.from(sourceColumn),
+    sourceWeight: Int32Array.from(sourceWeight),
+    rowSourceStart: Int32Array.from(rowSourceStart),
+    rowY: Int32Array.from(rowY),
+    rowGroup: Int32Array.from(rowGroup),
+    groupDestStart,
+    destColumn: Int32Array.from(destColumns),
+    destCores: Int32Array.from(destCores),
+    sourceSpikes: new Int32Array(sourceColumn.length),
+    rowSpikes: new Int32Array(rowY.length),
+    touchedRows: new Int32Array(rowY.length),
+  };
 }

@@ -94,4 +94,34 @@ describe('mesh link load (dimension-order routing)', () => {
       { numRuns: 300 },
     );
   });
+  it('charges a row of sources to a set of destination columns, through addEastWestRow, as routing each packet', () => {
+    const columns = (w: number) => fc.uniqueArray(fc.nat({ max: w - 1 }), { maxLength: w }).map((list) => list.sort((a, b) => a - b));
+    const row = fc.integer({ min: 1, max: 30 }).chain((w) =>
+      fc.record({
+        w: fc.constant(w),
+        h: fc.integer({ min: 1, max: 4 }),
+        sources: columns(w).chain((xs) => fc.tuple(fc.constant(xs), fc.array(fc.nat({ max: 6 }), { minLength: xs.length, maxLength: xs.length }))),
+        destinations: columns(w).chain((ds) => fc.tuple(fc.constant(ds), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: ds.length, maxLength: ds.length }))),
+        offset: fc.nat({ max: 3 }),
+      }),
+    );
+    fc.assert(
+      fc.property(row, fc.nat(), ({ w, h, sources: [xs, spikes], destinations: [ds, cores], offset }, yRaw) => {
+        const y = yRaw % h;
+        const walked = new MeshLinks(w, h);
+        const charged = new MeshLinks(w, h);
+        xs.forEach((x, i) => ds.forEach((d, j) => walked.route(x, y, d, y, spikes[i]! * cores[j]!)));
+        const weight = xs.map((x) => ds.reduce((sum, d, j) => sum + (d > x ? cores[j]! : d < x ? -cores[j]! : 0), 0));
+        // The arrays start `offset` entries in, as a row's range does in a layer's routes.
+        const pad = (list: number[]) => Int32Array.from([...Array<number>(offset).fill(-1), ...list]);
+        const held = pad(spikes);
+        const total = spikes.reduce((a, b) => a + b, 0);
+        charged.addEastWestRow(y, pad(xs), pad(weight), held, offset, offset + xs.length, pad(ds), pad(cores), offset, offset + ds.length, total);
+        expect([...charged.stepLoad()]).toEqual([...walked.stepLoad()]);
+        expect(charged.endStep()).toBe(walked.endStep());
+        expect([...held.subarray(offset)].every((s) => s === 0)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
