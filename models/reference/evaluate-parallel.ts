@@ -1,14 +1,14 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Model } from '../graph/model.js';
 import { mergeBatchWorkloads, type BatchWorkload, type WorkloadCollector } from '../metrics/workload-collector.js';
 import { elementCount } from '../graph/tensor.js';
 import { argmax, evaluate, EVALUATION_ACCUMULATION, spikingLayerSizes, type EvaluateOptions, type Evaluation, type LabelledSamples } from './evaluate.js';
-import type { EvaluateJob, EvaluateJobResult } from './evaluate-worker.js';
+import type { EvaluateJob, EvaluateJobResult, EvaluateSetup } from './evaluate-worker.js';
 
 export interface ParallelEvaluateOptions extends EvaluateOptions {
-  /** Worker threads (default: one per CPU core); 1, or running from the TypeScript sources, runs evaluate() here. */
+  /** Worker processes (default: one per CPU core); 1, or running from the TypeScript sources, runs evaluate() here. */
   readonly workers?: number;
   /**
    * NeuroBench's workload counts of the run (what evaluate's onStage gives it serially): each worker counts its part
@@ -18,7 +18,7 @@ export interface ParallelEvaluateOptions extends EvaluateOptions {
 }
 
 /**
- * evaluate() over worker threads, with its result: in frozen mode every sample runs alone (no statistic crosses
+ * evaluate() over worker processes, with its result: in frozen mode every sample runs alone (no statistic crosses
  * samples), so each batch splits into one part per worker, and a single batch of 64 uses every core too; in dynamic
  * mode a batch's thresholds come from the whole batch, so whole batches go to the workers. Parts are handed out as
  * workers finish (at most one part in flight per worker: memory stays bounded by the batch, not by the data set);
@@ -46,7 +46,10 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
   const largest = Math.max(...jobs.map((j) => j.count));
   const workerFile = fileURLToPath(new URL('./evaluate-worker.js', import.meta.url));
   const accumulation = options.accumulation ?? EVALUATION_ACCUMULATION;
-  const pool = Array.from({ length: workers }, () => new Worker(workerFile, { workerData: { model, maxBatch: largest, accumulation } }));
+  // Processes, not threads: onnxruntime's native binding (kernels/conv2d-onnx.ts) runs in a process's main thread only.
+  const setup: EvaluateSetup = { model, maxBatch: largest, accumulation };
+  const pool: ChildProcess[] = Array.from({ length: workers }, () => fork(workerFile, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  for (const child of pool) child.send(setup);
   let classes = 0;
   let outputs: Float32Array | null = null;
   let correct = 0;
@@ -67,18 +70,20 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
   try {
     let next = 0;
     await new Promise<void>((resolve, reject) => {
-      const give = (worker: Worker) => {
+      const give = (worker: ChildProcess) => {
         if (next >= jobs.length) return;
         const id = next++;
         const job = jobs[id]!;
         const input = new Float32Array(job.count * inputSize);
         data.toInput(job.first, job.count, input);
         const message: EvaluateJob = { id, count: job.count, mode: options.mode, input, frames, workload: workload !== undefined };
-        worker.postMessage(message, [input.buffer]);
+        worker.send(message);
       };
       for (const worker of pool) {
         worker.on('error', reject);
-        worker.on('message', (result: EvaluateJobResult) => {
+        worker.on('exit', (code, signal) => reject(new Error(`a float reference worker process stopped (${signal ?? `exit code ${code}`}) before its part was done`)));
+        worker.on('message', (message) => {
+          const result = message as EvaluateJobResult;
           const job = jobs[result.id]!;
           classes = result.classes;
           lifKeys = result.lifKeys;
@@ -103,7 +108,10 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
       }
     });
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    for (const child of pool) {
+      child.removeAllListeners('exit');
+      child.kill();
+    }
   }
   const neuronsPerLayer = spikingLayerSizes(model);
   return {

@@ -1,4 +1,3 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { Model } from '../graph/model.js';
 import { WorkloadCollector, type BatchWorkload } from '../metrics/workload-collector.js';
 import { ReferenceExecutor, type ThresholdMode } from './executor.js';
@@ -27,19 +26,34 @@ export interface EvaluateJobResult {
 }
 
 /** One executor per worker, built once; each job runs its samples for T steps and sends the run back. */
-if (parentPort && workerData) {
-  const { model, maxBatch, accumulation } = workerData as { model: Model; maxBatch: number; accumulation: Accumulation };
-  const executor = new ReferenceExecutor(model, maxBatch, undefined, accumulation);
-  const port = parentPort;
+/** What a worker process builds its executor from: its first message. */
+export interface EvaluateSetup {
+  readonly model: Model;
+  readonly maxBatch: number;
+  readonly accumulation: Accumulation;
+}
+
+/** A child process of evaluateParallel (forked with advanced serialization): one executor, built from the first message. */
+if (process.send && process.argv[1]?.endsWith('evaluate-worker.js')) {
+  const send = process.send.bind(process);
+  let executor: ReferenceExecutor | null = null;
+  let model: Model | null = null;
   let counted: BatchWorkload | null = null;
   const collectors = new Map<string, WorkloadCollector>();
   // One collector per threshold mode (its membrane replay depends on it); each run hands over its one batch.
   const collector = (mode: ThresholdMode) => {
     let c = collectors.get(mode);
-    if (!c) collectors.set(mode, (c = new WorkloadCollector(model, 1, mode, (batch) => (counted = batch))));
+    if (!c) collectors.set(mode, (c = new WorkloadCollector(model!, 1, mode, (batch) => (counted = batch))));
     return c;
   };
-  port.on('message', (job: EvaluateJob) => {
+  process.on('message', (message) => {
+    if (!executor) {
+      const setup = message as EvaluateSetup;
+      model = setup.model;
+      executor = new ReferenceExecutor(setup.model, setup.maxBatch, undefined, setup.accumulation);
+      return;
+    }
+    const job = message as EvaluateJob;
     counted = null;
     const run = executor.run(job.input, job.count, job.mode, undefined, job.workload ? collector(job.mode).observe : undefined, job.frames);
     const result: EvaluateJobResult = {
@@ -51,6 +65,8 @@ if (parentPort && workerData) {
       thresholds: run.thresholdsPerLayerPerStep.map((row) => [...row]),
       workload: counted,
     };
-    port.postMessage(result, [run.outputs.buffer as ArrayBuffer]);
+    send(result);
   });
+  // The parent's end is this process's end.
+  process.on('disconnect', () => process.exit(0));
 }

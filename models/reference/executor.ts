@@ -3,6 +3,7 @@ import { assertNever, lifKey, type LeakyIntegratorNode, type LifNode, type Model
 import { inferShapes } from '../graph/shapes.js';
 import { elementCount } from '../graph/tensor.js';
 import { conv2dGeometry, conv2dSample, convTaps, reorderConvWeights, type Accumulation, type Conv2dGeometry, type ConvTaps } from './kernels/conv2d.js';
+import { onnxRuntime, OnnxConv2d } from './kernels/conv2d-onnx.js';
 import { WasmConv2d } from './kernels/conv2d-wasm.js';
 import { align16, ReferenceArena } from './arena.js';
 import { lifCharge, lifFire } from './kernels/lif.js';
@@ -53,6 +54,8 @@ interface Stage {
  */
 export class ReferenceExecutor {
   private readonly stages: Stage[];
+  /** The conv layers onnxruntime runs (kernels/conv2d-onnx.ts), by name; every other layer runs on the WebAssembly or TypeScript kernels. */
+  readonly onnxLayers: string[] = [];
   private readonly lifStages: { stage: Stage; node: LifNode | SpikingNeuronNode; index: number }[] = [];
   private readonly spikes: number[][];
   private readonly thresholds: number[][];
@@ -82,7 +85,13 @@ export class ReferenceExecutor {
     const shapes = inferShapes(model);
     this.inputSize = elementCount(model.input.shape);
     const inputBytes = align16(4 * maxBatch * this.inputSize);
-    this.arena = ReferenceArena.create(shapes.reduce((sum, s) => sum + stageArenaBytes(s.node, s.inputShape, s.outputShape, maxBatch, accumulation), inputBytes));
+    const onnx = shapes.map((s) => onnxConvRuntime(s.node, shapes[s.sources[0]!]?.node, accumulation) !== null);
+    this.arena = ReferenceArena.create(
+      shapes.reduce(
+        (sum, s, k) => sum + (onnx[k] ? align16(4 * maxBatch * elementCount(s.outputShape)) : stageArenaBytes(s.node, s.inputShape, s.outputShape, maxBatch, accumulation)),
+        inputBytes,
+      ),
+    );
     this.arenaInput = this.arena ? this.arena.floats(maxBatch * this.inputSize) : null;
     const stages: Stage[] = [];
     for (const { node, inputShape, outputShape, sources } of shapes) {
@@ -181,6 +190,12 @@ export class ReferenceExecutor {
       case 'conv2d':
       case 'conv1d': {
         const g = convGeometry(node, inputShape, outputShape);
+        const runtime = onnxConvRuntime(node, earlier[sources[0]!]?.node, this.accumulation);
+        if (runtime) {
+          const layer = new OnnxConv2d(runtime, node.weight.data, node.bias?.data ?? null, g);
+          this.onnxLayers.push(node.name);
+          return stage((input, batch) => layer.run(input, batch, inSize, out));
+        }
         return stage(convolution(arena, node.weight.data, convTaps(g), node.bias?.data ?? null, g, inSize, outSize, out, this.accumulation));
       }
       case 'linear': {
@@ -391,6 +406,14 @@ function denseGeometry(inFeatures: number, outFeatures: number): Conv2dGeometry 
     padY: 0,
     padX: 0,
   };
+}
+
+/**
+ * onnxruntime for a conv layer fed by average pooling, with float32 sums, where it is installed (kernels/conv2d-onnx.ts):
+ * pooled spikes are about half nonzero, where its dense kernels beat the event-driven gather; null for every other layer.
+ */
+function onnxConvRuntime(node: ModelNode, source: ModelNode | undefined, accumulation: Accumulation) {
+  return node.kind === 'conv2d' && accumulation === 'float32' && source?.kind === 'avgpool2d' ? onnxRuntime() : null;
 }
 
 /** Arena bytes a stage takes for `maxBatch` samples: its output, a LIF layer's potentials, a conv's tables, a norm's constants. */

@@ -86,9 +86,11 @@ describe("NeuroBench 2.3.0's metrics on osr-fmnist-conv, against NeuroBench's ow
   });
 
   // The counting rules are the same as on the first 64 images (bit-exact there); over 10,000 images the float
-  // reference and PyTorch round a few conv sums differently (conv2d.ts: within one float32 rounding), which flips
-  // about 8 of the 752,640,000 spike/no-spike outputs. The bounds are in events, far below any counting-rule change
-  // (counting biases, padding taps or pooling would move these by thousands per image).
+  // reference and PyTorch round a few conv sums differently (within one float32 rounding, in the WebAssembly kernels'
+  // order or, for the conv layer that pooling feeds, onnxruntime's), which flips a few of the 752,640,000
+  // spike/no-spike outputs. Measured: 3 spike totals, 1 sparsity event and 1 membrane update off with the
+  // WebAssembly kernels alone (SPIKECHIP_NO_ONNX=1); 2, 2 and 8 with onnxruntime. The bounds are in events, far below
+  // any counting-rule change (counting biases, padding taps or pooling would move these by thousands per image).
   it.skipIf(!HAS_FULL_FASHION_MNIST)(
     `workload metrics on all 10,000 test images equal NeuroBench but for a few float-rounding flips (batch 64; needs ${DEBIAN_FASHION_MNIST})`,
     () => {
@@ -103,7 +105,7 @@ describe("NeuroBench 2.3.0's metrics on osr-fmnist-conv, against NeuroBench's ow
       expect(neurobench.synapticOperations.effectiveACs).toBe(theirs.SynapticOperations.Effective_ACs);
       expect(Math.abs(neurobench.activationSparsity - theirs.ActivationSparsity) * outputs).toBeLessThan(16);
       expect(Math.abs(neurobench.synapticOperations.effectiveMACs - theirs.SynapticOperations.Effective_MACs) * run.images).toBeLessThan(2000);
-      expect(Math.abs(neurobench.membraneUpdates! - theirs.MembraneUpdates) * run.images).toBeLessThan(4);
+      expect(Math.abs(neurobench.membraneUpdates! - theirs.MembraneUpdates) * run.images).toBeLessThan(16);
       // Where the few flips are: PyTorch's spike totals per layer (lif1 69,684,329, lif2 21,354,683) against ours.
       const flips = spikeTotalsFromNeuroBench(theirs, model.timesteps * run.images)
         .map((total, layer) => Math.abs(total - evaluation.spikesPerLayerPerStep[layer]!.reduce((a, b) => a + b, 0)))
