@@ -14,6 +14,7 @@ import { withFrozenThresholds } from '../../models/reference/calibrate-ots.js';
 import { ReferenceExecutor } from '../../models/reference/executor.js';
 import { OnnxConv2d, onnxRuntime } from '../../models/reference/kernels/conv2d-onnx.js';
 import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
+import { seededRandom, squareConv } from '../helpers/conv-cases.js';
 import { HAS_VGG_FIXTURE, PROJECT_ROOT, VGG_FIXTURE, readF32 } from '../helpers/fixtures.js';
 
 const runtime = onnxRuntime();
@@ -45,27 +46,10 @@ describe.skipIf(!runtime)('conv layers on onnxruntime (the float reference with 
         }),
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         (r, seed) => {
-          const side = Math.floor((r.size + 2 * r.pad - r.kernel) / r.stride) + 1;
+          const g = squareConv(r);
+          const side = g.outHeight;
           fc.pre(side > 0);
-          const g: Conv2dGeometry = {
-            inChannels: r.inChannels,
-            inHeight: r.size,
-            inWidth: r.size,
-            outChannels: r.outChannels,
-            outHeight: side,
-            outWidth: side,
-            kernelHeight: r.kernel,
-            kernelWidth: r.kernel,
-            strideY: r.stride,
-            strideX: r.stride,
-            padY: r.pad,
-            padX: r.pad,
-          };
-          let state = seed;
-          const random = () => {
-            state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-            return state / 2 ** 32;
-          };
+          const random = seededRandom(seed);
           const inSize = r.inChannels * r.size * r.size;
           const outSize = r.outChannels * side * side;
           // Average-pooled spikes: quarters, about half of them zero.

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { standaloneConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
 import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
+import { seededRandom, squareConv } from '../helpers/conv-cases.js';
 
 /**
  * conv2d.wat sums 16 output channels per pass (float64 or float32 sums), the last block padded with zero weights and
@@ -24,27 +25,9 @@ describe('the float reference convolution in WebAssembly SIMD, wide layers', () 
   it("gives conv2dSample's (float32 or float64 sums) float32 outputs bit for bit for 1 to 75 output channels, spikes and values", () => {
     fc.assert(
       fc.property(geometry, fc.integer({ min: 1, max: 2 ** 31 - 1 }), (r, seed) => {
-        const pad = r.kernel === 3 ? 1 : 0;
-        const outSide = Math.floor((r.size + 2 * pad - r.kernel) / r.stride) + 1;
-        const g: Conv2dGeometry = {
-          inChannels: r.inChannels,
-          inHeight: r.size,
-          inWidth: r.size,
-          outChannels: r.outChannels,
-          outHeight: outSide,
-          outWidth: outSide,
-          kernelHeight: r.kernel,
-          kernelWidth: r.kernel,
-          strideY: r.stride,
-          strideX: r.stride,
-          padY: pad,
-          padX: pad,
-        };
-        let state = seed;
-        const random = () => {
-          state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-          return state / 2 ** 32;
-        };
+        const g = squareConv({ ...r, pad: r.kernel === 3 ? 1 : 0 });
+        const outSide = g.outHeight;
+        const random = seededRandom(seed);
         const inSize = r.inChannels * r.size * r.size;
         const outSize = r.outChannels * outSide * outSide;
         const input = Float32Array.from({ length: 2 * inSize }, () => (random() < 0.6 ? 0 : r.spikes ? 1 : Math.fround(random() * 4 - 2)));
@@ -104,11 +87,7 @@ describe('the float reference convolution in WebAssembly SIMD, wide planes', () 
             padY: r.pad,
             padX: r.pad,
           };
-          let state = seed;
-          const random = () => {
-            state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-            return state / 2 ** 32;
-          };
+          const random = seededRandom(seed);
           const inSize = r.inChannels * r.height * r.width;
           const outSize = r.outChannels * g.outHeight * g.outWidth;
           const input = Float32Array.from({ length: 2 * inSize }, () => (random() < 0.7 ? 0 : r.spikes ? 1 : Math.fround(random() * 4 - 2)));
