@@ -41,6 +41,8 @@ export interface LargeModelOwnFigures {
   readonly chips: number | null;
   readonly cores: number | null;
   readonly peakRssBytes: number;
+  /** The float reference's worker processes (evaluateParallel): the largest one's peak; null where it did not run. */
+  readonly floatWorkerPeakRssBytes: number | null;
   /** Why a figure is null: the step that failed and its one-line error. */
   readonly notes: readonly string[];
 }
@@ -120,6 +122,7 @@ export async function measureLargeModel(fixture: string): Promise<LargeModelOwnF
           await evaluateParallel(frozen, cycled(pool, FLOAT_BATCH * FLOAT_BATCHES), {
             mode: 'frozen',
             batch: FLOAT_BATCH,
+            onWorkerPeakRss: (bytes) => (floatWorkerPeakRssBytes = bytes),
             onBatch: (done) => {
               if (warmAt > 0) return;
               warmAt = performance.now();
@@ -129,6 +132,7 @@ export async function measureLargeModel(fixture: string): Promise<LargeModelOwnF
           return (FLOAT_BATCH * FLOAT_BATCHES - warmDone) / ((performance.now() - warmAt) / 1000);
         })
       : null;
+  let floatWorkerPeakRssBytes: number | null = null;
   let compileSeconds: number | null = null;
   const spec = getChip('loihi2');
   const program = frozen
@@ -184,6 +188,7 @@ export async function measureLargeModel(fixture: string): Promise<LargeModelOwnF
     chips: program?.chipCount ?? null,
     cores: program?.cores.length ?? null,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    floatWorkerPeakRssBytes,
     notes,
   };
 }

@@ -63,7 +63,8 @@ export function benchSummary(result: BenchResult): string {
         `${m.pytorchBatch === null ? '' : ` at batch ${m.pytorchBatch}`} ` +
         `(float/PyTorch ${ratio(m.floatToPytorch)}, chip/PyTorch ${ratio(m.chipToPytorch)})`,
       `                  compile ${seconds(m.compileSeconds)} + OTS calibration ${seconds(m.calibrationSeconds)}` +
-        `${m.chips === null ? '' : `, ${count(m.cores ?? 0)} cores on ${m.chips} chips`}, peak RSS ${count(m.peakRssBytes / 2 ** 20)} MiB`,
+        `${m.chips === null ? '' : `, ${count(m.cores ?? 0)} cores on ${m.chips} chips`}, peak RSS ${count(m.peakRssBytes / 2 ** 20)} MiB` +
+        `${m.floatWorkerPeakRssBytes === null ? '' : ` (each float worker process ${count(m.floatWorkerPeakRssBytes / 2 ** 20)} MiB)`}`,
       ...m.notes.map((note) => `                  null because ${note}`),
     );
   }

@@ -15,6 +15,8 @@ export interface ParallelEvaluateOptions extends EvaluateOptions {
    * of a batch, the parts are merged and the batches absorbed in batch order, so the counts are those of one thread.
    */
   readonly workload?: WorkloadCollector;
+  /** Told, once the run is done, the largest peak resident set of any worker process (they are not this process's). */
+  readonly onWorkerPeakRss?: (bytes: number) => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
   let correct = 0;
   let done = 0;
   let lifKeys: readonly string[] = [];
+  let workerPeakRss = 0;
   let spikes: number[][] | null = null;
   const thresholdsPerBatch: number[][][] = new Array(batches);
   const samplesDone = new Int32Array(batches);
@@ -86,6 +89,7 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
           const result = message as EvaluateJobResult;
           const job = jobs[result.id]!;
           classes = result.classes;
+          workerPeakRss = Math.max(workerPeakRss, result.peakRssBytes);
           lifKeys = result.lifKeys;
           if (options.keepOutputs) {
             outputs ??= new Float32Array(data.count * classes);
@@ -113,6 +117,7 @@ export async function evaluateParallel(model: Model, data: LabelledSamples, opti
       child.kill();
     }
   }
+  options.onWorkerPeakRss?.(workerPeakRss);
   const neuronsPerLayer = spikingLayerSizes(model);
   return {
     samples: data.count,

@@ -23,6 +23,8 @@ export interface EvaluateJobResult {
   readonly spikes: readonly number[][];
   readonly thresholds: number[][];
   readonly workload: BatchWorkload | null;
+  /** This worker process's peak resident set so far (its executor, arena and model copy). */
+  readonly peakRssBytes: number;
 }
 
 /** One executor per worker, built once; each job runs its samples for T steps and sends the run back. */
@@ -64,6 +66,7 @@ if (process.send && process.argv[1]?.endsWith('evaluate-worker.js')) {
       spikes: run.spikesPerLayerPerStep.map((row) => [...row]),
       thresholds: run.thresholdsPerLayerPerStep.map((row) => [...row]),
       workload: counted,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
     send(result);
   });

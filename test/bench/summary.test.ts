@@ -57,6 +57,7 @@ describe('the bench summary (npm run bench without --json)', () => {
           chips: 21,
           cores: 2655,
           peakRssBytes: 1.5 * 2 ** 30,
+          floatWorkerPeakRssBytes: 2 ** 29,
           notes: [],
         },
         {
@@ -73,13 +74,15 @@ describe('the bench summary (npm run bench without --json)', () => {
           chips: null,
           cores: null,
           peakRssBytes: 2 ** 30,
+          floatWorkerPeakRssBytes: null,
           notes: ['compile for loihi2: E-UNSUPPORTED layer layer1.0.add', 'PyTorch baseline: torch is not installed'],
         },
         { name: 'sew', fixture: 'osr-sew', skipped: '../shared/fixtures/osr-sew is absent' },
       ],
     });
     expect(text).toContain('vggsnn            float 1.31 images/s, chip 4.90 images/s, PyTorch 46.2 images/s at batch 16 (float/PyTorch 0.03, chip/PyTorch 0.11)');
-    expect(text).toContain('compile 3.25 s + OTS calibration 21.50 s, 2,655 cores on 21 chips, peak RSS 1,536 MiB');
+    expect(text).toContain('compile 3.25 s + OTS calibration 21.50 s, 2,655 cores on 21 chips, peak RSS 1,536 MiB (each float worker process 512 MiB)');
+    expect(text).toMatch(/OTS calibration 60\.00 s, peak RSS 1,024 MiB\n/);
     expect(text).toContain('resnet19          float 0.40 images/s, chip null, PyTorch null (float/PyTorch -, chip/PyTorch -)');
     expect(text).toContain('null because compile for loihi2: E-UNSUPPORTED layer layer1.0.add');
     expect(text).toContain('sew               skipped: ../shared/fixtures/osr-sew is absent');
