@@ -384,7 +384,7 @@ export class ChipSimulator {
     if (direct) {
       const events = this.gatherEvents(layer, this.routes[layer.index]!, source.spikeList, count, hops, direct.axons);
       this.updatedNeurons.markAxons(layer.index, direct.axons, events);
-      this.wasm!.scatterConv(layer, events);
+      this.wasm!.scatterConvOnes(layer, events);
       return;
     }
     const touchedCount = this.gatherByAxon(layer, this.routes[layer.index]!, source.spikeList, count, hops);

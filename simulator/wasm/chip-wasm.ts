@@ -22,6 +22,9 @@ interface ConvTable {
   readonly acc16: Int16Array | null;
   /** bounded16: per output position, the bound of its row's 16-bit sums since the row was last widened. */
   readonly bound: Int32Array | null;
+  /** proved16: scratch of scatterConv16Ones, the events per source position and the events grouped by it. */
+  readonly positionCounts: Int32Array | null;
+  readonly grouped: Int32Array | null;
   /** bounded16: per (input channel, tap), the largest |weight| over the output channels (convTapMaxima). */
   readonly tapMax: Int32Array | null;
   readonly outPlane: number;
@@ -91,6 +94,7 @@ export class ChipWasm {
       const s = convOf(l);
       if (s) bytes += f(4 * s.start.length) + 2 * f(4 * s.outPosition.length) + f(4 * s.weights.length) + 2 * f(4 * eventCapacity(runtime, l));
       if (lanes[i] !== 'wide32') bytes += f(2 * widened(l.neurons));
+      if (s && lanes[i] === 'proved16') bytes += f(4 * (s.pooledPlane + 1)) + f(4 * eventCapacity(runtime, l));
       if (s && lanes[i] === 'bounded16') bytes += f(4 * s.outPlane) + f((4 * s.weights.length) / s.outChannels);
       for (const b of branchConvs(l)) if (b) bytes += f(4 * b.start.length) + 2 * f(4 * b.outPosition.length) + f(4 * b.weights.length) + 2 * f(4 * b.axons);
     });
@@ -135,6 +139,8 @@ export class ChipWasm {
             weights: narrow ? copy16(s.weights) : copy(s.weights),
             acc16: narrow ? arena.int16(widened(layer.neurons)) : null,
             bound: bounded ? arena.int32(s.outPlane) : null,
+            positionCounts: lanes[i] === 'proved16' ? arena.int32(s.pooledPlane + 1) : null,
+            grouped: lanes[i] === 'proved16' ? arena.int32(eventCapacity(runtime, layer)) : null,
             tapMax: bounded ? copy(convTapMaxima(layer)) : null,
             outPlane: s.outPlane,
             axons: arena.int32(eventCapacity(runtime, layer)),
@@ -154,6 +160,8 @@ export class ChipWasm {
               weights: copy(b.weights),
               acc16: null,
               bound: null,
+              positionCounts: null,
+              grouped: null,
               tapMax: null,
               outPlane: b.outPlane,
               axons: arena.int32(b.axons),
@@ -230,6 +238,22 @@ export class ChipWasm {
   scatterBranchConv(layer: LayerRuntime, k: number, count: number): void {
     const c = this.layers[layer.index]!.branchConv[k]!;
     this.arena.kernels.scatterConv(...eventTable(c, count), layer.accumulator.byteOffset);
+  }
+
+  /**
+   * scatterConv where every one of the `count` events carries value 1 (a spike on an axon with one source neuron):
+   * a layer in proved 16-bit lanes sums each source position's events in registers before touching a row.
+   */
+  scatterConvOnes(layer: LayerRuntime, count: number): void {
+    const c = this.layers[layer.index]!.conv!;
+    if (c.lanes !== 'proved16') {
+      this.scatterConv(layer, count);
+      return;
+    }
+    const k = this.arena.kernels;
+    const [axons, , , pooledPlane, start, outPosition, tap, weights, taps, outC] = eventTable(c, count);
+    k.scatterConv16Ones(axons, count, pooledPlane, start, outPosition, tap, weights, taps, outC, c.acc16!.byteOffset, c.positionCounts!.byteOffset, c.grouped!.byteOffset);
+    k.widenInto(c.acc16!.byteOffset, layer.accumulator.byteOffset, layer.neurons);
   }
 
   /** Adds the first `count` events of the layer's event list into its accumulator. */

@@ -58,6 +58,21 @@ export interface WasmKernels {
     outC: number,
     acc16: number,
   ): void;
+  /** scatterConv16 of events of value 1, grouped by source position; counts and sorted are its scratch. */
+  scatterConv16Ones(
+    axons: number,
+    count: number,
+    pooledPlane: number,
+    start: number,
+    outPosition: number,
+    tap: number,
+    weights: number,
+    taps: number,
+    outC: number,
+    acc16: number,
+    counts: number,
+    sorted: number,
+  ): void;
   widenInto(acc16: number, acc: number, count: number): void;
   scatterConvBounded(
     axons: number,

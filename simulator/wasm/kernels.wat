@@ -586,6 +586,136 @@
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $events))))
 
+;; scatterConv16 of events that each carry one spike (value 1), grouped by source position: for every (output
+  ;; position, tap) pair a position reaches, the weight rows of all its events are summed in four registers (32
+  ;; channels) and added to the accumulator row once, instead of a load, add and store of the row per event. Same
+  ;; proof as scatterConv16 (every partial sum of a neuron's adds within the step fits 16 bits, in any order and
+  ;; grouping). counts: pooledPlane + 1 i32 and sorted: count i32, scratch the call overwrites.
+  (func (export "scatterConv16Ones")
+    (param $axons i32) (param $count i32) (param $pooledPlane i32)
+    (param $start i32) (param $outPosition i32) (param $tap i32) (param $weights i32) (param $taps i32) (param $outC i32)
+    (param $acc16 i32) (param $counts i32) (param $sorted i32)
+    (local $e i32) (local $axon i32) (local $channel i32) (local $at i32) (local $q i32) (local $first i32) (local $last i32)
+    (local $j i32) (local $jEnd i32) (local $row i32) (local $tapRow i32) (local $b i32) (local $i i32) (local $w i32)
+    (local $sum i32) (local $channelBytes i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local.set $channelBytes (i32.shl (i32.mul (local.get $taps) (local.get $outC)) (i32.const 1)))
+    (memory.fill (local.get $counts) (i32.const 0) (i32.shl (i32.add (local.get $pooledPlane) (i32.const 1)) (i32.const 2)))
+    ;; Events per position, into counts[position + 1]; then counts[q] is where position q's events start.
+    (block $countedDone
+      (loop $counted
+        (br_if $countedDone (i32.ge_s (local.get $e) (local.get $count)))
+        (local.set $at (i32.add (local.get $counts)
+          (i32.shl (i32.add (i32.rem_u (i32.load (i32.add (local.get $axons) (i32.shl (local.get $e) (i32.const 2)))) (local.get $pooledPlane)) (i32.const 1)) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $counted)))
+    (local.set $q (i32.const 1))
+    (block $summedDone
+      (loop $summed
+        (br_if $summedDone (i32.gt_s (local.get $q) (local.get $pooledPlane)))
+        (local.set $at (i32.add (local.get $counts) (i32.shl (local.get $q) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.load offset=0 (i32.sub (local.get $at) (i32.const 4)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $summed)))
+    ;; Each event's weight base (byte offset of its channel's rows) at its position's next slot; afterwards
+    ;; counts[q] is where position q's events end.
+    (local.set $e (i32.const 0))
+    (block $placedDone
+      (loop $placed
+        (br_if $placedDone (i32.ge_s (local.get $e) (local.get $count)))
+        (local.set $axon (i32.load (i32.add (local.get $axons) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $channel (i32.div_u (local.get $axon) (local.get $pooledPlane)))
+        (local.set $at (i32.add (local.get $counts)
+          (i32.shl (i32.sub (local.get $axon) (i32.mul (local.get $channel) (local.get $pooledPlane))) (i32.const 2))))
+        (i32.store (i32.add (local.get $sorted) (i32.shl (i32.load (local.get $at)) (i32.const 2)))
+          (i32.add (local.get $weights) (i32.mul (local.get $channel) (local.get $channelBytes))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $placed)))
+    (local.set $q (i32.const 0))
+    (block $positionsDone
+      (loop $positions
+        (br_if $positionsDone (i32.ge_s (local.get $q) (local.get $pooledPlane)))
+        (local.set $first (select (i32.const 0) (i32.load offset=0 (i32.sub (i32.add (local.get $counts) (i32.shl (local.get $q) (i32.const 2))) (i32.const 4))) (i32.eqz (local.get $q))))
+        (local.set $last (i32.load (i32.add (local.get $counts) (i32.shl (local.get $q) (i32.const 2)))))
+        (if (i32.lt_s (local.get $first) (local.get $last))
+          (then
+            (local.set $j (i32.load (i32.add (local.get $start) (i32.shl (local.get $q) (i32.const 2)))))
+            (local.set $jEnd (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $q) (i32.const 2)))))
+            (block $pairsDone
+              (loop $pairs
+                (br_if $pairsDone (i32.ge_s (local.get $j) (local.get $jEnd)))
+                (local.set $row (i32.add (local.get $acc16)
+                  (i32.shl (i32.mul (i32.load (i32.add (local.get $outPosition) (i32.shl (local.get $j) (i32.const 2)))) (local.get $outC)) (i32.const 1))))
+                (local.set $tapRow (i32.shl (i32.mul (i32.load (i32.add (local.get $tap) (i32.shl (local.get $j) (i32.const 2)))) (local.get $outC)) (i32.const 1)))
+                (local.set $b (i32.const 0))
+                ;; 32 channels at a time: every event's four vectors into four registers, then the row once.
+                (block $blocksDone
+                  (loop $blocks
+                    (br_if $blocksDone (i32.gt_s (i32.add (local.get $b) (i32.const 32)) (local.get $outC)))
+                    (local.set $r0 (v128.const i32x4 0 0 0 0))
+                    (local.set $r1 (v128.const i32x4 0 0 0 0))
+                    (local.set $r2 (v128.const i32x4 0 0 0 0))
+                    (local.set $r3 (v128.const i32x4 0 0 0 0))
+                    (local.set $i (local.get $first))
+                    (block $eventsDone
+                      (loop $events
+                        (br_if $eventsDone (i32.ge_s (local.get $i) (local.get $last)))
+                        (local.set $w (i32.add (i32.load (i32.add (local.get $sorted) (i32.shl (local.get $i) (i32.const 2))))
+                          (i32.add (local.get $tapRow) (i32.shl (local.get $b) (i32.const 1)))))
+                        (local.set $r0 (i16x8.add (local.get $r0) (v128.load offset=0 (local.get $w))))
+                        (local.set $r1 (i16x8.add (local.get $r1) (v128.load offset=16 (local.get $w))))
+                        (local.set $r2 (i16x8.add (local.get $r2) (v128.load offset=32 (local.get $w))))
+                        (local.set $r3 (i16x8.add (local.get $r3) (v128.load offset=48 (local.get $w))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br $events)))
+                    (local.set $w (i32.add (local.get $row) (i32.shl (local.get $b) (i32.const 1))))
+                    (v128.store offset=0 (local.get $w) (i16x8.add (v128.load offset=0 (local.get $w)) (local.get $r0)))
+                    (v128.store offset=16 (local.get $w) (i16x8.add (v128.load offset=16 (local.get $w)) (local.get $r1)))
+                    (v128.store offset=32 (local.get $w) (i16x8.add (v128.load offset=32 (local.get $w)) (local.get $r2)))
+                    (v128.store offset=48 (local.get $w) (i16x8.add (v128.load offset=48 (local.get $w)) (local.get $r3)))
+                    (local.set $b (i32.add (local.get $b) (i32.const 32)))
+                    (br $blocks)))
+                (block $vectorsDone
+                  (loop $vectors
+                    (br_if $vectorsDone (i32.gt_s (i32.add (local.get $b) (i32.const 8)) (local.get $outC)))
+                    (local.set $r0 (v128.const i32x4 0 0 0 0))
+                    (local.set $i (local.get $first))
+                    (block $eventsDone
+                      (loop $events
+                        (br_if $eventsDone (i32.ge_s (local.get $i) (local.get $last)))
+                        (local.set $r0 (i16x8.add (local.get $r0) (v128.load
+                          (i32.add (i32.load (i32.add (local.get $sorted) (i32.shl (local.get $i) (i32.const 2))))
+                            (i32.add (local.get $tapRow) (i32.shl (local.get $b) (i32.const 1)))))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br $events)))
+                    (local.set $w (i32.add (local.get $row) (i32.shl (local.get $b) (i32.const 1))))
+                    (v128.store (local.get $w) (i16x8.add (v128.load (local.get $w)) (local.get $r0)))
+                    (local.set $b (i32.add (local.get $b) (i32.const 8)))
+                    (br $vectors)))
+                (block $lanesDone
+                  (loop $lanes
+                    (br_if $lanesDone (i32.ge_s (local.get $b) (local.get $outC)))
+                    (local.set $sum (i32.const 0))
+                    (local.set $i (local.get $first))
+                    (block $eventsDone
+                      (loop $events
+                        (br_if $eventsDone (i32.ge_s (local.get $i) (local.get $last)))
+                        (local.set $sum (i32.add (local.get $sum) (i32.load16_s
+                          (i32.add (i32.load (i32.add (local.get $sorted) (i32.shl (local.get $i) (i32.const 2))))
+                            (i32.add (local.get $tapRow) (i32.shl (local.get $b) (i32.const 1)))))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br $events)))
+                    (local.set $w (i32.add (local.get $row) (i32.shl (local.get $b) (i32.const 1))))
+                    (i32.store16 (local.get $w) (i32.add (i32.load16_s (local.get $w)) (local.get $sum)))
+                    (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                    (br $lanes)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $pairs)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $positions))))
+
   ;; acc[i] += acc16[i] (sign-extended) and acc16[i] = 0 for i < count, eight at a time (both padded to 8 lanes).
   (func (export "widenInto") (param $acc16 i32) (param $acc i32) (param $count i32)
     (local $i i32) (local $h v128)

@@ -454,6 +454,65 @@ describe('scatterConv: the TypeScript conv scatter of a list of events', () => {
       { seed: 9, numRuns: 300 },
     );
   });
+
+  it('with events of value 1 grouped by source position (scatterConv16Ones), as scatterConv16 and the TypeScript scatter', () => {
+    const shapes = fc.record({
+      inChannels: fc.integer({ min: 1, max: 4 }),
+      outChannels: fc.oneof(fc.integer({ min: 1, max: 21 }), fc.integer({ min: 32, max: 75 })),
+      plane: fc.integer({ min: 1, max: 6 }),
+      taps: fc.integer({ min: 1, max: 4 }),
+    });
+    // |w| <= 127 and at most 60 events through at most 4 taps: every partial sum stays below 2^15 in magnitude.
+    const events = fc.array(fc.tuple(fc.nat(), fc.constant(1)), { maxLength: 60 });
+    fc.assert(
+      fc.property(shapes, fc.nat(), events, (shape, seed, raw) => {
+        const c = convCase(
+          seed,
+          shape,
+          (d) => (d % 255) - 127,
+          (d) => (d % 2001) - 1000,
+          raw,
+        );
+        const wide = Math.ceil(c.neurons / 8) * 8;
+        const w16 = c.arena.int16(c.weights.length);
+        w16.set(c.weights);
+        const { table: t } = c;
+        const k = c.arena.kernels;
+        const run = (scatter: (acc16: number) => void) => {
+          const acc = c.arena.int32(wide);
+          acc.set(c.initial);
+          const acc16 = c.arena.int16(wide);
+          scatter(acc16.byteOffset);
+          k.widenInto(acc16.byteOffset, acc.byteOffset, c.neurons);
+          expect([...acc16].every((x) => x === 0)).toBe(true);
+          return [...acc.subarray(0, c.neurons)];
+        };
+        const counts = c.arena.int32(shape.plane + 1);
+        const grouped = c.arena.int32(Math.max(1, c.events.length));
+        const ones = run((acc16) =>
+          k.scatterConv16Ones(
+            t.axons,
+            c.events.length,
+            shape.plane,
+            t.start,
+            t.outPosition,
+            t.tap,
+            w16.byteOffset,
+            shape.taps,
+            shape.outChannels,
+            acc16,
+            counts.byteOffset,
+            grouped.byteOffset,
+          ),
+        );
+        expect(ones).toEqual([...c.expected]);
+        expect(ones).toEqual(
+          run((acc16) => k.scatterConv16(t.axons, t.values, c.events.length, shape.plane, t.start, t.outPosition, t.tap, w16.byteOffset, shape.taps, shape.outChannels, acc16)),
+        );
+      }),
+      { seed: 10, numRuns: 300 },
+    );
+  });
 });
 
 describe('the chip simulator with the WebAssembly kernels and without them', () => {
