@@ -472,8 +472,9 @@ export class ChipSimulator {
   /**
    * Sums a spike list per axon into `layer.axonSpikes`, listing the axons that got any in `layer.touchedAxons`
    * (returns how many), and takes the step's traffic: each route's spikes into its delivery (charged on the cores
-   * when the counters are read), the step's longest route, and each link class once for the spikes of all its
-   * routes. Counts are integer sums, so charging them in bulk gives the integers of one spike at a time.
+   * when the counters are read), the step's longest route, each north-south link class once for the spikes of all
+   * its routes, and each (group, source row) once for its east-west links (MeshLinks.addEastWestRow). Counts are
+   * integer sums, so charging them in bulk gives the integers of one spike at a time.
    */
   private gatherByAxon(layer: LayerRuntime, routes: SpikeRoutes, spikeList: Int32Array, count: number, hops: Int32Array): number {
     const { routeOfSource, spikes: routeSpikes, touched: touchedRoutes } = routes;

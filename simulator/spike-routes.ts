@@ -40,6 +40,7 @@ export interface SpikeRoutes {
    * [rowSourceStart[k], rowSourceStart[k + 1]), each with right - left (the group's destination cores beyond its
    * column and before it); the step's spikes of each are charged by MeshLinks.addEastWestRow with the group's
    * destination columns, ascending, in [groupDestStart[g], groupDestStart[g + 1]), and the cores in each.
+   * eastWestSource: each route's source entry (its group, source row and column); sourceRow: each entry's row k.
    */
   readonly eastWestSource: Int32Array;
   readonly sourceRow: Int32Array;
