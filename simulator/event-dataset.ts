@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import type { ChipSpec } from '../chips/spec/chip-spec.js';
 import type { EventSamples } from './event-input.js';
 import type { EventWorkerTask } from './event-worker.js';
 import { buildRuntime } from './runtime.js';
+import { decodeForSimulation } from './simulation-program.js';
 import { simulateEvents, sliceEventSamples } from './simulate-events.js';
 import type { SimulationRun } from './simulate.js';
 import { runInWorkers, workerCount } from './worker-pool.js';
@@ -27,7 +27,7 @@ export interface EventDatasetRun {
 export async function simulateEventDataset(task: EventDatasetRun): Promise<SimulationRun> {
   const workers = workerCount(task.workers, task.samples.count, import.meta.url);
   if (workers === 1) {
-    const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
+    const runtime = buildRuntime(decodeForSimulation(task.programBytes, task.programFile), task.spec, task.programFile);
     return simulateEvents(runtime, task.samples, task.onProgress, task.raster);
   }
   return runInWorkers({

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { decodeChipProgram } from '../chips/ir/chip-program-codec.js';
 import { buildRuntime } from './runtime.js';
+import { decodeForSimulation } from './simulation-program.js';
 import { simulateImages, type SimulationRun } from './simulate.js';
 import { runInWorkers, workerCount } from './worker-pool.js';
 import type { WorkerTask } from './worker.js';
@@ -20,7 +20,7 @@ export async function simulateDataset(task: DatasetRun): Promise<SimulationRun> 
   const workers = workerCount(task.workers, task.count, import.meta.url);
   const size = (task.values ?? task.images).length / Math.max(1, task.count);
   if (workers === 1) {
-    const runtime = buildRuntime(decodeChipProgram(task.programBytes, task.programFile), task.spec, task.programFile);
+    const runtime = buildRuntime(decodeForSimulation(task.programBytes, task.programFile), task.spec, task.programFile);
     const batch = {
       images: task.images,
       labels: task.labels,
