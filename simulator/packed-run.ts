@@ -6,8 +6,9 @@ import { countsBesideSums, mergedAnswers, mergedBesideSums, runWith, withSums, t
 /**
  * A run's counts as a worker thread posts them: every per-core sum (the totals, each step's counts, each step's
  * firing-step counts) in one Float64Array, [set][event kind][core]. Its buffer moves to the main thread whole; as
- * plain arrays, ResNet-19's 12 M numbers took each worker 0.3 s to form and 0.3 s to serialize, and the main
- * thread 0.2 to 0.5 s per worker to read, one after the other (1.3 to 1.6 s from the last image to the result).
+ * plain arrays, ResNet-19's 12.3 M numbers took each of two workers 0.46 s to form and 0.3 s to serialize, and the
+ * main thread 0.2 to 0.5 s per worker to read, one after the other (1.3 to 1.9 s from the last image to the result;
+ * 0.65 to 0.7 s packed, with the program decoded for simulation: simulation-program.ts).
  */
 export interface PackedCounts extends CountsBesideSums {
   readonly sums: Float64Array<ArrayBuffer>;
