@@ -103,6 +103,7 @@ export async function measureLargeModel(fixture: string): Promise<LargeModelOwnF
   const model = attempt(notes, 'load', () => loadModel(join(dir, 'checkpoint.pth'), { arch: join(dir, 'arch.json') }).model);
   const pool = model ? attempt(notes, 'calibration images', () => calibrationImages(dir, model)) : null;
   let calibrationSeconds: number | null = null;
+  let floatWorkerPeakRssBytes: number | null = null;
   const frozen =
     model && pool
       ? await attemptAsync(notes, 'OTS calibration', async () => {
@@ -132,7 +133,6 @@ export async function measureLargeModel(fixture: string): Promise<LargeModelOwnF
           return (FLOAT_BATCH * FLOAT_BATCHES - warmDone) / ((performance.now() - warmAt) / 1000);
         })
       : null;
-  let floatWorkerPeakRssBytes: number | null = null;
   let compileSeconds: number | null = null;
   const spec = getChip('loihi2');
   const program = frozen
