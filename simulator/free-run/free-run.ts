@@ -7,6 +7,7 @@ import type { LayerRuntime, ProgramRuntime } from '../runtime.js';
 import { layOutFreeRun, type FreeRunMemory } from './free-run-layout.js';
 import { finishFreeRun, runSharesInline, wasmFreeRunFits } from './free-run-wasm.js';
 import { runSharesInThreads } from './free-run-threads.js';
+import { machinePace, SharePacer } from './share-pacer.js';
 
 export type { FreeRunResult } from './free-run-parts.js';
 
@@ -25,14 +26,23 @@ export function runRecurrent(runtime: ProgramRuntime, steps: number, options: { 
 /**
  * The same free run split over `threads` threads (one share of the neurons each, meeting at a barrier every step):
  * the same integers as runRecurrent. One thread, or no WebAssembly, or running from the TypeScript sources (no
- * compiled worker), runs runRecurrent.
+ * compiled worker), runs runRecurrent; so does a run that this process's earlier runs of the network say is
+ * faster in one thread (another program holds a core: SharePacer, PaceMemory), until threads are due for a trial.
  */
 export async function runRecurrentThreaded(runtime: ProgramRuntime, steps: number, threads: number): Promise<FreeRunResult> {
   const layer = recurrentLayer(runtime);
   const canFork = import.meta.url.endsWith('.js');
+  // What this process's earlier runs of this network found: threads, or one thread while another program takes a core.
+  const synapses = layer.synapses.kind === 'sparse' ? layer.synapses.weights.length : 0;
+  const pace = machinePace(`${layer.u.length} neurons, ${synapses} synapses, ${threads} threads`);
+  if (pace.prefersOneThread()) {
+    const result = runRecurrent(runtime, steps);
+    pace.ranOneThread(steps, result.seconds);
+    return result;
+  }
   const wasm = threads > 1 && canFork ? wasmLayout(runtime, layer, steps, threads) : null;
   if (!wasm) return runRecurrent(runtime, steps);
-  return finishFreeRun(wasm, layer, await runSharesInThreads(wasm));
+  return finishFreeRun(wasm, layer, await runSharesInThreads(wasm, new SharePacer(pace)));
 }
 
 function recurrentLayer(runtime: ProgramRuntime): LayerRuntime {

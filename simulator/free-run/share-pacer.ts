@@ -14,6 +14,56 @@ const FIRST_INTERVAL = 4;
 const LONGEST_INTERVAL = 64;
 /** Weight of the past in each mode's seconds per step: a few chunks of memory, so a preemption is an outlier. */
 const MEMORY = 0.6;
+/**
+ * After a trial of the losing mode, the next waits until this many times the trial's seconds have run: a threaded
+ * trial on a busy machine waits for a descheduled thread (milliseconds, whatever its length), and trials every few
+ * chunks cost a run of tens of milliseconds a third of its speed (the CUBA bench, N = 10,000, beside a CPU hog).
+ */
+const TRIAL_COST_SPACING = 30;
+
+/**
+ * What a process's pacers have learnt of this machine so far: each mode's pace, the mode in use and when the losing
+ * mode is due for its next trial, in seconds of free-run chunks. A new run starts from it, so a run of a few dozen
+ * chunks does not pay again for the trials that told the last run which mode is faster.
+ */
+export class PaceMemory {
+  perStep = { threads: Number.NaN, inline: Number.NaN };
+  bestThreaded = Number.POSITIVE_INFINITY;
+  current: PaceMode = 'threads';
+  interval = FIRST_INTERVAL;
+  /** Seconds of chunks timed so far, and the count at which the losing mode may next be tried. */
+  elapsed = 0;
+  trialDue = 0;
+
+  /**
+   * Whether the next run should take one thread and one share from the start: one thread is the faster mode here
+   * and threads are not yet due for another trial. A paced run's inline mode still runs two shares, each step its
+   * own calls and each spike through both shares' rows (15 % slower than one share on the CUBA bench at N = 10,000),
+   * so a run that would spend its time inline is better off as one share altogether.
+   */
+  prefersOneThread(): boolean {
+    return this.current === 'inline' && this.elapsed < this.trialDue;
+  }
+
+  /** A run of `steps` steps in one thread and one share took `seconds`: time passes towards the next trial. */
+  ranOneThread(steps: number, seconds: number): void {
+    this.elapsed += seconds;
+    const pace = seconds / steps;
+    this.perStep.inline = Number.isNaN(this.perStep.inline) ? pace : MEMORY * this.perStep.inline + (1 - MEMORY) * pace;
+  }
+}
+
+const paceMemories = new Map<string, PaceMemory>();
+
+/**
+ * The pace memory of this process's free runs of one network (runSharesInThreads): `network` names its size and
+ * split (a pace per step means nothing for a network of another size).
+ */
+export function machinePace(network: string): PaceMemory {
+  let memory = paceMemories.get(network);
+  if (!memory) paceMemories.set(network, (memory = new PaceMemory()));
+  return memory;
+}
 
 /**
  * Picks, chunk by chunk, whether a free run's shares run in their threads or one after the other in this thread.
@@ -26,20 +76,36 @@ const MEMORY = 0.6;
  * watching.
  */
 export class SharePacer {
-  private readonly perStep = { threads: Number.NaN, inline: Number.NaN };
-  private bestThreaded = Number.POSITIVE_INFINITY;
-  private current: PaceMode = 'threads';
   private trial: PaceMode | null = null;
   private sinceTrial = 0;
-  private interval = FIRST_INTERVAL;
+  /** The memory's elapsed seconds when the trial running now started. */
+  private trialStartedAt = 0;
+
+  /**
+   * A pacer that starts from what `memory` knows (a fresh one by default: threads, nothing timed yet); when one
+   * thread is in use there and threads are due for a trial, its first chunk is that trial.
+   */
+  constructor(private readonly memory = new PaceMemory()) {
+    if (memory.current === 'inline' && memory.elapsed >= memory.trialDue) this.sinceTrial = memory.interval;
+  }
+
+  private get perStep() {
+    return this.memory.perStep;
+  }
+
+  private get current(): PaceMode {
+    return this.memory.current;
+  }
 
   /** The mode of the next chunk. */
   next(): PaceMode {
-    const other: PaceMode = this.current === 'threads' ? 'inline' : 'threads';
+    const m = this.memory;
+    const other: PaceMode = m.current === 'threads' ? 'inline' : 'threads';
     // One early trial of the inline mode whatever happens: threads slow from the very start look steady too.
-    const firstTrial = Number.isNaN(this.perStep.inline) && this.trial === null && this.sinceTrial >= FIRST_TRIAL_AFTER;
-    const quiet = this.current === 'threads' && !(this.perStep.threads > DISTURBED * this.bestThreaded);
-    if (firstTrial || (!quiet && this.sinceTrial >= this.interval)) {
+    const firstTrial = Number.isNaN(m.perStep.inline) && this.trial === null && this.sinceTrial >= FIRST_TRIAL_AFTER;
+    const quiet = m.current === 'threads' && !(m.perStep.threads > DISTURBED * m.bestThreaded);
+    if (firstTrial || (!quiet && this.sinceTrial >= m.interval && m.elapsed >= m.trialDue)) {
+      this.trialStartedAt = m.elapsed;
       this.trial = other;
       this.sinceTrial = 0;
       return other;
@@ -57,17 +123,21 @@ export class SharePacer {
 
   /** A chunk ran `steps` steps in `seconds` in `mode`. */
   record(mode: PaceMode, steps: number, seconds: number): void {
+    const m = this.memory;
     const pace = seconds / steps;
-    const before = this.perStep[mode];
+    const before = m.perStep[mode];
+    m.elapsed += seconds;
     // A trial's chunk replaces what is known of its mode: that was timed while the other mode ran, long ago.
-    this.perStep[mode] = Number.isNaN(before) || this.trial === mode ? pace : MEMORY * before + (1 - MEMORY) * pace;
-    if (mode === 'threads') this.bestThreaded = Math.min(this.bestThreaded, pace);
-    const faster: PaceMode = this.perStep.inline < this.perStep.threads ? 'inline' : 'threads';
+    m.perStep[mode] = Number.isNaN(before) || this.trial === mode ? pace : MEMORY * before + (1 - MEMORY) * pace;
+    if (mode === 'threads') m.bestThreaded = Math.min(m.bestThreaded, pace);
+    const faster: PaceMode = m.perStep.inline < m.perStep.threads ? 'inline' : 'threads';
     if (this.trial === mode) {
-      this.interval = faster === this.current ? Math.min(LONGEST_INTERVAL, 2 * this.interval) : FIRST_INTERVAL;
+      const lost = faster === m.current;
+      m.interval = lost ? Math.min(LONGEST_INTERVAL, 2 * m.interval) : FIRST_INTERVAL;
+      m.trialDue = lost ? m.elapsed + TRIAL_COST_SPACING * (m.elapsed - this.trialStartedAt) : m.elapsed;
       this.trial = null;
     }
-    this.current = faster;
+    m.current = faster;
   }
 
   /** The mode in use now (the faster so far). */

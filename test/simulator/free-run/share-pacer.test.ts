@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SharePacer, type PaceMode } from '../../../simulator/free-run/share-pacer.js';
+import { machinePace, PaceMemory, SharePacer, type PaceMode } from '../../../simulator/free-run/share-pacer.js';
 
 /** Runs `chunks` chunks whose seconds per step each mode takes are given by `pace`; returns the modes chosen. */
 function drive(pacer: SharePacer, chunks: number, pace: (mode: PaceMode, chunk: number) => number): PaceMode[] {
@@ -51,5 +51,47 @@ describe('SharePacer: threads or one thread, chunk by chunk', () => {
     pacer.next();
     pacer.record('threads', 8, 8 * 2e-5);
     expect(pacer.chunkSteps()).toBe(50);
+  });
+
+  it('spaces trials of the losing mode by their cost: a busy run spends a few per cent of its time on them', () => {
+    const pacer = new SharePacer();
+    let trialSeconds = 0;
+    let total = 0;
+    for (let c = 0; c < 2000; c++) {
+      const mode = pacer.next();
+      const steps = pacer.chunkSteps();
+      // Threads wait for a descheduled thread: a few milliseconds whatever the chunk's length.
+      const seconds = mode === 'threads' ? 4e-3 : steps * 1.6e-5;
+      pacer.record(mode, steps, seconds);
+      total += seconds;
+      if (mode === 'threads' && c > 5) trialSeconds += seconds;
+    }
+    expect(trialSeconds / total).toBeLessThan(0.05);
+  });
+});
+
+describe('PaceMemory: what one run of a network tells the next', () => {
+  it('after a run where one thread won, the next runs take one thread until threads are due for a trial, which a new pacer then runs first', () => {
+    const memory = new PaceMemory();
+    drive(new SharePacer(memory), 50, (mode) => (mode === 'threads' ? 3e-5 : 1.6e-5));
+    expect(memory.current).toBe('inline');
+    expect(memory.prefersOneThread()).toBe(true);
+    let runs = 0;
+    while (memory.prefersOneThread()) {
+      memory.ranOneThread(1000, 1000 * 1.4e-5);
+      runs++;
+    }
+    expect(runs).toBeGreaterThan(0);
+    expect(runs).toBeLessThan(1000);
+    expect(memory.perStep.inline).toBeLessThan(1.6e-5);
+    expect(new SharePacer(memory).next()).toBe('threads');
+  });
+
+  it('after a quiet run the next run takes threads; each network keeps a memory of its own', () => {
+    const memory = new PaceMemory();
+    drive(new SharePacer(memory), 50, (mode) => (mode === 'threads' ? 1e-5 : 1.6e-5));
+    expect(memory.prefersOneThread()).toBe(false);
+    expect(machinePace('a network')).toBe(machinePace('a network'));
+    expect(machinePace('a network')).not.toBe(machinePace('another network'));
   });
 });
