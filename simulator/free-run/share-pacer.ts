@@ -19,7 +19,7 @@ const MEMORY = 0.6;
  * trial on a busy machine waits for a descheduled thread (milliseconds, whatever its length), and trials every few
  * chunks cost a run of tens of milliseconds a third of its speed (the CUBA bench, N = 10,000, beside a CPU hog).
  */
-const TRIAL_COST_SPACING = 30;
+const TRIAL_COST_SPACING = 100;
 
 /**
  * What a process's pacers have learnt of this machine so far: each mode's pace, the mode in use and when the losing
