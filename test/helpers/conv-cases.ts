@@ -1,15 +1,15 @@
 import type { Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
 
-/** A square conv layer's geometry: `size` x `size` inputs, a `kernel` x `kernel` kernel, one stride and padding. */
-export function squareConv(r: { inChannels: number; outChannels: number; size: number; kernel: number; stride: number; pad: number }): Conv2dGeometry {
-  const side = Math.floor((r.size + 2 * r.pad - r.kernel) / r.stride) + 1;
+/** A conv layer's geometry: `inHeight` x `inWidth` inputs, a `kernel` x `kernel` kernel, one stride and padding. */
+export function convCase(r: { inChannels: number; outChannels: number; inHeight: number; inWidth: number; kernel: number; stride: number; pad: number }): Conv2dGeometry {
+  const out = (n: number) => Math.floor((n + 2 * r.pad - r.kernel) / r.stride) + 1;
   return {
     inChannels: r.inChannels,
-    inHeight: r.size,
-    inWidth: r.size,
+    inHeight: r.inHeight,
+    inWidth: r.inWidth,
     outChannels: r.outChannels,
-    outHeight: side,
-    outWidth: side,
+    outHeight: out(r.inHeight),
+    outWidth: out(r.inWidth),
     kernelHeight: r.kernel,
     kernelWidth: r.kernel,
     strideY: r.stride,
@@ -17,6 +17,11 @@ export function squareConv(r: { inChannels: number; outChannels: number; size: n
     padY: r.pad,
     padX: r.pad,
   };
+}
+
+/** convCase of `size` x `size` inputs. */
+export function squareConv(r: { inChannels: number; outChannels: number; size: number; kernel: number; stride: number; pad: number }): Conv2dGeometry {
+  return convCase({ ...r, inHeight: r.size, inWidth: r.size });
 }
 
 /** Uniform numbers in [0, 1) from a seed (a linear congruential generator): many values from one fast-check integer. */

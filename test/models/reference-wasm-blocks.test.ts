@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { standaloneConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
-import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
-import { seededRandom, squareConv } from '../helpers/conv-cases.js';
+import { conv2dSample, convTaps, reorderConvWeights } from '../../models/reference/kernels/conv2d.js';
+import { convCase, seededRandom, squareConv } from '../helpers/conv-cases.js';
 
 /**
  * conv2d.wat sums 16 output channels per pass (float64 or float32 sums), the last block padded with zero weights and
@@ -71,22 +71,8 @@ describe('the float reference convolution in WebAssembly SIMD, wide planes', () 
         }),
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         (r, seed) => {
-          const out = (n: number) => Math.floor((n + 2 * r.pad - r.kernel) / r.stride) + 1;
-          fc.pre(out(r.height) > 0 && out(r.width) > 0);
-          const g: Conv2dGeometry = {
-            inChannels: r.inChannels,
-            inHeight: r.height,
-            inWidth: r.width,
-            outChannels: r.outChannels,
-            outHeight: out(r.height),
-            outWidth: out(r.width),
-            kernelHeight: r.kernel,
-            kernelWidth: r.kernel,
-            strideY: r.stride,
-            strideX: r.stride,
-            padY: r.pad,
-            padX: r.pad,
-          };
+          const g = convCase({ ...r, inHeight: r.height, inWidth: r.width });
+          fc.pre(g.outHeight > 0 && g.outWidth > 0);
           const random = seededRandom(seed);
           const inSize = r.inChannels * r.height * r.width;
           const outSize = r.outChannels * g.outHeight * g.outWidth;

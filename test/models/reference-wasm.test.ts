@@ -10,7 +10,8 @@ import { readModelFile } from '../../models/format/model-file.js';
 import { ReferenceExecutor } from '../../models/reference/executor.js';
 import { CONV2D_WASM_BASE64 } from '../../models/reference/kernels/conv2d-binary.js';
 import { standaloneConv2d } from '../../models/reference/kernels/conv2d-wasm.js';
-import { conv2dSample, convTaps, reorderConvWeights, type Conv2dGeometry } from '../../models/reference/kernels/conv2d.js';
+import { conv2dSample, convTaps, reorderConvWeights } from '../../models/reference/kernels/conv2d.js';
+import { convCase } from '../helpers/conv-cases.js';
 import { PROJECT_ROOT } from '../helpers/fixtures.js';
 
 /** The float reference's WebAssembly convolution against conv2dSample (the specification), bit for bit. */
@@ -47,21 +48,7 @@ describe('the float reference convolution in WebAssembly SIMD', () => {
         fc.array(value, { minLength: 5 * 49, maxLength: 5 * 49 }),
         fc.array(fc.float({ noNaN: true, min: -2, max: 2 }), { minLength: 9 * 5 * 9, maxLength: 9 * 5 * 9 }),
         (r, values, weightValues) => {
-          const out = (n: number) => Math.floor((n + 2 * r.pad - r.kernel) / r.stride) + 1;
-          const g: Conv2dGeometry = {
-            inChannels: r.inChannels,
-            inHeight: r.inHeight,
-            inWidth: r.inWidth,
-            outChannels: r.outChannels,
-            outHeight: out(r.inHeight),
-            outWidth: out(r.inWidth),
-            kernelHeight: r.kernel,
-            kernelWidth: r.kernel,
-            strideY: r.stride,
-            strideX: r.stride,
-            padY: r.pad,
-            padX: r.pad,
-          };
+          const g = convCase(r);
           const inSize = r.inChannels * r.inHeight * r.inWidth;
           const outSize = r.outChannels * g.outHeight * g.outWidth;
           // Two samples, the second at an offset, as a batch lays them out.
