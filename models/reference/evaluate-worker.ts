@@ -27,7 +27,6 @@ export interface EvaluateJobResult {
   readonly peakRssBytes: number;
 }
 
-/** One executor per worker, built once; each job runs its samples for T steps and sends the run back. */
 /** What a worker process builds its executor from: its first message. */
 export interface EvaluateSetup {
   readonly model: Model;
@@ -35,7 +34,10 @@ export interface EvaluateSetup {
   readonly accumulation: Accumulation;
 }
 
-/** A child process of evaluateParallel (forked with advanced serialization): one executor, built from the first message. */
+/**
+ * A child process of evaluateParallel (forked with advanced serialization): one executor, built once from the first
+ * message; each job after it runs its samples for T steps and sends the run back.
+ */
 if (process.send && process.argv[1]?.endsWith('evaluate-worker.js')) {
   const send = process.send.bind(process);
   let executor: ReferenceExecutor | null = null;

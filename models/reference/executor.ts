@@ -85,7 +85,7 @@ export class ReferenceExecutor {
     const shapes = inferShapes(model);
     this.inputSize = elementCount(model.input.shape);
     const inputBytes = align16(4 * maxBatch * this.inputSize);
-    const onnx = shapes.map((s) => onnxConvRuntime(s.node, shapes[s.sources[0]!]?.node, accumulation) !== null);
+    const onnx = shapes.map((s) => onnxConvRuntime(s.node, shapes[s.sources[0]!]?.node, accumulation));
     this.arena = ReferenceArena.create(
       shapes.reduce(
         (sum, s, k) => sum + (onnx[k] ? align16(4 * maxBatch * elementCount(s.outputShape)) : stageArenaBytes(s.node, s.inputShape, s.outputShape, maxBatch, accumulation)),
@@ -94,11 +94,11 @@ export class ReferenceExecutor {
     );
     this.arenaInput = this.arena ? this.arena.floats(maxBatch * this.inputSize) : null;
     const stages: Stage[] = [];
-    for (const { node, inputShape, outputShape, sources } of shapes) {
+    shapes.forEach(({ node, inputShape, outputShape, sources }, k) => {
       const stateful = node.kind === 'lif' || node.kind === 'spiking-neuron' || node.kind === 'leaky-integrator';
-      const timeInvariant = !stateful && sources.every((k) => k < 0 || stages[k]!.timeInvariant);
-      stages.push(this.makeStage(node, sources, inputShape, outputShape, timeInvariant, stages));
-    }
+      const timeInvariant = !stateful && sources.every((j) => j < 0 || stages[j]!.timeInvariant);
+      stages.push(this.makeStage(node, sources, inputShape, outputShape, timeInvariant, stages, onnx[k]!));
+    });
     this.stages = stages;
     const last = this.stages[this.stages.length - 1];
     if (!last) throw new ModelError(model.name, 'the model has no layers');
@@ -180,6 +180,8 @@ export class ReferenceExecutor {
     outputShape: readonly number[],
     timeInvariant: boolean,
     earlier: readonly Stage[],
+    /** onnxruntime, for a conv layer it runs (onnxConvRuntime); else null. */
+    onnx: ReturnType<typeof onnxRuntime>,
   ): Stage {
     const inSize = elementCount(inputShape);
     const outSize = elementCount(outputShape);
@@ -190,9 +192,8 @@ export class ReferenceExecutor {
       case 'conv2d':
       case 'conv1d': {
         const g = convGeometry(node, inputShape, outputShape);
-        const runtime = onnxConvRuntime(node, earlier[sources[0]!]?.node, this.accumulation);
-        if (runtime) {
-          const layer = new OnnxConv2d(runtime, node.weight.data, node.bias?.data ?? null, g);
+        if (onnx) {
+          const layer = new OnnxConv2d(onnx, node.weight.data, node.bias?.data ?? null, g);
           this.onnxLayers.push(node.name);
           return stage((input, batch) => layer.run(input, batch, inSize, out));
         }

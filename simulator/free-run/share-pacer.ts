@@ -48,9 +48,13 @@ export class PaceMemory {
   /** A run of `steps` steps in one thread and one share took `seconds`: time passes towards the next trial. */
   ranOneThread(steps: number, seconds: number): void {
     this.elapsed += seconds;
-    const pace = seconds / steps;
-    this.perStep.inline = Number.isNaN(this.perStep.inline) ? pace : MEMORY * this.perStep.inline + (1 - MEMORY) * pace;
+    this.perStep.inline = blend(this.perStep.inline, seconds / steps);
   }
+}
+
+/** A mode's seconds per step after a new measurement: the measurement alone at first, then mostly the past. */
+function blend(before: number, pace: number): number {
+  return Number.isNaN(before) ? pace : MEMORY * before + (1 - MEMORY) * pace;
 }
 
 const paceMemories = new Map<string, PaceMemory>();
@@ -89,14 +93,6 @@ export class SharePacer {
     if (memory.current === 'inline' && memory.elapsed >= memory.trialDue) this.sinceTrial = memory.interval;
   }
 
-  private get perStep() {
-    return this.memory.perStep;
-  }
-
-  private get current(): PaceMode {
-    return this.memory.current;
-  }
-
   /** The mode of the next chunk. */
   next(): PaceMode {
     const m = this.memory;
@@ -111,12 +107,12 @@ export class SharePacer {
       return other;
     }
     this.sinceTrial++;
-    return this.current;
+    return m.current;
   }
 
   /** Steps of the next chunk: about CHUNK_SECONDS at the current mode's pace. */
   chunkSteps(): number {
-    const pace = this.perStep[this.current];
+    const pace = this.memory.perStep[this.memory.current];
     if (Number.isNaN(pace)) return FIRST_CHUNK_STEPS;
     return Math.max(1, Math.min(MAX_CHUNK_STEPS, Math.round(CHUNK_SECONDS / Math.max(pace, 1e-9))));
   }
@@ -128,7 +124,7 @@ export class SharePacer {
     const before = m.perStep[mode];
     m.elapsed += seconds;
     // A trial's chunk replaces what is known of its mode: that was timed while the other mode ran, long ago.
-    m.perStep[mode] = Number.isNaN(before) || this.trial === mode ? pace : MEMORY * before + (1 - MEMORY) * pace;
+    m.perStep[mode] = this.trial === mode ? pace : blend(before, pace);
     if (mode === 'threads') m.bestThreaded = Math.min(m.bestThreaded, pace);
     const faster: PaceMode = m.perStep.inline < m.perStep.threads ? 'inline' : 'threads';
     if (this.trial === mode) {
@@ -142,6 +138,6 @@ export class SharePacer {
 
   /** The mode in use now (the faster so far). */
   get mode(): PaceMode {
-    return this.current;
+    return this.memory.current;
   }
 }
